@@ -1,0 +1,73 @@
+/* Reading pcap and pcapng files record by record, trusting no length in them. */
+#ifndef ODDPORT_CAPTURE_H
+#define ODDPORT_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+/* oddport reads captures itself rather than through libpcap's savefile reader because libpcap
+ * 1.10 refuses pcapng files whose interfaces differ in link type or snapshot length, and hides
+ * the precision a file was written with. libpcap still compiles and runs BPF filters. */
+
+typedef enum {
+    ODDPORT_CAPTURE_FORMAT_PCAP,
+    ODDPORT_CAPTURE_FORMAT_PCAPNG,
+} OddportCaptureFormat;
+
+/* "pcap" or "pcapng" (transfer none). */
+const char *oddport_capture_format_name(OddportCaptureFormat format);
+
+typedef struct {
+    uint64_t timestamp_ns;    /* nanoseconds since the Unix epoch */
+    uint32_t captured_length; /* bytes present in `data` */
+    uint32_t wire_length;     /* bytes the packet had on the wire (>= captured_length) */
+    uint32_t link_type;       /* LINKTYPE_* value of the record's interface */
+    uint32_t snapshot_length; /* of the record's interface, 0 when the file says none */
+    /* The record's bytes, borrowed from the reader: valid until the next call (transfer none). */
+    const uint8_t *data;
+} OddportRecord;
+
+typedef enum {
+    ODDPORT_READ_RECORD,    /* *record holds the next packet */
+    ODDPORT_READ_END,       /* the file ended cleanly */
+    ODDPORT_READ_TRUNCATED, /* the file ended inside a record; the error says where */
+    ODDPORT_READ_DAMAGED,   /* a record or block header lies (impossible length, bad block);
+                             * nothing after it can be trusted; the error says what */
+} OddportReadStatus;
+
+typedef struct OddportCaptureReader OddportCaptureReader;
+
+/* Opens a pcap or pcapng file, or standard input for "-". Regular files are memory-mapped.
+ * Returns NULL with `error` set (domain ODDPORT_CAPTURE_ERROR) when the file cannot be opened
+ * or is not a capture (empty, unknown magic, a damaged file header); the message names the
+ * problem but not the path. The caller owns the reader (transfer full): oddport_capture_close. */
+OddportCaptureReader *oddport_capture_open(const char *path, GError **error);
+
+OddportReadStatus oddport_capture_next(OddportCaptureReader *reader, OddportRecord *record,
+                                       GError **error);
+
+OddportCaptureFormat oddport_capture_format(const OddportCaptureReader *reader);
+/* 6 for microseconds, 9 for nanoseconds: the finest precision any interface declared so far. */
+unsigned oddport_capture_precision_digits(const OddportCaptureReader *reader);
+/* Bytes consumed so far and the file's size (0 when unknown, e.g. a pipe): for progress. */
+uint64_t oddport_capture_offset(const OddportCaptureReader *reader);
+uint64_t oddport_capture_size(const OddportCaptureReader *reader);
+
+void oddport_capture_close(OddportCaptureReader *reader);
+
+#define ODDPORT_CAPTURE_ERROR (oddport_capture_error_quark())
+GQuark oddport_capture_error_quark(void);
+
+typedef enum {
+    ODDPORT_CAPTURE_ERROR_OPEN,       /* missing, a directory, no permission */
+    ODDPORT_CAPTURE_ERROR_EMPTY,      /* zero bytes */
+    ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,/* unknown magic number */
+    ODDPORT_CAPTURE_ERROR_BAD_HEADER, /* file header cut short or impossible */
+    ODDPORT_CAPTURE_ERROR_TRUNCATED,
+    ODDPORT_CAPTURE_ERROR_DAMAGED,
+} OddportCaptureError;
+
+#endif

@@ -1,0 +1,109 @@
+/* From detector verdicts and ports to a flow's client, server, app and how odd it is. */
+#ifndef ODDPORT_CLASSIFY_H
+#define ODDPORT_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oddport/decode.h"
+#include "oddport/detect.h"
+#include "oddport/portclass.h"
+
+/* What one side's first bytes turned out to be. */
+typedef struct {
+    OddportApp app;
+    OddportVerdict verdict;
+    union {
+        OddportHttpInfo http;
+        OddportTlsInfo tls;
+        OddportSshInfo ssh;
+    } info;
+} OddportSideResult;
+
+/* Bit per app still possible for a side; all of them before the first byte. */
+typedef uint8_t OddportCandidates;
+#define ODDPORT_ALL_CANDIDATES                                                                     \
+    ((OddportCandidates)((1u << ODDPORT_APP_HTTP) | (1u << ODDPORT_APP_TLS) |                      \
+                         (1u << ODDPORT_APP_SSH)))
+
+/* Runs the detectors still in `candidates` over one side's first bytes, striking out those that
+ * say no. YES: `result` holds the app and its details. NO: nothing fits (result->app unknown).
+ * NEED_MORE: call again with more bytes. With `final` set no more bytes will come, so the most
+ * confident partial match of at least medium confidence is taken, or NO. Pure: the same bytes
+ * give the same answer, in the CLI and in the plugin. */
+OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final,
+                                 OddportCandidates *candidates, OddportSideResult *result);
+
+/* How the client was told from the server. */
+typedef enum {
+    ODDPORT_DIRECTION_SYN,     /* who sent the first SYN (or the SYN-ACK) */
+    ODDPORT_DIRECTION_PAYLOAD, /* a request-shaped or response-shaped first payload */
+    ODDPORT_DIRECTION_PORT,    /* port classes, then who spoke first */
+} OddportDirectionSource;
+
+/* "syn", "payload", "port" (transfer none). */
+const char *oddport_direction_source_name(OddportDirectionSource source);
+
+/* What is known of a flow's two ends, indexed 0 and 1 in any order. */
+typedef struct {
+    OddportTransport transport;
+    uint16_t port[2];
+    bool sent_syn[2];     /* a SYN without ACK */
+    bool sent_syn_ack[2]; /* a SYN with ACK */
+    bool had_payload[2];  /* the side sent at least one payload byte */
+    unsigned first_sender;
+    const OddportSideResult *side[2]; /* NULL where nothing was recognised */
+} OddportFlowFacts;
+
+#define ODDPORT_EXPECTED_PORTS_MAX 16
+#define ODDPORT_FLOW_EVIDENCE_MAX  (2 * ODDPORT_EVIDENCE_MAX + 32)
+
+typedef struct {
+    unsigned client; /* index into the facts' arrays; the server is the other one */
+    OddportDirectionSource direction;
+    OddportApp app;
+    OddportApp client_app;
+    OddportApp server_app;
+    bool mismatch;
+    bool nonstandard;
+    OddportSeverity severity;
+    OddportConfidence confidence;
+    /* Ports where `app` is expected on this transport (none for unknown). */
+    uint16_t expected_ports[ODDPORT_EXPECTED_PORTS_MAX];
+    size_t expected_port_count;
+    const char *iana_service; /* registered name of the server port, or NULL (transfer none) */
+    char evidence[ODDPORT_FLOW_EVIDENCE_MAX]; /* may hold wire bytes: escape when printing */
+} OddportFlowVerdict;
+
+void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules *rules,
+                           OddportFlowVerdict *verdict);
+
+typedef struct {
+    OddportAddress address;
+    uint16_t port;
+    OddportPortClass port_class;
+} OddportEndpoint;
+
+/* A finished flow as the report writers see it; everything in it is borrowed from the engine
+ * for the duration of the callback (transfer none). */
+typedef struct {
+    uint64_t id;
+    OddportTransport transport;
+    OddportEndpoint client;
+    OddportEndpoint server;
+    bool has_vlan;
+    uint16_t vlan_id;
+    const OddportFlowVerdict *verdict;
+    const OddportSideResult *client_result; /* NULL where nothing was recognised */
+    const OddportSideResult *server_result;
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    uint64_t client_packets;
+    uint64_t client_bytes;
+    uint64_t server_packets;
+    uint64_t server_bytes;
+    unsigned precision_digits; /* of the captures' timestamps: 6 or 9 */
+} OddportFlowReport;
+
+#endif

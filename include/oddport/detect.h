@@ -1,0 +1,130 @@
+/* Pure protocol detectors: (bytes, length) -> verdict + evidence, shared by the CLI and the plugin. */
+#ifndef ODDPORT_DETECT_H
+#define ODDPORT_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The applications oddport recognises. The order is the order of the JSON "apps" object. */
+typedef enum {
+    ODDPORT_APP_UNKNOWN = 0,
+    ODDPORT_APP_HTTP,
+    ODDPORT_APP_TLS,
+    ODDPORT_APP_SSH,
+} OddportApp;
+
+#define ODDPORT_APP_COUNT 4
+
+/* "unknown", "http", "tls" or "ssh": a static string (transfer none). */
+const char *oddport_app_name(OddportApp app);
+/* Parses an app name as written in services files ("http", "tls", "ssh"); false otherwise. */
+bool oddport_app_from_name(const char *name, OddportApp *app);
+
+typedef enum {
+    ODDPORT_CONFIDENCE_NONE = 0,
+    ODDPORT_CONFIDENCE_LOW,
+    ODDPORT_CONFIDENCE_MEDIUM,
+    ODDPORT_CONFIDENCE_HIGH,
+} OddportConfidence;
+
+/* "none", "low", "medium", "high": a static string (transfer none). */
+const char *oddport_confidence_name(OddportConfidence confidence);
+
+typedef enum {
+    /* These bytes are not this protocol; more bytes will not change that. */
+    ODDPORT_MATCH_NO = 0,
+    /* The bytes so far fit the protocol but do not prove it. The verdict's confidence says what
+     * they are worth if no more bytes ever come (a flow that ended, a snapshot length). */
+    ODDPORT_MATCH_NEED_MORE,
+    /* The bytes are this protocol, with the verdict's confidence. */
+    ODDPORT_MATCH_YES,
+} OddportMatch;
+
+/* Which end of a conversation sends bytes of this shape: an HTTP request or a TLS ClientHello
+ * comes from the client, a response or ServerHello from the server; SSH banners from either. */
+typedef enum {
+    ODDPORT_ROLE_EITHER = 0,
+    ODDPORT_ROLE_CLIENT,
+    ODDPORT_ROLE_SERVER,
+} OddportRole;
+
+#define ODDPORT_EVIDENCE_MAX 192
+
+/* What a detector says about one direction's first bytes. */
+typedef struct {
+    OddportMatch match;
+    OddportConfidence confidence;
+    OddportRole role;
+    /* One line, NUL-terminated, for people: e.g. "GET /admin HTTP/1.1 Host: x". It may hold
+     * wire bytes: whoever prints it must escape it for the output format. */
+    char evidence[ODDPORT_EVIDENCE_MAX];
+} OddportVerdict;
+
+/* Text fields copied from the wire are NUL-terminated, cut to their buffer and stop at an
+ * embedded NUL byte. They are not escaped: output writers escape them. */
+#define ODDPORT_HTTP_METHOD_MAX  32
+#define ODDPORT_HTTP_FIELD_MAX   256
+#define ODDPORT_HTTP_VERSION_MAX 16
+
+typedef struct {
+    bool is_request;                             /* a request line (or the h2c preface) */
+    bool is_response;                            /* a status line */
+    bool is_h2c_prior_knowledge;                 /* "PRI * HTTP/2.0" connection preface */
+    char method[ODDPORT_HTTP_METHOD_MAX];        /* as sent, e.g. "GET", "PROPFIND", "CONNECT" */
+    char path[ODDPORT_HTTP_FIELD_MAX];           /* request target as sent */
+    char host[ODDPORT_HTTP_FIELD_MAX];           /* Host header value, if seen */
+    char user_agent[ODDPORT_HTTP_FIELD_MAX];     /* User-Agent header value, if seen */
+    char version[ODDPORT_HTTP_VERSION_MAX];      /* "HTTP/1.1", "HTTP/2.0" for the preface */
+    int status;                                  /* status code of a response, else 0 */
+} OddportHttpInfo;
+
+/* Recognises HTTP/1.x requests (every IANA-registered method, WebDAV, QUERY; CONNECT), status
+ * lines, and the HTTP/2 prior-knowledge preface. RTSP, SIP, memcached, Redis inline commands and
+ * other text protocols that share HTTP's words are not HTTP. `bytes` are the first bytes one side
+ * sent, in order. Never reads past `length`. `info` may be NULL. */
+OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                                 OddportHttpInfo *info);
+
+#define ODDPORT_TLS_SNI_MAX        256
+#define ODDPORT_TLS_ALPN_MAX_COUNT 8
+#define ODDPORT_TLS_ALPN_NAME_MAX  48
+
+typedef struct {
+    uint8_t handshake_type;   /* 1 ClientHello, 2 ServerHello, 0 none seen (records only) */
+    bool sslv2_compatible;    /* an SSLv2-format ClientHello */
+    uint16_t record_version;  /* version in the first record header */
+    uint16_t hello_version;   /* legacy_version in the hello */
+    /* The version offered (highest of supported_versions in a ClientHello) or chosen (a
+     * ServerHello's selected version); falls back to the hello's version. */
+    uint16_t version;
+    char sni[ODDPORT_TLS_SNI_MAX];
+    char alpn[ODDPORT_TLS_ALPN_MAX_COUNT][ODDPORT_TLS_ALPN_NAME_MAX];
+    unsigned alpn_count;
+} OddportTlsInfo;
+
+/* "SSL 3.0", "TLS 1.0" ... "TLS 1.3", "SSL 2.0", or NULL for a value that is none of these
+ * (transfer none). */
+const char *oddport_tls_version_name(uint16_t version);
+
+/* Recognises TLS from SSL 3.0 to TLS 1.3: a handshake record holding a ClientHello or
+ * ServerHello (reassembled across records), an SSLv2-compatible ClientHello, or, with less
+ * confidence, a run of well-formed records caught midstream. One or two matching bytes are never
+ * enough. Never reads past `length`. `info` may be NULL. */
+OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                                OddportTlsInfo *info);
+
+#define ODDPORT_SSH_BANNER_MAX 256
+
+typedef struct {
+    /* The identification line without its line ending, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2". */
+    char banner[ODDPORT_SSH_BANNER_MAX];
+    char protocol_version[8]; /* "2.0", "1.99", "1.5" */
+} OddportSshInfo;
+
+/* Recognises an SSH identification string (RFC 4253 section 4.2), allowing other lines before a
+ * server's banner. Never reads past `length`. `info` may be NULL. */
+OddportMatch oddport_detect_ssh(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                                OddportSshInfo *info);
+
+#endif

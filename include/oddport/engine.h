@@ -1,0 +1,116 @@
+/* The engine: captures in, finished flows and run totals out. */
+#ifndef ODDPORT_ENGINE_H
+#define ODDPORT_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "oddport/capture.h"
+#include "oddport/classify.h"
+#include "oddport/decode.h"
+#include "oddport/portclass.h"
+
+/* How long a flow may stay silent before it is finished, in seconds of capture time. TCP waits
+ * long so an idle SSH session is not split; a closed connection waits briefly for its last ACKs. */
+#define ODDPORT_TCP_IDLE_SECONDS    3600
+#define ODDPORT_UDP_IDLE_SECONDS    120
+#define ODDPORT_CLOSED_GRACE_SECONDS 5
+
+/* What one capture file gave. Owned by the engine (transfer none). */
+typedef struct {
+    char *path;
+    OddportCaptureFormat format;
+    GPtrArray *link_types; /* of char *, names in order of first appearance */
+    uint64_t packets;
+    uint64_t bytes; /* wire bytes */
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    unsigned precision_digits;
+    bool truncated; /* ended inside a record or at a damaged one */
+    GPtrArray *warnings; /* of char *, one line each, without the path */
+} OddportCaptureSummary;
+
+typedef struct {
+    uint64_t flows;
+    uint64_t packets;
+    uint64_t bytes;
+} OddportTrafficCount;
+
+typedef struct {
+    uint64_t flows;
+    uint64_t nonstandard_flows;
+    uint64_t packets;
+    uint64_t bytes;
+} OddportAppCount;
+
+/* One row per (server address, server port, transport, app). */
+typedef struct {
+    OddportAddress address;
+    uint16_t port;
+    OddportTransport transport;
+    OddportApp app;
+    bool nonstandard;
+    OddportSeverity severity;
+    const char *iana_service;           /* transfer none */
+    uint64_t flows;
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    GHashTable *clients;                /* set of OddportAddress: distinct clients */
+    char evidence[ODDPORT_FLOW_EVIDENCE_MAX]; /* from the first flow, for the text report */
+} OddportService;
+
+typedef struct {
+    GPtrArray *captures; /* of OddportCaptureSummary * */
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t flows;
+    uint64_t tcp_flows;
+    uint64_t udp_flows;
+    uint64_t skipped[ODDPORT_SKIP_REASON_COUNT];
+    OddportTrafficCount port_classes[ODDPORT_PORT_CLASS_COUNT];
+    OddportAppCount apps[ODDPORT_APP_COUNT];
+    unsigned precision_digits; /* finest of all captures: for flow and service times */
+} OddportSummary;
+
+typedef struct OddportEngine OddportEngine;
+
+/* Called once per finished flow, in the order flows finish; `flow` is borrowed for the call. */
+typedef void (*OddportFlowSink)(const OddportFlowReport *flow, void *user_data);
+
+/* Called now and then while a capture is read, for progress displays. */
+typedef void (*OddportProgressFunc)(const OddportCaptureReader *reader, uint64_t packets,
+                                    void *user_data);
+
+/* `rules` is borrowed and must outlive the engine. The caller owns the engine (transfer full). */
+OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink sink,
+                                  void *sink_data);
+void oddport_engine_free(OddportEngine *engine);
+
+void oddport_engine_set_progress(OddportEngine *engine, OddportProgressFunc progress,
+                                 void *user_data);
+
+/* Sets a BPF filter (libpcap syntax) applied to every packet of every capture. Returns false
+ * with `error` when the expression does not compile. */
+bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error);
+
+/* Reads one capture ("-" for standard input) into the engine; flows go on across captures, as
+ * in rotated files. Returns false with `error` only when the capture cannot be read at all; a
+ * capture cut short or damaged midway is read as far as it goes, its summary says so, and the
+ * function returns true. */
+bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error);
+
+/* Finishes every flow still open; call once after the last capture. */
+void oddport_engine_finish(OddportEngine *engine);
+
+/* Totals so far (transfer none). */
+const OddportSummary *oddport_engine_summary(const OddportEngine *engine);
+
+/* The service rows, sorted: nonstandard first, most severe first, then by address and port
+ * (container transfer full: g_ptr_array_unref; the rows stay owned by the engine). */
+GPtrArray *oddport_engine_services(const OddportEngine *engine);
+
+#endif

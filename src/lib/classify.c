@@ -1,0 +1,209 @@
+/* Deciding each side's app from its bytes, then the flow's client, app, severity and evidence. */
+#include <stdio.h>
+#include <string.h>
+
+#include "oddport/classify.h"
+
+static OddportMatch run_detector(OddportApp app, const uint8_t *bytes, size_t length,
+                                 OddportSideResult *attempt)
+{
+    attempt->app = app;
+    switch (app) {
+    case ODDPORT_APP_HTTP:
+        return oddport_detect_http(bytes, length, &attempt->verdict, &attempt->info.http);
+    case ODDPORT_APP_TLS:
+        return oddport_detect_tls(bytes, length, &attempt->verdict, &attempt->info.tls);
+    case ODDPORT_APP_SSH:
+        return oddport_detect_ssh(bytes, length, &attempt->verdict, &attempt->info.ssh);
+    case ODDPORT_APP_UNKNOWN:
+        break;
+    }
+    return ODDPORT_MATCH_NO;
+}
+
+static void set_unknown(OddportSideResult *result)
+{
+    result->app = ODDPORT_APP_UNKNOWN;
+    result->verdict.match = ODDPORT_MATCH_NO;
+    result->verdict.confidence = ODDPORT_CONFIDENCE_NONE;
+    result->verdict.role = ODDPORT_ROLE_EITHER;
+    result->verdict.evidence[0] = '\0';
+}
+
+OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final,
+                                 OddportCandidates *candidates, OddportSideResult *result)
+{
+    /* Binary protocols first: their first bytes rule them out fastest. */
+    static const OddportApp detection_order[] = {ODDPORT_APP_TLS, ODDPORT_APP_SSH,
+                                                 ODDPORT_APP_HTTP};
+    OddportSideResult attempt;
+    OddportConfidence best_partial = ODDPORT_CONFIDENCE_NONE;
+    set_unknown(result);
+    for (size_t index = 0; index < sizeof detection_order / sizeof detection_order[0]; index++) {
+        OddportApp app = detection_order[index];
+        OddportCandidates bit = (OddportCandidates)(1u << app);
+        if ((*candidates & bit) == 0)
+            continue;
+        OddportMatch match = run_detector(app, bytes, length, &attempt);
+        if (match == ODDPORT_MATCH_YES) {
+            *result = attempt;
+            return ODDPORT_MATCH_YES;
+        }
+        if (match == ODDPORT_MATCH_NO) {
+            *candidates &= (OddportCandidates)~bit;
+            continue;
+        }
+        if (final && attempt.verdict.confidence > best_partial) {
+            best_partial = attempt.verdict.confidence;
+            *result = attempt;
+        }
+    }
+    if (*candidates == 0)
+        return ODDPORT_MATCH_NO;
+    if (!final)
+        return ODDPORT_MATCH_NEED_MORE;
+    /* The side has said all it will: a partial match counts only if it is already telling. */
+    if (best_partial >= ODDPORT_CONFIDENCE_MEDIUM) {
+        result->verdict.match = ODDPORT_MATCH_YES;
+        return ODDPORT_MATCH_YES;
+    }
+    set_unknown(result);
+    return ODDPORT_MATCH_NO;
+}
+
+const char *oddport_direction_source_name(OddportDirectionSource source)
+{
+    switch (source) {
+    case ODDPORT_DIRECTION_SYN:
+        return "syn";
+    case ODDPORT_DIRECTION_PAYLOAD:
+        return "payload";
+    case ODDPORT_DIRECTION_PORT:
+        break;
+    }
+    return "port";
+}
+
+static OddportRole side_role(const OddportSideResult *side)
+{
+    return side != NULL ? side->verdict.role : ODDPORT_ROLE_EITHER;
+}
+
+/* Picks the client: a SYN says it outright; otherwise a request or response shape; otherwise
+ * the side on the higher port class (servers sit low), then a registered service name, then
+ * whoever spoke first. */
+static unsigned find_client(const OddportFlowFacts *facts, OddportDirectionSource *source)
+{
+    for (unsigned index = 0; index < 2; index++) {
+        if (facts->sent_syn[index] && !facts->sent_syn[1 - index]) {
+            *source = ODDPORT_DIRECTION_SYN;
+            return index;
+        }
+    }
+    for (unsigned index = 0; index < 2; index++) {
+        if (facts->sent_syn_ack[index] && !facts->sent_syn_ack[1 - index]) {
+            *source = ODDPORT_DIRECTION_SYN;
+            return 1 - index;
+        }
+    }
+    OddportRole roles[2] = {side_role(facts->side[0]), side_role(facts->side[1])};
+    for (unsigned index = 0; index < 2; index++) {
+        OddportRole other = roles[1 - index];
+        if (roles[index] == ODDPORT_ROLE_CLIENT && other != ODDPORT_ROLE_CLIENT) {
+            *source = ODDPORT_DIRECTION_PAYLOAD;
+            return index;
+        }
+        if (roles[index] == ODDPORT_ROLE_SERVER && other != ODDPORT_ROLE_SERVER) {
+            *source = ODDPORT_DIRECTION_PAYLOAD;
+            return 1 - index;
+        }
+    }
+    *source = ODDPORT_DIRECTION_PORT;
+    OddportPortClass classes[2] = {oddport_port_class(facts->port[0]),
+                                   oddport_port_class(facts->port[1])};
+    if (classes[0] != classes[1])
+        return classes[0] > classes[1] ? 0 : 1;
+    bool named[2] = {oddport_iana_service_name(facts->port[0], facts->transport) != NULL,
+                     oddport_iana_service_name(facts->port[1], facts->transport) != NULL};
+    if (named[0] != named[1])
+        return named[0] ? 1 : 0;
+    return facts->first_sender;
+}
+
+static OddportConfidence raise_confidence(OddportConfidence confidence)
+{
+    return confidence < ODDPORT_CONFIDENCE_HIGH ? confidence + 1 : ODDPORT_CONFIDENCE_HIGH;
+}
+
+static void write_evidence(const OddportFlowFacts *facts, unsigned client,
+                           OddportFlowVerdict *verdict)
+{
+    const OddportSideResult *client_side = facts->side[client];
+    const OddportSideResult *server_side = facts->side[1 - client];
+    bool client_known = client_side != NULL && client_side->app != ODDPORT_APP_UNKNOWN;
+    bool server_known = server_side != NULL && server_side->app != ODDPORT_APP_UNKNOWN;
+    if (client_known && server_known)
+        snprintf(verdict->evidence, sizeof verdict->evidence, "client: %s; server: %s",
+                 client_side->verdict.evidence, server_side->verdict.evidence);
+    else if (client_known)
+        snprintf(verdict->evidence, sizeof verdict->evidence, "client: %s",
+                 client_side->verdict.evidence);
+    else if (server_known)
+        snprintf(verdict->evidence, sizeof verdict->evidence, "server: %s",
+                 server_side->verdict.evidence);
+    else if (facts->had_payload[0] || facts->had_payload[1])
+        snprintf(verdict->evidence, sizeof verdict->evidence,
+                 "payload matches no HTTP, TLS or SSH opening");
+    else
+        snprintf(verdict->evidence, sizeof verdict->evidence, "no payload seen");
+}
+
+void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules *rules,
+                           OddportFlowVerdict *verdict)
+{
+    memset(verdict, 0, sizeof *verdict);
+    unsigned client = find_client(facts, &verdict->direction);
+    unsigned server = 1 - client;
+    verdict->client = client;
+    const OddportSideResult *client_side = facts->side[client];
+    const OddportSideResult *server_side = facts->side[server];
+    verdict->client_app = client_side != NULL ? client_side->app : ODDPORT_APP_UNKNOWN;
+    verdict->server_app = server_side != NULL ? server_side->app : ODDPORT_APP_UNKNOWN;
+    verdict->app =
+        verdict->server_app != ODDPORT_APP_UNKNOWN ? verdict->server_app : verdict->client_app;
+    verdict->mismatch = verdict->client_app != ODDPORT_APP_UNKNOWN &&
+                        verdict->server_app != ODDPORT_APP_UNKNOWN &&
+                        verdict->client_app != verdict->server_app;
+
+    if (verdict->app == ODDPORT_APP_UNKNOWN) {
+        /* Sure of "none of the three" only when there were bytes to judge. */
+        verdict->confidence = facts->had_payload[0] || facts->had_payload[1]
+                                  ? ODDPORT_CONFIDENCE_HIGH
+                                  : ODDPORT_CONFIDENCE_LOW;
+    } else {
+        const OddportSideResult *deciding =
+            verdict->server_app != ODDPORT_APP_UNKNOWN ? server_side : client_side;
+        verdict->confidence = deciding->verdict.confidence;
+        if (verdict->client_app == verdict->server_app)
+            verdict->confidence = raise_confidence(
+                client_side->verdict.confidence > server_side->verdict.confidence
+                    ? client_side->verdict.confidence
+                    : server_side->verdict.confidence);
+    }
+    write_evidence(facts, client, verdict);
+
+    uint16_t server_port = facts->port[server];
+    verdict->iana_service = oddport_iana_service_name(server_port, facts->transport);
+    if (verdict->app == ODDPORT_APP_UNKNOWN)
+        return;
+    verdict->expected_port_count =
+        oddport_port_rules_expected_ports(rules, verdict->app, facts->transport,
+                                          verdict->expected_ports, ODDPORT_EXPECTED_PORTS_MAX);
+    if (verdict->expected_port_count > ODDPORT_EXPECTED_PORTS_MAX)
+        verdict->expected_port_count = ODDPORT_EXPECTED_PORTS_MAX;
+    verdict->nonstandard =
+        !oddport_port_rules_is_expected(rules, verdict->app, facts->transport, server_port);
+    if (verdict->nonstandard)
+        verdict->severity =
+            oddport_port_rules_severity(rules, verdict->app, facts->transport, server_port);
+}

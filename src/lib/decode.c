@@ -1,0 +1,558 @@
+/* Link layer -> IP -> TCP/UDP decoding of one frame, every byte read through the cursor. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oddport/cursor.h"
+#include "oddport/decode.h"
+
+/* LINKTYPE_* values as written in pcap and pcapng files. */
+enum {
+    LINKTYPE_NULL = 0,
+    LINKTYPE_ETHERNET = 1,
+    LINKTYPE_PPP = 9,
+    LINKTYPE_RAW_OPENBSD = 12,
+    LINKTYPE_RAW_BSDOS = 14,
+    LINKTYPE_PPP_HDLC = 50,
+    LINKTYPE_RAW = 101,
+    LINKTYPE_LOOP = 108,
+    LINKTYPE_LINUX_SLL = 113,
+    LINKTYPE_IPV4 = 228,
+    LINKTYPE_IPV6 = 229,
+    LINKTYPE_LINUX_SLL2 = 276,
+};
+
+enum {
+    ETHERTYPE_IPV4 = 0x0800,
+    ETHERTYPE_IPV6 = 0x86dd,
+    ETHERTYPE_VLAN = 0x8100,
+    ETHERTYPE_QINQ = 0x88a8,
+    ETHERTYPE_QINQ_OLD = 0x9100,
+    ETHERTYPE_PPPOE_SESSION = 0x8864,
+    ETHERTYPE_MPLS_UNICAST = 0x8847,
+    ETHERTYPE_MPLS_MULTICAST = 0x8848,
+    ETHERTYPE_TRANSPARENT_ETHERNET = 0x6558,
+    ETHERTYPE_PPP = 0x880b,
+};
+
+enum {
+    IP_PROTOCOL_HOP_BY_HOP = 0,
+    IP_PROTOCOL_IPV4 = 4,
+    IP_PROTOCOL_TCP = 6,
+    IP_PROTOCOL_UDP = 17,
+    IP_PROTOCOL_IPV6 = 41,
+    IP_PROTOCOL_ROUTING = 43,
+    IP_PROTOCOL_FRAGMENT = 44,
+    IP_PROTOCOL_GRE = 47,
+    IP_PROTOCOL_AUTHENTICATION = 51,
+    IP_PROTOCOL_NO_NEXT_HEADER = 59,
+    IP_PROTOCOL_DESTINATION_OPTIONS = 60,
+    IP_PROTOCOL_MOBILITY = 135,
+    IP_PROTOCOL_HOST_IDENTITY = 139,
+    IP_PROTOCOL_SHIM6 = 140,
+};
+
+enum {
+    PPP_PROTOCOL_IPV4 = 0x0021,
+    PPP_PROTOCOL_IPV6 = 0x0057,
+};
+
+enum { VXLAN_PORT = 4789 };
+
+/* Tunnels inside tunnels are legal but each layer costs a recursion; real traffic rarely nests
+ * more than two. */
+enum { MAX_TUNNEL_DEPTH = 4 };
+enum { MAX_VLAN_TAGS = 4, MAX_MPLS_LABELS = 8, MAX_IPV6_EXTENSION_HEADERS = 8 };
+
+static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cursor,
+                                            OddportPacket *packet);
+static OddportDecodeStatus decode_ip(OddportCursor cursor, OddportPacket *packet);
+
+static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor cursor,
+                                            size_t stated_length, OddportPacket *packet);
+
+static OddportDecodeStatus enter_tunnel(OddportPacket *packet)
+{
+    if (++packet->tunnel_depth > MAX_TUNNEL_DEPTH)
+        return ODDPORT_SKIP_TUNNEL_TOO_DEEP;
+    return ODDPORT_DECODE_OK;
+}
+
+static OddportDecodeStatus decode_ethernet(OddportCursor cursor, OddportPacket *packet)
+{
+    uint16_t ethertype;
+    if (!oddport_cursor_skip(&cursor, 12) || !oddport_cursor_be16(&cursor, &ethertype))
+        return ODDPORT_SKIP_TRUNCATED;
+    return decode_ethertype(ethertype, cursor, packet);
+}
+
+static OddportDecodeStatus decode_ppp_protocol(uint16_t protocol, OddportCursor cursor,
+                                               OddportPacket *packet)
+{
+    if (protocol == PPP_PROTOCOL_IPV4 || protocol == PPP_PROTOCOL_IPV6)
+        return decode_ip(cursor, packet);
+    return ODDPORT_SKIP_NOT_IP;
+}
+
+/* PPP frames may or may not carry the HDLC address/control bytes and may compress the protocol
+ * field to one byte (RFC 1661 section 6.5). */
+static OddportDecodeStatus decode_ppp(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t first;
+    uint8_t second;
+    if (oddport_cursor_peek_u8(&cursor, 0, &first) && oddport_cursor_peek_u8(&cursor, 1, &second) &&
+        first == 0xff && second == 0x03)
+        oddport_cursor_skip(&cursor, 2);
+    if (!oddport_cursor_u8(&cursor, &first))
+        return ODDPORT_SKIP_TRUNCATED;
+    uint16_t protocol = first;
+    if ((first & 0x01) == 0) {
+        if (!oddport_cursor_u8(&cursor, &second))
+            return ODDPORT_SKIP_TRUNCATED;
+        protocol = (uint16_t)(first << 8 | second);
+    }
+    return decode_ppp_protocol(protocol, cursor, packet);
+}
+
+static OddportDecodeStatus decode_pppoe_session(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t version_and_type;
+    uint8_t code;
+    uint16_t session_id;
+    uint16_t length;
+    uint16_t protocol;
+    if (!oddport_cursor_u8(&cursor, &version_and_type) || !oddport_cursor_u8(&cursor, &code) ||
+        !oddport_cursor_be16(&cursor, &session_id) || !oddport_cursor_be16(&cursor, &length))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (version_and_type != 0x11 || code != 0)
+        return ODDPORT_SKIP_NOT_IP;
+    oddport_cursor_narrow(&cursor, length);
+    if (!oddport_cursor_be16(&cursor, &protocol))
+        return ODDPORT_SKIP_TRUNCATED;
+    return decode_ppp_protocol(protocol, cursor, packet);
+}
+
+/* MPLS does not say what follows the label stack; the IP version nibble does. */
+static OddportDecodeStatus decode_mpls(OddportCursor cursor, OddportPacket *packet)
+{
+    for (unsigned label = 0; label < MAX_MPLS_LABELS; label++) {
+        uint32_t entry;
+        if (!oddport_cursor_be32(&cursor, &entry))
+            return ODDPORT_SKIP_TRUNCATED;
+        if (entry & 0x100) {
+            uint8_t first;
+            if (!oddport_cursor_peek_u8(&cursor, 0, &first))
+                return ODDPORT_SKIP_TRUNCATED;
+            if ((first >> 4) == 4 || (first >> 4) == 6)
+                return decode_ip(cursor, packet);
+            return ODDPORT_SKIP_NOT_IP;
+        }
+    }
+    return ODDPORT_SKIP_NOT_IP;
+}
+
+static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cursor,
+                                            OddportPacket *packet)
+{
+    for (unsigned tag = 0; tag < MAX_VLAN_TAGS; tag++) {
+        if (ethertype != ETHERTYPE_VLAN && ethertype != ETHERTYPE_QINQ &&
+            ethertype != ETHERTYPE_QINQ_OLD)
+            break;
+        uint16_t tag_control;
+        if (!oddport_cursor_be16(&cursor, &tag_control) ||
+            !oddport_cursor_be16(&cursor, &ethertype))
+            return ODDPORT_SKIP_TRUNCATED;
+        if (!packet->has_vlan) {
+            packet->has_vlan = true;
+            packet->vlan_id = tag_control & 0x0fff;
+        }
+    }
+    switch (ethertype) {
+    case ETHERTYPE_IPV4:
+    case ETHERTYPE_IPV6:
+        return decode_ip(cursor, packet);
+    case ETHERTYPE_PPPOE_SESSION:
+        return decode_pppoe_session(cursor, packet);
+    case ETHERTYPE_MPLS_UNICAST:
+    case ETHERTYPE_MPLS_MULTICAST:
+        return decode_mpls(cursor, packet);
+    default:
+        return ODDPORT_SKIP_NOT_IP;
+    }
+}
+
+/* GRE (RFC 2784/2890) and the enhanced GRE of PPTP (RFC 2637), whose payload is PPP. */
+static OddportDecodeStatus decode_gre(OddportCursor cursor, OddportPacket *packet)
+{
+    OddportDecodeStatus status = enter_tunnel(packet);
+    if (status != ODDPORT_DECODE_OK)
+        return status;
+    uint16_t flags;
+    uint16_t protocol;
+    if (!oddport_cursor_be16(&cursor, &flags) || !oddport_cursor_be16(&cursor, &protocol))
+        return ODDPORT_SKIP_TRUNCATED;
+    unsigned version = flags & 0x7;
+    bool has_checksum = flags & 0x8000;
+    bool has_routing = flags & 0x4000;
+    bool has_key = flags & 0x2000;
+    bool has_sequence = flags & 0x1000;
+    bool has_acknowledgment = flags & 0x0080;
+    if (has_routing || version > 1)
+        return ODDPORT_SKIP_NOT_IP;
+    size_t optional_length = (has_checksum ? 4u : 0u) + (has_key ? 4u : 0u) +
+                             (has_sequence ? 4u : 0u) +
+                             (version == 1 && has_acknowledgment ? 4u : 0u);
+    if (!oddport_cursor_skip(&cursor, optional_length))
+        return ODDPORT_SKIP_TRUNCATED;
+    switch (protocol) {
+    case ETHERTYPE_TRANSPARENT_ETHERNET:
+        return decode_ethernet(cursor, packet);
+    case ETHERTYPE_PPP:
+        return decode_ppp(cursor, packet);
+    default:
+        return decode_ethertype(protocol, cursor, packet);
+    }
+}
+
+static OddportDecodeStatus decode_ip_payload(uint8_t protocol, OddportCursor cursor,
+                                             size_t stated_length, OddportPacket *packet)
+{
+    switch (protocol) {
+    case IP_PROTOCOL_TCP:
+    case IP_PROTOCOL_UDP:
+        return decode_transport(protocol, cursor, stated_length, packet);
+    case IP_PROTOCOL_IPV4:
+    case IP_PROTOCOL_IPV6: {
+        OddportDecodeStatus status = enter_tunnel(packet);
+        if (status != ODDPORT_DECODE_OK)
+            return status;
+        return decode_ip(cursor, packet);
+    }
+    case IP_PROTOCOL_GRE:
+        return decode_gre(cursor, packet);
+    default:
+        return ODDPORT_SKIP_NOT_TCP_UDP;
+    }
+}
+
+static OddportDecodeStatus decode_ipv4(OddportCursor cursor, OddportPacket *packet)
+{
+    OddportCursor header = cursor;
+    uint8_t version_and_length;
+    uint8_t type_of_service;
+    uint16_t total_length;
+    uint16_t identification;
+    uint16_t flags_and_offset;
+    uint8_t time_to_live;
+    uint8_t protocol;
+    uint16_t checksum;
+    const uint8_t *source;
+    const uint8_t *destination;
+    if (!oddport_cursor_u8(&header, &version_and_length) ||
+        !oddport_cursor_u8(&header, &type_of_service) ||
+        !oddport_cursor_be16(&header, &total_length) ||
+        !oddport_cursor_be16(&header, &identification) ||
+        !oddport_cursor_be16(&header, &flags_and_offset) ||
+        !oddport_cursor_u8(&header, &time_to_live) || !oddport_cursor_u8(&header, &protocol) ||
+        !oddport_cursor_be16(&header, &checksum) || !oddport_cursor_bytes(&header, 4, &source) ||
+        !oddport_cursor_bytes(&header, 4, &destination))
+        return ODDPORT_SKIP_TRUNCATED;
+    size_t header_length = (size_t)(version_and_length & 0x0f) * 4;
+    if (header_length < 20)
+        return ODDPORT_SKIP_MALFORMED_IP;
+    /* A zero total length is what TCP segmentation offload leaves in locally captured frames:
+     * the real length is what was captured. */
+    size_t stated_length = total_length != 0 ? total_length : cursor.left;
+    if (stated_length < header_length)
+        return ODDPORT_SKIP_MALFORMED_IP;
+    oddport_cursor_narrow(&cursor, stated_length);
+    if (!oddport_cursor_skip(&cursor, header_length))
+        return ODDPORT_SKIP_TRUNCATED;
+
+    packet->source.family = 4;
+    packet->destination.family = 4;
+    memset(packet->source.bytes, 0, sizeof packet->source.bytes);
+    memset(packet->destination.bytes, 0, sizeof packet->destination.bytes);
+    memcpy(packet->source.bytes, source, 4);
+    memcpy(packet->destination.bytes, destination, 4);
+
+    unsigned fragment_offset = flags_and_offset & 0x1fff;
+    bool more_fragments = flags_and_offset & 0x2000;
+    if (fragment_offset != 0)
+        return ODDPORT_SKIP_FRAGMENT;
+    packet->is_first_fragment = more_fragments;
+    return decode_ip_payload(protocol, cursor, stated_length - header_length, packet);
+}
+
+static bool is_ipv6_extension_header(uint8_t next_header)
+{
+    switch (next_header) {
+    case IP_PROTOCOL_HOP_BY_HOP:
+    case IP_PROTOCOL_ROUTING:
+    case IP_PROTOCOL_DESTINATION_OPTIONS:
+    case IP_PROTOCOL_MOBILITY:
+    case IP_PROTOCOL_HOST_IDENTITY:
+    case IP_PROTOCOL_SHIM6:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static OddportDecodeStatus decode_ipv6(OddportCursor cursor, OddportPacket *packet)
+{
+    uint32_t version_class_label;
+    uint16_t payload_length;
+    uint8_t next_header;
+    uint8_t hop_limit;
+    const uint8_t *source;
+    const uint8_t *destination;
+    if (!oddport_cursor_be32(&cursor, &version_class_label) ||
+        !oddport_cursor_be16(&cursor, &payload_length) ||
+        !oddport_cursor_u8(&cursor, &next_header) || !oddport_cursor_u8(&cursor, &hop_limit) ||
+        !oddport_cursor_bytes(&cursor, 16, &source) ||
+        !oddport_cursor_bytes(&cursor, 16, &destination))
+        return ODDPORT_SKIP_TRUNCATED;
+    /* Zero means a jumbogram or an offloaded segment: trust what was captured. */
+    size_t stated_length = payload_length != 0 ? payload_length : cursor.left;
+    oddport_cursor_narrow(&cursor, stated_length);
+
+    packet->source.family = 6;
+    packet->destination.family = 6;
+    memcpy(packet->source.bytes, source, 16);
+    memcpy(packet->destination.bytes, destination, 16);
+
+    for (unsigned count = 0; count < MAX_IPV6_EXTENSION_HEADERS; count++) {
+        uint8_t following;
+        uint8_t length_field;
+        size_t header_length;
+        if (is_ipv6_extension_header(next_header)) {
+            if (!oddport_cursor_peek_u8(&cursor, 0, &following) ||
+                !oddport_cursor_peek_u8(&cursor, 1, &length_field))
+                return ODDPORT_SKIP_TRUNCATED;
+            header_length = ((size_t)length_field + 1) * 8;
+        } else if (next_header == IP_PROTOCOL_AUTHENTICATION) {
+            if (!oddport_cursor_peek_u8(&cursor, 0, &following) ||
+                !oddport_cursor_peek_u8(&cursor, 1, &length_field))
+                return ODDPORT_SKIP_TRUNCATED;
+            header_length = ((size_t)length_field + 2) * 4;
+        } else if (next_header == IP_PROTOCOL_FRAGMENT) {
+            OddportCursor fragment = cursor;
+            uint8_t reserved;
+            uint16_t offset_and_flags;
+            if (!oddport_cursor_u8(&fragment, &following) ||
+                !oddport_cursor_u8(&fragment, &reserved) ||
+                !oddport_cursor_be16(&fragment, &offset_and_flags))
+                return ODDPORT_SKIP_TRUNCATED;
+            if ((offset_and_flags >> 3) != 0)
+                return ODDPORT_SKIP_FRAGMENT;
+            packet->is_first_fragment = offset_and_flags & 1;
+            header_length = 8;
+        } else {
+            break;
+        }
+        if (header_length > stated_length || !oddport_cursor_skip(&cursor, header_length))
+            return header_length > stated_length ? ODDPORT_SKIP_MALFORMED_IP
+                                                 : ODDPORT_SKIP_TRUNCATED;
+        stated_length -= header_length;
+        next_header = following;
+    }
+    if (next_header == IP_PROTOCOL_NO_NEXT_HEADER)
+        return ODDPORT_SKIP_NOT_TCP_UDP;
+    return decode_ip_payload(next_header, cursor, stated_length, packet);
+}
+
+static OddportDecodeStatus decode_ip(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t first;
+    if (!oddport_cursor_peek_u8(&cursor, 0, &first))
+        return ODDPORT_SKIP_TRUNCATED;
+    switch (first >> 4) {
+    case 4:
+        return decode_ipv4(cursor, packet);
+    case 6:
+        return decode_ipv6(cursor, packet);
+    default:
+        return ODDPORT_SKIP_MALFORMED_IP;
+    }
+}
+
+static OddportDecodeStatus decode_vxlan(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t flags;
+    if (!oddport_cursor_peek_u8(&cursor, 0, &flags) || (flags & 0x08) == 0 ||
+        !oddport_cursor_skip(&cursor, 8))
+        return ODDPORT_DECODE_OK; /* not VXLAN after all: keep the outer UDP flow */
+    OddportPacket inner = *packet;
+    inner.has_vlan = packet->has_vlan;
+    OddportDecodeStatus status = enter_tunnel(&inner);
+    if (status == ODDPORT_DECODE_OK)
+        status = decode_ethernet(cursor, &inner);
+    if (status == ODDPORT_DECODE_OK)
+        *packet = inner;
+    return status;
+}
+
+static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor cursor,
+                                            size_t stated_length, OddportPacket *packet)
+{
+    packet->transport = protocol;
+    if (!oddport_cursor_be16(&cursor, &packet->source_port) ||
+        !oddport_cursor_be16(&cursor, &packet->destination_port))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (protocol == IP_PROTOCOL_TCP) {
+        uint32_t acknowledgment;
+        uint8_t data_offset;
+        if (!oddport_cursor_be32(&cursor, &packet->sequence) ||
+            !oddport_cursor_be32(&cursor, &acknowledgment) ||
+            !oddport_cursor_u8(&cursor, &data_offset) ||
+            !oddport_cursor_u8(&cursor, &packet->tcp_flags))
+            return ODDPORT_SKIP_TRUNCATED;
+        size_t header_length = (size_t)(data_offset >> 4) * 4;
+        if (header_length < 20 || header_length > stated_length)
+            return ODDPORT_SKIP_MALFORMED_TRANSPORT;
+        if (!oddport_cursor_skip(&cursor, header_length - 14))
+            return ODDPORT_SKIP_TRUNCATED;
+        packet->payload_length = stated_length - header_length;
+    } else {
+        uint16_t length;
+        uint16_t checksum;
+        if (!oddport_cursor_be16(&cursor, &length) || !oddport_cursor_be16(&cursor, &checksum))
+            return ODDPORT_SKIP_TRUNCATED;
+        /* IPv6 jumbograms carry a zero UDP length; elsewhere it must cover the header. */
+        size_t udp_length = length != 0 ? length : stated_length;
+        if (udp_length < 8 || udp_length > stated_length)
+            return ODDPORT_SKIP_MALFORMED_TRANSPORT;
+        oddport_cursor_narrow(&cursor, udp_length - 8);
+        packet->payload_length = udp_length - 8;
+    }
+    packet->payload = cursor.data;
+    packet->payload_captured = cursor.left;
+    if (protocol == IP_PROTOCOL_UDP && packet->destination_port == VXLAN_PORT)
+        return decode_vxlan(cursor, packet);
+    return ODDPORT_DECODE_OK;
+}
+
+/* The BSD loopback header holds the sender's AF_ value in its own byte order; IPv6's value
+ * differs between operating systems (10 Linux, 24 NetBSD/OpenBSD, 28 FreeBSD, 30 macOS). */
+static OddportDecodeStatus decode_loopback(OddportCursor cursor, bool network_order,
+                                           OddportPacket *packet)
+{
+    OddportCursor probe = cursor;
+    uint32_t family;
+    if (network_order ? !oddport_cursor_be32(&probe, &family)
+                      : !oddport_cursor_le32(&probe, &family))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (!network_order && family > 0xffff) {
+        probe = cursor;
+        oddport_cursor_be32(&probe, &family);
+    }
+    switch (family) {
+    case 2:
+    case 10:
+    case 24:
+    case 28:
+    case 30:
+        return decode_ip(probe, packet);
+    default:
+        return ODDPORT_SKIP_NOT_IP;
+    }
+}
+
+OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *frame,
+                                         size_t captured_length, OddportPacket *packet)
+{
+    memset(packet, 0, sizeof *packet);
+    OddportCursor cursor = oddport_cursor_make(frame, captured_length);
+    uint16_t protocol;
+    switch (link_type) {
+    case LINKTYPE_ETHERNET:
+        return decode_ethernet(cursor, packet);
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_OPENBSD:
+    case LINKTYPE_RAW_BSDOS:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
+        return decode_ip(cursor, packet);
+    case LINKTYPE_NULL:
+        return decode_loopback(cursor, false, packet);
+    case LINKTYPE_LOOP:
+        return decode_loopback(cursor, true, packet);
+    case LINKTYPE_LINUX_SLL:
+        if (!oddport_cursor_skip(&cursor, 14) || !oddport_cursor_be16(&cursor, &protocol))
+            return ODDPORT_SKIP_TRUNCATED;
+        return decode_ethertype(protocol, cursor, packet);
+    case LINKTYPE_LINUX_SLL2:
+        if (!oddport_cursor_be16(&cursor, &protocol) || !oddport_cursor_skip(&cursor, 18))
+            return ODDPORT_SKIP_TRUNCATED;
+        return decode_ethertype(protocol, cursor, packet);
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+        return decode_ppp(cursor, packet);
+    default:
+        return ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE;
+    }
+}
+
+bool oddport_link_type_supported(uint32_t link_type)
+{
+    char unused[24];
+    return strncmp(oddport_link_type_name(link_type, unused), "linktype-", 9) != 0;
+}
+
+const char *oddport_link_type_name(uint32_t link_type, char buffer[24])
+{
+    switch (link_type) {
+    case LINKTYPE_NULL:
+        return "null";
+    case LINKTYPE_ETHERNET:
+        return "ethernet";
+    case LINKTYPE_PPP:
+        return "ppp";
+    case LINKTYPE_PPP_HDLC:
+        return "ppp-hdlc";
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_OPENBSD:
+    case LINKTYPE_RAW_BSDOS:
+        return "raw";
+    case LINKTYPE_LOOP:
+        return "loop";
+    case LINKTYPE_LINUX_SLL:
+        return "linux-sll";
+    case LINKTYPE_IPV4:
+        return "ipv4";
+    case LINKTYPE_IPV6:
+        return "ipv6";
+    case LINKTYPE_LINUX_SLL2:
+        return "linux-sll2";
+    default:
+        snprintf(buffer, 24, "linktype-%u", (unsigned)link_type);
+        return buffer;
+    }
+}
+
+static const char *const skip_reason_names[ODDPORT_SKIP_REASON_COUNT] = {
+    [ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE] = "unsupported_link_type",
+    [ODDPORT_SKIP_TRUNCATED] = "truncated",
+    [ODDPORT_SKIP_NOT_IP] = "not_ip",
+    [ODDPORT_SKIP_MALFORMED_IP] = "malformed_ip",
+    [ODDPORT_SKIP_NOT_TCP_UDP] = "not_tcp_udp",
+    [ODDPORT_SKIP_FRAGMENT] = "ip_fragment",
+    [ODDPORT_SKIP_MALFORMED_TRANSPORT] = "malformed_transport",
+    [ODDPORT_SKIP_TUNNEL_TOO_DEEP] = "tunnel_too_deep",
+    [ODDPORT_SKIP_FILTERED] = "filtered",
+};
+
+const char *oddport_skip_reason_name(OddportDecodeStatus status)
+{
+    if ((unsigned)status >= ODDPORT_SKIP_REASON_COUNT)
+        return NULL;
+    return skip_reason_names[status];
+}
+
+void oddport_address_to_text(const OddportAddress *address, char text[ODDPORT_ADDRESS_TEXT_MAX])
+{
+    if (inet_ntop(address->family == 6 ? AF_INET6 : AF_INET, address->bytes, text,
+                  ODDPORT_ADDRESS_TEXT_MAX) == NULL)
+        snprintf(text, ODDPORT_ADDRESS_TEXT_MAX, "?");
+}

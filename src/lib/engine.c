@@ -1,0 +1,784 @@
+/* The engine: reads captures, keeps the flow table, runs detection and counts everything. */
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "oddport/engine.h"
+#include "oddport/stream.h"
+
+/* A flow's identity with its two endpoints in a fixed order (the smaller first), so both
+ * directions find the same entry. Zero-filled before use: it is hashed and compared as bytes. */
+typedef struct {
+    OddportAddress address[2];
+    uint16_t port[2];
+    uint16_t vlan_id;
+    uint8_t transport;
+    uint8_t has_vlan;
+} FlowKey;
+
+typedef struct {
+    OddportStream stream;
+    OddportCandidates candidates;
+    bool decided;
+    bool had_payload;
+    bool sent_syn;
+    bool sent_syn_ack;
+    bool sent_fin;
+    uint32_t syn_sequence;
+    uint64_t packets;
+    uint64_t bytes;
+    OddportSideResult *result; /* owned; NULL unless an app was recognised */
+} FlowSide;
+
+typedef enum {
+    LIST_TCP_OPEN,
+    LIST_UDP,
+    LIST_TCP_CLOSED,
+    LIST_COUNT,
+} TimeoutList;
+
+typedef struct Flow {
+    FlowKey key;
+    uint64_t id;
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    FlowSide side[2]; /* indexed like key.address */
+    uint8_t first_sender;
+    bool reset;
+    uint8_t list;
+    struct Flow *older; /* neighbours in the flow's timeout list, least recently seen first */
+    struct Flow *newer;
+} Flow;
+
+typedef struct {
+    Flow *oldest;
+    Flow *newest;
+    uint64_t timeout_ns;
+} FlowList;
+
+typedef struct {
+    OddportAddress address;
+    uint16_t port;
+    uint8_t transport;
+    uint8_t app;
+} ServiceKey;
+
+typedef struct {
+    ServiceKey key;
+    OddportService service;
+} ServiceEntry;
+
+typedef struct {
+    uint32_t link_type;
+    uint64_t skipped;
+} LinkTypeUse;
+
+typedef struct {
+    uint32_t link_type;
+    bool usable;
+    struct bpf_program program;
+} CompiledFilter;
+
+struct OddportEngine {
+    const OddportPortRules *rules;
+    OddportFlowSink sink;
+    void *sink_data;
+    OddportProgressFunc progress;
+    void *progress_data;
+    GHashTable *flows;
+    FlowList lists[LIST_COUNT];
+    uint64_t next_flow_id;
+    uint64_t now_ns;
+    uint64_t last_sweep_ns;
+    OddportSummary summary;
+    GHashTable *services;
+    char *filter_expression;
+    GArray *filters; /* of CompiledFilter, one per link type met */
+};
+
+enum { NANOSECONDS_PER_SECOND = 1000000000 };
+enum { PROGRESS_EVERY_PACKETS = 1 << 16 };
+/* libpcap's own ceiling on a snapshot length, used for the filters' dead handles. */
+enum { FILTER_SNAPSHOT_LENGTH = 262144 };
+
+static guint hash_bytes(const void *bytes, size_t length)
+{
+    /* FNV-1a: keys are short and this is on the per-packet path. */
+    const uint8_t *data = bytes;
+    uint32_t hash = 2166136261u;
+    for (size_t index = 0; index < length; index++) {
+        hash ^= data[index];
+        hash *= 16777619u;
+    }
+    return hash;
+}
+
+static guint flow_key_hash(gconstpointer key)
+{
+    return hash_bytes(key, sizeof(FlowKey));
+}
+
+static gboolean flow_key_equal(gconstpointer left, gconstpointer right)
+{
+    return memcmp(left, right, sizeof(FlowKey)) == 0;
+}
+
+static guint service_key_hash(gconstpointer key)
+{
+    return hash_bytes(key, sizeof(ServiceKey));
+}
+
+static gboolean service_key_equal(gconstpointer left, gconstpointer right)
+{
+    return memcmp(left, right, sizeof(ServiceKey)) == 0;
+}
+
+static guint address_hash(gconstpointer key)
+{
+    return hash_bytes(key, sizeof(OddportAddress));
+}
+
+static gboolean address_equal(gconstpointer left, gconstpointer right)
+{
+    return memcmp(left, right, sizeof(OddportAddress)) == 0;
+}
+
+static void service_entry_free(gpointer data)
+{
+    ServiceEntry *entry = data;
+    g_hash_table_unref(entry->service.clients);
+    g_free(entry);
+}
+
+static void capture_summary_free(gpointer data)
+{
+    OddportCaptureSummary *capture = data;
+    g_free(capture->path);
+    g_ptr_array_unref(capture->link_types);
+    g_ptr_array_unref(capture->warnings);
+    g_free(capture);
+}
+
+OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink sink,
+                                  void *sink_data)
+{
+    OddportEngine *engine = g_new0(OddportEngine, 1);
+    engine->rules = rules;
+    engine->sink = sink;
+    engine->sink_data = sink_data;
+    engine->flows = g_hash_table_new(flow_key_hash, flow_key_equal);
+    engine->lists[LIST_TCP_OPEN].timeout_ns =
+        (uint64_t)ODDPORT_TCP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
+    engine->lists[LIST_UDP].timeout_ns = (uint64_t)ODDPORT_UDP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
+    engine->lists[LIST_TCP_CLOSED].timeout_ns =
+        (uint64_t)ODDPORT_CLOSED_GRACE_SECONDS * NANOSECONDS_PER_SECOND;
+    engine->next_flow_id = 1;
+    engine->summary.captures = g_ptr_array_new_with_free_func(capture_summary_free);
+    engine->services =
+        g_hash_table_new_full(service_key_hash, service_key_equal, NULL, service_entry_free);
+    engine->filters = g_array_new(FALSE, TRUE, sizeof(CompiledFilter));
+    return engine;
+}
+
+void oddport_engine_set_progress(OddportEngine *engine, OddportProgressFunc progress,
+                                 void *user_data)
+{
+    engine->progress = progress;
+    engine->progress_data = user_data;
+}
+
+/* Link types as files write them and the DLT_ values libpcap's compiler expects differ for
+ * raw IP only. */
+static int link_type_to_dlt(uint32_t link_type)
+{
+    return link_type == 101 ? DLT_RAW : (int)link_type;
+}
+
+static bool compile_filter(const char *expression, uint32_t link_type,
+                           struct bpf_program *program, char *message, size_t message_size)
+{
+    pcap_t *dead = pcap_open_dead(link_type_to_dlt(link_type), FILTER_SNAPSHOT_LENGTH);
+    if (dead == NULL) {
+        g_strlcpy(message, "libpcap cannot open a handle for this link type", message_size);
+        return false;
+    }
+    bool compiled = pcap_compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (!compiled)
+        g_strlcpy(message, pcap_geterr(dead), message_size);
+    pcap_close(dead);
+    return compiled;
+}
+
+bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error)
+{
+    struct bpf_program program;
+    char message[PCAP_ERRBUF_SIZE + 64];
+    /* Checked against Ethernet up front so a typo is a usage error before any file is read. */
+    if (!compile_filter(expression, 1, &program, message, sizeof message)) {
+        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN,
+                    "invalid filter expression '%s': %s", expression, message);
+        return false;
+    }
+    pcap_freecode(&program);
+    g_free(engine->filter_expression);
+    engine->filter_expression = g_strdup(expression);
+    return true;
+}
+
+static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
+                                  OddportCaptureSummary *capture)
+{
+    for (guint index = 0; index < engine->filters->len; index++) {
+        CompiledFilter *filter = &g_array_index(engine->filters, CompiledFilter, index);
+        if (filter->link_type == link_type)
+            return filter;
+    }
+    CompiledFilter filter = {.link_type = link_type};
+    char message[PCAP_ERRBUF_SIZE + 64];
+    filter.usable = compile_filter(engine->filter_expression, link_type, &filter.program,
+                                   message, sizeof message);
+    if (!filter.usable)
+        g_ptr_array_add(capture->warnings,
+                        g_strdup_printf("the filter does not apply to link type %u (%s): its "
+                                        "packets are skipped as filtered",
+                                        (unsigned)link_type, message));
+    g_array_append_val(engine->filters, filter);
+    return &g_array_index(engine->filters, CompiledFilter, engine->filters->len - 1);
+}
+
+static void list_remove(OddportEngine *engine, Flow *flow)
+{
+    FlowList *list = &engine->lists[flow->list];
+    if (flow->older != NULL)
+        flow->older->newer = flow->newer;
+    else
+        list->oldest = flow->newer;
+    if (flow->newer != NULL)
+        flow->newer->older = flow->older;
+    else
+        list->newest = flow->older;
+    flow->older = flow->newer = NULL;
+}
+
+static void list_append(OddportEngine *engine, Flow *flow, TimeoutList which)
+{
+    FlowList *list = &engine->lists[which];
+    flow->list = (uint8_t)which;
+    flow->older = list->newest;
+    flow->newer = NULL;
+    if (list->newest != NULL)
+        list->newest->newer = flow;
+    else
+        list->oldest = flow;
+    list->newest = flow;
+}
+
+static bool flow_is_closed(const Flow *flow)
+{
+    return flow->reset || (flow->side[0].sent_fin && flow->side[1].sent_fin);
+}
+
+/* Decides a side once no more of its bytes will come, from whatever prefix it holds. */
+static void settle_side_at_end(FlowSide *side)
+{
+    if (side->decided)
+        return;
+    size_t length;
+    const uint8_t *data = oddport_stream_data(&side->stream, &length);
+    if (length > 0) {
+        OddportSideResult result;
+        if (oddport_detect_side(data, length, true, &side->candidates, &result) ==
+            ODDPORT_MATCH_YES)
+            side->result = g_memdup2(&result, sizeof result);
+    }
+    side->decided = true;
+    oddport_stream_clear(&side->stream);
+}
+
+static OddportSeverity more_severe(OddportSeverity left, OddportSeverity right)
+{
+    return left > right ? left : right;
+}
+
+static void count_service(OddportEngine *engine, const OddportFlowReport *report)
+{
+    ServiceKey key;
+    memset(&key, 0, sizeof key);
+    key.address = report->server.address;
+    key.port = report->server.port;
+    key.transport = (uint8_t)report->transport;
+    key.app = (uint8_t)report->verdict->app;
+    ServiceEntry *entry = g_hash_table_lookup(engine->services, &key);
+    uint64_t packets = report->client_packets + report->server_packets;
+    uint64_t bytes = report->client_bytes + report->server_bytes;
+    if (entry == NULL) {
+        entry = g_new0(ServiceEntry, 1);
+        entry->key = key;
+        OddportService *service = &entry->service;
+        service->address = key.address;
+        service->port = key.port;
+        service->transport = report->transport;
+        service->app = report->verdict->app;
+        service->iana_service = report->verdict->iana_service;
+        service->first_seen_ns = report->first_seen_ns;
+        service->last_seen_ns = report->last_seen_ns;
+        service->clients = g_hash_table_new_full(address_hash, address_equal, g_free, NULL);
+        g_strlcpy(service->evidence, report->verdict->evidence, sizeof service->evidence);
+        g_hash_table_insert(engine->services, &entry->key, entry);
+    }
+    OddportService *service = &entry->service;
+    service->nonstandard = service->nonstandard || report->verdict->nonstandard;
+    service->severity = more_severe(service->severity, report->verdict->severity);
+    service->flows++;
+    service->packets += packets;
+    service->bytes += bytes;
+    if (report->first_seen_ns < service->first_seen_ns)
+        service->first_seen_ns = report->first_seen_ns;
+    if (report->last_seen_ns > service->last_seen_ns)
+        service->last_seen_ns = report->last_seen_ns;
+    if (!g_hash_table_contains(service->clients, &report->client.address))
+        g_hash_table_add(service->clients,
+                         g_memdup2(&report->client.address, sizeof(OddportAddress)));
+}
+
+static void count_flow(OddportEngine *engine, const OddportFlowReport *report)
+{
+    OddportSummary *summary = &engine->summary;
+    uint64_t packets = report->client_packets + report->server_packets;
+    uint64_t bytes = report->client_bytes + report->server_bytes;
+    summary->flows++;
+    if (report->transport == ODDPORT_TRANSPORT_TCP)
+        summary->tcp_flows++;
+    else
+        summary->udp_flows++;
+    OddportTrafficCount *by_class = &summary->port_classes[report->server.port_class];
+    by_class->flows++;
+    by_class->packets += packets;
+    by_class->bytes += bytes;
+    OddportAppCount *by_app = &summary->apps[report->verdict->app];
+    by_app->flows++;
+    by_app->nonstandard_flows += report->verdict->nonstandard ? 1 : 0;
+    by_app->packets += packets;
+    by_app->bytes += bytes;
+    count_service(engine, report);
+}
+
+static void finish_flow(OddportEngine *engine, Flow *flow)
+{
+    g_hash_table_remove(engine->flows, &flow->key);
+    list_remove(engine, flow);
+    settle_side_at_end(&flow->side[0]);
+    settle_side_at_end(&flow->side[1]);
+
+    OddportFlowFacts facts = {
+        .transport = (OddportTransport)flow->key.transport,
+        .first_sender = flow->first_sender,
+    };
+    for (unsigned index = 0; index < 2; index++) {
+        const FlowSide *side = &flow->side[index];
+        facts.port[index] = flow->key.port[index];
+        facts.sent_syn[index] = side->sent_syn;
+        facts.sent_syn_ack[index] = side->sent_syn_ack;
+        facts.had_payload[index] = side->had_payload;
+        facts.side[index] = side->result;
+    }
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, engine->rules, &verdict);
+
+    unsigned client = verdict.client;
+    unsigned server = 1 - client;
+    OddportFlowReport report = {
+        .id = flow->id,
+        .transport = facts.transport,
+        .client = {flow->key.address[client], flow->key.port[client],
+                   oddport_port_class(flow->key.port[client])},
+        .server = {flow->key.address[server], flow->key.port[server],
+                   oddport_port_class(flow->key.port[server])},
+        .has_vlan = flow->key.has_vlan,
+        .vlan_id = flow->key.vlan_id,
+        .verdict = &verdict,
+        .client_result = flow->side[client].result,
+        .server_result = flow->side[server].result,
+        .first_seen_ns = flow->first_seen_ns,
+        .last_seen_ns = flow->last_seen_ns,
+        .client_packets = flow->side[client].packets,
+        .client_bytes = flow->side[client].bytes,
+        .server_packets = flow->side[server].packets,
+        .server_bytes = flow->side[server].bytes,
+        .precision_digits = engine->summary.precision_digits,
+    };
+    count_flow(engine, &report);
+    if (engine->sink != NULL)
+        engine->sink(&report, engine->sink_data);
+
+    for (unsigned index = 0; index < 2; index++) {
+        oddport_stream_clear(&flow->side[index].stream);
+        g_free(flow->side[index].result);
+    }
+    g_free(flow);
+}
+
+static void expire_idle_flows(OddportEngine *engine)
+{
+    for (unsigned which = 0; which < LIST_COUNT; which++) {
+        FlowList *list = &engine->lists[which];
+        while (list->oldest != NULL &&
+               list->oldest->last_seen_ns + list->timeout_ns < engine->now_ns)
+            finish_flow(engine, list->oldest);
+    }
+    engine->last_sweep_ns = engine->now_ns;
+}
+
+/* Puts the endpoints in a fixed order; returns the index of the packet's sender. */
+static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
+{
+    memset(key, 0, sizeof *key);
+    key->transport = packet->transport;
+    key->has_vlan = packet->has_vlan;
+    key->vlan_id = packet->vlan_id;
+    int order = memcmp(&packet->source, &packet->destination, sizeof(OddportAddress));
+    unsigned sender =
+        order < 0 || (order == 0 && packet->source_port <= packet->destination_port) ? 0 : 1;
+    key->address[sender] = packet->source;
+    key->port[sender] = packet->source_port;
+    key->address[1 - sender] = packet->destination;
+    key->port[1 - sender] = packet->destination_port;
+    return sender;
+}
+
+static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender, uint64_t now)
+{
+    Flow *flow = g_new0(Flow, 1);
+    flow->key = *key;
+    flow->id = engine->next_flow_id++;
+    flow->first_seen_ns = now;
+    flow->first_sender = (uint8_t)sender;
+    flow->side[0].candidates = ODDPORT_ALL_CANDIDATES;
+    flow->side[1].candidates = ODDPORT_ALL_CANDIDATES;
+    g_hash_table_insert(engine->flows, &flow->key, flow);
+    list_append(engine, flow, key->transport == ODDPORT_TRANSPORT_TCP ? LIST_TCP_OPEN : LIST_UDP);
+    return flow;
+}
+
+static void decide_side(FlowSide *side, OddportMatch match, const OddportSideResult *result)
+{
+    if (match == ODDPORT_MATCH_NEED_MORE)
+        return;
+    side->decided = true;
+    if (match == ODDPORT_MATCH_YES)
+        side->result = g_memdup2(result, sizeof *result);
+    oddport_stream_clear(&side->stream);
+}
+
+static void feed_side(FlowSide *side, const OddportPacket *packet)
+{
+    side->had_payload = true;
+    if (side->decided)
+        return;
+    OddportSideResult result;
+    if (packet->transport == ODDPORT_TRANSPORT_UDP) {
+        /* Each datagram stands alone: the first one says what the side speaks. */
+        decide_side(side,
+                    oddport_detect_side(packet->payload, packet->payload_captured, true,
+                                        &side->candidates, &result),
+                    &result);
+        return;
+    }
+    if (oddport_stream_is_fresh_start(&side->stream, packet->sequence)) {
+        /* Most openings fit one segment: judge it where it lies and copy only if undecided. */
+        OddportMatch match = oddport_detect_side(packet->payload, packet->payload_captured, false,
+                                                 &side->candidates, &result);
+        if (match != ODDPORT_MATCH_NEED_MORE) {
+            decide_side(side, match, &result);
+            return;
+        }
+        oddport_stream_add(&side->stream, packet->sequence, packet->payload,
+                           packet->payload_captured);
+        return;
+    }
+    if (!oddport_stream_add(&side->stream, packet->sequence, packet->payload,
+                            packet->payload_captured))
+        return;
+    size_t length;
+    const uint8_t *data = oddport_stream_data(&side->stream, &length);
+    bool full = oddport_stream_is_full(&side->stream);
+    decide_side(side, oddport_detect_side(data, length, full, &side->candidates, &result),
+                &result);
+}
+
+static void process_packet(OddportEngine *engine, const OddportPacket *packet, uint64_t now,
+                           uint32_t wire_length)
+{
+    FlowKey key;
+    unsigned sender = make_flow_key(packet, &key);
+    Flow *flow = g_hash_table_lookup(engine->flows, &key);
+    bool is_tcp = packet->transport == ODDPORT_TRANSPORT_TCP;
+    bool is_syn = is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) ==
+                                ODDPORT_TCP_SYN;
+    if (flow != NULL && is_syn) {
+        const FlowSide *side = &flow->side[sender];
+        bool reused = side->sent_syn && side->syn_sequence != packet->sequence;
+        /* A fresh SYN on a closed or reused 5-tuple is a new connection. */
+        if (flow_is_closed(flow) || reused) {
+            finish_flow(engine, flow);
+            flow = NULL;
+        }
+    }
+    if (flow == NULL)
+        flow = new_flow(engine, &key, sender, now);
+
+    FlowSide *side = &flow->side[sender];
+    if (now > flow->last_seen_ns)
+        flow->last_seen_ns = now;
+    side->packets++;
+    side->bytes += wire_length;
+
+    if (is_tcp) {
+        uint8_t flags = packet->tcp_flags;
+        if (flags & ODDPORT_TCP_SYN) {
+            if (flags & ODDPORT_TCP_ACK)
+                side->sent_syn_ack = true;
+            else
+                side->sent_syn = true;
+            side->syn_sequence = packet->sequence;
+            oddport_stream_set_base(&side->stream, packet->sequence + 1);
+        }
+        if (flags & ODDPORT_TCP_FIN)
+            side->sent_fin = true;
+        if (flags & ODDPORT_TCP_RST)
+            flow->reset = true;
+    }
+    if (packet->payload_captured > 0) {
+        uint32_t sequence = packet->sequence;
+        OddportPacket segment = *packet;
+        /* A SYN may carry data (TCP Fast Open); it starts after the SYN's own number. */
+        if (is_tcp && (packet->tcp_flags & ODDPORT_TCP_SYN))
+            segment.sequence = sequence + 1;
+        feed_side(side, &segment);
+    }
+
+    TimeoutList which = !is_tcp ? LIST_UDP : flow_is_closed(flow) ? LIST_TCP_CLOSED : LIST_TCP_OPEN;
+    list_remove(engine, flow);
+    list_append(engine, flow, which);
+}
+
+static void note_link_type(GArray *uses, OddportCaptureSummary *capture, uint32_t link_type,
+                           bool skipped)
+{
+    LinkTypeUse *use = NULL;
+    for (guint index = 0; index < uses->len; index++) {
+        if (g_array_index(uses, LinkTypeUse, index).link_type == link_type) {
+            use = &g_array_index(uses, LinkTypeUse, index);
+            break;
+        }
+    }
+    if (use == NULL) {
+        LinkTypeUse fresh = {link_type, 0};
+        g_array_append_val(uses, fresh);
+        use = &g_array_index(uses, LinkTypeUse, uses->len - 1);
+        char buffer[24];
+        g_ptr_array_add(capture->link_types, g_strdup(oddport_link_type_name(link_type, buffer)));
+    }
+    if (skipped)
+        use->skipped++;
+}
+
+static void process_record(OddportEngine *engine, OddportCaptureSummary *capture,
+                           GArray *link_type_uses, uint32_t *last_link_type,
+                           const OddportRecord *record)
+{
+    OddportSummary *summary = &engine->summary;
+    capture->packets++;
+    capture->bytes += record->wire_length;
+    summary->packets++;
+    summary->bytes += record->wire_length;
+    if (capture->packets == 1 || record->timestamp_ns < capture->first_seen_ns)
+        capture->first_seen_ns = record->timestamp_ns;
+    if (record->timestamp_ns > capture->last_seen_ns)
+        capture->last_seen_ns = record->timestamp_ns;
+    if (record->timestamp_ns > engine->now_ns)
+        engine->now_ns = record->timestamp_ns;
+
+    if (record->link_type != *last_link_type) {
+        note_link_type(link_type_uses, capture, record->link_type, false);
+        *last_link_type = record->link_type;
+    }
+    if (engine->filter_expression != NULL) {
+        CompiledFilter *filter = filter_for(engine, record->link_type, capture);
+        struct pcap_pkthdr header = {.caplen = record->captured_length,
+                                     .len = record->wire_length};
+        if (!filter->usable || pcap_offline_filter(&filter->program, &header, record->data) == 0) {
+            summary->skipped[ODDPORT_SKIP_FILTERED]++;
+            return;
+        }
+    }
+    OddportPacket packet;
+    OddportDecodeStatus status =
+        oddport_decode_frame(record->link_type, record->data, record->captured_length, &packet);
+    if (status != ODDPORT_DECODE_OK) {
+        summary->skipped[status]++;
+        if (status == ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE)
+            note_link_type(link_type_uses, capture, record->link_type, true);
+        return;
+    }
+    process_packet(engine, &packet, record->timestamp_ns, record->wire_length);
+    if (engine->now_ns >= engine->last_sweep_ns + NANOSECONDS_PER_SECOND)
+        expire_idle_flows(engine);
+}
+
+bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error)
+{
+    OddportCaptureReader *reader = oddport_capture_open(path, error);
+    if (reader == NULL)
+        return false;
+    /* Known from the file header already; flows written before the capture ends need it. */
+    unsigned declared_digits = oddport_capture_precision_digits(reader);
+    if (declared_digits > engine->summary.precision_digits)
+        engine->summary.precision_digits = declared_digits;
+    OddportCaptureSummary *capture = g_new0(OddportCaptureSummary, 1);
+    capture->path = g_strdup(path);
+    capture->link_types = g_ptr_array_new_with_free_func(g_free);
+    capture->warnings = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(engine->summary.captures, capture);
+
+    GArray *link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
+    uint32_t last_link_type = UINT32_MAX;
+    OddportRecord record;
+    for (;;) {
+        GError *read_error = NULL;
+        OddportReadStatus status = oddport_capture_next(reader, &record, &read_error);
+        if (status == ODDPORT_READ_END)
+            break;
+        if (status != ODDPORT_READ_RECORD) {
+            capture->truncated = true;
+            g_ptr_array_add(capture->warnings, g_strdup(read_error->message));
+            g_error_free(read_error);
+            break;
+        }
+        process_record(engine, capture, link_type_uses, &last_link_type, &record);
+        if (engine->progress != NULL && capture->packets % PROGRESS_EVERY_PACKETS == 0)
+            engine->progress(reader, capture->packets, engine->progress_data);
+    }
+    for (guint index = 0; index < link_type_uses->len; index++) {
+        const LinkTypeUse *use = &g_array_index(link_type_uses, LinkTypeUse, index);
+        if (use->skipped == 0)
+            continue;
+        char buffer[24];
+        g_ptr_array_add(capture->warnings,
+                        g_strdup_printf("link type %u (%s) is not supported: %" G_GUINT64_FORMAT
+                                        " packets skipped",
+                                        (unsigned)use->link_type,
+                                        oddport_link_type_name(use->link_type, buffer),
+                                        use->skipped));
+    }
+    g_array_unref(link_type_uses);
+    capture->format = oddport_capture_format(reader);
+    capture->precision_digits = oddport_capture_precision_digits(reader);
+    if (capture->precision_digits > engine->summary.precision_digits)
+        engine->summary.precision_digits = capture->precision_digits;
+    oddport_capture_close(reader);
+    return true;
+}
+
+static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_pointer)
+{
+    const Flow *left = *(Flow *const *)left_pointer;
+    const Flow *right = *(Flow *const *)right_pointer;
+    return left->id < right->id ? -1 : left->id > right->id;
+}
+
+void oddport_engine_finish(OddportEngine *engine)
+{
+    /* Finish in the order flows began, so the output reads like the capture. */
+    GList *open_flows = g_hash_table_get_values(engine->flows);
+    GPtrArray *ordered = g_ptr_array_new();
+    for (GList *item = open_flows; item != NULL; item = item->next)
+        g_ptr_array_add(ordered, item->data);
+    g_list_free(open_flows);
+    g_ptr_array_sort(ordered, compare_flows_by_id);
+    for (guint index = 0; index < ordered->len; index++)
+        finish_flow(engine, g_ptr_array_index(ordered, index));
+    g_ptr_array_unref(ordered);
+}
+
+const OddportSummary *oddport_engine_summary(const OddportEngine *engine)
+{
+    return &engine->summary;
+}
+
+/* Most severe first: a service posing as another is the likeliest to be hiding; an unexpected
+ * port comes next; a common alternate is the least alarming. */
+static int severity_rank(OddportSeverity severity)
+{
+    switch (severity) {
+    case ODDPORT_SEVERITY_MASQUERADE:
+        return 0;
+    case ODDPORT_SEVERITY_UNEXPECTED:
+        return 1;
+    case ODDPORT_SEVERITY_ALTERNATE:
+        return 2;
+    case ODDPORT_SEVERITY_NONE:
+        break;
+    }
+    return 3;
+}
+
+static int compare_services(gconstpointer left_pointer, gconstpointer right_pointer)
+{
+    const OddportService *left = *(OddportService *const *)left_pointer;
+    const OddportService *right = *(OddportService *const *)right_pointer;
+    if (left->nonstandard != right->nonstandard)
+        return left->nonstandard ? -1 : 1;
+    if (left->severity != right->severity)
+        return severity_rank(left->severity) - severity_rank(right->severity);
+    if (left->app != right->app)
+        return left->app == ODDPORT_APP_UNKNOWN ? 1
+               : right->app == ODDPORT_APP_UNKNOWN ? -1
+                                                   : (int)left->app - (int)right->app;
+    int order = memcmp(&left->address, &right->address, sizeof left->address);
+    if (order != 0)
+        return order;
+    if (left->port != right->port)
+        return left->port < right->port ? -1 : 1;
+    return (int)left->transport - (int)right->transport;
+}
+
+GPtrArray *oddport_engine_services(const OddportEngine *engine)
+{
+    GPtrArray *rows = g_ptr_array_new();
+    GHashTableIter iterator;
+    gpointer value;
+    g_hash_table_iter_init(&iterator, engine->services);
+    while (g_hash_table_iter_next(&iterator, NULL, &value))
+        g_ptr_array_add(rows, &((ServiceEntry *)value)->service);
+    g_ptr_array_sort(rows, compare_services);
+    return rows;
+}
+
+void oddport_engine_free(OddportEngine *engine)
+{
+    if (engine == NULL)
+        return;
+    GHashTableIter iterator;
+    gpointer value;
+    g_hash_table_iter_init(&iterator, engine->flows);
+    while (g_hash_table_iter_next(&iterator, NULL, &value)) {
+        Flow *flow = value;
+        for (unsigned index = 0; index < 2; index++) {
+            oddport_stream_clear(&flow->side[index].stream);
+            g_free(flow->side[index].result);
+        }
+        g_free(flow);
+    }
+    g_hash_table_unref(engine->flows);
+    g_hash_table_unref(engine->services);
+    g_ptr_array_unref(engine->summary.captures);
+    for (guint index = 0; index < engine->filters->len; index++) {
+        CompiledFilter *filter = &g_array_index(engine->filters, CompiledFilter, index);
+        if (filter->usable)
+            pcap_freecode(&filter->program);
+    }
+    g_array_unref(engine->filters);
+    g_free(engine->filter_expression);
+    g_free(engine);
+}

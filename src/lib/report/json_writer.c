@@ -1,0 +1,274 @@
+/* Streaming JSON output with RFC 8259 escaping and visible invalid UTF-8. */
+#include <inttypes.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "oddport/json_writer.h"
+
+enum { BUFFER_SIZE = 1 << 16, MAX_DEPTH = 32 };
+
+struct OddportJsonWriter {
+    FILE *stream;
+    bool failed;
+    unsigned depth;
+    bool needs_comma[MAX_DEPTH];
+    bool after_key;
+    size_t used;
+    char buffer[BUFFER_SIZE];
+};
+
+OddportJsonWriter *oddport_json_writer_new(FILE *stream)
+{
+    OddportJsonWriter *writer = g_new0(OddportJsonWriter, 1);
+    writer->stream = stream;
+    return writer;
+}
+
+bool oddport_json_writer_flush(OddportJsonWriter *writer)
+{
+    if (writer->used > 0 && fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
+        writer->failed = true;
+    writer->used = 0;
+    if (fflush(writer->stream) != 0)
+        writer->failed = true;
+    return !writer->failed;
+}
+
+void oddport_json_writer_free(OddportJsonWriter *writer)
+{
+    if (writer == NULL)
+        return;
+    oddport_json_writer_flush(writer);
+    g_free(writer);
+}
+
+static void reserve(OddportJsonWriter *writer, size_t length)
+{
+    if (writer->used + length <= BUFFER_SIZE)
+        return;
+    if (fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
+        writer->failed = true;
+    writer->used = 0;
+}
+
+static void emit(OddportJsonWriter *writer, const char *text, size_t length)
+{
+    if (length > BUFFER_SIZE) {
+        reserve(writer, BUFFER_SIZE);
+        if (fwrite(text, 1, length, writer->stream) != length)
+            writer->failed = true;
+        return;
+    }
+    reserve(writer, length);
+    memcpy(writer->buffer + writer->used, text, length);
+    writer->used += length;
+}
+
+/* Writes the comma that separates this value from the previous one at its level. */
+static void begin_value(OddportJsonWriter *writer)
+{
+    if (writer->after_key) {
+        writer->after_key = false;
+        return;
+    }
+    if (writer->depth > 0) {
+        if (writer->needs_comma[writer->depth - 1])
+            emit(writer, ",", 1);
+        writer->needs_comma[writer->depth - 1] = true;
+    }
+}
+
+static void open_level(OddportJsonWriter *writer, char bracket)
+{
+    begin_value(writer);
+    emit(writer, &bracket, 1);
+    g_assert(writer->depth < MAX_DEPTH);
+    writer->needs_comma[writer->depth++] = false;
+}
+
+static void close_level(OddportJsonWriter *writer, char bracket)
+{
+    g_assert(writer->depth > 0);
+    writer->depth--;
+    emit(writer, &bracket, 1);
+    if (writer->depth == 0)
+        emit(writer, "\n", 1);
+}
+
+void oddport_json_begin_object(OddportJsonWriter *writer)
+{
+    open_level(writer, '{');
+}
+
+void oddport_json_end_object(OddportJsonWriter *writer)
+{
+    close_level(writer, '}');
+}
+
+void oddport_json_begin_array(OddportJsonWriter *writer)
+{
+    open_level(writer, '[');
+}
+
+void oddport_json_end_array(OddportJsonWriter *writer)
+{
+    close_level(writer, ']');
+}
+
+/* Length of the valid UTF-8 sequence at `text`, or 0 when it is not one (overlong forms,
+ * surrogates and values past U+10FFFF are invalid too). */
+static size_t utf8_sequence_length(const uint8_t *text, size_t left)
+{
+    uint8_t lead = text[0];
+    size_t length;
+    uint32_t minimum;
+    uint32_t value;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+        minimum = 0x80;
+        value = lead & 0x1fu;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        minimum = 0x800;
+        value = lead & 0x0fu;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        minimum = 0x10000;
+        value = lead & 0x07u;
+    } else {
+        return 0;
+    }
+    if (left < length)
+        return 0;
+    for (size_t index = 1; index < length; index++) {
+        if ((text[index] & 0xc0) != 0x80)
+            return 0;
+        value = value << 6 | (text[index] & 0x3fu);
+    }
+    if (value < minimum || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+        return 0;
+    return length;
+}
+
+size_t oddport_json_escape(const uint8_t *value, size_t length, char *output)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t written = 0;
+    size_t index = 0;
+    while (index < length) {
+        uint8_t byte = value[index];
+        if (byte >= 0x80) {
+            size_t sequence = utf8_sequence_length(value + index, length - index);
+            if (sequence > 0) {
+                memcpy(output + written, value + index, sequence);
+                written += sequence;
+                index += sequence;
+                continue;
+            }
+            /* Not UTF-8: show the byte as the four characters \xNN. */
+            memcpy(output + written, "\\\\x", 3);
+            output[written + 3] = hex[byte >> 4];
+            output[written + 4] = hex[byte & 0xf];
+            written += 5;
+            index++;
+            continue;
+        }
+        switch (byte) {
+        case '"':
+            memcpy(output + written, "\\\"", 2);
+            written += 2;
+            break;
+        case '\\':
+            memcpy(output + written, "\\\\", 2);
+            written += 2;
+            break;
+        case '\n':
+            memcpy(output + written, "\\n", 2);
+            written += 2;
+            break;
+        case '\r':
+            memcpy(output + written, "\\r", 2);
+            written += 2;
+            break;
+        case '\t':
+            memcpy(output + written, "\\t", 2);
+            written += 2;
+            break;
+        default:
+            if (byte < 0x20 || byte == 0x7f) {
+                memcpy(output + written, "\\u00", 4);
+                output[written + 4] = hex[byte >> 4];
+                output[written + 5] = hex[byte & 0xf];
+                written += 6;
+            } else {
+                output[written++] = (char)byte;
+            }
+        }
+        index++;
+    }
+    output[written] = '\0';
+    return written;
+}
+
+void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
+{
+    begin_value(writer);
+    emit(writer, "\"", 1);
+    /* Escape in pieces so a long value needs no large temporary. */
+    char escaped[6 * 256 + 1];
+    while (length > 0) {
+        size_t piece = length > 256 ? 256 : length;
+        /* Never split a UTF-8 sequence between pieces. */
+        while (piece < length && piece > 0 && (value[piece] & 0xc0) == 0x80 && piece > 252)
+            piece--;
+        size_t written = oddport_json_escape(value, piece, escaped);
+        emit(writer, escaped, written);
+        value += piece;
+        length -= piece;
+    }
+    emit(writer, "\"", 1);
+}
+
+void oddport_json_string(OddportJsonWriter *writer, const char *value)
+{
+    oddport_json_string_bytes(writer, (const uint8_t *)value, strlen(value));
+}
+
+void oddport_json_string_or_null(OddportJsonWriter *writer, const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        oddport_json_null(writer);
+    else
+        oddport_json_string(writer, value);
+}
+
+void oddport_json_key(OddportJsonWriter *writer, const char *key)
+{
+    oddport_json_string(writer, key);
+    emit(writer, ":", 1);
+    writer->after_key = true;
+}
+
+void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
+{
+    char text[24];
+    int length = snprintf(text, sizeof text, "%" PRIu64, value);
+    begin_value(writer);
+    emit(writer, text, (size_t)length);
+}
+
+void oddport_json_boolean(OddportJsonWriter *writer, bool value)
+{
+    begin_value(writer);
+    if (value)
+        emit(writer, "true", 4);
+    else
+        emit(writer, "false", 5);
+}
+
+void oddport_json_null(OddportJsonWriter *writer)
+{
+    begin_value(writer);
+    emit(writer, "null", 4);
+}

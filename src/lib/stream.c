@@ -1,0 +1,121 @@
+/* In-order reassembly of a direction's first bytes, bounded and robust to bad segments. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "oddport/stream.h"
+
+void oddport_stream_set_base(OddportStream *stream, uint32_t first_data_sequence)
+{
+    if (stream->has_base)
+        return;
+    stream->base_sequence = first_data_sequence;
+    stream->has_base = true;
+}
+
+bool oddport_stream_is_fresh_start(const OddportStream *stream, uint32_t sequence)
+{
+    if (!stream->has_base)
+        return true;
+    return stream->contiguous == 0 && stream->pending_count == 0 &&
+           sequence == stream->base_sequence;
+}
+
+static void ensure_capacity(OddportStream *stream, uint32_t needed)
+{
+    if (needed <= stream->capacity)
+        return;
+    uint32_t capacity = stream->capacity != 0 ? stream->capacity : 2048;
+    while (capacity < needed)
+        capacity *= 2;
+    if (capacity > ODDPORT_STREAM_LIMIT)
+        capacity = ODDPORT_STREAM_LIMIT;
+    stream->buffer = g_realloc(stream->buffer, capacity);
+    stream->capacity = capacity;
+}
+
+/* Folds waiting pieces that now touch the in-order prefix into it. */
+static void absorb_pending(OddportStream *stream)
+{
+    bool absorbed;
+    do {
+        absorbed = false;
+        for (unsigned index = 0; index < stream->pending_count; index++) {
+            OddportStreamRange range = stream->pending[index];
+            if (range.start > stream->contiguous)
+                continue;
+            if (range.end > stream->contiguous)
+                stream->contiguous = range.end;
+            stream->pending[index] = stream->pending[--stream->pending_count];
+            absorbed = true;
+            break;
+        }
+    } while (absorbed);
+}
+
+static void remember_pending(OddportStream *stream, uint32_t start, uint32_t end)
+{
+    for (unsigned index = 0; index < stream->pending_count; index++) {
+        OddportStreamRange *range = &stream->pending[index];
+        if (start <= range->end && end >= range->start) {
+            range->start = start < range->start ? start : range->start;
+            range->end = end > range->end ? end : range->end;
+            return;
+        }
+    }
+    if (stream->pending_count < ODDPORT_STREAM_MAX_PENDING)
+        stream->pending[stream->pending_count++] = (OddportStreamRange){start, end};
+}
+
+bool oddport_stream_add(OddportStream *stream, uint32_t sequence, const uint8_t *data,
+                        size_t length)
+{
+    if (length == 0)
+        return false;
+    oddport_stream_set_base(stream, sequence);
+    /* Sequence numbers wrap: the signed distance says whether the segment starts before the
+     * base (a retransmission of what came before, or the part of one that overlaps). */
+    int64_t offset = (int32_t)(sequence - stream->base_sequence);
+    if (offset < 0) {
+        if ((uint64_t)-offset >= length)
+            return false;
+        data += -offset;
+        length -= (size_t)-offset;
+        offset = 0;
+    }
+    if (offset >= ODDPORT_STREAM_LIMIT)
+        return false;
+    uint32_t start = (uint32_t)offset;
+    uint32_t end = length > ODDPORT_STREAM_LIMIT - start ? ODDPORT_STREAM_LIMIT
+                                                         : start + (uint32_t)length;
+    /* First value wins: skip what the in-order prefix already holds. */
+    uint32_t copy_from = start < stream->contiguous ? stream->contiguous : start;
+    if (copy_from >= end)
+        return false;
+    ensure_capacity(stream, end);
+    memcpy(stream->buffer + copy_from, data + (copy_from - start), end - copy_from);
+    if (start > stream->contiguous) {
+        remember_pending(stream, start, end);
+        return false;
+    }
+    stream->contiguous = end;
+    absorb_pending(stream);
+    return true;
+}
+
+const uint8_t *oddport_stream_data(const OddportStream *stream, size_t *length)
+{
+    *length = stream->contiguous;
+    return stream->buffer;
+}
+
+bool oddport_stream_is_full(const OddportStream *stream)
+{
+    return stream->contiguous >= ODDPORT_STREAM_LIMIT;
+}
+
+void oddport_stream_clear(OddportStream *stream)
+{
+    g_free(stream->buffer);
+    memset(stream, 0, sizeof *stream);
+}

@@ -1,0 +1,350 @@
+/* Unit tests for frame decoding: link layers, VLANs, IPv4/IPv6 checks, fragments, tunnels. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "oddport/decode.h"
+
+/* A frame under construction; tests append headers in wire order. */
+typedef struct {
+    uint8_t bytes[512];
+    size_t length;
+} Frame;
+
+static void put(Frame *frame, const void *data, size_t length)
+{
+    g_assert_cmpuint(frame->length + length, <=, sizeof frame->bytes);
+    memcpy(frame->bytes + frame->length, data, length);
+    frame->length += length;
+}
+
+static void put_u8(Frame *frame, uint8_t value)
+{
+    put(frame, &value, 1);
+}
+
+static void put_be16(Frame *frame, uint16_t value)
+{
+    uint8_t bytes[2] = {(uint8_t)(value >> 8), (uint8_t)value};
+    put(frame, bytes, 2);
+}
+
+static void put_be32(Frame *frame, uint32_t value)
+{
+    put_be16(frame, (uint16_t)(value >> 16));
+    put_be16(frame, (uint16_t)value);
+}
+
+static void put_ethernet(Frame *frame, uint16_t ethertype)
+{
+    static const uint8_t addresses[12] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2};
+    put(frame, addresses, sizeof addresses);
+    put_be16(frame, ethertype);
+}
+
+/* An IPv4 header stating `payload_length` bytes after it. */
+static void put_ipv4(Frame *frame, uint8_t protocol, size_t payload_length, uint16_t flags_offset,
+                     uint8_t last_source_byte)
+{
+    put_u8(frame, 0x45);
+    put_u8(frame, 0);
+    put_be16(frame, (uint16_t)(20 + payload_length));
+    put_be16(frame, 1);
+    put_be16(frame, flags_offset);
+    put_u8(frame, 64);
+    put_u8(frame, protocol);
+    put_be16(frame, 0);
+    const uint8_t source[4] = {10, 0, 0, last_source_byte};
+    const uint8_t destination[4] = {10, 0, 0, 2};
+    put(frame, source, 4);
+    put(frame, destination, 4);
+}
+
+static void put_ipv6(Frame *frame, uint8_t next_header, size_t payload_length)
+{
+    put_be32(frame, 0x60000000);
+    put_be16(frame, (uint16_t)payload_length);
+    put_u8(frame, next_header);
+    put_u8(frame, 64);
+    uint8_t source[16] = {0x20, 0x01, 0x0d, 0xb8};
+    uint8_t destination[16] = {0x20, 0x01, 0x0d, 0xb8};
+    source[15] = 1;
+    destination[15] = 2;
+    put(frame, source, 16);
+    put(frame, destination, 16);
+}
+
+static void put_tcp(Frame *frame, uint16_t source_port, uint16_t destination_port, uint8_t flags,
+                    const char *payload)
+{
+    put_be16(frame, source_port);
+    put_be16(frame, destination_port);
+    put_be32(frame, 1000);
+    put_be32(frame, 0);
+    put_u8(frame, 0x50);
+    put_u8(frame, flags);
+    put_be16(frame, 65535);
+    put_be32(frame, 0);
+    put(frame, payload, strlen(payload));
+}
+
+static const char request[] = "GET / HTTP/1.1\r\n\r\n";
+#define TCP_WITH_REQUEST (20 + sizeof request - 1)
+
+static void test_ethernet_ipv4_tcp(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&frame, 40000, 8080, 0x18, request);
+    /* Ethernet padding after the datagram must not become payload. */
+    put(&frame, "\0\0\0\0", 4);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.transport, ==, 6);
+    g_assert_cmpuint(packet.source_port, ==, 40000);
+    g_assert_cmpuint(packet.destination_port, ==, 8080);
+    g_assert_cmpuint(packet.payload_captured, ==, sizeof request - 1);
+    g_assert_true(memcmp(packet.payload, request, sizeof request - 1) == 0);
+    char text[ODDPORT_ADDRESS_TEXT_MAX];
+    oddport_address_to_text(&packet.source, text);
+    g_assert_cmpstr(text, ==, "10.0.0.1");
+}
+
+static void test_snapshot_cut_keeps_lengths_apart(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&frame, 40000, 80, 0x18, request);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length - 10, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.payload_captured, ==, sizeof request - 1 - 10);
+    g_assert_cmpuint(packet.payload_length, ==, sizeof request - 1);
+}
+
+static void test_stacked_vlans(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x88a8);
+    put_be16(&frame, 100);
+    put_be16(&frame, 0x8100);
+    put_be16(&frame, 200);
+    put_be16(&frame, 0x0800);
+    put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&frame, 1, 2, 0x18, request);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_true(packet.has_vlan);
+    g_assert_cmpuint(packet.vlan_id, ==, 100);
+}
+
+static void test_ipv6_extension_headers(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x86dd);
+    put_ipv6(&frame, 0, 8 + TCP_WITH_REQUEST);
+    /* Hop-by-hop options: next header TCP, length 0 (8 bytes). */
+    const uint8_t hop_by_hop[8] = {6, 0, 1, 4, 0, 0, 0, 0};
+    put(&frame, hop_by_hop, sizeof hop_by_hop);
+    put_tcp(&frame, 50000, 443, 0x18, request);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.destination_port, ==, 443);
+    char text[ODDPORT_ADDRESS_TEXT_MAX];
+    oddport_address_to_text(&packet.destination, text);
+    g_assert_cmpstr(text, ==, "2001:db8::2");
+}
+
+static void test_fragments(void)
+{
+    Frame first = {0};
+    put_ethernet(&first, 0x0800);
+    put_ipv4(&first, 6, TCP_WITH_REQUEST, 0x2000, 1);
+    put_tcp(&first, 1234, 22, 0x18, request);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, first.bytes, first.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_true(packet.is_first_fragment);
+
+    Frame later = {0};
+    put_ethernet(&later, 0x0800);
+    put_ipv4(&later, 6, 8, 0x0010, 1);
+    put(&later, "abcdefgh", 8);
+    g_assert_cmpint(oddport_decode_frame(1, later.bytes, later.length, &packet), ==,
+                    ODDPORT_SKIP_FRAGMENT);
+}
+
+static void test_bad_ipv4_lengths(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&frame, 1, 2, 0x18, request);
+    OddportPacket packet;
+    frame.bytes[14] = 0x43; /* header length 12 bytes: impossible */
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_SKIP_MALFORMED_IP);
+    frame.bytes[14] = 0x45;
+    frame.bytes[16] = 0;
+    frame.bytes[17] = 10; /* total length shorter than the header */
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_SKIP_MALFORMED_IP);
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, 20, &packet), ==,
+                    ODDPORT_SKIP_TRUNCATED);
+}
+
+static void test_bad_tcp_offset(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&frame, 1, 2, 0x18, request);
+    frame.bytes[14 + 20 + 12] = 0x20; /* data offset 8 bytes */
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_SKIP_MALFORMED_TRANSPORT);
+}
+
+static void test_gre_and_ip_in_ip(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 47, 4 + 40 + TCP_WITH_REQUEST, 0, 1);
+    put_be16(&frame, 0);
+    put_be16(&frame, 0x0800);
+    put_ipv4(&frame, 4, 20 + TCP_WITH_REQUEST, 0, 7);
+    put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 9);
+    put_tcp(&frame, 5555, 2222, 0x18, request);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.tunnel_depth, ==, 2);
+    g_assert_cmpuint(packet.source.bytes[3], ==, 9);
+    g_assert_cmpuint(packet.destination_port, ==, 2222);
+}
+
+static void test_other_link_types(void)
+{
+    Frame ip = {0};
+    put_ipv4(&ip, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&ip, 1, 80, 0x18, request);
+    OddportPacket packet;
+    for (uint32_t link_type = 0; link_type < 300; link_type++) {
+        Frame frame = {0};
+        switch (link_type) {
+        case 101:
+        case 228:
+            break;
+        case 0:
+            put(&frame, "\x02\x00\x00\x00", 4);
+            break;
+        case 108:
+            put(&frame, "\x00\x00\x00\x02", 4);
+            break;
+        case 113:
+            put(&frame, "\0\0\0\1\0\6\2\0\0\0\0\1\0\0", 14);
+            put_be16(&frame, 0x0800);
+            break;
+        case 276:
+            put_be16(&frame, 0x0800);
+            put(&frame, "\0\0\0\0\0\0\0\1\0\1\0\6\2\0\0\0\0\1", 18);
+            break;
+        case 9:
+            put(&frame, "\xff\x03\x00\x21", 4);
+            break;
+        default:
+            continue;
+        }
+        put(&frame, ip.bytes, ip.length);
+        g_assert_cmpint(oddport_decode_frame(link_type, frame.bytes, frame.length, &packet), ==,
+                        ODDPORT_DECODE_OK);
+        g_assert_cmpuint(packet.destination_port, ==, 80);
+    }
+    g_assert_cmpint(oddport_decode_frame(160, ip.bytes, ip.length, &packet), ==,
+                    ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE);
+    g_assert_false(oddport_link_type_supported(160));
+}
+
+static void test_pppoe_and_mpls(void)
+{
+    Frame ip = {0};
+    put_ipv4(&ip, 17, 8 + 4, 0, 1);
+    put_be16(&ip, 5353);
+    put_be16(&ip, 53);
+    put_be16(&ip, 12);
+    put_be16(&ip, 0);
+    put(&ip, "abcd", 4);
+
+    Frame pppoe = {0};
+    put_ethernet(&pppoe, 0x8864);
+    put_u8(&pppoe, 0x11);
+    put_u8(&pppoe, 0);
+    put_be16(&pppoe, 7);
+    put_be16(&pppoe, (uint16_t)(ip.length + 2));
+    put_be16(&pppoe, 0x0021);
+    put(&pppoe, ip.bytes, ip.length);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, pppoe.bytes, pppoe.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.transport, ==, 17);
+    g_assert_cmpuint(packet.payload_captured, ==, 4);
+
+    Frame mpls = {0};
+    put_ethernet(&mpls, 0x8847);
+    put_be32(&mpls, 0x00010000);
+    put_be32(&mpls, 0x00020100); /* bottom of stack */
+    put(&mpls, ip.bytes, ip.length);
+    g_assert_cmpint(oddport_decode_frame(1, mpls.bytes, mpls.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.destination_port, ==, 53);
+}
+
+/* Every prefix of a valid frame, and every single-byte corruption of it, must decode or be
+ * refused cleanly: run under the sanitizers this finds any read past the end. */
+static void test_every_prefix_and_corruption(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x8100);
+    put_be16(&frame, 5);
+    put_be16(&frame, 0x86dd);
+    put_ipv6(&frame, 44, 8 + TCP_WITH_REQUEST);
+    const uint8_t fragment[8] = {6, 0, 0, 1, 0, 0, 0, 9};
+    put(&frame, fragment, sizeof fragment);
+    put_tcp(&frame, 1, 2, 0x18, request);
+    OddportPacket packet;
+    for (size_t length = 0; length <= frame.length; length++) {
+        uint8_t *copy = g_memdup2(frame.bytes, length);
+        oddport_decode_frame(1, copy, length, &packet);
+        g_free(copy);
+    }
+    for (size_t position = 0; position < frame.length; position++) {
+        for (unsigned value = 0; value < 256; value += 17) {
+            uint8_t *copy = g_memdup2(frame.bytes, frame.length);
+            copy[position] = (uint8_t)value;
+            oddport_decode_frame(1, copy, frame.length, &packet);
+            g_free(copy);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/decode/ethernet-ipv4-tcp", test_ethernet_ipv4_tcp);
+    g_test_add_func("/decode/snapshot-cut", test_snapshot_cut_keeps_lengths_apart);
+    g_test_add_func("/decode/stacked-vlans", test_stacked_vlans);
+    g_test_add_func("/decode/ipv6-extension-headers", test_ipv6_extension_headers);
+    g_test_add_func("/decode/fragments", test_fragments);
+    g_test_add_func("/decode/bad-ipv4-lengths", test_bad_ipv4_lengths);
+    g_test_add_func("/decode/bad-tcp-offset", test_bad_tcp_offset);
+    g_test_add_func("/decode/gre-and-ip-in-ip", test_gre_and_ip_in_ip);
+    g_test_add_func("/decode/other-link-types", test_other_link_types);
+    g_test_add_func("/decode/pppoe-and-mpls", test_pppoe_and_mpls);
+    g_test_add_func("/decode/every-prefix-and-corruption", test_every_prefix_and_corruption);
+    return g_test_run();
+}

@@ -1,0 +1,105 @@
+/* Unit tests for the streaming JSON writer: structure, escaping, invalid UTF-8, parsed back. */
+#include <string.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "oddport/json_writer.h"
+
+/* Runs `write` against a memory stream and returns what it wrote (transfer full). */
+static char *capture_output(void (*write)(OddportJsonWriter *writer))
+{
+    char *text = NULL;
+    size_t length = 0;
+    FILE *stream = open_memstream(&text, &length);
+    OddportJsonWriter *writer = oddport_json_writer_new(stream);
+    write(writer);
+    oddport_json_writer_free(writer);
+    fclose(stream);
+    return text;
+}
+
+static void write_nested(OddportJsonWriter *writer)
+{
+    oddport_json_begin_object(writer);
+    oddport_json_key(writer, "list");
+    oddport_json_begin_array(writer);
+    oddport_json_unsigned(writer, 1);
+    oddport_json_unsigned(writer, UINT64_MAX);
+    oddport_json_boolean(writer, true);
+    oddport_json_null(writer);
+    oddport_json_begin_object(writer);
+    oddport_json_end_object(writer);
+    oddport_json_end_array(writer);
+    oddport_json_key(writer, "absent");
+    oddport_json_string_or_null(writer, "");
+    oddport_json_end_object(writer);
+}
+
+static void test_structure(void)
+{
+    g_autofree char *text = capture_output(write_nested);
+    g_assert_cmpstr(text, ==, "{\"list\":[1,18446744073709551615,true,null,{}],\"absent\":null}\n");
+}
+
+static const uint8_t hostile[] = "a\"b\\c\n\t\x01\x1b[31m\x7f \xc3\xa9 \xff\xfe \xed\xa0\x80 \xf0\x9f\x98\x80";
+
+static void write_hostile(OddportJsonWriter *writer)
+{
+    oddport_json_begin_object(writer);
+    oddport_json_key(writer, "value");
+    oddport_json_string_bytes(writer, hostile, sizeof hostile - 1);
+    oddport_json_key(writer, "with\"quote");
+    oddport_json_string_bytes(writer, (const uint8_t *)"nul\0inside", 10);
+    oddport_json_end_object(writer);
+}
+
+static void test_escaping_parses_back(void)
+{
+    g_autofree char *text = capture_output(write_hostile);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    GError *error = NULL;
+    g_assert_true(json_parser_load_from_data(parser, text, -1, &error));
+    g_assert_no_error(error);
+    JsonObject *object = json_node_get_object(json_parser_get_root(parser));
+    const char *value = json_object_get_string_member(object, "value");
+    /* Valid UTF-8 (é, 😀) passes; invalid bytes and a surrogate become visible \xNN text. */
+    g_assert_cmpstr(value, ==,
+                    "a\"b\\c\n\t\x01\x1b[31m\x7f \xc3\xa9 \\xff\\xfe \\xed\\xa0\\x80 "
+                    "\xf0\x9f\x98\x80");
+    g_assert_true(g_utf8_validate(value, -1, NULL));
+    g_assert_nonnull(strstr(text, "\\u001b"));
+    g_assert_true(json_object_has_member(object, "with\"quote"));
+}
+
+static void write_long(OddportJsonWriter *writer)
+{
+    GString *value = g_string_new(NULL);
+    for (unsigned index = 0; index < 5000; index++)
+        g_string_append(value, "\xc3\xa9");
+    oddport_json_begin_array(writer);
+    for (unsigned index = 0; index < 100; index++)
+        oddport_json_string(writer, value->str);
+    oddport_json_end_array(writer);
+    g_string_free(value, TRUE);
+}
+
+static void test_long_values_keep_utf8(void)
+{
+    g_autofree char *text = capture_output(write_long);
+    g_assert_true(g_utf8_validate(text, -1, NULL));
+    g_assert_null(strstr(text, "\\x"));
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_assert_true(json_parser_load_from_data(parser, text, -1, NULL));
+    g_assert_cmpuint(json_array_get_length(json_node_get_array(json_parser_get_root(parser))), ==,
+                     100);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/json-writer/structure", test_structure);
+    g_test_add_func("/json-writer/escaping-parses-back", test_escaping_parses_back);
+    g_test_add_func("/json-writer/long-values-keep-utf8", test_long_values_keep_utf8);
+    return g_test_run();
+}

@@ -1,0 +1,114 @@
+/* Unit tests for stream reassembly: order, retransmission, overlap, gaps, wrap-around, limit. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "oddport/stream.h"
+
+static const char opening[] = "GET /split HTTP/1.1\r\nHost: example.org\r\n\r\n";
+#define OPENING_LENGTH (sizeof opening - 1)
+
+static void assert_prefix(const OddportStream *stream, size_t expected_length)
+{
+    size_t length;
+    const uint8_t *data = oddport_stream_data(stream, &length);
+    g_assert_cmpuint(length, ==, expected_length);
+    if (length > 0)
+        g_assert_true(memcmp(data, opening, length) == 0);
+}
+
+static void add_piece(OddportStream *stream, uint32_t base, size_t start, size_t end)
+{
+    oddport_stream_add(stream, base + (uint32_t)start, (const uint8_t *)opening + start,
+                       end - start);
+}
+
+static void test_in_order(void)
+{
+    OddportStream stream = {0};
+    oddport_stream_set_base(&stream, 100);
+    g_assert_true(oddport_stream_is_fresh_start(&stream, 100));
+    add_piece(&stream, 100, 0, 10);
+    g_assert_false(oddport_stream_is_fresh_start(&stream, 110));
+    add_piece(&stream, 100, 10, OPENING_LENGTH);
+    assert_prefix(&stream, OPENING_LENGTH);
+    oddport_stream_clear(&stream);
+}
+
+static void test_reordered_with_retransmission(void)
+{
+    OddportStream stream = {0};
+    oddport_stream_set_base(&stream, 5);
+    add_piece(&stream, 5, 20, OPENING_LENGTH);
+    add_piece(&stream, 5, 10, 25);
+    assert_prefix(&stream, 0);
+    add_piece(&stream, 5, 0, 12);
+    assert_prefix(&stream, OPENING_LENGTH);
+    /* A retransmission with other bytes cannot rewrite what is held. */
+    oddport_stream_add(&stream, 5, (const uint8_t *)"XXXX", 4);
+    assert_prefix(&stream, OPENING_LENGTH);
+    oddport_stream_clear(&stream);
+}
+
+static void test_gap_stops_prefix(void)
+{
+    OddportStream stream = {0};
+    oddport_stream_set_base(&stream, 0);
+    add_piece(&stream, 0, 0, 8);
+    add_piece(&stream, 0, 12, OPENING_LENGTH);
+    assert_prefix(&stream, 8);
+    oddport_stream_clear(&stream);
+}
+
+static void test_sequence_wraps(void)
+{
+    OddportStream stream = {0};
+    uint32_t base = UINT32_MAX - 5;
+    oddport_stream_set_base(&stream, base);
+    add_piece(&stream, base, 0, 10);
+    add_piece(&stream, base, 10, OPENING_LENGTH);
+    assert_prefix(&stream, OPENING_LENGTH);
+    /* A segment from before the base is cut to what follows it. */
+    oddport_stream_add(&stream, base - 3, (const uint8_t *)"abc", 3);
+    assert_prefix(&stream, OPENING_LENGTH);
+    oddport_stream_clear(&stream);
+}
+
+static void test_limit(void)
+{
+    OddportStream stream = {0};
+    uint8_t *big = g_malloc0(ODDPORT_STREAM_LIMIT * 2);
+    oddport_stream_add(&stream, 7, big, ODDPORT_STREAM_LIMIT * 2);
+    size_t length;
+    oddport_stream_data(&stream, &length);
+    g_assert_cmpuint(length, ==, ODDPORT_STREAM_LIMIT);
+    g_assert_true(oddport_stream_is_full(&stream));
+    g_assert_false(oddport_stream_add(&stream, 7 + ODDPORT_STREAM_LIMIT, big, 10));
+    g_free(big);
+    oddport_stream_clear(&stream);
+}
+
+static void test_many_holes(void)
+{
+    OddportStream stream = {0};
+    oddport_stream_set_base(&stream, 0);
+    for (size_t start = 2; start + 1 < OPENING_LENGTH; start += 2)
+        add_piece(&stream, 0, start, start + 1);
+    add_piece(&stream, 0, 0, 1);
+    size_t length;
+    oddport_stream_data(&stream, &length);
+    g_assert_cmpuint(length, ==, 1);
+    oddport_stream_clear(&stream);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/stream/in-order", test_in_order);
+    g_test_add_func("/stream/reordered-with-retransmission", test_reordered_with_retransmission);
+    g_test_add_func("/stream/gap-stops-prefix", test_gap_stops_prefix);
+    g_test_add_func("/stream/sequence-wraps", test_sequence_wraps);
+    g_test_add_func("/stream/limit", test_limit);
+    g_test_add_func("/stream/many-holes", test_many_holes);
+    return g_test_run();
+}
