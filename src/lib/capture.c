@@ -1,0 +1,944 @@
+/* Reads pcap and pcapng captures record by record, mapped or streamed, trusting no length. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "oddport/capture.h"
+#include "oddport/cursor.h"
+
+/* clang-format would put spaces around the dashes, and the macro turns them into the name. */
+// clang-format off
+G_DEFINE_QUARK(oddport-capture-error-quark, oddport_capture_error)
+// clang-format on
+
+/* Magic numbers as the first four bytes read big-endian; the byte-swapped value means the file
+ * was written little-endian. */
+#define PCAP_MAGIC_MICROSECONDS 0xa1b2c3d4u
+#define PCAP_MAGIC_NANOSECONDS  0xa1b23c4du
+#define PCAP_MAGIC_MODIFIED     0xa1b2cd34u /* Alexey Kuznetsov's patched libpcap */
+#define PCAPNG_BYTE_ORDER_MAGIC 0x1a2b3c4du
+
+#define PCAP_FILE_HEADER_SIZE     24
+#define PCAP_RECORD_HEADER_SIZE   16
+#define PCAP_MODIFIED_HEADER_SIZE 24 /* adds ifindex, protocol, packet type and padding */
+/* libpcap's MAXIMUM_SNAPLEN: writers have produced records up to this size whatever the file
+ * header said, so only a record longer than both it and the snapshot length is a lie. */
+#define PCAP_MAX_PLAUSIBLE_CAPLEN 262144u
+
+#define PCAPNG_BLOCK_SECTION_HEADER     0x0a0d0d0au /* reads the same in either byte order */
+#define PCAPNG_BLOCK_INTERFACE          0x00000001u
+#define PCAPNG_BLOCK_PACKET             0x00000002u /* obsolete, still written by old tools */
+#define PCAPNG_BLOCK_SIMPLE_PACKET      0x00000003u
+#define PCAPNG_BLOCK_ENHANCED_PACKET    0x00000006u
+#define PCAPNG_BLOCK_HEADER_SIZE        8  /* type and total length */
+#define PCAPNG_BLOCK_MINIMUM_SIZE       12 /* header and trailing length copy */
+#define PCAPNG_SECTION_HEADER_MINIMUM   28 /* adds byte-order magic, version, section length */
+#define PCAPNG_BLOCK_MAXIMUM_SIZE       (16u * 1024 * 1024)
+#define PCAPNG_OPTION_END               0
+#define PCAPNG_OPTION_IF_TSRESOL        9
+#define PCAPNG_OPTION_IF_TSOFFSET       14
+#define PCAPNG_TSRESOL_BINARY           0x80u
+#define PCAPNG_DEFAULT_TSRESOL_EXPONENT 6
+/* Every interface description costs at least 20 bytes of file but ~40 bytes of memory; a cap keeps
+ * a hostile file from making us hold more than a few tens of MiB of interfaces. */
+#define PCAPNG_MAX_INTERFACES_PER_SECTION (1u << 20)
+
+#define NANOSECONDS_PER_SECOND UINT64_C(1000000000)
+/* Large enough that reading a pipe costs few system calls, small enough not to matter. */
+#define STREAM_BUFFER_SIZE    (256 * 1024)
+#define RECORD_BUFFER_MINIMUM (64 * 1024)
+
+/* An interface of the current pcapng section, with its timestamp conversion worked out once. */
+typedef struct {
+    uint32_t link_type;
+    uint32_t snapshot_length;
+    /* Timestamp units are 10^-exponent or 2^-exponent seconds. The common decimal resolutions
+     * (down to 1 ns) convert with one multiplication by `multiplier`; finer ones divide by
+     * `divisor` (0 when the units are too fine to count nanoseconds at all). */
+    uint64_t multiplier;
+    uint64_t divisor;
+    bool binary;
+    uint8_t exponent;
+    /* if_tsoffset in nanoseconds, saturated, and its direction. */
+    uint64_t offset_ns;
+    bool offset_negative;
+} CaptureInterface;
+
+/* How a classic pcap file orders the two lengths of a record: files before version 2.3 wrote the
+ * wire length first, and 2.3 files were written both ways (libpcap's reading of the history). */
+typedef enum {
+    LENGTHS_IN_ORDER,
+    LENGTHS_SWAPPED,
+    LENGTHS_MAYBE_SWAPPED,
+} LengthOrder;
+
+struct OddportCaptureReader {
+    /* Where the bytes come from: the whole file mapped, or a stream read into `buffer`. */
+    const uint8_t *map;
+    size_t map_size;
+    FILE *stream;
+    uint8_t *buffer; /* owned; holds the last bytes taken from the stream */
+    size_t buffer_size;
+    int read_errno; /* set when the stream failed rather than ended */
+
+    uint64_t offset; /* bytes taken so far, i.e. the file position of the next byte */
+    uint64_t size;   /* 0 when unknown */
+
+    OddportCaptureFormat format;
+    bool big_endian; /* of the file (pcap) or of the current section (pcapng) */
+    unsigned precision_digits;
+
+    /* Classic pcap: one interface for the whole file. */
+    uint32_t link_type;
+    uint32_t snapshot_length;
+    size_t record_header_size;
+    bool nanoseconds;
+    LengthOrder length_order;
+    uint64_t records_read;
+
+    /* pcapng: interfaces of the current section (CaptureInterface), blocks seen in the file. */
+    GArray *interfaces;
+    uint64_t blocks_read;
+
+    /* Once the file has ended or failed, every later call gives the same answer. */
+    bool finished;
+    OddportReadStatus final_status;
+    GError *final_error;
+};
+
+const char *oddport_capture_format_name(OddportCaptureFormat format)
+{
+    return format == ODDPORT_CAPTURE_FORMAT_PCAPNG ? "pcapng" : "pcap";
+}
+
+/* ---- Taking bytes: the one place that knows whether the file is mapped or streamed ---- */
+
+/* Reads `count` bytes from the stream into the record buffer. The buffer grows only as bytes
+ * actually arrive, so a length field that lies about gigabytes cannot make us allocate them. */
+static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
+{
+    size_t got = 0;
+    while (got < count) {
+        if (got == reader->buffer_size) {
+            size_t grown = MAX(reader->buffer_size * 2, (size_t)RECORD_BUFFER_MINIMUM);
+            reader->buffer_size = MIN(grown, MAX(count, (size_t)RECORD_BUFFER_MINIMUM));
+            reader->buffer = g_realloc(reader->buffer, reader->buffer_size);
+        }
+        size_t chunk = MIN(count, reader->buffer_size) - got;
+        errno = 0;
+        size_t read = fread(reader->buffer + got, 1, chunk, reader->stream);
+        got += read;
+        if (read < chunk) {
+            if (!ferror(reader->stream))
+                break; /* the end of the file */
+            if (errno == EINTR) {
+                clearerr(reader->stream);
+                continue;
+            }
+            reader->read_errno = errno != 0 ? errno : EIO;
+            break;
+        }
+    }
+    reader->offset += got;
+    *bytes = reader->buffer;
+    return got;
+}
+
+/* Hands out the next `count` bytes of the file and moves past them: a pointer into the mapping,
+ * or into the reader's buffer. Returns how many bytes there were, fewer than `count` only at the
+ * end of the file or on a read error. The bytes stay valid until the next take. */
+static inline size_t take(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
+{
+    if (reader->map != NULL) {
+        size_t left = reader->map_size - (size_t)reader->offset;
+        size_t got = count < left ? count : left;
+        *bytes = reader->map + reader->offset;
+        reader->offset += got;
+        return got;
+    }
+    return take_from_stream(reader, count, bytes);
+}
+
+/* ---- Field readers in the file's byte order ---- */
+
+static inline bool read_u16(OddportCursor *cursor, bool big_endian, uint16_t *value)
+{
+    return big_endian ? oddport_cursor_be16(cursor, value) : oddport_cursor_le16(cursor, value);
+}
+
+static inline bool read_u32(OddportCursor *cursor, bool big_endian, uint32_t *value)
+{
+    return big_endian ? oddport_cursor_be32(cursor, value) : oddport_cursor_le32(cursor, value);
+}
+
+static inline bool read_u64(OddportCursor *cursor, bool big_endian, uint64_t *value)
+{
+    uint32_t first, second;
+    if (cursor->left < 8)
+        return false;
+    read_u32(cursor, big_endian, &first);
+    read_u32(cursor, big_endian, &second);
+    *value = big_endian ? (uint64_t)first << 32 | second : (uint64_t)second << 32 | first;
+    return true;
+}
+
+/* ---- Errors ---- */
+
+static OddportCaptureError error_code_for(OddportReadStatus status)
+{
+    return status == ODDPORT_READ_TRUNCATED ? ODDPORT_CAPTURE_ERROR_TRUNCATED
+                                            : ODDPORT_CAPTURE_ERROR_DAMAGED;
+}
+
+/* Ends the file with `status` (TRUNCATED or DAMAGED) and a message; later calls repeat both. */
+G_GNUC_PRINTF(4, 5)
+static OddportReadStatus fail(OddportCaptureReader *reader, OddportReadStatus status,
+                              GError **error, const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    char *message = g_strdup_vprintf(format, arguments);
+    va_end(arguments);
+
+    reader->finished = true;
+    reader->final_status = status;
+    reader->final_error =
+        g_error_new_literal(ODDPORT_CAPTURE_ERROR, error_code_for(status), message);
+    g_free(message);
+    if (error != NULL)
+        *error = g_error_copy(reader->final_error);
+    return status;
+}
+
+/* The file stopped short of `needed` bytes of `what`: the file was cut, or reading it failed. */
+G_GNUC_PRINTF(5, 6)
+static OddportReadStatus fail_short(OddportCaptureReader *reader, GError **error, size_t needed,
+                                    size_t got, const char *what_format, ...)
+{
+    va_list arguments;
+    va_start(arguments, what_format);
+    g_autofree char *what = g_strdup_vprintf(what_format, arguments);
+    va_end(arguments);
+
+    if (reader->read_errno != 0)
+        return fail(reader, ODDPORT_READ_TRUNCATED, error, "reading %s failed: %s", what,
+                    g_strerror(reader->read_errno));
+    return fail(reader, ODDPORT_READ_TRUNCATED, error,
+                "file ends inside %s (needed %zu bytes, %zu left)", what, needed, got);
+}
+
+static OddportReadStatus finish_cleanly(OddportCaptureReader *reader, GError **error)
+{
+    if (reader->read_errno != 0)
+        return fail(reader, ODDPORT_READ_TRUNCATED, error,
+                    "reading at offset %" PRIu64 " failed: %s", reader->offset,
+                    g_strerror(reader->read_errno));
+    reader->finished = true;
+    reader->final_status = ODDPORT_READ_END;
+    return ODDPORT_READ_END;
+}
+
+/* ---- Classic pcap ---- */
+
+static OddportReadStatus next_pcap_record(OddportCaptureReader *reader, OddportRecord *record,
+                                          GError **error)
+{
+    uint64_t number = reader->records_read + 1;
+    const uint8_t *bytes;
+    size_t got = take(reader, reader->record_header_size, &bytes);
+    if (got == 0)
+        return finish_cleanly(reader, error);
+
+    OddportCursor header = oddport_cursor_make(bytes, got);
+    uint32_t seconds, fraction, captured, wire;
+    if (!read_u32(&header, reader->big_endian, &seconds) ||
+        !read_u32(&header, reader->big_endian, &fraction) ||
+        !read_u32(&header, reader->big_endian, &captured) ||
+        !read_u32(&header, reader->big_endian, &wire) ||
+        !oddport_cursor_skip(&header, reader->record_header_size - PCAP_RECORD_HEADER_SIZE))
+        return fail_short(reader, error, reader->record_header_size, got,
+                          "the header of record %" PRIu64, number);
+
+    if (reader->length_order == LENGTHS_SWAPPED ||
+        (reader->length_order == LENGTHS_MAYBE_SWAPPED && captured > wire)) {
+        uint32_t first = captured;
+        captured = wire;
+        wire = first;
+    }
+    if (captured > MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN))
+        return fail(reader, ODDPORT_READ_DAMAGED, error,
+                    "record %" PRIu64 " claims %" PRIu32
+                    " bytes, more than the snapshot length %" PRIu32,
+                    number, captured, reader->snapshot_length);
+
+    got = take(reader, captured, &bytes);
+    if (got < captured)
+        return fail_short(reader, error, captured, got, "record %" PRIu64, number);
+
+    reader->records_read = number;
+    record->timestamp_ns = seconds * NANOSECONDS_PER_SECOND +
+                           (reader->nanoseconds ? fraction : fraction * UINT64_C(1000));
+    record->captured_length = captured;
+    /* Some writers store the captured length in both fields or less on the wire than they kept;
+     * what was kept did exist, so the wire had at least that much. */
+    record->wire_length = MAX(wire, captured);
+    record->link_type = reader->link_type;
+    record->snapshot_length = reader->snapshot_length;
+    record->data = bytes;
+    return ODDPORT_READ_RECORD;
+}
+
+/* Reads the rest of the 24-byte file header once the magic number has been taken. */
+static bool open_pcap(OddportCaptureReader *reader, uint32_t magic, GError **error)
+{
+    reader->format = ODDPORT_CAPTURE_FORMAT_PCAP;
+    reader->big_endian = magic == PCAP_MAGIC_MICROSECONDS || magic == PCAP_MAGIC_NANOSECONDS ||
+                         magic == PCAP_MAGIC_MODIFIED;
+    reader->nanoseconds =
+        magic == PCAP_MAGIC_NANOSECONDS || magic == GUINT32_SWAP_LE_BE(PCAP_MAGIC_NANOSECONDS);
+    bool modified =
+        magic == PCAP_MAGIC_MODIFIED || magic == GUINT32_SWAP_LE_BE(PCAP_MAGIC_MODIFIED);
+    reader->record_header_size = modified ? PCAP_MODIFIED_HEADER_SIZE : PCAP_RECORD_HEADER_SIZE;
+    reader->precision_digits = reader->nanoseconds ? 9 : 6;
+
+    const uint8_t *bytes;
+    size_t got = take(reader, PCAP_FILE_HEADER_SIZE - 4, &bytes);
+    OddportCursor header = oddport_cursor_make(bytes, got);
+    uint16_t major, minor;
+    uint32_t link_type_field;
+    if (!read_u16(&header, reader->big_endian, &major) ||
+        !read_u16(&header, reader->big_endian, &minor) ||
+        !oddport_cursor_skip(&header, 8) /* time zone and accuracy, unused by every writer */ ||
+        !read_u32(&header, reader->big_endian, &reader->snapshot_length) ||
+        !read_u32(&header, reader->big_endian, &link_type_field)) {
+        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                    "pcap file header cut short (%zu of %d bytes)", got + 4, PCAP_FILE_HEADER_SIZE);
+        return false;
+    }
+    /* Like libpcap: every 2.x up to 2.4 shares one layout except for the order of the lengths. */
+    if (major != 2 || minor > 4) {
+        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                    "unsupported pcap version %u.%u (expected 2.4)", major, minor);
+        return false;
+    }
+    reader->length_order = minor < 3    ? LENGTHS_SWAPPED
+                           : minor == 3 ? LENGTHS_MAYBE_SWAPPED
+                                        : LENGTHS_IN_ORDER;
+    /* The upper bits may carry the FCS length; the link type is the low 16 bits. */
+    reader->link_type = link_type_field & 0xffffu;
+    return true;
+}
+
+/* ---- pcapng ---- */
+
+static const char *block_name(uint32_t type)
+{
+    switch (type) {
+    case PCAPNG_BLOCK_SECTION_HEADER:
+        return "section header block";
+    case PCAPNG_BLOCK_INTERFACE:
+        return "interface description block";
+    case PCAPNG_BLOCK_PACKET:
+        return "packet block";
+    case PCAPNG_BLOCK_SIMPLE_PACKET:
+        return "simple packet block";
+    case PCAPNG_BLOCK_ENHANCED_PACKET:
+        return "enhanced packet block";
+    default:
+        return NULL;
+    }
+}
+
+/* Names a block in messages, e.g. "enhanced packet block 7 at offset 1024" (transfer full). */
+static char *describe_block(uint32_t type, uint64_t number, uint64_t offset)
+{
+    const char *name = block_name(type);
+    if (name == NULL)
+        return g_strdup_printf("block %" PRIu64 " (type 0x%08" PRIx32 ") at offset %" PRIu64,
+                               number, type, offset);
+    return g_strdup_printf("%s %" PRIu64 " at offset %" PRIu64, name, number, offset);
+}
+
+/* Rejects a total length that cannot be a real block before anything is read on its word. */
+static bool block_length_plausible(OddportCaptureReader *reader, uint32_t type, uint32_t length,
+                                   uint32_t minimum, uint64_t number, uint64_t offset,
+                                   GError **error)
+{
+    const char *problem = NULL;
+    if (length < minimum)
+        problem = "less than the minimum";
+    else if (length % 4 != 0)
+        problem = "not a multiple of 4";
+    else if (length > PCAPNG_BLOCK_MAXIMUM_SIZE)
+        problem = "more than the 16 MiB limit";
+    if (problem == NULL)
+        return true;
+    g_autofree char *block = describe_block(type, number, offset);
+    if (length < minimum)
+        fail(reader, ODDPORT_READ_DAMAGED, error, "%s has total length %" PRIu32 ", %s %" PRIu32,
+             block, length, problem, minimum);
+    else
+        fail(reader, ODDPORT_READ_DAMAGED, error, "%s has total length %" PRIu32 ", %s", block,
+             length, problem);
+    return false;
+}
+
+/* Takes the rest of a block whose header has been read and checks the trailing copy of its
+ * length. `body` then spans the bytes between the header and that trailing copy. */
+static OddportReadStatus take_block_body(OddportCaptureReader *reader, uint32_t type,
+                                         uint32_t length, size_t taken, uint64_t number,
+                                         uint64_t offset, OddportCursor *body, GError **error)
+{
+    const uint8_t *bytes;
+    size_t needed = length - taken;
+    size_t got = take(reader, needed, &bytes);
+    if (got < needed) {
+        g_autofree char *block = describe_block(type, number, offset);
+        return fail_short(reader, error, needed, got, "%s", block);
+    }
+    OddportCursor rest = oddport_cursor_make(bytes, got);
+    OddportCursor trailer;
+    uint32_t trailing_length = 0;
+    if (!oddport_cursor_sub(&rest, needed - 4, body) || !oddport_cursor_sub(&rest, 4, &trailer) ||
+        !read_u32(&trailer, reader->big_endian, &trailing_length) || trailing_length != length) {
+        g_autofree char *block = describe_block(type, number, offset);
+        return fail(reader, ODDPORT_READ_DAMAGED, error,
+                    "%s: trailing length %" PRIu32 " does not match leading length %" PRIu32, block,
+                    trailing_length, length);
+    }
+    return ODDPORT_READ_RECORD;
+}
+
+/* Reads a section header block once its type and raw length field have been taken: the byte
+ * order comes from the block itself, and the new section starts with no interfaces. */
+static OddportReadStatus read_section_header(OddportCaptureReader *reader,
+                                             const uint8_t raw_length[4], uint64_t number,
+                                             uint64_t offset, GError **error)
+{
+    const uint8_t *bytes;
+    size_t got = take(reader, 4, &bytes);
+    OddportCursor cursor = oddport_cursor_make(bytes, got);
+    uint32_t byte_order_magic;
+    if (!oddport_cursor_be32(&cursor, &byte_order_magic))
+        return fail_short(reader, error, 4, got,
+                          "the header of section header block %" PRIu64 " at offset %" PRIu64,
+                          number, offset);
+    if (byte_order_magic != PCAPNG_BYTE_ORDER_MAGIC &&
+        byte_order_magic != GUINT32_SWAP_LE_BE(PCAPNG_BYTE_ORDER_MAGIC))
+        return fail(reader, ODDPORT_READ_DAMAGED, error,
+                    "section header block %" PRIu64 " at offset %" PRIu64
+                    " has byte-order magic %08" PRIx32 ", expected 1a2b3c4d",
+                    number, offset, byte_order_magic);
+    reader->big_endian = byte_order_magic == PCAPNG_BYTE_ORDER_MAGIC;
+
+    uint32_t length = 0;
+    OddportCursor length_cursor = oddport_cursor_make(raw_length, 4);
+    if (!read_u32(&length_cursor, reader->big_endian, &length) ||
+        !block_length_plausible(reader, PCAPNG_BLOCK_SECTION_HEADER, length,
+                                PCAPNG_SECTION_HEADER_MINIMUM, number, offset, error))
+        return ODDPORT_READ_DAMAGED;
+
+    OddportCursor body;
+    OddportReadStatus status = take_block_body(reader, PCAPNG_BLOCK_SECTION_HEADER, length, 12,
+                                               number, offset, &body, error);
+    if (status != ODDPORT_READ_RECORD)
+        return status;
+    uint16_t major = 0, minor = 0;
+    read_u16(&body, reader->big_endian, &major);
+    read_u16(&body, reader->big_endian, &minor);
+    /* 1.2 was written by a few early tools for the same layout; 2.x would be a new format. */
+    if (major != 1)
+        return fail(reader, ODDPORT_READ_DAMAGED, error,
+                    "section header block %" PRIu64 " at offset %" PRIu64
+                    " has unsupported pcapng version %u.%u",
+                    number, offset, major, minor);
+    g_array_set_size(reader->interfaces, 0);
+    return ODDPORT_READ_RECORD;
+}
+
+static uint64_t power_of_ten(unsigned exponent)
+{
+    uint64_t value = 1;
+    while (exponent-- > 0)
+        value *= 10;
+    return value;
+}
+
+/* Works out how to turn timestamp units of 10^-n or 2^-n seconds (if_tsresol) into ns. */
+static void set_resolution(CaptureInterface *interface, uint8_t tsresol)
+{
+    interface->binary = (tsresol & PCAPNG_TSRESOL_BINARY) != 0;
+    interface->exponent = (uint8_t)(tsresol & ~PCAPNG_TSRESOL_BINARY);
+    interface->multiplier = 0;
+    interface->divisor = 0;
+    if (interface->binary)
+        return;
+    if (interface->exponent <= 9)
+        interface->multiplier = power_of_ten(9u - interface->exponent);
+    else if (interface->exponent - 9 <= 19) /* 10^19 is the largest power of ten in 64 bits */
+        interface->divisor = power_of_ten(interface->exponent - 9u);
+}
+
+static void set_offset(CaptureInterface *interface, int64_t seconds)
+{
+    uint64_t magnitude = seconds < 0 ? (uint64_t)(-(seconds + 1)) + 1 : (uint64_t)seconds;
+    interface->offset_negative = seconds < 0;
+    if (!g_uint64_checked_mul(&interface->offset_ns, magnitude, NANOSECONDS_PER_SECOND))
+        interface->offset_ns = UINT64_MAX;
+}
+
+static unsigned interface_precision_digits(const CaptureInterface *interface)
+{
+    /* 2^-20 s is the first binary unit finer than a microsecond. */
+    bool finer_than_microseconds =
+        interface->binary ? interface->exponent >= 20 : interface->exponent > 6;
+    return finer_than_microseconds ? 9 : 6;
+}
+
+/* Ticks of 2^-exponent seconds to ns: whole seconds from the high bits, the fraction from the low
+ * ones, dropping fraction bits finer than 2^-34 s (far below 1 ns) so the product fits 64 bits. */
+static uint64_t binary_ticks_to_ns(uint64_t ticks, unsigned exponent)
+{
+    uint64_t seconds = exponent < 64 ? ticks >> exponent : 0;
+    uint64_t fraction = exponent < 64 ? ticks & ((UINT64_C(1) << exponent) - 1) : ticks;
+    unsigned shift = exponent;
+    if (shift > 34) {
+        unsigned dropped = shift - 34;
+        fraction = dropped < 64 ? fraction >> dropped : 0;
+        shift = 34;
+    }
+    return seconds * NANOSECONDS_PER_SECOND + ((fraction * NANOSECONDS_PER_SECOND) >> shift);
+}
+
+static inline uint64_t ticks_to_ns(const CaptureInterface *interface, uint64_t ticks)
+{
+    uint64_t ns;
+    if (interface->multiplier != 0)
+        ns = ticks * interface->multiplier;
+    else if (interface->binary)
+        ns = binary_ticks_to_ns(ticks, interface->exponent);
+    else
+        ns = interface->divisor != 0 ? ticks / interface->divisor : 0;
+    if (interface->offset_ns == 0)
+        return ns;
+    if (interface->offset_negative)
+        return ns > interface->offset_ns ? ns - interface->offset_ns : 0;
+    return ns > UINT64_MAX - interface->offset_ns ? UINT64_MAX : ns + interface->offset_ns;
+}
+
+static OddportReadStatus read_interface(OddportCaptureReader *reader, OddportCursor *body,
+                                        uint64_t number, uint64_t offset, GError **error)
+{
+    CaptureInterface interface = {0};
+    uint16_t link_type, reserved;
+    if (!read_u16(body, reader->big_endian, &link_type) ||
+        !read_u16(body, reader->big_endian, &reserved) ||
+        !read_u32(body, reader->big_endian, &interface.snapshot_length))
+        return fail(reader, ODDPORT_READ_DAMAGED, error,
+                    "interface description block %" PRIu64 " at offset %" PRIu64
+                    " is too short for its fields",
+                    number, offset);
+    if (reader->interfaces->len >= PCAPNG_MAX_INTERFACES_PER_SECTION)
+        return fail(reader, ODDPORT_READ_DAMAGED, error,
+                    "interface description block %" PRIu64 " at offset %" PRIu64
+                    " exceeds the limit of %u interfaces per section",
+                    number, offset, PCAPNG_MAX_INTERFACES_PER_SECTION);
+    interface.link_type = link_type;
+    set_resolution(&interface, PCAPNG_DEFAULT_TSRESOL_EXPONENT);
+
+    /* Options are hints about the packets, not framing: one that runs past the block ends the
+     * option list but leaves the interface usable, as the block length itself was sound. */
+    uint16_t code, length;
+    while (read_u16(body, reader->big_endian, &code) &&
+           read_u16(body, reader->big_endian, &length) && code != PCAPNG_OPTION_END) {
+        OddportCursor value;
+        if (!oddport_cursor_sub(body, length, &value))
+            break;
+        oddport_cursor_skip(body, (4u - length % 4u) % 4u);
+        uint8_t tsresol;
+        uint64_t tsoffset;
+        if (code == PCAPNG_OPTION_IF_TSRESOL && length == 1 && oddport_cursor_u8(&value, &tsresol))
+            set_resolution(&interface, tsresol);
+        else if (code == PCAPNG_OPTION_IF_TSOFFSET && length == 8 &&
+                 read_u64(&value, reader->big_endian, &tsoffset))
+            set_offset(&interface, (int64_t)tsoffset);
+    }
+
+    reader->precision_digits =
+        MAX(reader->precision_digits, interface_precision_digits(&interface));
+    g_array_append_val(reader->interfaces, interface);
+    return ODDPORT_READ_RECORD;
+}
+
+static const CaptureInterface *find_interface(OddportCaptureReader *reader, uint32_t type,
+                                              uint32_t id, uint64_t number, uint64_t offset,
+                                              GError **error)
+{
+    if (id < reader->interfaces->len)
+        return &g_array_index(reader->interfaces, CaptureInterface, id);
+    g_autofree char *block = describe_block(type, number, offset);
+    if (reader->interfaces->len == 0)
+        fail(reader, ODDPORT_READ_DAMAGED, error,
+             "%s refers to interface %" PRIu32
+             ", but no interface has been described in its section",
+             block, id);
+    else
+        fail(reader, ODDPORT_READ_DAMAGED, error,
+             "%s refers to interface %" PRIu32 ", but its section describes only %u", block, id,
+             reader->interfaces->len);
+    return NULL;
+}
+
+/* Enhanced and obsolete packet blocks: interface, 64-bit timestamp, both lengths, then data. */
+static OddportReadStatus read_packet(OddportCaptureReader *reader, uint32_t type,
+                                     OddportCursor *body, uint64_t number, uint64_t offset,
+                                     OddportRecord *record, GError **error)
+{
+    bool big_endian = reader->big_endian;
+    uint32_t interface_id = 0, timestamp_high = 0, timestamp_low = 0, captured = 0, wire = 0;
+    bool fields_present;
+    if (type == PCAPNG_BLOCK_ENHANCED_PACKET) {
+        fields_present = read_u32(body, big_endian, &interface_id);
+    } else {
+        uint16_t short_id = 0, drops;
+        fields_present =
+            read_u16(body, big_endian, &short_id) && read_u16(body, big_endian, &drops);
+        interface_id = short_id;
+    }
+    fields_present = fields_present && read_u32(body, big_endian, &timestamp_high) &&
+                     read_u32(body, big_endian, &timestamp_low) &&
+                     read_u32(body, big_endian, &captured) && read_u32(body, big_endian, &wire);
+    if (!fields_present) {
+        g_autofree char *block = describe_block(type, number, offset);
+        return fail(reader, ODDPORT_READ_DAMAGED, error, "%s is too short for its fields", block);
+    }
+    const CaptureInterface *interface =
+        find_interface(reader, type, interface_id, number, offset, error);
+    if (interface == NULL)
+        return ODDPORT_READ_DAMAGED;
+    size_t room = body->left;
+    if (!oddport_cursor_bytes(body, captured, &record->data)) {
+        g_autofree char *block = describe_block(type, number, offset);
+        return fail(reader, ODDPORT_READ_DAMAGED, error,
+                    "%s claims %" PRIu32 " captured bytes but has room for %zu", block, captured,
+                    room);
+    }
+    record->timestamp_ns =
+        ticks_to_ns(interface, (uint64_t)timestamp_high << 32 | (uint64_t)timestamp_low);
+    record->captured_length = captured;
+    record->wire_length = MAX(wire, captured);
+    record->link_type = interface->link_type;
+    record->snapshot_length = interface->snapshot_length;
+    return ODDPORT_READ_RECORD;
+}
+
+/* Simple packet blocks: interface 0, no timestamp, and only the wire length; the captured length
+ * follows from the snapshot length and the room in the block. */
+static OddportReadStatus read_simple_packet(OddportCaptureReader *reader, OddportCursor *body,
+                                            uint64_t number, uint64_t offset, OddportRecord *record,
+                                            GError **error)
+{
+    uint32_t wire;
+    if (!read_u32(body, reader->big_endian, &wire)) {
+        g_autofree char *block = describe_block(PCAPNG_BLOCK_SIMPLE_PACKET, number, offset);
+        return fail(reader, ODDPORT_READ_DAMAGED, error, "%s is too short for its fields", block);
+    }
+    const CaptureInterface *interface =
+        find_interface(reader, PCAPNG_BLOCK_SIMPLE_PACKET, 0, number, offset, error);
+    if (interface == NULL)
+        return ODDPORT_READ_DAMAGED;
+    uint32_t captured = wire;
+    if (interface->snapshot_length != 0)
+        captured = MIN(captured, interface->snapshot_length);
+    captured = (uint32_t)MIN((size_t)captured, body->left);
+    oddport_cursor_bytes(body, captured, &record->data);
+    /* The block carries no time; 0 (the epoch) says so rather than inventing one. */
+    record->timestamp_ns = 0;
+    record->captured_length = captured;
+    record->wire_length = wire;
+    record->link_type = interface->link_type;
+    record->snapshot_length = interface->snapshot_length;
+    return ODDPORT_READ_RECORD;
+}
+
+static OddportReadStatus next_pcapng_record(OddportCaptureReader *reader, OddportRecord *record,
+                                            GError **error)
+{
+    for (;;) {
+        uint64_t offset = reader->offset;
+        uint64_t number = reader->blocks_read + 1;
+        const uint8_t *bytes;
+        size_t got = take(reader, PCAPNG_BLOCK_HEADER_SIZE, &bytes);
+        if (got == 0)
+            return finish_cleanly(reader, error);
+        OddportCursor header = oddport_cursor_make(bytes, got);
+        uint32_t type, length;
+        const uint8_t *raw_length;
+        if (!read_u32(&header, reader->big_endian, &type) ||
+            !oddport_cursor_bytes(&header, 4, &raw_length))
+            return fail_short(reader, error, PCAPNG_BLOCK_HEADER_SIZE, got,
+                              "the header of block %" PRIu64 " at offset %" PRIu64, number, offset);
+        reader->blocks_read = number;
+
+        if (type == PCAPNG_BLOCK_SECTION_HEADER) {
+            /* The next take reuses the stream buffer, so keep the length bytes. */
+            uint8_t length_bytes[4];
+            memcpy(length_bytes, raw_length, sizeof length_bytes);
+            OddportReadStatus status =
+                read_section_header(reader, length_bytes, number, offset, error);
+            if (status != ODDPORT_READ_RECORD)
+                return status;
+            continue;
+        }
+
+        OddportCursor length_cursor = oddport_cursor_make(raw_length, 4);
+        if (!read_u32(&length_cursor, reader->big_endian, &length) ||
+            !block_length_plausible(reader, type, length, PCAPNG_BLOCK_MINIMUM_SIZE, number, offset,
+                                    error))
+            return ODDPORT_READ_DAMAGED;
+        OddportCursor body;
+        OddportReadStatus status = take_block_body(reader, type, length, PCAPNG_BLOCK_HEADER_SIZE,
+                                                   number, offset, &body, error);
+        if (status != ODDPORT_READ_RECORD)
+            return status;
+
+        switch (type) {
+        case PCAPNG_BLOCK_ENHANCED_PACKET:
+        case PCAPNG_BLOCK_PACKET:
+            return read_packet(reader, type, &body, number, offset, record, error);
+        case PCAPNG_BLOCK_SIMPLE_PACKET:
+            return read_simple_packet(reader, &body, number, offset, record, error);
+        case PCAPNG_BLOCK_INTERFACE:
+            status = read_interface(reader, &body, number, offset, error);
+            if (status != ODDPORT_READ_RECORD)
+                return status;
+            break;
+        default:
+            /* Statistics, name resolution, decryption secrets, custom blocks: not packets. */
+            break;
+        }
+    }
+}
+
+/* ---- Opening ---- */
+
+/* strerror text with a lower-case start, as every message of this module has. */
+static char *error_text(int errnum)
+{
+    char *text = g_strdup(g_strerror(errnum));
+    if (g_ascii_isupper(text[0]) && !g_ascii_isupper(text[1]))
+        text[0] = g_ascii_tolower(text[0]);
+    return text;
+}
+
+static void set_open_error(GError **error, int errnum)
+{
+    g_autofree char *text = error_text(errnum);
+    g_set_error_literal(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN, text);
+}
+
+/* Whether fewer than four bytes could be the start of a capture that was cut short. */
+static bool is_start_of_magic(const uint8_t *bytes, size_t count)
+{
+    static const uint8_t magics[][4] = {
+        {0xa1, 0xb2, 0xc3, 0xd4}, {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
+        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0xcd, 0x34}, {0x34, 0xcd, 0xb2, 0xa1},
+        {0x0a, 0x0d, 0x0d, 0x0a},
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(magics); index++) {
+        if (memcmp(bytes, magics[index], count) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Reads the magic number and the file header. */
+static bool read_file_header(OddportCaptureReader *reader, GError **error)
+{
+    const uint8_t *bytes;
+    size_t got = take(reader, 4, &bytes);
+    if (reader->read_errno != 0) {
+        set_open_error(error, reader->read_errno);
+        return false;
+    }
+    if (got == 0) {
+        g_set_error_literal(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_EMPTY,
+                            "file is empty");
+        return false;
+    }
+    OddportCursor cursor = oddport_cursor_make(bytes, got);
+    uint32_t magic;
+    if (!oddport_cursor_be32(&cursor, &magic)) {
+        if (is_start_of_magic(bytes, got)) {
+            g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                        "file header cut short (%zu bytes)", got);
+            return false;
+        }
+        magic = 0;
+    }
+
+    switch (magic) {
+    case PCAP_MAGIC_MICROSECONDS:
+    case PCAP_MAGIC_NANOSECONDS:
+    case PCAP_MAGIC_MODIFIED:
+    case GUINT32_SWAP_LE_BE_CONSTANT(PCAP_MAGIC_MICROSECONDS):
+    case GUINT32_SWAP_LE_BE_CONSTANT(PCAP_MAGIC_NANOSECONDS):
+    case GUINT32_SWAP_LE_BE_CONSTANT(PCAP_MAGIC_MODIFIED):
+        return open_pcap(reader, magic, error);
+    case PCAPNG_BLOCK_SECTION_HEADER: {
+        reader->format = ODDPORT_CAPTURE_FORMAT_PCAPNG;
+        reader->precision_digits = 6;
+        reader->interfaces = g_array_new(FALSE, FALSE, sizeof(CaptureInterface));
+        reader->blocks_read = 1;
+        uint8_t length_bytes[4];
+        got = take(reader, 4, &bytes);
+        if (got < 4) {
+            g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                        "pcapng section header cut short (%zu bytes)", got + 4);
+            return false;
+        }
+        memcpy(length_bytes, bytes, sizeof length_bytes);
+        if (read_section_header(reader, length_bytes, 1, 0, NULL) == ODDPORT_READ_RECORD)
+            return true;
+        /* Any fault in the first block means the file header itself is bad. */
+        g_set_error_literal(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                            reader->final_error->message);
+        return false;
+    }
+    default: {
+        GString *start = g_string_new(NULL);
+        for (size_t index = 0; index < got; index++)
+            g_string_append_printf(start, index == 0 ? "%02x" : " %02x", bytes[index]);
+        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,
+                    "not a pcap or pcapng capture (starts with %s)", start->str);
+        g_string_free(start, TRUE);
+        return false;
+    }
+    }
+}
+
+/* Maps a regular file whole; false leaves the reader to fall back on reading the stream. */
+static bool map_file(OddportCaptureReader *reader, int fd, const struct stat *info)
+{
+    if (!S_ISREG(info->st_mode) || info->st_size <= 0 || (uintmax_t)info->st_size > SIZE_MAX)
+        return false;
+    size_t size = (size_t)info->st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return false;
+    /* A hint only: reading ahead helps, its failure does not matter. */
+    (void)madvise(map, size, MADV_SEQUENTIAL);
+    reader->map = map;
+    reader->map_size = size;
+    return true;
+}
+
+OddportCaptureReader *oddport_capture_open(const char *path, GError **error)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+    /* Standard input is duplicated so the reader owns (and closes) its descriptor alone. */
+    bool from_stdin = strcmp(path, "-") == 0;
+    int fd =
+        from_stdin ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_open_error(error, errno);
+        return NULL;
+    }
+    struct stat info;
+    if (fstat(fd, &info) != 0) {
+        int errnum = errno;
+        close(fd);
+        set_open_error(error, errnum);
+        return NULL;
+    }
+    if (S_ISDIR(info.st_mode)) {
+        /* open() succeeds on a directory; only reading it would fail, and less clearly. */
+        close(fd);
+        set_open_error(error, EISDIR);
+        return NULL;
+    }
+
+    OddportCaptureReader *reader = g_new0(OddportCaptureReader, 1);
+    if (!from_stdin && map_file(reader, fd, &info)) {
+        close(fd); /* the mapping stays valid without it */
+        reader->size = reader->map_size;
+    } else {
+        reader->stream = fdopen(fd, "rb");
+        if (reader->stream == NULL) {
+            set_open_error(error, errno);
+            close(fd);
+            g_free(reader);
+            return NULL;
+        }
+        setvbuf(reader->stream, NULL, _IOFBF, STREAM_BUFFER_SIZE);
+        /* A file redirected to standard input still has a size; a pipe or /proc file has none. */
+        off_t start = S_ISREG(info.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
+        if (start >= 0 && start <= info.st_size)
+            reader->size = (uint64_t)(info.st_size - start);
+    }
+
+    if (!read_file_header(reader, error)) {
+        oddport_capture_close(reader);
+        return NULL;
+    }
+    return reader;
+}
+
+OddportReadStatus oddport_capture_next(OddportCaptureReader *reader, OddportRecord *record,
+                                       GError **error)
+{
+    g_return_val_if_fail(reader != NULL && record != NULL, ODDPORT_READ_DAMAGED);
+    g_return_val_if_fail(error == NULL || *error == NULL, ODDPORT_READ_DAMAGED);
+
+    if (reader->finished) {
+        if (reader->final_error != NULL && error != NULL)
+            *error = g_error_copy(reader->final_error);
+        return reader->final_status;
+    }
+    if (reader->format == ODDPORT_CAPTURE_FORMAT_PCAP)
+        return next_pcap_record(reader, record, error);
+    return next_pcapng_record(reader, record, error);
+}
+
+OddportCaptureFormat oddport_capture_format(const OddportCaptureReader *reader)
+{
+    return reader->format;
+}
+
+unsigned oddport_capture_precision_digits(const OddportCaptureReader *reader)
+{
+    return reader->precision_digits;
+}
+
+uint64_t oddport_capture_offset(const OddportCaptureReader *reader)
+{
+    return reader->offset;
+}
+
+uint64_t oddport_capture_size(const OddportCaptureReader *reader)
+{
+    return reader->size;
+}
+
+void oddport_capture_close(OddportCaptureReader *reader)
+{
+    if (reader == NULL)
+        return;
+    if (reader->map != NULL)
+        munmap((void *)reader->map, reader->map_size);
+    if (reader->stream != NULL)
+        fclose(reader->stream);
+    g_free(reader->buffer);
+    if (reader->interfaces != NULL)
+        g_array_free(reader->interfaces, TRUE);
+    g_clear_error(&reader->final_error);
+    g_free(reader);
+}

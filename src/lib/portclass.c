@@ -1,0 +1,648 @@
+/* Port classes, expected ports per app (built in and from services files) and severities. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oddport/portclass.h"
+
+G_DEFINE_QUARK(oddport - rules - error - quark, oddport_rules_error)
+
+OddportPortClass oddport_port_class(uint16_t port)
+{
+    if (port <= 1023) {
+        return ODDPORT_PORT_CLASS_WELL_KNOWN;
+    }
+    if (port <= 49151) {
+        return ODDPORT_PORT_CLASS_REGISTERED;
+    }
+    return ODDPORT_PORT_CLASS_EPHEMERAL;
+}
+
+const char *oddport_port_class_name(OddportPortClass port_class)
+{
+    switch (port_class) {
+    case ODDPORT_PORT_CLASS_WELL_KNOWN:
+        return "well-known";
+    case ODDPORT_PORT_CLASS_REGISTERED:
+        return "registered";
+    case ODDPORT_PORT_CLASS_EPHEMERAL:
+        return "ephemeral";
+    }
+    /* Only a corrupted value gets here; a string keeps printing code from crashing on it. */
+    return "unknown";
+}
+
+const char *oddport_port_class_range(OddportPortClass port_class)
+{
+    switch (port_class) {
+    case ODDPORT_PORT_CLASS_WELL_KNOWN:
+        return "0-1023";
+    case ODDPORT_PORT_CLASS_REGISTERED:
+        return "1024-49151";
+    case ODDPORT_PORT_CLASS_EPHEMERAL:
+        return "49152-65535";
+    }
+    return "";
+}
+
+const char *oddport_transport_name(OddportTransport transport)
+{
+    switch (transport) {
+    case ODDPORT_TRANSPORT_TCP:
+        return "tcp";
+    case ODDPORT_TRANSPORT_UDP:
+        return "udp";
+    }
+    return "unknown";
+}
+
+const char *oddport_severity_name(OddportSeverity severity)
+{
+    switch (severity) {
+    case ODDPORT_SEVERITY_ALTERNATE:
+        return "alternate";
+    case ODDPORT_SEVERITY_MASQUERADE:
+        return "masquerade";
+    case ODDPORT_SEVERITY_UNEXPECTED:
+        return "unexpected";
+    case ODDPORT_SEVERITY_NONE:
+        break;
+    }
+    return NULL;
+}
+
+/* The expected ports: one bit per port, so the per-packet question "is this port standard for
+ * this app?" is a shift and a mask, whatever the number of site rules. */
+
+#define PORT_COUNT      65536u
+#define BITS_PER_WORD   64u
+#define WORDS_PER_MAP   (PORT_COUNT / BITS_PER_WORD)
+#define TRANSPORT_SLOTS 2u
+
+typedef struct {
+    uint64_t words[WORDS_PER_MAP];
+} PortMap;
+
+struct OddportPortRules {
+    /* Indexed by app, then by transport_slot(). The ODDPORT_APP_UNKNOWN maps stay empty: no port
+     * is standard for traffic nobody recognised. 64 KiB in all. */
+    PortMap expected[ODDPORT_APP_COUNT][TRANSPORT_SLOTS];
+};
+
+static void port_map_add(PortMap *map, uint16_t port)
+{
+    map->words[port / BITS_PER_WORD] |= UINT64_C(1) << (port % BITS_PER_WORD);
+}
+
+static bool port_map_has(const PortMap *map, uint16_t port)
+{
+    return ((map->words[port / BITS_PER_WORD] >> (port % BITS_PER_WORD)) & 1u) != 0;
+}
+
+static bool transport_slot(OddportTransport transport, unsigned *slot)
+{
+    switch (transport) {
+    case ODDPORT_TRANSPORT_TCP:
+        *slot = 0;
+        return true;
+    case ODDPORT_TRANSPORT_UDP:
+        *slot = 1;
+        return true;
+    }
+    return false;
+}
+
+/* Out-of-range values are treated like names.c treats them: as no recognised app. */
+static bool is_recognised_app(OddportApp app)
+{
+    return app != ODDPORT_APP_UNKNOWN && (unsigned)app < ODDPORT_APP_COUNT;
+}
+
+/* The built-in expectations, all TCP (DESIGN.md "expected ports"). TLS has 443 and IANA's
+ * implicit-TLS ports, where a TLS handshake is the first thing on the wire. UDP has none: QUIC is
+ * not TLS records, and HTTP, TLS and SSH are not standard on any UDP port. */
+static const uint16_t builtin_http_ports[] = {80};
+static const uint16_t builtin_tls_ports[] = {443, 465, 563, 636, 853,  989, 990,
+                                             992, 993, 994, 995, 5061, 8883};
+static const uint16_t builtin_ssh_ports[] = {22};
+
+static void add_builtin(OddportPortRules *rules, OddportApp app, const uint16_t *ports,
+                        size_t count)
+{
+    unsigned slot = 0;
+    transport_slot(ODDPORT_TRANSPORT_TCP, &slot);
+    for (size_t index = 0; index < count; index++) {
+        port_map_add(&rules->expected[app][slot], ports[index]);
+    }
+}
+
+OddportPortRules *oddport_port_rules_new(void)
+{
+    OddportPortRules *rules = g_new0(OddportPortRules, 1);
+    add_builtin(rules, ODDPORT_APP_HTTP, builtin_http_ports, G_N_ELEMENTS(builtin_http_ports));
+    add_builtin(rules, ODDPORT_APP_TLS, builtin_tls_ports, G_N_ELEMENTS(builtin_tls_ports));
+    add_builtin(rules, ODDPORT_APP_SSH, builtin_ssh_ports, G_N_ELEMENTS(builtin_ssh_ports));
+    return rules;
+}
+
+void oddport_port_rules_free(OddportPortRules *rules)
+{
+    g_free(rules);
+}
+
+bool oddport_port_rules_is_expected(const OddportPortRules *rules, OddportApp app,
+                                    OddportTransport transport, uint16_t port)
+{
+    g_return_val_if_fail(rules != NULL, false);
+    unsigned slot = 0;
+    g_return_val_if_fail(transport_slot(transport, &slot), false);
+    if (!is_recognised_app(app)) {
+        return false;
+    }
+    return port_map_has(&rules->expected[app][slot], port);
+}
+
+size_t oddport_port_rules_expected_ports(const OddportPortRules *rules, OddportApp app,
+                                         OddportTransport transport, uint16_t *ports,
+                                         size_t capacity)
+{
+    g_return_val_if_fail(rules != NULL, 0);
+    g_return_val_if_fail(ports != NULL || capacity == 0, 0);
+    unsigned slot = 0;
+    g_return_val_if_fail(transport_slot(transport, &slot), 0);
+    if (!is_recognised_app(app)) {
+        return 0;
+    }
+    const PortMap *map = &rules->expected[app][slot];
+    size_t total = 0;
+    /* Walking words in order and bits from the least significant up yields ascending ports. */
+    for (unsigned word_index = 0; word_index < WORDS_PER_MAP; word_index++) {
+        uint64_t word = map->words[word_index];
+        for (unsigned bit = 0; word != 0; bit++, word >>= 1) {
+            if ((word & 1u) == 0) {
+                continue;
+            }
+            if (total < capacity) {
+                ports[total] = (uint16_t)(word_index * BITS_PER_WORD + bit);
+            }
+            total++;
+        }
+    }
+    return total;
+}
+
+/* Common alternates: ports where each app is routinely run when its standard port is taken or
+ * reserved, so finding it there is worth a note but rarely alarming. TCP only; kept to ports with
+ * long, broad use (an IANA "alternate" registration or the default of widely deployed software),
+ * not one vendor's product default. */
+typedef struct {
+    OddportApp app;
+    uint16_t port;
+} AlternatePort;
+
+static const AlternatePort alternate_ports[] = {
+    {ODDPORT_APP_HTTP, 591},  /* IANA http-alt (FileMaker's web publishing) */
+    {ODDPORT_APP_HTTP, 3128}, /* Squid's default, the usual forward-proxy port; speaks HTTP */
+    {ODDPORT_APP_HTTP, 8000}, /* Python's http.server, Django and other development servers */
+    {ODDPORT_APP_HTTP, 8008}, /* IANA http-alt */
+    {ODDPORT_APP_HTTP, 8080}, /* IANA http-alt; Tomcat, Jenkins and proxies by default */
+    {ODDPORT_APP_HTTP, 8081}, /* the customary second alternate when 8080 is taken (Nexus, ...) */
+    {ODDPORT_APP_HTTP, 8888}, /* Jupyter's default and a common "other web port" */
+    {ODDPORT_APP_TLS, 4443},  /* the customary HTTPS alternate when 443 is taken */
+    {ODDPORT_APP_TLS, 8443},  /* IANA pcsync-https, but de facto the HTTPS alternate (Tomcat) */
+    {ODDPORT_APP_SSH, 2222},  /* the customary second SSH daemon (containers, Gitea, appliances) */
+};
+/* Left out on purpose: 10443 and 9443 (single vendors' defaults: FortiGate, WebSphere), 6443 (the
+ * Kubernetes API, a service of its own), 22222 (IANA easyengine; rare). Sites add them as rules. */
+
+static bool is_alternate(OddportApp app, OddportTransport transport, uint16_t port)
+{
+    if (transport != ODDPORT_TRANSPORT_TCP) {
+        return false;
+    }
+    for (size_t index = 0; index < G_N_ELEMENTS(alternate_ports); index++) {
+        if (alternate_ports[index].app == app && alternate_ports[index].port == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Ports of widely used services that are not the app found there: finding HTTP, TLS or SSH on
+ * one of them means something is dressed up as that service (SSH on 443 to pass a firewall), so it
+ * is a masquerade. `native_app` is what the service itself sends first when that is HTTP, TLS or
+ * SSH: the same app on its own port (TLS on 993, HTTP on Elasticsearch's 9200) is no masquerade.
+ * Chosen for wide deployment and for being let through firewalls, not for IANA registration: the
+ * labels are what analysts call the service (IANA's names are in iana.c). Linear scans: the lists
+ * are short and need no order, so an edit cannot break a search. */
+typedef struct {
+    uint16_t port;
+    OddportApp native_app;
+} ServicePort;
+
+static const ServicePort tcp_service_ports[] = {
+    {20, ODDPORT_APP_UNKNOWN},    /* ftp-data */
+    {21, ODDPORT_APP_UNKNOWN},    /* ftp */
+    {22, ODDPORT_APP_SSH},        /* ssh */
+    {23, ODDPORT_APP_UNKNOWN},    /* telnet */
+    {25, ODDPORT_APP_UNKNOWN},    /* smtp */
+    {53, ODDPORT_APP_UNKNOWN},    /* dns */
+    {80, ODDPORT_APP_HTTP},       /* http */
+    {88, ODDPORT_APP_UNKNOWN},    /* kerberos */
+    {110, ODDPORT_APP_UNKNOWN},   /* pop3 */
+    {111, ODDPORT_APP_UNKNOWN},   /* sunrpc (portmapper) */
+    {119, ODDPORT_APP_UNKNOWN},   /* nntp */
+    {135, ODDPORT_APP_UNKNOWN},   /* msrpc endpoint mapper */
+    {139, ODDPORT_APP_UNKNOWN},   /* netbios-ssn (smb over netbios) */
+    {143, ODDPORT_APP_UNKNOWN},   /* imap */
+    {179, ODDPORT_APP_UNKNOWN},   /* bgp */
+    {389, ODDPORT_APP_UNKNOWN},   /* ldap */
+    {443, ODDPORT_APP_TLS},       /* https */
+    {445, ODDPORT_APP_UNKNOWN},   /* smb */
+    {465, ODDPORT_APP_TLS},       /* smtp submission over tls */
+    {587, ODDPORT_APP_UNKNOWN},   /* smtp submission (starttls starts in clear) */
+    {636, ODDPORT_APP_TLS},       /* ldaps */
+    {853, ODDPORT_APP_TLS},       /* dns over tls */
+    {990, ODDPORT_APP_TLS},       /* ftps */
+    {993, ODDPORT_APP_TLS},       /* imaps */
+    {995, ODDPORT_APP_TLS},       /* pop3s */
+    {1433, ODDPORT_APP_UNKNOWN},  /* microsoft sql server (tds; tls comes inside it) */
+    {1521, ODDPORT_APP_UNKNOWN},  /* oracle database listener */
+    {1723, ODDPORT_APP_UNKNOWN},  /* pptp */
+    {1883, ODDPORT_APP_UNKNOWN},  /* mqtt */
+    {2049, ODDPORT_APP_UNKNOWN},  /* nfs */
+    {2375, ODDPORT_APP_HTTP},     /* docker engine api */
+    {2376, ODDPORT_APP_TLS},      /* docker engine api over tls */
+    {3306, ODDPORT_APP_UNKNOWN},  /* mysql */
+    {3389, ODDPORT_APP_UNKNOWN},  /* rdp (x.224 first; tls comes inside it) */
+    {5060, ODDPORT_APP_UNKNOWN},  /* sip */
+    {5061, ODDPORT_APP_TLS},      /* sip over tls */
+    {5432, ODDPORT_APP_UNKNOWN},  /* postgresql (its ssl request precedes tls) */
+    {5672, ODDPORT_APP_UNKNOWN},  /* amqp */
+    {5900, ODDPORT_APP_UNKNOWN},  /* vnc */
+    {5985, ODDPORT_APP_HTTP},     /* winrm */
+    {5986, ODDPORT_APP_TLS},      /* winrm over tls */
+    {6379, ODDPORT_APP_UNKNOWN},  /* redis */
+    {8883, ODDPORT_APP_TLS},      /* mqtt over tls */
+    {9200, ODDPORT_APP_HTTP},     /* elasticsearch */
+    {11211, ODDPORT_APP_UNKNOWN}, /* memcached */
+    {27017, ODDPORT_APP_UNKNOWN}, /* mongodb */
+};
+
+/* None of these services starts with HTTP, TLS records or an SSH banner: 443 is QUIC here. */
+static const ServicePort udp_service_ports[] = {
+    {53, ODDPORT_APP_UNKNOWN},    /* dns */
+    {67, ODDPORT_APP_UNKNOWN},    /* dhcp server */
+    {68, ODDPORT_APP_UNKNOWN},    /* dhcp client */
+    {69, ODDPORT_APP_UNKNOWN},    /* tftp */
+    {123, ODDPORT_APP_UNKNOWN},   /* ntp */
+    {137, ODDPORT_APP_UNKNOWN},   /* netbios name service */
+    {138, ODDPORT_APP_UNKNOWN},   /* netbios datagrams */
+    {161, ODDPORT_APP_UNKNOWN},   /* snmp */
+    {162, ODDPORT_APP_UNKNOWN},   /* snmp traps */
+    {443, ODDPORT_APP_UNKNOWN},   /* quic (http/3) */
+    {500, ODDPORT_APP_UNKNOWN},   /* ipsec ike */
+    {514, ODDPORT_APP_UNKNOWN},   /* syslog */
+    {1194, ODDPORT_APP_UNKNOWN},  /* openvpn */
+    {1812, ODDPORT_APP_UNKNOWN},  /* radius */
+    {1813, ODDPORT_APP_UNKNOWN},  /* radius accounting */
+    {1900, ODDPORT_APP_UNKNOWN},  /* ssdp (upnp) */
+    {4500, ODDPORT_APP_UNKNOWN},  /* ipsec nat traversal */
+    {5060, ODDPORT_APP_UNKNOWN},  /* sip */
+    {5353, ODDPORT_APP_UNKNOWN},  /* mdns */
+    {11211, ODDPORT_APP_UNKNOWN}, /* memcached */
+};
+
+static const ServicePort *find_service_port(OddportTransport transport, uint16_t port)
+{
+    const ServicePort *table = tcp_service_ports;
+    size_t count = G_N_ELEMENTS(tcp_service_ports);
+    if (transport == ODDPORT_TRANSPORT_UDP) {
+        table = udp_service_ports;
+        count = G_N_ELEMENTS(udp_service_ports);
+    }
+    for (size_t index = 0; index < count; index++) {
+        if (table[index].port == port) {
+            return &table[index];
+        }
+    }
+    return NULL;
+}
+
+OddportSeverity oddport_port_rules_severity(const OddportPortRules *rules, OddportApp app,
+                                            OddportTransport transport, uint16_t port)
+{
+    g_return_val_if_fail(rules != NULL, ODDPORT_SEVERITY_NONE);
+    unsigned slot = 0;
+    g_return_val_if_fail(transport_slot(transport, &slot), ODDPORT_SEVERITY_NONE);
+    if (!is_recognised_app(app) || port_map_has(&rules->expected[app][slot], port)) {
+        return ODDPORT_SEVERITY_NONE;
+    }
+    if (is_alternate(app, transport, port)) {
+        return ODDPORT_SEVERITY_ALTERNATE;
+    }
+    const ServicePort *service = find_service_port(transport, port);
+    if (service != NULL && service->native_app != app) {
+        return ODDPORT_SEVERITY_MASQUERADE;
+    }
+    return ODDPORT_SEVERITY_UNEXPECTED;
+}
+
+/* Services files. */
+
+#define RULE_FORMAT "APP PORT[-PORT][/tcp|/udp]"
+/* Services files are a few lines; a bigger file is almost certainly the wrong one (a capture). */
+#define SERVICES_FILE_MAX_BYTES (16u * 1024u * 1024u)
+/* How much of a bad word an error message repeats. */
+#define QUOTE_MAX_CHARS 40
+
+typedef struct {
+    OddportApp app;
+    OddportTransport transport;
+    uint16_t first_port;
+    uint16_t last_port;
+} SiteRule;
+
+/* A word from the file as it may appear in a message: valid UTF-8, no control characters, short. */
+static char *quotable(const char *text)
+{
+    char *valid = g_utf8_make_valid(text, -1);
+    if (g_utf8_strlen(valid, -1) > QUOTE_MAX_CHARS) {
+        char *shortened = g_utf8_substring(valid, 0, QUOTE_MAX_CHARS);
+        g_free(valid);
+        valid = g_strconcat(shortened, "...", NULL);
+        g_free(shortened);
+    }
+    for (char *character = valid; *character != '\0'; character++) {
+        if ((unsigned char)*character < 0x20 || *character == 0x7f) {
+            *character = '?';
+        }
+    }
+    return valid;
+}
+
+static void set_syntax_error(GError **error, const char *origin, unsigned line_number,
+                             const char *format, ...) G_GNUC_PRINTF(4, 5);
+
+static void set_syntax_error(GError **error, const char *origin, unsigned line_number,
+                             const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    char *problem = g_strdup_vprintf(format, arguments);
+    va_end(arguments);
+    g_set_error(error, ODDPORT_RULES_ERROR, ODDPORT_RULES_ERROR_SYNTAX, "%s:%u: %s", origin,
+                line_number, problem);
+    g_free(problem);
+}
+
+/* Splits a line at blanks into its non-empty words (transfer full). */
+static char **split_words(const char *line)
+{
+    char **words = g_strsplit_set(line, " \t\v\f\r", -1);
+    size_t kept = 0;
+    for (size_t index = 0; words[index] != NULL; index++) {
+        if (words[index][0] == '\0') {
+            g_free(words[index]);
+        } else {
+            words[kept++] = words[index];
+        }
+    }
+    words[kept] = NULL;
+    return words;
+}
+
+typedef enum {
+    PORT_NUMBER_OK,
+    PORT_NUMBER_INVALID,
+    PORT_NUMBER_OUT_OF_RANGE,
+} PortNumberResult;
+
+/* Decimal digits only: no sign, no spaces, no hex, so "0x50" or "+80" are not silently read. */
+static PortNumberResult parse_port_number(const char *text, uint16_t *port)
+{
+    if (*text == '\0') {
+        return PORT_NUMBER_INVALID;
+    }
+    uint32_t value = 0;
+    bool too_big = false;
+    for (const char *digit = text; *digit != '\0'; digit++) {
+        if (!g_ascii_isdigit(*digit)) {
+            return PORT_NUMBER_INVALID;
+        }
+        if (!too_big) {
+            value = value * 10 + (uint32_t)(*digit - '0');
+            too_big = value > UINT16_MAX;
+        }
+    }
+    if (too_big) {
+        return PORT_NUMBER_OUT_OF_RANGE;
+    }
+    *port = (uint16_t)value;
+    return PORT_NUMBER_OK;
+}
+
+/* Parses "PORT[-PORT][/tcp|/udp]" into `rule`'s ports and transport. */
+static bool parse_port_spec(const char *spec, SiteRule *rule, const char *origin,
+                            unsigned line_number, GError **error)
+{
+    g_autofree char *ports = g_strdup(spec);
+    rule->transport = ODDPORT_TRANSPORT_TCP;
+    char *slash = strchr(ports, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        const char *transport = slash + 1;
+        if (g_ascii_strcasecmp(transport, "tcp") == 0) {
+            rule->transport = ODDPORT_TRANSPORT_TCP;
+        } else if (g_ascii_strcasecmp(transport, "udp") == 0) {
+            rule->transport = ODDPORT_TRANSPORT_UDP;
+        } else {
+            g_autofree char *quoted = quotable(transport);
+            set_syntax_error(error, origin, line_number,
+                             "unknown transport '%s' (expected tcp or udp)", quoted);
+            return false;
+        }
+    }
+
+    char *dash = strchr(ports, '-');
+    const char *first_text = ports;
+    const char *last_text = ports;
+    if (dash != NULL) {
+        *dash = '\0';
+        last_text = dash + 1;
+    }
+    const char *bounds[2] = {first_text, last_text};
+    uint16_t values[2] = {0, 0};
+    for (size_t index = 0; index < 2; index++) {
+        switch (parse_port_number(bounds[index], &values[index])) {
+        case PORT_NUMBER_OK:
+            break;
+        case PORT_NUMBER_OUT_OF_RANGE: {
+            g_autofree char *quoted = quotable(bounds[index]);
+            set_syntax_error(error, origin, line_number, "port %s out of range", quoted);
+            return false;
+        }
+        case PORT_NUMBER_INVALID: {
+            g_autofree char *quoted = quotable(spec);
+            set_syntax_error(error, origin, line_number,
+                             "invalid port '%s' (expected a number from 0 to 65535, or a range "
+                             "such as 8000-8099)",
+                             quoted);
+            return false;
+        }
+        }
+    }
+    if (values[0] > values[1]) {
+        set_syntax_error(error, origin, line_number, "range %u-%u is reversed", values[0],
+                         values[1]);
+        return false;
+    }
+    rule->first_port = values[0];
+    rule->last_port = values[1];
+    return true;
+}
+
+/* Parses one line; a blank or comment-only line adds nothing. */
+static bool parse_line(const char *line, const char *origin, unsigned line_number,
+                       GArray *site_rules, GError **error)
+{
+    g_autofree char *content = g_strdup(line);
+    char *comment = strchr(content, '#');
+    if (comment != NULL) {
+        *comment = '\0';
+    }
+    g_auto(GStrv) words = split_words(content);
+    guint count = g_strv_length(words);
+    if (count == 0) {
+        return true;
+    }
+
+    SiteRule rule = {0};
+    g_autofree char *app_name = g_ascii_strdown(words[0], -1);
+    if (!oddport_app_from_name(app_name, &rule.app)) {
+        g_autofree char *quoted = quotable(words[0]);
+        set_syntax_error(error, origin, line_number, "unknown app '%s' (expected http, tls or ssh)",
+                         quoted);
+        return false;
+    }
+    if (count == 1) {
+        g_autofree char *quoted = quotable(words[0]);
+        set_syntax_error(error, origin, line_number, "missing port after '%s' (expected %s)",
+                         quoted, RULE_FORMAT);
+        return false;
+    }
+    if (count > 2) {
+        g_autofree char *quoted = quotable(words[2]);
+        set_syntax_error(error, origin, line_number,
+                         "unexpected '%s' after the port (one rule per line: %s)", quoted,
+                         RULE_FORMAT);
+        return false;
+    }
+    if (!parse_port_spec(words[1], &rule, origin, line_number, error)) {
+        return false;
+    }
+    g_array_append_val(site_rules, rule);
+    return true;
+}
+
+static void apply_rule(OddportPortRules *rules, const SiteRule *rule)
+{
+    unsigned slot = 0;
+    transport_slot(rule->transport, &slot);
+    PortMap *map = &rules->expected[rule->app][slot];
+    /* A wider counter, so a range ending at 65535 ends. */
+    for (uint32_t port = rule->first_port; port <= rule->last_port; port++) {
+        port_map_add(map, (uint16_t)port);
+    }
+}
+
+bool oddport_port_rules_load_text(OddportPortRules *rules, const char *text, const char *origin,
+                                  GError **error)
+{
+    g_return_val_if_fail(rules != NULL, false);
+    g_return_val_if_fail(text != NULL, false);
+    g_return_val_if_fail(origin != NULL, false);
+    g_return_val_if_fail(error == NULL || *error == NULL, false);
+
+    /* Windows editors may start a UTF-8 file with a byte order mark; it is no part of a word. */
+    static const char byte_order_mark[] = "\xEF\xBB\xBF";
+    if (g_str_has_prefix(text, byte_order_mark)) {
+        text += sizeof byte_order_mark - 1;
+    }
+
+    /* Parse everything before touching `rules`, so a file with an error applies nothing. */
+    g_autoptr(GArray) site_rules = g_array_new(FALSE, FALSE, sizeof(SiteRule));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (size_t index = 0; lines[index] != NULL; index++) {
+        if (!parse_line(lines[index], origin, (unsigned)(index + 1), site_rules, error)) {
+            return false;
+        }
+    }
+    for (guint index = 0; index < site_rules->len; index++) {
+        apply_rule(rules, &g_array_index(site_rules, SiteRule, index));
+    }
+    return true;
+}
+
+/* Reads the whole file. stdio rather than g_file_get_contents so the message can carry
+ * strerror(errno) itself, not GLib's longer, translated sentence around it. */
+static bool read_services_file(const char *path, GString *contents, GError **error)
+{
+    g_autofree char *display_path = g_filename_display_name(path);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        int saved_errno = errno;
+        g_set_error(error, ODDPORT_RULES_ERROR, ODDPORT_RULES_ERROR_READ,
+                    "cannot read services file '%s': %s", display_path, g_strerror(saved_errno));
+        return false;
+    }
+    char buffer[8192];
+    size_t got = 0;
+    bool too_big = false;
+    while (!too_big && (got = fread(buffer, 1, sizeof buffer, file)) > 0) {
+        too_big = contents->len + got > SERVICES_FILE_MAX_BYTES;
+        g_string_append_len(contents, buffer, (gssize)got);
+    }
+    int saved_errno = errno;
+    bool failed = ferror(file) != 0;
+    fclose(file);
+    if (failed) {
+        g_set_error(error, ODDPORT_RULES_ERROR, ODDPORT_RULES_ERROR_READ,
+                    "cannot read services file '%s': %s", display_path, g_strerror(saved_errno));
+        return false;
+    }
+    if (too_big) {
+        g_set_error(error, ODDPORT_RULES_ERROR, ODDPORT_RULES_ERROR_READ,
+                    "cannot read services file '%s': larger than %u MiB, so not a services file",
+                    display_path, SERVICES_FILE_MAX_BYTES / (1024u * 1024u));
+        return false;
+    }
+    return true;
+}
+
+bool oddport_port_rules_load_file(OddportPortRules *rules, const char *path, GError **error)
+{
+    g_return_val_if_fail(rules != NULL, false);
+    g_return_val_if_fail(path != NULL, false);
+    g_return_val_if_fail(error == NULL || *error == NULL, false);
+
+    g_autoptr(GString) contents = g_string_new(NULL);
+    if (!read_services_file(path, contents, error)) {
+        return false;
+    }
+    g_autofree char *origin = g_filename_display_name(path);
+    /* The parser works on C strings: a NUL byte would silently end the file early. */
+    const char *nul = memchr(contents->str, '\0', contents->len);
+    if (nul != NULL) {
+        unsigned line_number = 1;
+        for (const char *character = contents->str; character < nul; character++) {
+            if (*character == '\n') {
+                line_number++;
+            }
+        }
+        set_syntax_error(error, origin, line_number, "NUL byte: this is not a text file");
+        return false;
+    }
+    return oddport_port_rules_load_text(rules, contents->str, origin, error);
+}

@@ -1,0 +1,1140 @@
+/* Unit tests of the capture reader: captures built byte by byte, read from files and pipes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "oddport/capture.h"
+
+/* ---- Building captures ---- */
+
+/* Bytes of a capture under construction, in the byte order its header declares. */
+typedef struct {
+    GByteArray *bytes;
+    bool big_endian;
+} Builder;
+
+static Builder builder_new(bool big_endian)
+{
+    Builder builder = {g_byte_array_new(), big_endian};
+    return builder;
+}
+
+static void put_bytes(Builder *builder, const void *bytes, size_t length)
+{
+    g_byte_array_append(builder->bytes, bytes, (guint)length);
+}
+
+static void put_u8(Builder *builder, uint8_t value)
+{
+    put_bytes(builder, &value, 1);
+}
+
+static void put_u16(Builder *builder, uint16_t value)
+{
+    uint8_t bytes[2];
+    for (unsigned index = 0; index < 2; index++) {
+        unsigned shift = builder->big_endian ? 8 * (1 - index) : 8 * index;
+        bytes[index] = (uint8_t)(value >> shift);
+    }
+    put_bytes(builder, bytes, sizeof bytes);
+}
+
+static void put_u32(Builder *builder, uint32_t value)
+{
+    uint8_t bytes[4];
+    for (unsigned index = 0; index < 4; index++) {
+        unsigned shift = builder->big_endian ? 8 * (3 - index) : 8 * index;
+        bytes[index] = (uint8_t)(value >> shift);
+    }
+    put_bytes(builder, bytes, sizeof bytes);
+}
+
+static void put_u64(Builder *builder, uint64_t value)
+{
+    put_u32(builder, (uint32_t)(builder->big_endian ? value >> 32 : value));
+    put_u32(builder, (uint32_t)(builder->big_endian ? value : value >> 32));
+}
+
+static void pad_to_4(Builder *builder)
+{
+    while (builder->bytes->len % 4 != 0)
+        put_u8(builder, 0);
+}
+
+/* Packet bytes that differ from packet to packet, so a mix-up shows. */
+static const uint8_t *packet_bytes(unsigned seed, size_t length)
+{
+    static uint8_t bytes[4096];
+    g_assert_cmpuint(length, <=, sizeof bytes);
+    for (size_t index = 0; index < length; index++)
+        bytes[index] = (uint8_t)(seed * 31 + index * 7);
+    return bytes;
+}
+
+static void pcap_file_header(Builder *builder, uint32_t magic, uint16_t major, uint16_t minor,
+                             uint32_t snapshot_length, uint32_t link_type)
+{
+    put_u32(builder, magic);
+    put_u16(builder, major);
+    put_u16(builder, minor);
+    put_u32(builder, 0); /* time zone */
+    put_u32(builder, 0); /* accuracy */
+    put_u32(builder, snapshot_length);
+    put_u32(builder, link_type);
+}
+
+/* A record whose captured bytes are packet_bytes(seed, captured), of which `present` are written.
+ */
+static void pcap_record(Builder *builder, bool modified, uint32_t seconds, uint32_t fraction,
+                        uint32_t captured, uint32_t wire, unsigned seed, size_t present)
+{
+    put_u32(builder, seconds);
+    put_u32(builder, fraction);
+    put_u32(builder, captured);
+    put_u32(builder, wire);
+    if (modified) {
+        put_u32(builder, 2); /* ifindex */
+        put_u16(builder, 8); /* protocol */
+        put_u8(builder, 0);  /* packet type */
+        put_u8(builder, 0);  /* padding */
+    }
+    put_bytes(builder, packet_bytes(seed, present), present);
+}
+
+/* A pcapng block around `body`, padded, with both copies of the total length. */
+static void pcapng_block(Builder *builder, uint32_t type, const Builder *body)
+{
+    uint32_t length = 12 + ((body->bytes->len + 3u) & ~3u);
+    put_u32(builder, type);
+    put_u32(builder, length);
+    put_bytes(builder, body->bytes->data, body->bytes->len);
+    pad_to_4(builder);
+    put_u32(builder, length);
+}
+
+static void pcapng_section(Builder *builder, bool big_endian)
+{
+    builder->big_endian = big_endian;
+    Builder body = builder_new(big_endian);
+    put_u32(&body, 0x1a2b3c4d);
+    put_u16(&body, 1);
+    put_u16(&body, 0);
+    put_u64(&body, UINT64_MAX); /* section length unknown */
+    pcapng_block(builder, 0x0a0d0d0a, &body);
+    g_byte_array_unref(body.bytes);
+}
+
+/* An interface; tsresol < 0 leaves the option out, tsoffset 0 too. */
+static void pcapng_interface(Builder *builder, uint16_t link_type, uint32_t snapshot_length,
+                             int tsresol, int64_t tsoffset)
+{
+    Builder body = builder_new(builder->big_endian);
+    put_u16(&body, link_type);
+    put_u16(&body, 0);
+    put_u32(&body, snapshot_length);
+    put_u16(&body, 2); /* if_name, to show other options are stepped over */
+    put_u16(&body, 3);
+    put_bytes(&body, "et0", 3);
+    pad_to_4(&body);
+    if (tsresol >= 0) {
+        put_u16(&body, 9);
+        put_u16(&body, 1);
+        put_u8(&body, (uint8_t)tsresol);
+        pad_to_4(&body);
+    }
+    if (tsoffset != 0) {
+        put_u16(&body, 14);
+        put_u16(&body, 8);
+        put_u64(&body, (uint64_t)tsoffset);
+    }
+    put_u16(&body, 0);
+    put_u16(&body, 0);
+    pcapng_block(builder, 0x00000001, &body);
+    g_byte_array_unref(body.bytes);
+}
+
+static void pcapng_enhanced_packet(Builder *builder, uint32_t interface_id, uint64_t ticks,
+                                   uint32_t captured, uint32_t wire, unsigned seed)
+{
+    Builder body = builder_new(builder->big_endian);
+    put_u32(&body, interface_id);
+    put_u32(&body, (uint32_t)(ticks >> 32));
+    put_u32(&body, (uint32_t)ticks);
+    put_u32(&body, captured);
+    put_u32(&body, wire);
+    put_bytes(&body, packet_bytes(seed, captured), captured);
+    pcapng_block(builder, 0x00000006, &body);
+    g_byte_array_unref(body.bytes);
+}
+
+static void pcapng_simple_packet(Builder *builder, uint32_t wire, size_t present, unsigned seed)
+{
+    Builder body = builder_new(builder->big_endian);
+    put_u32(&body, wire);
+    put_bytes(&body, packet_bytes(seed, present), present);
+    pcapng_block(builder, 0x00000003, &body);
+    g_byte_array_unref(body.bytes);
+}
+
+static void pcapng_obsolete_packet(Builder *builder, uint16_t interface_id, uint64_t ticks,
+                                   uint32_t captured, uint32_t wire, unsigned seed)
+{
+    Builder body = builder_new(builder->big_endian);
+    put_u16(&body, interface_id);
+    put_u16(&body, 0); /* drops */
+    put_u32(&body, (uint32_t)(ticks >> 32));
+    put_u32(&body, (uint32_t)ticks);
+    put_u32(&body, captured);
+    put_u32(&body, wire);
+    put_bytes(&body, packet_bytes(seed, captured), captured);
+    pcapng_block(builder, 0x00000002, &body);
+    g_byte_array_unref(body.bytes);
+}
+
+static void pcapng_other_block(Builder *builder, uint32_t type, size_t body_length)
+{
+    Builder body = builder_new(builder->big_endian);
+    put_bytes(&body, packet_bytes(99, body_length), body_length);
+    pcapng_block(builder, type, &body);
+    g_byte_array_unref(body.bytes);
+}
+
+/* Overwrites the 32-bit field at `offset` (in the builder's byte order). */
+static void patch_u32(Builder *builder, size_t offset, uint32_t value)
+{
+    Builder field = builder_new(builder->big_endian);
+    put_u32(&field, value);
+    memcpy(builder->bytes->data + offset, field.bytes->data, 4);
+    g_byte_array_unref(field.bytes);
+}
+
+/* ---- Reading captures back ---- */
+
+/* A record with its bytes copied out of the reader. */
+typedef struct {
+    OddportRecord fields;
+    GBytes *bytes;
+} SavedRecord;
+
+static void saved_record_free(gpointer data)
+{
+    SavedRecord *saved = data;
+    g_bytes_unref(saved->bytes);
+    g_free(saved);
+}
+
+/* Everything a run over one capture produced. */
+typedef struct {
+    GError *open_error;
+    GPtrArray *records;
+    OddportReadStatus status;
+    GError *error;
+    OddportCaptureFormat format;
+    unsigned precision_digits;
+    uint64_t offset;
+    uint64_t size;
+} ReadResult;
+
+static void read_result_free(ReadResult *result)
+{
+    g_clear_error(&result->open_error);
+    g_clear_error(&result->error);
+    g_ptr_array_unref(result->records);
+    g_free(result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ReadResult, read_result_free)
+
+static ReadResult *read_reader(OddportCaptureReader *reader, GError *open_error)
+{
+    ReadResult *result = g_new0(ReadResult, 1);
+    result->records = g_ptr_array_new_with_free_func(saved_record_free);
+    result->open_error = open_error;
+    if (reader == NULL) {
+        g_assert_nonnull(open_error);
+        g_assert_true(open_error->domain == ODDPORT_CAPTURE_ERROR);
+        return result;
+    }
+    g_assert_null(open_error);
+    OddportRecord record;
+    while ((result->status = oddport_capture_next(reader, &record, &result->error)) ==
+           ODDPORT_READ_RECORD) {
+        g_assert_null(result->error);
+        g_assert_cmpuint(record.captured_length, <=, record.wire_length);
+        g_assert_true(record.data != NULL || record.captured_length == 0);
+        g_assert_cmpuint(oddport_capture_offset(reader), >, 0);
+        SavedRecord *saved = g_new0(SavedRecord, 1);
+        saved->fields = record;
+        saved->fields.data = NULL;
+        saved->bytes = g_bytes_new(record.data, record.captured_length);
+        g_ptr_array_add(result->records, saved);
+    }
+    if (result->status == ODDPORT_READ_END)
+        g_assert_null(result->error);
+    else {
+        gint code = result->status == ODDPORT_READ_TRUNCATED ? ODDPORT_CAPTURE_ERROR_TRUNCATED
+                                                             : ODDPORT_CAPTURE_ERROR_DAMAGED;
+        g_assert_error(result->error, ODDPORT_CAPTURE_ERROR, code);
+    }
+    g_assert_true(strchr(result->error != NULL ? result->error->message : "", '\n') == NULL);
+
+    /* Once finished, the reader keeps giving the same answer. */
+    GError *again_error = NULL;
+    g_assert_cmpint(oddport_capture_next(reader, &record, &again_error), ==, result->status);
+    g_assert_cmpstr(again_error != NULL ? again_error->message : NULL, ==,
+                    result->error != NULL ? result->error->message : NULL);
+    g_clear_error(&again_error);
+
+    result->format = oddport_capture_format(reader);
+    result->precision_digits = oddport_capture_precision_digits(reader);
+    result->offset = oddport_capture_offset(reader);
+    result->size = oddport_capture_size(reader);
+    oddport_capture_close(reader);
+    return result;
+}
+
+static ReadResult *read_path(const char *path)
+{
+    GError *open_error = NULL;
+    OddportCaptureReader *reader = oddport_capture_open(path, &open_error);
+    return read_reader(reader, open_error);
+}
+
+/* Writes `bytes` to a new temporary file and returns its path (transfer full). */
+static char *write_temporary(const GByteArray *bytes)
+{
+    char *path = NULL;
+    GError *error = NULL;
+    int fd = g_file_open_tmp("oddport-capture-XXXXXX", &path, &error);
+    g_assert_no_error(error);
+    g_assert_true(write(fd, bytes->data, bytes->len) == (ssize_t)bytes->len);
+    close(fd);
+    return path;
+}
+
+static ReadResult *read_bytes(const GByteArray *bytes)
+{
+    g_autofree char *path = write_temporary(bytes);
+    ReadResult *result = read_path(path);
+    g_unlink(path);
+    return result;
+}
+
+/* Writes bytes into a pipe or FIFO in small, odd-sized pieces, as a slow producer would. */
+typedef struct {
+    const GByteArray *bytes;
+    int fd; /* already open, or -1 to open `fifo_path` */
+    const char *fifo_path;
+} PipeWriter;
+
+static gpointer pipe_writer_run(gpointer data)
+{
+    PipeWriter *writer = data;
+    int fd = writer->fd >= 0 ? writer->fd : open(writer->fifo_path, O_WRONLY);
+    g_assert_cmpint(fd, >=, 0);
+    for (size_t done = 0; done < writer->bytes->len;) {
+        size_t piece = MIN((size_t)777, writer->bytes->len - done);
+        ssize_t written = write(fd, writer->bytes->data + done, piece);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written < 0)
+            break; /* the reader stopped early (EPIPE): fine */
+        done += (size_t)written;
+    }
+    close(fd);
+    return NULL;
+}
+
+/* Reads `bytes` as standard input ("-") fed by a pipe. */
+static ReadResult *read_bytes_from_stdin_pipe(const GByteArray *bytes)
+{
+    int ends[2];
+    g_assert_cmpint(pipe(ends), ==, 0);
+    PipeWriter writer = {bytes, ends[1], NULL};
+    GThread *thread = g_thread_new("pipe-writer", pipe_writer_run, &writer);
+
+    /* The reader duplicates standard input when it opens "-", so the test's own standard input
+     * needs replacing only for that moment. */
+    int saved_stdin = dup(STDIN_FILENO);
+    g_assert_cmpint(dup2(ends[0], STDIN_FILENO), ==, STDIN_FILENO);
+    close(ends[0]);
+    GError *open_error = NULL;
+    OddportCaptureReader *reader = oddport_capture_open("-", &open_error);
+    g_assert_cmpint(dup2(saved_stdin, STDIN_FILENO), ==, STDIN_FILENO);
+    close(saved_stdin);
+
+    ReadResult *result = read_reader(reader, open_error);
+    g_thread_join(thread);
+    return result;
+}
+
+/* Reads `bytes` through a named FIFO, the non-seekable file a user might give by path. */
+static ReadResult *read_bytes_from_fifo(const GByteArray *bytes)
+{
+    GError *error = NULL;
+    g_autofree char *directory = g_dir_make_tmp("oddport-capture-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *path = g_build_filename(directory, "capture.fifo", NULL);
+    g_assert_cmpint(mkfifo(path, 0600), ==, 0);
+    PipeWriter writer = {bytes, -1, path};
+    GThread *thread = g_thread_new("fifo-writer", pipe_writer_run, &writer);
+    ReadResult *result = read_path(path);
+    g_thread_join(thread);
+    g_unlink(path);
+    g_rmdir(directory);
+    return result;
+}
+
+static void assert_same_errors(const GError *first, const GError *second)
+{
+    if (first == NULL || second == NULL) {
+        g_assert_true(first == second);
+        return;
+    }
+    g_assert_cmpint(first->code, ==, second->code);
+    g_assert_cmpstr(first->message, ==, second->message);
+}
+
+/* Two runs over the same bytes, e.g. mapped and streamed, must agree on everything. */
+static void assert_same_results(const ReadResult *first, const ReadResult *second)
+{
+    assert_same_errors(first->open_error, second->open_error);
+    if (first->open_error != NULL)
+        return;
+    g_assert_cmpint(first->status, ==, second->status);
+    assert_same_errors(first->error, second->error);
+    g_assert_cmpint(first->format, ==, second->format);
+    g_assert_cmpuint(first->precision_digits, ==, second->precision_digits);
+    g_assert_cmpuint(first->offset, ==, second->offset);
+    g_assert_cmpuint(first->records->len, ==, second->records->len);
+    for (guint index = 0; index < first->records->len; index++) {
+        const SavedRecord *one = first->records->pdata[index];
+        const SavedRecord *other = second->records->pdata[index];
+        g_assert_cmpuint(one->fields.timestamp_ns, ==, other->fields.timestamp_ns);
+        g_assert_cmpuint(one->fields.captured_length, ==, other->fields.captured_length);
+        g_assert_cmpuint(one->fields.wire_length, ==, other->fields.wire_length);
+        g_assert_cmpuint(one->fields.link_type, ==, other->fields.link_type);
+        g_assert_cmpuint(one->fields.snapshot_length, ==, other->fields.snapshot_length);
+        g_assert_true(g_bytes_equal(one->bytes, other->bytes));
+    }
+}
+
+static const SavedRecord *record_at(const ReadResult *result, guint index)
+{
+    g_assert_cmpuint(index, <, result->records->len);
+    return result->records->pdata[index];
+}
+
+static void assert_record(const ReadResult *result, guint index, uint64_t timestamp_ns,
+                          uint32_t captured, uint32_t wire, uint32_t link_type,
+                          uint32_t snapshot_length, unsigned seed)
+{
+    const SavedRecord *saved = record_at(result, index);
+    g_assert_cmpuint(saved->fields.timestamp_ns, ==, timestamp_ns);
+    g_assert_cmpuint(saved->fields.captured_length, ==, captured);
+    g_assert_cmpuint(saved->fields.wire_length, ==, wire);
+    g_assert_cmpuint(saved->fields.link_type, ==, link_type);
+    g_assert_cmpuint(saved->fields.snapshot_length, ==, snapshot_length);
+    gsize length = 0;
+    const uint8_t *data = g_bytes_get_data(saved->bytes, &length);
+    g_assert_cmpmem(data, (gint)length, packet_bytes(seed, captured), (gint)captured);
+}
+
+static void assert_open_error(const ReadResult *result, OddportCaptureError code,
+                              const char *message)
+{
+    g_assert_error(result->open_error, ODDPORT_CAPTURE_ERROR, (gint)code);
+    if (message != NULL)
+        g_assert_cmpstr(result->open_error->message, ==, message);
+}
+
+static void assert_failure(const ReadResult *result, OddportReadStatus status, const char *message)
+{
+    g_assert_no_error(result->open_error);
+    g_assert_cmpint(result->status, ==, status);
+    g_assert_cmpstr(result->error->message, ==, message);
+}
+
+/* ---- Classic pcap ---- */
+
+static void test_pcap_microseconds_little_endian(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 65535, 1);
+    pcap_record(&capture, false, 1700000000, 123456, 60, 60, 1, 60);
+    pcap_record(&capture, false, 1700000001, 999999, 40, 1514, 2, 40);
+    pcap_record(&capture, false, 1700000002, 0, 0, 0, 3, 0);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+
+    g_assert_no_error(result->open_error);
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    g_assert_cmpint(result->format, ==, ODDPORT_CAPTURE_FORMAT_PCAP);
+    g_assert_cmpuint(result->precision_digits, ==, 6);
+    g_assert_cmpuint(result->records->len, ==, 3);
+    assert_record(result, 0, UINT64_C(1700000000123456000), 60, 60, 1, 65535, 1);
+    assert_record(result, 1, UINT64_C(1700000001999999000), 40, 1514, 1, 65535, 2);
+    assert_record(result, 2, UINT64_C(1700000002000000000), 0, 0, 1, 65535, 3);
+    g_assert_cmpuint(result->size, ==, capture.bytes->len);
+    g_assert_cmpuint(result->offset, ==, capture.bytes->len);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcap_nanoseconds_big_endian(void)
+{
+    Builder capture = builder_new(true);
+    pcap_file_header(&capture, 0xa1b23c4d, 2, 4, 262144, 113);
+    pcap_record(&capture, false, 1700000000, 123456789, 100, 100, 4, 100);
+    pcap_record(&capture, false, 0, 1, 1, 1, 5, 1);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    g_assert_cmpuint(result->precision_digits, ==, 9);
+    g_assert_cmpuint(result->records->len, ==, 2);
+    assert_record(result, 0, UINT64_C(1700000000123456789), 100, 100, 113, 262144, 4);
+    assert_record(result, 1, 1, 1, 1, 113, 262144, 5);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcap_modified(void)
+{
+    for (int big_endian = 0; big_endian <= 1; big_endian++) {
+        Builder capture = builder_new(big_endian);
+        pcap_file_header(&capture, 0xa1b2cd34, 2, 4, 1500, 1);
+        pcap_record(&capture, true, 1000, 500000, 54, 54, 6, 54);
+        pcap_record(&capture, true, 1001, 1, 70, 70, 7, 70);
+        g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+
+        g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+        g_assert_cmpuint(result->precision_digits, ==, 6);
+        g_assert_cmpuint(result->records->len, ==, 2);
+        assert_record(result, 0, UINT64_C(1000500000000), 54, 54, 1, 1500, 6);
+        assert_record(result, 1, UINT64_C(1001000001000), 70, 70, 1, 1500, 7);
+        g_byte_array_unref(capture.bytes);
+    }
+}
+
+/* tcpdump's heap-overflow captures set FCS bits above the link type (0x30000065 is raw IP). */
+static void test_pcap_link_type_fcs_bits(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 65535, 0x30000065);
+    pcap_record(&capture, false, 1, 0, 20, 20, 8, 20);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    assert_record(result, 0, UINT64_C(1000000000), 20, 20, 101, 65535, 8);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcap_captured_over_snapshot(void)
+{
+    /* Above the snapshot length but within what libpcap writers produce: accepted. */
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 64, 1);
+    pcap_record(&capture, false, 1, 0, 100, 100, 9, 100);
+    pcap_record(&capture, false, 2, 0, 300000, 300000, 10, 0);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpuint(result->records->len, ==, 1);
+    assert_record(result, 0, UINT64_C(1000000000), 100, 100, 1, 64, 9);
+    assert_failure(result, ODDPORT_READ_DAMAGED,
+                   "record 2 claims 300000 bytes, more than the snapshot length 64");
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcap_captured_over_wire(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 65535, 1);
+    pcap_record(&capture, false, 1, 0, 80, 60, 11, 80);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    assert_record(result, 0, UINT64_C(1000000000), 80, 80, 1, 65535, 11);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcap_truncated(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 65535, 1);
+    for (unsigned index = 0; index < 11; index++)
+        pcap_record(&capture, false, 1, index, 60, 60, index, 60);
+    pcap_record(&capture, false, 1, 11, 1514, 1514, 11, 700);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpuint(result->records->len, ==, 11);
+    assert_failure(result, ODDPORT_READ_TRUNCATED,
+                   "file ends inside record 12 (needed 1514 bytes, 700 left)");
+    g_assert_cmpuint(result->offset, ==, capture.bytes->len);
+
+    /* Cut inside the next record header instead. */
+    g_byte_array_set_size(capture.bytes, 24 + 11 * (16 + 60) + 5);
+    g_autoptr(ReadResult) header_cut = read_bytes(capture.bytes);
+    g_assert_cmpuint(header_cut->records->len, ==, 11);
+    assert_failure(header_cut, ODDPORT_READ_TRUNCATED,
+                   "file ends inside the header of record 12 (needed 16 bytes, 5 left)");
+    g_byte_array_unref(capture.bytes);
+}
+
+/* Before 2.3 the wire length came first; 2.3 files were written both ways. */
+static void test_pcap_old_versions(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 2, 65535, 1);
+    pcap_record(&capture, false, 1, 0, 1514, 60, 12, 60); /* fields: wire, captured */
+    g_autoptr(ReadResult) swapped = read_bytes(capture.bytes);
+    g_assert_cmpint(swapped->status, ==, ODDPORT_READ_END);
+    assert_record(swapped, 0, UINT64_C(1000000000), 60, 1514, 1, 65535, 12);
+
+    capture.bytes->data[6] = 3; /* version 2.3: swapped only when it must be */
+    g_autoptr(ReadResult) maybe = read_bytes(capture.bytes);
+    g_assert_cmpint(maybe->status, ==, ODDPORT_READ_END);
+    assert_record(maybe, 0, UINT64_C(1000000000), 60, 1514, 1, 65535, 12);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcap_bad_header(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 3, 0, 65535, 1);
+    g_autoptr(ReadResult) version = read_bytes(capture.bytes);
+    assert_open_error(version, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                      "unsupported pcap version 3.0 (expected 2.4)");
+
+    g_byte_array_set_size(capture.bytes, 10);
+    g_autoptr(ReadResult) cut = read_bytes(capture.bytes);
+    assert_open_error(cut, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                      "pcap file header cut short (10 of 24 bytes)");
+
+    g_byte_array_set_size(capture.bytes, 2);
+    g_autoptr(ReadResult) magic_cut = read_bytes(capture.bytes);
+    assert_open_error(magic_cut, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                      "file header cut short (2 bytes)");
+    g_byte_array_unref(capture.bytes);
+}
+
+/* ---- pcapng ---- */
+
+/* Why this reader exists: one file, interfaces of different link types and snapshot lengths. */
+static void test_pcapng_multiple_link_types(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_interface(&capture, 101, 128, 9, 0);
+    pcapng_enhanced_packet(&capture, 0, UINT64_C(1700000000123456), 60, 60, 20);
+    pcapng_enhanced_packet(&capture, 1, UINT64_C(1700000001987654321), 128, 1500, 21);
+    pcapng_enhanced_packet(&capture, 0, UINT64_C(1700000002000001), 61, 61, 22);
+
+    GError *error = NULL;
+    g_autofree char *path = write_temporary(capture.bytes);
+    OddportCaptureReader *reader = oddport_capture_open(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(oddport_capture_format(reader), ==, ODDPORT_CAPTURE_FORMAT_PCAPNG);
+    g_assert_cmpuint(oddport_capture_precision_digits(reader), ==, 6);
+    g_autoptr(ReadResult) result = read_reader(reader, NULL);
+    g_unlink(path);
+
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    g_assert_cmpuint(result->precision_digits, ==, 9);
+    g_assert_cmpuint(result->records->len, ==, 3);
+    assert_record(result, 0, UINT64_C(1700000000123456000), 60, 60, 1, 0, 20);
+    assert_record(result, 1, UINT64_C(1700000001987654321), 128, 1500, 101, 128, 21);
+    assert_record(result, 2, UINT64_C(1700000002000001000), 61, 61, 1, 0, 22);
+    g_assert_cmpuint(result->offset, ==, capture.bytes->len);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcapng_big_endian(void)
+{
+    Builder capture = builder_new(true);
+    pcapng_section(&capture, true);
+    pcapng_interface(&capture, 113, 262144, 6, 0);
+    pcapng_enhanced_packet(&capture, 0, UINT64_C(1700000000000001), 33, 40, 23);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    g_assert_cmpuint(result->precision_digits, ==, 6);
+    assert_record(result, 0, UINT64_C(1700000000000001000), 33, 40, 113, 262144, 23);
+    g_byte_array_unref(capture.bytes);
+}
+
+/* if_tsresol in powers of two and coarse powers of ten, and if_tsoffset both ways. */
+static void test_pcapng_timestamp_options(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, 0x80 | 10, 0); /* 1/1024 s: still micro precision */
+    pcapng_interface(&capture, 1, 0, 3, 1000);      /* milliseconds, 1000 s later */
+    pcapng_interface(&capture, 1, 0, 0, -100);      /* seconds, 100 s earlier */
+    pcapng_interface(&capture, 1, 0, 0x80 | 30, 0); /* 2^-30 s: finer than a microsecond */
+    pcapng_interface(&capture, 1, 0, 12, 0);        /* picoseconds */
+    pcapng_enhanced_packet(&capture, 0, (UINT64_C(5) << 10) | 512, 1, 1, 24);
+    pcapng_enhanced_packet(&capture, 1, 1500, 1, 1, 25);
+    pcapng_enhanced_packet(&capture, 2, 50, 1, 1, 26);
+    pcapng_enhanced_packet(&capture, 2, 1700000000, 1, 1, 27);
+    pcapng_enhanced_packet(&capture, 3, (UINT64_C(7) << 30) | (UINT64_C(1) << 29), 1, 1, 28);
+    pcapng_enhanced_packet(&capture, 4, UINT64_C(1700000000123456789), 1, 1, 29);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    g_assert_cmpuint(result->precision_digits, ==, 9);
+    assert_record(result, 0, UINT64_C(5500000000), 1, 1, 1, 0, 24);
+    assert_record(result, 1, UINT64_C(1001500000000), 1, 1, 1, 0, 25);
+    assert_record(result, 2, 0, 1, 1, 1, 0, 26); /* before the epoch: held at 0 */
+    assert_record(result, 3, UINT64_C(1699999900000000000), 1, 1, 1, 0, 27);
+    assert_record(result, 4, UINT64_C(7500000000), 1, 1, 1, 0, 28);
+    assert_record(result, 5, UINT64_C(1700000000123456), 1, 1, 1, 0, 29);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcapng_simple_packet(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 64, -1, 0);
+    pcapng_simple_packet(&capture, 100, 100, 30); /* cut to the snapshot length */
+    pcapng_simple_packet(&capture, 10, 10, 31);   /* shorter than the padding leaves room for */
+    pcapng_simple_packet(&capture, 1000, 20, 32); /* block holds less than either */
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    g_assert_cmpuint(result->records->len, ==, 3);
+    assert_record(result, 0, 0, 64, 100, 1, 64, 30);
+    assert_record(result, 1, 0, 10, 10, 1, 64, 31);
+    assert_record(result, 2, 0, 20, 1000, 1, 64, 32);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcapng_obsolete_packet(void)
+{
+    Builder capture = builder_new(true);
+    pcapng_section(&capture, true);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_interface(&capture, 105, 0, -1, 0);
+    pcapng_obsolete_packet(&capture, 1, UINT64_C(1000000), 24, 24, 33);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    assert_record(result, 0, UINT64_C(1000000000), 24, 24, 105, 0, 33);
+    g_byte_array_unref(capture.bytes);
+}
+
+/* Each section brings its own byte order and its own interface numbering. */
+static void test_pcapng_multiple_sections(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_enhanced_packet(&capture, 0, 1, 10, 10, 40);
+    pcapng_section(&capture, true);
+    pcapng_interface(&capture, 101, 200, 9, 0);
+    pcapng_interface(&capture, 105, 300, -1, 0);
+    pcapng_enhanced_packet(&capture, 1, 2, 11, 11, 41);
+    pcapng_enhanced_packet(&capture, 0, 3, 12, 12, 42);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 228, 0, -1, 0);
+    pcapng_enhanced_packet(&capture, 0, 4, 13, 13, 43);
+    size_t stale_reference_offset = capture.bytes->len;
+    pcapng_enhanced_packet(&capture, 1, 5, 14, 14, 44); /* interface 1 was the last section's */
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+
+    g_assert_cmpuint(result->records->len, ==, 4);
+    assert_record(result, 0, 1000, 10, 10, 1, 0, 40);
+    assert_record(result, 1, 2000, 11, 11, 105, 300, 41);
+    assert_record(result, 2, 3, 12, 12, 101, 200, 42);
+    assert_record(result, 3, 4000, 13, 13, 228, 0, 43);
+    g_autofree char *expected = g_strdup_printf(
+        "enhanced packet block 12 at offset %zu refers to interface 1, but its section describes "
+        "only 1",
+        stale_reference_offset);
+    assert_failure(result, ODDPORT_READ_DAMAGED, expected);
+    g_assert_cmpuint(result->precision_digits, ==, 9);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcapng_unknown_blocks_skipped(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_other_block(&capture, 0x00000bad, 5);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_other_block(&capture, 0x00000004, 16); /* name resolution */
+    pcapng_enhanced_packet(&capture, 0, 1, 10, 10, 50);
+    pcapng_other_block(&capture, 0x00000005, 20); /* interface statistics */
+    pcapng_other_block(&capture, 0x40000bad, 0);  /* custom, empty */
+    pcapng_other_block(&capture, 0x0000000a, 9);  /* decryption secrets */
+    pcapng_enhanced_packet(&capture, 0, 2, 11, 11, 51);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+    g_assert_cmpuint(result->records->len, ==, 2);
+    assert_record(result, 0, 1000, 10, 10, 1, 0, 50);
+    assert_record(result, 1, 2000, 11, 11, 1, 0, 51);
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcapng_truncated(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_enhanced_packet(&capture, 0, 1, 60, 60, 52);
+    size_t packet_offset = capture.bytes->len;
+    pcapng_enhanced_packet(&capture, 0, 2, 1514, 1514, 53);
+    g_byte_array_set_size(capture.bytes, (guint)(packet_offset + 700));
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    g_assert_cmpuint(result->records->len, ==, 1);
+    /* The block is 32 bytes of fields and trailer around 1516 padded bytes of packet. */
+    g_autofree char *expected = g_strdup_printf(
+        "file ends inside enhanced packet block 4 at offset %zu (needed 1540 bytes, 692 left)",
+        packet_offset);
+    assert_failure(result, ODDPORT_READ_TRUNCATED, expected);
+
+    g_byte_array_set_size(capture.bytes, (guint)(packet_offset + 3));
+    g_autoptr(ReadResult) header_cut = read_bytes(capture.bytes);
+    g_free(expected);
+    expected = g_strdup_printf(
+        "file ends inside the header of block 4 at offset %zu (needed 8 bytes, 3 left)",
+        packet_offset);
+    assert_failure(header_cut, ODDPORT_READ_TRUNCATED, expected);
+    g_byte_array_unref(capture.bytes);
+}
+
+/* Block lengths that cannot be true, each caught before anything is read on their word. */
+static void test_pcapng_lying_block_lengths(void)
+{
+    /* The first packet block is 52 bytes at offset 60: 20 bytes of fields and 20 of packet. */
+    static const struct {
+        uint32_t length;
+        uint32_t trailing_length;
+        const char *message;
+    } cases[] = {
+        {8, 52,
+         "enhanced packet block 3 at offset 60 has total length 8, less than the minimum 12"},
+        {54, 52, "enhanced packet block 3 at offset 60 has total length 54, not a multiple of 4"},
+        {0x01000004, 52,
+         "enhanced packet block 3 at offset 60 has total length 16777220, more than the 16 MiB "
+         "limit"},
+        {52, 56,
+         "enhanced packet block 3 at offset 60: trailing length 56 does not match leading length "
+         "52"},
+        {20, 20, "enhanced packet block 3 at offset 60 is too short for its fields"},
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(cases); index++) {
+        Builder capture = builder_new(false);
+        pcapng_section(&capture, false);
+        pcapng_interface(&capture, 1, 0, -1, 0);
+        g_assert_cmpuint(capture.bytes->len, ==, 60);
+        pcapng_enhanced_packet(&capture, 0, 1, 20, 20, 54);
+        pcapng_enhanced_packet(&capture, 0, 1, 20, 20, 55);
+        patch_u32(&capture, 60 + 4, cases[index].length);
+        /* Where a block of the stated length would keep its trailing copy. */
+        if (cases[index].length >= 12 && cases[index].length <= 52)
+            patch_u32(&capture, 60 + cases[index].length - 4, cases[index].trailing_length);
+        g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+        g_assert_cmpuint(result->records->len, ==, 0);
+        assert_failure(result, ODDPORT_READ_DAMAGED, cases[index].message);
+        g_byte_array_unref(capture.bytes);
+    }
+
+    /* A captured length larger than the block that holds it. */
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_enhanced_packet(&capture, 0, 1, 20, 20, 56);
+    patch_u32(&capture, 60 + 20, 1000);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    assert_failure(result, ODDPORT_READ_DAMAGED,
+                   "enhanced packet block 3 at offset 60 claims 1000 captured bytes but has room "
+                   "for 20");
+    g_byte_array_unref(capture.bytes);
+}
+
+static void test_pcapng_packet_before_interface(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_enhanced_packet(&capture, 0, 1, 20, 20, 57);
+    g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+    assert_failure(result, ODDPORT_READ_DAMAGED,
+                   "enhanced packet block 2 at offset 28 refers to interface 0, but no interface "
+                   "has been described in its section");
+    g_byte_array_unref(capture.bytes);
+
+    Builder simple = builder_new(false);
+    pcapng_section(&simple, false);
+    pcapng_simple_packet(&simple, 20, 20, 58);
+    g_autoptr(ReadResult) simple_result = read_bytes(simple.bytes);
+    assert_failure(simple_result, ODDPORT_READ_DAMAGED,
+                   "simple packet block 2 at offset 28 refers to interface 0, but no interface "
+                   "has been described in its section");
+    g_byte_array_unref(simple.bytes);
+}
+
+static void test_pcapng_bad_section_header(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+
+    capture.bytes->data[8] = 0x00; /* byte-order magic */
+    g_autoptr(ReadResult) magic = read_bytes(capture.bytes);
+    assert_open_error(magic, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                      "section header block 1 at offset 0 has byte-order magic 003c2b1a, "
+                      "expected 1a2b3c4d");
+    capture.bytes->data[8] = 0x4d;
+
+    patch_u32(&capture, 4, 20);
+    g_autoptr(ReadResult) length = read_bytes(capture.bytes);
+    assert_open_error(length, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                      "section header block 1 at offset 0 has total length 20, less than the "
+                      "minimum 28");
+    patch_u32(&capture, 4, 28);
+
+    capture.bytes->data[12] = 2; /* major version */
+    g_autoptr(ReadResult) version = read_bytes(capture.bytes);
+    assert_open_error(version, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                      "section header block 1 at offset 0 has unsupported pcapng version 2.0");
+    capture.bytes->data[12] = 1;
+
+    g_byte_array_set_size(capture.bytes, 20);
+    g_autoptr(ReadResult) cut = read_bytes(capture.bytes);
+    assert_open_error(cut, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                      "file ends inside section header block 1 at offset 0 (needed 16 bytes, 8 "
+                      "left)");
+
+    g_byte_array_set_size(capture.bytes, 6);
+    g_autoptr(ReadResult) header_cut = read_bytes(capture.bytes);
+    assert_open_error(header_cut, ODDPORT_CAPTURE_ERROR_BAD_HEADER, NULL);
+    g_byte_array_unref(capture.bytes);
+}
+
+/* ---- Opening ---- */
+
+static void test_open_empty(void)
+{
+    g_autoptr(GByteArray) empty = g_byte_array_new();
+    g_autoptr(ReadResult) result = read_bytes(empty);
+    assert_open_error(result, ODDPORT_CAPTURE_ERROR_EMPTY, "file is empty");
+}
+
+static void test_open_not_capture(void)
+{
+    g_autoptr(GByteArray) zip = g_byte_array_new();
+    g_byte_array_append(zip, (const guint8 *)"PK\x03\x04\x14\x00", 6);
+    g_autoptr(ReadResult) result = read_bytes(zip);
+    assert_open_error(result, ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,
+                      "not a pcap or pcapng capture (starts with 50 4b 03 04)");
+
+    g_byte_array_set_size(zip, 2);
+    g_autoptr(ReadResult) short_result = read_bytes(zip);
+    assert_open_error(short_result, ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,
+                      "not a pcap or pcapng capture (starts with 50 4b)");
+}
+
+static void test_open_directory(void)
+{
+    g_autoptr(ReadResult) result = read_path(g_get_tmp_dir());
+    assert_open_error(result, ODDPORT_CAPTURE_ERROR_OPEN, "is a directory");
+}
+
+static void test_open_missing(void)
+{
+    g_autoptr(ReadResult) result = read_path("/nonexistent/oddport/capture.pcap");
+    assert_open_error(result, ODDPORT_CAPTURE_ERROR_OPEN, "no such file or directory");
+}
+
+static void test_open_no_permission(void)
+{
+    if (geteuid() == 0) {
+        g_test_skip("root reads files whatever their permissions");
+        return;
+    }
+    g_autoptr(GByteArray) bytes = g_byte_array_new();
+    g_byte_array_append(bytes, (const guint8 *)"\xd4\xc3\xb2\xa1", 4);
+    g_autofree char *path = write_temporary(bytes);
+    g_assert_cmpint(g_chmod(path, 0), ==, 0);
+    g_autoptr(ReadResult) result = read_path(path);
+    g_unlink(path);
+    assert_open_error(result, ODDPORT_CAPTURE_ERROR_OPEN, "permission denied");
+}
+
+/* /proc files say they are empty but are not; the reader must read them rather than map them. */
+static void test_open_unsized_file(void)
+{
+    g_autoptr(ReadResult) result = read_path("/proc/self/status");
+    assert_open_error(result, ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,
+                      "not a pcap or pcapng capture (starts with 4e 61 6d 65)");
+}
+
+/* ---- Pipes ---- */
+
+static GByteArray *sample_pcapng(void)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_interface(&capture, 101, 128, 9, 0);
+    for (unsigned index = 0; index < 200; index++)
+        pcapng_enhanced_packet(&capture, index % 2, UINT64_C(1700000000000000) + index,
+                               60 + index * 7 % 1400, 1514, index);
+    pcapng_simple_packet(&capture, 100, 100, 60);
+    pcapng_section(&capture, true);
+    pcapng_interface(&capture, 113, 0, 0x80 | 20, 0);
+    pcapng_enhanced_packet(&capture, 0, 1, 3000, 3000, 61);
+    return capture.bytes;
+}
+
+static GByteArray *sample_pcap(void)
+{
+    Builder capture = builder_new(true);
+    pcap_file_header(&capture, 0xa1b23c4d, 2, 4, 65535, 1);
+    for (unsigned index = 0; index < 300; index++)
+        pcap_record(&capture, false, 1700000000 + index, index, 60 + index * 13 % 1400, 1514, index,
+                    60 + index * 13 % 1400);
+    return capture.bytes;
+}
+
+/* Returns how many records the file gave, for callers to check. */
+static guint check_pipe_matches_file(GByteArray *bytes, OddportReadStatus expected_status)
+{
+    g_autoptr(ReadResult) from_file = read_bytes(bytes);
+    g_assert_no_error(from_file->open_error);
+    g_assert_cmpint(from_file->status, ==, expected_status);
+    g_assert_cmpuint(from_file->size, ==, bytes->len);
+
+    g_autoptr(ReadResult) from_stdin = read_bytes_from_stdin_pipe(bytes);
+    assert_same_results(from_file, from_stdin);
+    g_assert_cmpuint(from_stdin->size, ==, 0);
+
+    g_autoptr(ReadResult) from_fifo = read_bytes_from_fifo(bytes);
+    assert_same_results(from_file, from_fifo);
+    g_assert_cmpuint(from_fifo->size, ==, 0);
+    return from_file->records->len;
+}
+
+static void test_pipe_same_records(void)
+{
+    g_autoptr(GByteArray) pcapng = sample_pcapng();
+    g_assert_cmpuint(check_pipe_matches_file(pcapng, ODDPORT_READ_END), ==, 202);
+    g_autoptr(GByteArray) pcap = sample_pcap();
+    g_assert_cmpuint(check_pipe_matches_file(pcap, ODDPORT_READ_END), ==, 300);
+}
+
+static void test_pipe_same_failures(void)
+{
+    g_autoptr(GByteArray) pcapng = sample_pcapng();
+    g_byte_array_set_size(pcapng, pcapng->len - 100);
+    g_assert_cmpuint(check_pipe_matches_file(pcapng, ODDPORT_READ_TRUNCATED), ==, 201);
+
+    g_autoptr(GByteArray) pcap = sample_pcap();
+    g_byte_array_set_size(pcap, pcap->len - 5);
+    g_assert_cmpuint(check_pipe_matches_file(pcap, ODDPORT_READ_TRUNCATED), ==, 299);
+
+    g_autoptr(GByteArray) lying = sample_pcapng();
+    /* The first packet block follows a 28-byte section header and interfaces of 32 and 40 bytes. */
+    patch_u32(&(Builder){lying, false}, 28 + 32 + 40 + 4, 36);
+    g_assert_cmpuint(check_pipe_matches_file(lying, ODDPORT_READ_DAMAGED), ==, 0);
+}
+
+/* A record that claims gigabytes through a pipe must end as truncated, not as a huge allocation. */
+static void test_pipe_huge_claimed_length(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, UINT32_MAX, 1);
+    pcap_record(&capture, false, 1, 0, 0xfffffff0u, 0xfffffff0u, 62, 10);
+    g_autoptr(ReadResult) from_stdin = read_bytes_from_stdin_pipe(capture.bytes);
+    assert_failure(from_stdin, ODDPORT_READ_TRUNCATED,
+                   "file ends inside record 1 (needed 4294967280 bytes, 10 left)");
+    g_autoptr(ReadResult) from_file = read_bytes(capture.bytes);
+    assert_same_results(from_file, from_stdin);
+    g_byte_array_unref(capture.bytes);
+}
+
+/* ---- Real captures ---- */
+
+/* Every file under $ODDPORT_CORPUS_DIR (and its subfolders) must read without a fault, the same
+ * mapped as streamed. */
+static void read_corpus_folder(const char *folder, unsigned *files)
+{
+    GError *error = NULL;
+    g_autoptr(GDir) directory = g_dir_open(folder, 0, &error);
+    g_assert_no_error(error);
+    const char *name;
+    while ((name = g_dir_read_name(directory)) != NULL) {
+        g_autofree char *path = g_build_filename(folder, name, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+            read_corpus_folder(path, files);
+            continue;
+        }
+        g_test_message("reading %s", path);
+        g_autoptr(ReadResult) mapped = read_path(path);
+        g_autofree char *contents = NULL;
+        gsize length = 0;
+        g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
+        g_autoptr(GByteArray) bytes = g_byte_array_new();
+        g_byte_array_append(bytes, (const guint8 *)contents, (guint)length);
+        g_autoptr(ReadResult) streamed = read_bytes_from_stdin_pipe(bytes);
+        assert_same_results(mapped, streamed);
+        (*files)++;
+    }
+}
+
+static void test_corpus(void)
+{
+    const char *folder = g_getenv("ODDPORT_CORPUS_DIR");
+    if (folder == NULL || folder[0] == '\0') {
+        g_test_skip("set ODDPORT_CORPUS_DIR to read a folder of real captures");
+        return;
+    }
+    unsigned files = 0;
+    read_corpus_folder(folder, &files);
+    g_test_message("read %u files", files);
+}
+
+static void test_names(void)
+{
+    g_assert_cmpstr(oddport_capture_format_name(ODDPORT_CAPTURE_FORMAT_PCAP), ==, "pcap");
+    g_assert_cmpstr(oddport_capture_format_name(ODDPORT_CAPTURE_FORMAT_PCAPNG), ==, "pcapng");
+    g_assert_cmpstr(g_quark_to_string(ODDPORT_CAPTURE_ERROR), ==, "oddport-capture-error-quark");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    /* A writer thread may still be writing when a reader stops at damage; EPIPE is enough. */
+    signal(SIGPIPE, SIG_IGN);
+
+    g_test_add_func("/capture/pcap/microseconds-little-endian",
+                    test_pcap_microseconds_little_endian);
+    g_test_add_func("/capture/pcap/nanoseconds-big-endian", test_pcap_nanoseconds_big_endian);
+    g_test_add_func("/capture/pcap/modified", test_pcap_modified);
+    g_test_add_func("/capture/pcap/link-type-fcs-bits", test_pcap_link_type_fcs_bits);
+    g_test_add_func("/capture/pcap/captured-over-snapshot", test_pcap_captured_over_snapshot);
+    g_test_add_func("/capture/pcap/captured-over-wire", test_pcap_captured_over_wire);
+    g_test_add_func("/capture/pcap/truncated", test_pcap_truncated);
+    g_test_add_func("/capture/pcap/old-versions", test_pcap_old_versions);
+    g_test_add_func("/capture/pcap/bad-header", test_pcap_bad_header);
+    g_test_add_func("/capture/pcapng/multiple-link-types", test_pcapng_multiple_link_types);
+    g_test_add_func("/capture/pcapng/big-endian", test_pcapng_big_endian);
+    g_test_add_func("/capture/pcapng/timestamp-options", test_pcapng_timestamp_options);
+    g_test_add_func("/capture/pcapng/simple-packet", test_pcapng_simple_packet);
+    g_test_add_func("/capture/pcapng/obsolete-packet", test_pcapng_obsolete_packet);
+    g_test_add_func("/capture/pcapng/multiple-sections", test_pcapng_multiple_sections);
+    g_test_add_func("/capture/pcapng/unknown-blocks-skipped", test_pcapng_unknown_blocks_skipped);
+    g_test_add_func("/capture/pcapng/truncated", test_pcapng_truncated);
+    g_test_add_func("/capture/pcapng/lying-block-lengths", test_pcapng_lying_block_lengths);
+    g_test_add_func("/capture/pcapng/packet-before-interface", test_pcapng_packet_before_interface);
+    g_test_add_func("/capture/pcapng/bad-section-header", test_pcapng_bad_section_header);
+    g_test_add_func("/capture/open/empty", test_open_empty);
+    g_test_add_func("/capture/open/not-capture", test_open_not_capture);
+    g_test_add_func("/capture/open/directory", test_open_directory);
+    g_test_add_func("/capture/open/missing", test_open_missing);
+    g_test_add_func("/capture/open/no-permission", test_open_no_permission);
+    g_test_add_func("/capture/open/unsized-file", test_open_unsized_file);
+    g_test_add_func("/capture/pipe/same-records", test_pipe_same_records);
+    g_test_add_func("/capture/pipe/same-failures", test_pipe_same_failures);
+    g_test_add_func("/capture/pipe/huge-claimed-length", test_pipe_huge_claimed_length);
+    g_test_add_func("/capture/corpus", test_corpus);
+    g_test_add_func("/capture/names", test_names);
+    return g_test_run();
+}
