@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Error-case tests: every bad input gives one clear line on stderr and the contract's exit code.
+set -u
+oddport=$1
+captures=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+runner=()
+
+# expect CODE STDERR-PATTERN ARGUMENTS...: runs oddport and checks the exit code and that stderr
+# matches the pattern (case-insensitive), or is empty when the pattern is "EMPTY".
+expect() {
+    local code=$1 pattern=$2
+    shift 2
+    "${runner[@]}" "$oddport" "$@" >"$work/out" 2>"$work/err"
+    local actual=$?
+    local stderr_ok=false
+    if [ "$pattern" = EMPTY ]; then
+        [ -s "$work/err" ] || stderr_ok=true
+    elif grep -Eiq -- "$pattern" "$work/err"; then
+        stderr_ok=true
+    fi
+    if [ "$actual" -eq "$code" ] && $stderr_ok; then
+        passed=$((passed + 1))
+        echo "ok - oddport $* -> $actual"
+    else
+        failed=$((failed + 1))
+        echo "not ok - oddport $*: exit $actual (wanted $code), stderr:"
+        sed 's/^/    /' "$work/err"
+    fi
+}
+
+pcap_header() { # little-endian microsecond pcap header: snapshot length, link type
+    printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+    printf "$1"
+    printf "$2"
+}
+
+# Captures that cannot be read at all: exit 1.
+expect 1 "missing\.pcap: .*No such file or directory" "$work/missing.pcap"
+expect 1 "is a directory" "$work"
+: >"$work/empty.pcap"
+expect 1 "empty\.pcap: .*empty" "$work/empty.pcap"
+printf 'PK\003\004 this is a zip file, not a capture\n' >"$work/archive.zip"
+expect 1 "archive\.zip: not a pcap or pcapng capture" "$work/archive.zip"
+head -c 10 "$captures/loopback.pcap" >"$work/short-header.pcap"
+expect 1 "short-header\.pcap: " "$work/short-header.pcap"
+cp "$captures/loopback.pcap" "$work/secret.pcap"
+chmod 000 "$work/secret.pcap"
+# Root reads any file, so the permission case runs as an unprivileged user when it can.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+    chmod 755 "$work"
+    runner=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$(id -u)" -ne 0 ] || [ ${#runner[@]} -gt 0 ]; then
+    # A copy the unprivileged user can run wherever the build tree lives.
+    saved_oddport=$oddport
+    cp "$oddport" "$work/oddport" && chmod 755 "$work/oddport" && oddport=$work/oddport
+    expect 1 "secret\.pcap: .*permission denied" "$work/secret.pcap"
+    oddport=$saved_oddport
+fi
+runner=()
+# One unreadable capture among good ones: the others are still reported, exit 1.
+expect 1 "missing\.pcap" "$captures/loopback.pcap" "$work/missing.pcap"
+
+# Captures read in part: exit 0, a warning naming the file.
+size=$(stat -c %s "$captures/loopback.pcap")
+head -c $((size - 7)) "$captures/loopback.pcap" >"$work/cut.pcap"
+expect 0 "cut\.pcap: warning: file ends inside record" "$work/cut.pcap"
+head -c 30 "$captures/loopback.pcap" >"$work/cut-record-header.pcap"
+expect 0 "cut-record-header\.pcap: warning: file ends inside" "$work/cut-record-header.pcap"
+{
+    pcap_header '\x40\x00\x00\x00' '\x01\x00\x00\x00'
+    printf '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x10\x00'
+    head -c 64 /dev/zero
+} >"$work/lying-record.pcap"
+expect 0 "lying-record\.pcap: warning: .*snapshot length" "$work/lying-record.pcap"
+{
+    pcap_header '\xff\xff\x00\x00' '\x01\x00\x00\x00'
+    for record in 1 2 3; do
+        printf '\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x40\x00\x00\x00'
+        head -c 64 /dev/zero | tr '\0' '\377'
+    done
+} >"$work/garbage.pcap"
+expect 0 EMPTY "$work/garbage.pcap"
+grep -q "3 packets" "$work/out" || { failed=$((failed + 1)); echo "not ok - garbage.pcap report lacks its 3 packets"; }
+{
+    pcap_header '\xff\xff\x00\x00' '\xa0\x00\x00\x00'
+    printf '\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x04\x00\x00\x00abcd'
+} >"$work/link-type-160.pcap"
+expect 0 "link type 160 .*not supported" "$work/link-type-160.pcap"
+pcap_header '\xff\xff\x00\x00' '\x01\x00\x00\x00' >"$work/header-only.pcap"
+expect 0 EMPTY "$work/header-only.pcap"
+expect 0 EMPTY - <"$captures/loopback.pcap"
+
+# Usage errors: exit 2.
+expect 2 "Unknown option" --no-such-option "$captures/loopback.pcap"
+expect 2 "no capture given"
+expect 2 "unknown format 'xml'" --format xml "$captures/loopback.pcap"
+expect 2 "invalid filter expression 'tcp port eighty'" -f "tcp port eighty" "$captures/loopback.pcap"
+printf 'http 8080/tcp\nhtp 3128\n' >"$work/bad-services"
+expect 2 "bad-services:2: .*htp" --services "$work/bad-services" "$captures/loopback.pcap"
+expect 2 "services" --services "$work/no-such-services" "$captures/loopback.pcap"
+expect 2 "cannot write the report" -o "$work/no-such-dir/report.json" "$captures/loopback.pcap"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,135 @@
+/* Checks that an oddport JSON report parses and holds every member the schema 1 contract names. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+static unsigned problems;
+
+static void problem(const char *where, const char *what)
+{
+    problems++;
+    if (problems <= 20)
+        fprintf(stderr, "%s: %s\n", where, what);
+}
+
+/* Checks that `object` has each member in `names` (a space-separated list). */
+static void require_members(JsonObject *object, const char *where, const char *names)
+{
+    g_auto(GStrv) list = g_strsplit(names, " ", -1);
+    for (char **name = list; *name != NULL; name++) {
+        if (!json_object_has_member(object, *name)) {
+            g_autofree char *message = g_strdup_printf("missing member '%s'", *name);
+            problem(where, message);
+        }
+    }
+}
+
+static JsonObject *member_object(JsonObject *object, const char *name, const char *where)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node)) {
+        g_autofree char *message = g_strdup_printf("'%s' is not an object", name);
+        problem(where, message);
+        return NULL;
+    }
+    return json_node_get_object(node);
+}
+
+static void check_endpoint(JsonObject *flow, const char *name, const char *where)
+{
+    JsonObject *endpoint = member_object(flow, name, where);
+    if (endpoint != NULL)
+        require_members(endpoint, where, "ip port port_class");
+}
+
+static void check_flow(JsonObject *flow, guint index)
+{
+    g_autofree char *where = g_strdup_printf("flows[%u]", index);
+    require_members(flow, where,
+                    "id transport client server vlan app client_app server_app mismatch "
+                    "nonstandard severity expected_ports iana_service confidence evidence "
+                    "direction http tls ssh first_seen last_seen packets bytes c2s s2c");
+    check_endpoint(flow, "client", where);
+    check_endpoint(flow, "server", where);
+    const char *app = json_object_get_string_member_with_default(flow, "app", "");
+    if (strcmp(app, "http") != 0 && strcmp(app, "tls") != 0 && strcmp(app, "ssh") != 0 &&
+        strcmp(app, "unknown") != 0)
+        problem(where, "app is not http, tls, ssh or unknown");
+    const char *confidence = json_object_get_string_member_with_default(flow, "confidence", "");
+    if (strcmp(confidence, "high") != 0 && strcmp(confidence, "medium") != 0 &&
+        strcmp(confidence, "low") != 0)
+        problem(where, "confidence is not high, medium or low");
+    bool nonstandard = json_object_get_boolean_member_with_default(flow, "nonstandard", FALSE);
+    JsonNode *severity = json_object_get_member(flow, "severity");
+    if (severity != NULL && nonstandard == JSON_NODE_HOLDS_NULL(severity))
+        problem(where, "severity must be set exactly when the flow is nonstandard");
+    gint64 packets = json_object_get_int_member_with_default(flow, "packets", -1);
+    JsonObject *c2s = member_object(flow, "c2s", where);
+    JsonObject *s2c = member_object(flow, "s2c", where);
+    if (c2s != NULL && s2c != NULL &&
+        json_object_get_int_member_with_default(c2s, "packets", 0) +
+                json_object_get_int_member_with_default(s2c, "packets", 0) !=
+            packets)
+        problem(where, "c2s and s2c packets do not add up to packets");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: validate-report REPORT.json\n");
+        return 2;
+    }
+    g_autoptr(JsonParser) parser = json_parser_new();
+    GError *error = NULL;
+    if (!json_parser_load_from_file(parser, argv[1], &error)) {
+        fprintf(stderr, "%s: not JSON: %s\n", argv[1], error->message);
+        g_error_free(error);
+        return 1;
+    }
+    JsonNode *root = json_parser_get_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        fprintf(stderr, "%s: the report is not a JSON object\n", argv[1]);
+        return 1;
+    }
+    JsonObject *report = json_node_get_object(root);
+    require_members(report, "report",
+                    "oddport schema captures totals port_classes apps services flows");
+    if (json_object_get_int_member_with_default(report, "schema", 0) != 1)
+        problem("report", "schema is not 1");
+    JsonObject *totals = member_object(report, "totals", "report");
+    if (totals != NULL)
+        require_members(totals, "totals",
+                        "packets bytes flows tcp_flows udp_flows skipped_packets");
+    JsonObject *port_classes = member_object(report, "port_classes", "report");
+    if (port_classes != NULL)
+        require_members(port_classes, "port_classes", "well-known registered ephemeral");
+    JsonObject *apps = member_object(report, "apps", "report");
+    if (apps != NULL)
+        require_members(apps, "apps", "http tls ssh unknown");
+
+    JsonArray *captures = json_object_get_array_member(report, "captures");
+    for (guint index = 0; captures != NULL && index < json_array_get_length(captures); index++)
+        require_members(json_array_get_object_element(captures, index), "captures[]",
+                        "path format link_types packets bytes first_seen last_seen truncated "
+                        "warnings");
+    JsonArray *services = json_object_get_array_member(report, "services");
+    for (guint index = 0; services != NULL && index < json_array_get_length(services); index++)
+        require_members(json_array_get_object_element(services, index), "services[]",
+                        "server transport app nonstandard severity flows clients packets bytes "
+                        "first_seen last_seen");
+    JsonArray *flows = json_object_get_array_member(report, "flows");
+    guint flow_count = flows != NULL ? json_array_get_length(flows) : 0;
+    for (guint index = 0; index < flow_count; index++)
+        check_flow(json_array_get_object_element(flows, index), index);
+    if (totals != NULL &&
+        json_object_get_int_member_with_default(totals, "flows", -1) != (gint64)flow_count)
+        problem("totals", "flows does not match the number of flow objects");
+    if (problems > 0) {
+        fprintf(stderr, "%s: %u problems\n", argv[1], problems);
+        return 1;
+    }
+    return 0;
+}
