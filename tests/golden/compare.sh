@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Golden test: runs oddport in the captures folder and compares its report with the expected one.
 # Set ODDPORT_UPDATE_GOLDEN=1 to rewrite the expected file after a deliberate change.
-set -eu
-oddport=$1 captures=$2 expected=$3
+set -euo pipefail
+oddport=$(realpath "$1") captures=$2 expected=$3
 shift 3
 actual=$(mktemp)
 trap 'rm -f "$actual"' EXIT
@@ -10,7 +10,7 @@ trap 'rm -f "$actual"' EXIT
 # is masked so a release does not rewrite every expected file.
 (cd "$captures" && "$oddport" "$@") | sed -E 's/"oddport":"[^"]*"/"oddport":"VERSION"/' >"$actual"
 if [ "${ODDPORT_UPDATE_GOLDEN:-0}" = 1 ]; then
-    cp "$actual" "$expected"
+    cp "$actual" "$expected" && chmod 644 "$expected"
     echo "updated $expected"
     exit 0
 fi
