@@ -1,0 +1,670 @@
+/* Recognises HTTP/1.x requests, status lines and the h2c preface in a flow's first bytes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "oddport/cursor.h"
+#include "oddport/detect.h"
+
+/* Common servers refuse longer request lines (8 KiB is the usual default), and a line that long
+ * without an end is far more likely to be some other protocol than HTTP. */
+#define REQUEST_LINE_MAX 8192
+
+/* The longest registered method (UPDATEREDIRECTREF); a longer token cannot become one. */
+#define METHOD_TOKEN_MAX 17
+
+/* How much of a request target the evidence line shows, so the Host header still fits. */
+#define EVIDENCE_TARGET_MAX 96
+
+static const char http2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+#define HTTP2_PREFACE_LENGTH      (sizeof http2_preface - 1)
+#define HTTP2_PREFACE_LINE_LENGTH 16 /* "PRI * HTTP/2.0\r\n" */
+
+/* The IANA HTTP Method Registry. Unregistered methods (SSDP's M-SEARCH and NOTIFY, RTSP's
+ * DESCRIBE, SIP's INVITE) belong to protocols that borrow HTTP's syntax but are not HTTP. */
+static const char *const registered_methods[] = {
+    "ACL",
+    "BASELINE-CONTROL",
+    "BIND",
+    "CHECKIN",
+    "CHECKOUT",
+    "CONNECT",
+    "COPY",
+    "DELETE",
+    "GET",
+    "HEAD",
+    "LABEL",
+    "LINK",
+    "LOCK",
+    "MERGE",
+    "MKACTIVITY",
+    "MKCALENDAR",
+    "MKCOL",
+    "MKREDIRECTREF",
+    "MKWORKSPACE",
+    "MOVE",
+    "OPTIONS",
+    "ORDERPATCH",
+    "PATCH",
+    "POST",
+    "PRI",
+    "PROPFIND",
+    "PROPPATCH",
+    "PUT",
+    "QUERY",
+    "REBIND",
+    "REPORT",
+    "SEARCH",
+    "TRACE",
+    "UNBIND",
+    "UNCHECKOUT",
+    "UNLINK",
+    "UNLOCK",
+    "UPDATE",
+    "UPDATEREDIRECTREF",
+    "VERSION-CONTROL",
+};
+
+#define REGISTERED_METHOD_COUNT (sizeof registered_methods / sizeof registered_methods[0])
+
+typedef enum {
+    TARGET_ORIGIN,    /* "/path?query" */
+    TARGET_ABSOLUTE,  /* "http://host/path", as sent to proxies */
+    TARGET_AUTHORITY, /* "host:port", CONNECT only */
+    TARGET_ASTERISK,  /* "*", OPTIONS and PRI only */
+} TargetForm;
+
+static uint8_t ascii_lower(uint8_t byte)
+{
+    return byte >= 'A' && byte <= 'Z' ? (uint8_t)(byte + ('a' - 'A')) : byte;
+}
+
+static bool is_digit(uint8_t byte)
+{
+    return byte >= '0' && byte <= '9';
+}
+
+static bool is_alpha(uint8_t byte)
+{
+    return (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z');
+}
+
+/* RFC 9110 tchar: what a method or header name may be made of. */
+static bool is_token_char(uint8_t byte)
+{
+    return is_alpha(byte) || is_digit(byte) || (byte != '\0' && strchr("!#$%&'*+-.^_`|~", byte));
+}
+
+/* Visible ASCII, plus raw high bytes that lenient servers accept in paths. */
+static bool is_target_char(uint8_t byte)
+{
+    return (byte >= 0x21 && byte <= 0x7e) || byte >= 0x80;
+}
+
+/* What a "host:port" authority may hold, IPv6 literals included. */
+static bool is_authority_char(uint8_t byte)
+{
+    return is_alpha(byte) || is_digit(byte) ||
+           (byte != '\0' && strchr("-._~%!$&'()*+,;=:[]", byte));
+}
+
+/* Bytes allowed in a reason phrase or header value besides the line end. */
+static bool is_field_text(uint8_t byte)
+{
+    return byte == '\t' || (byte >= 0x20 && byte != 0x7f);
+}
+
+static bool method_has_prefix(const char *method, const char *token, size_t token_length,
+                              bool *exact_case)
+{
+    *exact_case = true;
+    for (size_t index = 0; index < token_length; index++) {
+        uint8_t expected = (uint8_t)method[index];
+        uint8_t sent = (uint8_t)token[index];
+        if (expected == '\0' || ascii_lower(expected) != ascii_lower(sent))
+            return false;
+        if (expected != sent)
+            *exact_case = false;
+    }
+    return true;
+}
+
+/* Whether the token read so far can still become a registered method, in any case. */
+static bool is_registered_method_prefix(const char *token, size_t token_length)
+{
+    bool exact_case;
+    for (size_t index = 0; index < REGISTERED_METHOD_COUNT; index++) {
+        if (method_has_prefix(registered_methods[index], token, token_length, &exact_case))
+            return true;
+    }
+    return false;
+}
+
+/* The registered method the whole token names, or NULL; `exact_case` says it was sent in the
+ * registry's (upper) case, as real clients do. */
+static const char *find_registered_method(const char *token, size_t token_length, bool *exact_case)
+{
+    for (size_t index = 0; index < REGISTERED_METHOD_COUNT; index++) {
+        const char *method = registered_methods[index];
+        if (strlen(method) == token_length &&
+            method_has_prefix(method, token, token_length, exact_case))
+            return method;
+    }
+    return NULL;
+}
+
+/* Copies wire text into a field: cut to the buffer, stopped at an embedded NUL, never escaped. */
+static void copy_text(char *destination, size_t capacity, OddportCursor text)
+{
+    size_t used = 0;
+    uint8_t byte;
+    while (used + 1 < capacity && oddport_cursor_u8(&text, &byte) && byte != '\0')
+        destination[used++] = (char)byte;
+    destination[used] = '\0';
+}
+
+/* Adds at most `limit` characters of `text` to an evidence line, keeping it NUL-terminated. */
+static void append_text(char evidence[ODDPORT_EVIDENCE_MAX], const char *text, size_t limit)
+{
+    size_t used = strlen(evidence);
+    for (size_t index = 0; index < limit && text[index] != '\0' && used + 1 < ODDPORT_EVIDENCE_MAX;
+         index++)
+        evidence[used++] = text[index];
+    evidence[used] = '\0';
+}
+
+static void set_verdict(OddportVerdict *verdict, OddportMatch match, OddportConfidence confidence,
+                        OddportRole role, const char *evidence)
+{
+    verdict->match = match;
+    verdict->confidence = confidence;
+    verdict->role = role;
+    snprintf(verdict->evidence, sizeof verdict->evidence, "%s", evidence);
+}
+
+static OddportMatch reject(OddportVerdict *verdict, const char *why)
+{
+    set_verdict(verdict, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, why);
+    return ODDPORT_MATCH_NO;
+}
+
+static OddportConfidence one_step_lower(OddportConfidence confidence)
+{
+    return confidence > ODDPORT_CONFIDENCE_LOW ? (OddportConfidence)(confidence - 1) : confidence;
+}
+
+/* Splits off the next line (without CR LF or LF) when its end is among the bytes. */
+static bool take_line(OddportCursor *cursor, OddportCursor *line)
+{
+    uint8_t byte;
+    for (size_t offset = 0; oddport_cursor_peek_u8(cursor, offset, &byte); offset++) {
+        if (byte != '\n')
+            continue;
+        size_t content_length = offset;
+        uint8_t before;
+        if (offset > 0 && oddport_cursor_peek_u8(cursor, offset - 1, &before) && before == '\r')
+            content_length--;
+        oddport_cursor_sub(cursor, content_length, line);
+        return oddport_cursor_skip(cursor, offset + 1 - content_length);
+    }
+    return false;
+}
+
+static bool is_optional_whitespace(uint8_t byte)
+{
+    return byte == ' ' || byte == '\t';
+}
+
+/* Narrows a header value to what lies between optional whitespace on both sides. */
+static OddportCursor trim_whitespace(OddportCursor value)
+{
+    uint8_t byte;
+    while (oddport_cursor_peek_u8(&value, 0, &byte) && is_optional_whitespace(byte))
+        oddport_cursor_skip(&value, 1);
+    while (value.left > 0 && oddport_cursor_peek_u8(&value, value.left - 1, &byte) &&
+           is_optional_whitespace(byte))
+        oddport_cursor_narrow(&value, value.left - 1);
+    return value;
+}
+
+/* Whether a header name equals `expected` (lower case), ignoring case as HTTP does. */
+static bool header_name_is(OddportCursor name, const char *expected)
+{
+    uint8_t byte;
+    for (; *expected != '\0'; expected++) {
+        if (!oddport_cursor_u8(&name, &byte) || ascii_lower(byte) != (uint8_t)*expected)
+            return false;
+    }
+    return name.left == 0;
+}
+
+/* Collects Host and User-Agent from the complete header lines present; a header block cut short
+ * or malformed simply ends the search, since the request line already decided the verdict. */
+static void read_headers(OddportCursor cursor, OddportHttpInfo *info)
+{
+    bool host_seen = false;
+    bool user_agent_seen = false;
+    OddportCursor line = {NULL, 0};
+    while (take_line(&cursor, &line) && line.left > 0) {
+        uint8_t byte;
+        oddport_cursor_peek_u8(&line, 0, &byte);
+        /* Obsolete line folding continues the previous header; neither wanted field is ever
+         * sent that way by a real client, so the continuation is passed over. */
+        if (is_optional_whitespace(byte))
+            continue;
+        size_t name_length = 0;
+        while (oddport_cursor_peek_u8(&line, name_length, &byte) && is_token_char(byte))
+            name_length++;
+        if (name_length == 0 || byte != ':')
+            return;
+        OddportCursor name = {NULL, 0};
+        oddport_cursor_sub(&line, name_length, &name);
+        oddport_cursor_skip(&line, 1);
+        OddportCursor value = trim_whitespace(line);
+        /* A bare CR inside a line is invalid (RFC 9112 section 2.2) and would split the line
+         * for anyone who reads the value later. */
+        for (size_t offset = 0; oddport_cursor_peek_u8(&value, offset, &byte); offset++) {
+            if (byte == '\r')
+                return;
+        }
+        if (!host_seen && header_name_is(name, "host")) {
+            copy_text(info->host, sizeof info->host, value);
+            host_seen = true;
+        } else if (!user_agent_seen && header_name_is(name, "user-agent")) {
+            copy_text(info->user_agent, sizeof info->user_agent, value);
+            user_agent_seen = true;
+        }
+    }
+}
+
+/* Tracks whether the request target read so far can still be of a form its method allows. */
+typedef struct {
+    TargetForm form;
+    size_t length;
+    uint8_t scheme[8];  /* the first bytes, lower-cased, to check "http://" or "https://" */
+    size_t port_digits; /* digits since the last ':' of an authority */
+    bool after_colon;   /* an authority's ':' was seen */
+    bool port_broken;   /* a non-digit followed an authority's last ':' */
+} TargetState;
+
+static bool scheme_still_possible(const TargetState *target)
+{
+    static const char *const schemes[] = {"http://", "https://"};
+    for (size_t scheme = 0; scheme < 2; scheme++) {
+        size_t compare =
+            target->length < strlen(schemes[scheme]) ? target->length : strlen(schemes[scheme]);
+        if (memcmp(target->scheme, schemes[scheme], compare) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool scheme_complete(const TargetState *target)
+{
+    return (target->length > 7 && memcmp(target->scheme, "http://", 7) == 0) ||
+           (target->length > 8 && memcmp(target->scheme, "https://", 8) == 0);
+}
+
+/* Takes one more target byte; false when the target can no longer be valid for `method`. */
+static bool target_accepts(TargetState *target, const char *method, uint8_t byte)
+{
+    if (!is_target_char(byte))
+        return false;
+    bool is_connect = strcmp(method, "CONNECT") == 0;
+    if (target->length == 0) {
+        if (is_connect)
+            target->form = TARGET_AUTHORITY;
+        else if (byte == '/')
+            target->form = TARGET_ORIGIN;
+        else if (byte == '*' && (strcmp(method, "OPTIONS") == 0 || strcmp(method, "PRI") == 0))
+            target->form = TARGET_ASTERISK;
+        else
+            target->form = TARGET_ABSOLUTE;
+    }
+    if (target->length < sizeof target->scheme)
+        target->scheme[target->length] = ascii_lower(byte);
+    target->length++;
+    switch (target->form) {
+    case TARGET_ORIGIN:
+        return true;
+    case TARGET_ASTERISK:
+        return target->length == 1;
+    case TARGET_ABSOLUTE:
+        return scheme_still_possible(target);
+    case TARGET_AUTHORITY:
+        if (!is_authority_char(byte))
+            return false;
+        if (byte == ':') {
+            target->after_colon = true;
+            target->port_digits = 0;
+            target->port_broken = false;
+        } else if (is_digit(byte)) {
+            target->port_digits++;
+        } else {
+            target->port_broken = true;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Checked once the target's end is known. */
+static bool target_complete(const TargetState *target)
+{
+    switch (target->form) {
+    case TARGET_ORIGIN:
+    case TARGET_ASTERISK:
+        return true;
+    case TARGET_ABSOLUTE:
+        return scheme_complete(target);
+    case TARGET_AUTHORITY:
+        return target->after_colon && !target->port_broken && target->port_digits >= 1 &&
+               target->port_digits <= 5 && target->length > target->port_digits + 1;
+    }
+    return false;
+}
+
+/* Reads "HTTP/" DIGIT "." DIGIT. Returns the number of bytes matched so far (8 when whole), or
+ * -1 when the bytes cannot be a version. */
+static int read_version(OddportCursor *cursor, uint8_t *major, uint8_t *minor)
+{
+    static const char name[] = "HTTP/";
+    uint8_t byte;
+    int matched = 0;
+    for (; matched < 5; matched++) {
+        if (!oddport_cursor_u8(cursor, &byte))
+            return matched;
+        if (byte != (uint8_t)name[matched])
+            return -1;
+    }
+    if (!oddport_cursor_u8(cursor, major))
+        return matched;
+    if (!is_digit(*major))
+        return -1;
+    if (!oddport_cursor_u8(cursor, &byte))
+        return matched + 1;
+    if (byte != '.')
+        return -1;
+    if (!oddport_cursor_u8(cursor, minor))
+        return matched + 2;
+    return is_digit(*minor) ? 8 : -1;
+}
+
+typedef enum {
+    LINE_END_FOUND,
+    LINE_END_MISSING, /* the bytes ran out, possibly in the middle of a CR LF */
+    LINE_END_INVALID,
+} LineEnd;
+
+static LineEnd read_line_end(OddportCursor *cursor)
+{
+    uint8_t byte;
+    if (!oddport_cursor_u8(cursor, &byte))
+        return LINE_END_MISSING;
+    if (byte == '\n')
+        return LINE_END_FOUND;
+    if (byte != '\r')
+        return LINE_END_INVALID;
+    if (!oddport_cursor_u8(cursor, &byte))
+        return LINE_END_MISSING;
+    return byte == '\n' ? LINE_END_FOUND : LINE_END_INVALID;
+}
+
+/* What to say when the request line's bytes run out: wait, unless the line is already too long.
+ * A wait worth MEDIUM may be taken as a request if the flow ends there, so it is marked as one. */
+static OddportMatch request_cut_short(OddportVerdict *verdict, OddportHttpInfo *info,
+                                      bool line_limit_reached, OddportConfidence confidence,
+                                      const char *evidence)
+{
+    if (line_limit_reached)
+        return reject(verdict, "request line longer than 8 KiB");
+    info->is_request = confidence >= ODDPORT_CONFIDENCE_MEDIUM;
+    set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, confidence, ODDPORT_ROLE_CLIENT, evidence);
+    return ODDPORT_MATCH_NEED_MORE;
+}
+
+static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict,
+                                   OddportHttpInfo *info)
+{
+    OddportCursor line = cursor;
+    bool line_limit_reached = oddport_cursor_narrow(&line, REQUEST_LINE_MAX);
+    const size_t line_budget = line.left;
+
+    char token[METHOD_TOKEN_MAX + 1];
+    size_t token_length = 0;
+    uint8_t byte;
+    for (;;) {
+        if (!oddport_cursor_u8(&line, &byte))
+            return request_cut_short(verdict, info, line_limit_reached, ODDPORT_CONFIDENCE_LOW,
+                                     "start of an HTTP request method");
+        if (byte == ' ')
+            break;
+        if (token_length == METHOD_TOKEN_MAX || !is_token_char(byte))
+            return reject(verdict, "not an HTTP method");
+        token[token_length++] = (char)byte;
+        if (!is_registered_method_prefix(token, token_length))
+            return reject(verdict, "not a registered HTTP method");
+    }
+    token[token_length] = '\0';
+    bool exact_case = false;
+    const char *method = find_registered_method(token, token_length, &exact_case);
+    if (method == NULL)
+        return reject(verdict, "not a registered HTTP method");
+    snprintf(info->method, sizeof info->method, "%s", token);
+
+    OddportCursor target_bytes = line;
+    TargetState target = {0};
+    for (;;) {
+        if (!oddport_cursor_u8(&line, &byte))
+            return request_cut_short(verdict, info, line_limit_reached, ODDPORT_CONFIDENCE_LOW,
+                                     "HTTP request line without its end yet");
+        if (byte == ' ')
+            break;
+        /* CR or LF here is an HTTP/0.9-style line, as Redis inline commands also look. */
+        if (!target_accepts(&target, method, byte))
+            return reject(verdict, "request target not valid for HTTP");
+    }
+    if (target.length == 0 || !target_complete(&target))
+        return reject(verdict, "request target not valid for HTTP");
+    OddportCursor target_text = {NULL, 0};
+    oddport_cursor_sub(&target_bytes, target.length, &target_text);
+    copy_text(info->path, sizeof info->path, target_text);
+
+    OddportConfidence waiting = exact_case && target.form == TARGET_ORIGIN
+                                    ? ODDPORT_CONFIDENCE_MEDIUM
+                                    : ODDPORT_CONFIDENCE_LOW;
+    uint8_t major = 0;
+    uint8_t minor = 0;
+    int version_matched = read_version(&line, &major, &minor);
+    if (version_matched < 0)
+        return reject(verdict, "request line without an HTTP version");
+    if (version_matched < 8)
+        return request_cut_short(verdict, info, line_limit_reached, waiting,
+                                 "HTTP request line without its end yet");
+    snprintf(info->version, sizeof info->version, "HTTP/%c.%c", major, minor);
+    LineEnd end = read_line_end(&line);
+    if (end == LINE_END_INVALID)
+        return reject(verdict, "request line does not end after its HTTP version");
+    if (end == LINE_END_MISSING)
+        return request_cut_short(verdict, info, line_limit_reached, waiting,
+                                 "HTTP request line without its end yet");
+    /* "PRI * HTTP/2.0" is only ever the start of the HTTP/2 preface, which was checked before. */
+    if (strcmp(method, "PRI") == 0 && major == '2')
+        return reject(verdict, "broken HTTP/2 preface");
+
+    info->is_request = true;
+    OddportCursor headers = cursor;
+    oddport_cursor_skip(&headers, line_budget - line.left);
+    read_headers(headers, info);
+
+    OddportConfidence confidence = exact_case ? ODDPORT_CONFIDENCE_HIGH : ODDPORT_CONFIDENCE_MEDIUM;
+    /* HTTP/1.x is what a text request line means; other majors are odd clients or scanners. */
+    if (major != '0' && major != '1')
+        confidence = one_step_lower(confidence);
+    verdict->match = ODDPORT_MATCH_YES;
+    verdict->confidence = confidence;
+    verdict->role = ODDPORT_ROLE_CLIENT;
+    verdict->evidence[0] = '\0';
+    append_text(verdict->evidence, info->method, sizeof info->method);
+    append_text(verdict->evidence, " ", 1);
+    append_text(verdict->evidence, info->path, EVIDENCE_TARGET_MAX);
+    if (strlen(info->path) > EVIDENCE_TARGET_MAX)
+        append_text(verdict->evidence, "...", 3);
+    append_text(verdict->evidence, " ", 1);
+    append_text(verdict->evidence, info->version, sizeof info->version);
+    if (info->host[0] != '\0') {
+        append_text(verdict->evidence, " Host: ", 7);
+        append_text(verdict->evidence, info->host, sizeof info->host);
+    }
+    if (!exact_case)
+        append_text(verdict->evidence, " (method not in upper case)", 27);
+    return ODDPORT_MATCH_YES;
+}
+
+static OddportMatch detect_response(OddportCursor cursor, OddportVerdict *verdict,
+                                    OddportHttpInfo *info)
+{
+    OddportCursor line = cursor;
+    bool line_limit_reached = oddport_cursor_narrow(&line, REQUEST_LINE_MAX);
+    uint8_t major = 0;
+    uint8_t minor = 0;
+    int version_matched = read_version(&line, &major, &minor);
+    if (version_matched < 0)
+        return reject(verdict, "not an HTTP status line");
+    if (version_matched < 8) {
+        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_SERVER,
+                    "start of an HTTP status line");
+        return ODDPORT_MATCH_NEED_MORE;
+    }
+    uint8_t byte;
+    int status = 0;
+    for (int position = 0; position < 4; position++) {
+        if (!oddport_cursor_u8(&line, &byte)) {
+            set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                        ODDPORT_ROLE_SERVER, "start of an HTTP status line");
+            return ODDPORT_MATCH_NEED_MORE;
+        }
+        if (position == 0 ? byte != ' ' : !is_digit(byte))
+            return reject(verdict, "not an HTTP status line");
+        if (position > 0)
+            status = status * 10 + (byte - '0');
+    }
+    /* The status code is followed by the reason phrase's space or at once by the line end. */
+    uint8_t after_status;
+    if (!oddport_cursor_peek_u8(&line, 0, &after_status)) {
+        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_SERVER,
+                    "start of an HTTP status line");
+        return ODDPORT_MATCH_NEED_MORE;
+    }
+    if (after_status != ' ' && after_status != '\r' && after_status != '\n')
+        return reject(verdict, "not an HTTP status line");
+    /* The rest of the line, as far as it goes, must still be text. */
+    for (;;) {
+        if (!oddport_cursor_peek_u8(&line, 0, &byte)) {
+            if (line_limit_reached)
+                return reject(verdict, "status line longer than 8 KiB");
+            break;
+        }
+        if (byte == '\r' || byte == '\n') {
+            if (read_line_end(&line) == LINE_END_INVALID)
+                return reject(verdict, "status line with a stray CR");
+            break;
+        }
+        if (!is_field_text(byte))
+            return reject(verdict, "status line with control bytes");
+        oddport_cursor_skip(&line, 1);
+    }
+
+    info->is_response = true;
+    info->status = status;
+    snprintf(info->version, sizeof info->version, "HTTP/%c.%c", major, minor);
+    OddportConfidence confidence =
+        status >= 100 && status <= 599 ? ODDPORT_CONFIDENCE_HIGH : ODDPORT_CONFIDENCE_MEDIUM;
+    if (major != '0' && major != '1')
+        confidence = one_step_lower(confidence);
+    verdict->match = ODDPORT_MATCH_YES;
+    verdict->confidence = confidence;
+    verdict->role = ODDPORT_ROLE_SERVER;
+    snprintf(verdict->evidence, sizeof verdict->evidence, "%s %03d response", info->version,
+             status);
+    return ODDPORT_MATCH_YES;
+}
+
+/* How many leading bytes agree with `text`. */
+static size_t leading_bytes_matching(OddportCursor cursor, const char *text)
+{
+    size_t matched = 0;
+    uint8_t byte;
+    while (text[matched] != '\0' && oddport_cursor_u8(&cursor, &byte) &&
+           byte == (uint8_t)text[matched])
+        matched++;
+    return matched;
+}
+
+static OddportMatch detect_preface(size_t available, OddportVerdict *verdict, OddportHttpInfo *info)
+{
+    if (available < HTTP2_PREFACE_LINE_LENGTH) {
+        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
+                    "start of an HTTP request");
+        return ODDPORT_MATCH_NEED_MORE;
+    }
+    /* "PRI * HTTP/2.0" starts nothing but the preface, so its line alone already says much; the
+     * fields are filled in case the flow ends before the rest. */
+    info->is_request = true;
+    info->is_h2c_prior_knowledge = true;
+    snprintf(info->method, sizeof info->method, "PRI");
+    snprintf(info->path, sizeof info->path, "*");
+    snprintf(info->version, sizeof info->version, "HTTP/2.0");
+    if (available < HTTP2_PREFACE_LENGTH) {
+        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_MEDIUM,
+                    ODDPORT_ROLE_CLIENT, "start of the HTTP/2 prior-knowledge preface");
+        return ODDPORT_MATCH_NEED_MORE;
+    }
+    set_verdict(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH, ODDPORT_ROLE_CLIENT,
+                "HTTP/2 prior-knowledge preface");
+    return ODDPORT_MATCH_YES;
+}
+
+OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                                 OddportHttpInfo *info)
+{
+    OddportCursor cursor = oddport_cursor_make(bytes, length);
+    OddportVerdict result;
+    OddportHttpInfo found;
+    memset(&result, 0, sizeof result);
+    memset(&found, 0, sizeof found);
+    if (info != NULL)
+        memset(info, 0, sizeof *info);
+
+    if (cursor.left == 0) {
+        set_verdict(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER,
+                    "no bytes yet");
+    } else if (leading_bytes_matching(cursor, http2_preface) ==
+               (cursor.left < HTTP2_PREFACE_LENGTH ? cursor.left : HTTP2_PREFACE_LENGTH)) {
+        detect_preface(cursor.left, &result, &found);
+    } else {
+        OddportVerdict response_verdict;
+        OddportHttpInfo response_info;
+        memset(&response_verdict, 0, sizeof response_verdict);
+        memset(&response_info, 0, sizeof response_info);
+        OddportMatch response = detect_response(cursor, &response_verdict, &response_info);
+        OddportMatch request = detect_request(cursor, &result, &found);
+        /* Only "H" can start both; otherwise at most one of them is still possible. */
+        if (response != ODDPORT_MATCH_NO && request != ODDPORT_MATCH_NO) {
+            set_verdict(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                        ODDPORT_ROLE_EITHER, "start of an HTTP request or status line");
+            memset(&found, 0, sizeof found);
+        } else if (response != ODDPORT_MATCH_NO || leading_bytes_matching(cursor, "HTTP/") == 5) {
+            /* Past "HTTP/" the status line's reason for refusing is the one that explains. */
+            result = response_verdict;
+            found = response_info;
+        }
+    }
+
+    if (result.match == ODDPORT_MATCH_NO)
+        memset(&found, 0, sizeof found);
+    if (verdict != NULL)
+        *verdict = result;
+    if (info != NULL)
+        *info = found;
+    return result.match;
+}

@@ -1,0 +1,288 @@
+/* Recognises an SSH identification string (RFC 4253 4.2), also after lines sent before it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "oddport/cursor.h"
+#include "oddport/detect.h"
+
+/* RFC 4253 limits the identification string to 255 bytes with its CR LF. */
+#define BANNER_LINE_MAX 255
+/* Servers may greet with other lines first; real ones send a few short lines at most, and
+ * endless text without a banner is some other protocol. */
+#define PRE_BANNER_BYTES_MAX 1024
+#define PRE_BANNER_LINES_MAX 32
+/* "2.0", "1.99", "1.5": longer protocol versions are not ones anybody speaks. */
+#define PROTOCOL_VERSION_MAX 7
+
+static const char banner_start[] = "SSH-";
+#define BANNER_START_LENGTH (sizeof banner_start - 1)
+
+/* Adds `text` to an evidence line, keeping it NUL-terminated. */
+static void append_text(char evidence[ODDPORT_EVIDENCE_MAX], const char *text)
+{
+    size_t used = strlen(evidence);
+    for (; *text != '\0' && used + 1 < ODDPORT_EVIDENCE_MAX; text++)
+        evidence[used++] = *text;
+    evidence[used] = '\0';
+}
+
+static OddportMatch set_verdict(OddportVerdict *verdict, OddportMatch match,
+                                OddportConfidence confidence, const char *evidence)
+{
+    verdict->match = match;
+    verdict->confidence = confidence;
+    /* Client and server both open with a banner. */
+    verdict->role = ODDPORT_ROLE_EITHER;
+    verdict->evidence[0] = '\0';
+    append_text(verdict->evidence, evidence);
+    return match;
+}
+
+static OddportMatch reject(OddportVerdict *verdict, const char *why)
+{
+    return set_verdict(verdict, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE, why);
+}
+
+/* Copies wire text into a field: cut to the buffer, stopped at an embedded NUL, never escaped. */
+static void copy_text(char *destination, size_t capacity, OddportCursor text)
+{
+    size_t used = 0;
+    uint8_t byte;
+    while (used + 1 < capacity && oddport_cursor_u8(&text, &byte) && byte != '\0')
+        destination[used++] = (char)byte;
+    destination[used] = '\0';
+}
+
+static bool is_digit(uint8_t byte)
+{
+    return byte >= '0' && byte <= '9';
+}
+
+/* Whether the protocol version read so far can still become "2.0" or "1." followed by digits. */
+static bool protocol_version_possible(const char *version, size_t length)
+{
+    if (length == 0)
+        return true;
+    if (version[0] == '2')
+        return length <= 3 && strncmp(version, "2.0", length) == 0;
+    if (version[0] != '1')
+        return false;
+    if (length >= 2 && version[1] != '.')
+        return false;
+    for (size_t index = 2; index < length; index++) {
+        if (!is_digit((uint8_t)version[index]))
+            return false;
+    }
+    return true;
+}
+
+static bool protocol_version_complete(const char *version, size_t length)
+{
+    return length >= 3 && protocol_version_possible(version, length) &&
+           (version[0] == '1' || length == 3);
+}
+
+/* Bytes other lines before a banner may hold: UTF-8 text, per RFC 4253. Bytes that never occur
+ * in UTF-8 (0xc0, 0xc1, 0xf5 and above) mark binary data. */
+static bool is_pre_banner_text(uint8_t byte)
+{
+    return byte == '\t' ||
+           (byte >= 0x20 && byte != 0x7f && byte != 0xc0 && byte != 0xc1 && byte < 0xf5);
+}
+
+/* How many leading bytes agree with "SSH-". */
+static size_t banner_start_matched(OddportCursor cursor)
+{
+    size_t matched = 0;
+    uint8_t byte;
+    while (matched < BANNER_START_LENGTH && oddport_cursor_u8(&cursor, &byte) &&
+           byte == (uint8_t)banner_start[matched])
+        matched++;
+    return matched;
+}
+
+typedef enum {
+    LINE_END_FOUND,
+    LINE_END_MISSING,
+    LINE_END_INVALID,
+} LineEnd;
+
+static LineEnd read_line_end(OddportCursor *cursor, uint8_t first)
+{
+    uint8_t byte;
+    if (first == '\n')
+        return LINE_END_FOUND;
+    if (!oddport_cursor_u8(cursor, &byte))
+        return LINE_END_MISSING;
+    return byte == '\n' ? LINE_END_FOUND : LINE_END_INVALID;
+}
+
+/* Copies the identification line's first `length` bytes, without any CR that ends them. */
+static void copy_banner(OddportCursor line_start, size_t length, OddportSshInfo *info)
+{
+    uint8_t last;
+    if (length > 0 && oddport_cursor_peek_u8(&line_start, length - 1, &last) && last == '\r')
+        length--;
+    OddportCursor content = {NULL, 0};
+    oddport_cursor_sub(&line_start, length, &content);
+    copy_text(info->banner, sizeof info->banner, content);
+}
+
+/* A banner cut short may be taken for one if the flow ends there (at MEDIUM), so what has come
+ * of it is kept. */
+static OddportMatch banner_cut_short(OddportCursor line_start, size_t length,
+                                     OddportConfidence confidence, const char *evidence,
+                                     OddportVerdict *verdict, OddportSshInfo *info)
+{
+    if (confidence >= ODDPORT_CONFIDENCE_MEDIUM)
+        copy_banner(line_start, length, info);
+    return set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, confidence, evidence);
+}
+
+static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
+                                 OddportVerdict *verdict, OddportSshInfo *info)
+{
+    OddportCursor line = cursor;
+    bool limit_reached = oddport_cursor_narrow(&line, BANNER_LINE_MAX);
+    const size_t line_budget = line.left;
+    OddportConfidence waiting = ODDPORT_CONFIDENCE_LOW;
+    const char *cut_short = "start of an SSH banner";
+    oddport_cursor_skip(&line, BANNER_START_LENGTH);
+
+    char version[PROTOCOL_VERSION_MAX + 1];
+    size_t version_length = 0;
+    uint8_t byte;
+    enum { IN_PROTOCOL_VERSION, IN_SOFTWARE_VERSION, IN_COMMENTS } part = IN_PROTOCOL_VERSION;
+    size_t software_length = 0;
+    for (;;) {
+        if (!oddport_cursor_u8(&line, &byte)) {
+            if (limit_reached)
+                return reject(verdict, "SSH banner longer than 255 bytes");
+            return banner_cut_short(cursor, line_budget - line.left, waiting, cut_short, verdict,
+                                    info);
+        }
+        if (part == IN_PROTOCOL_VERSION) {
+            if (byte == '-') {
+                if (!protocol_version_complete(version, version_length))
+                    return reject(verdict, "SSH banner with an unknown protocol version");
+                version[version_length] = '\0';
+                snprintf(info->protocol_version, sizeof info->protocol_version, "%s", version);
+                part = IN_SOFTWARE_VERSION;
+                waiting = ODDPORT_CONFIDENCE_MEDIUM;
+                cut_short = "SSH banner without its end yet";
+                continue;
+            }
+            if (version_length == PROTOCOL_VERSION_MAX)
+                return reject(verdict, "SSH banner with an unknown protocol version");
+            version[version_length++] = (char)byte;
+            if (!protocol_version_possible(version, version_length))
+                return reject(verdict, "SSH banner with an unknown protocol version");
+            continue;
+        }
+        if (byte == '\r' || byte == '\n') {
+            if (part == IN_SOFTWARE_VERSION && software_length == 0)
+                return reject(verdict, "SSH banner without a software version");
+            LineEnd end = read_line_end(&line, byte);
+            if (end == LINE_END_INVALID)
+                return reject(verdict, "SSH banner with a stray CR");
+            if (end == LINE_END_MISSING && limit_reached)
+                return reject(verdict, "SSH banner longer than 255 bytes");
+            if (end == LINE_END_MISSING)
+                return banner_cut_short(cursor, line_budget - line.left, waiting, cut_short,
+                                        verdict, info);
+            break;
+        }
+        if (part == IN_SOFTWARE_VERSION) {
+            if (byte == ' ') {
+                if (software_length == 0)
+                    return reject(verdict, "SSH banner without a software version");
+                part = IN_COMMENTS;
+            } else if (byte < 0x21 || byte > 0x7e) {
+                /* RFC 4253 also forbids '-' here, yet Cisco and others send it. */
+                return reject(verdict, "SSH software version is not printable");
+            } else {
+                software_length++;
+            }
+        } else if (byte < 0x20 || byte == 0x7f) {
+            return reject(verdict, "SSH banner comment with control bytes");
+        }
+    }
+
+    /* Everything read but the final LF. */
+    copy_banner(cursor, line_budget - line.left - 1, info);
+
+    set_verdict(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH, info->banner);
+    append_text(verdict->evidence, " banner");
+    if (lines_before > 0) {
+        char note[48];
+        snprintf(note, sizeof note, " after %u other line%s", lines_before,
+                 lines_before == 1 ? "" : "s");
+        append_text(verdict->evidence, note);
+    }
+    return ODDPORT_MATCH_YES;
+}
+
+static OddportMatch detect_banner(OddportCursor cursor, OddportVerdict *verdict,
+                                  OddportSshInfo *info)
+{
+    unsigned lines_before = 0;
+    size_t bytes_before = 0;
+    for (;;) {
+        size_t matched = banner_start_matched(cursor);
+        if (matched == BANNER_START_LENGTH)
+            return parse_banner(cursor, lines_before, verdict, info);
+        if (matched == cursor.left) {
+            if (matched > 0)
+                return set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                                   "start of an SSH banner");
+            /* Text lines alone prove nothing, whatever comes after them. */
+            return set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE,
+                               lines_before == 0 ? "no bytes yet"
+                                                 : "text lines, no SSH banner yet");
+        }
+        if (lines_before == PRE_BANNER_LINES_MAX)
+            return reject(verdict, "too many lines before an SSH banner");
+        /* Any other line: it must be text and end before the allowance runs out. */
+        uint8_t byte;
+        for (;;) {
+            if (bytes_before == PRE_BANNER_BYTES_MAX)
+                return reject(verdict, "too much text before an SSH banner");
+            if (!oddport_cursor_u8(&cursor, &byte))
+                return set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE,
+                                   "text, no SSH banner yet");
+            bytes_before++;
+            if (byte == '\n')
+                break;
+            if (byte == '\r') {
+                uint8_t next;
+                if (oddport_cursor_peek_u8(&cursor, 0, &next) && next != '\n')
+                    return reject(verdict, "stray CR before an SSH banner");
+                continue;
+            }
+            if (!is_pre_banner_text(byte))
+                return reject(verdict, "binary bytes where an SSH banner should be");
+        }
+        lines_before++;
+    }
+}
+
+OddportMatch oddport_detect_ssh(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                                OddportSshInfo *info)
+{
+    OddportVerdict result;
+    OddportSshInfo found;
+    memset(&result, 0, sizeof result);
+    memset(&found, 0, sizeof found);
+    if (info != NULL)
+        memset(info, 0, sizeof *info);
+
+    detect_banner(oddport_cursor_make(bytes, length), &result, &found);
+
+    if (result.match == ODDPORT_MATCH_NO)
+        memset(&found, 0, sizeof found);
+    if (verdict != NULL)
+        *verdict = result;
+    if (info != NULL)
+        *info = found;
+    return result.match;
+}

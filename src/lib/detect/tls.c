@@ -1,0 +1,654 @@
+/* Recognises TLS from hello messages, SSLv2-style hellos and records caught midstream. */
+#include <stdio.h>
+#include <string.h>
+
+#include "oddport/cursor.h"
+#include "oddport/detect.h"
+
+enum {
+    CONTENT_CHANGE_CIPHER_SPEC = 20,
+    CONTENT_ALERT = 21,
+    CONTENT_HANDSHAKE = 22,
+    CONTENT_APPLICATION_DATA = 23,
+};
+
+enum {
+    HANDSHAKE_CLIENT_HELLO = 1,
+    HANDSHAKE_SERVER_HELLO = 2,
+};
+
+enum {
+    EXTENSION_SERVER_NAME = 0,
+    EXTENSION_ALPN = 16,
+    EXTENSION_SUPPORTED_VERSIONS = 43,
+};
+
+#define RECORD_HEADER_LENGTH    5
+#define HANDSHAKE_HEADER_LENGTH 4
+/* A record may carry up to 2^14 bytes of plaintext plus what protection adds. */
+#define RECORD_PAYLOAD_MAX (16384 + 2048)
+
+/* The smallest hellos: version, random, empty session id, one cipher suite, and for a
+ * ClientHello one compression method; no extensions. */
+#define CLIENT_HELLO_LENGTH_MIN (2 + 32 + 1 + 2 + 2 + 1 + 1)
+#define SERVER_HELLO_LENGTH_MIN (2 + 32 + 1 + 2 + 1)
+/* The largest every length field of a hello allows; anything beyond is not a hello. */
+#define CLIENT_HELLO_LENGTH_MAX (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
+#define SERVER_HELLO_LENGTH_MAX (2 + 32 + 1 + 32 + 2 + 1 + 2 + 65535)
+
+/* Hellos are reassembled here. Real ones take a few hundred bytes to a few KiB; one bigger than
+ * this is checked only as far as the buffer goes. */
+#define HELLO_BUFFER_SIZE 16384
+
+/* An SSLv2 CLIENT-HELLO: its header holds the message type, version and three lengths. */
+#define SSLV2_HELLO_HEADER_LENGTH 9
+#define SSLV2_HELLO_LENGTH_MIN    (SSLV2_HELLO_HEADER_LENGTH + 3 + 16)
+
+const char *oddport_tls_version_name(uint16_t version)
+{
+    switch (version) {
+    case 0x0002:
+        return "SSL 2.0";
+    case 0x0300:
+        return "SSL 3.0";
+    case 0x0301:
+        return "TLS 1.0";
+    case 0x0302:
+        return "TLS 1.1";
+    case 0x0303:
+        return "TLS 1.2";
+    case 0x0304:
+        return "TLS 1.3";
+    default:
+        return NULL;
+    }
+}
+
+/* RFC 8701 reserves values like 0x0a0a and 0x1a1a so that peers learn to ignore the unknown. */
+static bool is_grease(uint16_t value)
+{
+    return (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
+}
+
+static bool is_tls_record_version(uint8_t major, uint8_t minor)
+{
+    return major == 3 && minor <= 4;
+}
+
+static bool is_hello_version(uint16_t version)
+{
+    return version >= 0x0300 && version <= 0x0303;
+}
+
+/* Adds `text` to an evidence line, keeping it NUL-terminated. */
+static void append_text(char evidence[ODDPORT_EVIDENCE_MAX], const char *text)
+{
+    size_t used = strlen(evidence);
+    for (; *text != '\0' && used + 1 < ODDPORT_EVIDENCE_MAX; text++)
+        evidence[used++] = *text;
+    evidence[used] = '\0';
+}
+
+static void append_version(char evidence[ODDPORT_EVIDENCE_MAX], uint16_t version)
+{
+    const char *name = oddport_tls_version_name(version);
+    char unknown[24];
+    if (name == NULL) {
+        snprintf(unknown, sizeof unknown, "TLS version 0x%04x", version);
+        name = unknown;
+    }
+    append_text(evidence, name);
+}
+
+static void set_verdict(OddportVerdict *verdict, OddportMatch match, OddportConfidence confidence,
+                        OddportRole role, const char *evidence)
+{
+    verdict->match = match;
+    verdict->confidence = confidence;
+    verdict->role = role;
+    verdict->evidence[0] = '\0';
+    append_text(verdict->evidence, evidence);
+}
+
+static OddportMatch reject(OddportVerdict *verdict, const char *why)
+{
+    set_verdict(verdict, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, why);
+    return ODDPORT_MATCH_NO;
+}
+
+static OddportMatch need_more(OddportVerdict *verdict, OddportConfidence confidence,
+                              OddportRole role, const char *why)
+{
+    set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, confidence, role, why);
+    return ODDPORT_MATCH_NEED_MORE;
+}
+
+/* Copies wire text into a field: cut to the buffer, stopped at an embedded NUL, never escaped. */
+static void copy_text(char *destination, size_t capacity, OddportCursor text)
+{
+    size_t used = 0;
+    uint8_t byte;
+    while (used + 1 < capacity && oddport_cursor_u8(&text, &byte) && byte != '\0')
+        destination[used++] = (char)byte;
+    destination[used] = '\0';
+}
+
+typedef enum {
+    PARSE_OK,
+    PARSE_SHORT, /* the bytes ran out before the lengths said the data would */
+    PARSE_BAD,   /* the lengths contradict each other */
+} ParseStatus;
+
+/* A length-prefixed piece of a hello: what its length says it holds and what of it was captured.
+ * Keeping both apart tells a hello that is cut short from one that lies about its lengths. */
+typedef struct {
+    OddportCursor present;
+    size_t stated_left; /* never less than present.left */
+} Field;
+
+static bool field_is_whole(const Field *field)
+{
+    return field->present.left == field->stated_left;
+}
+
+static ParseStatus field_take(Field *field, size_t count, Field *part)
+{
+    if (count > field->stated_left)
+        return PARSE_BAD;
+    size_t present = count < field->present.left ? count : field->present.left;
+    oddport_cursor_sub(&field->present, present, &part->present);
+    part->stated_left = count;
+    field->stated_left -= count;
+    return PARSE_OK;
+}
+
+static ParseStatus field_u8(Field *field, uint8_t *value)
+{
+    if (field->stated_left < 1)
+        return PARSE_BAD;
+    if (!oddport_cursor_u8(&field->present, value))
+        return PARSE_SHORT;
+    field->stated_left -= 1;
+    return PARSE_OK;
+}
+
+static ParseStatus field_be16(Field *field, uint16_t *value)
+{
+    if (field->stated_left < 2)
+        return PARSE_BAD;
+    if (!oddport_cursor_be16(&field->present, value))
+        return PARSE_SHORT;
+    field->stated_left -= 2;
+    return PARSE_OK;
+}
+
+/* Takes a vector whose length is given by a one- or two-byte prefix. */
+static ParseStatus field_vector(Field *field, size_t prefix_length, Field *vector)
+{
+    ParseStatus status;
+    size_t length;
+    if (prefix_length == 1) {
+        uint8_t short_length = 0;
+        status = field_u8(field, &short_length);
+        length = short_length;
+    } else {
+        uint16_t long_length = 0;
+        status = field_be16(field, &long_length);
+        length = long_length;
+    }
+    return status != PARSE_OK ? status : field_take(field, length, vector);
+}
+
+#define RETURN_UNLESS_OK(expression)                                                               \
+    do {                                                                                           \
+        ParseStatus status_ = (expression);                                                        \
+        if (status_ != PARSE_OK)                                                                   \
+            return status_;                                                                        \
+    } while (0)
+
+/* Extension contents are read leniently: a malformed one yields nothing but does not unmake a
+ * hello whose outer lengths all agree, since real stacks differ in the details. */
+
+static void read_server_name(Field extension, OddportTlsInfo *info)
+{
+    Field list;
+    if (field_vector(&extension, 2, &list) != PARSE_OK)
+        return;
+    while (list.stated_left > 0 && info->sni[0] == '\0') {
+        uint8_t name_type;
+        Field name;
+        if (field_u8(&list, &name_type) != PARSE_OK || field_vector(&list, 2, &name) != PARSE_OK)
+            return;
+        if (name_type == 0 && field_is_whole(&name))
+            copy_text(info->sni, sizeof info->sni, name.present);
+    }
+}
+
+static void read_alpn(Field extension, OddportTlsInfo *info)
+{
+    Field list;
+    if (field_vector(&extension, 2, &list) != PARSE_OK)
+        return;
+    while (list.stated_left > 0 && info->alpn_count < ODDPORT_TLS_ALPN_MAX_COUNT) {
+        Field name;
+        if (field_vector(&list, 1, &name) != PARSE_OK || !field_is_whole(&name))
+            return;
+        uint16_t two_bytes;
+        OddportCursor peek = name.present;
+        if (name.stated_left == 2 && oddport_cursor_be16(&peek, &two_bytes) && is_grease(two_bytes))
+            continue;
+        if (name.stated_left == 0)
+            continue;
+        copy_text(info->alpn[info->alpn_count], sizeof info->alpn[0], name.present);
+        info->alpn_count++;
+    }
+}
+
+static void read_supported_versions(Field extension, uint8_t handshake_type, OddportTlsInfo *info)
+{
+    uint16_t version;
+    if (handshake_type == HANDSHAKE_SERVER_HELLO) {
+        if (field_be16(&extension, &version) == PARSE_OK && !is_grease(version))
+            info->version = version;
+        return;
+    }
+    Field list;
+    if (field_vector(&extension, 1, &list) != PARSE_OK)
+        return;
+    uint16_t highest = 0;
+    while (field_be16(&list, &version) == PARSE_OK) {
+        /* TLS versions all have major 3; drafts and GREASE do not count as an offer. */
+        if (!is_grease(version) && (version >> 8) == 3 && version > highest)
+            highest = version;
+    }
+    if (highest != 0)
+        info->version = highest;
+}
+
+static ParseStatus parse_extensions(Field *body, uint8_t handshake_type, OddportTlsInfo *info)
+{
+    /* Hellos from before extensions existed simply end here. */
+    if (body->stated_left == 0)
+        return PARSE_OK;
+    Field extensions;
+    RETURN_UNLESS_OK(field_vector(body, 2, &extensions));
+    if (body->stated_left != 0)
+        return PARSE_BAD;
+    while (extensions.stated_left > 0) {
+        uint16_t type;
+        Field extension;
+        RETURN_UNLESS_OK(field_be16(&extensions, &type));
+        RETURN_UNLESS_OK(field_vector(&extensions, 2, &extension));
+        if (type == EXTENSION_SERVER_NAME && handshake_type == HANDSHAKE_CLIENT_HELLO)
+            read_server_name(extension, info);
+        else if (type == EXTENSION_ALPN)
+            read_alpn(extension, info);
+        else if (type == EXTENSION_SUPPORTED_VERSIONS)
+            read_supported_versions(extension, handshake_type, info);
+    }
+    return PARSE_OK;
+}
+
+static ParseStatus parse_hello(Field *body, uint8_t handshake_type, OddportTlsInfo *info)
+{
+    uint16_t legacy_version;
+    Field skipped;
+    RETURN_UNLESS_OK(field_be16(body, &legacy_version));
+    if (!is_hello_version(legacy_version))
+        return PARSE_BAD;
+    info->hello_version = legacy_version;
+    RETURN_UNLESS_OK(field_take(body, 32, &skipped)); /* random */
+    Field session_id;
+    RETURN_UNLESS_OK(field_vector(body, 1, &session_id));
+    if (session_id.stated_left > 32)
+        return PARSE_BAD;
+    if (handshake_type == HANDSHAKE_CLIENT_HELLO) {
+        Field cipher_suites;
+        RETURN_UNLESS_OK(field_vector(body, 2, &cipher_suites));
+        if (cipher_suites.stated_left < 2 || cipher_suites.stated_left % 2 != 0)
+            return PARSE_BAD;
+        Field compression_methods;
+        RETURN_UNLESS_OK(field_vector(body, 1, &compression_methods));
+        if (compression_methods.stated_left < 1)
+            return PARSE_BAD;
+        /* Every client must offer the null method (RFC 5246 section 7.4.1.2). */
+        bool offers_null = false;
+        uint8_t method;
+        OddportCursor methods = compression_methods.present;
+        while (oddport_cursor_u8(&methods, &method))
+            offers_null = offers_null || method == 0;
+        if (!offers_null && field_is_whole(&compression_methods))
+            return PARSE_BAD;
+    } else {
+        uint16_t cipher_suite;
+        uint8_t compression_method;
+        RETURN_UNLESS_OK(field_be16(body, &cipher_suite));
+        RETURN_UNLESS_OK(field_u8(body, &compression_method));
+        /* null, DEFLATE (RFC 3749) and LZS (RFC 3943) are all a server ever chose. */
+        if (compression_method != 0 && compression_method != 1 && compression_method != 64)
+            return PARSE_BAD;
+    }
+    return parse_extensions(body, handshake_type, info);
+}
+
+/* Walks the handshake records that carry a hello, yielding their fragments as one stream. */
+typedef struct {
+    OddportCursor input;     /* the bytes after what has been consumed */
+    size_t fragment_left;    /* of the current record */
+    uint16_t record_version; /* all records of a flight carry the first record's version */
+    bool broken;             /* a later record is not a handshake record of that version */
+} HandshakeRecords;
+
+/* Enters the next record; false if its header is not all there or is not a fit. */
+static bool enter_next_record(HandshakeRecords *records)
+{
+    uint8_t type = 0;
+    uint8_t major = 0;
+    uint8_t minor = 0;
+    uint16_t length = 0;
+    OddportCursor header = records->input;
+    if (oddport_cursor_u8(&header, &type) && type != CONTENT_HANDSHAKE)
+        records->broken = true;
+    if (oddport_cursor_u8(&header, &major) && major != records->record_version >> 8)
+        records->broken = true;
+    if (oddport_cursor_u8(&header, &minor) && minor != (records->record_version & 0xff))
+        records->broken = true;
+    if (oddport_cursor_be16(&header, &length) && (length == 0 || length > RECORD_PAYLOAD_MAX))
+        records->broken = true;
+    if (records->broken || !oddport_cursor_skip(&records->input, RECORD_HEADER_LENGTH))
+        return false;
+    records->fragment_left = length;
+    return true;
+}
+
+/* Appends handshake bytes to `buffer` until it holds `wanted` bytes or there are no more. */
+static void gather(HandshakeRecords *records, uint8_t *buffer, size_t wanted, size_t *filled)
+{
+    while (*filled < wanted) {
+        if (records->fragment_left == 0 && !enter_next_record(records))
+            return;
+        size_t count = wanted - *filled;
+        if (count > records->fragment_left)
+            count = records->fragment_left;
+        if (count > records->input.left)
+            count = records->input.left;
+        const uint8_t *source = NULL;
+        if (count == 0 || !oddport_cursor_bytes(&records->input, count, &source))
+            return;
+        memcpy(buffer + *filled, source, count);
+        *filled += count;
+        records->fragment_left -= count;
+    }
+}
+
+static void describe_hello(OddportVerdict *verdict, const OddportTlsInfo *info)
+{
+    verdict->evidence[0] = '\0';
+    append_version(verdict->evidence, info->version);
+    append_text(verdict->evidence,
+                info->handshake_type == HANDSHAKE_CLIENT_HELLO ? " ClientHello" : " ServerHello");
+    if (info->sni[0] != '\0') {
+        append_text(verdict->evidence, " SNI=");
+        append_text(verdict->evidence, info->sni);
+    }
+    for (unsigned index = 0; index < info->alpn_count; index++) {
+        append_text(verdict->evidence, index == 0 ? " ALPN=" : ",");
+        append_text(verdict->evidence, info->alpn[index]);
+    }
+}
+
+typedef enum {
+    HELLO_FOUND,     /* the verdict is written */
+    HELLO_NOT_HELLO, /* a handshake record, but its first message is no hello */
+} HelloSearch;
+
+static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, OddportTlsInfo *info)
+{
+    uint8_t type = 0;
+    uint8_t major = 0;
+    uint8_t minor = 0;
+    uint16_t record_length = 0;
+    oddport_cursor_u8(&input, &type);
+    if (!oddport_cursor_u8(&input, &major) || (major == 3 && !oddport_cursor_u8(&input, &minor)) ||
+        (major == 3 && minor <= 4 && !oddport_cursor_be16(&input, &record_length))) {
+        need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_EITHER, "start of a TLS record");
+        return HELLO_FOUND;
+    }
+    if (!is_tls_record_version(major, minor)) {
+        reject(verdict, "not a TLS record version");
+        return HELLO_FOUND;
+    }
+    if (record_length == 0 || record_length > RECORD_PAYLOAD_MAX) {
+        reject(verdict, "TLS record length out of range");
+        return HELLO_FOUND;
+    }
+    info->record_version = (uint16_t)(major << 8 | minor);
+
+    HandshakeRecords records = {input, record_length, info->record_version, false};
+    uint8_t message[HANDSHAKE_HEADER_LENGTH + HELLO_BUFFER_SIZE];
+    size_t filled = 0;
+    gather(&records, message, HANDSHAKE_HEADER_LENGTH, &filled);
+    OddportCursor header = oddport_cursor_make(message, filled);
+    uint8_t handshake_type = 0;
+    uint32_t message_length = 0;
+    if (oddport_cursor_u8(&header, &handshake_type) && handshake_type != HANDSHAKE_CLIENT_HELLO &&
+        handshake_type != HANDSHAKE_SERVER_HELLO)
+        return HELLO_NOT_HELLO;
+    if (records.broken) {
+        reject(verdict, "TLS handshake continued in a record of another kind");
+        return HELLO_FOUND;
+    }
+    OddportRole role = handshake_type == HANDSHAKE_CLIENT_HELLO   ? ODDPORT_ROLE_CLIENT
+                       : handshake_type == HANDSHAKE_SERVER_HELLO ? ODDPORT_ROLE_SERVER
+                                                                  : ODDPORT_ROLE_EITHER;
+    if (!oddport_cursor_be24(&header, &message_length)) {
+        need_more(verdict, ODDPORT_CONFIDENCE_LOW, role, "start of a TLS handshake record");
+        return HELLO_FOUND;
+    }
+    bool is_client = handshake_type == HANDSHAKE_CLIENT_HELLO;
+    if (message_length < (is_client ? CLIENT_HELLO_LENGTH_MIN : SERVER_HELLO_LENGTH_MIN) ||
+        message_length > (is_client ? CLIENT_HELLO_LENGTH_MAX : SERVER_HELLO_LENGTH_MAX)) {
+        reject(verdict, "TLS hello length out of range");
+        return HELLO_FOUND;
+    }
+    info->handshake_type = handshake_type;
+    const char *hello_name = is_client ? "ClientHello" : "ServerHello";
+
+    size_t wanted = message_length < HELLO_BUFFER_SIZE ? message_length : HELLO_BUFFER_SIZE;
+    gather(&records, message, HANDSHAKE_HEADER_LENGTH + wanted, &filled);
+    if (records.broken) {
+        reject(verdict, "TLS handshake continued in a record of another kind");
+        return HELLO_FOUND;
+    }
+    Field body = {
+        oddport_cursor_make(message + HANDSHAKE_HEADER_LENGTH, filled - HANDSHAKE_HEADER_LENGTH),
+        message_length};
+    OddportCursor version_bytes = body.present;
+    uint16_t legacy_version;
+    if (!oddport_cursor_be16(&version_bytes, &legacy_version)) {
+        need_more(verdict, ODDPORT_CONFIDENCE_LOW, role, "start of a TLS hello");
+        return HELLO_FOUND;
+    }
+    if (!is_hello_version(legacy_version)) {
+        reject(verdict, "TLS hello with an unknown version");
+        return HELLO_FOUND;
+    }
+
+    ParseStatus status = parse_hello(&body, handshake_type, info);
+    if (info->version == 0)
+        info->version = info->hello_version;
+    bool whole = filled == HANDSHAKE_HEADER_LENGTH + message_length;
+    bool buffer_full = filled == sizeof message;
+    if (status == PARSE_OK && !whole)
+        status = PARSE_SHORT;
+    if (status == PARSE_SHORT && whole)
+        status = PARSE_BAD;
+    if (status == PARSE_BAD) {
+        reject(verdict, is_client ? "ClientHello with inconsistent lengths"
+                                  : "ServerHello with inconsistent lengths");
+        return HELLO_FOUND;
+    }
+    if (status == PARSE_SHORT && !buffer_full) {
+        char evidence[ODDPORT_EVIDENCE_MAX];
+        snprintf(evidence, sizeof evidence, "TLS %s, %zu of %u bytes so far", hello_name,
+                 filled - HANDSHAKE_HEADER_LENGTH, (unsigned)message_length);
+        need_more(verdict, ODDPORT_CONFIDENCE_MEDIUM, role, evidence);
+        return HELLO_FOUND;
+    }
+    describe_hello(verdict, info);
+    verdict->match = ODDPORT_MATCH_YES;
+    verdict->role = role;
+    verdict->confidence = ODDPORT_CONFIDENCE_HIGH;
+    if (status == PARSE_SHORT) {
+        /* Consistent as far as the buffer reaches, but the rest went unchecked. */
+        verdict->confidence = ODDPORT_CONFIDENCE_MEDIUM;
+        append_text(verdict->evidence, " (too large to check whole)");
+    }
+    return HELLO_FOUND;
+}
+
+/* Records seen without their handshake: content types 20 to 23, one TLS version throughout. */
+static OddportMatch detect_midstream(OddportCursor input, OddportVerdict *verdict,
+                                     OddportTlsInfo *info)
+{
+    unsigned complete_records = 0;
+    uint16_t first_version = 0;
+    for (;;) {
+        uint8_t type;
+        uint8_t major;
+        uint8_t minor;
+        uint16_t length;
+        if (!oddport_cursor_u8(&input, &type))
+            break;
+        if (type < CONTENT_CHANGE_CIPHER_SPEC || type > CONTENT_APPLICATION_DATA)
+            return reject(verdict, "not a TLS record type");
+        if (!oddport_cursor_u8(&input, &major))
+            break;
+        if (major != 3)
+            return reject(verdict, "not a TLS record version");
+        if (!oddport_cursor_u8(&input, &minor))
+            break;
+        /* SSL 3.0 and TLS 1.3 record versions never carry a whole connection's records. */
+        uint16_t version = (uint16_t)(major << 8 | minor);
+        if (version < 0x0301 || version > 0x0303 ||
+            (first_version != 0 && version != first_version))
+            return reject(verdict, "not a run of TLS records of one version");
+        first_version = version;
+        if (!oddport_cursor_be16(&input, &length))
+            break;
+        if (length == 0 || length > RECORD_PAYLOAD_MAX)
+            return reject(verdict, "TLS record length out of range");
+        /* A ChangeCipherSpec is always the single byte 1. */
+        uint8_t first_byte;
+        if (type == CONTENT_CHANGE_CIPHER_SPEC &&
+            (length != 1 || (oddport_cursor_peek_u8(&input, 0, &first_byte) && first_byte != 1)))
+            return reject(verdict, "malformed TLS ChangeCipherSpec");
+        if (!oddport_cursor_skip(&input, length))
+            break;
+        complete_records++;
+    }
+    info->record_version = first_version;
+    if (complete_records < 2)
+        return need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_EITHER,
+                         complete_records == 0 ? "start of a TLS record" : "one TLS record");
+    char evidence[ODDPORT_EVIDENCE_MAX];
+    snprintf(evidence, sizeof evidence, "TLS records (midstream, %u records)", complete_records);
+    set_verdict(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_MEDIUM, ODDPORT_ROLE_EITHER,
+                evidence);
+    return ODDPORT_MATCH_YES;
+}
+
+/* RFC 5246 appendix E.2: how clients offered TLS to servers that might only speak SSL 2.0. */
+static OddportMatch detect_sslv2_hello(OddportCursor input, OddportVerdict *verdict,
+                                       OddportTlsInfo *info)
+{
+    uint16_t header;
+    uint8_t message_type;
+    uint16_t version;
+    uint16_t cipher_specs_length;
+    uint16_t session_id_length;
+    uint16_t challenge_length;
+    if (!oddport_cursor_be16(&input, &header))
+        return need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
+                         "start of an SSLv2-style record");
+    size_t record_length = header & 0x7fff;
+    if (record_length < SSLV2_HELLO_LENGTH_MIN)
+        return reject(verdict, "SSLv2-style record too short for a hello");
+    if (!oddport_cursor_u8(&input, &message_type))
+        return need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
+                         "start of an SSLv2-style record");
+    if (message_type != HANDSHAKE_CLIENT_HELLO)
+        return reject(verdict, "SSLv2-style record is not a ClientHello");
+    OddportCursor so_far = input;
+    if (!oddport_cursor_be16(&input, &version)) {
+        uint8_t version_major;
+        if (oddport_cursor_u8(&so_far, &version_major) && version_major != 0 && version_major != 3)
+            return reject(verdict, "SSLv2-style hello with an unknown version");
+        return need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
+                         "start of an SSLv2-style ClientHello");
+    }
+    if (version != 0x0002 && !is_hello_version(version))
+        return reject(verdict, "SSLv2-style hello with an unknown version");
+    if (!oddport_cursor_be16(&input, &cipher_specs_length) ||
+        !oddport_cursor_be16(&input, &session_id_length) ||
+        !oddport_cursor_be16(&input, &challenge_length))
+        return need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
+                         "start of an SSLv2-style ClientHello");
+    if (cipher_specs_length == 0 || cipher_specs_length % 3 != 0 ||
+        (session_id_length != 0 && session_id_length != 16) || challenge_length < 16 ||
+        challenge_length > 32 ||
+        record_length != SSLV2_HELLO_HEADER_LENGTH + (size_t)cipher_specs_length +
+                             session_id_length + challenge_length)
+        return reject(verdict, "SSLv2-style ClientHello with inconsistent lengths");
+    info->handshake_type = HANDSHAKE_CLIENT_HELLO;
+    info->sslv2_compatible = true;
+    info->hello_version = version;
+    info->version = version;
+    if (!oddport_cursor_skip(&input, record_length - SSLV2_HELLO_HEADER_LENGTH))
+        return need_more(verdict, ODDPORT_CONFIDENCE_MEDIUM, ODDPORT_ROLE_CLIENT,
+                         "SSLv2-compatible ClientHello, not whole yet");
+    verdict->evidence[0] = '\0';
+    append_text(verdict->evidence, "SSLv2-compatible ClientHello (");
+    append_version(verdict->evidence, version);
+    append_text(verdict->evidence, ")");
+    verdict->match = ODDPORT_MATCH_YES;
+    verdict->confidence = ODDPORT_CONFIDENCE_HIGH;
+    verdict->role = ODDPORT_ROLE_CLIENT;
+    return ODDPORT_MATCH_YES;
+}
+
+OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                                OddportTlsInfo *info)
+{
+    OddportCursor input = oddport_cursor_make(bytes, length);
+    OddportVerdict result;
+    OddportTlsInfo found;
+    memset(&result, 0, sizeof result);
+    memset(&found, 0, sizeof found);
+    if (info != NULL)
+        memset(info, 0, sizeof *info);
+
+    uint8_t first_byte = 0;
+    if (!oddport_cursor_peek_u8(&input, 0, &first_byte)) {
+        need_more(&result, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, "no bytes yet");
+    } else if (first_byte == CONTENT_HANDSHAKE) {
+        if (detect_hello(input, &result, &found) == HELLO_NOT_HELLO) {
+            memset(&found, 0, sizeof found);
+            detect_midstream(input, &result, &found);
+        }
+    } else if (first_byte >= CONTENT_CHANGE_CIPHER_SPEC && first_byte <= CONTENT_APPLICATION_DATA) {
+        detect_midstream(input, &result, &found);
+    } else if (first_byte & 0x80) {
+        detect_sslv2_hello(input, &result, &found);
+    } else {
+        reject(&result, "not a TLS record type");
+    }
+
+    if (result.match == ODDPORT_MATCH_NO)
+        memset(&found, 0, sizeof found);
+    if (verdict != NULL)
+        *verdict = result;
+    if (info != NULL)
+        *info = found;
+    return result.match;
+}

@@ -1,0 +1,1038 @@
+/* Unit tests for the TLS detector: hellos whole, split and malformed, SSLv2, midstream. */
+#include <glib.h>
+#include <string.h>
+
+#include "oddport/detect.h"
+
+/* curl 7.88.1 (OpenSSL 3.0) running "curl --http2 https://example.org:9443/", captured on
+ * loopback: a TLS 1.3 ClientHello with SNI example.org, ALPN h2 and http/1.1, padded to a 512-byte
+ * record. */
+static const uint8_t curl_client_hello[] = {
+    0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0xa9, 0xa0, 0xe8, 0x97, 0xee,
+    0x6c, 0x6f, 0x8d, 0xde, 0x9e, 0x00, 0x30, 0x24, 0x93, 0x7b, 0x08, 0xc6, 0xfb, 0x15, 0xa5, 0x54,
+    0x52, 0x62, 0x7d, 0x4e, 0x19, 0x91, 0x5c, 0x3b, 0x37, 0xca, 0xe9, 0x20, 0x38, 0xf4, 0xca, 0xa6,
+    0x7a, 0x84, 0xc5, 0x19, 0x22, 0xde, 0x47, 0xa6, 0x64, 0xda, 0xfe, 0x23, 0x1d, 0x78, 0x12, 0x00,
+    0xd3, 0x46, 0xeb, 0xf9, 0xa0, 0x4f, 0x99, 0xdb, 0x99, 0xa4, 0xa9, 0x46, 0x00, 0x3e, 0x13, 0x02,
+    0x13, 0x03, 0x13, 0x01, 0xc0, 0x2c, 0xc0, 0x30, 0x00, 0x9f, 0xcc, 0xa9, 0xcc, 0xa8, 0xcc, 0xaa,
+    0xc0, 0x2b, 0xc0, 0x2f, 0x00, 0x9e, 0xc0, 0x24, 0xc0, 0x28, 0x00, 0x6b, 0xc0, 0x23, 0xc0, 0x27,
+    0x00, 0x67, 0xc0, 0x0a, 0xc0, 0x14, 0x00, 0x39, 0xc0, 0x09, 0xc0, 0x13, 0x00, 0x33, 0x00, 0x9d,
+    0x00, 0x9c, 0x00, 0x3d, 0x00, 0x3c, 0x00, 0x35, 0x00, 0x2f, 0x00, 0xff, 0x01, 0x00, 0x01, 0x75,
+    0x00, 0x00, 0x00, 0x10, 0x00, 0x0e, 0x00, 0x00, 0x0b, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65,
+    0x2e, 0x6f, 0x72, 0x67, 0x00, 0x0b, 0x00, 0x04, 0x03, 0x00, 0x01, 0x02, 0x00, 0x0a, 0x00, 0x16,
+    0x00, 0x14, 0x00, 0x1d, 0x00, 0x17, 0x00, 0x1e, 0x00, 0x19, 0x00, 0x18, 0x01, 0x00, 0x01, 0x01,
+    0x01, 0x02, 0x01, 0x03, 0x01, 0x04, 0x00, 0x10, 0x00, 0x0e, 0x00, 0x0c, 0x02, 0x68, 0x32, 0x08,
+    0x68, 0x74, 0x74, 0x70, 0x2f, 0x31, 0x2e, 0x31, 0x00, 0x16, 0x00, 0x00, 0x00, 0x17, 0x00, 0x00,
+    0x00, 0x31, 0x00, 0x00, 0x00, 0x0d, 0x00, 0x2a, 0x00, 0x28, 0x04, 0x03, 0x05, 0x03, 0x06, 0x03,
+    0x08, 0x07, 0x08, 0x08, 0x08, 0x09, 0x08, 0x0a, 0x08, 0x0b, 0x08, 0x04, 0x08, 0x05, 0x08, 0x06,
+    0x04, 0x01, 0x05, 0x01, 0x06, 0x01, 0x03, 0x03, 0x03, 0x01, 0x03, 0x02, 0x04, 0x02, 0x05, 0x02,
+    0x06, 0x02, 0x00, 0x2b, 0x00, 0x09, 0x08, 0x03, 0x04, 0x03, 0x03, 0x03, 0x02, 0x03, 0x01, 0x00,
+    0x2d, 0x00, 0x02, 0x01, 0x01, 0x00, 0x33, 0x00, 0x26, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20, 0x10,
+    0x41, 0x83, 0x72, 0x59, 0x60, 0x73, 0x7d, 0x7e, 0x62, 0xfb, 0xde, 0x6b, 0xdf, 0xa5, 0xd5, 0x8e,
+    0x9e, 0xea, 0x9b, 0xa2, 0x7a, 0x73, 0x45, 0xc7, 0xfa, 0x14, 0x66, 0x6e, 0x97, 0x58, 0x10, 0x00,
+    0x15, 0x00, 0xb2, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* "openssl s_client -tls1_2 -servername legacy.example.net" (OpenSSL 3.0): a TLS 1.2 ClientHello
+ * without supported_versions or ALPN. */
+static const uint8_t openssl_tls12_client_hello[] = {
+    0x16, 0x03, 0x01, 0x00, 0xd2, 0x01, 0x00, 0x00, 0xce, 0x03, 0x03, 0x8e, 0xd8, 0x6e, 0x83, 0xd9,
+    0x64, 0x17, 0xe2, 0xf3, 0x06, 0xab, 0x15, 0x65, 0x26, 0x79, 0x89, 0xfe, 0x4e, 0x74, 0xf7, 0x13,
+    0xe3, 0xd4, 0x62, 0xb3, 0x77, 0x8f, 0x44, 0x7d, 0x3e, 0x82, 0x86, 0x00, 0x00, 0x38, 0xc0, 0x2c,
+    0xc0, 0x30, 0x00, 0x9f, 0xcc, 0xa9, 0xcc, 0xa8, 0xcc, 0xaa, 0xc0, 0x2b, 0xc0, 0x2f, 0x00, 0x9e,
+    0xc0, 0x24, 0xc0, 0x28, 0x00, 0x6b, 0xc0, 0x23, 0xc0, 0x27, 0x00, 0x67, 0xc0, 0x0a, 0xc0, 0x14,
+    0x00, 0x39, 0xc0, 0x09, 0xc0, 0x13, 0x00, 0x33, 0x00, 0x9d, 0x00, 0x9c, 0x00, 0x3d, 0x00, 0x3c,
+    0x00, 0x35, 0x00, 0x2f, 0x00, 0xff, 0x01, 0x00, 0x00, 0x6d, 0x00, 0x00, 0x00, 0x17, 0x00, 0x15,
+    0x00, 0x00, 0x12, 0x6c, 0x65, 0x67, 0x61, 0x63, 0x79, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c,
+    0x65, 0x2e, 0x6e, 0x65, 0x74, 0x00, 0x0b, 0x00, 0x04, 0x03, 0x00, 0x01, 0x02, 0x00, 0x0a, 0x00,
+    0x0c, 0x00, 0x0a, 0x00, 0x1d, 0x00, 0x17, 0x00, 0x1e, 0x00, 0x19, 0x00, 0x18, 0x00, 0x23, 0x00,
+    0x00, 0x00, 0x16, 0x00, 0x00, 0x00, 0x17, 0x00, 0x00, 0x00, 0x0d, 0x00, 0x2a, 0x00, 0x28, 0x04,
+    0x03, 0x05, 0x03, 0x06, 0x03, 0x08, 0x07, 0x08, 0x08, 0x08, 0x09, 0x08, 0x0a, 0x08, 0x0b, 0x08,
+    0x04, 0x08, 0x05, 0x08, 0x06, 0x04, 0x01, 0x05, 0x01, 0x06, 0x01, 0x03, 0x03, 0x03, 0x01, 0x03,
+    0x02, 0x04, 0x02, 0x05, 0x02, 0x06, 0x02,
+};
+
+/* What "openssl s_server" answered curl_client_hello with: a TLS 1.3 ServerHello (its version in
+ * supported_versions), then ChangeCipherSpec and the first encrypted record. */
+static const uint8_t openssl_tls13_server_flight[] = {
+    0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00, 0x76, 0x03, 0x03, 0x28, 0x00, 0xbd, 0x94, 0x1e,
+    0x86, 0xe5, 0xa6, 0xcd, 0x02, 0xd0, 0xd8, 0x81, 0x62, 0xf3, 0x08, 0xca, 0xc4, 0x5b, 0x62, 0x76,
+    0x83, 0x44, 0x58, 0x14, 0xc5, 0x10, 0x6f, 0xec, 0x1d, 0x6c, 0x20, 0x20, 0x38, 0xf4, 0xca, 0xa6,
+    0x7a, 0x84, 0xc5, 0x19, 0x22, 0xde, 0x47, 0xa6, 0x64, 0xda, 0xfe, 0x23, 0x1d, 0x78, 0x12, 0x00,
+    0xd3, 0x46, 0xeb, 0xf9, 0xa0, 0x4f, 0x99, 0xdb, 0x99, 0xa4, 0xa9, 0x46, 0x13, 0x02, 0x00, 0x00,
+    0x2e, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20, 0xda,
+    0xd7, 0x5c, 0x06, 0x8d, 0xcc, 0xfc, 0xe5, 0x9d, 0xd5, 0x87, 0x77, 0xbe, 0x18, 0x1f, 0x45, 0xd6,
+    0xaf, 0x9f, 0x4a, 0x63, 0x30, 0x5b, 0x0c, 0x8d, 0xb4, 0xf4, 0xad, 0xc9, 0x33, 0x35, 0x3e, 0x14,
+    0x03, 0x03, 0x00, 0x01, 0x01, 0x17, 0x03, 0x03, 0x00, 0x20, 0xb0, 0x32, 0xfa, 0xa6, 0xde, 0x3a,
+    0xf5, 0x9d, 0x2c, 0x67, 0x9b, 0x9a, 0xd9, 0xbf, 0xad, 0xae, 0xfc, 0x3c, 0x43, 0x7f, 0x26, 0x28,
+    0x31, 0x10, 0xea, 0x40, 0xbd, 0x93, 0x84, 0x80, 0x67, 0x31,
+};
+
+/* What "openssl s_server" answered the TLS 1.2 hello with: a ServerHello and the start of the
+ * Certificate record. */
+static const uint8_t openssl_tls12_server_hello[] = {
+    0x16, 0x03, 0x03, 0x00, 0x41, 0x02, 0x00, 0x00, 0x3d, 0x03, 0x03, 0x1e, 0xbb, 0x84, 0xf4, 0x65,
+    0x8a, 0x02, 0x61, 0xee, 0x61, 0x2a, 0xfe, 0x2e, 0x9c, 0xf1, 0xda, 0x48, 0x67, 0x4b, 0x0b, 0x4d,
+    0x3c, 0x4c, 0x3f, 0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01, 0x00, 0xc0, 0x2c, 0x00, 0x00,
+    0x15, 0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x0b, 0x00, 0x04, 0x03, 0x00, 0x01, 0x02, 0x00, 0x23,
+    0x00, 0x00, 0x00, 0x17, 0x00, 0x00, 0x16, 0x03, 0x03, 0x01, 0x82, 0x0b, 0x00, 0x01, 0x7e, 0x00,
+    0x01, 0x7b, 0x00, 0x01, 0x78, 0x30, 0x82, 0x01, 0x74, 0x30, 0x82,
+};
+
+/* Byte offsets into curl_client_hello. */
+#define CURL_HELLO_VERSION_END 11   /* record header, handshake header, legacy_version */
+#define CURL_HELLO_SNI_END     0xa4 /* the end of the server_name extension */
+
+static void assert_well_formed(const OddportVerdict *verdict, const OddportTlsInfo *info)
+{
+    g_assert_nonnull(memchr(verdict->evidence, '\0', sizeof verdict->evidence));
+    g_assert_cmpuint(strlen(verdict->evidence), >, 0);
+    g_assert_cmpint(verdict->match, >=, ODDPORT_MATCH_NO);
+    g_assert_cmpint(verdict->match, <=, ODDPORT_MATCH_YES);
+    if (verdict->match == ODDPORT_MATCH_NO) {
+        g_assert_cmpint(verdict->confidence, ==, ODDPORT_CONFIDENCE_NONE);
+        OddportTlsInfo zero;
+        memset(&zero, 0, sizeof zero);
+        g_assert_cmpmem(info, sizeof *info, &zero, sizeof zero);
+    }
+    if (verdict->match == ODDPORT_MATCH_YES)
+        g_assert_cmpint(verdict->confidence, >=, ODDPORT_CONFIDENCE_MEDIUM);
+    g_assert_nonnull(memchr(info->sni, '\0', sizeof info->sni));
+    g_assert_cmpuint(info->alpn_count, <=, ODDPORT_TLS_ALPN_MAX_COUNT);
+    for (unsigned index = 0; index < ODDPORT_TLS_ALPN_MAX_COUNT; index++)
+        g_assert_nonnull(memchr(info->alpn[index], '\0', sizeof info->alpn[index]));
+}
+
+/* Runs the detector on an exactly sized heap copy, so that reading one byte too far is caught
+ * by the address sanitizer. */
+static OddportMatch detect(const void *bytes, size_t length, OddportVerdict *verdict,
+                           OddportTlsInfo *info)
+{
+    /* g_memdup2() would do, but needs GLib 2.68 and the project supports 2.66. */
+    uint8_t *copy = g_malloc(length);
+    if (length > 0)
+        memcpy(copy, bytes, length);
+    memset(verdict, 0x5a, sizeof *verdict);
+    memset(info, 0x5a, sizeof *info);
+    OddportMatch match = oddport_detect_tls(copy, length, verdict, info);
+    g_free(copy);
+    g_assert_cmpint(match, ==, verdict->match);
+    assert_well_formed(verdict, info);
+    return match;
+}
+
+static void expect(const GByteArray *bytes, OddportMatch match, OddportConfidence confidence)
+{
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(bytes->data, bytes->len, &verdict, &info);
+    if (verdict.match != match || verdict.confidence != confidence)
+        g_test_message("got match %d confidence %d (%s)", verdict.match, verdict.confidence,
+                       verdict.evidence);
+    g_assert_cmpint(verdict.match, ==, match);
+    g_assert_cmpint(verdict.confidence, ==, confidence);
+}
+
+static void expect_bytes(const uint8_t *bytes, size_t length, OddportMatch match,
+                         OddportConfidence confidence)
+{
+    GByteArray *array = g_byte_array_new();
+    g_byte_array_append(array, bytes, (guint)length);
+    expect(array, match, confidence);
+    g_byte_array_unref(array);
+}
+
+/* Builders for hand-made hellos. */
+
+static void put_u8(GByteArray *bytes, unsigned value)
+{
+    uint8_t byte = (uint8_t)value;
+    g_byte_array_append(bytes, &byte, 1);
+}
+
+static void put_be16(GByteArray *bytes, unsigned value)
+{
+    put_u8(bytes, value >> 8);
+    put_u8(bytes, value);
+}
+
+static void put_be24(GByteArray *bytes, unsigned value)
+{
+    put_u8(bytes, value >> 16);
+    put_be16(bytes, value & 0xffff);
+}
+
+static void put_text(GByteArray *bytes, const char *text)
+{
+    g_byte_array_append(bytes, (const guint8 *)text, (guint)strlen(text));
+}
+
+static void put_extension(GByteArray *extensions, unsigned type, const GByteArray *data)
+{
+    put_be16(extensions, type);
+    put_be16(extensions, data != NULL ? data->len : 0);
+    if (data != NULL)
+        g_byte_array_append(extensions, data->data, data->len);
+}
+
+static void put_sni_extension(GByteArray *extensions, const char *name)
+{
+    GByteArray *data = g_byte_array_new();
+    put_be16(data, (unsigned)strlen(name) + 3);
+    put_u8(data, 0);
+    put_be16(data, (unsigned)strlen(name));
+    put_text(data, name);
+    put_extension(extensions, 0, data);
+    g_byte_array_unref(data);
+}
+
+/* `names` is NULL-terminated; an entry "\x0a\x0a" is a GREASE protocol. */
+static void put_alpn_extension(GByteArray *extensions, const char *const *names)
+{
+    GByteArray *list = g_byte_array_new();
+    for (; *names != NULL; names++) {
+        put_u8(list, (unsigned)strlen(*names));
+        put_text(list, *names);
+    }
+    GByteArray *data = g_byte_array_new();
+    put_be16(data, list->len);
+    g_byte_array_append(data, list->data, list->len);
+    put_extension(extensions, 16, data);
+    g_byte_array_unref(list);
+    g_byte_array_unref(data);
+}
+
+static void put_client_versions_extension(GByteArray *extensions, const uint16_t *versions,
+                                          size_t count)
+{
+    GByteArray *data = g_byte_array_new();
+    put_u8(data, (unsigned)(count * 2));
+    for (size_t index = 0; index < count; index++)
+        put_be16(data, versions[index]);
+    put_extension(extensions, 43, data);
+    g_byte_array_unref(data);
+}
+
+/* A ClientHello handshake message (no record header); NULL extensions leave the block out. */
+static GByteArray *build_client_hello(unsigned legacy_version, const GByteArray *extensions)
+{
+    static const uint16_t suites[] = {0x1a1a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0x009c};
+    GByteArray *body = g_byte_array_new();
+    put_be16(body, legacy_version);
+    for (unsigned index = 0; index < 32; index++)
+        put_u8(body, index * 7);
+    put_u8(body, 32);
+    for (unsigned index = 0; index < 32; index++)
+        put_u8(body, 0xe0 + index / 4);
+    put_be16(body, (unsigned)sizeof suites);
+    for (size_t index = 0; index < G_N_ELEMENTS(suites); index++)
+        put_be16(body, suites[index]);
+    put_u8(body, 1);
+    put_u8(body, 0);
+    if (extensions != NULL) {
+        put_be16(body, extensions->len);
+        g_byte_array_append(body, extensions->data, extensions->len);
+    }
+    GByteArray *message = g_byte_array_new();
+    put_u8(message, 1);
+    put_be24(message, body->len);
+    g_byte_array_append(message, body->data, body->len);
+    g_byte_array_unref(body);
+    return message;
+}
+
+/* Cuts a handshake message into records of at most `fragment` bytes each. */
+static GByteArray *wrap_in_records(const GByteArray *message, unsigned record_version,
+                                   size_t fragment)
+{
+    GByteArray *records = g_byte_array_new();
+    for (size_t offset = 0; offset < message->len; offset += fragment) {
+        size_t length = MIN(fragment, message->len - offset);
+        put_u8(records, 22);
+        put_be16(records, record_version);
+        put_be16(records, (unsigned)length);
+        g_byte_array_append(records, message->data + offset, (guint)length);
+    }
+    return records;
+}
+
+/* The handshake message inside curl_client_hello, without its record header. */
+static GByteArray *curl_hello_message(void)
+{
+    GByteArray *message = g_byte_array_new();
+    g_byte_array_append(message, curl_client_hello + 5, sizeof curl_client_hello - 5);
+    return message;
+}
+
+static void assert_curl_hello_info(const OddportVerdict *verdict, const OddportTlsInfo *info)
+{
+    g_assert_cmpint(verdict->match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict->confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpint(verdict->role, ==, ODDPORT_ROLE_CLIENT);
+    g_assert_cmpstr(verdict->evidence, ==, "TLS 1.3 ClientHello SNI=example.org ALPN=h2,http/1.1");
+    g_assert_cmpuint(info->handshake_type, ==, 1);
+    g_assert_false(info->sslv2_compatible);
+    g_assert_cmphex(info->hello_version, ==, 0x0303);
+    g_assert_cmphex(info->version, ==, 0x0304);
+    g_assert_cmpstr(info->sni, ==, "example.org");
+    g_assert_cmpuint(info->alpn_count, ==, 2);
+    g_assert_cmpstr(info->alpn[0], ==, "h2");
+    g_assert_cmpstr(info->alpn[1], ==, "http/1.1");
+}
+
+static void test_curl_client_hello(void)
+{
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(curl_client_hello, sizeof curl_client_hello, &verdict, &info);
+    assert_curl_hello_info(&verdict, &info);
+    g_assert_cmphex(info.record_version, ==, 0x0301);
+}
+
+/* Fed segment by segment, a hello waits until it is whole, and waits more hopefully once its
+ * headers and version are seen. */
+static void test_every_prefix(void)
+{
+    for (size_t length = 0; length <= sizeof curl_client_hello; length++) {
+        OddportVerdict verdict;
+        OddportTlsInfo info;
+        detect(curl_client_hello, length, &verdict, &info);
+        if (length == sizeof curl_client_hello) {
+            assert_curl_hello_info(&verdict, &info);
+            continue;
+        }
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        OddportConfidence expected = length == 0                       ? ODDPORT_CONFIDENCE_NONE
+                                     : length < CURL_HELLO_VERSION_END ? ODDPORT_CONFIDENCE_LOW
+                                                                       : ODDPORT_CONFIDENCE_MEDIUM;
+        g_assert_cmpint(verdict.confidence, ==, expected);
+        if (length > 5)
+            g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_CLIENT);
+        /* What has been read is kept, for a flow that ends before the hello does. */
+        if (expected == ODDPORT_CONFIDENCE_MEDIUM) {
+            g_assert_cmpuint(info.handshake_type, ==, 1);
+            g_assert_cmphex(info.record_version, ==, 0x0301);
+            g_assert_cmphex(info.hello_version, ==, 0x0303);
+            g_assert_cmpstr(info.sni, ==, length >= CURL_HELLO_SNI_END ? "example.org" : "");
+        }
+    }
+}
+
+/* The same message cut into two records at every possible place, then into many small ones. */
+static void test_split_hello(void)
+{
+    GByteArray *message = curl_hello_message();
+    for (size_t first = 1; first < message->len; first++) {
+        GByteArray *records = g_byte_array_new();
+        put_u8(records, 22);
+        put_be16(records, 0x0301);
+        put_be16(records, (unsigned)first);
+        g_byte_array_append(records, message->data, (guint)first);
+        put_u8(records, 22);
+        put_be16(records, 0x0301);
+        put_be16(records, message->len - (unsigned)first);
+        g_byte_array_append(records, message->data + first, message->len - (guint)first);
+        OddportVerdict verdict;
+        OddportTlsInfo info;
+        detect(records->data, records->len, &verdict, &info);
+        assert_curl_hello_info(&verdict, &info);
+
+        /* Without the second record's last byte, it waits. */
+        detect(records->data, records->len - 1, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        g_byte_array_unref(records);
+    }
+    for (size_t fragment = 1; fragment < 64; fragment++) {
+        GByteArray *records = wrap_in_records(message, 0x0301, fragment);
+        OddportVerdict verdict;
+        OddportTlsInfo info;
+        detect(records->data, records->len, &verdict, &info);
+        assert_curl_hello_info(&verdict, &info);
+        for (size_t length = 0; length < records->len; length += 7) {
+            detect(records->data, length, &verdict, &info);
+            g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        }
+        g_byte_array_unref(records);
+    }
+    g_byte_array_unref(message);
+}
+
+static void test_split_hello_broken_continuation(void)
+{
+    GByteArray *message = curl_hello_message();
+    GByteArray *records = wrap_in_records(message, 0x0301, 100);
+    /* The second record claims to be application data. */
+    records->data[5 + 100] = 23;
+    expect(records, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    /* ... or another record version. */
+    records->data[5 + 100] = 22;
+    records->data[5 + 100 + 2] = 0x03;
+    expect(records, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    /* ... or to be empty. */
+    records->data[5 + 100 + 2] = 0x01;
+    records->data[5 + 100 + 3] = 0;
+    records->data[5 + 100 + 4] = 0;
+    expect(records, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    /* Even a single byte of the wrong kind of record is enough to tell. */
+    expect_bytes(records->data, 5 + 100 + 1, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_MEDIUM);
+    records->data[5 + 100] = 21;
+    expect_bytes(records->data, 5 + 100 + 1, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+}
+
+static void test_tls12_client_hello(void)
+{
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(openssl_tls12_client_hello, sizeof openssl_tls12_client_hello, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpstr(verdict.evidence, ==, "TLS 1.2 ClientHello SNI=legacy.example.net");
+    g_assert_cmphex(info.version, ==, 0x0303);
+    g_assert_cmphex(info.hello_version, ==, 0x0303);
+    g_assert_cmphex(info.record_version, ==, 0x0301);
+    g_assert_cmpuint(info.alpn_count, ==, 0);
+}
+
+static void test_server_hellos(void)
+{
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(openssl_tls13_server_flight, sizeof openssl_tls13_server_flight, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_SERVER);
+    g_assert_cmpstr(verdict.evidence, ==, "TLS 1.3 ServerHello");
+    g_assert_cmpuint(info.handshake_type, ==, 2);
+    g_assert_cmphex(info.record_version, ==, 0x0303);
+    g_assert_cmphex(info.hello_version, ==, 0x0303);
+    g_assert_cmphex(info.version, ==, 0x0304);
+
+    detect(openssl_tls12_server_hello, sizeof openssl_tls12_server_hello, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_SERVER);
+    g_assert_cmpstr(verdict.evidence, ==, "TLS 1.2 ServerHello");
+    g_assert_cmphex(info.version, ==, 0x0303);
+
+    for (size_t length = 1; length < 70; length++) {
+        detect(openssl_tls12_server_hello, length, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        if (length > 5)
+            g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_SERVER);
+    }
+
+    /* A ServerHello choosing a protocol names it in its ALPN extension. */
+    GByteArray *server = g_byte_array_new();
+    put_u8(server, 2);
+    put_be24(server, 0);
+    put_be16(server, 0x0303);
+    for (unsigned index = 0; index < 32; index++)
+        put_u8(server, index);
+    put_u8(server, 0);
+    put_be16(server, 0xc02f);
+    put_u8(server, 0);
+    GByteArray *extensions = g_byte_array_new();
+    static const char *const chosen[] = {"h2", NULL};
+    put_alpn_extension(extensions, chosen);
+    put_extension(extensions, 0, NULL);
+    put_be16(server, extensions->len);
+    g_byte_array_append(server, extensions->data, extensions->len);
+    server->data[3] = (uint8_t)(server->len - 4);
+    GByteArray *records = wrap_in_records(server, 0x0303, 1000);
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(verdict.evidence, ==, "TLS 1.2 ServerHello ALPN=h2");
+    g_assert_cmpstr(info.sni, ==, "");
+
+    /* Compression methods a server never picked. */
+    server->data[4 + 2 + 32 + 1 + 2] = 7;
+    g_byte_array_unref(records);
+    records = wrap_in_records(server, 0x0303, 1000);
+    expect(records, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_unref(records);
+    g_byte_array_unref(extensions);
+    g_byte_array_unref(server);
+}
+
+static void test_grease_and_supported_versions(void)
+{
+    static const uint16_t versions[] = {0x3a3a, 0x0304, 0x0303, 0x7f1c};
+    static const char *const protocols[] = {"\x0a\x0a", "h2", "http/1.1", NULL};
+    GByteArray *extensions = g_byte_array_new();
+    put_extension(extensions, 0x0a0a, NULL);
+    put_sni_extension(extensions, "www.example.com");
+    put_client_versions_extension(extensions, versions, G_N_ELEMENTS(versions));
+    put_alpn_extension(extensions, protocols);
+    put_extension(extensions, 0xfafa, NULL);
+    GByteArray *message = build_client_hello(0x0303, extensions);
+    GByteArray *records = wrap_in_records(message, 0x0301, 16384);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmphex(info.version, ==, 0x0304);
+    g_assert_cmpuint(info.alpn_count, ==, 2);
+    g_assert_cmpstr(verdict.evidence, ==,
+                    "TLS 1.3 ClientHello SNI=www.example.com ALPN=h2,http/1.1");
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+
+    /* Nothing but GREASE offered: the hello's own version stands. */
+    static const uint16_t only_grease[] = {0x8a8a};
+    extensions = g_byte_array_new();
+    put_client_versions_extension(extensions, only_grease, 1);
+    message = build_client_hello(0x0302, extensions);
+    records = wrap_in_records(message, 0x0301, 16384);
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmphex(info.version, ==, 0x0302);
+    g_assert_cmpstr(verdict.evidence, ==, "TLS 1.1 ClientHello");
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+}
+
+static void test_alpn_list(void)
+{
+    static const char *const protocols[] = {
+        "h2",
+        "http/1.1",
+        "spdy/3",
+        "h3",
+        "acme-tls/1",
+        "imap",
+        "pop3",
+        "xmpp-client",
+        "mqtt",
+        "dot",
+        "a-protocol-name-that-is-longer-than-the-field-holds-by-far",
+        NULL};
+    GByteArray *extensions = g_byte_array_new();
+    put_alpn_extension(extensions, protocols);
+    GByteArray *message = build_client_hello(0x0303, extensions);
+    GByteArray *records = wrap_in_records(message, 0x0301, 16384);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpuint(info.alpn_count, ==, ODDPORT_TLS_ALPN_MAX_COUNT);
+    for (unsigned index = 0; index < ODDPORT_TLS_ALPN_MAX_COUNT; index++)
+        g_assert_cmpstr(info.alpn[index], ==, protocols[index]);
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+
+    static const char *const long_name[] = {
+        "a-protocol-name-that-is-longer-than-the-field-holds-by-far", NULL};
+    extensions = g_byte_array_new();
+    put_alpn_extension(extensions, long_name);
+    message = build_client_hello(0x0303, extensions);
+    records = wrap_in_records(message, 0x0301, 16384);
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpuint(info.alpn_count, ==, 1);
+    g_assert_cmpuint(strlen(info.alpn[0]), ==, ODDPORT_TLS_ALPN_NAME_MAX - 1);
+    g_assert_true(g_str_has_prefix(long_name[0], info.alpn[0]));
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+}
+
+static void test_sni_text(void)
+{
+    /* Cut at an embedded NUL, and to the field. */
+    GByteArray *extensions = g_byte_array_new();
+    put_sni_extension(extensions, "evil.example");
+    extensions->data[4 + 5 + 4] = '\0';
+    GByteArray *message = build_client_hello(0x0303, extensions);
+    GByteArray *records = wrap_in_records(message, 0x0301, 16384);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(info.sni, ==, "evil");
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+
+    GString *long_name = g_string_new(NULL);
+    while (long_name->len < 400)
+        g_string_append(long_name, "label.");
+    g_string_append(long_name, "example");
+    extensions = g_byte_array_new();
+    put_sni_extension(extensions, long_name->str);
+    message = build_client_hello(0x0303, extensions);
+    records = wrap_in_records(message, 0x0301, 16384);
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpuint(strlen(info.sni), ==, ODDPORT_TLS_SNI_MAX - 1);
+    g_assert_cmpuint(strlen(verdict.evidence), ==, ODDPORT_EVIDENCE_MAX - 1);
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+    g_string_free(long_name, TRUE);
+}
+
+static void test_old_hellos(void)
+{
+    /* SSL 3.0 and TLS 1.0 clients could send no extensions at all. */
+    GByteArray *message = build_client_hello(0x0300, NULL);
+    GByteArray *records = wrap_in_records(message, 0x0300, 16384);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpstr(verdict.evidence, ==, "SSL 3.0 ClientHello");
+    g_assert_cmphex(info.version, ==, 0x0300);
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+}
+
+/* Copies curl_client_hello, lets `change` alter it, and expects the result to be refused. */
+static void expect_curl_hello_refused(size_t offset, uint8_t value)
+{
+    GByteArray *bytes = g_byte_array_new();
+    g_byte_array_append(bytes, curl_client_hello, sizeof curl_client_hello);
+    bytes->data[offset] = value;
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_unref(bytes);
+}
+
+static void test_malformed_lengths(void)
+{
+    /* Record length 0, and one beyond what a record may carry. */
+    expect_curl_hello_refused(3, 0x00);
+    {
+        GByteArray *bytes = g_byte_array_new();
+        g_byte_array_append(bytes, curl_client_hello, sizeof curl_client_hello);
+        bytes->data[3] = 0x48;
+        bytes->data[4] = 0x01;
+        expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+        g_byte_array_unref(bytes);
+    }
+    /* Handshake length too small to be a hello, or too large for any. */
+    expect_curl_hello_refused(8, 0x10);
+    expect_curl_hello_refused(6, 0x10);
+    /* Legacy versions outside SSL 3.0 to TLS 1.2. */
+    expect_curl_hello_refused(10, 0x04);
+    expect_curl_hello_refused(9, 0x02);
+    /* Session id longer than 32. */
+    expect_curl_hello_refused(43, 33);
+    /* Odd cipher suite length. */
+    expect_curl_hello_refused(77, 0x3f);
+    /* Extension block one byte longer or shorter than what is left. */
+    expect_curl_hello_refused(0x8f, 0x76);
+    expect_curl_hello_refused(0x8f, 0x74);
+    /* The first extension claims more than the block holds. */
+    expect_curl_hello_refused(0x92, 0xff);
+    /* No null compression method. */
+    expect_curl_hello_refused(0x8d, 0x01);
+
+    /* A handshake length one beyond the end, with a stray byte to fill the record. */
+    GByteArray *bytes = g_byte_array_new();
+    g_byte_array_append(bytes, curl_client_hello, sizeof curl_client_hello);
+    put_u8(bytes, 0);
+    bytes->data[4] = 0x01;
+    bytes->data[8] = 0xfd;
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    /* A handshake length one short of the end leaves the extensions overrunning it. */
+    bytes->data[4] = 0x00;
+    bytes->data[8] = 0xfb;
+    g_byte_array_set_size(bytes, sizeof curl_client_hello);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_unref(bytes);
+
+    /* A lying inner length is noticed even before the whole hello has arrived. */
+    bytes = g_byte_array_new();
+    g_byte_array_append(bytes, curl_client_hello, 0x92);
+    bytes->data[0x8e] = 0xff;
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_unref(bytes);
+}
+
+/* Malformed contents of known extensions yield no fields but do not unmake a consistent hello. */
+static void test_malformed_extension_contents(void)
+{
+    GByteArray *extensions = g_byte_array_new();
+    GByteArray *data = g_byte_array_new();
+    put_be16(data, 50); /* a server name list longer than the extension */
+    put_u8(data, 0);
+    put_extension(extensions, 0, data);
+    g_byte_array_set_size(data, 0);
+    put_be16(data, 3); /* an ALPN list with a zero-length name */
+    put_u8(data, 0);
+    put_u8(data, 1);
+    put_u8(data, 'x');
+    put_extension(extensions, 16, data);
+    g_byte_array_set_size(data, 0);
+    put_u8(data, 7); /* an odd supported_versions list */
+    put_extension(extensions, 43, data);
+    GByteArray *message = build_client_hello(0x0303, extensions);
+    GByteArray *records = wrap_in_records(message, 0x0303, 16384);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(info.sni, ==, "");
+    g_assert_cmpuint(info.alpn_count, ==, 1);
+    g_assert_cmpstr(info.alpn[0], ==, "x");
+    g_assert_cmphex(info.version, ==, 0x0303);
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(data);
+    g_byte_array_unref(extensions);
+}
+
+/* Hellos beyond the reassembly buffer are judged on the part that fits. */
+static void test_large_hello(void)
+{
+    for (size_t padding = 9000; padding <= 21000; padding += 12000) {
+        GByteArray *extensions = g_byte_array_new();
+        put_sni_extension(extensions, "big.example");
+        GByteArray *data = g_byte_array_sized_new((guint)padding);
+        g_byte_array_set_size(data, (guint)padding);
+        memset(data->data, 0, padding);
+        put_extension(extensions, 21, data);
+        GByteArray *message = build_client_hello(0x0303, extensions);
+        GByteArray *records = wrap_in_records(message, 0x0303, 16384);
+        OddportVerdict verdict;
+        OddportTlsInfo info;
+        detect(records->data, records->len, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+        g_assert_cmpstr(info.sni, ==, "big.example");
+        if (padding < 16384) {
+            g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+        } else {
+            g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+            g_assert_true(g_str_has_suffix(verdict.evidence, "(too large to check whole)"));
+        }
+        detect(records->data, records->len / 2, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+        g_byte_array_unref(records);
+        g_byte_array_unref(message);
+        g_byte_array_unref(data);
+        g_byte_array_unref(extensions);
+    }
+}
+
+static GByteArray *build_sslv2_hello(unsigned version, unsigned cipher_specs, unsigned session_id,
+                                     unsigned challenge)
+{
+    GByteArray *hello = g_byte_array_new();
+    put_be16(hello, 0x8000 | (9 + cipher_specs + session_id + challenge));
+    put_u8(hello, 1);
+    put_be16(hello, version);
+    put_be16(hello, cipher_specs);
+    put_be16(hello, session_id);
+    put_be16(hello, challenge);
+    for (unsigned index = 0; index < cipher_specs + session_id + challenge; index++)
+        put_u8(hello, index % 3 == 0 ? 0x00 : index);
+    return hello;
+}
+
+static void test_sslv2_hello(void)
+{
+    GByteArray *hello = build_sslv2_hello(0x0301, 3 * 11, 0, 16);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(hello->data, hello->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_CLIENT);
+    g_assert_cmpstr(verdict.evidence, ==, "SSLv2-compatible ClientHello (TLS 1.0)");
+    g_assert_true(info.sslv2_compatible);
+    g_assert_cmpuint(info.handshake_type, ==, 1);
+    g_assert_cmphex(info.hello_version, ==, 0x0301);
+    g_assert_cmphex(info.version, ==, 0x0301);
+    for (size_t length = 1; length < hello->len; length++) {
+        detect(hello->data, length, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        g_assert_cmpint(verdict.confidence, ==,
+                        length >= 11 ? ODDPORT_CONFIDENCE_MEDIUM : ODDPORT_CONFIDENCE_LOW);
+    }
+    g_byte_array_unref(hello);
+
+    hello = build_sslv2_hello(0x0002, 3 * 7, 16, 32);
+    detect(hello->data, hello->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(verdict.evidence, ==, "SSLv2-compatible ClientHello (SSL 2.0)");
+    g_byte_array_unref(hello);
+
+    static const unsigned broken[][4] = {
+        {0x0301, 3 * 11 + 1, 0, 16}, /* cipher specs are 3 bytes each */
+        {0x0301, 0, 0, 16},          /* no cipher specs */
+        {0x0301, 3, 8, 16},          /* session ids are 0 or 16 bytes */
+        {0x0301, 3, 0, 15},          /* challenge too short */
+        {0x0301, 3, 0, 33},          /* challenge too long */
+        {0x0304, 3, 0, 16},          /* no TLS 1.3 in an SSLv2 hello */
+        {0x0200, 3, 0, 16},
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(broken); index++) {
+        hello = build_sslv2_hello(broken[index][0], broken[index][1], broken[index][2],
+                                  broken[index][3]);
+        expect(hello, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+        g_byte_array_unref(hello);
+    }
+    /* The record length must be exactly the parts' sum. */
+    hello = build_sslv2_hello(0x0301, 3 * 11, 0, 16);
+    hello->data[1]++;
+    put_u8(hello, 0);
+    expect(hello, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_unref(hello);
+    /* Not a CLIENT-HELLO. */
+    hello = build_sslv2_hello(0x0301, 3 * 11, 0, 16);
+    hello->data[2] = 4;
+    expect(hello, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_unref(hello);
+}
+
+static void test_dtls_rejected(void)
+{
+    for (unsigned version = 0xfefc; version <= 0xfeff; version++) {
+        GByteArray *message = curl_hello_message();
+        GByteArray *records = wrap_in_records(message, version, 16384);
+        expect(records, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+        /* Two bytes are enough to tell. */
+        expect_bytes(records->data, 2, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+        g_byte_array_unref(records);
+        g_byte_array_unref(message);
+    }
+    /* DTLS application data midstream. */
+    static const uint8_t dtls_data[] = {0x17, 0xfe, 0xfd, 0x00, 0x01, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x01, 0x00, 0x02, 0xab, 0xcd};
+    expect_bytes(dtls_data, sizeof dtls_data, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+}
+
+static void put_record(GByteArray *bytes, unsigned type, unsigned version, unsigned length)
+{
+    put_u8(bytes, type);
+    put_be16(bytes, version);
+    put_be16(bytes, length);
+    for (unsigned index = 0; index < length; index++)
+        put_u8(bytes, type == 20 ? 1 : index * 13);
+}
+
+static void test_midstream(void)
+{
+    /* The real ChangeCipherSpec and encrypted record after openssl's ServerHello. */
+    const uint8_t *after_hello = openssl_tls13_server_flight + 127;
+    size_t after_length = sizeof openssl_tls13_server_flight - 127;
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(after_hello, after_length, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+    g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_EITHER);
+    g_assert_true(g_str_has_prefix(verdict.evidence, "TLS records (midstream"));
+    g_assert_cmpuint(info.handshake_type, ==, 0);
+    g_assert_cmphex(info.record_version, ==, 0x0303);
+    g_assert_cmphex(info.version, ==, 0);
+    for (size_t length = 1; length < after_length; length++)
+        expect_bytes(after_hello, length, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+
+    GByteArray *bytes = g_byte_array_new();
+    put_record(bytes, 23, 0x0303, 100);
+    put_record(bytes, 23, 0x0303, 1400);
+    put_record(bytes, 21, 0x0303, 26);
+    expect(bytes, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_MEDIUM);
+    g_byte_array_set_size(bytes, 0);
+
+    /* One record and nothing after it, alerts included, is only a hint. */
+    put_record(bytes, 23, 0x0301, 32);
+    expect(bytes, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    put_u8(bytes, 23);
+    expect(bytes, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    g_byte_array_set_size(bytes, 0);
+    put_record(bytes, 21, 0x0303, 2);
+    expect(bytes, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    g_byte_array_set_size(bytes, 0);
+
+    /* A handshake record that holds no hello, e.g. an encrypted Finished. */
+    put_record(bytes, 22, 0x0303, 40);
+    bytes->data[5] = 0x8f;
+    put_record(bytes, 23, 0x0303, 40);
+    expect(bytes, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_MEDIUM);
+    g_byte_array_set_size(bytes, 0);
+
+    /* Versions must agree and be TLS 1.0 to 1.2 on the wire. */
+    put_record(bytes, 23, 0x0303, 10);
+    put_record(bytes, 23, 0x0302, 10);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_set_size(bytes, 0);
+    put_record(bytes, 23, 0x0300, 10);
+    put_record(bytes, 23, 0x0300, 10);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_set_size(bytes, 0);
+    put_record(bytes, 23, 0x0304, 10);
+    put_record(bytes, 23, 0x0304, 10);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_set_size(bytes, 0);
+
+    /* Unknown content types, empty and oversized records, a malformed ChangeCipherSpec. */
+    put_record(bytes, 23, 0x0303, 10);
+    put_record(bytes, 24, 0x0303, 10);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_set_size(bytes, 0);
+    put_record(bytes, 23, 0x0303, 10);
+    put_record(bytes, 23, 0x0303, 0);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_set_size(bytes, 0);
+    put_u8(bytes, 23);
+    put_be16(bytes, 0x0303);
+    put_be16(bytes, 16384 + 2048 + 1);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_set_size(bytes, 0);
+    put_record(bytes, 20, 0x0303, 2);
+    put_record(bytes, 23, 0x0303, 10);
+    expect(bytes, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_byte_array_set_size(bytes, 0);
+
+    /* One matching byte, or a record header alone, is never a yes. */
+    static const uint8_t first_bytes[] = {20, 21, 22, 23};
+    for (size_t index = 0; index < sizeof first_bytes; index++)
+        expect_bytes(first_bytes + index, 1, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    static const uint8_t header_only[] = {0x17, 0x03, 0x03, 0x00, 0x20};
+    expect_bytes(header_only, sizeof header_only, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    expect_bytes(curl_client_hello, 5, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    g_byte_array_unref(bytes);
+}
+
+static void test_not_tls(void)
+{
+    static const char *const texts[] = {
+        "GET / HTTP/1.1\r\n", "SSH-2.0-OpenSSH_9.2p1\r\n",
+        "\x15\x04",           "\x16\x02\x00",
+        "\x16\x03\x05",       "\x01\x02\x03",
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(texts); index++)
+        expect_bytes((const uint8_t *)texts[index], strlen(texts[index]), ODDPORT_MATCH_NO,
+                     ODDPORT_CONFIDENCE_NONE);
+    static const uint8_t zeros[64] = {0};
+    expect_bytes(zeros, sizeof zeros, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    expect_bytes(zeros, 0, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE);
+}
+
+static void test_version_names(void)
+{
+    g_assert_cmpstr(oddport_tls_version_name(0x0002), ==, "SSL 2.0");
+    g_assert_cmpstr(oddport_tls_version_name(0x0300), ==, "SSL 3.0");
+    g_assert_cmpstr(oddport_tls_version_name(0x0301), ==, "TLS 1.0");
+    g_assert_cmpstr(oddport_tls_version_name(0x0302), ==, "TLS 1.1");
+    g_assert_cmpstr(oddport_tls_version_name(0x0303), ==, "TLS 1.2");
+    g_assert_cmpstr(oddport_tls_version_name(0x0304), ==, "TLS 1.3");
+    g_assert_null(oddport_tls_version_name(0x0305));
+    g_assert_null(oddport_tls_version_name(0xfefd));
+    g_assert_null(oddport_tls_version_name(0x7f1c));
+    g_assert_null(oddport_tls_version_name(0));
+}
+
+static void test_null_info(void)
+{
+    OddportVerdict verdict;
+    memset(&verdict, 0x7f, sizeof verdict);
+    g_assert_cmpint(oddport_detect_tls(curl_client_hello, sizeof curl_client_hello, &verdict, NULL),
+                    ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(verdict.evidence, ==, "TLS 1.3 ClientHello SNI=example.org ALPN=h2,http/1.1");
+    memset(&verdict, 0x7f, sizeof verdict);
+    g_assert_cmpint(oddport_detect_tls(curl_client_hello, 3, &verdict, NULL), ==,
+                    ODDPORT_MATCH_NEED_MORE);
+    g_assert_nonnull(memchr(verdict.evidence, '\0', sizeof verdict.evidence));
+    memset(&verdict, 0x7f, sizeof verdict);
+    g_assert_cmpint(oddport_detect_tls(NULL, 0, &verdict, NULL), ==, ODDPORT_MATCH_NEED_MORE);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_NONE);
+    g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_EITHER);
+}
+
+/* Random bytes, damaged real hellos and random record runs: never a crash, never a read out of
+ * bounds, never a malformed verdict. */
+static void test_random_bytes(void)
+{
+    GRand *random = g_rand_new_with_seed(4253);
+    uint8_t buffer[sizeof curl_client_hello + 64];
+    for (int round = 0; round < 30000; round++) {
+        size_t length = 0;
+        switch (round % 4) {
+        case 0:
+            length = (size_t)g_rand_int_range(random, 0, 200);
+            for (size_t index = 0; index < length; index++)
+                buffer[index] = (uint8_t)g_rand_int_range(random, 0, 256);
+            if (length > 0 && g_rand_boolean(random))
+                buffer[0] = (uint8_t)g_rand_int_range(random, 20, 24);
+            if (length > 2 && g_rand_boolean(random)) {
+                buffer[1] = 3;
+                buffer[2] = (uint8_t)g_rand_int_range(random, 0, 5);
+            }
+            break;
+        case 1:
+        case 2: {
+            const uint8_t *source = round % 8 == 1 ? curl_client_hello : openssl_tls12_server_hello;
+            length = round % 8 == 1 ? sizeof curl_client_hello : sizeof openssl_tls12_server_hello;
+            memcpy(buffer, source, length);
+            for (int flips = g_rand_int_range(random, 1, 4); flips > 0; flips--)
+                buffer[g_rand_int_range(random, 0, (gint32)length)] =
+                    (uint8_t)g_rand_int_range(random, 0, 256);
+            length = (size_t)g_rand_int_range(random, 0, (gint32)length + 1);
+            break;
+        }
+        default:
+            while (length + 5 + 16 < sizeof buffer && g_rand_int_range(random, 0, 4) != 0) {
+                size_t record = (size_t)g_rand_int_range(random, 0, 17);
+                buffer[length] = (uint8_t)g_rand_int_range(random, 19, 25);
+                buffer[length + 1] = 3;
+                buffer[length + 2] = (uint8_t)g_rand_int_range(random, 0, 5);
+                buffer[length + 3] = 0;
+                buffer[length + 4] = (uint8_t)record;
+                for (size_t index = 0; index < record; index++)
+                    buffer[length + 5 + index] = (uint8_t)g_rand_int_range(random, 0, 3);
+                length += 5 + record;
+            }
+            break;
+        }
+        OddportVerdict verdict;
+        OddportTlsInfo info;
+        detect(buffer, length, &verdict, &info);
+    }
+    g_rand_free(random);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/detect/tls/curl-client-hello", test_curl_client_hello);
+    g_test_add_func("/detect/tls/every-prefix", test_every_prefix);
+    g_test_add_func("/detect/tls/split-hello", test_split_hello);
+    g_test_add_func("/detect/tls/split-hello-broken-continuation",
+                    test_split_hello_broken_continuation);
+    g_test_add_func("/detect/tls/tls12-client-hello", test_tls12_client_hello);
+    g_test_add_func("/detect/tls/server-hellos", test_server_hellos);
+    g_test_add_func("/detect/tls/grease-and-supported-versions",
+                    test_grease_and_supported_versions);
+    g_test_add_func("/detect/tls/alpn-list", test_alpn_list);
+    g_test_add_func("/detect/tls/sni-text", test_sni_text);
+    g_test_add_func("/detect/tls/old-hellos", test_old_hellos);
+    g_test_add_func("/detect/tls/malformed-lengths", test_malformed_lengths);
+    g_test_add_func("/detect/tls/malformed-extension-contents", test_malformed_extension_contents);
+    g_test_add_func("/detect/tls/large-hello", test_large_hello);
+    g_test_add_func("/detect/tls/sslv2-hello", test_sslv2_hello);
+    g_test_add_func("/detect/tls/dtls-rejected", test_dtls_rejected);
+    g_test_add_func("/detect/tls/midstream", test_midstream);
+    g_test_add_func("/detect/tls/not-tls", test_not_tls);
+    g_test_add_func("/detect/tls/version-names", test_version_names);
+    g_test_add_func("/detect/tls/null-info", test_null_info);
+    g_test_add_func("/detect/tls/random-bytes", test_random_bytes);
+    return g_test_run();
+}
