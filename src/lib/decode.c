@@ -57,7 +57,7 @@ enum {
     PPP_PROTOCOL_IPV6 = 0x0057,
 };
 
-enum { VXLAN_PORT = 4789 };
+enum { VXLAN_PORT = 4789, GTP_USER_PORT = 2152 };
 
 /* Tunnels inside tunnels are legal but each layer costs a recursion; real traffic rarely nests
  * more than two. */
@@ -377,20 +377,60 @@ static OddportDecodeStatus decode_ip(OddportCursor cursor, OddportPacket *packet
     }
 }
 
+/* Decodes what a UDP tunnel carries into a copy, so that a payload which only looked like the
+ * tunnel leaves the outer UDP flow as it was. */
+static OddportDecodeStatus decode_udp_tunnel(OddportCursor inner_cursor, bool inner_is_ethernet,
+                                             OddportPacket *packet)
+{
+    OddportPacket inner = *packet;
+    OddportDecodeStatus status = enter_tunnel(&inner);
+    if (status == ODDPORT_DECODE_OK)
+        status = inner_is_ethernet ? decode_ethernet(inner_cursor, &inner)
+                                   : decode_ip(inner_cursor, &inner);
+    if (status == ODDPORT_DECODE_OK)
+        *packet = inner;
+    return status;
+}
+
 static OddportDecodeStatus decode_vxlan(OddportCursor cursor, OddportPacket *packet)
 {
     uint8_t flags;
     if (!oddport_cursor_peek_u8(&cursor, 0, &flags) || (flags & 0x08) == 0 ||
         !oddport_cursor_skip(&cursor, 8))
         return ODDPORT_DECODE_OK; /* not VXLAN after all: keep the outer UDP flow */
-    OddportPacket inner = *packet;
-    inner.has_vlan = packet->has_vlan;
-    OddportDecodeStatus status = enter_tunnel(&inner);
-    if (status == ODDPORT_DECODE_OK)
-        status = decode_ethernet(cursor, &inner);
-    if (status == ODDPORT_DECODE_OK)
-        *packet = inner;
-    return status;
+    return decode_udp_tunnel(cursor, true, packet);
+}
+
+/* GTP-U (3GPP TS 29.281) carries subscribers' IP packets in mobile networks; only G-PDU
+ * messages hold one. */
+static OddportDecodeStatus decode_gtp_user(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t flags;
+    uint8_t message_type;
+    uint16_t length;
+    uint32_t tunnel_id;
+    if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &message_type) ||
+        !oddport_cursor_be16(&cursor, &length) || !oddport_cursor_be32(&cursor, &tunnel_id))
+        return ODDPORT_DECODE_OK;
+    if ((flags >> 5) != 1 || (flags & 0x10) == 0 || message_type != 0xff)
+        return ODDPORT_DECODE_OK;
+    oddport_cursor_narrow(&cursor, length);
+    if (flags & 0x07) {
+        uint16_t sequence;
+        uint8_t pdu_number;
+        uint8_t next_extension;
+        if (!oddport_cursor_be16(&cursor, &sequence) || !oddport_cursor_u8(&cursor, &pdu_number) ||
+            !oddport_cursor_u8(&cursor, &next_extension))
+            return ODDPORT_SKIP_TRUNCATED;
+        for (unsigned count = 0; next_extension != 0; count++) {
+            uint8_t units;
+            if (count >= 8 || !oddport_cursor_u8(&cursor, &units) || units == 0 ||
+                !oddport_cursor_skip(&cursor, (size_t)units * 4 - 2) ||
+                !oddport_cursor_u8(&cursor, &next_extension))
+                return ODDPORT_SKIP_TRUNCATED;
+        }
+    }
+    return decode_udp_tunnel(cursor, false, packet);
 }
 
 static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor cursor,
@@ -430,6 +470,9 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
     packet->payload_captured = cursor.left;
     if (protocol == IP_PROTOCOL_UDP && packet->destination_port == VXLAN_PORT)
         return decode_vxlan(cursor, packet);
+    if (protocol == IP_PROTOCOL_UDP &&
+        (packet->destination_port == GTP_USER_PORT || packet->source_port == GTP_USER_PORT))
+        return decode_gtp_user(cursor, packet);
     return ODDPORT_DECODE_OK;
 }
 

@@ -194,8 +194,7 @@ static void test_bad_ipv4_lengths(void)
     frame.bytes[17] = 10; /* total length shorter than the header */
     g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
                     ODDPORT_SKIP_MALFORMED_IP);
-    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, 20, &packet), ==,
-                    ODDPORT_SKIP_TRUNCATED);
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, 20, &packet), ==, ODDPORT_SKIP_TRUNCATED);
 }
 
 static void test_bad_tcp_offset(void)
@@ -304,6 +303,43 @@ static void test_pppoe_and_mpls(void)
     g_assert_cmpuint(packet.destination_port, ==, 53);
 }
 
+static void test_gtp_user_tunnel(void)
+{
+    Frame inner = {0};
+    put_ipv4(&inner, 6, TCP_WITH_REQUEST, 0, 42);
+    put_tcp(&inner, 40000, 443, 0x18, request);
+
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 17, 8 + 12 + inner.length, 0, 1);
+    put_be16(&frame, 2152);
+    put_be16(&frame, 2152);
+    put_be16(&frame, (uint16_t)(8 + 12 + inner.length));
+    put_be16(&frame, 0);
+    put_u8(&frame, 0x32); /* version 1, GTP, sequence number present */
+    put_u8(&frame, 0xff); /* G-PDU */
+    put_be16(&frame, (uint16_t)(4 + inner.length));
+    put_be32(&frame, 0x07ece496);
+    put_be16(&frame, 1);
+    put_u8(&frame, 0);
+    put_u8(&frame, 0);
+    put(&frame, inner.bytes, inner.length);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.tunnel_depth, ==, 1);
+    g_assert_cmpuint(packet.transport, ==, 6);
+    g_assert_cmpuint(packet.destination_port, ==, 443);
+    g_assert_cmpuint(packet.source.bytes[3], ==, 42);
+
+    /* A GTP control message on the same port stays an ordinary UDP flow. */
+    frame.bytes[14 + 20 + 8 + 1] = 0x01;
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.transport, ==, 17);
+    g_assert_cmpuint(packet.destination_port, ==, 2152);
+}
+
 /* Every prefix of a valid frame, and every single-byte corruption of it, must decode or be
  * refused cleanly: run under the sanitizers this finds any read past the end. */
 static void test_every_prefix_and_corruption(void)
@@ -345,6 +381,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/gre-and-ip-in-ip", test_gre_and_ip_in_ip);
     g_test_add_func("/decode/other-link-types", test_other_link_types);
     g_test_add_func("/decode/pppoe-and-mpls", test_pppoe_and_mpls);
+    g_test_add_func("/decode/gtp-user-tunnel", test_gtp_user_tunnel);
     g_test_add_func("/decode/every-prefix-and-corruption", test_every_prefix_and_corruption);
     return g_test_run();
 }
