@@ -636,8 +636,21 @@ static void test_malformed_lengths(void)
     /* Extension block one byte longer or shorter than what is left. */
     expect_curl_hello_refused(0x8f, 0x76);
     expect_curl_hello_refused(0x8f, 0x74);
-    /* The first extension claims more than the block holds. */
-    expect_curl_hello_refused(0x92, 0xff);
+    /* The first extension claims more than the block holds, while the block itself ends where
+     * the hello does: a sound hello with broken extensions (seen from real clients and in
+     * attacks), so TLS with medium confidence rather than nothing. */
+    {
+        GByteArray *bytes = g_byte_array_new();
+        g_byte_array_append(bytes, curl_client_hello, sizeof curl_client_hello);
+        bytes->data[0x92] = 0xff;
+        OddportVerdict verdict;
+        OddportTlsInfo info;
+        detect(bytes->data, bytes->len, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+        g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+        g_assert_nonnull(strstr(verdict.evidence, "malformed extensions"));
+        g_byte_array_unref(bytes);
+    }
     /* No null compression method. */
     expect_curl_hello_refused(0x8d, 0x01);
 

@@ -137,6 +137,9 @@ typedef enum {
     PARSE_OK,
     PARSE_SHORT, /* the bytes ran out before the lengths said the data would */
     PARSE_BAD,   /* the lengths contradict each other */
+    /* The hello itself is sound and its extension block ends where the message does, but the
+     * extensions inside contradict their lengths: a broken or hostile client, still TLS. */
+    PARSE_BAD_EXTENSIONS,
 } ParseStatus;
 
 /* A length-prefixed piece of a hello: what its length says it holds and what of it was captured.
@@ -277,8 +280,11 @@ static ParseStatus parse_extensions(Field *body, uint8_t handshake_type, Oddport
     while (extensions.stated_left > 0) {
         uint16_t type;
         Field extension;
-        RETURN_UNLESS_OK(field_be16(&extensions, &type));
-        RETURN_UNLESS_OK(field_vector(&extensions, 2, &extension));
+        ParseStatus status = field_be16(&extensions, &type);
+        if (status == PARSE_OK)
+            status = field_vector(&extensions, 2, &extension);
+        if (status != PARSE_OK)
+            return status == PARSE_BAD ? PARSE_BAD_EXTENSIONS : status;
         if (type == EXTENSION_SERVER_NAME && handshake_type == HANDSHAKE_CLIENT_HELLO)
             read_server_name(extension, info);
         else if (type == EXTENSION_ALPN)
@@ -499,6 +505,10 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
     verdict->match = ODDPORT_MATCH_YES;
     verdict->role = role;
     verdict->confidence = ODDPORT_CONFIDENCE_HIGH;
+    if (status == PARSE_BAD_EXTENSIONS) {
+        verdict->confidence = ODDPORT_CONFIDENCE_MEDIUM;
+        append_text(verdict->evidence, " (malformed extensions)");
+    }
     if (status == PARSE_SHORT) {
         /* Consistent as far as the buffer reaches, but the rest went unchecked. */
         verdict->confidence = ODDPORT_CONFIDENCE_MEDIUM;
