@@ -62,8 +62,9 @@ OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final
         return ODDPORT_MATCH_NO;
     if (!final)
         return ODDPORT_MATCH_NEED_MORE;
-    /* The side has said all it will: a partial match counts only if it is already telling. */
-    if (best_partial >= ODDPORT_CONFIDENCE_MEDIUM) {
+    /* The side has said all it will: its best partial match stands with its own confidence;
+     * classification decides whether a low one is worth anything. */
+    if (best_partial >= ODDPORT_CONFIDENCE_LOW) {
         result->verdict.match = ODDPORT_MATCH_YES;
         return ODDPORT_MATCH_YES;
     }
@@ -158,9 +159,23 @@ static void write_evidence(const OddportFlowFacts *facts, unsigned client,
         snprintf(verdict->evidence, sizeof verdict->evidence, "no payload seen");
 }
 
-void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules *rules,
+/* A low-confidence side (one lone TLS record, a request cut after a few bytes) proves nothing
+ * alone; it counts only when the other side independently says the same app. */
+static const OddportSideResult *corroborated(const OddportSideResult *side,
+                                             const OddportSideResult *other)
+{
+    if (side == NULL || side->verdict.confidence > ODDPORT_CONFIDENCE_LOW)
+        return side;
+    return other != NULL && other->app == side->app ? side : NULL;
+}
+
+void oddport_classify_flow(const OddportFlowFacts *given_facts, const OddportPortRules *rules,
                            OddportFlowVerdict *verdict)
 {
+    OddportFlowFacts corroborated_facts = *given_facts;
+    corroborated_facts.side[0] = corroborated(given_facts->side[0], given_facts->side[1]);
+    corroborated_facts.side[1] = corroborated(given_facts->side[1], given_facts->side[0]);
+    const OddportFlowFacts *facts = &corroborated_facts;
     memset(verdict, 0, sizeof *verdict);
     unsigned client = find_client(facts, &verdict->direction);
     unsigned server = 1 - client;
@@ -185,10 +200,10 @@ void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules
             verdict->server_app != ODDPORT_APP_UNKNOWN ? server_side : client_side;
         verdict->confidence = deciding->verdict.confidence;
         if (verdict->client_app == verdict->server_app)
-            verdict->confidence = raise_confidence(
-                client_side->verdict.confidence > server_side->verdict.confidence
-                    ? client_side->verdict.confidence
-                    : server_side->verdict.confidence);
+            verdict->confidence =
+                raise_confidence(client_side->verdict.confidence > server_side->verdict.confidence
+                                     ? client_side->verdict.confidence
+                                     : server_side->verdict.confidence);
     }
     write_evidence(facts, client, verdict);
 
@@ -196,9 +211,8 @@ void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules
     verdict->iana_service = oddport_iana_service_name(server_port, facts->transport);
     if (verdict->app == ODDPORT_APP_UNKNOWN)
         return;
-    verdict->expected_port_count =
-        oddport_port_rules_expected_ports(rules, verdict->app, facts->transport,
-                                          verdict->expected_ports, ODDPORT_EXPECTED_PORTS_MAX);
+    verdict->expected_port_count = oddport_port_rules_expected_ports(
+        rules, verdict->app, facts->transport, verdict->expected_ports, ODDPORT_EXPECTED_PORTS_MAX);
     if (verdict->expected_port_count > ODDPORT_EXPECTED_PORTS_MAX)
         verdict->expected_port_count = ODDPORT_EXPECTED_PORTS_MAX;
     verdict->nonstandard =

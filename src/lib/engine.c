@@ -169,7 +169,8 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->flows = g_hash_table_new(flow_key_hash, flow_key_equal);
     engine->lists[LIST_TCP_OPEN].timeout_ns =
         (uint64_t)ODDPORT_TCP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
-    engine->lists[LIST_UDP].timeout_ns = (uint64_t)ODDPORT_UDP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
+    engine->lists[LIST_UDP].timeout_ns =
+        (uint64_t)ODDPORT_UDP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
     engine->lists[LIST_TCP_CLOSED].timeout_ns =
         (uint64_t)ODDPORT_CLOSED_GRACE_SECONDS * NANOSECONDS_PER_SECOND;
     engine->next_flow_id = 1;
@@ -194,8 +195,8 @@ static int link_type_to_dlt(uint32_t link_type)
     return link_type == 101 ? DLT_RAW : (int)link_type;
 }
 
-static bool compile_filter(const char *expression, uint32_t link_type,
-                           struct bpf_program *program, char *message, size_t message_size)
+static bool compile_filter(const char *expression, uint32_t link_type, struct bpf_program *program,
+                           char *message, size_t message_size)
 {
     pcap_t *dead = pcap_open_dead(link_type_to_dlt(link_type), FILTER_SNAPSHOT_LENGTH);
     if (dead == NULL) {
@@ -235,8 +236,8 @@ static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
     }
     CompiledFilter filter = {.link_type = link_type};
     char message[PCAP_ERRBUF_SIZE + 64];
-    filter.usable = compile_filter(engine->filter_expression, link_type, &filter.program,
-                                   message, sizeof message);
+    filter.usable = compile_filter(engine->filter_expression, link_type, &filter.program, message,
+                                   sizeof message);
     if (!filter.usable)
         g_ptr_array_add(capture->warnings,
                         g_strdup_printf("the filter does not apply to link type %u (%s): its "
@@ -397,8 +398,11 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
         .has_vlan = flow->key.has_vlan,
         .vlan_id = flow->key.vlan_id,
         .verdict = &verdict,
-        .client_result = flow->side[client].result,
-        .server_result = flow->side[server].result,
+        /* A side's partial match that classification set aside is not reported either. */
+        .client_result =
+            verdict.client_app != ODDPORT_APP_UNKNOWN ? flow->side[client].result : NULL,
+        .server_result =
+            verdict.server_app != ODDPORT_APP_UNKNOWN ? flow->side[server].result : NULL,
         .first_seen_ns = flow->first_seen_ns,
         .last_seen_ns = flow->last_seen_ns,
         .client_packets = flow->side[client].packets,
@@ -502,8 +506,7 @@ static void feed_side(FlowSide *side, const OddportPacket *packet)
     size_t length;
     const uint8_t *data = oddport_stream_data(&side->stream, &length);
     bool full = oddport_stream_is_full(&side->stream);
-    decide_side(side, oddport_detect_side(data, length, full, &side->candidates, &result),
-                &result);
+    decide_side(side, oddport_detect_side(data, length, full, &side->candidates, &result), &result);
 }
 
 static void process_packet(OddportEngine *engine, const OddportPacket *packet, uint64_t now,
@@ -513,8 +516,8 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
     unsigned sender = make_flow_key(packet, &key);
     Flow *flow = g_hash_table_lookup(engine->flows, &key);
     bool is_tcp = packet->transport == ODDPORT_TRANSPORT_TCP;
-    bool is_syn = is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) ==
-                                ODDPORT_TCP_SYN;
+    bool is_syn =
+        is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) == ODDPORT_TCP_SYN;
     if (flow != NULL && is_syn) {
         const FlowSide *side = &flow->side[sender];
         bool reused = side->sent_syn && side->syn_sequence != packet->sequence;
@@ -605,8 +608,7 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
     }
     if (engine->filter_expression != NULL) {
         CompiledFilter *filter = filter_for(engine, record->link_type, capture);
-        struct pcap_pkthdr header = {.caplen = record->captured_length,
-                                     .len = record->wire_length};
+        struct pcap_pkthdr header = {.caplen = record->captured_length, .len = record->wire_length};
         if (!filter->usable || pcap_offline_filter(&filter->program, &header, record->data) == 0) {
             summary->skipped[ODDPORT_SKIP_FILTERED]++;
             return;
@@ -732,7 +734,7 @@ static int compare_services(gconstpointer left_pointer, gconstpointer right_poin
     if (left->severity != right->severity)
         return severity_rank(left->severity) - severity_rank(right->severity);
     if (left->app != right->app)
-        return left->app == ODDPORT_APP_UNKNOWN ? 1
+        return left->app == ODDPORT_APP_UNKNOWN    ? 1
                : right->app == ODDPORT_APP_UNKNOWN ? -1
                                                    : (int)left->app - (int)right->app;
     int order = memcmp(&left->address, &right->address, sizeof left->address);

@@ -1,0 +1,191 @@
+/* Unit tests for side detection and flow classification: client inference, apps, severities. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "oddport/classify.h"
+
+static const char http_request[] = "GET /admin HTTP/1.1\r\nHost: example.org\r\n\r\n";
+static const char http_response[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+static const char ssh_banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+
+static OddportSideResult side_from(const char *bytes, bool final)
+{
+    OddportSideResult result;
+    OddportCandidates candidates = ODDPORT_ALL_CANDIDATES;
+    oddport_detect_side((const uint8_t *)bytes, strlen(bytes), final, &candidates, &result);
+    return result;
+}
+
+static void test_detect_side_narrows_candidates(void)
+{
+    OddportSideResult result;
+    OddportCandidates candidates = ODDPORT_ALL_CANDIDATES;
+    /* "GE" is no TLS record; it may still start HTTP, or a line a server sends before its SSH
+     * banner. */
+    g_assert_cmpint(oddport_detect_side((const uint8_t *)"GE", 2, false, &candidates, &result), ==,
+                    ODDPORT_MATCH_NEED_MORE);
+    g_assert_cmpuint(candidates, ==, (1u << ODDPORT_APP_HTTP) | (1u << ODDPORT_APP_SSH));
+    g_assert_cmpint(oddport_detect_side((const uint8_t *)http_request, strlen(http_request), false,
+                                        &candidates, &result),
+                    ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(result.app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpstr(result.info.http.host, ==, "example.org");
+
+    candidates = ODDPORT_ALL_CANDIDATES;
+    g_assert_cmpint(
+        oddport_detect_side((const uint8_t *)"\x00\x01binary", 8, false, &candidates, &result), ==,
+        ODDPORT_MATCH_NO);
+    g_assert_cmpuint(candidates, ==, 0);
+    g_assert_cmpint(result.app, ==, ODDPORT_APP_UNKNOWN);
+}
+
+static OddportFlowFacts tcp_facts(uint16_t port0, uint16_t port1)
+{
+    OddportFlowFacts facts;
+    memset(&facts, 0, sizeof facts);
+    facts.transport = ODDPORT_TRANSPORT_TCP;
+    facts.port[0] = port0;
+    facts.port[1] = port1;
+    return facts;
+}
+
+static void test_syn_decides_client(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportSideResult response = side_from(http_response, false);
+    OddportFlowFacts facts = tcp_facts(80, 51000);
+    /* The SYN says side 1 is the client even though the ports would say so too. */
+    facts.sent_syn[1] = true;
+    facts.side[0] = &response;
+    facts.had_payload[0] = true;
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpuint(verdict.client, ==, 1);
+    g_assert_cmpint(verdict.direction, ==, ODDPORT_DIRECTION_SYN);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_HTTP);
+    g_assert_false(verdict.nonstandard);
+    g_assert_null(oddport_severity_name(verdict.severity));
+    oddport_port_rules_free(rules);
+}
+
+static void test_payload_decides_client(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportSideResult request = side_from(http_request, false);
+    /* Midstream: no SYN, and a server on the higher port. The request shape wins over ports. */
+    OddportFlowFacts facts = tcp_facts(50123, 1025);
+    facts.side[0] = &request;
+    facts.had_payload[0] = true;
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpuint(verdict.client, ==, 0);
+    g_assert_cmpint(verdict.direction, ==, ODDPORT_DIRECTION_PAYLOAD);
+    g_assert_true(verdict.nonstandard);
+    g_assert_cmpstr(oddport_severity_name(verdict.severity), ==, "unexpected");
+    g_assert_nonnull(strstr(verdict.evidence, "GET /admin"));
+    oddport_port_rules_free(rules);
+}
+
+static void test_ports_decide_client(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportSideResult banner = side_from(ssh_banner, false);
+    OddportFlowFacts facts = tcp_facts(443, 60000);
+    facts.first_sender = 0;
+    facts.side[0] = &banner;
+    facts.side[1] = &banner;
+    facts.had_payload[0] = facts.had_payload[1] = true;
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    /* SSH banners come from both ends: the well-known port serves. */
+    g_assert_cmpuint(verdict.client, ==, 1);
+    g_assert_cmpint(verdict.direction, ==, ODDPORT_DIRECTION_PORT);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_SSH);
+    g_assert_cmpstr(oddport_severity_name(verdict.severity), ==, "masquerade");
+    g_assert_cmpstr(verdict.iana_service, ==, "https");
+    g_assert_cmpuint(verdict.expected_port_count, ==, 1);
+    g_assert_cmpuint(verdict.expected_ports[0], ==, 22);
+    oddport_port_rules_free(rules);
+}
+
+static void test_mismatch_prefers_server(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportSideResult request = side_from(http_request, false);
+    OddportSideResult banner = side_from(ssh_banner, false);
+    OddportFlowFacts facts = tcp_facts(41000, 8080);
+    facts.sent_syn[0] = true;
+    facts.side[0] = &request;
+    facts.side[1] = &banner;
+    facts.had_payload[0] = facts.had_payload[1] = true;
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.client_app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpint(verdict.server_app, ==, ODDPORT_APP_SSH);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_SSH);
+    g_assert_true(verdict.mismatch);
+    g_assert_cmpstr(oddport_severity_name(verdict.severity), ==, "unexpected");
+    oddport_port_rules_free(rules);
+}
+
+/* One lone TLS record proves little; the same from both ends is worth a verdict. */
+static void test_low_confidence_needs_the_other_side(void)
+{
+    static const uint8_t record[] = {23, 3, 3, 0, 4, 1, 2, 3, 4};
+    OddportSideResult lone;
+    OddportCandidates candidates = ODDPORT_ALL_CANDIDATES;
+    g_assert_cmpint(oddport_detect_side(record, sizeof record, true, &candidates, &lone), ==,
+                    ODDPORT_MATCH_YES);
+    g_assert_cmpint(lone.app, ==, ODDPORT_APP_TLS);
+    g_assert_cmpint(lone.verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportFlowFacts facts = tcp_facts(993, 50000);
+    facts.sent_syn[1] = true;
+    facts.side[0] = &lone;
+    facts.had_payload[0] = true;
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_UNKNOWN);
+
+    facts.side[1] = &lone;
+    facts.had_payload[1] = true;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_TLS);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+    g_assert_false(verdict.nonstandard);
+    oddport_port_rules_free(rules);
+}
+
+static void test_site_rule_clears_finding(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    g_assert_true(oddport_port_rules_load_text(rules, "http 3128\n", "test", NULL));
+    OddportSideResult request = side_from(http_request, false);
+    OddportFlowFacts facts = tcp_facts(40000, 3128);
+    facts.sent_syn[0] = true;
+    facts.side[0] = &request;
+    facts.had_payload[0] = true;
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_HTTP);
+    g_assert_false(verdict.nonstandard);
+    g_assert_cmpint(verdict.severity, ==, ODDPORT_SEVERITY_NONE);
+    oddport_port_rules_free(rules);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/classify/detect-side-narrows-candidates",
+                    test_detect_side_narrows_candidates);
+    g_test_add_func("/classify/syn-decides-client", test_syn_decides_client);
+    g_test_add_func("/classify/payload-decides-client", test_payload_decides_client);
+    g_test_add_func("/classify/ports-decide-client", test_ports_decide_client);
+    g_test_add_func("/classify/mismatch-prefers-server", test_mismatch_prefers_server);
+    g_test_add_func("/classify/low-confidence-needs-the-other-side",
+                    test_low_confidence_needs_the_other_side);
+    g_test_add_func("/classify/site-rule-clears-finding", test_site_rule_clears_finding);
+    return g_test_run();
+}
