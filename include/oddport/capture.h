@@ -62,10 +62,10 @@ void oddport_capture_close(OddportCaptureReader *reader);
 GQuark oddport_capture_error_quark(void);
 
 typedef enum {
-    ODDPORT_CAPTURE_ERROR_OPEN,       /* missing, a directory, no permission */
-    ODDPORT_CAPTURE_ERROR_EMPTY,      /* zero bytes */
-    ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,/* unknown magic number */
-    ODDPORT_CAPTURE_ERROR_BAD_HEADER, /* file header cut short or impossible */
+    ODDPORT_CAPTURE_ERROR_OPEN,        /* missing, a directory, no permission */
+    ODDPORT_CAPTURE_ERROR_EMPTY,       /* zero bytes */
+    ODDPORT_CAPTURE_ERROR_NOT_CAPTURE, /* unknown magic number */
+    ODDPORT_CAPTURE_ERROR_BAD_HEADER,  /* file header cut short or impossible */
     ODDPORT_CAPTURE_ERROR_TRUNCATED,
     ODDPORT_CAPTURE_ERROR_DAMAGED,
 } OddportCaptureError;

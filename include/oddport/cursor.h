@@ -116,7 +116,8 @@ static inline bool oddport_cursor_bytes(OddportCursor *cursor, size_t count, con
 }
 
 /* Reads the byte `offset` places ahead without moving. */
-static inline bool oddport_cursor_peek_u8(const OddportCursor *cursor, size_t offset, uint8_t *value)
+static inline bool oddport_cursor_peek_u8(const OddportCursor *cursor, size_t offset,
+                                          uint8_t *value)
 {
     if (cursor->left <= offset)
         return false;

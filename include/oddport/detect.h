@@ -1,4 +1,5 @@
-/* Pure protocol detectors: (bytes, length) -> verdict + evidence, shared by the CLI and the plugin. */
+/* Pure protocol detectors: (bytes, length) -> verdict + evidence, shared by the CLI and the plugin.
+ */
 #ifndef ODDPORT_DETECT_H
 #define ODDPORT_DETECT_H
 
@@ -68,15 +69,15 @@ typedef struct {
 #define ODDPORT_HTTP_VERSION_MAX 16
 
 typedef struct {
-    bool is_request;                             /* a request line (or the h2c preface) */
-    bool is_response;                            /* a status line */
-    bool is_h2c_prior_knowledge;                 /* "PRI * HTTP/2.0" connection preface */
-    char method[ODDPORT_HTTP_METHOD_MAX];        /* as sent, e.g. "GET", "PROPFIND", "CONNECT" */
-    char path[ODDPORT_HTTP_FIELD_MAX];           /* request target as sent */
-    char host[ODDPORT_HTTP_FIELD_MAX];           /* Host header value, if seen */
-    char user_agent[ODDPORT_HTTP_FIELD_MAX];     /* User-Agent header value, if seen */
-    char version[ODDPORT_HTTP_VERSION_MAX];      /* "HTTP/1.1", "HTTP/2.0" for the preface */
-    int status;                                  /* status code of a response, else 0 */
+    bool is_request;                         /* a request line (or the h2c preface) */
+    bool is_response;                        /* a status line */
+    bool is_h2c_prior_knowledge;             /* "PRI * HTTP/2.0" connection preface */
+    char method[ODDPORT_HTTP_METHOD_MAX];    /* as sent, e.g. "GET", "PROPFIND", "CONNECT" */
+    char path[ODDPORT_HTTP_FIELD_MAX];       /* request target as sent */
+    char host[ODDPORT_HTTP_FIELD_MAX];       /* Host header value, if seen */
+    char user_agent[ODDPORT_HTTP_FIELD_MAX]; /* User-Agent header value, if seen */
+    char version[ODDPORT_HTTP_VERSION_MAX];  /* "HTTP/1.1", "HTTP/2.0" for the preface */
+    int status;                              /* status code of a response, else 0 */
 } OddportHttpInfo;
 
 /* Recognises HTTP/1.x requests (every IANA-registered method, WebDAV, QUERY; CONNECT), status
@@ -91,10 +92,10 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
 #define ODDPORT_TLS_ALPN_NAME_MAX  48
 
 typedef struct {
-    uint8_t handshake_type;   /* 1 ClientHello, 2 ServerHello, 0 none seen (records only) */
-    bool sslv2_compatible;    /* an SSLv2-format ClientHello */
-    uint16_t record_version;  /* version in the first record header */
-    uint16_t hello_version;   /* legacy_version in the hello */
+    uint8_t handshake_type;  /* 1 ClientHello, 2 ServerHello, 0 none seen (records only) */
+    bool sslv2_compatible;   /* an SSLv2-format ClientHello */
+    uint16_t record_version; /* version in the first record header */
+    uint16_t hello_version;  /* legacy_version in the hello */
     /* The version offered (highest of supported_versions in a ClientHello) or chosen (a
      * ServerHello's selected version); falls back to the hello's version. */
     uint16_t version;

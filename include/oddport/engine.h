@@ -14,8 +14,8 @@
 
 /* How long a flow may stay silent before it is finished, in seconds of capture time. TCP waits
  * long so an idle SSH session is not split; a closed connection waits briefly for its last ACKs. */
-#define ODDPORT_TCP_IDLE_SECONDS    3600
-#define ODDPORT_UDP_IDLE_SECONDS    120
+#define ODDPORT_TCP_IDLE_SECONDS     3600
+#define ODDPORT_UDP_IDLE_SECONDS     120
 #define ODDPORT_CLOSED_GRACE_SECONDS 5
 
 /* What one capture file gave. Owned by the engine (transfer none). */
@@ -28,7 +28,7 @@ typedef struct {
     uint64_t first_seen_ns;
     uint64_t last_seen_ns;
     unsigned precision_digits;
-    bool truncated; /* ended inside a record or at a damaged one */
+    bool truncated;      /* ended inside a record or at a damaged one */
     GPtrArray *warnings; /* of char *, one line each, without the path */
 } OddportCaptureSummary;
 
@@ -53,13 +53,13 @@ typedef struct {
     OddportApp app;
     bool nonstandard;
     OddportSeverity severity;
-    const char *iana_service;           /* transfer none */
+    const char *iana_service; /* transfer none */
     uint64_t flows;
     uint64_t packets;
     uint64_t bytes;
     uint64_t first_seen_ns;
     uint64_t last_seen_ns;
-    GHashTable *clients;                /* set of OddportAddress: distinct clients */
+    GHashTable *clients;                      /* set of OddportAddress: distinct clients */
     char evidence[ODDPORT_FLOW_EVIDENCE_MAX]; /* from the first flow, for the text report */
 } OddportService;
 

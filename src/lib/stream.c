@@ -86,8 +86,8 @@ bool oddport_stream_add(OddportStream *stream, uint32_t sequence, const uint8_t 
     if (offset >= ODDPORT_STREAM_LIMIT)
         return false;
     uint32_t start = (uint32_t)offset;
-    uint32_t end = length > ODDPORT_STREAM_LIMIT - start ? ODDPORT_STREAM_LIMIT
-                                                         : start + (uint32_t)length;
+    uint32_t end =
+        length > ODDPORT_STREAM_LIMIT - start ? ODDPORT_STREAM_LIMIT : start + (uint32_t)length;
     /* First value wins: skip what the in-order prefix already holds. */
     uint32_t copy_from = start < stream->contiguous ? stream->contiguous : start;
     if (copy_from >= end)

@@ -42,7 +42,8 @@ static void test_structure(void)
     g_assert_cmpstr(text, ==, "{\"list\":[1,18446744073709551615,true,null,{}],\"absent\":null}\n");
 }
 
-static const uint8_t hostile[] = "a\"b\\c\n\t\x01\x1b[31m\x7f \xc3\xa9 \xff\xfe \xed\xa0\x80 \xf0\x9f\x98\x80";
+static const uint8_t hostile[] =
+    "a\"b\\c\n\t\x01\x1b[31m\x7f \xc3\xa9 \xff\xfe \xed\xa0\x80 \xf0\x9f\x98\x80";
 
 static void write_hostile(OddportJsonWriter *writer)
 {

@@ -320,8 +320,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_end_object(writer);
 }
 
-static void write_services(OddportJsonWriter *writer, const OddportEngine *engine,
-                           unsigned digits)
+static void write_services(OddportJsonWriter *writer, const OddportEngine *engine, unsigned digits)
 {
     GPtrArray *services = oddport_engine_services(engine);
     oddport_json_key(writer, "services");
