@@ -88,6 +88,7 @@ struct OddportCaptureReader {
     int read_errno; /* set when the stream failed rather than ended */
 
     uint64_t offset; /* bytes taken so far, i.e. the file position of the next byte */
+    size_t released; /* mapped bytes before this offset have been handed back to the kernel */
     uint64_t size;   /* 0 when unknown */
 
     OddportCaptureFormat format;
@@ -153,9 +154,28 @@ static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const
 /* Hands out the next `count` bytes of the file and moves past them: a pointer into the mapping,
  * or into the reader's buffer. Returns how many bytes there were, fewer than `count` only at the
  * end of the file or on a read error. The bytes stay valid until the next take. */
+/* A mapped file is read once, front to back. Pages far behind are handed back so that memory
+ * stays flat however large the file; the lag keeps any record still in use mapped, since none
+ * is longer than a pcapng block may be. Lines a few KiB ahead are fetched early because the
+ * hardware prefetcher stops at page boundaries and every record header would otherwise wait. */
+#define RELEASE_LAG    (24u << 20)
+#define RELEASE_CHUNK  (8u << 20)
+#define PREFETCH_AHEAD 4096u
+
+static void release_behind(OddportCaptureReader *reader)
+{
+    if ((size_t)reader->offset - reader->released < RELEASE_LAG)
+        return;
+    (void)madvise((void *)(reader->map + reader->released), RELEASE_CHUNK, MADV_DONTNEED);
+    reader->released += RELEASE_CHUNK;
+}
+
 static inline size_t take(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
     if (reader->map != NULL) {
+        if ((size_t)reader->offset + PREFETCH_AHEAD < reader->map_size)
+            __builtin_prefetch(reader->map + reader->offset + PREFETCH_AHEAD);
+        release_behind(reader);
         size_t left = reader->map_size - (size_t)reader->offset;
         size_t got = count < left ? count : left;
         *bytes = reader->map + reader->offset;

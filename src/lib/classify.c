@@ -33,9 +33,10 @@ static void set_unknown(OddportSideResult *result)
 OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final,
                                  OddportCandidates *candidates, OddportSideResult *result)
 {
-    /* Binary protocols first: their first bytes rule them out fastest. */
-    static const OddportApp detection_order[] = {ODDPORT_APP_TLS, ODDPORT_APP_SSH,
-                                                 ODDPORT_APP_HTTP};
+    /* TLS first: one byte rules it out. HTTP before SSH: SSH lets a server send other lines before
+     * its banner, so it reads further into text that HTTP judges at once. */
+    static const OddportApp detection_order[] = {ODDPORT_APP_TLS, ODDPORT_APP_HTTP,
+                                                 ODDPORT_APP_SSH};
     OddportSideResult attempt;
     OddportConfidence best_partial = ODDPORT_CONFIDENCE_NONE;
     set_unknown(result);

@@ -80,8 +80,14 @@ const char *oddport_severity_name(OddportSeverity severity)
 #define WORDS_PER_MAP   (PORT_COUNT / BITS_PER_WORD)
 #define TRANSPORT_SLOTS 2u
 
+/* How many of a map's lowest ports are kept listed, so that reporting them costs nothing per
+ * flow; reports show at most this many anyway. */
+#define LISTED_PORTS_MAX 16
+
 typedef struct {
     uint64_t words[WORDS_PER_MAP];
+    size_t count;                      /* ports in the map */
+    uint16_t listed[LISTED_PORTS_MAX]; /* the lowest of them, ascending */
 } PortMap;
 
 struct OddportPortRules {
@@ -92,7 +98,21 @@ struct OddportPortRules {
 
 static void port_map_add(PortMap *map, uint16_t port)
 {
-    map->words[port / BITS_PER_WORD] |= UINT64_C(1) << (port % BITS_PER_WORD);
+    uint64_t bit = UINT64_C(1) << (port % BITS_PER_WORD);
+    if (map->words[port / BITS_PER_WORD] & bit)
+        return;
+    map->words[port / BITS_PER_WORD] |= bit;
+    /* Keep the lowest ports listed in order: insert, dropping the highest when full. */
+    size_t listed = map->count < LISTED_PORTS_MAX ? map->count : LISTED_PORTS_MAX;
+    size_t position = listed;
+    while (position > 0 && map->listed[position - 1] > port)
+        position--;
+    if (position < LISTED_PORTS_MAX) {
+        size_t moved = (listed < LISTED_PORTS_MAX ? listed : LISTED_PORTS_MAX - 1) - position;
+        memmove(&map->listed[position + 1], &map->listed[position], moved * sizeof(uint16_t));
+        map->listed[position] = port;
+    }
+    map->count++;
 }
 
 static bool port_map_has(const PortMap *map, uint16_t port)
@@ -175,17 +195,17 @@ size_t oddport_port_rules_expected_ports(const OddportPortRules *rules, OddportA
         return 0;
     }
     const PortMap *map = &rules->expected[app][slot];
+    if (capacity <= LISTED_PORTS_MAX) {
+        memcpy(ports, map->listed, (capacity < map->count ? capacity : map->count) * sizeof *ports);
+        return map->count;
+    }
     size_t total = 0;
     /* Walking words in order and bits from the least significant up yields ascending ports. */
     for (unsigned word_index = 0; word_index < WORDS_PER_MAP; word_index++) {
-        uint64_t word = map->words[word_index];
-        for (unsigned bit = 0; word != 0; bit++, word >>= 1) {
-            if ((word & 1u) == 0) {
-                continue;
-            }
-            if (total < capacity) {
-                ports[total] = (uint16_t)(word_index * BITS_PER_WORD + bit);
-            }
+        for (uint64_t word = map->words[word_index]; word != 0; word &= word - 1) {
+            if (total < capacity)
+                ports[total] =
+                    (uint16_t)(word_index * BITS_PER_WORD + (unsigned)__builtin_ctzll(word));
             total++;
         }
     }

@@ -542,6 +542,28 @@ static void test_iana_table_sorted(void)
     g_assert_cmpuint(rows, >, 250);
 }
 
+/* Small and large requests must give the same ascending list, whatever order rules came in. */
+static void test_expected_ports_listed_in_order(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    g_assert_true(
+        oddport_port_rules_load_text(rules, "tls 9100-9120\ntls 7000\ntls 100\n", "test", NULL));
+    uint16_t few[16];
+    uint16_t all[64];
+    size_t total = oddport_port_rules_expected_ports(rules, ODDPORT_APP_TLS, ODDPORT_TRANSPORT_TCP,
+                                                     few, G_N_ELEMENTS(few));
+    g_assert_cmpuint(total, ==, 13 + 21 + 2);
+    g_assert_cmpuint(oddport_port_rules_expected_ports(
+                         rules, ODDPORT_APP_TLS, ODDPORT_TRANSPORT_TCP, all, G_N_ELEMENTS(all)),
+                     ==, total);
+    for (size_t index = 0; index < G_N_ELEMENTS(few); index++)
+        g_assert_cmpuint(few[index], ==, all[index]);
+    for (size_t index = 1; index < total; index++)
+        g_assert_cmpuint(all[index - 1], <, all[index]);
+    g_assert_cmpuint(all[0], ==, 100);
+    oddport_port_rules_free(rules);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -550,6 +572,7 @@ int main(int argc, char **argv)
     g_test_add_func("/portclass/names/transport-and-severity", test_transport_and_severity_names);
     g_test_add_func("/portclass/expected/builtin", test_expected_builtin);
     g_test_add_func("/portclass/expected/ports-ascending", test_expected_ports_ascending);
+    g_test_add_func("/portclass/expected/listed-in-order", test_expected_ports_listed_in_order);
     g_test_add_func("/portclass/severity/none", test_severity_none);
     g_test_add_func("/portclass/severity/alternate", test_severity_alternate);
     g_test_add_func("/portclass/severity/masquerade", test_severity_masquerade);

@@ -1,5 +1,4 @@
 /* Streaming JSON output with RFC 8259 escaping and visible invalid UTF-8. */
-#include <inttypes.h>
 #include <string.h>
 
 #include <glib.h>
@@ -211,21 +210,37 @@ size_t oddport_json_escape(const uint8_t *value, size_t length, char *output)
     return written;
 }
 
+/* Bytes that go out as they are: printable ASCII other than the quote and the backslash. */
+static bool is_plain(uint8_t byte)
+{
+    return byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\';
+}
+
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
 {
     begin_value(writer);
     emit(writer, "\"", 1);
-    /* Escape in pieces so a long value needs no large temporary. */
-    char escaped[6 * 256 + 1];
-    while (length > 0) {
-        size_t piece = length > 256 ? 256 : length;
-        /* Never split a UTF-8 sequence between pieces. */
-        while (piece < length && piece > 0 && (value[piece] & 0xc0) == 0x80 && piece > 252)
-            piece--;
-        size_t written = oddport_json_escape(value, piece, escaped);
+    size_t index = 0;
+    while (index < length) {
+        /* Most wire text is plain ASCII: copy whole runs of it at once. */
+        size_t run = index;
+        while (run < length && is_plain(value[run]))
+            run++;
+        if (run > index) {
+            emit(writer, (const char *)value + index, run - index);
+            index = run;
+            continue;
+        }
+        /* One character that needs care: an escape, or a UTF-8 sequence checked whole. */
+        size_t piece = 1;
+        if (value[index] >= 0x80) {
+            size_t sequence = utf8_sequence_length(value + index, length - index);
+            piece = sequence > 0 ? sequence : 1;
+        }
+        char escaped[6 * 4 + 1];
+        size_t written = oddport_json_escape(value + index, piece, escaped);
         emit(writer, escaped, written);
-        value += piece;
-        length -= piece;
+        index += piece;
     }
     emit(writer, "\"", 1);
 }
@@ -245,17 +260,43 @@ void oddport_json_string_or_null(OddportJsonWriter *writer, const char *value)
 
 void oddport_json_key(OddportJsonWriter *writer, const char *key)
 {
-    oddport_json_string(writer, key);
-    emit(writer, ":", 1);
+    /* Member names are mostly oddport's own plain constants: those go out in one piece, which
+     * keeps the per-member cost down; anything else takes the escaping path. */
+    size_t length = 0;
+    while (key[length] != '\0' && is_plain((uint8_t)key[length]))
+        length++;
+    char piece[64];
+    if (key[length] != '\0' || length + 4 > sizeof piece) {
+        oddport_json_string(writer, key);
+        emit(writer, ":", 1);
+        writer->after_key = true;
+        return;
+    }
+    size_t used = 0;
+    if (writer->depth > 0 && writer->needs_comma[writer->depth - 1])
+        piece[used++] = ',';
+    if (writer->depth > 0)
+        writer->needs_comma[writer->depth - 1] = true;
+    piece[used++] = '"';
+    memcpy(piece + used, key, length);
+    used += length;
+    piece[used++] = '"';
+    piece[used++] = ':';
+    emit(writer, piece, used);
     writer->after_key = true;
 }
 
 void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
 {
-    char text[24];
-    int length = snprintf(text, sizeof text, "%" PRIu64, value);
+    /* By hand: printf's machinery costs more than the whole value is worth here. */
+    char digits[20];
+    size_t count = 0;
+    do {
+        digits[sizeof digits - 1 - count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
     begin_value(writer);
-    emit(writer, text, (size_t)length);
+    emit(writer, digits + sizeof digits - count, count);
 }
 
 void oddport_json_boolean(OddportJsonWriter *writer, bool value)
