@@ -29,7 +29,8 @@ typedef uint8_t OddportCandidates;
 
 /* Runs the detectors still in `candidates` over one side's first bytes, striking out those that
  * say no. YES: `result` holds the app and its details. NO: nothing fits (result->app unknown).
- * NEED_MORE: call again with more bytes. With `final` set no more bytes will come, so the most
+ * NEED_MORE: call again with more bytes; `result` holds the most confident partial match so far.
+ * With `final` set no more bytes will come, so the most
  * confident partial match is taken with its own confidence (oddport_classify_flow lets a low one
  * count only when the other side agrees), or NO. Pure: the same bytes
  * give the same answer, in the CLI and in the plugin. */

@@ -54,13 +54,15 @@ OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final
             *candidates &= (OddportCandidates)~bit;
             continue;
         }
-        if (final && attempt.verdict.confidence > best_partial) {
+        if (attempt.verdict.confidence > best_partial || result->app == ODDPORT_APP_UNKNOWN) {
             best_partial = attempt.verdict.confidence;
             *result = attempt;
         }
     }
-    if (*candidates == 0)
+    if (*candidates == 0) {
+        set_unknown(result);
         return ODDPORT_MATCH_NO;
+    }
     if (!final)
         return ODDPORT_MATCH_NEED_MORE;
     /* The side has said all it will: its best partial match stands with its own confidence;

@@ -4,7 +4,7 @@
 #include <pcap/pcap.h>
 
 #include "oddport/engine.h"
-#include "oddport/stream.h"
+#include "oddport/side.h"
 
 /* A flow's identity with its two endpoints in a fixed order (the smaller first), so both
  * directions find the same entry. Zero-filled before use: it is hashed and compared as bytes. */
@@ -17,17 +17,13 @@ typedef struct {
 } FlowKey;
 
 typedef struct {
-    OddportStream stream;
-    OddportCandidates candidates;
-    bool decided;
-    bool had_payload;
+    OddportSide detection;
     bool sent_syn;
     bool sent_syn_ack;
     bool sent_fin;
     uint32_t syn_sequence;
     uint64_t packets;
     uint64_t bytes;
-    OddportSideResult *result; /* owned; NULL unless an app was recognised */
 } FlowSide;
 
 typedef enum {
@@ -288,23 +284,6 @@ static bool flow_is_closed(const Flow *flow)
     return flow->reset || (flow->side[0].sent_fin && flow->side[1].sent_fin);
 }
 
-/* Decides a side once no more of its bytes will come, from whatever prefix it holds. */
-static void settle_side_at_end(FlowSide *side)
-{
-    if (side->decided)
-        return;
-    size_t length;
-    const uint8_t *data = oddport_stream_data(&side->stream, &length);
-    if (length > 0) {
-        OddportSideResult result;
-        if (oddport_detect_side(data, length, true, &side->candidates, &result) ==
-            ODDPORT_MATCH_YES)
-            side->result = g_memdup2(&result, sizeof result);
-    }
-    side->decided = true;
-    oddport_stream_clear(&side->stream);
-}
-
 static OddportSeverity more_severe(OddportSeverity left, OddportSeverity right)
 {
     return left > right ? left : right;
@@ -377,8 +356,8 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
 {
     g_hash_table_remove(engine->flows, &flow->key);
     list_remove(engine, flow);
-    settle_side_at_end(&flow->side[0]);
-    settle_side_at_end(&flow->side[1]);
+    oddport_side_finish(&flow->side[0].detection);
+    oddport_side_finish(&flow->side[1].detection);
 
     OddportFlowFacts facts = {
         .transport = (OddportTransport)flow->key.transport,
@@ -389,8 +368,8 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
         facts.port[index] = flow->key.port[index];
         facts.sent_syn[index] = side->sent_syn;
         facts.sent_syn_ack[index] = side->sent_syn_ack;
-        facts.had_payload[index] = side->had_payload;
-        facts.side[index] = side->result;
+        facts.had_payload[index] = side->detection.had_payload;
+        facts.side[index] = side->detection.result;
     }
     OddportFlowVerdict verdict;
     oddport_classify_flow(&facts, engine->rules, &verdict);
@@ -409,9 +388,9 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
         .verdict = &verdict,
         /* A side's partial match that classification set aside is not reported either. */
         .client_result =
-            verdict.client_app != ODDPORT_APP_UNKNOWN ? flow->side[client].result : NULL,
+            verdict.client_app != ODDPORT_APP_UNKNOWN ? flow->side[client].detection.result : NULL,
         .server_result =
-            verdict.server_app != ODDPORT_APP_UNKNOWN ? flow->side[server].result : NULL,
+            verdict.server_app != ODDPORT_APP_UNKNOWN ? flow->side[server].detection.result : NULL,
         .first_seen_ns = flow->first_seen_ns,
         .last_seen_ns = flow->last_seen_ns,
         .client_packets = flow->side[client].packets,
@@ -424,10 +403,8 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
     if (engine->sink != NULL)
         engine->sink(&report, engine->sink_data);
 
-    for (unsigned index = 0; index < 2; index++) {
-        oddport_stream_clear(&flow->side[index].stream);
-        g_free(flow->side[index].result);
-    }
+    oddport_side_clear(&flow->side[0].detection);
+    oddport_side_clear(&flow->side[1].detection);
     g_free(flow);
 }
 
@@ -466,56 +443,11 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender
     flow->id = engine->next_flow_id++;
     flow->first_seen_ns = now;
     flow->first_sender = (uint8_t)sender;
-    flow->side[0].candidates = ODDPORT_ALL_CANDIDATES;
-    flow->side[1].candidates = ODDPORT_ALL_CANDIDATES;
+    oddport_side_init(&flow->side[0].detection);
+    oddport_side_init(&flow->side[1].detection);
     g_hash_table_insert(engine->flows, &flow->key, flow);
     list_append(engine, flow, key->transport == ODDPORT_TRANSPORT_TCP ? LIST_TCP_OPEN : LIST_UDP);
     return flow;
-}
-
-static void decide_side(FlowSide *side, OddportMatch match, const OddportSideResult *result)
-{
-    if (match == ODDPORT_MATCH_NEED_MORE)
-        return;
-    side->decided = true;
-    if (match == ODDPORT_MATCH_YES)
-        side->result = g_memdup2(result, sizeof *result);
-    oddport_stream_clear(&side->stream);
-}
-
-static void feed_side(FlowSide *side, const OddportPacket *packet)
-{
-    side->had_payload = true;
-    if (side->decided)
-        return;
-    OddportSideResult result;
-    if (packet->transport == ODDPORT_TRANSPORT_UDP) {
-        /* Each datagram stands alone: the first one says what the side speaks. */
-        decide_side(side,
-                    oddport_detect_side(packet->payload, packet->payload_captured, true,
-                                        &side->candidates, &result),
-                    &result);
-        return;
-    }
-    if (oddport_stream_is_fresh_start(&side->stream, packet->sequence)) {
-        /* Most openings fit one segment: judge it where it lies and copy only if undecided. */
-        OddportMatch match = oddport_detect_side(packet->payload, packet->payload_captured, false,
-                                                 &side->candidates, &result);
-        if (match != ODDPORT_MATCH_NEED_MORE) {
-            decide_side(side, match, &result);
-            return;
-        }
-        oddport_stream_add(&side->stream, packet->sequence, packet->payload,
-                           packet->payload_captured);
-        return;
-    }
-    if (!oddport_stream_add(&side->stream, packet->sequence, packet->payload,
-                            packet->payload_captured))
-        return;
-    size_t length;
-    const uint8_t *data = oddport_stream_data(&side->stream, &length);
-    bool full = oddport_stream_is_full(&side->stream);
-    decide_side(side, oddport_detect_side(data, length, full, &side->candidates, &result), &result);
 }
 
 static void process_packet(OddportEngine *engine, const OddportPacket *packet, uint64_t now,
@@ -553,7 +485,7 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
             else
                 side->sent_syn = true;
             side->syn_sequence = packet->sequence;
-            oddport_stream_set_base(&side->stream, packet->sequence + 1);
+            oddport_side_set_start(&side->detection, packet->sequence + 1);
         }
         if (flags & ODDPORT_TCP_FIN)
             side->sent_fin = true;
@@ -561,12 +493,13 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
             flow->reset = true;
     }
     if (packet->payload_captured > 0) {
-        uint32_t sequence = packet->sequence;
-        OddportPacket segment = *packet;
-        /* A SYN may carry data (TCP Fast Open); it starts after the SYN's own number. */
-        if (is_tcp && (packet->tcp_flags & ODDPORT_TCP_SYN))
-            segment.sequence = sequence + 1;
-        feed_side(side, &segment);
+        if (!is_tcp)
+            oddport_side_feed_datagram(&side->detection, packet->payload, packet->payload_captured);
+        else
+            /* A SYN may carry data (TCP Fast Open); it starts after the SYN's own number. */
+            oddport_side_feed_segment(
+                &side->detection, packet->sequence + (packet->tcp_flags & ODDPORT_TCP_SYN ? 1 : 0),
+                packet->payload, packet->payload_captured);
     }
 
     TimeoutList which = !is_tcp ? LIST_UDP : flow_is_closed(flow) ? LIST_TCP_CLOSED : LIST_TCP_OPEN;
@@ -775,10 +708,8 @@ void oddport_engine_free(OddportEngine *engine)
     g_hash_table_iter_init(&iterator, engine->flows);
     while (g_hash_table_iter_next(&iterator, NULL, &value)) {
         Flow *flow = value;
-        for (unsigned index = 0; index < 2; index++) {
-            oddport_stream_clear(&flow->side[index].stream);
-            g_free(flow->side[index].result);
-        }
+        oddport_side_clear(&flow->side[0].detection);
+        oddport_side_clear(&flow->side[1].detection);
         g_free(flow);
     }
     g_hash_table_unref(engine->flows);

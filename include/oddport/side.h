@@ -1,0 +1,45 @@
+/* One side of a flow on its way to a verdict: its opening bytes in order and the detectors left. */
+#ifndef ODDPORT_SIDE_H
+#define ODDPORT_SIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oddport/classify.h"
+#include "oddport/stream.h"
+
+/* What the CLI's flow table and the Wireshark plugin both keep per direction, so that both judge
+ * a flow the same way from the same bytes. Zero-filled and then oddport_side_init'ed; the stream
+ * buffer and the result are owned by the side: oddport_side_clear releases them. */
+typedef struct {
+    OddportStream stream;
+    OddportCandidates candidates;
+    bool decided;
+    bool had_payload;
+    /* While undecided: how telling the best partial match is so far (for a caller that can ask
+     * for more bytes, such as a dissector requesting TCP reassembly). */
+    OddportConfidence pending_confidence;
+    OddportSideResult *result; /* NULL unless an app was recognised */
+} OddportSide;
+
+void oddport_side_init(OddportSide *side);
+
+/* Sets where the side's byte stream starts: the sequence number after its SYN's. */
+void oddport_side_set_start(OddportSide *side, uint32_t first_data_sequence);
+
+/* Feeds a TCP segment's payload (`sequence` is that of its first byte). Detection runs on the
+ * bytes in place when they open the stream, and on the reassembled prefix otherwise. Returns
+ * true when this segment decided the side. */
+bool oddport_side_feed_segment(OddportSide *side, uint32_t sequence, const uint8_t *payload,
+                               size_t length);
+
+/* Feeds a datagram: the first one with payload decides the side on its own. */
+bool oddport_side_feed_datagram(OddportSide *side, const uint8_t *payload, size_t length);
+
+/* Decides an undecided side from what it holds, once no more bytes will come. */
+void oddport_side_finish(OddportSide *side);
+
+void oddport_side_clear(OddportSide *side);
+
+#endif

@@ -1,0 +1,92 @@
+/* Per-direction detection shared by the CLI and the plugin: in-place first, reassembled after. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "oddport/side.h"
+
+void oddport_side_init(OddportSide *side)
+{
+    memset(side, 0, sizeof *side);
+    side->candidates = ODDPORT_ALL_CANDIDATES;
+}
+
+void oddport_side_set_start(OddportSide *side, uint32_t first_data_sequence)
+{
+    oddport_stream_set_base(&side->stream, first_data_sequence);
+}
+
+/* Records a detection outcome; returns true when it settled the side. */
+static bool settle(OddportSide *side, OddportMatch match, const OddportSideResult *result)
+{
+    if (match == ODDPORT_MATCH_NEED_MORE) {
+        side->pending_confidence = result->verdict.confidence;
+        return false;
+    }
+    side->decided = true;
+    side->pending_confidence = ODDPORT_CONFIDENCE_NONE;
+    if (match == ODDPORT_MATCH_YES)
+        side->result = g_memdup2(result, sizeof *result);
+    oddport_stream_clear(&side->stream);
+    return true;
+}
+
+bool oddport_side_feed_segment(OddportSide *side, uint32_t sequence, const uint8_t *payload,
+                               size_t length)
+{
+    if (length == 0)
+        return false;
+    side->had_payload = true;
+    if (side->decided)
+        return false;
+    OddportSideResult result;
+    if (oddport_stream_is_fresh_start(&side->stream, sequence)) {
+        /* Most openings fit one segment: judge it where it lies and copy only if undecided. */
+        OddportMatch match =
+            oddport_detect_side(payload, length, false, &side->candidates, &result);
+        if (match != ODDPORT_MATCH_NEED_MORE)
+            return settle(side, match, &result);
+        oddport_stream_add(&side->stream, sequence, payload, length);
+        return settle(side, match, &result);
+    }
+    if (!oddport_stream_add(&side->stream, sequence, payload, length))
+        return false;
+    size_t prefix_length;
+    const uint8_t *prefix = oddport_stream_data(&side->stream, &prefix_length);
+    bool full = oddport_stream_is_full(&side->stream);
+    return settle(side,
+                  oddport_detect_side(prefix, prefix_length, full, &side->candidates, &result),
+                  &result);
+}
+
+bool oddport_side_feed_datagram(OddportSide *side, const uint8_t *payload, size_t length)
+{
+    if (length == 0)
+        return false;
+    side->had_payload = true;
+    if (side->decided)
+        return false;
+    OddportSideResult result;
+    return settle(side, oddport_detect_side(payload, length, true, &side->candidates, &result),
+                  &result);
+}
+
+void oddport_side_finish(OddportSide *side)
+{
+    if (side->decided)
+        return;
+    size_t length;
+    const uint8_t *data = oddport_stream_data(&side->stream, &length);
+    OddportSideResult result;
+    OddportMatch match = length > 0
+                             ? oddport_detect_side(data, length, true, &side->candidates, &result)
+                             : ODDPORT_MATCH_NO;
+    settle(side, match == ODDPORT_MATCH_YES ? match : ODDPORT_MATCH_NO, &result);
+}
+
+void oddport_side_clear(OddportSide *side)
+{
+    oddport_stream_clear(&side->stream);
+    g_free(side->result);
+    side->result = NULL;
+}
