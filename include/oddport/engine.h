@@ -18,6 +18,10 @@
 #define ODDPORT_UDP_IDLE_SECONDS     120
 #define ODDPORT_CLOSED_GRACE_SECONDS 5
 
+/* How many flows may be open at once by default: about 200 MiB of flow table, so that a scan or
+ * flood of millions of distinct flows runs in bounded memory. */
+#define ODDPORT_DEFAULT_MAX_FLOWS 500000
+
 /* What one capture file gave. Owned by the engine (transfer none). */
 typedef struct {
     char *path;
@@ -74,6 +78,10 @@ typedef struct {
     OddportTrafficCount port_classes[ODDPORT_PORT_CLASS_COUNT];
     OddportAppCount apps[ODDPORT_APP_COUNT];
     unsigned precision_digits; /* finest of all captures: for flow and service times */
+    /* Flows finished before their time because the table was full (see
+     * oddport_engine_set_max_flows); they are reported like any other flow. */
+    uint64_t evicted_flows;
+    uint64_t max_flows;
 } OddportSummary;
 
 typedef struct OddportEngine OddportEngine;
@@ -89,6 +97,10 @@ typedef void (*OddportProgressFunc)(const OddportCaptureReader *reader, uint64_t
 OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink sink,
                                   void *sink_data);
 void oddport_engine_free(OddportEngine *engine);
+
+/* Bounds the flows open at once. When a new flow would exceed it, the least recently seen open
+ * flow is finished early (reported as usual and counted in evicted_flows). 0 means no bound. */
+void oddport_engine_set_max_flows(OddportEngine *engine, uint64_t max_flows);
 
 void oddport_engine_set_progress(OddportEngine *engine, OddportProgressFunc progress,
                                  void *user_data);

@@ -179,11 +179,17 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->lists[LIST_TCP_CLOSED].timeout_ns =
         (uint64_t)ODDPORT_CLOSED_GRACE_SECONDS * NANOSECONDS_PER_SECOND;
     engine->next_flow_id = 1;
+    engine->summary.max_flows = ODDPORT_DEFAULT_MAX_FLOWS;
     engine->summary.captures = g_ptr_array_new_with_free_func(capture_summary_free);
     engine->services =
         g_hash_table_new_full(service_key_hash, service_key_equal, NULL, service_entry_free);
     engine->filters = g_array_new(FALSE, TRUE, sizeof(CompiledFilter));
     return engine;
+}
+
+void oddport_engine_set_max_flows(OddportEngine *engine, uint64_t max_flows)
+{
+    engine->summary.max_flows = max_flows;
 }
 
 void oddport_engine_set_progress(OddportEngine *engine, OddportProgressFunc progress,
@@ -436,8 +442,30 @@ static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
     return sender;
 }
 
+/* Makes room for one more flow: finishes the least recently seen one. Closed connections
+ * waiting out their grace time go first, then whichever open flow has been quiet longest. */
+static void evict_one_flow(OddportEngine *engine)
+{
+    Flow *victim = engine->lists[LIST_TCP_CLOSED].oldest;
+    if (victim == NULL) {
+        Flow *tcp = engine->lists[LIST_TCP_OPEN].oldest;
+        Flow *udp = engine->lists[LIST_UDP].oldest;
+        victim = tcp == NULL                              ? udp
+                 : udp == NULL                            ? tcp
+                 : tcp->last_seen_ns <= udp->last_seen_ns ? tcp
+                                                          : udp;
+    }
+    if (victim == NULL)
+        return;
+    engine->summary.evicted_flows++;
+    finish_flow(engine, victim);
+}
+
 static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender, uint64_t now)
 {
+    if (engine->summary.max_flows != 0 &&
+        g_hash_table_size(engine->flows) >= engine->summary.max_flows)
+        evict_one_flow(engine);
     Flow *flow = g_new0(Flow, 1);
     flow->key = *key;
     flow->id = engine->next_flow_id++;

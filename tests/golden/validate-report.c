@@ -127,6 +127,28 @@ int main(int argc, char **argv)
     if (totals != NULL &&
         json_object_get_int_member_with_default(totals, "flows", -1) != (gint64)flow_count)
         problem("totals", "flows does not match the number of flow objects");
+    /* Accounting: every packet read is in exactly one flow or skipped for a named reason. */
+    if (totals != NULL) {
+        gint64 accounted = 0;
+        for (guint index = 0; index < flow_count; index++)
+            accounted += json_object_get_int_member_with_default(
+                json_array_get_object_element(flows, index), "packets", 0);
+        JsonObject *skipped = member_object(totals, "skipped_packets", "totals");
+        if (skipped != NULL) {
+            GList *reasons = json_object_get_members(skipped);
+            for (GList *reason = reasons; reason != NULL; reason = reason->next)
+                accounted += json_object_get_int_member(skipped, reason->data);
+            g_list_free(reasons);
+        }
+        gint64 packets = json_object_get_int_member_with_default(totals, "packets", -1);
+        if (accounted != packets) {
+            g_autofree char *message =
+                g_strdup_printf("%" G_GINT64_FORMAT " packets read but %" G_GINT64_FORMAT
+                                " in flows and skipped: they do not reconcile",
+                                packets, accounted);
+            problem("totals", message);
+        }
+    }
     if (problems > 0) {
         fprintf(stderr, "%s: %u problems\n", argv[1], problems);
         return 1;

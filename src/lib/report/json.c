@@ -272,6 +272,10 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_unsigned(writer, summary->tcp_flows);
     oddport_json_key(writer, "udp_flows");
     oddport_json_unsigned(writer, summary->udp_flows);
+    oddport_json_key(writer, "evicted_flows");
+    oddport_json_unsigned(writer, summary->evicted_flows);
+    oddport_json_key(writer, "max_flows");
+    oddport_json_unsigned(writer, summary->max_flows);
     oddport_json_key(writer, "skipped_packets");
     oddport_json_begin_object(writer);
     for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
