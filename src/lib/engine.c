@@ -3,6 +3,7 @@
 
 #include <pcap/pcap.h>
 
+#include "hash.h"
 #include "oddport/engine.h"
 #include "oddport/side.h"
 
@@ -99,23 +100,7 @@ enum { FILTER_SNAPSHOT_LENGTH = 262144 };
 
 static guint hash_bytes(const void *bytes, size_t length)
 {
-    /* Eight bytes at a time with a multiply-and-fold mix: keys are short, fixed-size and on the
-     * per-packet path, where a byte-wise hash showed up in profiles. */
-    const uint8_t *data = bytes;
-    uint64_t hash = 0x9e3779b97f4a7c15u ^ length;
-    while (length >= 8) {
-        uint64_t word;
-        memcpy(&word, data, 8);
-        hash = (hash ^ word) * 0xff51afd7ed558ccdu;
-        hash ^= hash >> 32;
-        data += 8;
-        length -= 8;
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, data, length);
-    hash = (hash ^ tail) * 0xc4ceb9fe1a85ec53u;
-    hash ^= hash >> 29;
-    return (guint)hash;
+    return (guint)oddport_hash_bytes(bytes, length);
 }
 
 static guint flow_key_hash(gconstpointer key)
