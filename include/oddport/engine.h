@@ -10,6 +10,7 @@
 #include "oddport/capture.h"
 #include "oddport/classify.h"
 #include "oddport/decode.h"
+#include "oddport/distinct.h"
 #include "oddport/portclass.h"
 
 /* How long a flow may stay silent before it is finished, in seconds of capture time. TCP waits
@@ -21,6 +22,11 @@
 /* How many flows may be open at once by default: about 200 MiB of flow table, so that a scan or
  * flood of millions of distinct flows runs in bounded memory. */
 #define ODDPORT_DEFAULT_MAX_FLOWS 500000
+
+/* How many service rows are kept. A scan or flood makes one row per port and host it touches,
+ * almost all of traffic nobody recognised; past half of this, such unknown rows are only
+ * counted (OddportOmittedServices), leaving the rest for HTTP, TLS and SSH services. */
+#define ODDPORT_MAX_SERVICES 200000
 
 /* What one capture file gave. Owned by the engine (transfer none). */
 typedef struct {
@@ -63,9 +69,17 @@ typedef struct {
     uint64_t bytes;
     uint64_t first_seen_ns;
     uint64_t last_seen_ns;
-    GHashTable *clients;                      /* set of OddportAddress: distinct clients */
-    char evidence[ODDPORT_FLOW_EVIDENCE_MAX]; /* from the first flow, for the text report */
+    OddportDistinctCounter *clients; /* distinct client addresses (exact, or an estimate) */
+    char *evidence;                  /* from the first flow, for the text report (owned) */
 } OddportService;
+
+/* Services beyond the table's bound, counted but not listed (see ODDPORT_MAX_SERVICES). */
+typedef struct {
+    uint64_t rows; /* distinct services left out (an estimate when many) */
+    uint64_t flows;
+    uint64_t packets;
+    uint64_t bytes;
+} OddportOmittedServices;
 
 typedef struct {
     GPtrArray *captures; /* of OddportCaptureSummary * */
@@ -82,6 +96,7 @@ typedef struct {
      * oddport_engine_set_max_flows); they are reported like any other flow. */
     uint64_t evicted_flows;
     uint64_t max_flows;
+    OddportOmittedServices omitted_services;
 } OddportSummary;
 
 typedef struct OddportEngine OddportEngine;

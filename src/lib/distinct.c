@@ -13,17 +13,21 @@
 #define REGISTER_BITS  12
 #define REGISTER_COUNT (1u << REGISTER_BITS)
 
+/* Most counters (a service's clients) only ever see one value: it is kept inline, and the set
+ * is made when a second one comes. */
+#define INLINE_VALUE_MAX 32
+
 struct OddportDistinctCounter {
-    GHashTable *exact; /* of GBytes; NULL once the sketch took over */
-    uint8_t *registers;
+    GHashTable *exact;  /* of GBytes; made at the second distinct value */
+    uint8_t *registers; /* the sketch, once the exact set grew too large */
+    uint8_t first_length;
+    bool has_first;
+    uint8_t first[INLINE_VALUE_MAX];
 };
 
 OddportDistinctCounter *oddport_distinct_new(void)
 {
-    OddportDistinctCounter *counter = g_new0(OddportDistinctCounter, 1);
-    counter->exact =
-        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
-    return counter;
+    return g_new0(OddportDistinctCounter, 1);
 }
 
 void oddport_distinct_free(OddportDistinctCounter *counter)
@@ -71,9 +75,24 @@ static void switch_to_sketch(OddportDistinctCounter *counter)
 
 void oddport_distinct_add(OddportDistinctCounter *counter, const void *value, size_t length)
 {
-    if (counter->exact == NULL) {
+    if (counter->registers != NULL) {
         sketch_add_hash(counter, oddport_hash_bytes(value, length));
         return;
+    }
+    if (counter->exact == NULL) {
+        if (!counter->has_first && length <= INLINE_VALUE_MAX) {
+            memcpy(counter->first, value, length);
+            counter->first_length = (uint8_t)length;
+            counter->has_first = true;
+            return;
+        }
+        if (counter->has_first && length == counter->first_length &&
+            memcmp(counter->first, value, length) == 0)
+            return;
+        counter->exact =
+            g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+        if (counter->has_first)
+            g_hash_table_add(counter->exact, g_bytes_new(counter->first, counter->first_length));
     }
     GBytes *bytes = g_bytes_new(value, length);
     if (!g_hash_table_add(counter->exact, bytes))
@@ -84,8 +103,9 @@ void oddport_distinct_add(OddportDistinctCounter *counter, const void *value, si
 
 uint64_t oddport_distinct_count(const OddportDistinctCounter *counter)
 {
-    if (counter->exact != NULL)
-        return g_hash_table_size(counter->exact);
+    if (counter->registers == NULL)
+        return counter->exact != NULL ? g_hash_table_size(counter->exact)
+                                      : (counter->has_first ? 1 : 0);
     double sum = 0;
     unsigned zeros = 0;
     for (unsigned index = 0; index < REGISTER_COUNT; index++) {
@@ -103,5 +123,5 @@ uint64_t oddport_distinct_count(const OddportDistinctCounter *counter)
 
 bool oddport_distinct_is_estimate(const OddportDistinctCounter *counter)
 {
-    return counter->exact == NULL;
+    return counter->registers != NULL;
 }

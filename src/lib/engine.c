@@ -89,6 +89,8 @@ struct OddportEngine {
     uint64_t last_sweep_ns;
     OddportSummary summary;
     GHashTable *services;
+    guint unknown_service_rows;
+    OddportDistinctCounter *omitted_service_keys;
     char *filter_expression;
     GArray *filters; /* of CompiledFilter, one per link type met */
 };
@@ -123,20 +125,11 @@ static gboolean service_key_equal(gconstpointer left, gconstpointer right)
     return memcmp(left, right, sizeof(ServiceKey)) == 0;
 }
 
-static guint address_hash(gconstpointer key)
-{
-    return hash_bytes(key, sizeof(OddportAddress));
-}
-
-static gboolean address_equal(gconstpointer left, gconstpointer right)
-{
-    return memcmp(left, right, sizeof(OddportAddress)) == 0;
-}
-
 static void service_entry_free(gpointer data)
 {
     ServiceEntry *entry = data;
-    g_hash_table_unref(entry->service.clients);
+    oddport_distinct_free(entry->service.clients);
+    g_free(entry->service.evidence);
     g_free(entry);
 }
 
@@ -169,6 +162,7 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->services =
         g_hash_table_new_full(service_key_hash, service_key_equal, NULL, service_entry_free);
     engine->filters = g_array_new(FALSE, TRUE, sizeof(CompiledFilter));
+    engine->omitted_service_keys = oddport_distinct_new();
     return engine;
 }
 
@@ -280,6 +274,26 @@ static OddportSeverity more_severe(OddportSeverity left, OddportSeverity right)
     return left > right ? left : right;
 }
 
+/* Whether another service row may be made for this app (see ODDPORT_MAX_SERVICES). */
+static bool may_add_service(const OddportEngine *engine, OddportApp app)
+{
+    guint rows = g_hash_table_size(engine->services);
+    if (app == ODDPORT_APP_UNKNOWN)
+        return engine->unknown_service_rows < ODDPORT_MAX_SERVICES / 2;
+    return rows < ODDPORT_MAX_SERVICES;
+}
+
+static void count_omitted_service(OddportEngine *engine, const ServiceKey *key, uint64_t packets,
+                                  uint64_t bytes)
+{
+    OddportOmittedServices *omitted = &engine->summary.omitted_services;
+    oddport_distinct_add(engine->omitted_service_keys, key, sizeof *key);
+    omitted->rows = oddport_distinct_count(engine->omitted_service_keys);
+    omitted->flows++;
+    omitted->packets += packets;
+    omitted->bytes += bytes;
+}
+
 static void count_service(OddportEngine *engine, const OddportFlowReport *report)
 {
     ServiceKey key;
@@ -292,6 +306,10 @@ static void count_service(OddportEngine *engine, const OddportFlowReport *report
     uint64_t packets = report->client_packets + report->server_packets;
     uint64_t bytes = report->client_bytes + report->server_bytes;
     if (entry == NULL) {
+        if (!may_add_service(engine, report->verdict->app)) {
+            count_omitted_service(engine, &key, packets, bytes);
+            return;
+        }
         entry = g_new0(ServiceEntry, 1);
         entry->key = key;
         OddportService *service = &entry->service;
@@ -302,9 +320,11 @@ static void count_service(OddportEngine *engine, const OddportFlowReport *report
         service->iana_service = report->verdict->iana_service;
         service->first_seen_ns = report->first_seen_ns;
         service->last_seen_ns = report->last_seen_ns;
-        service->clients = g_hash_table_new_full(address_hash, address_equal, g_free, NULL);
-        g_strlcpy(service->evidence, report->verdict->evidence, sizeof service->evidence);
+        service->clients = oddport_distinct_new();
+        service->evidence = g_strdup(report->verdict->evidence);
         g_hash_table_insert(engine->services, &entry->key, entry);
+        if (service->app == ODDPORT_APP_UNKNOWN)
+            engine->unknown_service_rows++;
     }
     OddportService *service = &entry->service;
     service->nonstandard = service->nonstandard || report->verdict->nonstandard;
@@ -316,9 +336,7 @@ static void count_service(OddportEngine *engine, const OddportFlowReport *report
         service->first_seen_ns = report->first_seen_ns;
     if (report->last_seen_ns > service->last_seen_ns)
         service->last_seen_ns = report->last_seen_ns;
-    if (!g_hash_table_contains(service->clients, &report->client.address))
-        g_hash_table_add(service->clients,
-                         g_memdup2(&report->client.address, sizeof(OddportAddress)));
+    oddport_distinct_add(service->clients, &report->client.address, sizeof(OddportAddress));
 }
 
 static void count_flow(OddportEngine *engine, const OddportFlowReport *report)
@@ -727,6 +745,7 @@ void oddport_engine_free(OddportEngine *engine)
     }
     g_hash_table_unref(engine->flows);
     g_hash_table_unref(engine->services);
+    oddport_distinct_free(engine->omitted_service_keys);
     g_ptr_array_unref(engine->summary.captures);
     for (guint index = 0; index < engine->filters->len; index++) {
         CompiledFilter *filter = &g_array_index(engine->filters, CompiledFilter, index);

@@ -14,6 +14,19 @@ static void test_exact(void)
     oddport_distinct_free(counter);
 }
 
+static void test_one_value(void)
+{
+    OddportDistinctCounter *counter = oddport_distinct_new();
+    g_assert_cmpuint(oddport_distinct_count(counter), ==, 0);
+    for (unsigned round = 0; round < 5; round++)
+        oddport_distinct_add(counter, "client", 6);
+    g_assert_cmpuint(oddport_distinct_count(counter), ==, 1);
+    oddport_distinct_add(counter, "other", 5);
+    oddport_distinct_add(counter, "client", 6);
+    g_assert_cmpuint(oddport_distinct_count(counter), ==, 2);
+    oddport_distinct_free(counter);
+}
+
 static void test_estimate(void)
 {
     OddportDistinctCounter *counter = oddport_distinct_new();
@@ -45,6 +58,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/distinct/exact", test_exact);
+    g_test_add_func("/distinct/one-value", test_one_value);
     g_test_add_func("/distinct/estimate", test_estimate);
     g_test_add_func("/distinct/just-past-exact", test_just_past_exact);
     return g_test_run();

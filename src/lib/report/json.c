@@ -276,6 +276,18 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_unsigned(writer, summary->evicted_flows);
     oddport_json_key(writer, "max_flows");
     oddport_json_unsigned(writer, summary->max_flows);
+    const OddportOmittedServices *omitted = &summary->omitted_services;
+    oddport_json_key(writer, "omitted_services");
+    oddport_json_begin_object(writer);
+    oddport_json_key(writer, "rows");
+    oddport_json_unsigned(writer, omitted->rows);
+    oddport_json_key(writer, "flows");
+    oddport_json_unsigned(writer, omitted->flows);
+    oddport_json_key(writer, "packets");
+    oddport_json_unsigned(writer, omitted->packets);
+    oddport_json_key(writer, "bytes");
+    oddport_json_unsigned(writer, omitted->bytes);
+    oddport_json_end_object(writer);
     oddport_json_key(writer, "skipped_packets");
     oddport_json_begin_object(writer);
     for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
@@ -348,7 +360,9 @@ static void write_services(OddportJsonWriter *writer, const OddportEngine *engin
         oddport_json_key(writer, "flows");
         oddport_json_unsigned(writer, service->flows);
         oddport_json_key(writer, "clients");
-        oddport_json_unsigned(writer, g_hash_table_size(service->clients));
+        oddport_json_unsigned(writer, oddport_distinct_count(service->clients));
+        oddport_json_key(writer, "clients_estimated");
+        oddport_json_boolean(writer, oddport_distinct_is_estimate(service->clients));
         oddport_json_key(writer, "packets");
         oddport_json_unsigned(writer, service->packets);
         oddport_json_key(writer, "bytes");

@@ -148,7 +148,7 @@ static void write_services(FILE *stream, const OddportEngine *engine)
                 endpoint, oddport_port_class_name(server.port_class),
                 oddport_app_name(service->app),
                 service->iana_service != NULL ? service->iana_service : "-", service->flows,
-                g_hash_table_size(service->clients), service->bytes, evidence);
+                (unsigned)oddport_distinct_count(service->clients), service->bytes, evidence);
     }
     g_ptr_array_unref(services);
 }
