@@ -40,6 +40,8 @@ typedef struct {
     unsigned precision_digits;
     bool truncated;      /* ended inside a record or at a damaged one */
     GPtrArray *warnings; /* of char *, one line each, without the path */
+    /* This capture's packets counted in no flow, by reason (the totals add up all captures). */
+    uint64_t skipped[ODDPORT_SKIP_REASON_COUNT];
 } OddportCaptureSummary;
 
 typedef struct {

@@ -584,6 +584,7 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
         struct pcap_pkthdr header = {.caplen = record->captured_length, .len = record->wire_length};
         if (!filter->usable || pcap_offline_filter(&filter->program, &header, record->data) == 0) {
             summary->skipped[ODDPORT_SKIP_FILTERED]++;
+            capture->skipped[ODDPORT_SKIP_FILTERED]++;
             return;
         }
     }
@@ -592,6 +593,7 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
         oddport_decode_frame(record->link_type, record->data, record->captured_length, &packet);
     if (status != ODDPORT_DECODE_OK) {
         summary->skipped[status]++;
+        capture->skipped[status]++;
         if (status == ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE)
             note_link_type(link_type_uses, capture, record->link_type, true);
         return;

@@ -6,48 +6,304 @@
 
 #include "oddport/report.h"
 
-struct OddportTextReport {
-    OddportTextOptions options;
-    GPtrArray *mismatch_lines; /* of char *, already escaped */
-    GPtrArray *flow_lines;     /* of char *, already escaped; only with all_flows */
+/* ANSI SGR parameters. Severities get the loudest colours so the eye lands on them first. */
+typedef enum {
+    STYLE_NONE,
+    STYLE_HEADING,
+    STYLE_MASQUERADE,
+    STYLE_UNEXPECTED,
+    STYLE_ALTERNATE,
+    STYLE_WARNING,
+    STYLE_QUIET, /* labels of detail lines and "+N more" */
+} Style;
+
+static const char *const style_codes[] = {
+    [STYLE_NONE] = NULL,       [STYLE_HEADING] = "1",    [STYLE_MASQUERADE] = "1;31",
+    [STYLE_UNEXPECTED] = "33", [STYLE_ALTERNATE] = "36", [STYLE_WARNING] = "1;33",
+    [STYLE_QUIET] = "2",
 };
 
-/* Wire bytes never reach a terminal raw: anything but printable ASCII becomes \xNN. */
-static void append_escaped(GString *out, const char *text)
+typedef enum {
+    ALIGN_LEFT,
+    ALIGN_RIGHT,
+} Alignment;
+
+typedef struct {
+    const char *heading;
+    Alignment alignment;
+    bool is_severity; /* cells are severity names, coloured by their value */
+} Column;
+
+#define TABLE_COLUMNS_MAX 8
+
+/* One row: its cells, then a detail line printed under it that does not count for the widths.
+ * The detail's times are kept as numbers because whether they need their date is only known
+ * once every capture has been read. */
+typedef struct {
+    bool has_times;
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    /* Each cell NUL-terminated, then the detail before the times and the detail after them. */
+    char text[];
+} Row;
+
+/* A table whose columns are as wide as their widest cell, so rows are kept until it is written.
+ * All cell text is ASCII (wire text arrives escaped), so a cell's width is its length. */
+typedef struct {
+    const Column *columns;
+    size_t column_count;
+    size_t widths[TABLE_COLUMNS_MAX];
+    GPtrArray *rows;        /* of Row * */
+    uint64_t limit;         /* --top: rows kept at most; 0 keeps all */
+    uint64_t rows_left_out; /* rows beyond the limit, counted for the "+N more" line */
+} Table;
+
+/* What goes under a row: `before`, then when the row has times "seen: FIRST to LAST", then
+ * `after`. Both texts are already escaped (and coloured, when colour is on). */
+typedef struct {
+    const char *before;
+    bool has_times;
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    const char *after;
+} Detail;
+
+struct OddportTextReport {
+    OddportTextOptions options;
+    Table mismatches;
+    Table flows;
+};
+
+static const Column service_columns[] = {
+    {"SEVERITY", ALIGN_LEFT, true}, {"APP", ALIGN_LEFT, false},      {"CLASS", ALIGN_LEFT, false},
+    {"FLOWS", ALIGN_RIGHT, false},  {"CLIENTS", ALIGN_RIGHT, false}, {"BYTES", ALIGN_RIGHT, false},
+    {"SERVER", ALIGN_LEFT, false},
+};
+
+static const Column mismatch_columns[] = {
+    {"FLOW", ALIGN_RIGHT, false},      {"CLIENT APP", ALIGN_LEFT, false},
+    {"SERVER APP", ALIGN_LEFT, false}, {"SEVERITY", ALIGN_LEFT, true},
+    {"CLIENT", ALIGN_LEFT, false},     {"SERVER", ALIGN_LEFT, false},
+};
+
+static const Column flow_columns[] = {
+    {"ID", ALIGN_RIGHT, false},      {"APP", ALIGN_LEFT, false},    {"SEVERITY", ALIGN_LEFT, true},
+    {"PACKETS", ALIGN_RIGHT, false}, {"BYTES", ALIGN_RIGHT, false}, {"CLIENT", ALIGN_LEFT, false},
+    {"SERVER", ALIGN_LEFT, false},
+};
+
+static const Column port_class_columns[] = {
+    {"CLASS", ALIGN_LEFT, false},    {"PORTS", ALIGN_LEFT, false},  {"FLOWS", ALIGN_RIGHT, false},
+    {"PACKETS", ALIGN_RIGHT, false}, {"BYTES", ALIGN_RIGHT, false},
+};
+
+static const Column app_columns[] = {
+    {"APP", ALIGN_LEFT, false},
+    {"FLOWS", ALIGN_RIGHT, false},
+    {"STANDARD PORT", ALIGN_RIGHT, false},
+    {"NON-STANDARD PORT", ALIGN_RIGHT, false},
+    {"PACKETS", ALIGN_RIGHT, false},
+    {"BYTES", ALIGN_RIGHT, false},
+};
+
+static void table_init(Table *table, const Column *columns, size_t column_count, uint64_t limit)
 {
-    for (const unsigned char *byte = (const unsigned char *)text; *byte != '\0'; byte++) {
-        if (*byte >= 0x20 && *byte < 0x7f && *byte != '\\')
-            g_string_append_c(out, (char)*byte);
-        else if (*byte == '\\')
-            g_string_append(out, "\\\\");
-        else
-            g_string_append_printf(out, "\\x%02x", *byte);
+    g_assert(column_count <= TABLE_COLUMNS_MAX);
+    memset(table, 0, sizeof *table);
+    table->columns = columns;
+    table->column_count = column_count;
+    table->rows = g_ptr_array_new_with_free_func(g_free);
+    table->limit = limit;
+    for (size_t column = 0; column < column_count; column++)
+        table->widths[column] = strlen(columns[column].heading);
+}
+
+static void table_clear(Table *table)
+{
+    if (table->rows != NULL)
+        g_ptr_array_unref(table->rows);
+    table->rows = NULL;
+}
+
+/* Whether one more row fits under the limit; counts it as left out when not. */
+static bool table_wants_row(Table *table)
+{
+    if (table->limit != 0 && table->rows->len >= table->limit) {
+        table->rows_left_out++;
+        return false;
+    }
+    return true;
+}
+
+/* Adds a row: `cells` holds column_count strings; `detail` may be NULL. One allocation a row,
+ * since --all-flows keeps one per flow. */
+static void table_add(Table *table, const char *const *cells, const Detail *detail)
+{
+    const char *before = detail != NULL && detail->before != NULL ? detail->before : "";
+    const char *after = detail != NULL && detail->after != NULL ? detail->after : "";
+    size_t lengths[TABLE_COLUMNS_MAX + 2];
+    size_t total = 0;
+    for (size_t column = 0; column < table->column_count; column++) {
+        lengths[column] = strlen(cells[column]);
+        if (lengths[column] > table->widths[column])
+            table->widths[column] = lengths[column];
+        total += lengths[column] + 1;
+    }
+    lengths[table->column_count] = strlen(before);
+    lengths[table->column_count + 1] = strlen(after);
+    total += lengths[table->column_count] + 1 + lengths[table->column_count + 1] + 1;
+
+    Row *row = g_malloc(sizeof(Row) + total);
+    row->has_times = detail != NULL && detail->has_times;
+    row->first_seen_ns = row->has_times ? detail->first_seen_ns : 0;
+    row->last_seen_ns = row->has_times ? detail->last_seen_ns : 0;
+    char *cursor = row->text;
+    for (size_t part = 0; part < table->column_count + 2; part++) {
+        const char *text = part < table->column_count    ? cells[part]
+                           : part == table->column_count ? before
+                                                         : after;
+        memcpy(cursor, text, lengths[part] + 1);
+        cursor += lengths[part] + 1;
+    }
+    g_ptr_array_add(table->rows, row);
+}
+
+static void append_styled(GString *line, bool color, Style style, const char *text)
+{
+    if (!color || style_codes[style] == NULL) {
+        g_string_append(line, text);
+        return;
+    }
+    g_string_append_printf(line, "\033[%sm%s\033[0m", style_codes[style], text);
+}
+
+static Style severity_style(const char *name)
+{
+    if (strcmp(name, "masquerade") == 0)
+        return STYLE_MASQUERADE;
+    if (strcmp(name, "unexpected") == 0)
+        return STYLE_UNEXPECTED;
+    if (strcmp(name, "alternate") == 0)
+        return STYLE_ALTERNATE;
+    return STYLE_NONE;
+}
+
+static void append_padding(GString *line, size_t count)
+{
+    for (size_t index = 0; index < count; index++)
+        g_string_append_c(line, ' ');
+}
+
+/* One line of cells; the last column gets no trailing spaces. */
+static void write_cells(FILE *stream, const Table *table, const char *const *cells, bool heading,
+                        bool color)
+{
+    GString *line = g_string_new("  ");
+    for (size_t column = 0; column < table->column_count; column++) {
+        const Column *spec = &table->columns[column];
+        size_t padding = table->widths[column] - strlen(cells[column]);
+        bool last = column + 1 == table->column_count;
+        if (column > 0)
+            g_string_append(line, "  ");
+        if (spec->alignment == ALIGN_RIGHT)
+            append_padding(line, padding);
+        Style style = heading             ? STYLE_NONE
+                      : spec->is_severity ? severity_style(cells[column])
+                                          : STYLE_NONE;
+        append_styled(line, color, style, cells[column]);
+        if (spec->alignment == ALIGN_LEFT && !last)
+            append_padding(line, padding);
+    }
+    g_string_append_c(line, '\n');
+    fwrite(line->str, 1, line->len, stream);
+    g_string_free(line, TRUE);
+}
+
+/* "seen: 01:10:54 to 01:10:56" (one time when both fall in the same second). Times are UTC;
+ * the capture headers say so and give the date when every time shares it. */
+static void append_seen(GString *detail, bool color, uint64_t first_ns, uint64_t last_ns,
+                        bool with_date)
+{
+    char first[ODDPORT_TIME_TEXT_MAX];
+    char last[ODDPORT_TIME_TEXT_MAX];
+    oddport_format_clock(first_ns, with_date, first);
+    oddport_format_clock(last_ns, with_date, last);
+    append_styled(detail, color, STYLE_QUIET, "seen:");
+    g_string_append_printf(detail, " %s", first);
+    if (strcmp(first, last) != 0)
+        g_string_append_printf(detail, " to %s", last);
+}
+
+/* Writes the column headings, the rows with their detail lines, and "+N more" when the limit
+ * left rows out. `with_date`: whether detail times need their date. */
+static void table_write(FILE *stream, const Table *table, bool color, bool with_date,
+                        const char *what)
+{
+    const char *headings[TABLE_COLUMNS_MAX];
+    for (size_t column = 0; column < table->column_count; column++)
+        headings[column] = table->columns[column].heading;
+    write_cells(stream, table, headings, true, color);
+    GString *detail = g_string_new(NULL);
+    for (guint index = 0; index < table->rows->len; index++) {
+        const Row *row = g_ptr_array_index(table->rows, index);
+        const char *cells[TABLE_COLUMNS_MAX];
+        const char *cursor = row->text;
+        for (size_t column = 0; column < table->column_count; column++) {
+            cells[column] = cursor;
+            cursor += strlen(cursor) + 1;
+        }
+        write_cells(stream, table, cells, false, color);
+        const char *after = cursor + strlen(cursor) + 1;
+        g_string_assign(detail, cursor);
+        if (row->has_times)
+            append_seen(detail, color, row->first_seen_ns, row->last_seen_ns, with_date);
+        g_string_append(detail, after);
+        if (detail->len > 0)
+            fprintf(stream, "      %s\n", detail->str);
+    }
+    g_string_free(detail, TRUE);
+    if (table->rows_left_out > 0) {
+        g_autofree char *more =
+            g_strdup_printf("+%" PRIu64 " more %s (--top 0 shows all)", table->rows_left_out, what);
+        GString *line = g_string_new("  ");
+        append_styled(line, color, STYLE_QUIET, more);
+        fprintf(stream, "%s\n", line->str);
+        g_string_free(line, TRUE);
     }
 }
 
-static char *escaped(const char *text)
+/* A section heading, after a blank line unless it opens the report. */
+static void write_heading(FILE *stream, bool color, bool first, const char *text)
 {
-    GString *out = g_string_new(NULL);
-    append_escaped(out, text);
-    return g_string_free(out, FALSE);
+    GString *line = g_string_new(first ? NULL : "\n");
+    append_styled(line, color, STYLE_HEADING, text);
+    fprintf(stream, "%s\n", line->str);
+    g_string_free(line, TRUE);
 }
 
-static void format_endpoint(const OddportEndpoint *endpoint, char *text, size_t size)
+/* "443/tcp" after the endpoint: the transport belongs to the server's port. */
+static void format_server(const OddportAddress *address, uint16_t port, OddportTransport transport,
+                          char *text, size_t size)
 {
-    char address[ODDPORT_ADDRESS_TEXT_MAX];
-    oddport_address_to_text(&endpoint->address, address);
-    if (endpoint->address.family == 6)
-        snprintf(text, size, "[%s]:%u", address, (unsigned)endpoint->port);
-    else
-        snprintf(text, size, "%s:%u", address, (unsigned)endpoint->port);
+    char endpoint[ODDPORT_ENDPOINT_TEXT_MAX];
+    oddport_format_endpoint(address, port, endpoint);
+    snprintf(text, size, "%s/%s", endpoint, oddport_transport_name(transport));
+}
+
+static void append_evidence(GString *detail, const char *evidence)
+{
+    if (evidence[0] == '\0')
+        return;
+    g_string_append(detail, "  ");
+    oddport_append_escaped(detail, evidence);
 }
 
 OddportTextReport *oddport_text_report_new(const OddportTextOptions *options)
 {
     OddportTextReport *report = g_new0(OddportTextReport, 1);
     report->options = *options;
-    report->mismatch_lines = g_ptr_array_new_with_free_func(g_free);
-    report->flow_lines = g_ptr_array_new_with_free_func(g_free);
+    table_init(&report->mismatches, mismatch_columns, G_N_ELEMENTS(mismatch_columns), options->top);
+    table_init(&report->flows, flow_columns, G_N_ELEMENTS(flow_columns), options->top);
     return report;
 }
 
@@ -55,8 +311,8 @@ void oddport_text_report_free(OddportTextReport *report)
 {
     if (report == NULL)
         return;
-    g_ptr_array_unref(report->mismatch_lines);
-    g_ptr_array_unref(report->flow_lines);
+    table_clear(&report->mismatches);
+    table_clear(&report->flows);
     g_free(report);
 }
 
@@ -64,147 +320,309 @@ void oddport_text_report_add_flow(const OddportFlowReport *flow, void *text_repo
 {
     OddportTextReport *report = text_report;
     const OddportFlowVerdict *verdict = flow->verdict;
-    if (!verdict->mismatch && !report->options.all_flows)
+    bool color = report->options.color;
+    bool want_mismatch =
+        verdict->mismatch && !report->options.services_only && table_wants_row(&report->mismatches);
+    bool want_flow = report->options.all_flows && !report->options.services_only &&
+                     table_wants_row(&report->flows);
+    if (!want_mismatch && !want_flow)
         return;
-    char client[64];
-    char server[64];
-    format_endpoint(&flow->client, client, sizeof client);
-    format_endpoint(&flow->server, server, sizeof server);
-    g_autofree char *evidence = escaped(verdict->evidence);
-    if (verdict->mismatch)
-        g_ptr_array_add(report->mismatch_lines,
-                        g_strdup_printf("  flow %" PRIu64 " %s -> %s: client speaks %s, server "
-                                        "speaks %s (%s)",
-                                        flow->id, client, server,
-                                        oddport_app_name(verdict->client_app),
-                                        oddport_app_name(verdict->server_app), evidence));
-    if (report->options.all_flows) {
-        const char *severity = oddport_severity_name(verdict->severity);
-        g_ptr_array_add(report->flow_lines,
-                        g_strdup_printf("  %6" PRIu64 "  %-3s  %-44s %-44s %-7s %-10s %-6s "
-                                        "%8" PRIu64 " %10" PRIu64 "  %s",
-                                        flow->id, oddport_transport_name(flow->transport), client,
-                                        server, oddport_app_name(verdict->app),
-                                        severity != NULL ? severity : "-",
-                                        oddport_confidence_name(verdict->confidence),
-                                        flow->client_packets + flow->server_packets,
-                                        flow->client_bytes + flow->server_bytes, evidence));
+
+    char id[24];
+    char client[ODDPORT_ENDPOINT_TEXT_MAX];
+    char server[ODDPORT_ENDPOINT_TEXT_MAX + 8];
+    snprintf(id, sizeof id, "%" PRIu64, flow->id);
+    oddport_format_endpoint(&flow->client.address, flow->client.port, client);
+    format_server(&flow->server.address, flow->server.port, flow->transport, server, sizeof server);
+    const char *severity = oddport_severity_name(verdict->severity);
+    if (severity == NULL)
+        severity = "-";
+    GString *evidence = g_string_new(NULL);
+    append_evidence(evidence, verdict->evidence);
+
+    if (want_mismatch) {
+        Detail detail = {"", true, flow->first_seen_ns, flow->last_seen_ns, evidence->str};
+        const char *cells[] = {id,
+                               oddport_app_name(verdict->client_app),
+                               oddport_app_name(verdict->server_app),
+                               severity,
+                               client,
+                               server};
+        table_add(&report->mismatches, cells, &detail);
+    }
+    if (want_flow) {
+        char packets[ODDPORT_HUMAN_TEXT_MAX];
+        char bytes[ODDPORT_HUMAN_TEXT_MAX];
+        oddport_format_count(flow->client_packets + flow->server_packets, packets);
+        oddport_format_bytes(flow->client_bytes + flow->server_bytes, bytes);
+        GString *confidence = g_string_new(NULL);
+        append_styled(confidence, color, STYLE_QUIET, "confidence:");
+        g_string_append_printf(confidence, " %s  ", oddport_confidence_name(verdict->confidence));
+        Detail detail = {confidence->str, true, flow->first_seen_ns, flow->last_seen_ns,
+                         evidence->str};
+        const char *cells[] = {
+            id, oddport_app_name(verdict->app), severity, packets, bytes, client, server};
+        table_add(&report->flows, cells, &detail);
+        g_string_free(confidence, TRUE);
+    }
+    g_string_free(evidence, TRUE);
+}
+
+/* Whether every timestamp of the run falls on one UTC day, so rows can show times alone. */
+static bool run_spans_days(const OddportSummary *summary)
+{
+    bool any = false;
+    uint64_t first = 0;
+    uint64_t last = 0;
+    for (guint index = 0; index < summary->captures->len; index++) {
+        const OddportCaptureSummary *capture = g_ptr_array_index(summary->captures, index);
+        if (capture->packets == 0)
+            continue;
+        if (!any || capture->first_seen_ns < first)
+            first = capture->first_seen_ns;
+        if (!any || capture->last_seen_ns > last)
+            last = capture->last_seen_ns;
+        any = true;
+    }
+    const uint64_t day_ns = UINT64_C(86400) * 1000000000u;
+    return any && first / day_ns != last / day_ns;
+}
+
+static void append_skipped(GString *line, const uint64_t skipped[ODDPORT_SKIP_REASON_COUNT])
+{
+    bool first = true;
+    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
+        if (skipped[reason] == 0)
+            continue;
+        char count[ODDPORT_HUMAN_TEXT_MAX];
+        oddport_format_count(skipped[reason], count);
+        g_string_append_printf(line, "%s%s %s", first ? "" : ", ",
+                               oddport_skip_reason_name((OddportDecodeStatus)reason), count);
+        first = false;
     }
 }
 
-static void write_captures(FILE *stream, const OddportSummary *summary)
+static bool any_skipped(const uint64_t skipped[ODDPORT_SKIP_REASON_COUNT])
+{
+    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++)
+        if (skipped[reason] != 0)
+            return true;
+    return false;
+}
+
+static void write_captures(FILE *stream, const OddportSummary *summary, bool color)
 {
     for (guint index = 0; index < summary->captures->len; index++) {
         const OddportCaptureSummary *capture = g_ptr_array_index(summary->captures, index);
-        g_autofree char *path = escaped(capture->path);
-        g_autofree char *link_types = NULL;
-        GString *joined = g_string_new(NULL);
+        /* The path comes from the command line, yet may hold any byte a file name can. */
+        GString *heading = g_string_new("Capture ");
+        oddport_append_escaped(heading, capture->path);
+        g_string_append_c(heading, ':');
+        GString *line = g_string_new(NULL);
+        append_styled(line, color, STYLE_HEADING, heading->str);
+        g_string_free(heading, TRUE);
+        g_string_append_printf(line, " %s, ", oddport_capture_format_name(capture->format));
         for (guint type = 0; type < capture->link_types->len; type++)
-            g_string_append_printf(joined, "%s%s", type > 0 ? "+" : "",
+            g_string_append_printf(line, "%s%s", type > 0 ? "+" : "",
                                    (const char *)g_ptr_array_index(capture->link_types, type));
-        link_types = g_string_free(joined, FALSE);
-        fprintf(stream, "Capture %s: %s, %s, %" PRIu64 " packets, %" PRIu64 " bytes", path,
-                oddport_capture_format_name(capture->format),
-                link_types[0] != '\0' ? link_types : "no link type", capture->packets,
-                capture->bytes);
+        if (capture->link_types->len == 0)
+            g_string_append(line, "no link type");
+        char packets[ODDPORT_HUMAN_TEXT_MAX];
+        char bytes[ODDPORT_HUMAN_TEXT_MAX];
+        oddport_format_count(capture->packets, packets);
+        oddport_format_bytes(capture->bytes, bytes);
+        g_string_append_printf(line, ", %s packet%s, %s", packets, capture->packets == 1 ? "" : "s",
+                               bytes);
         if (capture->packets > 0) {
             char first[ODDPORT_TIME_TEXT_MAX];
             char last[ODDPORT_TIME_TEXT_MAX];
-            oddport_format_time(capture->first_seen_ns, capture->precision_digits, first);
-            oddport_format_time(capture->last_seen_ns, capture->precision_digits, last);
-            fprintf(stream, ", %s to %s", first, last);
+            char span[ODDPORT_HUMAN_TEXT_MAX];
+            const uint64_t day_ns = UINT64_C(86400) * 1000000000u;
+            oddport_format_clock(capture->first_seen_ns, true, first);
+            oddport_format_clock(capture->last_seen_ns,
+                                 capture->first_seen_ns / day_ns != capture->last_seen_ns / day_ns,
+                                 last);
+            oddport_format_duration(capture->last_seen_ns - capture->first_seen_ns, span);
+            g_string_append_printf(line, ", %s to %s UTC (%s)", first, last, span);
         }
-        fprintf(stream, "%s\n", capture->truncated ? " (truncated)" : "");
+        if (capture->truncated) {
+            g_string_append(line, ", ");
+            append_styled(line, color, STYLE_WARNING, "truncated");
+        }
+        fprintf(stream, "%s\n", line->str);
         for (guint warning = 0; warning < capture->warnings->len; warning++) {
-            g_autofree char *line = escaped(g_ptr_array_index(capture->warnings, warning));
-            fprintf(stream, "  warning: %s\n", line);
+            g_string_assign(line, "  ");
+            append_styled(line, color, STYLE_WARNING, "warning:");
+            g_string_append_c(line, ' ');
+            oddport_append_escaped(line, g_ptr_array_index(capture->warnings, warning));
+            fprintf(stream, "%s\n", line->str);
         }
+        if (any_skipped(capture->skipped)) {
+            g_string_assign(line, "  skipped packets: ");
+            append_skipped(line, capture->skipped);
+            fprintf(stream, "%s\n", line->str);
+        }
+        g_string_free(line, TRUE);
     }
 }
 
-static void write_services(FILE *stream, const OddportEngine *engine)
+static void write_services(FILE *stream, const OddportEngine *engine,
+                           const OddportTextReport *report, bool with_date)
 {
+    bool color = report->options.color;
     GPtrArray *services = oddport_engine_services(engine);
     guint nonstandard = 0;
     while (nonstandard < services->len &&
            ((const OddportService *)g_ptr_array_index(services, nonstandard))->nonstandard)
         nonstandard++;
-    fprintf(stream, "\nServices on non-standard ports: %u\n", nonstandard);
-    if (nonstandard > 0)
-        fprintf(stream, "  %-10s %-3s %-44s %-10s %-4s %-14s %6s %7s %10s  %s\n", "SEVERITY",
-                "", "SERVER", "CLASS", "APP", "PORT OWNER", "FLOWS", "CLIENTS", "BYTES",
-                "EVIDENCE");
+    g_autofree char *heading =
+        nonstandard == 0
+            ? g_strdup("Services on non-standard ports: none")
+            : g_strdup_printf("Services on non-standard ports: %u, most severe first", nonstandard);
+    write_heading(stream, color, report->options.services_only, heading);
+
+    Table table;
+    table_init(&table, service_columns, G_N_ELEMENTS(service_columns), report->options.top);
+    GString *owner = g_string_new(NULL);
+    GString *evidence = g_string_new(NULL);
     for (guint index = 0; index < nonstandard; index++) {
         const OddportService *service = g_ptr_array_index(services, index);
-        OddportEndpoint server = {service->address, service->port,
-                                  oddport_port_class(service->port)};
-        char endpoint[64];
-        format_endpoint(&server, endpoint, sizeof endpoint);
-        g_autofree char *evidence = escaped(service->evidence);
+        if (!table_wants_row(&table))
+            continue;
+        char flows[ODDPORT_HUMAN_TEXT_MAX];
+        char clients[ODDPORT_HUMAN_TEXT_MAX];
+        char bytes[ODDPORT_HUMAN_TEXT_MAX];
+        char server[ODDPORT_ENDPOINT_TEXT_MAX + 8];
+        oddport_format_count(service->flows, flows);
+        oddport_format_count(oddport_distinct_count(service->clients), clients);
+        oddport_format_bytes(service->bytes, bytes);
+        format_server(&service->address, service->port, service->transport, server, sizeof server);
+        const char *app = oddport_app_name(service->app);
         const char *severity = oddport_severity_name(service->severity);
-        fprintf(stream,
-                "  %-10s %-3s %-44s %-10s %-4s %-14s %6" PRIu64 " %7u %10" PRIu64 "  %s\n",
-                severity != NULL ? severity : "-", oddport_transport_name(service->transport),
-                endpoint, oddport_port_class_name(server.port_class),
-                oddport_app_name(service->app),
-                service->iana_service != NULL ? service->iana_service : "-", service->flows,
-                (unsigned)oddport_distinct_count(service->clients), service->bytes, evidence);
+
+        g_string_truncate(owner, 0);
+        g_string_truncate(evidence, 0);
+        /* The port's registered owner tells what a defender expects there ("https" for SSH on
+         * 443); it says nothing new when it is the app itself. */
+        if (service->iana_service != NULL && strcmp(service->iana_service, app) != 0) {
+            append_styled(owner, color, STYLE_QUIET, "IANA:");
+            g_string_append_printf(owner, " %s  ", service->iana_service);
+        }
+        append_evidence(evidence, service->evidence);
+        Detail detail = {owner->str, true, service->first_seen_ns, service->last_seen_ns,
+                         evidence->str};
+        const char *cells[] = {severity != NULL ? severity : "-",
+                               app,
+                               oddport_port_class_name(oddport_port_class(service->port)),
+                               flows,
+                               clients,
+                               bytes,
+                               server};
+        table_add(&table, cells, &detail);
     }
+    g_string_free(owner, TRUE);
+    g_string_free(evidence, TRUE);
+    if (nonstandard > 0)
+        table_write(stream, &table, color, with_date, "services");
+    table_clear(&table);
     g_ptr_array_unref(services);
 }
 
-static void write_tables(FILE *stream, const OddportSummary *summary)
+static void write_summary_tables(FILE *stream, const OddportSummary *summary, bool color)
 {
-    fprintf(stream, "\nFlows by server port class:\n");
+    char flows[ODDPORT_HUMAN_TEXT_MAX];
+    char packets[ODDPORT_HUMAN_TEXT_MAX];
+    char bytes[ODDPORT_HUMAN_TEXT_MAX];
+
+    write_heading(stream, color, false, "Flows by server port class:");
+    Table classes;
+    table_init(&classes, port_class_columns, G_N_ELEMENTS(port_class_columns), 0);
     for (unsigned port_class = 0; port_class < ODDPORT_PORT_CLASS_COUNT; port_class++) {
         const OddportTrafficCount *count = &summary->port_classes[port_class];
-        fprintf(stream, "  %-10s %-11s %8" PRIu64 " flows %10" PRIu64 " packets %12" PRIu64
-                        " bytes\n",
-                oddport_port_class_name((OddportPortClass)port_class),
-                oddport_port_class_range((OddportPortClass)port_class), count->flows,
-                count->packets, count->bytes);
+        oddport_format_count(count->flows, flows);
+        oddport_format_count(count->packets, packets);
+        oddport_format_bytes(count->bytes, bytes);
+        const char *cells[] = {oddport_port_class_name((OddportPortClass)port_class),
+                               oddport_port_class_range((OddportPortClass)port_class), flows,
+                               packets, bytes};
+        table_add(&classes, cells, NULL);
     }
-    fprintf(stream, "\nFlows by app:\n");
+    table_write(stream, &classes, color, false, "port classes");
+    table_clear(&classes);
+
+    write_heading(stream, color, false, "Flows by app, on standard and non-standard ports:");
+    Table apps;
+    table_init(&apps, app_columns, G_N_ELEMENTS(app_columns), 0);
     static const OddportApp app_order[] = {ODDPORT_APP_HTTP, ODDPORT_APP_TLS, ODDPORT_APP_SSH,
                                            ODDPORT_APP_UNKNOWN};
     for (size_t index = 0; index < G_N_ELEMENTS(app_order); index++) {
         const OddportAppCount *count = &summary->apps[app_order[index]];
-        fprintf(stream, "  %-8s %8" PRIu64 " flows, %8" PRIu64 " on non-standard ports\n",
-                oddport_app_name(app_order[index]), count->flows, count->nonstandard_flows);
+        char standard[ODDPORT_HUMAN_TEXT_MAX];
+        char nonstandard[ODDPORT_HUMAN_TEXT_MAX];
+        oddport_format_count(count->flows, flows);
+        oddport_format_count(count->flows - count->nonstandard_flows, standard);
+        oddport_format_count(count->nonstandard_flows, nonstandard);
+        oddport_format_count(count->packets, packets);
+        oddport_format_bytes(count->bytes, bytes);
+        /* An unrecognised app has no standard port, so neither column means anything for it. */
+        bool unknown = app_order[index] == ODDPORT_APP_UNKNOWN;
+        const char *cells[] = {
+            oddport_app_name(app_order[index]), flows,   unknown ? "-" : standard,
+            unknown ? "-" : nonstandard,        packets, bytes};
+        table_add(&apps, cells, NULL);
     }
-    fprintf(stream, "\nTotals: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
-                    " flows (%" PRIu64 " tcp, %" PRIu64 " udp)",
-            summary->packets, summary->bytes, summary->flows, summary->tcp_flows,
-            summary->udp_flows);
-    bool first = true;
-    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
-        if (summary->skipped[reason] == 0)
-            continue;
-        fprintf(stream, "%s%s %" PRIu64, first ? "; skipped: " : ", ",
-                oddport_skip_reason_name((OddportDecodeStatus)reason), summary->skipped[reason]);
-        first = false;
+    table_write(stream, &apps, color, false, "apps");
+    table_clear(&apps);
+
+    GString *line = g_string_new(NULL);
+    char tcp[ODDPORT_HUMAN_TEXT_MAX];
+    char udp[ODDPORT_HUMAN_TEXT_MAX];
+    oddport_format_count(summary->packets, packets);
+    oddport_format_bytes(summary->bytes, bytes);
+    oddport_format_count(summary->flows, flows);
+    oddport_format_count(summary->tcp_flows, tcp);
+    oddport_format_count(summary->udp_flows, udp);
+    g_string_append_c(line, '\n');
+    append_styled(line, color, STYLE_HEADING, "Totals:");
+    g_string_append_printf(line, " %s packets, %s, %s flows (%s tcp, %s udp)", packets, bytes,
+                           flows, tcp, udp);
+    /* Each capture's header lists its own; the sum only adds something for several. */
+    if (summary->captures->len > 1 && any_skipped(summary->skipped)) {
+        g_string_append(line, "; skipped packets: ");
+        append_skipped(line, summary->skipped);
     }
-    fprintf(stream, "\n");
+    fprintf(stream, "%s\n", line->str);
+    g_string_free(line, TRUE);
 }
 
-bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *engine,
-                               FILE *stream)
+bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *engine, FILE *stream)
 {
     const OddportSummary *summary = oddport_engine_summary(engine);
-    write_captures(stream, summary);
-    write_services(stream, engine);
-    if (report->mismatch_lines->len > 0) {
-        fprintf(stream, "\nMismatches: %u\n", report->mismatch_lines->len);
-        for (guint index = 0; index < report->mismatch_lines->len; index++)
-            fprintf(stream, "%s\n", (const char *)g_ptr_array_index(report->mismatch_lines, index));
+    bool color = report->options.color;
+    bool with_date = run_spans_days(summary);
+    if (!report->options.services_only)
+        write_captures(stream, summary, color);
+    write_services(stream, engine, report, with_date);
+    if (report->options.services_only)
+        return fflush(stream) == 0 && !ferror(stream);
+
+    uint64_t mismatch_count = report->mismatches.rows->len + report->mismatches.rows_left_out;
+    if (mismatch_count > 0) {
+        g_autofree char *heading =
+            g_strdup_printf("Mismatches: %" PRIu64 " flow%s where the client and the server "
+                            "speak different apps",
+                            mismatch_count, mismatch_count == 1 ? "" : "s");
+        write_heading(stream, color, false, heading);
+        table_write(stream, &report->mismatches, color, with_date, "mismatches");
     }
-    write_tables(stream, summary);
+    write_summary_tables(stream, summary, color);
     if (report->options.all_flows) {
-        fprintf(stream, "\nAll flows (in the order they ended):\n");
-        fprintf(stream, "  %6s  %-3s  %-44s %-44s %-7s %-10s %-6s %8s %10s  %s\n", "ID", "",
-                "CLIENT", "SERVER", "APP", "SEVERITY", "CONF", "PACKETS", "BYTES", "EVIDENCE");
-        for (guint index = 0; index < report->flow_lines->len; index++)
-            fprintf(stream, "%s\n", (const char *)g_ptr_array_index(report->flow_lines, index));
+        uint64_t flow_count = report->flows.rows->len + report->flows.rows_left_out;
+        g_autofree char *heading = g_strdup_printf(
+            "All flows: %" PRIu64 ", in the order they ended (times UTC)", flow_count);
+        write_heading(stream, color, false, heading);
+        if (flow_count > 0)
+            table_write(stream, &report->flows, color, with_date, "flows");
     }
     return fflush(stream) == 0 && !ferror(stream);
 }
