@@ -30,6 +30,7 @@ typedef struct {
     gboolean all_flows;
     gboolean services_only;
     gint64 top;
+    gint64 max_flows;
     char *color_name;
     ColorMode color;
     gboolean quiet;
@@ -145,6 +146,8 @@ static int parse_options(int argc, char **argv, Options *options)
          "Only packets matching a libpcap filter", "BPF"},
         {"services", 0, 0, G_OPTION_ARG_FILENAME, &options->services_path,
          "Site rules: ports where an app is expected", "FILE"},
+        {"max-flows", 0, 0, G_OPTION_ARG_INT64, &options->max_flows,
+         "Open flows kept at once (500000; 0: no bound)", "N"},
         G_OPTION_ENTRY_NULL,
     };
     /* GOption collects the remaining arguments only through the main group. */
@@ -219,6 +222,8 @@ static int parse_options(int argc, char **argv, Options *options)
     }
     if (options->top < 0)
         return usage_error(context, "--top needs a number of rows, 0 or more");
+    if (options->max_flows < 0)
+        return usage_error(context, "--max-flows needs a number of flows, 0 or more");
     if (options->services_only && strcmp(options->format, "json") == 0)
         return usage_error(context, "--services-only is for the text and csv formats (the JSON "
                                     "report always holds the services)");
@@ -320,9 +325,27 @@ static void flow_sink_under_progress(const OddportFlowReport *flow, void *data)
     progress->report_sink(flow, progress->report_data);
 }
 
+/* The bounds that keep memory flat under floods change what is reported: say so. */
+static void warn_about_limits(const OddportSummary *summary)
+{
+    if (summary->evicted_flows > 0)
+        fprintf(stderr,
+                "oddport: warning: %" G_GUINT64_FORMAT " flows were finished early because more "
+                "than %" G_GUINT64_FORMAT " were open at once (--max-flows); each is still "
+                "reported, but a connection that went on afterwards appears as two flows\n",
+                summary->evicted_flows, summary->max_flows);
+    const OddportOmittedServices *omitted = &summary->omitted_services;
+    if (omitted->flows > 0)
+        fprintf(stderr,
+                "oddport: warning: about %" G_GUINT64_FORMAT " services of unrecognised traffic "
+                "(%" G_GUINT64_FORMAT " flows) are counted in the totals but not listed, as in a "
+                "scan or flood\n",
+                omitted->rows, omitted->flows);
+}
+
 int main(int argc, char **argv)
 {
-    Options options = {0};
+    Options options = {.max_flows = ODDPORT_DEFAULT_MAX_FLOWS};
     int status = parse_options(argc, argv, &options);
     if (status >= 0) {
         options_clear(&options);
@@ -384,6 +407,7 @@ int main(int argc, char **argv)
             : oddport_engine_new(rules, progress.report_sink, progress.report_data);
     if (show)
         oddport_engine_set_progress(engine, show_progress, &progress);
+    oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
 
     int exit_status = EXIT_OK;
     if (options.filter != NULL && !oddport_engine_set_filter(engine, options.filter, &error)) {
@@ -410,6 +434,8 @@ int main(int argc, char **argv)
                     (const char *)g_ptr_array_index(capture->warnings, index));
     }
     oddport_engine_finish(engine);
+    if (!options.quiet)
+        warn_about_limits(oddport_engine_summary(engine));
 
     bool written;
     if (json_report != NULL)

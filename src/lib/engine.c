@@ -446,18 +446,22 @@ static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
 }
 
 /* Makes room for one more flow: finishes the least recently seen one. Closed connections
- * waiting out their grace time go first, then whichever open flow has been quiet longest. */
+ * waiting out their grace time go first, then whichever open flow has been quiet longest; only
+ * the latter count as evicted. */
 static void evict_one_flow(OddportEngine *engine)
 {
-    Flow *victim = engine->lists[LIST_TCP_CLOSED].oldest;
-    if (victim == NULL) {
-        Flow *tcp = engine->lists[LIST_TCP_OPEN].oldest;
-        Flow *udp = engine->lists[LIST_UDP].oldest;
-        victim = tcp == NULL                              ? udp
-                 : udp == NULL                            ? tcp
-                 : tcp->last_seen_ns <= udp->last_seen_ns ? tcp
-                                                          : udp;
+    /* A closed connection only waits for stray last packets: finishing it now loses nothing. */
+    Flow *closed = engine->lists[LIST_TCP_CLOSED].oldest;
+    if (closed != NULL) {
+        finish_flow(engine, closed);
+        return;
     }
+    Flow *tcp = engine->lists[LIST_TCP_OPEN].oldest;
+    Flow *udp = engine->lists[LIST_UDP].oldest;
+    Flow *victim = tcp == NULL                              ? udp
+                   : udp == NULL                            ? tcp
+                   : tcp->last_seen_ns <= udp->last_seen_ns ? tcp
+                                                            : udp;
     if (victim == NULL)
         return;
     engine->summary.evicted_flows++;

@@ -196,7 +196,9 @@ size_t oddport_port_rules_expected_ports(const OddportPortRules *rules, OddportA
     }
     const PortMap *map = &rules->expected[app][slot];
     if (capacity <= LISTED_PORTS_MAX) {
-        memcpy(ports, map->listed, (capacity < map->count ? capacity : map->count) * sizeof *ports);
+        size_t listed = capacity < map->count ? capacity : map->count;
+        if (listed > 0)
+            memcpy(ports, map->listed, listed * sizeof *ports);
         return map->count;
     }
     size_t total = 0;
