@@ -10,7 +10,7 @@
 #include "oddport/capture.h"
 #include "oddport/classify.h"
 #include "oddport/decode.h"
-#include "oddport/distinct.h"
+#include "oddport/tally.h"
 #include "oddport/portclass.h"
 
 /* How long a flow may stay silent before it is finished, in seconds of capture time. TCP waits
@@ -23,10 +23,6 @@
  * flood of millions of distinct flows runs in bounded memory. */
 #define ODDPORT_DEFAULT_MAX_FLOWS 500000
 
-/* How many service rows are kept. A scan or flood makes one row per port and host it touches,
- * almost all of traffic nobody recognised; past half of this, such unknown rows are only
- * counted (OddportOmittedServices), leaving the rest for HTTP, TLS and SSH services. */
-#define ODDPORT_MAX_SERVICES 200000
 
 /* What one capture file gave. Owned by the engine (transfer none). */
 typedef struct {
@@ -45,60 +41,17 @@ typedef struct {
 } OddportCaptureSummary;
 
 typedef struct {
-    uint64_t flows;
-    uint64_t packets;
-    uint64_t bytes;
-} OddportTrafficCount;
-
-typedef struct {
-    uint64_t flows;
-    uint64_t nonstandard_flows;
-    uint64_t packets;
-    uint64_t bytes;
-} OddportAppCount;
-
-/* One row per (server address, server port, transport, app). */
-typedef struct {
-    OddportAddress address;
-    uint16_t port;
-    OddportTransport transport;
-    OddportApp app;
-    bool nonstandard;
-    OddportSeverity severity;
-    const char *iana_service; /* transfer none */
-    uint64_t flows;
-    uint64_t packets;
-    uint64_t bytes;
-    uint64_t first_seen_ns;
-    uint64_t last_seen_ns;
-    OddportDistinctCounter *clients; /* distinct client addresses (exact, or an estimate) */
-    char *evidence;                  /* from the first flow, for the text report (owned) */
-} OddportService;
-
-/* Services beyond the table's bound, counted but not listed (see ODDPORT_MAX_SERVICES). */
-typedef struct {
-    uint64_t rows; /* distinct services left out (an estimate when many) */
-    uint64_t flows;
-    uint64_t packets;
-    uint64_t bytes;
-} OddportOmittedServices;
-
-typedef struct {
     GPtrArray *captures; /* of OddportCaptureSummary * */
     uint64_t packets;
     uint64_t bytes;
-    uint64_t flows;
-    uint64_t tcp_flows;
-    uint64_t udp_flows;
     uint64_t skipped[ODDPORT_SKIP_REASON_COUNT];
-    OddportTrafficCount port_classes[ODDPORT_PORT_CLASS_COUNT];
-    OddportAppCount apps[ODDPORT_APP_COUNT];
+    /* The finished flows counted by port class, app and service (transfer none). */
+    const OddportFlowCounts *counts;
     unsigned precision_digits; /* finest of all captures: for flow and service times */
     /* Flows finished before their time because the table was full (see
      * oddport_engine_set_max_flows); they are reported like any other flow. */
     uint64_t evicted_flows;
     uint64_t max_flows;
-    OddportOmittedServices omitted_services;
 } OddportSummary;
 
 typedef struct OddportEngine OddportEngine;
@@ -138,8 +91,7 @@ void oddport_engine_finish(OddportEngine *engine);
 /* Totals so far (transfer none). */
 const OddportSummary *oddport_engine_summary(const OddportEngine *engine);
 
-/* The service rows, sorted: nonstandard first, most severe first, then by address and port
- * (container transfer full: g_ptr_array_unref; the rows stay owned by the engine). */
-GPtrArray *oddport_engine_services(const OddportEngine *engine);
+/* The finished flows' tally: counts and service rows (transfer none). */
+const OddportTally *oddport_engine_tally(const OddportEngine *engine);
 
 #endif

@@ -52,6 +52,12 @@ void oddport_text_report_add_flow(const OddportFlowReport *flow, void *text_repo
 bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *engine,
                                FILE *stream);
 
+/* Writes what the text report says of a tally made elsewhere, such as the Wireshark plugin's
+ * statistics: the services on non-standard ports, then (unless `services_only`) the flows by
+ * port class and by app, in the same layout and words. `stream` is borrowed. */
+bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
+                              const OddportTextOptions *options);
+
 /* A CSV report (RFC 4180: a header row, CRLF line ends, fields quoted where needed): one row per
  * flow, written as each flow finishes so memory does not grow with flows, or with
  * `services_only` one row per service at the end. Wire text is escaped as in the text report,

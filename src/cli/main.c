@@ -334,7 +334,7 @@ static void warn_about_limits(const OddportSummary *summary)
                 "than %" G_GUINT64_FORMAT " were open at once (--max-flows); each is still "
                 "reported, but a connection that went on afterwards appears as two flows\n",
                 summary->evicted_flows, summary->max_flows);
-    const OddportOmittedServices *omitted = &summary->omitted_services;
+    const OddportOmittedServices *omitted = &summary->counts->omitted_services;
     if (omitted->flows > 0)
         fprintf(stderr,
                 "oddport: warning: about %" G_GUINT64_FORMAT " services of unrecognised traffic "

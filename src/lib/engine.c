@@ -54,18 +54,6 @@ typedef struct {
 } FlowList;
 
 typedef struct {
-    OddportAddress address;
-    uint16_t port;
-    uint8_t transport;
-    uint8_t app;
-} ServiceKey;
-
-typedef struct {
-    ServiceKey key;
-    OddportService service;
-} ServiceEntry;
-
-typedef struct {
     uint32_t link_type;
     uint64_t skipped;
 } LinkTypeUse;
@@ -88,9 +76,7 @@ struct OddportEngine {
     uint64_t now_ns;
     uint64_t last_sweep_ns;
     OddportSummary summary;
-    GHashTable *services;
-    guint unknown_service_rows;
-    OddportDistinctCounter *omitted_service_keys;
+    OddportTally *tally;
     char *filter_expression;
     GArray *filters; /* of CompiledFilter, one per link type met */
 };
@@ -113,24 +99,6 @@ static guint flow_key_hash(gconstpointer key)
 static gboolean flow_key_equal(gconstpointer left, gconstpointer right)
 {
     return memcmp(left, right, sizeof(FlowKey)) == 0;
-}
-
-static guint service_key_hash(gconstpointer key)
-{
-    return hash_bytes(key, sizeof(ServiceKey));
-}
-
-static gboolean service_key_equal(gconstpointer left, gconstpointer right)
-{
-    return memcmp(left, right, sizeof(ServiceKey)) == 0;
-}
-
-static void service_entry_free(gpointer data)
-{
-    ServiceEntry *entry = data;
-    oddport_distinct_free(entry->service.clients);
-    g_free(entry->service.evidence);
-    g_free(entry);
 }
 
 static void capture_summary_free(gpointer data)
@@ -159,10 +127,9 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->next_flow_id = 1;
     engine->summary.max_flows = ODDPORT_DEFAULT_MAX_FLOWS;
     engine->summary.captures = g_ptr_array_new_with_free_func(capture_summary_free);
-    engine->services =
-        g_hash_table_new_full(service_key_hash, service_key_equal, NULL, service_entry_free);
+    engine->tally = oddport_tally_new();
+    engine->summary.counts = oddport_tally_counts(engine->tally);
     engine->filters = g_array_new(FALSE, TRUE, sizeof(CompiledFilter));
-    engine->omitted_service_keys = oddport_distinct_new();
     return engine;
 }
 
@@ -269,98 +236,6 @@ static bool flow_is_closed(const Flow *flow)
     return flow->reset || (flow->side[0].sent_fin && flow->side[1].sent_fin);
 }
 
-static OddportSeverity more_severe(OddportSeverity left, OddportSeverity right)
-{
-    return left > right ? left : right;
-}
-
-/* Whether another service row may be made for this app (see ODDPORT_MAX_SERVICES). */
-static bool may_add_service(const OddportEngine *engine, OddportApp app)
-{
-    guint rows = g_hash_table_size(engine->services);
-    if (app == ODDPORT_APP_UNKNOWN)
-        return engine->unknown_service_rows < ODDPORT_MAX_SERVICES / 2;
-    return rows < ODDPORT_MAX_SERVICES;
-}
-
-static void count_omitted_service(OddportEngine *engine, const ServiceKey *key, uint64_t packets,
-                                  uint64_t bytes)
-{
-    OddportOmittedServices *omitted = &engine->summary.omitted_services;
-    oddport_distinct_add(engine->omitted_service_keys, key, sizeof *key);
-    omitted->rows = oddport_distinct_count(engine->omitted_service_keys);
-    omitted->flows++;
-    omitted->packets += packets;
-    omitted->bytes += bytes;
-}
-
-static void count_service(OddportEngine *engine, const OddportFlowReport *report)
-{
-    ServiceKey key;
-    memset(&key, 0, sizeof key);
-    key.address = report->server.address;
-    key.port = report->server.port;
-    key.transport = (uint8_t)report->transport;
-    key.app = (uint8_t)report->verdict->app;
-    ServiceEntry *entry = g_hash_table_lookup(engine->services, &key);
-    uint64_t packets = report->client_packets + report->server_packets;
-    uint64_t bytes = report->client_bytes + report->server_bytes;
-    if (entry == NULL) {
-        if (!may_add_service(engine, report->verdict->app)) {
-            count_omitted_service(engine, &key, packets, bytes);
-            return;
-        }
-        entry = g_new0(ServiceEntry, 1);
-        entry->key = key;
-        OddportService *service = &entry->service;
-        service->address = key.address;
-        service->port = key.port;
-        service->transport = report->transport;
-        service->app = report->verdict->app;
-        service->iana_service = report->verdict->iana_service;
-        service->first_seen_ns = report->first_seen_ns;
-        service->last_seen_ns = report->last_seen_ns;
-        service->clients = oddport_distinct_new();
-        service->evidence = g_strdup(report->verdict->evidence);
-        g_hash_table_insert(engine->services, &entry->key, entry);
-        if (service->app == ODDPORT_APP_UNKNOWN)
-            engine->unknown_service_rows++;
-    }
-    OddportService *service = &entry->service;
-    service->nonstandard = service->nonstandard || report->verdict->nonstandard;
-    service->severity = more_severe(service->severity, report->verdict->severity);
-    service->flows++;
-    service->packets += packets;
-    service->bytes += bytes;
-    if (report->first_seen_ns < service->first_seen_ns)
-        service->first_seen_ns = report->first_seen_ns;
-    if (report->last_seen_ns > service->last_seen_ns)
-        service->last_seen_ns = report->last_seen_ns;
-    oddport_distinct_add(service->clients, &report->client.address, sizeof(OddportAddress));
-}
-
-static void count_flow(OddportEngine *engine, const OddportFlowReport *report)
-{
-    OddportSummary *summary = &engine->summary;
-    uint64_t packets = report->client_packets + report->server_packets;
-    uint64_t bytes = report->client_bytes + report->server_bytes;
-    summary->flows++;
-    if (report->transport == ODDPORT_TRANSPORT_TCP)
-        summary->tcp_flows++;
-    else
-        summary->udp_flows++;
-    OddportTrafficCount *by_class = &summary->port_classes[report->server.port_class];
-    by_class->flows++;
-    by_class->packets += packets;
-    by_class->bytes += bytes;
-    OddportAppCount *by_app = &summary->apps[report->verdict->app];
-    by_app->flows++;
-    by_app->nonstandard_flows += report->verdict->nonstandard ? 1 : 0;
-    by_app->packets += packets;
-    by_app->bytes += bytes;
-    count_service(engine, report);
-}
-
 static void finish_flow(OddportEngine *engine, Flow *flow)
 {
     g_hash_table_remove(engine->flows, &flow->key);
@@ -408,7 +283,7 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
         .server_bytes = flow->side[server].bytes,
         .precision_digits = engine->summary.precision_digits,
     };
-    count_flow(engine, &report);
+    oddport_tally_add_flow(engine->tally, &report);
     if (engine->sink != NULL)
         engine->sink(&report, engine->sink_data);
 
@@ -687,53 +562,9 @@ const OddportSummary *oddport_engine_summary(const OddportEngine *engine)
     return &engine->summary;
 }
 
-/* Most severe first: a service posing as another is the likeliest to be hiding; an unexpected
- * port comes next; a common alternate is the least alarming. */
-static int severity_rank(OddportSeverity severity)
+const OddportTally *oddport_engine_tally(const OddportEngine *engine)
 {
-    switch (severity) {
-    case ODDPORT_SEVERITY_MASQUERADE:
-        return 0;
-    case ODDPORT_SEVERITY_UNEXPECTED:
-        return 1;
-    case ODDPORT_SEVERITY_ALTERNATE:
-        return 2;
-    case ODDPORT_SEVERITY_NONE:
-        break;
-    }
-    return 3;
-}
-
-static int compare_services(gconstpointer left_pointer, gconstpointer right_pointer)
-{
-    const OddportService *left = *(OddportService *const *)left_pointer;
-    const OddportService *right = *(OddportService *const *)right_pointer;
-    if (left->nonstandard != right->nonstandard)
-        return left->nonstandard ? -1 : 1;
-    if (left->severity != right->severity)
-        return severity_rank(left->severity) - severity_rank(right->severity);
-    if (left->app != right->app)
-        return left->app == ODDPORT_APP_UNKNOWN    ? 1
-               : right->app == ODDPORT_APP_UNKNOWN ? -1
-                                                   : (int)left->app - (int)right->app;
-    int order = memcmp(&left->address, &right->address, sizeof left->address);
-    if (order != 0)
-        return order;
-    if (left->port != right->port)
-        return left->port < right->port ? -1 : 1;
-    return (int)left->transport - (int)right->transport;
-}
-
-GPtrArray *oddport_engine_services(const OddportEngine *engine)
-{
-    GPtrArray *rows = g_ptr_array_new();
-    GHashTableIter iterator;
-    gpointer value;
-    g_hash_table_iter_init(&iterator, engine->services);
-    while (g_hash_table_iter_next(&iterator, NULL, &value))
-        g_ptr_array_add(rows, &((ServiceEntry *)value)->service);
-    g_ptr_array_sort(rows, compare_services);
-    return rows;
+    return engine->tally;
 }
 
 void oddport_engine_free(OddportEngine *engine)
@@ -750,8 +581,7 @@ void oddport_engine_free(OddportEngine *engine)
         g_free(flow);
     }
     g_hash_table_unref(engine->flows);
-    g_hash_table_unref(engine->services);
-    oddport_distinct_free(engine->omitted_service_keys);
+    oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
     for (guint index = 0; index < engine->filters->len; index++) {
         CompiledFilter *filter = &g_array_index(engine->filters, CompiledFilter, index);

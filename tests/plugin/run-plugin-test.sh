@@ -56,7 +56,9 @@ protocols | fields | unchanged)
     fi
     ;;
 statistics)
-    run_tshark -q -r "$work/capture" -z oddport >"$work/statistics.txt"
+    # The version is masked so that a release does not rewrite the expected file.
+    run_tshark -q -r "$work/capture" -z oddport |
+        sed -E 's/\(oddport [^)]*\)/(oddport VERSION)/' >"$work/statistics.txt"
     if [ "${ODDPORT_UPDATE_GOLDEN:-0}" = 1 ]; then
         cp "$work/statistics.txt" "$expected" && chmod 644 "$expected"
         echo "updated $expected"

@@ -259,7 +259,7 @@ static void write_services(OddportCsvReport *report, const OddportEngine *engine
 {
     GString *line = report->line;
     unsigned digits = oddport_engine_summary(engine)->precision_digits;
-    GPtrArray *services = oddport_engine_services(engine);
+    GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
     for (guint index = 0; index < services->len; index++) {
         const OddportService *service = g_ptr_array_index(services, index);
         cell_address(line, &service->address);

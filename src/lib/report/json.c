@@ -267,16 +267,16 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_key(writer, "bytes");
     oddport_json_unsigned(writer, summary->bytes);
     oddport_json_key(writer, "flows");
-    oddport_json_unsigned(writer, summary->flows);
+    oddport_json_unsigned(writer, summary->counts->flows);
     oddport_json_key(writer, "tcp_flows");
-    oddport_json_unsigned(writer, summary->tcp_flows);
+    oddport_json_unsigned(writer, summary->counts->tcp_flows);
     oddport_json_key(writer, "udp_flows");
-    oddport_json_unsigned(writer, summary->udp_flows);
+    oddport_json_unsigned(writer, summary->counts->udp_flows);
     oddport_json_key(writer, "evicted_flows");
     oddport_json_unsigned(writer, summary->evicted_flows);
     oddport_json_key(writer, "max_flows");
     oddport_json_unsigned(writer, summary->max_flows);
-    const OddportOmittedServices *omitted = &summary->omitted_services;
+    const OddportOmittedServices *omitted = &summary->counts->omitted_services;
     oddport_json_key(writer, "omitted_services");
     oddport_json_begin_object(writer);
     oddport_json_key(writer, "rows");
@@ -302,7 +302,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_key(writer, "port_classes");
     oddport_json_begin_object(writer);
     for (unsigned port_class = 0; port_class < ODDPORT_PORT_CLASS_COUNT; port_class++) {
-        const OddportTrafficCount *count = &summary->port_classes[port_class];
+        const OddportTrafficCount *count = &summary->counts->port_classes[port_class];
         oddport_json_key(writer, oddport_port_class_name((OddportPortClass)port_class));
         oddport_json_begin_object(writer);
         oddport_json_key(writer, "flows");
@@ -320,7 +320,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     static const OddportApp app_order[] = {ODDPORT_APP_HTTP, ODDPORT_APP_TLS, ODDPORT_APP_SSH,
                                            ODDPORT_APP_UNKNOWN};
     for (size_t index = 0; index < G_N_ELEMENTS(app_order); index++) {
-        const OddportAppCount *count = &summary->apps[app_order[index]];
+        const OddportAppCount *count = &summary->counts->apps[app_order[index]];
         oddport_json_key(writer, oddport_app_name(app_order[index]));
         oddport_json_begin_object(writer);
         oddport_json_key(writer, "flows");
@@ -338,7 +338,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
 
 static void write_services(OddportJsonWriter *writer, const OddportEngine *engine, unsigned digits)
 {
-    GPtrArray *services = oddport_engine_services(engine);
+    GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
     oddport_json_key(writer, "services");
     oddport_json_begin_array(writer);
     for (guint index = 0; index < services->len; index++) {

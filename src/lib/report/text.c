@@ -466,11 +466,11 @@ static void write_captures(FILE *stream, const OddportSummary *summary, bool col
     }
 }
 
-static void write_services(FILE *stream, const OddportEngine *engine,
-                           const OddportTextReport *report, bool with_date)
+static void write_services(FILE *stream, const OddportTally *tally, const OddportTextReport *report,
+                           bool with_date)
 {
     bool color = report->options.color;
-    GPtrArray *services = oddport_engine_services(engine);
+    GPtrArray *services = oddport_tally_services(tally);
     guint nonstandard = 0;
     while (nonstandard < services->len &&
            ((const OddportService *)g_ptr_array_index(services, nonstandard))->nonstandard)
@@ -528,7 +528,7 @@ static void write_services(FILE *stream, const OddportEngine *engine,
     g_ptr_array_unref(services);
 }
 
-static void write_summary_tables(FILE *stream, const OddportSummary *summary, bool color)
+static void write_count_tables(FILE *stream, const OddportFlowCounts *counts, bool color)
 {
     char flows[ODDPORT_HUMAN_TEXT_MAX];
     char packets[ODDPORT_HUMAN_TEXT_MAX];
@@ -538,7 +538,7 @@ static void write_summary_tables(FILE *stream, const OddportSummary *summary, bo
     Table classes;
     table_init(&classes, port_class_columns, G_N_ELEMENTS(port_class_columns), 0);
     for (unsigned port_class = 0; port_class < ODDPORT_PORT_CLASS_COUNT; port_class++) {
-        const OddportTrafficCount *count = &summary->port_classes[port_class];
+        const OddportTrafficCount *count = &counts->port_classes[port_class];
         oddport_format_count(count->flows, flows);
         oddport_format_count(count->packets, packets);
         oddport_format_bytes(count->bytes, bytes);
@@ -556,7 +556,7 @@ static void write_summary_tables(FILE *stream, const OddportSummary *summary, bo
     static const OddportApp app_order[] = {ODDPORT_APP_HTTP, ODDPORT_APP_TLS, ODDPORT_APP_SSH,
                                            ODDPORT_APP_UNKNOWN};
     for (size_t index = 0; index < G_N_ELEMENTS(app_order); index++) {
-        const OddportAppCount *count = &summary->apps[app_order[index]];
+        const OddportAppCount *count = &counts->apps[app_order[index]];
         char standard[ODDPORT_HUMAN_TEXT_MAX];
         char nonstandard[ODDPORT_HUMAN_TEXT_MAX];
         oddport_format_count(count->flows, flows);
@@ -573,15 +573,21 @@ static void write_summary_tables(FILE *stream, const OddportSummary *summary, bo
     }
     table_write(stream, &apps, color, false, "apps");
     table_clear(&apps);
+}
 
+static void write_totals(FILE *stream, const OddportSummary *summary, bool color)
+{
+    char flows[ODDPORT_HUMAN_TEXT_MAX];
+    char packets[ODDPORT_HUMAN_TEXT_MAX];
+    char bytes[ODDPORT_HUMAN_TEXT_MAX];
     GString *line = g_string_new(NULL);
     char tcp[ODDPORT_HUMAN_TEXT_MAX];
     char udp[ODDPORT_HUMAN_TEXT_MAX];
     oddport_format_count(summary->packets, packets);
     oddport_format_bytes(summary->bytes, bytes);
-    oddport_format_count(summary->flows, flows);
-    oddport_format_count(summary->tcp_flows, tcp);
-    oddport_format_count(summary->udp_flows, udp);
+    oddport_format_count(summary->counts->flows, flows);
+    oddport_format_count(summary->counts->tcp_flows, tcp);
+    oddport_format_count(summary->counts->udp_flows, udp);
     g_string_append_c(line, '\n');
     append_styled(line, color, STYLE_HEADING, "Totals:");
     g_string_append_printf(line, " %s packets, %s, %s flows (%s tcp, %s udp)", packets, bytes,
@@ -602,7 +608,7 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *e
     bool with_date = run_spans_days(summary);
     if (!report->options.services_only)
         write_captures(stream, summary, color);
-    write_services(stream, engine, report, with_date);
+    write_services(stream, oddport_engine_tally(engine), report, with_date);
     if (report->options.services_only)
         return fflush(stream) == 0 && !ferror(stream);
 
@@ -615,7 +621,8 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *e
         write_heading(stream, color, false, heading);
         table_write(stream, &report->mismatches, color, with_date, "mismatches");
     }
-    write_summary_tables(stream, summary, color);
+    write_count_tables(stream, summary->counts, color);
+    write_totals(stream, summary, color);
     if (report->options.all_flows) {
         uint64_t flow_count = report->flows.rows->len + report->flows.rows_left_out;
         g_autofree char *heading = g_strdup_printf(
@@ -624,5 +631,16 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *e
         if (flow_count > 0)
             table_write(stream, &report->flows, color, with_date, "flows");
     }
+    return fflush(stream) == 0 && !ferror(stream);
+}
+
+bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
+                              const OddportTextOptions *options)
+{
+    OddportTextReport *report = oddport_text_report_new(options);
+    write_services(stream, tally, report, true);
+    if (!options->services_only)
+        write_count_tables(stream, oddport_tally_counts(tally), options->color);
+    oddport_text_report_free(report);
     return fflush(stream) == 0 && !ferror(stream);
 }

@@ -1,0 +1,81 @@
+/* Counting finished flows by port class, app and service, shared by the CLI and the plugin. */
+#ifndef ODDPORT_TALLY_H
+#define ODDPORT_TALLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "oddport/classify.h"
+#include "oddport/distinct.h"
+
+/* How many service rows are kept. A scan or flood makes one row per port and host it touches,
+ * almost all of traffic nobody recognised; past half of this, such unknown rows are only
+ * counted (OddportOmittedServices), leaving the rest for HTTP, TLS and SSH services. */
+#define ODDPORT_MAX_SERVICES 200000
+
+typedef struct {
+    uint64_t flows;
+    uint64_t packets;
+    uint64_t bytes;
+} OddportTrafficCount;
+
+typedef struct {
+    uint64_t flows;
+    uint64_t nonstandard_flows;
+    uint64_t packets;
+    uint64_t bytes;
+} OddportAppCount;
+
+/* One row per (server address, server port, transport, app). */
+typedef struct {
+    OddportAddress address;
+    uint16_t port;
+    OddportTransport transport;
+    OddportApp app;
+    bool nonstandard;
+    OddportSeverity severity;
+    const char *iana_service; /* transfer none */
+    uint64_t flows;
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    OddportDistinctCounter *clients; /* distinct client addresses (exact, or an estimate) */
+    char *evidence;                  /* from the first flow, for the text report (owned) */
+} OddportService;
+
+/* Services beyond the table's bound, counted but not listed (see ODDPORT_MAX_SERVICES). */
+typedef struct {
+    uint64_t rows; /* distinct services left out (an estimate when many) */
+    uint64_t flows;
+    uint64_t packets;
+    uint64_t bytes;
+} OddportOmittedServices;
+
+typedef struct {
+    uint64_t flows;
+    uint64_t tcp_flows;
+    uint64_t udp_flows;
+    OddportTrafficCount port_classes[ODDPORT_PORT_CLASS_COUNT]; /* by server port */
+    OddportAppCount apps[ODDPORT_APP_COUNT];
+    OddportOmittedServices omitted_services;
+} OddportFlowCounts;
+
+/* Adds finished flows up. The caller owns the tally (transfer full): oddport_tally_free. */
+typedef struct OddportTally OddportTally;
+
+OddportTally *oddport_tally_new(void);
+void oddport_tally_free(OddportTally *tally);
+
+void oddport_tally_add_flow(OddportTally *tally, const OddportFlowReport *flow);
+
+/* The counts so far (transfer none). */
+const OddportFlowCounts *oddport_tally_counts(const OddportTally *tally);
+
+/* The service rows, sorted: nonstandard first, most severe first, then by app, address and port
+ * (container transfer full: g_ptr_array_unref; the rows stay owned by the tally). */
+GPtrArray *oddport_tally_services(const OddportTally *tally);
+
+#endif

@@ -1,0 +1,206 @@
+/* The tally of finished flows: counts by port class and app, and one row per service. */
+#include <string.h>
+
+#include "hash.h"
+#include "oddport/tally.h"
+
+typedef struct {
+    OddportAddress address;
+    uint16_t port;
+    uint8_t transport;
+    uint8_t app;
+} ServiceKey;
+
+typedef struct {
+    ServiceKey key;
+    OddportService service;
+} ServiceEntry;
+
+struct OddportTally {
+    OddportFlowCounts counts;
+    GHashTable *services; /* ServiceKey -> ServiceEntry, owned */
+    guint unknown_service_rows;
+    OddportDistinctCounter *omitted_service_keys;
+};
+
+static guint service_key_hash(gconstpointer key)
+{
+    return (guint)oddport_hash_bytes(key, sizeof(ServiceKey));
+}
+
+static gboolean service_key_equal(gconstpointer left, gconstpointer right)
+{
+    return memcmp(left, right, sizeof(ServiceKey)) == 0;
+}
+
+static void service_entry_free(gpointer data)
+{
+    ServiceEntry *entry = data;
+    oddport_distinct_free(entry->service.clients);
+    g_free(entry->service.evidence);
+    g_free(entry);
+}
+
+OddportTally *oddport_tally_new(void)
+{
+    OddportTally *tally = g_new0(OddportTally, 1);
+    tally->services =
+        g_hash_table_new_full(service_key_hash, service_key_equal, NULL, service_entry_free);
+    tally->omitted_service_keys = oddport_distinct_new();
+    return tally;
+}
+
+void oddport_tally_free(OddportTally *tally)
+{
+    if (tally == NULL)
+        return;
+    g_hash_table_unref(tally->services);
+    oddport_distinct_free(tally->omitted_service_keys);
+    g_free(tally);
+}
+
+const OddportFlowCounts *oddport_tally_counts(const OddportTally *tally)
+{
+    return &tally->counts;
+}
+
+static OddportSeverity more_severe(OddportSeverity left, OddportSeverity right)
+{
+    return left > right ? left : right;
+}
+
+/* Whether another service row may be made for this app (see ODDPORT_MAX_SERVICES). */
+static bool may_add_service(const OddportTally *tally, OddportApp app)
+{
+    guint rows = g_hash_table_size(tally->services);
+    if (app == ODDPORT_APP_UNKNOWN)
+        return tally->unknown_service_rows < ODDPORT_MAX_SERVICES / 2;
+    return rows < ODDPORT_MAX_SERVICES;
+}
+
+static void count_omitted_service(OddportTally *tally, const ServiceKey *key, uint64_t packets,
+                                  uint64_t bytes)
+{
+    OddportOmittedServices *omitted = &tally->counts.omitted_services;
+    oddport_distinct_add(tally->omitted_service_keys, key, sizeof *key);
+    omitted->rows = oddport_distinct_count(tally->omitted_service_keys);
+    omitted->flows++;
+    omitted->packets += packets;
+    omitted->bytes += bytes;
+}
+
+static void count_service(OddportTally *tally, const OddportFlowReport *report)
+{
+    ServiceKey key;
+    memset(&key, 0, sizeof key);
+    key.address = report->server.address;
+    key.port = report->server.port;
+    key.transport = (uint8_t)report->transport;
+    key.app = (uint8_t)report->verdict->app;
+    ServiceEntry *entry = g_hash_table_lookup(tally->services, &key);
+    uint64_t packets = report->client_packets + report->server_packets;
+    uint64_t bytes = report->client_bytes + report->server_bytes;
+    if (entry == NULL) {
+        if (!may_add_service(tally, report->verdict->app)) {
+            count_omitted_service(tally, &key, packets, bytes);
+            return;
+        }
+        entry = g_new0(ServiceEntry, 1);
+        entry->key = key;
+        OddportService *service = &entry->service;
+        service->address = key.address;
+        service->port = key.port;
+        service->transport = report->transport;
+        service->app = report->verdict->app;
+        service->iana_service = report->verdict->iana_service;
+        service->first_seen_ns = report->first_seen_ns;
+        service->last_seen_ns = report->last_seen_ns;
+        service->clients = oddport_distinct_new();
+        service->evidence = g_strdup(report->verdict->evidence);
+        g_hash_table_insert(tally->services, &entry->key, entry);
+        if (service->app == ODDPORT_APP_UNKNOWN)
+            tally->unknown_service_rows++;
+    }
+    OddportService *service = &entry->service;
+    service->nonstandard = service->nonstandard || report->verdict->nonstandard;
+    service->severity = more_severe(service->severity, report->verdict->severity);
+    service->flows++;
+    service->packets += packets;
+    service->bytes += bytes;
+    if (report->first_seen_ns < service->first_seen_ns)
+        service->first_seen_ns = report->first_seen_ns;
+    if (report->last_seen_ns > service->last_seen_ns)
+        service->last_seen_ns = report->last_seen_ns;
+    oddport_distinct_add(service->clients, &report->client.address, sizeof(OddportAddress));
+}
+
+void oddport_tally_add_flow(OddportTally *tally, const OddportFlowReport *report)
+{
+    OddportFlowCounts *counts = &tally->counts;
+    uint64_t packets = report->client_packets + report->server_packets;
+    uint64_t bytes = report->client_bytes + report->server_bytes;
+    counts->flows++;
+    if (report->transport == ODDPORT_TRANSPORT_TCP)
+        counts->tcp_flows++;
+    else
+        counts->udp_flows++;
+    OddportTrafficCount *by_class = &counts->port_classes[report->server.port_class];
+    by_class->flows++;
+    by_class->packets += packets;
+    by_class->bytes += bytes;
+    OddportAppCount *by_app = &counts->apps[report->verdict->app];
+    by_app->flows++;
+    by_app->nonstandard_flows += report->verdict->nonstandard ? 1 : 0;
+    by_app->packets += packets;
+    by_app->bytes += bytes;
+    count_service(tally, report);
+}
+
+/* Most severe first: a service posing as another is the likeliest to be hiding; an unexpected
+ * port comes next; a common alternate is the least alarming. */
+static int severity_rank(OddportSeverity severity)
+{
+    switch (severity) {
+    case ODDPORT_SEVERITY_MASQUERADE:
+        return 0;
+    case ODDPORT_SEVERITY_UNEXPECTED:
+        return 1;
+    case ODDPORT_SEVERITY_ALTERNATE:
+        return 2;
+    case ODDPORT_SEVERITY_NONE:
+        break;
+    }
+    return 3;
+}
+
+static int compare_services(gconstpointer left_pointer, gconstpointer right_pointer)
+{
+    const OddportService *left = *(OddportService *const *)left_pointer;
+    const OddportService *right = *(OddportService *const *)right_pointer;
+    if (left->nonstandard != right->nonstandard)
+        return left->nonstandard ? -1 : 1;
+    if (left->severity != right->severity)
+        return severity_rank(left->severity) - severity_rank(right->severity);
+    if (left->app != right->app)
+        return left->app == ODDPORT_APP_UNKNOWN    ? 1
+               : right->app == ODDPORT_APP_UNKNOWN ? -1
+                                                   : (int)left->app - (int)right->app;
+    int order = memcmp(&left->address, &right->address, sizeof left->address);
+    if (order != 0)
+        return order;
+    if (left->port != right->port)
+        return left->port < right->port ? -1 : 1;
+    return (int)left->transport - (int)right->transport;
+}
+
+GPtrArray *oddport_tally_services(const OddportTally *tally)
+{
+    GPtrArray *rows = g_ptr_array_new();
+    GHashTableIter iterator;
+    gpointer value;
+    g_hash_table_iter_init(&iterator, tally->services);
+    while (g_hash_table_iter_next(&iterator, NULL, &value))
+        g_ptr_array_add(rows, &((ServiceEntry *)value)->service);
+    g_ptr_array_sort(rows, compare_services);
+    return rows;
+}
