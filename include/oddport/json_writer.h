@@ -27,6 +27,13 @@ void oddport_json_end_array(OddportJsonWriter *writer);
 /* The member name for the next value inside an object. */
 void oddport_json_key(OddportJsonWriter *writer, const char *key);
 
+/* The member name for the next value, for names that are plain printable ASCII without quotes
+ * or backslashes (oddport's own constant names): written as they are, without escaping. Use it
+ * through ODDPORT_JSON_MEMBER with a string literal. */
+void oddport_json_member(OddportJsonWriter *writer, const char *name, size_t length);
+#define ODDPORT_JSON_MEMBER(writer, literal)                                                       \
+    oddport_json_member((writer), "" literal, sizeof(literal) - 1)
+
 void oddport_json_string(OddportJsonWriter *writer, const char *value);
 /* Bytes that may hold anything, NUL included. */
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length);

@@ -340,6 +340,23 @@ static void test_gtp_user_tunnel(void)
     g_assert_cmpuint(packet.destination_port, ==, 2152);
 }
 
+static void test_address_text(void)
+{
+    OddportAddress address = {.family = 4, .bytes = {0, 9, 10, 255}};
+    char text[ODDPORT_ADDRESS_TEXT_MAX];
+    oddport_address_to_text(&address, text);
+    g_assert_cmpstr(text, ==, "0.9.10.255");
+    address.bytes[0] = 192;
+    address.bytes[1] = 168;
+    address.bytes[2] = 100;
+    address.bytes[3] = 1;
+    oddport_address_to_text(&address, text);
+    g_assert_cmpstr(text, ==, "192.168.100.1");
+    OddportAddress v6 = {.family = 6, .bytes = {0x20, 0x01, 0x0d, 0xb8, [12] = 0, 0, 0, 1}};
+    oddport_address_to_text(&v6, text);
+    g_assert_cmpstr(text, ==, "2001:db8::1");
+}
+
 /* Every prefix of a valid frame, and every single-byte corruption of it, must decode or be
  * refused cleanly: run under the sanitizers this finds any read past the end. */
 static void test_every_prefix_and_corruption(void)
@@ -382,6 +399,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/other-link-types", test_other_link_types);
     g_test_add_func("/decode/pppoe-and-mpls", test_pppoe_and_mpls);
     g_test_add_func("/decode/gtp-user-tunnel", test_gtp_user_tunnel);
+    g_test_add_func("/decode/address-text", test_address_text);
     g_test_add_func("/decode/every-prefix-and-corruption", test_every_prefix_and_corruption);
     return g_test_run();
 }

@@ -30,11 +30,11 @@ static void write_endpoint(OddportJsonWriter *writer, const char *key,
     oddport_address_to_text(&endpoint->address, address);
     oddport_json_key(writer, key);
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "ip");
+    ODDPORT_JSON_MEMBER(writer, "ip");
     oddport_json_string(writer, address);
-    oddport_json_key(writer, "port");
+    ODDPORT_JSON_MEMBER(writer, "port");
     oddport_json_unsigned(writer, endpoint->port);
-    oddport_json_key(writer, "port_class");
+    ODDPORT_JSON_MEMBER(writer, "port_class");
     oddport_json_string(writer, oddport_port_class_name(endpoint->port_class));
     oddport_json_end_object(writer);
 }
@@ -44,9 +44,9 @@ static void write_count_pair(OddportJsonWriter *writer, const char *key, uint64_
 {
     oddport_json_key(writer, key);
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "packets");
+    ODDPORT_JSON_MEMBER(writer, "packets");
     oddport_json_unsigned(writer, packets);
-    oddport_json_key(writer, "bytes");
+    ODDPORT_JSON_MEMBER(writer, "bytes");
     oddport_json_unsigned(writer, bytes);
     oddport_json_end_object(writer);
 }
@@ -60,7 +60,7 @@ static void write_http(OddportJsonWriter *writer, const OddportFlowReport *flow)
 {
     const OddportSideResult *request = side_of_app(flow->client_result, ODDPORT_APP_HTTP);
     const OddportSideResult *response = side_of_app(flow->server_result, ODDPORT_APP_HTTP);
-    oddport_json_key(writer, "http");
+    ODDPORT_JSON_MEMBER(writer, "http");
     if (request == NULL && response == NULL) {
         oddport_json_null(writer);
         return;
@@ -68,22 +68,22 @@ static void write_http(OddportJsonWriter *writer, const OddportFlowReport *flow)
     const OddportHttpInfo *asked = request != NULL ? &request->info.http : NULL;
     const OddportHttpInfo *answered = response != NULL ? &response->info.http : NULL;
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "method");
+    ODDPORT_JSON_MEMBER(writer, "method");
     oddport_json_string_or_null(writer, asked != NULL ? asked->method : NULL);
-    oddport_json_key(writer, "host");
+    ODDPORT_JSON_MEMBER(writer, "host");
     oddport_json_string_or_null(writer, asked != NULL ? asked->host : NULL);
-    oddport_json_key(writer, "path");
+    ODDPORT_JSON_MEMBER(writer, "path");
     oddport_json_string_or_null(writer, asked != NULL ? asked->path : NULL);
-    oddport_json_key(writer, "user_agent");
+    ODDPORT_JSON_MEMBER(writer, "user_agent");
     oddport_json_string_or_null(writer, asked != NULL ? asked->user_agent : NULL);
-    oddport_json_key(writer, "status");
+    ODDPORT_JSON_MEMBER(writer, "status");
     if (answered != NULL && answered->status != 0)
         oddport_json_unsigned(writer, (uint64_t)answered->status);
     else
         oddport_json_null(writer);
-    oddport_json_key(writer, "version");
+    ODDPORT_JSON_MEMBER(writer, "version");
     oddport_json_string_or_null(writer, asked != NULL ? asked->version : answered->version);
-    oddport_json_key(writer, "h2c_prior_knowledge");
+    ODDPORT_JSON_MEMBER(writer, "h2c_prior_knowledge");
     oddport_json_boolean(writer, asked != NULL && asked->is_h2c_prior_knowledge);
     oddport_json_end_object(writer);
 }
@@ -92,7 +92,7 @@ static void write_tls(OddportJsonWriter *writer, const OddportFlowReport *flow)
 {
     const OddportSideResult *hello = side_of_app(flow->client_result, ODDPORT_APP_TLS);
     const OddportSideResult *reply = side_of_app(flow->server_result, ODDPORT_APP_TLS);
-    oddport_json_key(writer, "tls");
+    ODDPORT_JSON_MEMBER(writer, "tls");
     if (hello == NULL && reply == NULL) {
         oddport_json_null(writer);
         return;
@@ -104,22 +104,22 @@ static void write_tls(OddportJsonWriter *writer, const OddportFlowReport *flow)
                        : offered != NULL                      ? offered->version
                                                               : 0;
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "version");
+    ODDPORT_JSON_MEMBER(writer, "version");
     oddport_json_string_or_null(writer, oddport_tls_version_name(version));
-    oddport_json_key(writer, "client_hello");
+    ODDPORT_JSON_MEMBER(writer, "client_hello");
     oddport_json_boolean(writer, offered != NULL && offered->handshake_type == 1);
-    oddport_json_key(writer, "server_hello");
+    ODDPORT_JSON_MEMBER(writer, "server_hello");
     oddport_json_boolean(writer, chosen != NULL && chosen->handshake_type == 2);
-    oddport_json_key(writer, "sslv2_compatible");
+    ODDPORT_JSON_MEMBER(writer, "sslv2_compatible");
     oddport_json_boolean(writer, offered != NULL && offered->sslv2_compatible);
-    oddport_json_key(writer, "sni");
+    ODDPORT_JSON_MEMBER(writer, "sni");
     oddport_json_string_or_null(writer, offered != NULL ? offered->sni : NULL);
-    oddport_json_key(writer, "alpn");
+    ODDPORT_JSON_MEMBER(writer, "alpn");
     oddport_json_begin_array(writer);
     for (unsigned index = 0; offered != NULL && index < offered->alpn_count; index++)
         oddport_json_string(writer, offered->alpn[index]);
     oddport_json_end_array(writer);
-    oddport_json_key(writer, "alpn_selected");
+    ODDPORT_JSON_MEMBER(writer, "alpn_selected");
     oddport_json_string_or_null(writer,
                                 chosen != NULL && chosen->alpn_count > 0 ? chosen->alpn[0] : NULL);
     oddport_json_end_object(writer);
@@ -129,15 +129,15 @@ static void write_ssh(OddportJsonWriter *writer, const OddportFlowReport *flow)
 {
     const OddportSideResult *client = side_of_app(flow->client_result, ODDPORT_APP_SSH);
     const OddportSideResult *server = side_of_app(flow->server_result, ODDPORT_APP_SSH);
-    oddport_json_key(writer, "ssh");
+    ODDPORT_JSON_MEMBER(writer, "ssh");
     if (client == NULL && server == NULL) {
         oddport_json_null(writer);
         return;
     }
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "client_banner");
+    ODDPORT_JSON_MEMBER(writer, "client_banner");
     oddport_json_string_or_null(writer, client != NULL ? client->info.ssh.banner : NULL);
-    oddport_json_key(writer, "server_banner");
+    ODDPORT_JSON_MEMBER(writer, "server_banner");
     oddport_json_string_or_null(writer, server != NULL ? server->info.ssh.banner : NULL);
     oddport_json_end_object(writer);
 }
@@ -148,13 +148,13 @@ OddportJsonReport *oddport_json_report_begin(FILE *stream)
     report->writer = oddport_json_writer_new(stream);
     OddportJsonWriter *writer = report->writer;
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "oddport");
+    ODDPORT_JSON_MEMBER(writer, "oddport");
     oddport_json_string(writer, ODDPORT_VERSION);
-    oddport_json_key(writer, "schema");
+    ODDPORT_JSON_MEMBER(writer, "schema");
     oddport_json_unsigned(writer, ODDPORT_SCHEMA_VERSION);
     /* Flows come first because they are written as they finish; the totals that describe them
      * are only known at the end. Member order carries no meaning in JSON. */
-    oddport_json_key(writer, "flows");
+    ODDPORT_JSON_MEMBER(writer, "flows");
     oddport_json_begin_array(writer);
     return report;
 }
@@ -167,50 +167,50 @@ void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_repo
     unsigned digits = flow->precision_digits;
 
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "id");
+    ODDPORT_JSON_MEMBER(writer, "id");
     oddport_json_unsigned(writer, flow->id);
-    oddport_json_key(writer, "transport");
+    ODDPORT_JSON_MEMBER(writer, "transport");
     oddport_json_string(writer, oddport_transport_name(flow->transport));
     write_endpoint(writer, "client", &flow->client);
     write_endpoint(writer, "server", &flow->server);
-    oddport_json_key(writer, "vlan");
+    ODDPORT_JSON_MEMBER(writer, "vlan");
     if (flow->has_vlan)
         oddport_json_unsigned(writer, flow->vlan_id);
     else
         oddport_json_null(writer);
-    oddport_json_key(writer, "app");
+    ODDPORT_JSON_MEMBER(writer, "app");
     oddport_json_string(writer, oddport_app_name(verdict->app));
-    oddport_json_key(writer, "client_app");
+    ODDPORT_JSON_MEMBER(writer, "client_app");
     oddport_json_string(writer, oddport_app_name(verdict->client_app));
-    oddport_json_key(writer, "server_app");
+    ODDPORT_JSON_MEMBER(writer, "server_app");
     oddport_json_string(writer, oddport_app_name(verdict->server_app));
-    oddport_json_key(writer, "mismatch");
+    ODDPORT_JSON_MEMBER(writer, "mismatch");
     oddport_json_boolean(writer, verdict->mismatch);
-    oddport_json_key(writer, "nonstandard");
+    ODDPORT_JSON_MEMBER(writer, "nonstandard");
     oddport_json_boolean(writer, verdict->nonstandard);
-    oddport_json_key(writer, "severity");
+    ODDPORT_JSON_MEMBER(writer, "severity");
     oddport_json_string_or_null(writer, oddport_severity_name(verdict->severity));
-    oddport_json_key(writer, "expected_ports");
+    ODDPORT_JSON_MEMBER(writer, "expected_ports");
     oddport_json_begin_array(writer);
     for (size_t index = 0; index < verdict->expected_port_count; index++)
         oddport_json_unsigned(writer, verdict->expected_ports[index]);
     oddport_json_end_array(writer);
-    oddport_json_key(writer, "iana_service");
+    ODDPORT_JSON_MEMBER(writer, "iana_service");
     oddport_json_string_or_null(writer, verdict->iana_service);
-    oddport_json_key(writer, "confidence");
+    ODDPORT_JSON_MEMBER(writer, "confidence");
     oddport_json_string(writer, oddport_confidence_name(verdict->confidence));
-    oddport_json_key(writer, "evidence");
+    ODDPORT_JSON_MEMBER(writer, "evidence");
     oddport_json_string(writer, verdict->evidence);
-    oddport_json_key(writer, "direction");
+    ODDPORT_JSON_MEMBER(writer, "direction");
     oddport_json_string(writer, oddport_direction_source_name(verdict->direction));
     write_http(writer, flow);
     write_tls(writer, flow);
     write_ssh(writer, flow);
     write_time(writer, "first_seen", flow->first_seen_ns, digits);
     write_time(writer, "last_seen", flow->last_seen_ns, digits);
-    oddport_json_key(writer, "packets");
+    ODDPORT_JSON_MEMBER(writer, "packets");
     oddport_json_unsigned(writer, flow->client_packets + flow->server_packets);
-    oddport_json_key(writer, "bytes");
+    ODDPORT_JSON_MEMBER(writer, "bytes");
     oddport_json_unsigned(writer, flow->client_bytes + flow->server_bytes);
     write_count_pair(writer, "c2s", flow->client_packets, flow->client_bytes);
     write_count_pair(writer, "s2c", flow->server_packets, flow->server_bytes);
@@ -219,36 +219,36 @@ void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_repo
 
 static void write_captures(OddportJsonWriter *writer, const OddportSummary *summary)
 {
-    oddport_json_key(writer, "captures");
+    ODDPORT_JSON_MEMBER(writer, "captures");
     oddport_json_begin_array(writer);
     for (guint index = 0; index < summary->captures->len; index++) {
         const OddportCaptureSummary *capture = g_ptr_array_index(summary->captures, index);
         oddport_json_begin_object(writer);
-        oddport_json_key(writer, "path");
+        ODDPORT_JSON_MEMBER(writer, "path");
         oddport_json_string(writer, capture->path);
-        oddport_json_key(writer, "format");
+        ODDPORT_JSON_MEMBER(writer, "format");
         oddport_json_string(writer, oddport_capture_format_name(capture->format));
-        oddport_json_key(writer, "link_types");
+        ODDPORT_JSON_MEMBER(writer, "link_types");
         oddport_json_begin_array(writer);
         for (guint type = 0; type < capture->link_types->len; type++)
             oddport_json_string(writer, g_ptr_array_index(capture->link_types, type));
         oddport_json_end_array(writer);
-        oddport_json_key(writer, "packets");
+        ODDPORT_JSON_MEMBER(writer, "packets");
         oddport_json_unsigned(writer, capture->packets);
-        oddport_json_key(writer, "bytes");
+        ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, capture->bytes);
         if (capture->packets > 0) {
             write_time(writer, "first_seen", capture->first_seen_ns, capture->precision_digits);
             write_time(writer, "last_seen", capture->last_seen_ns, capture->precision_digits);
         } else {
-            oddport_json_key(writer, "first_seen");
+            ODDPORT_JSON_MEMBER(writer, "first_seen");
             oddport_json_null(writer);
-            oddport_json_key(writer, "last_seen");
+            ODDPORT_JSON_MEMBER(writer, "last_seen");
             oddport_json_null(writer);
         }
-        oddport_json_key(writer, "truncated");
+        ODDPORT_JSON_MEMBER(writer, "truncated");
         oddport_json_boolean(writer, capture->truncated);
-        oddport_json_key(writer, "warnings");
+        ODDPORT_JSON_MEMBER(writer, "warnings");
         oddport_json_begin_array(writer);
         for (guint warning = 0; warning < capture->warnings->len; warning++)
             oddport_json_string(writer, g_ptr_array_index(capture->warnings, warning));
@@ -260,35 +260,35 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
 
 static void write_totals(OddportJsonWriter *writer, const OddportSummary *summary)
 {
-    oddport_json_key(writer, "totals");
+    ODDPORT_JSON_MEMBER(writer, "totals");
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "packets");
+    ODDPORT_JSON_MEMBER(writer, "packets");
     oddport_json_unsigned(writer, summary->packets);
-    oddport_json_key(writer, "bytes");
+    ODDPORT_JSON_MEMBER(writer, "bytes");
     oddport_json_unsigned(writer, summary->bytes);
-    oddport_json_key(writer, "flows");
+    ODDPORT_JSON_MEMBER(writer, "flows");
     oddport_json_unsigned(writer, summary->counts->flows);
-    oddport_json_key(writer, "tcp_flows");
+    ODDPORT_JSON_MEMBER(writer, "tcp_flows");
     oddport_json_unsigned(writer, summary->counts->tcp_flows);
-    oddport_json_key(writer, "udp_flows");
+    ODDPORT_JSON_MEMBER(writer, "udp_flows");
     oddport_json_unsigned(writer, summary->counts->udp_flows);
-    oddport_json_key(writer, "evicted_flows");
+    ODDPORT_JSON_MEMBER(writer, "evicted_flows");
     oddport_json_unsigned(writer, summary->evicted_flows);
-    oddport_json_key(writer, "max_flows");
+    ODDPORT_JSON_MEMBER(writer, "max_flows");
     oddport_json_unsigned(writer, summary->max_flows);
     const OddportOmittedServices *omitted = &summary->counts->omitted_services;
-    oddport_json_key(writer, "omitted_services");
+    ODDPORT_JSON_MEMBER(writer, "omitted_services");
     oddport_json_begin_object(writer);
-    oddport_json_key(writer, "rows");
+    ODDPORT_JSON_MEMBER(writer, "rows");
     oddport_json_unsigned(writer, omitted->rows);
-    oddport_json_key(writer, "flows");
+    ODDPORT_JSON_MEMBER(writer, "flows");
     oddport_json_unsigned(writer, omitted->flows);
-    oddport_json_key(writer, "packets");
+    ODDPORT_JSON_MEMBER(writer, "packets");
     oddport_json_unsigned(writer, omitted->packets);
-    oddport_json_key(writer, "bytes");
+    ODDPORT_JSON_MEMBER(writer, "bytes");
     oddport_json_unsigned(writer, omitted->bytes);
     oddport_json_end_object(writer);
-    oddport_json_key(writer, "skipped_packets");
+    ODDPORT_JSON_MEMBER(writer, "skipped_packets");
     oddport_json_begin_object(writer);
     for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
         if (summary->skipped[reason] == 0)
@@ -299,23 +299,23 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_end_object(writer);
     oddport_json_end_object(writer);
 
-    oddport_json_key(writer, "port_classes");
+    ODDPORT_JSON_MEMBER(writer, "port_classes");
     oddport_json_begin_object(writer);
     for (unsigned port_class = 0; port_class < ODDPORT_PORT_CLASS_COUNT; port_class++) {
         const OddportTrafficCount *count = &summary->counts->port_classes[port_class];
         oddport_json_key(writer, oddport_port_class_name((OddportPortClass)port_class));
         oddport_json_begin_object(writer);
-        oddport_json_key(writer, "flows");
+        ODDPORT_JSON_MEMBER(writer, "flows");
         oddport_json_unsigned(writer, count->flows);
-        oddport_json_key(writer, "packets");
+        ODDPORT_JSON_MEMBER(writer, "packets");
         oddport_json_unsigned(writer, count->packets);
-        oddport_json_key(writer, "bytes");
+        ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, count->bytes);
         oddport_json_end_object(writer);
     }
     oddport_json_end_object(writer);
 
-    oddport_json_key(writer, "apps");
+    ODDPORT_JSON_MEMBER(writer, "apps");
     oddport_json_begin_object(writer);
     static const OddportApp app_order[] = {ODDPORT_APP_HTTP, ODDPORT_APP_TLS, ODDPORT_APP_SSH,
                                            ODDPORT_APP_UNKNOWN};
@@ -323,13 +323,13 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
         const OddportAppCount *count = &summary->counts->apps[app_order[index]];
         oddport_json_key(writer, oddport_app_name(app_order[index]));
         oddport_json_begin_object(writer);
-        oddport_json_key(writer, "flows");
+        ODDPORT_JSON_MEMBER(writer, "flows");
         oddport_json_unsigned(writer, count->flows);
-        oddport_json_key(writer, "nonstandard_flows");
+        ODDPORT_JSON_MEMBER(writer, "nonstandard_flows");
         oddport_json_unsigned(writer, count->nonstandard_flows);
-        oddport_json_key(writer, "packets");
+        ODDPORT_JSON_MEMBER(writer, "packets");
         oddport_json_unsigned(writer, count->packets);
-        oddport_json_key(writer, "bytes");
+        ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, count->bytes);
         oddport_json_end_object(writer);
     }
@@ -339,7 +339,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
 static void write_services(OddportJsonWriter *writer, const OddportEngine *engine, unsigned digits)
 {
     GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
-    oddport_json_key(writer, "services");
+    ODDPORT_JSON_MEMBER(writer, "services");
     oddport_json_begin_array(writer);
     for (guint index = 0; index < services->len; index++) {
         const OddportService *service = g_ptr_array_index(services, index);
@@ -347,25 +347,25 @@ static void write_services(OddportJsonWriter *writer, const OddportEngine *engin
                                   oddport_port_class(service->port)};
         oddport_json_begin_object(writer);
         write_endpoint(writer, "server", &server);
-        oddport_json_key(writer, "transport");
+        ODDPORT_JSON_MEMBER(writer, "transport");
         oddport_json_string(writer, oddport_transport_name(service->transport));
-        oddport_json_key(writer, "app");
+        ODDPORT_JSON_MEMBER(writer, "app");
         oddport_json_string(writer, oddport_app_name(service->app));
-        oddport_json_key(writer, "nonstandard");
+        ODDPORT_JSON_MEMBER(writer, "nonstandard");
         oddport_json_boolean(writer, service->nonstandard);
-        oddport_json_key(writer, "severity");
+        ODDPORT_JSON_MEMBER(writer, "severity");
         oddport_json_string_or_null(writer, oddport_severity_name(service->severity));
-        oddport_json_key(writer, "iana_service");
+        ODDPORT_JSON_MEMBER(writer, "iana_service");
         oddport_json_string_or_null(writer, service->iana_service);
-        oddport_json_key(writer, "flows");
+        ODDPORT_JSON_MEMBER(writer, "flows");
         oddport_json_unsigned(writer, service->flows);
-        oddport_json_key(writer, "clients");
+        ODDPORT_JSON_MEMBER(writer, "clients");
         oddport_json_unsigned(writer, oddport_distinct_count(service->clients));
-        oddport_json_key(writer, "clients_estimated");
+        ODDPORT_JSON_MEMBER(writer, "clients_estimated");
         oddport_json_boolean(writer, oddport_distinct_is_estimate(service->clients));
-        oddport_json_key(writer, "packets");
+        ODDPORT_JSON_MEMBER(writer, "packets");
         oddport_json_unsigned(writer, service->packets);
-        oddport_json_key(writer, "bytes");
+        ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, service->bytes);
         write_time(writer, "first_seen", service->first_seen_ns, digits);
         write_time(writer, "last_seen", service->last_seen_ns, digits);

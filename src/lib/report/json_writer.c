@@ -213,7 +213,7 @@ size_t oddport_json_escape(const uint8_t *value, size_t length, char *output)
 /* Bytes that go out as they are: printable ASCII other than the quote and the backslash. */
 static bool is_plain(uint8_t byte)
 {
-    return byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\';
+    return (uint8_t)(byte - 0x20) < 0x5f && byte != '"' && byte != '\\';
 }
 
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
@@ -283,6 +283,25 @@ void oddport_json_key(OddportJsonWriter *writer, const char *key)
     piece[used++] = '"';
     piece[used++] = ':';
     emit(writer, piece, used);
+    writer->after_key = true;
+}
+
+void oddport_json_member(OddportJsonWriter *writer, const char *name, size_t length)
+{
+    /* Written straight into the buffer in one go: a flow object has some sixty members. */
+    reserve(writer, length + 4);
+    char *out = writer->buffer + writer->used;
+    if (writer->depth > 0) {
+        if (writer->needs_comma[writer->depth - 1])
+            *out++ = ',';
+        writer->needs_comma[writer->depth - 1] = true;
+    }
+    *out++ = '"';
+    memcpy(out, name, length);
+    out += length;
+    *out++ = '"';
+    *out++ = ':';
+    writer->used = (size_t)(out - writer->buffer);
     writer->after_key = true;
 }
 

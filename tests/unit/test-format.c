@@ -1,0 +1,81 @@
+/* Unit tests for the shared report formatting: RFC 3339 times, human units, escaping. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "oddport/report.h"
+
+/* The C library's calendar, for comparison with oddport's own. */
+static void reference_time(uint64_t timestamp_ns, unsigned digits, char *text, size_t size)
+{
+    time_t seconds = (time_t)(timestamp_ns / 1000000000u);
+    struct tm broken_down;
+    g_assert_nonnull(gmtime_r(&seconds, &broken_down));
+    size_t length = strftime(text, size, "%Y-%m-%dT%H:%M:%S", &broken_down);
+    uint64_t fraction = timestamp_ns % 1000000000u;
+    if (digits >= 9)
+        snprintf(text + length, size - length, ".%09lluZ", (unsigned long long)fraction);
+    else
+        snprintf(text + length, size - length, ".%06lluZ", (unsigned long long)(fraction / 1000));
+}
+
+static void test_time_known_values(void)
+{
+    char text[ODDPORT_TIME_TEXT_MAX];
+    oddport_format_time(0, 6, text);
+    g_assert_cmpstr(text, ==, "1970-01-01T00:00:00.000000Z");
+    oddport_format_time(951782400123456789u, 9, text); /* the leap day of 2000 */
+    g_assert_cmpstr(text, ==, "2000-02-29T00:00:00.123456789Z");
+    oddport_format_time(4107542399999999999u, 6, text); /* the last moment of 2100-02-28 */
+    g_assert_cmpstr(text, ==, "2100-02-28T23:59:59.999999Z");
+}
+
+static void test_time_matches_the_c_library(void)
+{
+    GRand *random = g_rand_new_with_seed(7);
+    char ours[ODDPORT_TIME_TEXT_MAX];
+    char reference[ODDPORT_TIME_TEXT_MAX];
+    for (unsigned round = 0; round < 200000; round++) {
+        /* Anything up to the year 2500, and every day boundary of the first years. */
+        uint64_t timestamp = round < 2000 ? (uint64_t)round * 86400u * 1000000000u - (round & 1)
+                                          : (uint64_t)g_rand_double_range(random, 0, 1.6e19);
+        unsigned digits = round % 2 == 0 ? 6 : 9;
+        oddport_format_time(timestamp, digits, ours);
+        reference_time(timestamp, digits, reference, sizeof reference);
+        g_assert_cmpstr(ours, ==, reference);
+    }
+    g_rand_free(random);
+}
+
+static void test_human_units(void)
+{
+    char text[ODDPORT_HUMAN_TEXT_MAX];
+    oddport_format_bytes(512, text);
+    g_assert_cmpstr(text, ==, "512 B");
+    oddport_format_bytes(98128, text);
+    g_assert_cmpstr(text, ==, "95.8 KiB");
+    oddport_format_count(999, text);
+    g_assert_cmpstr(text, ==, "999");
+    oddport_format_count(1234, text);
+    g_assert_cmpstr(text, ==, "1.2k");
+}
+
+static void test_escaping(void)
+{
+    GString *out = g_string_new(NULL);
+    oddport_append_escaped(out, "ok\x1b[31m\\ \xc3\xa9");
+    g_assert_cmpstr(out->str, ==, "ok\\x1b[31m\\\\ \\xc3\\xa9");
+    g_string_free(out, TRUE);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/format/time/known-values", test_time_known_values);
+    g_test_add_func("/format/time/matches-the-c-library", test_time_matches_the_c_library);
+    g_test_add_func("/format/human-units", test_human_units);
+    g_test_add_func("/format/escaping", test_escaping);
+    return g_test_run();
+}
