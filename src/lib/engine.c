@@ -36,6 +36,7 @@ typedef enum {
 
 typedef struct Flow {
     FlowKey key;
+    uint32_t hash; /* of the key, kept for the table's probing and growth */
     uint64_t id;
     uint64_t first_seen_ns;
     uint64_t last_seen_ns;
@@ -46,6 +47,15 @@ typedef struct Flow {
     struct Flow *older; /* neighbours in the flow's timeout list, least recently seen first */
     struct Flow *newer;
 } Flow;
+
+/* Open addressing with linear probing: a lookup per packet is most of the flow table's work,
+ * and probing an array of pointers with the hashes kept in the flows beats a general hash table
+ * that calls back for every hash and comparison. */
+typedef struct {
+    Flow **slots;
+    size_t mask; /* slot count - 1, a power of two minus one */
+    size_t count;
+} FlowTable;
 
 typedef struct {
     Flow *oldest;
@@ -70,7 +80,7 @@ struct OddportEngine {
     void *sink_data;
     OddportProgressFunc progress;
     void *progress_data;
-    GHashTable *flows;
+    FlowTable flows;
     FlowList lists[LIST_COUNT];
     uint64_t next_flow_id;
     uint64_t now_ns;
@@ -86,19 +96,77 @@ enum { PROGRESS_EVERY_PACKETS = 1 << 16 };
 /* libpcap's own ceiling on a snapshot length, used for the filters' dead handles. */
 enum { FILTER_SNAPSHOT_LENGTH = 262144 };
 
-static guint hash_bytes(const void *bytes, size_t length)
+enum { FLOW_TABLE_INITIAL_SLOTS = 1024 };
+
+static void flow_table_init(FlowTable *table)
 {
-    return (guint)oddport_hash_bytes(bytes, length);
+    table->slots = g_new0(Flow *, FLOW_TABLE_INITIAL_SLOTS);
+    table->mask = FLOW_TABLE_INITIAL_SLOTS - 1;
+    table->count = 0;
 }
 
-static guint flow_key_hash(gconstpointer key)
+static uint32_t flow_key_hash(const FlowKey *key)
 {
-    return hash_bytes(key, sizeof(FlowKey));
+    return (uint32_t)oddport_hash_bytes(key, sizeof *key);
 }
 
-static gboolean flow_key_equal(gconstpointer left, gconstpointer right)
+static Flow *flow_table_lookup(const FlowTable *table, const FlowKey *key, uint32_t hash)
 {
-    return memcmp(left, right, sizeof(FlowKey)) == 0;
+    for (size_t index = hash & table->mask;; index = (index + 1) & table->mask) {
+        Flow *flow = table->slots[index];
+        if (flow == NULL)
+            return NULL;
+        if (flow->hash == hash && memcmp(&flow->key, key, sizeof *key) == 0)
+            return flow;
+    }
+}
+
+static void flow_table_place(FlowTable *table, Flow *flow)
+{
+    size_t index = flow->hash & table->mask;
+    while (table->slots[index] != NULL)
+        index = (index + 1) & table->mask;
+    table->slots[index] = flow;
+}
+
+/* Keeps the table at most half full so that probe runs stay short. */
+static void flow_table_insert(FlowTable *table, Flow *flow)
+{
+    if ((table->count + 1) * 2 > table->mask + 1) {
+        Flow **old_slots = table->slots;
+        size_t old_count = table->mask + 1;
+        table->slots = g_new0(Flow *, old_count * 2);
+        table->mask = old_count * 2 - 1;
+        for (size_t index = 0; index < old_count; index++)
+            if (old_slots[index] != NULL)
+                flow_table_place(table, old_slots[index]);
+        g_free(old_slots);
+    }
+    flow_table_place(table, flow);
+    table->count++;
+}
+
+/* Removes a flow and closes the gap by moving back the entries probed past it, so that no
+ * lookup stops early at an empty slot that used to be occupied. */
+static void flow_table_remove(FlowTable *table, const Flow *flow)
+{
+    size_t hole = flow->hash & table->mask;
+    while (table->slots[hole] != flow)
+        hole = (hole + 1) & table->mask;
+    for (size_t next = (hole + 1) & table->mask; table->slots[next] != NULL;
+         next = (next + 1) & table->mask) {
+        size_t home = table->slots[next]->hash & table->mask;
+        /* The entry at `next` may fill the hole unless its home lies cyclically in
+         * (hole, next]. */
+        bool home_after_hole =
+            hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
+        if (!home_after_hole) {
+            table->slots[hole] = table->slots[next];
+            hole = next;
+        }
+    }
+    table->slots[hole] = NULL;
+    table->count--;
 }
 
 static void capture_summary_free(gpointer data)
@@ -117,7 +185,7 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->rules = rules;
     engine->sink = sink;
     engine->sink_data = sink_data;
-    engine->flows = g_hash_table_new(flow_key_hash, flow_key_equal);
+    flow_table_init(&engine->flows);
     engine->lists[LIST_TCP_OPEN].timeout_ns =
         (uint64_t)ODDPORT_TCP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
     engine->lists[LIST_UDP].timeout_ns =
@@ -238,7 +306,7 @@ static bool flow_is_closed(const Flow *flow)
 
 static void finish_flow(OddportEngine *engine, Flow *flow)
 {
-    g_hash_table_remove(engine->flows, &flow->key);
+    flow_table_remove(&engine->flows, flow);
     list_remove(engine, flow);
     oddport_side_finish(&flow->side[0].detection);
     oddport_side_finish(&flow->side[1].detection);
@@ -345,8 +413,7 @@ static void evict_one_flow(OddportEngine *engine)
 
 static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender, uint64_t now)
 {
-    if (engine->summary.max_flows != 0 &&
-        g_hash_table_size(engine->flows) >= engine->summary.max_flows)
+    if (engine->summary.max_flows != 0 && engine->flows.count >= engine->summary.max_flows)
         evict_one_flow(engine);
     Flow *flow = g_new0(Flow, 1);
     flow->key = *key;
@@ -355,7 +422,8 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender
     flow->first_sender = (uint8_t)sender;
     oddport_side_init(&flow->side[0].detection);
     oddport_side_init(&flow->side[1].detection);
-    g_hash_table_insert(engine->flows, &flow->key, flow);
+    flow->hash = flow_key_hash(key);
+    flow_table_insert(&engine->flows, flow);
     list_append(engine, flow, key->transport == ODDPORT_TRANSPORT_TCP ? LIST_TCP_OPEN : LIST_UDP);
     return flow;
 }
@@ -365,7 +433,7 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
 {
     FlowKey key;
     unsigned sender = make_flow_key(packet, &key);
-    Flow *flow = g_hash_table_lookup(engine->flows, &key);
+    Flow *flow = flow_table_lookup(&engine->flows, &key, flow_key_hash(&key));
     bool is_tcp = packet->transport == ODDPORT_TRANSPORT_TCP;
     bool is_syn =
         is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) == ODDPORT_TCP_SYN;
@@ -546,11 +614,10 @@ static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_p
 void oddport_engine_finish(OddportEngine *engine)
 {
     /* Finish in the order flows began, so the output reads like the capture. */
-    GList *open_flows = g_hash_table_get_values(engine->flows);
     GPtrArray *ordered = g_ptr_array_new();
-    for (GList *item = open_flows; item != NULL; item = item->next)
-        g_ptr_array_add(ordered, item->data);
-    g_list_free(open_flows);
+    for (size_t index = 0; index <= engine->flows.mask; index++)
+        if (engine->flows.slots[index] != NULL)
+            g_ptr_array_add(ordered, engine->flows.slots[index]);
     g_ptr_array_sort(ordered, compare_flows_by_id);
     for (guint index = 0; index < ordered->len; index++)
         finish_flow(engine, g_ptr_array_index(ordered, index));
@@ -571,16 +638,15 @@ void oddport_engine_free(OddportEngine *engine)
 {
     if (engine == NULL)
         return;
-    GHashTableIter iterator;
-    gpointer value;
-    g_hash_table_iter_init(&iterator, engine->flows);
-    while (g_hash_table_iter_next(&iterator, NULL, &value)) {
-        Flow *flow = value;
+    for (size_t index = 0; index <= engine->flows.mask; index++) {
+        Flow *flow = engine->flows.slots[index];
+        if (flow == NULL)
+            continue;
         oddport_side_clear(&flow->side[0].detection);
         oddport_side_clear(&flow->side[1].detection);
         g_free(flow);
     }
-    g_hash_table_unref(engine->flows);
+    g_free(engine->flows.slots);
     oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
     for (guint index = 0; index < engine->filters->len; index++) {
