@@ -42,13 +42,6 @@ void oddport_distinct_free(OddportDistinctCounter *counter)
 
 static void sketch_add_hash(OddportDistinctCounter *counter, uint64_t hash)
 {
-    /* The sketch reads the top bits and the run of zeros below them: both must look random even
-     * for sequential inputs, which the table hash alone does not promise. One more full mix. */
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdu;
-    hash ^= hash >> 33;
-    hash *= 0xc4ceb9fe1a85ec53u;
-    hash ^= hash >> 33;
     unsigned index = (unsigned)(hash >> (64 - REGISTER_BITS));
     uint64_t rest = hash << REGISTER_BITS;
     /* The position of the first 1 bit in what is left, counting from 1. */

@@ -22,8 +22,14 @@ static inline uint64_t oddport_hash_bytes(const void *bytes, size_t length)
     }
     uint64_t tail = 0;
     memcpy(&tail, data, length);
-    hash = (hash ^ tail) * 0xc4ceb9fe1a85ec53u;
-    hash ^= hash >> 29;
+    hash ^= tail;
+    /* A full final mix, so that low bits (a table's slot) and high bits (a sketch's register)
+     * both depend on every input byte. */
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdu;
+    hash ^= hash >> 33;
+    hash *= 0xc4ceb9fe1a85ec53u;
+    hash ^= hash >> 33;
     return hash;
 }
 
