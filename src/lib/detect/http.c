@@ -4,6 +4,7 @@
 
 #include "oddport/cursor.h"
 #include "oddport/detect.h"
+#include "verdict.h"
 
 /* Common servers refuse longer request lines (8 KiB is the usual default), and a line that long
  * without an end is far more likely to be some other protocol than HTTP. */
@@ -152,41 +153,6 @@ static const char *find_registered_method(const char *token, size_t token_length
     return NULL;
 }
 
-/* Copies wire text into a field: cut to the buffer, stopped at an embedded NUL, never escaped. */
-static void copy_text(char *destination, size_t capacity, OddportCursor text)
-{
-    size_t used = 0;
-    uint8_t byte;
-    while (used + 1 < capacity && oddport_cursor_u8(&text, &byte) && byte != '\0')
-        destination[used++] = (char)byte;
-    destination[used] = '\0';
-}
-
-/* Adds at most `limit` characters of `text` to an evidence line, keeping it NUL-terminated. */
-static void append_text(char evidence[ODDPORT_EVIDENCE_MAX], const char *text, size_t limit)
-{
-    size_t used = strlen(evidence);
-    for (size_t index = 0; index < limit && text[index] != '\0' && used + 1 < ODDPORT_EVIDENCE_MAX;
-         index++)
-        evidence[used++] = text[index];
-    evidence[used] = '\0';
-}
-
-static void set_verdict(OddportVerdict *verdict, OddportMatch match, OddportConfidence confidence,
-                        OddportRole role, const char *evidence)
-{
-    verdict->match = match;
-    verdict->confidence = confidence;
-    verdict->role = role;
-    snprintf(verdict->evidence, sizeof verdict->evidence, "%s", evidence);
-}
-
-static OddportMatch reject(OddportVerdict *verdict, const char *why)
-{
-    set_verdict(verdict, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, why);
-    return ODDPORT_MATCH_NO;
-}
-
 static OddportConfidence one_step_lower(OddportConfidence confidence)
 {
     return confidence > ODDPORT_CONFIDENCE_LOW ? (OddportConfidence)(confidence - 1) : confidence;
@@ -267,10 +233,10 @@ static void read_headers(OddportCursor cursor, OddportHttpInfo *info)
                 return;
         }
         if (!host_seen && header_name_is(name, "host")) {
-            copy_text(info->host, sizeof info->host, value);
+            oddport_copy_wire_text(info->host, sizeof info->host, value);
             host_seen = true;
         } else if (!user_agent_seen && header_name_is(name, "user-agent")) {
-            copy_text(info->user_agent, sizeof info->user_agent, value);
+            oddport_copy_wire_text(info->user_agent, sizeof info->user_agent, value);
             user_agent_seen = true;
         }
     }
@@ -416,9 +382,10 @@ static OddportMatch request_cut_short(OddportVerdict *verdict, OddportHttpInfo *
                                       const char *evidence)
 {
     if (line_limit_reached)
-        return reject(verdict, "request line longer than 8 KiB");
+        return oddport_verdict_reject(verdict, "request line longer than 8 KiB");
     info->is_request = confidence >= ODDPORT_CONFIDENCE_MEDIUM;
-    set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, confidence, ODDPORT_ROLE_CLIENT, evidence);
+    oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, confidence, ODDPORT_ROLE_CLIENT,
+                        evidence);
     return ODDPORT_MATCH_NEED_MORE;
 }
 
@@ -439,16 +406,16 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
         if (byte == ' ')
             break;
         if (token_length == METHOD_TOKEN_MAX || !is_token_char(byte))
-            return reject(verdict, "not an HTTP method");
+            return oddport_verdict_reject(verdict, "not an HTTP method");
         token[token_length++] = (char)byte;
         if (!is_registered_method_prefix(token, token_length))
-            return reject(verdict, "not a registered HTTP method");
+            return oddport_verdict_reject(verdict, "not a registered HTTP method");
     }
     token[token_length] = '\0';
     bool exact_case = false;
     const char *method = find_registered_method(token, token_length, &exact_case);
     if (method == NULL)
-        return reject(verdict, "not a registered HTTP method");
+        return oddport_verdict_reject(verdict, "not a registered HTTP method");
     snprintf(info->method, sizeof info->method, "%s", token);
 
     OddportCursor target_bytes = line;
@@ -461,13 +428,13 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
             break;
         /* CR or LF here is an HTTP/0.9-style line, as Redis inline commands also look. */
         if (!target_accepts(&target, method, byte))
-            return reject(verdict, "request target not valid for HTTP");
+            return oddport_verdict_reject(verdict, "request target not valid for HTTP");
     }
     if (target.length == 0 || !target_complete(&target))
-        return reject(verdict, "request target not valid for HTTP");
+        return oddport_verdict_reject(verdict, "request target not valid for HTTP");
     OddportCursor target_text = {NULL, 0};
     oddport_cursor_sub(&target_bytes, target.length, &target_text);
-    copy_text(info->path, sizeof info->path, target_text);
+    oddport_copy_wire_text(info->path, sizeof info->path, target_text);
 
     OddportConfidence waiting = exact_case && target.form == TARGET_ORIGIN
                                     ? ODDPORT_CONFIDENCE_MEDIUM
@@ -476,20 +443,20 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     uint8_t minor = 0;
     int version_matched = read_version(&line, &major, &minor);
     if (version_matched < 0)
-        return reject(verdict, "request line without an HTTP version");
+        return oddport_verdict_reject(verdict, "request line without an HTTP version");
     if (version_matched < 8)
         return request_cut_short(verdict, info, line_limit_reached, waiting,
                                  "HTTP request line without its end yet");
     snprintf(info->version, sizeof info->version, "HTTP/%c.%c", major, minor);
     LineEnd end = read_line_end(&line);
     if (end == LINE_END_INVALID)
-        return reject(verdict, "request line does not end after its HTTP version");
+        return oddport_verdict_reject(verdict, "request line does not end after its HTTP version");
     if (end == LINE_END_MISSING)
         return request_cut_short(verdict, info, line_limit_reached, waiting,
                                  "HTTP request line without its end yet");
     /* "PRI * HTTP/2.0" is only ever the start of the HTTP/2 preface, which was checked before. */
     if (strcmp(method, "PRI") == 0 && major == '2')
-        return reject(verdict, "broken HTTP/2 preface");
+        return oddport_verdict_reject(verdict, "broken HTTP/2 preface");
 
     info->is_request = true;
     OddportCursor headers = cursor;
@@ -504,19 +471,19 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     verdict->confidence = confidence;
     verdict->role = ODDPORT_ROLE_CLIENT;
     verdict->evidence[0] = '\0';
-    append_text(verdict->evidence, info->method, sizeof info->method);
-    append_text(verdict->evidence, " ", 1);
-    append_text(verdict->evidence, info->path, EVIDENCE_TARGET_MAX);
+    oddport_evidence_append_at_most(verdict->evidence, info->method, sizeof info->method);
+    oddport_evidence_append_at_most(verdict->evidence, " ", 1);
+    oddport_evidence_append_at_most(verdict->evidence, info->path, EVIDENCE_TARGET_MAX);
     if (strlen(info->path) > EVIDENCE_TARGET_MAX)
-        append_text(verdict->evidence, "...", 3);
-    append_text(verdict->evidence, " ", 1);
-    append_text(verdict->evidence, info->version, sizeof info->version);
+        oddport_evidence_append_at_most(verdict->evidence, "...", 3);
+    oddport_evidence_append_at_most(verdict->evidence, " ", 1);
+    oddport_evidence_append_at_most(verdict->evidence, info->version, sizeof info->version);
     if (info->host[0] != '\0') {
-        append_text(verdict->evidence, " Host: ", 7);
-        append_text(verdict->evidence, info->host, sizeof info->host);
+        oddport_evidence_append_at_most(verdict->evidence, " Host: ", 7);
+        oddport_evidence_append_at_most(verdict->evidence, info->host, sizeof info->host);
     }
     if (!exact_case)
-        append_text(verdict->evidence, " (method not in upper case)", 27);
+        oddport_evidence_append_at_most(verdict->evidence, " (method not in upper case)", 27);
     return ODDPORT_MATCH_YES;
 }
 
@@ -529,48 +496,48 @@ static OddportMatch detect_response(OddportCursor cursor, OddportVerdict *verdic
     uint8_t minor = 0;
     int version_matched = read_version(&line, &major, &minor);
     if (version_matched < 0)
-        return reject(verdict, "not an HTTP status line");
+        return oddport_verdict_reject(verdict, "not an HTTP status line");
     if (version_matched < 8) {
-        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_SERVER,
-                    "start of an HTTP status line");
+        oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                            ODDPORT_ROLE_SERVER, "start of an HTTP status line");
         return ODDPORT_MATCH_NEED_MORE;
     }
     uint8_t byte;
     int status = 0;
     for (int position = 0; position < 4; position++) {
         if (!oddport_cursor_u8(&line, &byte)) {
-            set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
-                        ODDPORT_ROLE_SERVER, "start of an HTTP status line");
+            oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                                ODDPORT_ROLE_SERVER, "start of an HTTP status line");
             return ODDPORT_MATCH_NEED_MORE;
         }
         if (position == 0 ? byte != ' ' : !is_digit(byte))
-            return reject(verdict, "not an HTTP status line");
+            return oddport_verdict_reject(verdict, "not an HTTP status line");
         if (position > 0)
             status = status * 10 + (byte - '0');
     }
     /* The status code is followed by the reason phrase's space or at once by the line end. */
     uint8_t after_status;
     if (!oddport_cursor_peek_u8(&line, 0, &after_status)) {
-        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_SERVER,
-                    "start of an HTTP status line");
+        oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                            ODDPORT_ROLE_SERVER, "start of an HTTP status line");
         return ODDPORT_MATCH_NEED_MORE;
     }
     if (after_status != ' ' && after_status != '\r' && after_status != '\n')
-        return reject(verdict, "not an HTTP status line");
+        return oddport_verdict_reject(verdict, "not an HTTP status line");
     /* The rest of the line, as far as it goes, must still be text. */
     for (;;) {
         if (!oddport_cursor_peek_u8(&line, 0, &byte)) {
             if (line_limit_reached)
-                return reject(verdict, "status line longer than 8 KiB");
+                return oddport_verdict_reject(verdict, "status line longer than 8 KiB");
             break;
         }
         if (byte == '\r' || byte == '\n') {
             if (read_line_end(&line) == LINE_END_INVALID)
-                return reject(verdict, "status line with a stray CR");
+                return oddport_verdict_reject(verdict, "status line with a stray CR");
             break;
         }
         if (!is_field_text(byte))
-            return reject(verdict, "status line with control bytes");
+            return oddport_verdict_reject(verdict, "status line with control bytes");
         oddport_cursor_skip(&line, 1);
     }
 
@@ -603,8 +570,8 @@ static size_t leading_bytes_matching(OddportCursor cursor, const char *text)
 static OddportMatch detect_preface(size_t available, OddportVerdict *verdict, OddportHttpInfo *info)
 {
     if (available < HTTP2_PREFACE_LINE_LENGTH) {
-        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
-                    "start of an HTTP request");
+        oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                            ODDPORT_ROLE_CLIENT, "start of an HTTP request");
         return ODDPORT_MATCH_NEED_MORE;
     }
     /* "PRI * HTTP/2.0" starts nothing but the preface, so its line alone already says much; the
@@ -615,12 +582,12 @@ static OddportMatch detect_preface(size_t available, OddportVerdict *verdict, Od
     snprintf(info->path, sizeof info->path, "*");
     snprintf(info->version, sizeof info->version, "HTTP/2.0");
     if (available < HTTP2_PREFACE_LENGTH) {
-        set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_MEDIUM,
-                    ODDPORT_ROLE_CLIENT, "start of the HTTP/2 prior-knowledge preface");
+        oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_MEDIUM,
+                            ODDPORT_ROLE_CLIENT, "start of the HTTP/2 prior-knowledge preface");
         return ODDPORT_MATCH_NEED_MORE;
     }
-    set_verdict(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH, ODDPORT_ROLE_CLIENT,
-                "HTTP/2 prior-knowledge preface");
+    oddport_verdict_set(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH, ODDPORT_ROLE_CLIENT,
+                        "HTTP/2 prior-knowledge preface");
     return ODDPORT_MATCH_YES;
 }
 
@@ -636,8 +603,8 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
         memset(info, 0, sizeof *info);
 
     if (cursor.left == 0) {
-        set_verdict(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER,
-                    "no bytes yet");
+        oddport_verdict_set(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE,
+                            ODDPORT_ROLE_EITHER, "no bytes yet");
     } else if (leading_bytes_matching(cursor, http2_preface) ==
                (cursor.left < HTTP2_PREFACE_LENGTH ? cursor.left : HTTP2_PREFACE_LENGTH)) {
         detect_preface(cursor.left, &result, &found);
@@ -650,8 +617,8 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
         OddportMatch request = detect_request(cursor, &result, &found);
         /* Only "H" can start both; otherwise at most one of them is still possible. */
         if (response != ODDPORT_MATCH_NO && request != ODDPORT_MATCH_NO) {
-            set_verdict(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
-                        ODDPORT_ROLE_EITHER, "start of an HTTP request or status line");
+            oddport_verdict_set(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                                ODDPORT_ROLE_EITHER, "start of an HTTP request or status line");
             memset(&found, 0, sizeof found);
         } else if (response != ODDPORT_MATCH_NO || leading_bytes_matching(cursor, "HTTP/") == 5) {
             /* Past "HTTP/" the status line's reason for refusing is the one that explains. */

@@ -4,6 +4,7 @@
 
 #include "oddport/cursor.h"
 #include "oddport/detect.h"
+#include "verdict.h"
 
 /* RFC 4253 limits the identification string to 255 bytes with its CR LF. */
 #define BANNER_LINE_MAX 255
@@ -17,40 +18,12 @@
 static const char banner_start[] = "SSH-";
 #define BANNER_START_LENGTH (sizeof banner_start - 1)
 
-/* Adds `text` to an evidence line, keeping it NUL-terminated. */
-static void append_text(char evidence[ODDPORT_EVIDENCE_MAX], const char *text)
-{
-    size_t used = strlen(evidence);
-    for (; *text != '\0' && used + 1 < ODDPORT_EVIDENCE_MAX; text++)
-        evidence[used++] = *text;
-    evidence[used] = '\0';
-}
-
 static OddportMatch set_verdict(OddportVerdict *verdict, OddportMatch match,
                                 OddportConfidence confidence, const char *evidence)
 {
-    verdict->match = match;
-    verdict->confidence = confidence;
     /* Client and server both open with a banner. */
-    verdict->role = ODDPORT_ROLE_EITHER;
-    verdict->evidence[0] = '\0';
-    append_text(verdict->evidence, evidence);
+    oddport_verdict_set(verdict, match, confidence, ODDPORT_ROLE_EITHER, evidence);
     return match;
-}
-
-static OddportMatch reject(OddportVerdict *verdict, const char *why)
-{
-    return set_verdict(verdict, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE, why);
-}
-
-/* Copies wire text into a field: cut to the buffer, stopped at an embedded NUL, never escaped. */
-static void copy_text(char *destination, size_t capacity, OddportCursor text)
-{
-    size_t used = 0;
-    uint8_t byte;
-    while (used + 1 < capacity && oddport_cursor_u8(&text, &byte) && byte != '\0')
-        destination[used++] = (char)byte;
-    destination[used] = '\0';
 }
 
 static bool is_digit(uint8_t byte)
@@ -125,7 +98,7 @@ static void copy_banner(OddportCursor line_start, size_t length, OddportSshInfo 
         length--;
     OddportCursor content = {NULL, 0};
     oddport_cursor_sub(&line_start, length, &content);
-    copy_text(info->banner, sizeof info->banner, content);
+    oddport_copy_wire_text(info->banner, sizeof info->banner, content);
 }
 
 /* A banner cut short may be taken for one if the flow ends there (at MEDIUM), so what has come
@@ -157,14 +130,15 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
     for (;;) {
         if (!oddport_cursor_u8(&line, &byte)) {
             if (limit_reached)
-                return reject(verdict, "SSH banner longer than 255 bytes");
+                return oddport_verdict_reject(verdict, "SSH banner longer than 255 bytes");
             return banner_cut_short(cursor, line_budget - line.left, waiting, cut_short, verdict,
                                     info);
         }
         if (part == IN_PROTOCOL_VERSION) {
             if (byte == '-') {
                 if (!protocol_version_complete(version, version_length))
-                    return reject(verdict, "SSH banner with an unknown protocol version");
+                    return oddport_verdict_reject(verdict,
+                                                  "SSH banner with an unknown protocol version");
                 version[version_length] = '\0';
                 snprintf(info->protocol_version, sizeof info->protocol_version, "%s", version);
                 part = IN_SOFTWARE_VERSION;
@@ -173,20 +147,22 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
                 continue;
             }
             if (version_length == PROTOCOL_VERSION_MAX)
-                return reject(verdict, "SSH banner with an unknown protocol version");
+                return oddport_verdict_reject(verdict,
+                                              "SSH banner with an unknown protocol version");
             version[version_length++] = (char)byte;
             if (!protocol_version_possible(version, version_length))
-                return reject(verdict, "SSH banner with an unknown protocol version");
+                return oddport_verdict_reject(verdict,
+                                              "SSH banner with an unknown protocol version");
             continue;
         }
         if (byte == '\r' || byte == '\n') {
             if (part == IN_SOFTWARE_VERSION && software_length == 0)
-                return reject(verdict, "SSH banner without a software version");
+                return oddport_verdict_reject(verdict, "SSH banner without a software version");
             LineEnd end = read_line_end(&line, byte);
             if (end == LINE_END_INVALID)
-                return reject(verdict, "SSH banner with a stray CR");
+                return oddport_verdict_reject(verdict, "SSH banner with a stray CR");
             if (end == LINE_END_MISSING && limit_reached)
-                return reject(verdict, "SSH banner longer than 255 bytes");
+                return oddport_verdict_reject(verdict, "SSH banner longer than 255 bytes");
             if (end == LINE_END_MISSING)
                 return banner_cut_short(cursor, line_budget - line.left, waiting, cut_short,
                                         verdict, info);
@@ -195,16 +171,16 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
         if (part == IN_SOFTWARE_VERSION) {
             if (byte == ' ') {
                 if (software_length == 0)
-                    return reject(verdict, "SSH banner without a software version");
+                    return oddport_verdict_reject(verdict, "SSH banner without a software version");
                 part = IN_COMMENTS;
             } else if (byte < 0x21 || byte > 0x7e) {
                 /* RFC 4253 also forbids '-' here, yet Cisco and others send it. */
-                return reject(verdict, "SSH software version is not printable");
+                return oddport_verdict_reject(verdict, "SSH software version is not printable");
             } else {
                 software_length++;
             }
         } else if (byte < 0x20 || byte == 0x7f) {
-            return reject(verdict, "SSH banner comment with control bytes");
+            return oddport_verdict_reject(verdict, "SSH banner comment with control bytes");
         }
     }
 
@@ -212,12 +188,12 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
     copy_banner(cursor, line_budget - line.left - 1, info);
 
     set_verdict(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH, info->banner);
-    append_text(verdict->evidence, " banner");
+    oddport_evidence_append(verdict->evidence, " banner");
     if (lines_before > 0) {
         char note[48];
         snprintf(note, sizeof note, " after %u other line%s", lines_before,
                  lines_before == 1 ? "" : "s");
-        append_text(verdict->evidence, note);
+        oddport_evidence_append(verdict->evidence, note);
     }
     return ODDPORT_MATCH_YES;
 }
@@ -241,12 +217,12 @@ static OddportMatch detect_banner(OddportCursor cursor, OddportVerdict *verdict,
                                                  : "text lines, no SSH banner yet");
         }
         if (lines_before == PRE_BANNER_LINES_MAX)
-            return reject(verdict, "too many lines before an SSH banner");
+            return oddport_verdict_reject(verdict, "too many lines before an SSH banner");
         /* Any other line: it must be text and end before the allowance runs out. */
         uint8_t byte;
         for (;;) {
             if (bytes_before == PRE_BANNER_BYTES_MAX)
-                return reject(verdict, "too much text before an SSH banner");
+                return oddport_verdict_reject(verdict, "too much text before an SSH banner");
             if (!oddport_cursor_u8(&cursor, &byte))
                 return set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE,
                                    "text, no SSH banner yet");
@@ -256,11 +232,12 @@ static OddportMatch detect_banner(OddportCursor cursor, OddportVerdict *verdict,
             if (byte == '\r') {
                 uint8_t next;
                 if (oddport_cursor_peek_u8(&cursor, 0, &next) && next != '\n')
-                    return reject(verdict, "stray CR before an SSH banner");
+                    return oddport_verdict_reject(verdict, "stray CR before an SSH banner");
                 continue;
             }
             if (!is_pre_banner_text(byte))
-                return reject(verdict, "binary bytes where an SSH banner should be");
+                return oddport_verdict_reject(verdict,
+                                              "binary bytes where an SSH banner should be");
         }
         lines_before++;
     }

@@ -4,6 +4,7 @@
 
 #include "oddport/cursor.h"
 #include "oddport/detect.h"
+#include "verdict.h"
 
 enum {
     CONTENT_CHANGE_CIPHER_SPEC = 20,
@@ -80,15 +81,6 @@ static bool is_hello_version(uint16_t version)
     return version >= 0x0300 && version <= 0x0303;
 }
 
-/* Adds `text` to an evidence line, keeping it NUL-terminated. */
-static void append_text(char evidence[ODDPORT_EVIDENCE_MAX], const char *text)
-{
-    size_t used = strlen(evidence);
-    for (; *text != '\0' && used + 1 < ODDPORT_EVIDENCE_MAX; text++)
-        evidence[used++] = *text;
-    evidence[used] = '\0';
-}
-
 static void append_version(char evidence[ODDPORT_EVIDENCE_MAX], uint16_t version)
 {
     const char *name = oddport_tls_version_name(version);
@@ -97,40 +89,14 @@ static void append_version(char evidence[ODDPORT_EVIDENCE_MAX], uint16_t version
         snprintf(unknown, sizeof unknown, "TLS version 0x%04x", version);
         name = unknown;
     }
-    append_text(evidence, name);
-}
-
-static void set_verdict(OddportVerdict *verdict, OddportMatch match, OddportConfidence confidence,
-                        OddportRole role, const char *evidence)
-{
-    verdict->match = match;
-    verdict->confidence = confidence;
-    verdict->role = role;
-    verdict->evidence[0] = '\0';
-    append_text(verdict->evidence, evidence);
-}
-
-static OddportMatch reject(OddportVerdict *verdict, const char *why)
-{
-    set_verdict(verdict, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, why);
-    return ODDPORT_MATCH_NO;
+    oddport_evidence_append(evidence, name);
 }
 
 static OddportMatch need_more(OddportVerdict *verdict, OddportConfidence confidence,
                               OddportRole role, const char *why)
 {
-    set_verdict(verdict, ODDPORT_MATCH_NEED_MORE, confidence, role, why);
+    oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, confidence, role, why);
     return ODDPORT_MATCH_NEED_MORE;
-}
-
-/* Copies wire text into a field: cut to the buffer, stopped at an embedded NUL, never escaped. */
-static void copy_text(char *destination, size_t capacity, OddportCursor text)
-{
-    size_t used = 0;
-    uint8_t byte;
-    while (used + 1 < capacity && oddport_cursor_u8(&text, &byte) && byte != '\0')
-        destination[used++] = (char)byte;
-    destination[used] = '\0';
 }
 
 typedef enum {
@@ -223,7 +189,7 @@ static void read_server_name(Field extension, OddportTlsInfo *info)
         if (field_u8(&list, &name_type) != PARSE_OK || field_vector(&list, 2, &name) != PARSE_OK)
             return;
         if (name_type == 0 && field_is_whole(&name))
-            copy_text(info->sni, sizeof info->sni, name.present);
+            oddport_copy_wire_text(info->sni, sizeof info->sni, name.present);
     }
 }
 
@@ -242,7 +208,7 @@ static void read_alpn(Field extension, OddportTlsInfo *info)
             continue;
         if (name.stated_left == 0)
             continue;
-        copy_text(info->alpn[info->alpn_count], sizeof info->alpn[0], name.present);
+        oddport_copy_wire_text(info->alpn[info->alpn_count], sizeof info->alpn[0], name.present);
         info->alpn_count++;
     }
 }
@@ -391,15 +357,16 @@ static void describe_hello(OddportVerdict *verdict, const OddportTlsInfo *info)
 {
     verdict->evidence[0] = '\0';
     append_version(verdict->evidence, info->version);
-    append_text(verdict->evidence,
-                info->handshake_type == HANDSHAKE_CLIENT_HELLO ? " ClientHello" : " ServerHello");
+    oddport_evidence_append(verdict->evidence, info->handshake_type == HANDSHAKE_CLIENT_HELLO
+                                                   ? " ClientHello"
+                                                   : " ServerHello");
     if (info->sni[0] != '\0') {
-        append_text(verdict->evidence, " SNI=");
-        append_text(verdict->evidence, info->sni);
+        oddport_evidence_append(verdict->evidence, " SNI=");
+        oddport_evidence_append(verdict->evidence, info->sni);
     }
     for (unsigned index = 0; index < info->alpn_count; index++) {
-        append_text(verdict->evidence, index == 0 ? " ALPN=" : ",");
-        append_text(verdict->evidence, info->alpn[index]);
+        oddport_evidence_append(verdict->evidence, index == 0 ? " ALPN=" : ",");
+        oddport_evidence_append(verdict->evidence, info->alpn[index]);
     }
 }
 
@@ -421,11 +388,11 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
         return HELLO_FOUND;
     }
     if (!is_tls_record_version(major, minor)) {
-        reject(verdict, "not a TLS record version");
+        oddport_verdict_reject(verdict, "not a TLS record version");
         return HELLO_FOUND;
     }
     if (record_length == 0 || record_length > RECORD_PAYLOAD_MAX) {
-        reject(verdict, "TLS record length out of range");
+        oddport_verdict_reject(verdict, "TLS record length out of range");
         return HELLO_FOUND;
     }
     info->record_version = (uint16_t)(major << 8 | minor);
@@ -441,7 +408,7 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
         handshake_type != HANDSHAKE_SERVER_HELLO)
         return HELLO_NOT_HELLO;
     if (records.broken) {
-        reject(verdict, "TLS handshake continued in a record of another kind");
+        oddport_verdict_reject(verdict, "TLS handshake continued in a record of another kind");
         return HELLO_FOUND;
     }
     OddportRole role = handshake_type == HANDSHAKE_CLIENT_HELLO   ? ODDPORT_ROLE_CLIENT
@@ -454,7 +421,7 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
     bool is_client = handshake_type == HANDSHAKE_CLIENT_HELLO;
     if (message_length < (is_client ? CLIENT_HELLO_LENGTH_MIN : SERVER_HELLO_LENGTH_MIN) ||
         message_length > (is_client ? CLIENT_HELLO_LENGTH_MAX : SERVER_HELLO_LENGTH_MAX)) {
-        reject(verdict, "TLS hello length out of range");
+        oddport_verdict_reject(verdict, "TLS hello length out of range");
         return HELLO_FOUND;
     }
     info->handshake_type = handshake_type;
@@ -463,7 +430,7 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
     size_t wanted = message_length < HELLO_BUFFER_SIZE ? message_length : HELLO_BUFFER_SIZE;
     gather(&records, message, HANDSHAKE_HEADER_LENGTH + wanted, &filled);
     if (records.broken) {
-        reject(verdict, "TLS handshake continued in a record of another kind");
+        oddport_verdict_reject(verdict, "TLS handshake continued in a record of another kind");
         return HELLO_FOUND;
     }
     Field body = {
@@ -476,7 +443,7 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
         return HELLO_FOUND;
     }
     if (!is_hello_version(legacy_version)) {
-        reject(verdict, "TLS hello with an unknown version");
+        oddport_verdict_reject(verdict, "TLS hello with an unknown version");
         return HELLO_FOUND;
     }
 
@@ -490,8 +457,8 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
     if (status == PARSE_SHORT && whole)
         status = PARSE_BAD;
     if (status == PARSE_BAD) {
-        reject(verdict, is_client ? "ClientHello with inconsistent lengths"
-                                  : "ServerHello with inconsistent lengths");
+        oddport_verdict_reject(verdict, is_client ? "ClientHello with inconsistent lengths"
+                                                  : "ServerHello with inconsistent lengths");
         return HELLO_FOUND;
     }
     if (status == PARSE_SHORT && !buffer_full) {
@@ -507,12 +474,12 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
     verdict->confidence = ODDPORT_CONFIDENCE_HIGH;
     if (status == PARSE_BAD_EXTENSIONS) {
         verdict->confidence = ODDPORT_CONFIDENCE_MEDIUM;
-        append_text(verdict->evidence, " (malformed extensions)");
+        oddport_evidence_append(verdict->evidence, " (malformed extensions)");
     }
     if (status == PARSE_SHORT) {
         /* Consistent as far as the buffer reaches, but the rest went unchecked. */
         verdict->confidence = ODDPORT_CONFIDENCE_MEDIUM;
-        append_text(verdict->evidence, " (too large to check whole)");
+        oddport_evidence_append(verdict->evidence, " (too large to check whole)");
     }
     return HELLO_FOUND;
 }
@@ -531,28 +498,28 @@ static OddportMatch detect_midstream(OddportCursor input, OddportVerdict *verdic
         if (!oddport_cursor_u8(&input, &type))
             break;
         if (type < CONTENT_CHANGE_CIPHER_SPEC || type > CONTENT_APPLICATION_DATA)
-            return reject(verdict, "not a TLS record type");
+            return oddport_verdict_reject(verdict, "not a TLS record type");
         if (!oddport_cursor_u8(&input, &major))
             break;
         if (major != 3)
-            return reject(verdict, "not a TLS record version");
+            return oddport_verdict_reject(verdict, "not a TLS record version");
         if (!oddport_cursor_u8(&input, &minor))
             break;
         /* SSL 3.0 and TLS 1.3 record versions never carry a whole connection's records. */
         uint16_t version = (uint16_t)(major << 8 | minor);
         if (version < 0x0301 || version > 0x0303 ||
             (first_version != 0 && version != first_version))
-            return reject(verdict, "not a run of TLS records of one version");
+            return oddport_verdict_reject(verdict, "not a run of TLS records of one version");
         first_version = version;
         if (!oddport_cursor_be16(&input, &length))
             break;
         if (length == 0 || length > RECORD_PAYLOAD_MAX)
-            return reject(verdict, "TLS record length out of range");
+            return oddport_verdict_reject(verdict, "TLS record length out of range");
         /* A ChangeCipherSpec is always the single byte 1. */
         uint8_t first_byte;
         if (type == CONTENT_CHANGE_CIPHER_SPEC &&
             (length != 1 || (oddport_cursor_peek_u8(&input, 0, &first_byte) && first_byte != 1)))
-            return reject(verdict, "malformed TLS ChangeCipherSpec");
+            return oddport_verdict_reject(verdict, "malformed TLS ChangeCipherSpec");
         if (!oddport_cursor_skip(&input, length))
             break;
         complete_records++;
@@ -563,8 +530,8 @@ static OddportMatch detect_midstream(OddportCursor input, OddportVerdict *verdic
                          complete_records == 0 ? "start of a TLS record" : "one TLS record");
     char evidence[ODDPORT_EVIDENCE_MAX];
     snprintf(evidence, sizeof evidence, "TLS records (midstream, %u records)", complete_records);
-    set_verdict(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_MEDIUM, ODDPORT_ROLE_EITHER,
-                evidence);
+    oddport_verdict_set(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_MEDIUM, ODDPORT_ROLE_EITHER,
+                        evidence);
     return ODDPORT_MATCH_YES;
 }
 
@@ -583,22 +550,22 @@ static OddportMatch detect_sslv2_hello(OddportCursor input, OddportVerdict *verd
                          "start of an SSLv2-style record");
     size_t record_length = header & 0x7fff;
     if (record_length < SSLV2_HELLO_LENGTH_MIN)
-        return reject(verdict, "SSLv2-style record too short for a hello");
+        return oddport_verdict_reject(verdict, "SSLv2-style record too short for a hello");
     if (!oddport_cursor_u8(&input, &message_type))
         return need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
                          "start of an SSLv2-style record");
     if (message_type != HANDSHAKE_CLIENT_HELLO)
-        return reject(verdict, "SSLv2-style record is not a ClientHello");
+        return oddport_verdict_reject(verdict, "SSLv2-style record is not a ClientHello");
     OddportCursor so_far = input;
     if (!oddport_cursor_be16(&input, &version)) {
         uint8_t version_major;
         if (oddport_cursor_u8(&so_far, &version_major) && version_major != 0 && version_major != 3)
-            return reject(verdict, "SSLv2-style hello with an unknown version");
+            return oddport_verdict_reject(verdict, "SSLv2-style hello with an unknown version");
         return need_more(verdict, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_CLIENT,
                          "start of an SSLv2-style ClientHello");
     }
     if (version != 0x0002 && !is_hello_version(version))
-        return reject(verdict, "SSLv2-style hello with an unknown version");
+        return oddport_verdict_reject(verdict, "SSLv2-style hello with an unknown version");
     if (!oddport_cursor_be16(&input, &cipher_specs_length) ||
         !oddport_cursor_be16(&input, &session_id_length) ||
         !oddport_cursor_be16(&input, &challenge_length))
@@ -609,7 +576,7 @@ static OddportMatch detect_sslv2_hello(OddportCursor input, OddportVerdict *verd
         challenge_length > 32 ||
         record_length != SSLV2_HELLO_HEADER_LENGTH + (size_t)cipher_specs_length +
                              session_id_length + challenge_length)
-        return reject(verdict, "SSLv2-style ClientHello with inconsistent lengths");
+        return oddport_verdict_reject(verdict, "SSLv2-style ClientHello with inconsistent lengths");
     info->handshake_type = HANDSHAKE_CLIENT_HELLO;
     info->sslv2_compatible = true;
     info->hello_version = version;
@@ -618,9 +585,9 @@ static OddportMatch detect_sslv2_hello(OddportCursor input, OddportVerdict *verd
         return need_more(verdict, ODDPORT_CONFIDENCE_MEDIUM, ODDPORT_ROLE_CLIENT,
                          "SSLv2-compatible ClientHello, not whole yet");
     verdict->evidence[0] = '\0';
-    append_text(verdict->evidence, "SSLv2-compatible ClientHello (");
+    oddport_evidence_append(verdict->evidence, "SSLv2-compatible ClientHello (");
     append_version(verdict->evidence, version);
-    append_text(verdict->evidence, ")");
+    oddport_evidence_append(verdict->evidence, ")");
     verdict->match = ODDPORT_MATCH_YES;
     verdict->confidence = ODDPORT_CONFIDENCE_HIGH;
     verdict->role = ODDPORT_ROLE_CLIENT;
@@ -651,7 +618,7 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
     } else if (first_byte & 0x80) {
         detect_sslv2_hello(input, &result, &found);
     } else {
-        reject(&result, "not a TLS record type");
+        oddport_verdict_reject(&result, "not a TLS record type");
     }
 
     if (result.match == ODDPORT_MATCH_NO)
