@@ -20,6 +20,10 @@
 struct OddportDistinctCounter {
     GHashTable *exact;  /* of GBytes; made at the second distinct value */
     uint8_t *registers; /* the sketch, once the exact set grew too large */
+    /* The sketch's sum of 2^-register and its count of empty registers, kept up to date on every
+     * change so that reading the estimate costs nothing (it is read once per omitted flow). */
+    double inverse_sum;
+    unsigned empty_registers;
     uint8_t first_length;
     bool has_first;
     uint8_t first[INLINE_VALUE_MAX];
@@ -47,13 +51,20 @@ static void sketch_add_hash(OddportDistinctCounter *counter, uint64_t hash)
     /* The position of the first 1 bit in what is left, counting from 1. */
     uint8_t rank =
         rest == 0 ? (uint8_t)(64 - REGISTER_BITS + 1) : (uint8_t)(__builtin_clzll(rest) + 1);
-    if (rank > counter->registers[index])
-        counter->registers[index] = rank;
+    uint8_t old_rank = counter->registers[index];
+    if (rank <= old_rank)
+        return;
+    counter->inverse_sum += ldexp(1.0, -rank) - ldexp(1.0, -old_rank);
+    if (old_rank == 0)
+        counter->empty_registers--;
+    counter->registers[index] = rank;
 }
 
 static void switch_to_sketch(OddportDistinctCounter *counter)
 {
     counter->registers = g_malloc0(REGISTER_COUNT);
+    counter->inverse_sum = REGISTER_COUNT;
+    counter->empty_registers = REGISTER_COUNT;
     GHashTableIter iterator;
     gpointer key;
     g_hash_table_iter_init(&iterator, counter->exact);
@@ -99,12 +110,8 @@ uint64_t oddport_distinct_count(const OddportDistinctCounter *counter)
     if (counter->registers == NULL)
         return counter->exact != NULL ? g_hash_table_size(counter->exact)
                                       : (counter->has_first ? 1 : 0);
-    double sum = 0;
-    unsigned zeros = 0;
-    for (unsigned index = 0; index < REGISTER_COUNT; index++) {
-        sum += ldexp(1.0, -counter->registers[index]);
-        zeros += counter->registers[index] == 0;
-    }
+    double sum = counter->inverse_sum;
+    unsigned zeros = counter->empty_registers;
     double registers = REGISTER_COUNT;
     double alpha = 0.7213 / (1.0 + 1.079 / registers);
     double estimate = alpha * registers * registers / sum;
