@@ -1,5 +1,4 @@
 /* Link layer -> IP -> TCP/UDP decoding of one frame, every byte read through the cursor. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -593,22 +592,85 @@ const char *oddport_skip_reason_name(OddportDecodeStatus status)
     return skip_reason_names[status];
 }
 
+static char *put_ipv4(char *out, const uint8_t *bytes)
+{
+    for (unsigned index = 0; index < 4; index++) {
+        unsigned octet = bytes[index];
+        if (octet >= 100)
+            *out++ = (char)('0' + octet / 100);
+        if (octet >= 10)
+            *out++ = (char)('0' + octet / 10 % 10);
+        *out++ = (char)('0' + octet % 10);
+        if (index < 3)
+            *out++ = '.';
+    }
+    *out = '\0';
+    return out;
+}
+
+static char *put_hex_word(char *out, unsigned word)
+{
+    static const char hex[] = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        unsigned digit = (word >> shift) & 0xf;
+        if (digit != 0 || started || shift == 0) {
+            *out++ = hex[digit];
+            started = true;
+        }
+    }
+    return out;
+}
+
+/* RFC 5952 text, written the way the C library's inet_ntop writes it (the longest run of two or
+ * more zero words becomes "::", the first of equal runs; IPv4-mapped and -compatible addresses
+ * end in dotted quads), without going through printf for every word. */
+static void put_ipv6(char *out, const uint8_t *bytes)
+{
+    unsigned words[8];
+    for (unsigned index = 0; index < 8; index++)
+        words[index] = (unsigned)bytes[2 * index] << 8 | bytes[2 * index + 1];
+    int best_start = -1;
+    int best_length = 0;
+    for (int index = 0; index < 8;) {
+        if (words[index] != 0) {
+            index++;
+            continue;
+        }
+        int start = index;
+        while (index < 8 && words[index] == 0)
+            index++;
+        if (index - start > best_length) {
+            best_start = start;
+            best_length = index - start;
+        }
+    }
+    if (best_length < 2)
+        best_start = -1;
+    for (int index = 0; index < 8; index++) {
+        if (index == best_start) {
+            *out++ = ':';
+            index += best_length - 1;
+            if (index == 7)
+                *out++ = ':';
+            continue;
+        }
+        if (index > 0)
+            *out++ = ':';
+        if (index == 6 && best_start == 0 &&
+            (best_length == 6 || (best_length == 5 && words[5] == 0xffff))) {
+            put_ipv4(out, bytes + 12);
+            return;
+        }
+        out = put_hex_word(out, words[index]);
+    }
+    *out = '\0';
+}
+
 void oddport_address_to_text(const OddportAddress *address, char text[ODDPORT_ADDRESS_TEXT_MAX])
 {
-    if (address->family == 4) {
-        /* By hand: the C library's inet_ntop goes through sprintf for IPv4, twice per flow. */
-        char *out = text;
-        for (unsigned index = 0; index < 4; index++) {
-            unsigned octet = address->bytes[index];
-            if (octet >= 100)
-                *out++ = (char)('0' + octet / 100);
-            if (octet >= 10)
-                *out++ = (char)('0' + octet / 10 % 10);
-            *out++ = (char)('0' + octet % 10);
-            *out++ = index < 3 ? '.' : '\0';
-        }
-        return;
-    }
-    if (inet_ntop(AF_INET6, address->bytes, text, ODDPORT_ADDRESS_TEXT_MAX) == NULL)
-        snprintf(text, ODDPORT_ADDRESS_TEXT_MAX, "?");
+    if (address->family == 6)
+        put_ipv6(text, address->bytes);
+    else
+        put_ipv4(text, address->bytes);
 }

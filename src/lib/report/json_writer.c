@@ -219,7 +219,16 @@ static bool is_plain(uint8_t byte)
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
 {
     begin_value(writer);
-    emit(writer, "\"", 1);
+    /* Escaping at most sextuples a byte (\u00XX; invalid UTF-8 takes five). A string whose worst
+     * case fits the buffer is written straight into it; a longer one goes out in runs. */
+    bool direct = length <= (BUFFER_SIZE - 2) / 6;
+    if (direct)
+        reserve(writer, 6 * length + 2);
+    else
+        emit(writer, "\"", 1);
+    char *out = writer->buffer + writer->used;
+    if (direct)
+        *out++ = '"';
     size_t index = 0;
     while (index < length) {
         /* Most wire text is plain ASCII: copy whole runs of it at once. */
@@ -227,7 +236,12 @@ void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, 
         while (run < length && is_plain(value[run]))
             run++;
         if (run > index) {
-            emit(writer, (const char *)value + index, run - index);
+            if (direct) {
+                memcpy(out, value + index, run - index);
+                out += run - index;
+            } else {
+                emit(writer, (const char *)value + index, run - index);
+            }
             index = run;
             continue;
         }
@@ -239,10 +253,20 @@ void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, 
         }
         char escaped[6 * 4 + 1];
         size_t written = oddport_json_escape(value + index, piece, escaped);
-        emit(writer, escaped, written);
+        if (direct) {
+            memcpy(out, escaped, written);
+            out += written;
+        } else {
+            emit(writer, escaped, written);
+        }
         index += piece;
     }
-    emit(writer, "\"", 1);
+    if (direct) {
+        *out++ = '"';
+        writer->used = (size_t)(out - writer->buffer);
+    } else {
+        emit(writer, "\"", 1);
+    }
 }
 
 void oddport_json_string(OddportJsonWriter *writer, const char *value)
