@@ -37,39 +37,40 @@ OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final
      * its banner, so it reads further into text that HTTP judges at once. */
     static const OddportApp detection_order[] = {ODDPORT_APP_TLS, ODDPORT_APP_HTTP,
                                                  ODDPORT_APP_SSH};
-    OddportSideResult attempt;
-    OddportConfidence best_partial = ODDPORT_CONFIDENCE_NONE;
-    set_unknown(result);
+    /* Detectors write straight into `result`; the best partial match is remembered by app and
+     * confidence only and run again at the end if it is wanted, rather than copying a whole
+     * result (over a kilobyte of fields) for every attempt. */
+    OddportApp best_app = ODDPORT_APP_UNKNOWN;
+    OddportConfidence best_confidence = ODDPORT_CONFIDENCE_NONE;
     for (size_t index = 0; index < sizeof detection_order / sizeof detection_order[0]; index++) {
         OddportApp app = detection_order[index];
         OddportCandidates bit = (OddportCandidates)(1u << app);
         if ((*candidates & bit) == 0)
             continue;
-        OddportMatch match = run_detector(app, bytes, length, &attempt);
-        if (match == ODDPORT_MATCH_YES) {
-            *result = attempt;
+        OddportMatch match = run_detector(app, bytes, length, result);
+        if (match == ODDPORT_MATCH_YES)
             return ODDPORT_MATCH_YES;
-        }
         if (match == ODDPORT_MATCH_NO) {
             *candidates &= (OddportCandidates)~bit;
             continue;
         }
-        if (attempt.verdict.confidence > best_partial || result->app == ODDPORT_APP_UNKNOWN) {
-            best_partial = attempt.verdict.confidence;
-            *result = attempt;
+        if (best_app == ODDPORT_APP_UNKNOWN || result->verdict.confidence > best_confidence) {
+            best_app = app;
+            best_confidence = result->verdict.confidence;
         }
     }
-    if (*candidates == 0) {
+    if (*candidates == 0 || best_app == ODDPORT_APP_UNKNOWN) {
         set_unknown(result);
         return ODDPORT_MATCH_NO;
     }
-    if (!final)
-        return ODDPORT_MATCH_NEED_MORE;
-    /* The side has said all it will: its best partial match stands with its own confidence;
-     * classification decides whether a low one is worth anything. */
-    if (best_partial >= ODDPORT_CONFIDENCE_LOW) {
-        result->verdict.match = ODDPORT_MATCH_YES;
-        return ODDPORT_MATCH_YES;
+    bool accepted = final && best_confidence >= ODDPORT_CONFIDENCE_LOW;
+    if (!final || accepted) {
+        /* The side's best partial match, with its details; final: it stands with its own
+         * confidence, and classification decides whether a low one is worth anything. */
+        if (result->app != best_app)
+            run_detector(best_app, bytes, length, result);
+        result->verdict.match = accepted ? ODDPORT_MATCH_YES : ODDPORT_MATCH_NEED_MORE;
+        return result->verdict.match;
     }
     set_unknown(result);
     return ODDPORT_MATCH_NO;
