@@ -159,14 +159,13 @@ void oddport_plugin_classify(OddportPluginFlow *flow, gboolean finished)
     oddport_classify_flow(&facts, port_rules, &flow->verdict);
 }
 
-/* The app to decode one direction's bytes with: its own verdict, else the flow's. */
+/* The app to decode one direction's bytes with: what the classification says that side speaks,
+ * else the flow's app. */
 static OddportApp app_for_direction(const OddportPluginFlow *flow, unsigned direction)
 {
-    const OddportSideResult *own = flow->side[direction].result;
-    if (own != NULL && own->app != ODDPORT_APP_UNKNOWN &&
-        (own->verdict.confidence > ODDPORT_CONFIDENCE_LOW || flow->verdict.app == own->app))
-        return own->app;
-    return flow->verdict.app;
+    const OddportFlowVerdict *verdict = &flow->verdict;
+    OddportApp own = direction == verdict->client ? verdict->client_app : verdict->server_app;
+    return own != ODDPORT_APP_UNKNOWN ? own : verdict->app;
 }
 
 static void observe_payload(OddportPluginFlow *flow, unsigned direction, tvbuff_t *tvb,
