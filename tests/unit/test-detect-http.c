@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "detect-harness.h"
 #include "oddport/detect.h"
 
 /* What curl 7.88.1 sent for "curl http://example.org:9445/admin?x=1 -A ...", captured on
@@ -52,39 +53,11 @@ static void assert_well_formed(const OddportVerdict *verdict, const OddportHttpI
     }
 }
 
-/* Runs the detector on an exactly sized heap copy, so that reading one byte too far is caught
- * by the address sanitizer. */
-static OddportMatch detect(const void *bytes, size_t length, OddportVerdict *verdict,
-                           OddportHttpInfo *info)
-{
-    /* g_memdup2() would do, but needs GLib 2.68 and the project supports 2.66. */
-    uint8_t *copy = g_malloc(length);
-    if (length > 0)
-        memcpy(copy, bytes, length);
-    memset(verdict, 0x5a, sizeof *verdict);
-    memset(info, 0x5a, sizeof *info);
-    OddportMatch match = oddport_detect_http(copy, length, verdict, info);
-    g_free(copy);
-    g_assert_cmpint(match, ==, verdict->match);
-    assert_well_formed(verdict, info);
-    return match;
-}
-
-static OddportMatch detect_text(const char *text, OddportVerdict *verdict, OddportHttpInfo *info)
-{
-    return detect(text, strlen(text), verdict, info);
-}
+ODDPORT_DETECT_HARNESS(OddportHttpInfo, oddport_detect_http)
 
 static void expect(const char *text, OddportMatch match, OddportConfidence confidence)
 {
-    OddportVerdict verdict;
-    OddportHttpInfo info;
-    detect_text(text, &verdict, &info);
-    if (verdict.match != match || verdict.confidence != confidence)
-        g_test_message("input %s: got match %d confidence %d (%s)", g_strescape(text, NULL),
-                       verdict.match, verdict.confidence, verdict.evidence);
-    g_assert_cmpint(verdict.match, ==, match);
-    g_assert_cmpint(verdict.confidence, ==, confidence);
+    expect_text(text, strlen(text), match, confidence);
 }
 
 static void expect_no(const char *text)

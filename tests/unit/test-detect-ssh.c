@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "detect-harness.h"
 #include "oddport/detect.h"
 
 /* What OpenSSH 9.2 on Debian 12 sent first when connecting ("ssh -p 9446 127.0.0.1"), captured
@@ -33,39 +34,11 @@ static void assert_well_formed(const OddportVerdict *verdict, const OddportSshIn
     }
 }
 
-/* Runs the detector on an exactly sized heap copy, so that reading one byte too far is caught
- * by the address sanitizer. */
-static OddportMatch detect(const void *bytes, size_t length, OddportVerdict *verdict,
-                           OddportSshInfo *info)
-{
-    /* g_memdup2() would do, but needs GLib 2.68 and the project supports 2.66. */
-    uint8_t *copy = g_malloc(length);
-    if (length > 0)
-        memcpy(copy, bytes, length);
-    memset(verdict, 0x5a, sizeof *verdict);
-    memset(info, 0x5a, sizeof *info);
-    OddportMatch match = oddport_detect_ssh(copy, length, verdict, info);
-    g_free(copy);
-    g_assert_cmpint(match, ==, verdict->match);
-    assert_well_formed(verdict, info);
-    return match;
-}
-
-static OddportMatch detect_text(const char *text, OddportVerdict *verdict, OddportSshInfo *info)
-{
-    return detect(text, strlen(text), verdict, info);
-}
+ODDPORT_DETECT_HARNESS(OddportSshInfo, oddport_detect_ssh)
 
 static void expect(const char *text, OddportMatch match, OddportConfidence confidence)
 {
-    OddportVerdict verdict;
-    OddportSshInfo info;
-    detect_text(text, &verdict, &info);
-    if (verdict.match != match || verdict.confidence != confidence)
-        g_test_message("input %s: got match %d confidence %d (%s)", g_strescape(text, NULL),
-                       verdict.match, verdict.confidence, verdict.evidence);
-    g_assert_cmpint(verdict.match, ==, match);
-    g_assert_cmpint(verdict.confidence, ==, confidence);
+    expect_text(text, strlen(text), match, confidence);
 }
 
 static void expect_no(const char *text)

@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "detect-harness.h"
 #include "oddport/detect.h"
 
 /* curl 7.88.1 (OpenSSL 3.0) running "curl --http2 https://example.org:9443/", captured on
@@ -113,34 +114,11 @@ static void assert_well_formed(const OddportVerdict *verdict, const OddportTlsIn
         g_assert_nonnull(memchr(info->alpn[index], '\0', sizeof info->alpn[index]));
 }
 
-/* Runs the detector on an exactly sized heap copy, so that reading one byte too far is caught
- * by the address sanitizer. */
-static OddportMatch detect(const void *bytes, size_t length, OddportVerdict *verdict,
-                           OddportTlsInfo *info)
-{
-    /* g_memdup2() would do, but needs GLib 2.68 and the project supports 2.66. */
-    uint8_t *copy = g_malloc(length);
-    if (length > 0)
-        memcpy(copy, bytes, length);
-    memset(verdict, 0x5a, sizeof *verdict);
-    memset(info, 0x5a, sizeof *info);
-    OddportMatch match = oddport_detect_tls(copy, length, verdict, info);
-    g_free(copy);
-    g_assert_cmpint(match, ==, verdict->match);
-    assert_well_formed(verdict, info);
-    return match;
-}
+ODDPORT_DETECT_HARNESS(OddportTlsInfo, oddport_detect_tls)
 
 static void expect(const GByteArray *bytes, OddportMatch match, OddportConfidence confidence)
 {
-    OddportVerdict verdict;
-    OddportTlsInfo info;
-    detect(bytes->data, bytes->len, &verdict, &info);
-    if (verdict.match != match || verdict.confidence != confidence)
-        g_test_message("got match %d confidence %d (%s)", verdict.match, verdict.confidence,
-                       verdict.evidence);
-    g_assert_cmpint(verdict.match, ==, match);
-    g_assert_cmpint(verdict.confidence, ==, confidence);
+    expect_text(bytes->data, bytes->len, match, confidence);
 }
 
 static void expect_bytes(const uint8_t *bytes, size_t length, OddportMatch match,
