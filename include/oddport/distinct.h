@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exact up to a few thousand values, then a HyperLogLog estimate (about 1.6% standard error) in
- * a fixed 4 KiB, so that a flood from millions of spoofed sources cannot grow it. The caller
- * owns the counter (transfer full): oddport_distinct_free. */
+/* Exact up to a few thousand values (kept as 64-bit hashes), then a HyperLogLog estimate (about
+ * 1.6% standard error) in a fixed 4 KiB, so that a flood from millions of spoofed sources cannot
+ * grow it. The caller owns the counter (transfer full): oddport_distinct_free. */
 typedef struct OddportDistinctCounter OddportDistinctCounter;
 
 OddportDistinctCounter *oddport_distinct_new(void);

@@ -13,20 +13,20 @@
 #define REGISTER_BITS  12
 #define REGISTER_COUNT (1u << REGISTER_BITS)
 
-/* Most counters (a service's clients) only ever see one value: it is kept inline, and the set
- * is made when a second one comes. */
-#define INLINE_VALUE_MAX 32
-
+/* The exact set holds the values' 64-bit hashes, not the values: at most a few thousand of
+ * them, where a collision is a one-in-billions event, and no allocation per value. The first
+ * value lives inline, since most counters (a service's clients) never see a second. Hash 0
+ * marks an empty slot; a value hashing to 0 is stored as 1. */
 struct OddportDistinctCounter {
-    GHashTable *exact;  /* of GBytes; made at the second distinct value */
+    uint64_t first;
+    uint64_t *slots; /* open addressing, made at the second distinct value */
+    size_t slot_mask;
+    size_t count;
     uint8_t *registers; /* the sketch, once the exact set grew too large */
     /* The sketch's sum of 2^-register and its count of empty registers, kept up to date on every
      * change so that reading the estimate costs nothing (it is read once per omitted flow). */
     double inverse_sum;
     unsigned empty_registers;
-    uint8_t first_length;
-    bool has_first;
-    uint8_t first[INLINE_VALUE_MAX];
 };
 
 OddportDistinctCounter *oddport_distinct_new(void)
@@ -38,8 +38,7 @@ void oddport_distinct_free(OddportDistinctCounter *counter)
 {
     if (counter == NULL)
         return;
-    if (counter->exact != NULL)
-        g_hash_table_unref(counter->exact);
+    g_free(counter->slots);
     g_free(counter->registers);
     g_free(counter);
 }
@@ -60,56 +59,78 @@ static void sketch_add_hash(OddportDistinctCounter *counter, uint64_t hash)
     counter->registers[index] = rank;
 }
 
+/* Adds a hash to the set; false when it was there already. */
+static bool set_add(OddportDistinctCounter *counter, uint64_t hash)
+{
+    size_t index = (size_t)hash & counter->slot_mask;
+    while (counter->slots[index] != 0) {
+        if (counter->slots[index] == hash)
+            return false;
+        index = (index + 1) & counter->slot_mask;
+    }
+    counter->slots[index] = hash;
+    counter->count++;
+    return true;
+}
+
+/* Keeps the set at most half full. */
+static void set_grow(OddportDistinctCounter *counter, size_t slot_count)
+{
+    uint64_t *old_slots = counter->slots;
+    size_t old_count = old_slots != NULL ? counter->slot_mask + 1 : 0;
+    counter->slots = g_new0(uint64_t, slot_count);
+    counter->slot_mask = slot_count - 1;
+    counter->count = 0;
+    for (size_t index = 0; index < old_count; index++)
+        if (old_slots[index] != 0)
+            set_add(counter, old_slots[index]);
+    g_free(old_slots);
+}
+
 static void switch_to_sketch(OddportDistinctCounter *counter)
 {
     counter->registers = g_malloc0(REGISTER_COUNT);
     counter->inverse_sum = REGISTER_COUNT;
     counter->empty_registers = REGISTER_COUNT;
-    GHashTableIter iterator;
-    gpointer key;
-    g_hash_table_iter_init(&iterator, counter->exact);
-    while (g_hash_table_iter_next(&iterator, &key, NULL)) {
-        gsize length;
-        const void *data = g_bytes_get_data(key, &length);
-        sketch_add_hash(counter, oddport_hash_bytes(data, length));
-    }
-    g_hash_table_unref(counter->exact);
-    counter->exact = NULL;
+    for (size_t index = 0; index <= counter->slot_mask; index++)
+        if (counter->slots[index] != 0)
+            sketch_add_hash(counter, counter->slots[index]);
+    g_free(counter->slots);
+    counter->slots = NULL;
 }
 
 void oddport_distinct_add(OddportDistinctCounter *counter, const void *value, size_t length)
 {
+    uint64_t hash = oddport_hash_bytes(value, length);
     if (counter->registers != NULL) {
-        sketch_add_hash(counter, oddport_hash_bytes(value, length));
+        sketch_add_hash(counter, hash);
         return;
     }
-    if (counter->exact == NULL) {
-        if (!counter->has_first && length <= INLINE_VALUE_MAX) {
-            memcpy(counter->first, value, length);
-            counter->first_length = (uint8_t)length;
-            counter->has_first = true;
+    if (hash == 0)
+        hash = 1;
+    if (counter->slots == NULL) {
+        if (counter->count == 0) {
+            counter->first = hash;
+            counter->count = 1;
             return;
         }
-        if (counter->has_first && length == counter->first_length &&
-            memcmp(counter->first, value, length) == 0)
+        if (hash == counter->first)
             return;
-        counter->exact =
-            g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
-        if (counter->has_first)
-            g_hash_table_add(counter->exact, g_bytes_new(counter->first, counter->first_length));
+        set_grow(counter, 8);
+        set_add(counter, counter->first);
     }
-    GBytes *bytes = g_bytes_new(value, length);
-    if (!g_hash_table_add(counter->exact, bytes))
+    if (!set_add(counter, hash))
         return;
-    if (g_hash_table_size(counter->exact) > EXACT_LIMIT)
+    if (counter->count > EXACT_LIMIT)
         switch_to_sketch(counter);
+    else if (counter->count * 2 > counter->slot_mask + 1)
+        set_grow(counter, (counter->slot_mask + 1) * 2);
 }
 
 uint64_t oddport_distinct_count(const OddportDistinctCounter *counter)
 {
     if (counter->registers == NULL)
-        return counter->exact != NULL ? g_hash_table_size(counter->exact)
-                                      : (counter->has_first ? 1 : 0);
+        return counter->count;
     double sum = counter->inverse_sum;
     unsigned zeros = counter->empty_registers;
     double registers = REGISTER_COUNT;
