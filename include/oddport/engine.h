@@ -23,7 +23,6 @@
  * flood of millions of distinct flows runs in bounded memory. */
 #define ODDPORT_DEFAULT_MAX_FLOWS 500000
 
-
 /* What one capture file gave. Owned by the engine (transfer none). */
 typedef struct {
     char *path;
@@ -42,6 +41,7 @@ typedef struct {
 
 typedef struct {
     GPtrArray *captures; /* of OddportCaptureSummary * */
+    /* Sums over the captures read so far, brought up to date as each capture ends. */
     uint64_t packets;
     uint64_t bytes;
     uint64_t skipped[ODDPORT_SKIP_REASON_COUNT];

@@ -510,11 +510,8 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
                            GArray *link_type_uses, uint32_t *last_link_type,
                            const OddportRecord *record)
 {
-    OddportSummary *summary = &engine->summary;
     capture->packets++;
     capture->bytes += record->wire_length;
-    summary->packets++;
-    summary->bytes += record->wire_length;
     if (capture->packets == 1 || record->timestamp_ns < capture->first_seen_ns)
         capture->first_seen_ns = record->timestamp_ns;
     if (record->timestamp_ns > capture->last_seen_ns)
@@ -530,7 +527,6 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
         CompiledFilter *filter = filter_for(engine, record->link_type, capture);
         struct pcap_pkthdr header = {.caplen = record->captured_length, .len = record->wire_length};
         if (!filter->usable || pcap_offline_filter(&filter->program, &header, record->data) == 0) {
-            summary->skipped[ODDPORT_SKIP_FILTERED]++;
             capture->skipped[ODDPORT_SKIP_FILTERED]++;
             return;
         }
@@ -539,7 +535,6 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
     OddportDecodeStatus status =
         oddport_decode_frame(record->link_type, record->data, record->captured_length, &packet);
     if (status != ODDPORT_DECODE_OK) {
-        summary->skipped[status]++;
         capture->skipped[status]++;
         if (status == ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE)
             note_link_type(link_type_uses, capture, record->link_type, true);
@@ -596,6 +591,12 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
                                         use->skipped));
     }
     g_array_unref(link_type_uses);
+    /* The run's totals are the captures' sums, added once per capture rather than per packet. */
+    OddportSummary *summary = &engine->summary;
+    summary->packets += capture->packets;
+    summary->bytes += capture->bytes;
+    for (unsigned reason = 0; reason < ODDPORT_SKIP_REASON_COUNT; reason++)
+        summary->skipped[reason] += capture->skipped[reason];
     capture->format = oddport_capture_format(reader);
     capture->precision_digits = oddport_capture_precision_digits(reader);
     if (capture->precision_digits > engine->summary.precision_digits)
