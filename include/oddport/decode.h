@@ -69,9 +69,6 @@ typedef struct {
 OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *frame,
                                          size_t captured_length, OddportPacket *packet);
 
-/* Whether oddport decodes this link type at all (to warn once per capture). */
-bool oddport_link_type_supported(uint32_t link_type);
-
 /* A short name for a link type: "ethernet", "linux-sll", "raw-ip", ..., or "linktype-N" written
  * into `buffer` (transfer none for the known names; `buffer` otherwise). */
 const char *oddport_link_type_name(uint32_t link_type, char buffer[24]);

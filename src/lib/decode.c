@@ -536,12 +536,6 @@ OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *fram
     }
 }
 
-bool oddport_link_type_supported(uint32_t link_type)
-{
-    char unused[24];
-    return strncmp(oddport_link_type_name(link_type, unused), "linktype-", 9) != 0;
-}
-
 const char *oddport_link_type_name(uint32_t link_type, char buffer[24])
 {
     switch (link_type) {

@@ -267,7 +267,6 @@ static void test_other_link_types(void)
     }
     g_assert_cmpint(oddport_decode_frame(160, ip.bytes, ip.length, &packet), ==,
                     ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE);
-    g_assert_false(oddport_link_type_supported(160));
 }
 
 static void test_pppoe_and_mpls(void)
