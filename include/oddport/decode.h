@@ -69,6 +69,10 @@ typedef struct {
 OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *frame,
                                          size_t captured_length, OddportPacket *packet);
 
+/* The LINKTYPE_* values oddport_decode_frame understands, `count` of them, in no particular
+ * order (transfer none: a static table). */
+const uint32_t *oddport_decode_link_types(size_t *count);
+
 /* A short name for a link type: "ethernet", "linux-sll", "raw-ip", ..., or "linktype-N" written
  * into `buffer` (transfer none for the known names; `buffer` otherwise). */
 const char *oddport_link_type_name(uint32_t link_type, char buffer[24]);

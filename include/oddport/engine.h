@@ -12,6 +12,7 @@
 #include "oddport/decode.h"
 #include "oddport/tally.h"
 #include "oddport/portclass.h"
+#include "oddport/side.h"
 
 /* How long a flow may stay silent before it is finished, in seconds of capture time. TCP waits
  * long so an idle SSH session is not split; a closed connection waits briefly for its last ACKs. */
@@ -84,6 +85,38 @@ bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GE
  * capture cut short or damaged midway is read as far as it goes, its summary says so, and the
  * function returns true. */
 bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error);
+
+/* Feeding records one by one, for a caller that reads captures itself (the Wireshark plugin, a
+ * test). oddport_engine_read_capture is these three calls over a file. */
+
+/* Starts a capture: its records count towards a new entry of the summary's captures, named
+ * `path` (copied). Ends the capture begun before, if any. */
+void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
+                                  OddportCaptureFormat format, unsigned precision_digits);
+
+/* Where one record went. */
+typedef struct {
+    OddportDecodeStatus status; /* ODDPORT_DECODE_OK when it joined a flow, else why not */
+    uint64_t flow_id;           /* the id of the flow it joined (the id its report will carry) */
+} OddportRecordOutcome;
+
+/* Feeds the next record of the capture begun last; `record` is borrowed for the call. Flows it
+ * ends (idle ones, a closed connection its SYN reopens) reach the sink before it returns. */
+OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const OddportRecord *record);
+
+/* Ends the capture begun last: its counts join the summary's totals. */
+void oddport_engine_end_capture(OddportEngine *engine);
+
+/* The flow the last fed record joined, as it stands: `verdict` is what is known so far (a side
+ * still undecided counts as unknown, where finishing would judge its partial match), and
+ * `report` describes the flow under it, borrowing from the engine until the next call that
+ * feeds or finishes. Returns false when the last record joined no flow. */
+bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowVerdict *verdict,
+                                       OddportFlowReport *report);
+
+/* The detection state of the last record's sender in that flow, or NULL (transfer none; valid
+ * until the next call that feeds or finishes). */
+const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine);
 
 /* Finishes every flow still open; call once after the last capture. */
 void oddport_engine_finish(OddportEngine *engine);

@@ -536,6 +536,18 @@ OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *fram
     }
 }
 
+const uint32_t *oddport_decode_link_types(size_t *count)
+{
+    /* Every case of oddport_decode_frame's switch; the unit tests hold the two together. */
+    static const uint32_t link_types[] = {
+        LINKTYPE_NULL,      LINKTYPE_ETHERNET, LINKTYPE_PPP,  LINKTYPE_RAW_OPENBSD,
+        LINKTYPE_RAW_BSDOS, LINKTYPE_PPP_HDLC, LINKTYPE_RAW,  LINKTYPE_LOOP,
+        LINKTYPE_LINUX_SLL, LINKTYPE_IPV4,     LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
+    };
+    *count = sizeof link_types / sizeof link_types[0];
+    return link_types;
+}
+
 const char *oddport_link_type_name(uint32_t link_type, char buffer[24])
 {
     switch (link_type) {

@@ -89,6 +89,13 @@ struct OddportEngine {
     OddportTally *tally;
     char *filter_expression;
     GArray *filters; /* of CompiledFilter, one per link type met */
+    /* The capture being fed, between oddport_engine_begin_capture and _end_capture. */
+    OddportCaptureSummary *capture;
+    GArray *link_type_uses; /* of LinkTypeUse, for the capture being fed */
+    uint32_t last_link_type;
+    /* The flow the last fed record joined, while it is open. */
+    Flow *last_flow;
+    unsigned last_sender;
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -304,13 +311,10 @@ static bool flow_is_closed(const Flow *flow)
     return flow->reset || (flow->side[0].sent_fin && flow->side[1].sent_fin);
 }
 
-static void finish_flow(OddportEngine *engine, Flow *flow)
+/* Judges a flow on what its sides hold now; undecided sides stay undecided. */
+static void classify_open_flow(const OddportEngine *engine, const Flow *flow,
+                               OddportFlowVerdict *verdict)
 {
-    flow_table_remove(&engine->flows, flow);
-    list_remove(engine, flow);
-    oddport_side_finish(&flow->side[0].detection);
-    oddport_side_finish(&flow->side[1].detection);
-
     OddportFlowFacts facts = {
         .transport = (OddportTransport)flow->key.transport,
         .first_sender = flow->first_sender,
@@ -323,26 +327,30 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
         facts.had_payload[index] = side->detection.had_payload;
         facts.side[index] = side->detection.result;
     }
-    OddportFlowVerdict verdict;
-    oddport_classify_flow(&facts, engine->rules, &verdict);
+    oddport_classify_flow(&facts, engine->rules, verdict);
+}
 
-    unsigned client = verdict.client;
+/* The report of a flow under `verdict`; it borrows from the flow and the verdict. */
+static void describe_flow(const OddportEngine *engine, const Flow *flow,
+                          const OddportFlowVerdict *verdict, OddportFlowReport *report)
+{
+    unsigned client = verdict->client;
     unsigned server = 1 - client;
-    OddportFlowReport report = {
+    *report = (OddportFlowReport){
         .id = flow->id,
-        .transport = facts.transport,
+        .transport = (OddportTransport)flow->key.transport,
         .client = {flow->key.address[client], flow->key.port[client],
                    oddport_port_class(flow->key.port[client])},
         .server = {flow->key.address[server], flow->key.port[server],
                    oddport_port_class(flow->key.port[server])},
         .has_vlan = flow->key.has_vlan,
         .vlan_id = flow->key.vlan_id,
-        .verdict = &verdict,
+        .verdict = verdict,
         /* A side's partial match that classification set aside is not reported either. */
         .client_result =
-            verdict.client_app != ODDPORT_APP_UNKNOWN ? flow->side[client].detection.result : NULL,
+            verdict->client_app != ODDPORT_APP_UNKNOWN ? flow->side[client].detection.result : NULL,
         .server_result =
-            verdict.server_app != ODDPORT_APP_UNKNOWN ? flow->side[server].detection.result : NULL,
+            verdict->server_app != ODDPORT_APP_UNKNOWN ? flow->side[server].detection.result : NULL,
         .first_seen_ns = flow->first_seen_ns,
         .last_seen_ns = flow->last_seen_ns,
         .client_packets = flow->side[client].packets,
@@ -351,6 +359,21 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
         .server_bytes = flow->side[server].bytes,
         .precision_digits = engine->summary.precision_digits,
     };
+}
+
+static void finish_flow(OddportEngine *engine, Flow *flow)
+{
+    flow_table_remove(&engine->flows, flow);
+    list_remove(engine, flow);
+    if (engine->last_flow == flow)
+        engine->last_flow = NULL;
+    oddport_side_finish(&flow->side[0].detection);
+    oddport_side_finish(&flow->side[1].detection);
+
+    OddportFlowVerdict verdict;
+    classify_open_flow(engine, flow, &verdict);
+    OddportFlowReport report;
+    describe_flow(engine, flow, &verdict, &report);
     oddport_tally_add_flow(engine->tally, &report);
     if (engine->sink != NULL)
         engine->sink(&report, engine->sink_data);
@@ -483,6 +506,8 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
     TimeoutList which = !is_tcp ? LIST_UDP : flow_is_closed(flow) ? LIST_TCP_CLOSED : LIST_TCP_OPEN;
     list_remove(engine, flow);
     list_append(engine, flow, which);
+    engine->last_flow = flow;
+    engine->last_sender = sender;
 }
 
 static void note_link_type(GArray *uses, OddportCaptureSummary *capture, uint32_t link_type,
@@ -506,10 +531,35 @@ static void note_link_type(GArray *uses, OddportCaptureSummary *capture, uint32_
         use->skipped++;
 }
 
-static void process_record(OddportEngine *engine, OddportCaptureSummary *capture,
-                           GArray *link_type_uses, uint32_t *last_link_type,
-                           const OddportRecord *record)
+void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
+                                  OddportCaptureFormat format, unsigned precision_digits)
 {
+    if (engine->capture != NULL)
+        oddport_engine_end_capture(engine);
+    /* Flows written before the capture ends need its precision. */
+    if (precision_digits > engine->summary.precision_digits)
+        engine->summary.precision_digits = precision_digits;
+    OddportCaptureSummary *capture = g_new0(OddportCaptureSummary, 1);
+    capture->path = g_strdup(path);
+    capture->format = format;
+    capture->precision_digits = precision_digits;
+    capture->link_types = g_ptr_array_new_with_free_func(g_free);
+    capture->warnings = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(engine->summary.captures, capture);
+    engine->capture = capture;
+    engine->link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
+    engine->last_link_type = UINT32_MAX;
+}
+
+OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const OddportRecord *record)
+{
+    OddportCaptureSummary *capture = engine->capture;
+    if (capture == NULL) {
+        /* A caller that forgot oddport_engine_begin_capture still gets its packets counted. */
+        oddport_engine_begin_capture(engine, "-", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
+        capture = engine->capture;
+    }
+    engine->last_flow = NULL;
     capture->packets++;
     capture->bytes += record->wire_length;
     if (capture->packets == 1 || record->timestamp_ns < capture->first_seen_ns)
@@ -519,16 +569,16 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
     if (record->timestamp_ns > engine->now_ns)
         engine->now_ns = record->timestamp_ns;
 
-    if (record->link_type != *last_link_type) {
-        note_link_type(link_type_uses, capture, record->link_type, false);
-        *last_link_type = record->link_type;
+    if (record->link_type != engine->last_link_type) {
+        note_link_type(engine->link_type_uses, capture, record->link_type, false);
+        engine->last_link_type = record->link_type;
     }
     if (engine->filter_expression != NULL) {
         CompiledFilter *filter = filter_for(engine, record->link_type, capture);
         struct pcap_pkthdr header = {.caplen = record->captured_length, .len = record->wire_length};
         if (!filter->usable || pcap_offline_filter(&filter->program, &header, record->data) == 0) {
             capture->skipped[ODDPORT_SKIP_FILTERED]++;
-            return;
+            return (OddportRecordOutcome){ODDPORT_SKIP_FILTERED, 0};
         }
     }
     OddportPacket packet;
@@ -537,12 +587,61 @@ static void process_record(OddportEngine *engine, OddportCaptureSummary *capture
     if (status != ODDPORT_DECODE_OK) {
         capture->skipped[status]++;
         if (status == ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE)
-            note_link_type(link_type_uses, capture, record->link_type, true);
-        return;
+            note_link_type(engine->link_type_uses, capture, record->link_type, true);
+        return (OddportRecordOutcome){status, 0};
     }
     process_packet(engine, &packet, record->timestamp_ns, record->wire_length);
+    uint64_t flow_id = engine->last_flow->id;
     if (engine->now_ns >= engine->last_sweep_ns + NANOSECONDS_PER_SECOND)
         expire_idle_flows(engine);
+    return (OddportRecordOutcome){ODDPORT_DECODE_OK, flow_id};
+}
+
+void oddport_engine_end_capture(OddportEngine *engine)
+{
+    OddportCaptureSummary *capture = engine->capture;
+    if (capture == NULL)
+        return;
+    GArray *uses = engine->link_type_uses;
+    for (guint index = 0; index < uses->len; index++) {
+        const LinkTypeUse *use = &g_array_index(uses, LinkTypeUse, index);
+        if (use->skipped == 0)
+            continue;
+        char buffer[24];
+        g_ptr_array_add(capture->warnings,
+                        g_strdup_printf("link type %u (%s) is not supported: %" G_GUINT64_FORMAT
+                                        " packets skipped",
+                                        (unsigned)use->link_type,
+                                        oddport_link_type_name(use->link_type, buffer),
+                                        use->skipped));
+    }
+    g_array_unref(uses);
+    engine->link_type_uses = NULL;
+    /* The run's totals are the captures' sums, added once per capture rather than per packet. */
+    OddportSummary *summary = &engine->summary;
+    summary->packets += capture->packets;
+    summary->bytes += capture->bytes;
+    for (unsigned reason = 0; reason < ODDPORT_SKIP_REASON_COUNT; reason++)
+        summary->skipped[reason] += capture->skipped[reason];
+    if (capture->precision_digits > summary->precision_digits)
+        summary->precision_digits = capture->precision_digits;
+    engine->capture = NULL;
+}
+
+bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowVerdict *verdict,
+                                       OddportFlowReport *report)
+{
+    if (engine->last_flow == NULL)
+        return false;
+    classify_open_flow(engine, engine->last_flow, verdict);
+    describe_flow(engine, engine->last_flow, verdict, report);
+    return true;
+}
+
+const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine)
+{
+    return engine->last_flow != NULL ? &engine->last_flow->side[engine->last_sender].detection
+                                     : NULL;
 }
 
 bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error)
@@ -550,18 +649,9 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     OddportCaptureReader *reader = oddport_capture_open(path, error);
     if (reader == NULL)
         return false;
-    /* Known from the file header already; flows written before the capture ends need it. */
-    unsigned declared_digits = oddport_capture_precision_digits(reader);
-    if (declared_digits > engine->summary.precision_digits)
-        engine->summary.precision_digits = declared_digits;
-    OddportCaptureSummary *capture = g_new0(OddportCaptureSummary, 1);
-    capture->path = g_strdup(path);
-    capture->link_types = g_ptr_array_new_with_free_func(g_free);
-    capture->warnings = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(engine->summary.captures, capture);
-
-    GArray *link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
-    uint32_t last_link_type = UINT32_MAX;
+    oddport_engine_begin_capture(engine, path, oddport_capture_format(reader),
+                                 oddport_capture_precision_digits(reader));
+    OddportCaptureSummary *capture = engine->capture;
     OddportRecord record;
     for (;;) {
         GError *read_error = NULL;
@@ -574,33 +664,14 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
             g_error_free(read_error);
             break;
         }
-        process_record(engine, capture, link_type_uses, &last_link_type, &record);
+        oddport_engine_feed_record(engine, &record);
         if (engine->progress != NULL && capture->packets % PROGRESS_EVERY_PACKETS == 0)
             engine->progress(reader, capture->packets, engine->progress_data);
     }
-    for (guint index = 0; index < link_type_uses->len; index++) {
-        const LinkTypeUse *use = &g_array_index(link_type_uses, LinkTypeUse, index);
-        if (use->skipped == 0)
-            continue;
-        char buffer[24];
-        g_ptr_array_add(capture->warnings,
-                        g_strdup_printf("link type %u (%s) is not supported: %" G_GUINT64_FORMAT
-                                        " packets skipped",
-                                        (unsigned)use->link_type,
-                                        oddport_link_type_name(use->link_type, buffer),
-                                        use->skipped));
-    }
-    g_array_unref(link_type_uses);
-    /* The run's totals are the captures' sums, added once per capture rather than per packet. */
-    OddportSummary *summary = &engine->summary;
-    summary->packets += capture->packets;
-    summary->bytes += capture->bytes;
-    for (unsigned reason = 0; reason < ODDPORT_SKIP_REASON_COUNT; reason++)
-        summary->skipped[reason] += capture->skipped[reason];
+    /* A pcapng interface met later may have declared a finer precision than the first. */
     capture->format = oddport_capture_format(reader);
     capture->precision_digits = oddport_capture_precision_digits(reader);
-    if (capture->precision_digits > engine->summary.precision_digits)
-        engine->summary.precision_digits = capture->precision_digits;
+    oddport_engine_end_capture(engine);
     oddport_capture_close(reader);
     return true;
 }
@@ -657,5 +728,7 @@ void oddport_engine_free(OddportEngine *engine)
     }
     g_array_unref(engine->filters);
     g_free(engine->filter_expression);
+    if (engine->link_type_uses != NULL)
+        g_array_unref(engine->link_type_uses);
     g_free(engine);
 }

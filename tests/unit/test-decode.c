@@ -405,6 +405,27 @@ static void test_every_prefix_and_corruption(void)
     }
 }
 
+/* The list of understood link types says exactly what the decoder does: each listed type decodes
+ * a frame past its link layer, and no unlisted one below 300 does. */
+static void test_link_type_list(void)
+{
+    size_t count;
+    const uint32_t *listed = oddport_decode_link_types(&count);
+    g_assert_cmpuint(count, >, 0);
+    static const uint8_t empty_frame[1] = {0};
+    for (uint32_t link_type = 0; link_type < 300; link_type++) {
+        bool in_list = false;
+        for (size_t index = 0; index < count; index++)
+            in_list = in_list || listed[index] == link_type;
+        OddportPacket packet;
+        OddportDecodeStatus status = oddport_decode_frame(link_type, empty_frame, 0, &packet);
+        if (in_list)
+            g_assert_cmpint(status, !=, ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE);
+        else
+            g_assert_cmpint(status, ==, ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -419,6 +440,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/other-link-types", test_other_link_types);
     g_test_add_func("/decode/pppoe-and-mpls", test_pppoe_and_mpls);
     g_test_add_func("/decode/gtp-user-tunnel", test_gtp_user_tunnel);
+    g_test_add_func("/decode/link-type-list", test_link_type_list);
     g_test_add_func("/decode/address-text", test_address_text);
     g_test_add_func("/decode/every-prefix-and-corruption", test_every_prefix_and_corruption);
     return g_test_run();
