@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Runs the plugin test suite against another Debian release's Wireshark, inside a debootstrap chroot.
+set -euo pipefail
+
+# What the build and the plugin tests need inside the chroot; setpriv (util-linux) runs tshark
+# as an unprivileged user, because tshark does not load personal plugins when run as root.
+chroot_packages=(gcc libc6-dev meson ninja-build pkg-config libpcap-dev libglib2.0-dev libjson-glib-dev
+    wireshark-dev tshark util-linux ca-certificates)
+# The copy of the source tree inside the chroot, rebuilt from scratch on every run.
+source_in_chroot=/root/oddport-src
+
+usage() {
+    cat <<EOF
+usage: $(basename "$0") SUITE [MESON_TEST_ARGS...]
+
+Builds oddport and its Wireshark plugin inside a chroot of the Debian release
+SUITE and runs 'meson test --suite plugin' there, so that the plugin is tested
+against that release's Wireshark: trixie has Wireshark 4.4, unstable has 4.6.
+The source tree is copied as it is now, uncommitted changes included.
+
+MESON_TEST_ARGS go to 'meson test', for example a test name. If they name a
+suite (--suite unit), that suite runs instead of the plugin suite.
+
+The run fails if the build fails, if a test fails or is skipped, or if no test
+ran. It must run as root: debootstrap, mount and chroot need it.
+
+The chroot is made with debootstrap on first use and kept for later runs in
+  \${ODDPORT_CHROOT_DIR:-\${XDG_CACHE_HOME:-\$HOME/.cache}/oddport/chroots}/SUITE
+Delete that folder to start again from nothing.
+EOF
+}
+
+fail() {
+    echo "run-in-chroot: $*" >&2
+    exit 1
+}
+
+case "${1:-}" in
+-h | --help)
+    usage
+    exit 0
+    ;;
+"" | -*)
+    usage >&2
+    exit 2
+    ;;
+esac
+suite=$1
+shift
+# The suite name becomes a folder name.
+if ! [[ $suite =~ ^[a-z0-9][a-z0-9.-]*$ ]]; then
+    echo "run-in-chroot: '$suite' is not a Debian suite name such as trixie or unstable" >&2
+    exit 2
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "run-in-chroot: must run as root (debootstrap, mount and chroot need it); try: sudo $0 $suite" >&2
+    exit 2
+fi
+
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+chroots_dir=${ODDPORT_CHROOT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/oddport/chroots}
+chroot_dir=$chroots_dir/$suite
+mkdir -p "$chroots_dir"
+
+# Two runs for the same suite would replace each other's source copy and unmount each other's mounts.
+exec {lock_fd}>"$chroots_dir/$suite.lock"
+if ! flock -n "$lock_fd"; then
+    echo "== waiting for another run that uses the $suite chroot"
+    flock "$lock_fd"
+fi
+
+mounted=()
+unmount_ours() {
+    local i
+    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+        # A process that outlived the run can keep a mount busy; a lazy unmount detaches it anyway.
+        umount "${mounted[i]}" 2>/dev/null || umount --lazy "${mounted[i]}" ||
+            echo "run-in-chroot: could not unmount ${mounted[i]}" >&2
+    done
+}
+trap unmount_ours EXIT
+# Turn signals into an ordinary exit so that the EXIT trap unmounts.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The archive the host's apt uses for its own release: it is reachable from here, and it may be
+# a mirror or a snapshot.
+host_archive_url() {
+    local codename url="" sources=()
+    # shellcheck source=/dev/null
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    shopt -s nullglob
+    sources=(/etc/apt/sources.list.d/*.sources)
+    shopt -u nullglob
+    if [ -n "$codename" ] && [ ${#sources[@]} -gt 0 ]; then
+        # deb822 format: stanzas separated by blank lines, "Field: value" lines.
+        url=$(awk -v codename="$codename" '
+            function has_word(list, word,    n, i, words) {
+                n = split(list, words, /[ \t]+/)
+                for (i = 1; i <= n; i++) if (words[i] == word) return 1
+                return 0
+            }
+            function check() {
+                if (has_word(types, "deb") && has_word(suites, codename) && enabled != "no" && uri != "") {
+                    print uri
+                    found = 1
+                    exit
+                }
+                types = suites = uri = enabled = ""
+            }
+            FNR == 1 { check() }
+            /^[ \t]*$/ { check(); next }
+            /^[A-Za-z-]+:/ {
+                field = tolower(substr($0, 1, index($0, ":") - 1))
+                value = substr($0, index($0, ":") + 1)
+                if (field == "types") types = value
+                else if (field == "suites") suites = value
+                else if (field == "uris") { split(value, words, /[ \t]+/); uri = words[1] == "" ? words[2] : words[1] }
+                else if (field == "enabled") enabled = tolower(value) ~ /no/ ? "no" : ""
+            }
+            END { if (!found) check() }
+        ' "${sources[@]}")
+    fi
+    if [ -z "$url" ] && [ -n "$codename" ] && [ -f /etc/apt/sources.list ]; then
+        # One-line format: deb [options] URL SUITE COMPONENTS...
+        url=$(sed -E 's/\[[^]]*\]//' /etc/apt/sources.list |
+            awk -v codename="$codename" '$1 == "deb" && $3 == codename { print $2; exit }')
+    fi
+    echo "${url:-http://deb.debian.org/debian}"
+}
+
+if [ ! -d "$chroot_dir" ]; then
+    if ! command -v debootstrap >/dev/null; then
+        echo "== installing debootstrap"
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap
+    fi
+    # Built under another name and renamed when complete, so that an interrupted run never leaves
+    # a half-made chroot that a later run would take for a finished one.
+    partial_dir=$chroot_dir.partial
+    if [ -e "$partial_dir" ]; then
+        if findmnt -rn -o TARGET | grep -q -F "$partial_dir/"; then
+            fail "something is still mounted under $partial_dir (left by an interrupted debootstrap); unmount it, then run again"
+        fi
+        rm -rf --one-file-system "$partial_dir"
+    fi
+    archive_url=$(host_archive_url)
+    echo "== creating the $suite chroot in $chroot_dir from $archive_url"
+    debootstrap --variant=minbase "$suite" "$partial_dir" "$archive_url"
+    mv "$partial_dir" "$chroot_dir"
+fi
+
+for mount_point in proc sys dev dev/pts; do
+    if ! mountpoint -q "$chroot_dir/$mount_point"; then
+        mount --bind "/$mount_point" "$chroot_dir/$mount_point"
+        mounted+=("$chroot_dir/$mount_point")
+        # Where the host's mounts are shared, this keeps the dev/pts mount made on the chroot's dev
+        # from showing up on the host's own /dev as well.
+        mount --make-slave "$chroot_dir/$mount_point"
+    fi
+done
+
+# A clean environment, so that the host's PATH, compiler flags and the like do not leak in.
+in_chroot() {
+    chroot "$chroot_dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+echo "== installing the build dependencies in the $suite chroot"
+# An archive snapshot has a Release file whose validity date has passed; apt would refuse it.
+echo 'Acquire::Check-Valid-Until "false";' >"$chroot_dir/etc/apt/apt.conf.d/99oddport"
+# The host's network settings may have changed since the chroot was made.
+cp -L --remove-destination /etc/resolv.conf "$chroot_dir/etc/resolv.conf" 2>/dev/null || true
+if ! in_chroot apt-get update -q; then
+    # Without the network, the packages already installed are good enough to test with.
+    in_chroot dpkg-query -W "${chroot_packages[@]}" >/dev/null 2>&1 || fail "apt-get update failed in the $suite chroot"
+    echo "run-in-chroot: apt-get update failed; going on with the packages already installed" >&2
+fi
+# Installing a package that is already installed only upgrades it if the archive has a newer version.
+in_chroot apt-get install -y -q --no-install-recommends "${chroot_packages[@]}"
+
+tshark_version=$(in_chroot sh -c 'tshark --version 2>/dev/null | head -n 1')
+tshark_version=${tshark_version%.}
+[ -n "$tshark_version" ] || fail "tshark does not run in the $suite chroot"
+echo "== $tshark_version, in the $suite chroot"
+
+echo "== copying $source_dir to $source_in_chroot in the chroot"
+copy_dir=$chroot_dir$source_in_chroot
+rm -rf --one-file-system "$copy_dir"
+mkdir -p "$copy_dir"
+if [ -e "$source_dir/.git" ] && command -v git >/dev/null; then
+    # Tracked files and untracked ones that are not ignored, so that uncommitted work is tested too;
+    # a tracked file deleted in the work tree is left out. safe.directory lets root read a
+    # checkout that belongs to another user.
+    git -c safe.directory="$source_dir" -C "$source_dir" ls-files -z --cached --others --exclude-standard |
+        (cd "$source_dir" && while IFS= read -r -d '' path; do
+            if [ -e "$path" ] || [ -L "$path" ]; then printf '%s\0' "$path"; fi
+        done) |
+        tar -C "$source_dir" --null --no-recursion -T - -cf - |
+        tar -C "$copy_dir" --no-same-owner -xf -
+else
+    tar -C "$source_dir" --exclude='./build*' -cf - . | tar -C "$copy_dir" --no-same-owner -xf -
+fi
+
+echo "== building in the $suite chroot"
+in_chroot sh -c "cd $source_in_chroot && meson setup build -Dplugin=enabled -Dwerror=true && meson compile -C build" ||
+    fail "the build failed in the $suite chroot (with $tshark_version)"
+
+test_args=(--suite plugin)
+for arg in "$@"; do
+    case "$arg" in
+    --suite | --suite=*) test_args=() ;;
+    esac
+done
+test_args+=(--print-errorlogs "$@")
+echo "== meson test ${test_args[*]}, in the $suite chroot"
+test_output=$copy_dir/meson-test-output.txt
+test_status=0
+# shellcheck disable=SC2016 # expanded by the shell inside the chroot
+in_chroot sh -c 'cd "$1" && shift && exec meson test -C build "$@"' sh "$source_in_chroot" "${test_args[@]}" |
+    tee "$test_output" || test_status=$?
+
+# meson test passes a run with skipped tests, and one that ran none; here the plugin must really be
+# built and tested, so both count as failures. meson ends its output with "Ok: N", "Skipped: N"...
+# (the last of each wins, in case a test's own output has such a line).
+read -r ran skipped < <(awk '
+    /^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout):[ \t]+[0-9]+[ \t]*$/ {
+        count[substr($0, 1, index($0, ":") - 1)] = $NF
+    }
+    END {
+        for (kind in count) ran += count[kind]
+        print ran + 0, count["Skipped"] + 0
+    }
+' "$test_output")
+problem=""
+if [ "$test_status" -ne 0 ]; then
+    problem="meson test failed"
+elif [ "$ran" -eq 0 ]; then
+    problem="no test ran"
+elif [ "$skipped" -ne 0 ]; then
+    problem="$skipped of $ran tests were skipped"
+fi
+if [ -n "$problem" ]; then
+    test_log=$copy_dir/build/meson-logs/testlog.txt
+    if [ -f "$test_log" ]; then
+        echo "== meson's test log ($source_in_chroot/build/meson-logs/testlog.txt in the chroot)"
+        cat "$test_log"
+    fi
+    fail "$problem in the $suite chroot (with $tshark_version)"
+fi
+echo "== $ran tests passed in the $suite chroot (with $tshark_version)"
