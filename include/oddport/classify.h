@@ -44,6 +44,10 @@ typedef enum {
     ODDPORT_DIRECTION_PORT,    /* port classes, then who spoke first */
 } OddportDirectionSource;
 
+#define ODDPORT_DIRECTION_SOURCE_COUNT 3
+_Static_assert(ODDPORT_DIRECTION_PORT + 1 == ODDPORT_DIRECTION_SOURCE_COUNT,
+               "ODDPORT_DIRECTION_SOURCE_COUNT must follow the last source");
+
 /* "syn", "payload", "port" (transfer none). */
 const char *oddport_direction_source_name(OddportDirectionSource source);
 

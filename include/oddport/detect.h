@@ -16,6 +16,8 @@ typedef enum {
 } OddportApp;
 
 #define ODDPORT_APP_COUNT 4
+_Static_assert(ODDPORT_APP_SSH + 1 == ODDPORT_APP_COUNT,
+               "ODDPORT_APP_COUNT must follow the last app");
 
 /* "unknown", "http", "tls" or "ssh": a static string (transfer none). */
 const char *oddport_app_name(OddportApp app);
@@ -28,6 +30,10 @@ typedef enum {
     ODDPORT_CONFIDENCE_MEDIUM,
     ODDPORT_CONFIDENCE_HIGH,
 } OddportConfidence;
+
+#define ODDPORT_CONFIDENCE_COUNT 4
+_Static_assert(ODDPORT_CONFIDENCE_HIGH + 1 == ODDPORT_CONFIDENCE_COUNT,
+               "ODDPORT_CONFIDENCE_COUNT must follow the last confidence");
 
 /* "none", "low", "medium", "high": a static string (transfer none). */
 const char *oddport_confidence_name(OddportConfidence confidence);

@@ -18,6 +18,8 @@ typedef enum {
 } OddportPortClass;
 
 #define ODDPORT_PORT_CLASS_COUNT 3
+_Static_assert(ODDPORT_PORT_CLASS_EPHEMERAL + 1 == ODDPORT_PORT_CLASS_COUNT,
+               "ODDPORT_PORT_CLASS_COUNT must follow the last port class");
 
 OddportPortClass oddport_port_class(uint16_t port);
 /* "well-known", "registered", "ephemeral" (transfer none). */
@@ -40,6 +42,10 @@ typedef enum {
     ODDPORT_SEVERITY_MASQUERADE, /* the port belongs to another widely used service */
     ODDPORT_SEVERITY_UNEXPECTED, /* anything else */
 } OddportSeverity;
+
+#define ODDPORT_SEVERITY_COUNT 4
+_Static_assert(ODDPORT_SEVERITY_UNEXPECTED + 1 == ODDPORT_SEVERITY_COUNT,
+               "ODDPORT_SEVERITY_COUNT must follow the last severity");
 
 /* "alternate", "masquerade", "unexpected", or NULL for NONE (transfer none). */
 const char *oddport_severity_name(OddportSeverity severity);

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Runs one plugin test through the real tshark, with the freshly built plugin as a personal one.
-# usage: run-plugin-test.sh MODE TSHARK PLUGIN ODDPORT CHECKER CAPTURE [EXPECTED]
-#   plugins     tshark -G plugins lists oddport with its version
-#   protocols   every payload packet of an HTTP/TLS/SSH flow shows that protocol (single pass)
-#   fields      the oddport.* fields match the CLI's JSON for the same capture (two passes)
-#   unchanged   flows that are none of the three decode as with the plugin disabled
-#   statistics  tshark -q -z oddport prints what EXPECTED holds (ODDPORT_UPDATE_GOLDEN=1 rewrites)
+# usage: run-plugin-test.sh MODE TSHARK PLUGIN ODDPORT CHECKER [CAPTURE [EXPECTED [FILTER]]]
+#   plugins        tshark -G plugins lists oddport with its version and kind
+#   protocols      every payload packet of an HTTP/TLS/SSH flow shows that protocol (one pass;
+#                  a flow's first frame may not: the probe is installed while it is dissected)
+#   protocols-all  the same with two passes, where no frame is exempt
+#   fields         the oddport.* fields match the CLI's JSON for the same capture (two passes)
+#   selected       -Y oddport.nonstandard and -Y oddport.mismatch select the CLI's flows
+#   unchanged      flows that are none of the three decode as with the plugin disabled
+#   tree           the Statistics tree counts the CLI's packets by port class (two passes)
+#   statistics     tshark -q -z oddport[,FILTER] prints what EXPECTED holds
+#                  (ODDPORT_UPDATE_GOLDEN=1 rewrites it)
 set -euo pipefail
-mode=$1 tshark=$2 plugin=$3 oddport=$4 checker=$5 capture=${6:-} expected=${7:-}
+mode=$1 tshark=$2 plugin=$3 oddport=$4 checker=$5 capture=${6:-} expected=${7:-} filter=${8:-}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-plugin_dir="$work/home/.local/lib/wireshark/plugins/4.0/epan"
-mkdir -p "$plugin_dir"
-cp "$plugin" "$plugin_dir/oddport.so"
+mkdir -p "$work/home"
 [ -z "$capture" ] || cp "$capture" "$work/capture"
 chmod -R a+rX "$work"
 runner=(env HOME="$work/home")
@@ -24,46 +27,72 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 run_tshark() { "${runner[@]}" "$tshark" "$@" 2>"$work/tshark.err" || { cat "$work/tshark.err" >&2; return 1; }; }
 
+# The personal plugin folder is named after the Wireshark release (plugins/4.0, plugins/4.6):
+# ask this tshark where it looks rather than guess.
+plugin_root=$(run_tshark -G folders | awk -F'\t' '/^Personal Plugins:/ { print $2 }')
+[ -n "$plugin_root" ] || { echo "tshark -G folders names no personal plugin folder" >&2; exit 1; }
+"${runner[@]}" mkdir -p "$plugin_root/epan"
+"${runner[@]}" cp "$plugin" "$plugin_root/epan/oddport.so"
+run_tshark -G values >"$work/values"
+
 fields=(-T fields -E separator=/t -E occurrence=a -E aggregator=,
-    -e frame.number -e frame.time_epoch -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst
+    -e frame.number -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst
     -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport -e tcp.len -e udp.length
-    -e frame.protocols -e tcp.reassembled_in -e oddport.app -e oddport.nonstandard
-    -e oddport.severity -e oddport.mismatch -e oddport.client_port_class
-    -e oddport.server_port_class -e oddport.expected_ports -e _ws.col.Info)
+    -e frame.protocols -e tcp.segment_data -e oddport.flow -e oddport.app -e oddport.client_app
+    -e oddport.server_app -e oddport.nonstandard -e oddport.severity -e oddport.mismatch
+    -e oddport.client_port_class -e oddport.server_port_class -e oddport.server_port
+    -e oddport.expected_ports -e oddport.confidence -e oddport.direction -e oddport.iana_service
+    -e _ws.col.Info)
+
+report() { "$oddport" --format json -o "$work/report.json" "$capture"; }
 
 case "$mode" in
 plugins)
     version=$("$oddport" --version | awk '{print $2}')
     run_tshark -G plugins >"$work/plugins"
-    if grep -qP "^oddport\.so\s*\t\Q$version\E\t" "$work/plugins"; then
+    # Releases with plugin_describe() name the kind; older ones say "dissector" from the folder.
+    if grep -qP "^oddport\.so\s*\t\Q$version\E\t(dissector|dissector, tap listener|.*dissector.*)\t" "$work/plugins"; then
         echo "1 passed, 0 failed"
     else
-        echo "oddport $version is not among tshark's plugins:"
+        echo "oddport $version is not among tshark's plugins as a dissector:"
         cat "$work/plugins"
         exit 1
     fi
     ;;
-protocols | fields | unchanged)
-    "$oddport" --format json -o "$work/report.json" "$capture"
+protocols | protocols-all | fields | unchanged)
+    report
     passes=()
-    [ "$mode" != fields ] || passes=(-2)
+    [ "$mode" = protocols ] || [ "$mode" = unchanged ] || passes=(-2)
     run_tshark "${passes[@]}" -r "$work/capture" "${fields[@]}" >"$work/with.tsv"
     if [ "$mode" = unchanged ]; then
         run_tshark --disable-protocol oddport -r "$work/capture" "${fields[@]}" >"$work/without.tsv"
-        "$checker" unchanged "$work/report.json" "$work/with.tsv" "$work/without.tsv"
+        "$checker" unchanged "$work/report.json" "$work/values" "$work/with.tsv" "$work/without.tsv"
     else
-        "$checker" "$mode" "$work/report.json" "$work/with.tsv"
+        "$checker" "$mode" "$work/report.json" "$work/values" "$work/with.tsv"
     fi
+    ;;
+selected)
+    report
+    for flag in nonstandard mismatch; do
+        run_tshark -2 -r "$work/capture" -Y "oddport.$flag" "${fields[@]}" >"$work/$flag.tsv"
+        "$checker" "$flag" "$work/report.json" "$work/values" "$work/$flag.tsv"
+    done
+    ;;
+tree)
+    report
+    run_tshark -2 -q -r "$work/capture" -z oddport_tree,tree >"$work/tree.txt"
+    "$checker" tree "$work/report.json" "$work/values" "$work/tree.txt"
     ;;
 statistics)
     # The version is masked so that a release does not rewrite the expected file.
-    run_tshark -q -r "$work/capture" -z oddport |
+    run_tshark -q -r "$work/capture" -z "oddport${filter:+,$filter}" |
         sed -E 's/\(oddport [^)]*\)/(oddport VERSION)/' >"$work/statistics.txt"
     if [ "${ODDPORT_UPDATE_GOLDEN:-0}" = 1 ]; then
         cp "$work/statistics.txt" "$expected" && chmod 644 "$expected"
         echo "updated $expected"
     else
         diff -u "$expected" "$work/statistics.txt"
+        echo "1 passed, 0 failed"
     fi
     ;;
 *)

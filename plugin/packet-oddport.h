@@ -1,0 +1,43 @@
+/* The oddport dissector's side that its statistics read: flows as oddport's engine judged them.
+ */
+#ifndef PACKET_ODDPORT_H
+#define PACKET_ODDPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <epan/packet.h>
+
+#include "oddport/classify.h"
+
+/* One flow of the open capture, as the engine (the same one the CLI runs) describes it.
+ * Owned by the dissector and released when the capture file closes. */
+typedef struct {
+    /* The flow as of the last packet seen on the first pass, or as it finished. Its `verdict`
+     * points at the member below; the side results are not kept (NULL). */
+    OddportFlowReport report;
+    OddportFlowVerdict verdict;
+    bool finished;
+    uint64_t finish_order;   /* with `finished`: how many flows finished before it */
+    uint32_t deciding_frame; /* the frame after which the flow's app was known, or 0 */
+    uint32_t first_frame;    /* its first frame */
+    uint32_t last_frame;     /* its last frame seen on the first pass */
+} OddportPluginFlow;
+
+void proto_register_oddport(void);
+void proto_reg_handoff_oddport(void);
+
+/* The flow with this id (the id the CLI's JSON report gives it), or NULL (transfer none). */
+OddportPluginFlow *oddport_plugin_flow_by_id(uint64_t id);
+
+/* The verdict to show for one of the flow's packets: on the first pass, what was known after
+ * that packet; once the packet is revisited (a second pass, a click in Wireshark), the final
+ * verdict, which finishes every open flow first, as the CLI does at the end of its input. */
+const OddportPluginFlow *oddport_plugin_flow_for_packet(OddportPluginFlow *flow,
+                                                        const packet_info *pinfo);
+
+/* Finishes every flow still open, so that each flow's verdict is final (as at the end of the
+ * CLI's input). */
+void oddport_plugin_finish_flows(void);
+
+#endif
