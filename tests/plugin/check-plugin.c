@@ -126,10 +126,21 @@ static const char *last_value(const char *field)
     return comma != NULL ? comma + 1 : field;
 }
 
-static bool has_payload(char **columns)
+/* Whether the flow's own transport header (the innermost, under tunnels) carries payload. */
+static bool has_payload(char **columns, JsonObject *flow)
 {
-    return atoi(last_value(columns[COLUMN_TCP_LENGTH])) > 0 ||
-           atoi(last_value(columns[COLUMN_UDP_LENGTH])) > 8;
+    if (strcmp(json_object_get_string_member(flow, "transport"), "tcp") == 0)
+        return atoi(last_value(columns[COLUMN_TCP_LENGTH])) > 0;
+    return atoi(last_value(columns[COLUMN_UDP_LENGTH])) > 8;
+}
+
+/* A segment TCP does not hand to any dissector: a retransmission, or one out of order. */
+static bool is_repeated_segment(char **columns)
+{
+    const char *info = columns[COLUMN_INFO];
+    return strstr(info, "[TCP Retransmission]") != NULL ||
+           strstr(info, "[TCP Out-Of-Order]") != NULL ||
+           strstr(info, "[TCP Spurious Retransmission]") != NULL;
 }
 
 static bool protocols_contain(const char *protocols, const char *name)
@@ -148,10 +159,23 @@ static bool is_held_segment(char **columns)
            g_str_has_suffix(columns[COLUMN_PROTOCOLS], ":tcp");
 }
 
-static const char *packet_source(char **columns)
+/* The packet's addresses of the flow's family: a tunnel may carry IPv4 in IPv6 or the reverse,
+ * and the flow is the innermost. */
+static bool flow_is_ipv6(JsonObject *flow)
 {
-    return last_value(columns[COLUMN_IPV6_SOURCE][0] != '\0' ? columns[COLUMN_IPV6_SOURCE]
-                                                             : columns[COLUMN_IP_SOURCE]);
+    JsonObject *client = json_object_get_object_member(flow, "client");
+    return strchr(json_object_get_string_member(client, "ip"), ':') != NULL;
+}
+
+static const char *packet_source(char **columns, JsonObject *flow)
+{
+    return last_value(flow_is_ipv6(flow) ? columns[COLUMN_IPV6_SOURCE] : columns[COLUMN_IP_SOURCE]);
+}
+
+static const char *packet_destination(char **columns, JsonObject *flow)
+{
+    return last_value(flow_is_ipv6(flow) ? columns[COLUMN_IPV6_DESTINATION]
+                                         : columns[COLUMN_IP_DESTINATION]);
 }
 
 static const char *packet_source_port(char **columns)
@@ -165,7 +189,7 @@ static bool sent_by_client(char **columns, JsonObject *flow)
     JsonObject *client = json_object_get_object_member(flow, "client");
     g_autofree char *client_port =
         g_strdup_printf("%" G_GINT64_FORMAT, json_object_get_int_member(client, "port"));
-    return strcmp(packet_source(columns), json_object_get_string_member(client, "ip")) == 0 &&
+    return strcmp(packet_source(columns, flow), json_object_get_string_member(client, "ip")) == 0 &&
            strcmp(packet_source_port(columns), client_port) == 0;
 }
 
@@ -225,7 +249,7 @@ static void check_protocols(GHashTable *flows, char **lines, bool exempt_first)
          * answered in HTTP) may be decoded as anything. */
         const char *app = json_object_get_string_member(
             flow, sent_by_client(columns, flow) ? "client_app" : "server_app");
-        if (!has_payload(columns) || strcmp(app, "unknown") == 0)
+        if (!has_payload(columns, flow) || strcmp(app, "unknown") == 0)
             continue;
         checks++;
         const char *protocols = columns[COLUMN_PROTOCOLS];
@@ -233,7 +257,8 @@ static void check_protocols(GHashTable *flows, char **lines, bool exempt_first)
         bool is_http = strcmp(app, "http") == 0;
         if (protocols_contain(protocols, app) ||
             (is_http && protocols_contain(protocols, "http2")) ||
-            (is_http && protocols_contain(protocols, "ssdp")) || is_held_segment(columns))
+            (is_http && protocols_contain(protocols, "ssdp")) || is_held_segment(columns) ||
+            is_repeated_segment(columns))
             continue;
         if (first && exempt_first) {
             notes++;
@@ -285,15 +310,10 @@ static const char *endpoint_string(JsonObject *flow, const char *side, const cha
 static void check_endpoints(char **columns, JsonObject *flow)
 {
     bool tcp = columns[COLUMN_TCP_SOURCE_PORT][0] != '\0';
-    const char *source = columns[COLUMN_IPV6_SOURCE][0] != '\0' ? columns[COLUMN_IPV6_SOURCE]
-                                                                : columns[COLUMN_IP_SOURCE];
-    const char *destination = columns[COLUMN_IPV6_DESTINATION][0] != '\0'
-                                  ? columns[COLUMN_IPV6_DESTINATION]
-                                  : columns[COLUMN_IP_DESTINATION];
     g_autofree char *packet = g_strdup_printf(
-        "%s %s|%s %s|%s", tcp ? "tcp" : "udp", last_value(source),
+        "%s %s|%s %s|%s", tcp ? "tcp" : "udp", packet_source(columns, flow),
         last_value(tcp ? columns[COLUMN_TCP_SOURCE_PORT] : columns[COLUMN_UDP_SOURCE_PORT]),
-        last_value(destination),
+        packet_destination(columns, flow),
         last_value(tcp ? columns[COLUMN_TCP_DESTINATION_PORT]
                        : columns[COLUMN_UDP_DESTINATION_PORT]));
     JsonObject *client = json_object_get_object_member(flow, "client");
