@@ -179,18 +179,22 @@ static OddportPluginFlow *flow_of_frame(packet_info *pinfo, tvbuff_t *frame)
         };
         capture.all_finished = false;
         OddportRecordOutcome outcome = oddport_engine_feed_record(capture.engine, &record);
-        OddportFlowVerdict verdict;
-        OddportFlowReport report;
-        if (outcome.status == ODDPORT_DECODE_OK &&
-            oddport_engine_describe_last_flow(capture.engine, &verdict, &report)) {
+        if (outcome.status == ODDPORT_DECODE_OK) {
             flow = flow_of_id(outcome.flow_id);
-            bool was_known = flow->verdict.app != ODDPORT_APP_UNKNOWN;
-            store_report(flow, &report);
+            /* Judging a flow costs more than feeding it: only when its facts moved. The counts
+             * in the stored report may lag until the flow finishes; nothing shows them sooner. */
+            OddportFlowVerdict verdict;
+            OddportFlowReport report;
+            if (oddport_engine_last_flow_changed(capture.engine) &&
+                oddport_engine_describe_last_flow(capture.engine, &verdict, &report)) {
+                bool was_known = flow->verdict.app != ODDPORT_APP_UNKNOWN;
+                store_report(flow, &report);
+                if (!was_known && verdict.app != ODDPORT_APP_UNKNOWN)
+                    flow->deciding_frame = pinfo->num;
+            }
             if (flow->first_frame == 0)
                 flow->first_frame = pinfo->num;
             flow->last_frame = pinfo->num;
-            if (!was_known && verdict.app != ODDPORT_APP_UNKNOWN)
-                flow->deciding_frame = pinfo->num;
         }
     }
     p_add_proto_data(wmem_file_scope(), pinfo, proto_oddport, 0,
@@ -393,8 +397,11 @@ static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, const OddportPlugin
 /* Makes the probe the flow's conversation dissector. A dissector that already holds the
  * conversation (a STUN heuristic, an FTP data channel) stays behind the probe and still gets
  * every direction oddport recognises nothing in, so such flows decode as without the plugin. */
-static void install_probe(packet_info *pinfo, const OddportPluginFlow *flow)
+static void install_probe(packet_info *pinfo, OddportPluginFlow *flow)
 {
+    if (flow->probe_installed)
+        return;
+    flow->probe_installed = true;
     conversation_t *conversation = find_or_create_conversation(pinfo);
     dissector_handle_t current = conversation_get_dissector(conversation, pinfo->num);
     if (current == probe_handle)

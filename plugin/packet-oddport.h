@@ -22,6 +22,7 @@ typedef struct {
     uint32_t deciding_frame; /* the frame after which the flow's app was known, or 0 */
     uint32_t first_frame;    /* its first frame */
     uint32_t last_frame;     /* its last frame seen on the first pass */
+    bool probe_installed;    /* on the Wireshark conversation of its first frame */
 } OddportPluginFlow;
 
 void proto_register_oddport(void);

@@ -114,6 +114,11 @@ void oddport_engine_end_capture(OddportEngine *engine);
 bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowVerdict *verdict,
                                        OddportFlowReport *report);
 
+/* Whether the last record started its flow or changed what the flow's verdict rests on (a SYN,
+ * a side's first payload, a side decided); otherwise oddport_engine_describe_last_flow would
+ * give the same verdict as after the record before. */
+bool oddport_engine_last_flow_changed(const OddportEngine *engine);
+
 /* The detection state of the last record's sender in that flow, or NULL (transfer none; valid
  * until the next call that feeds or finishes). */
 const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine);

@@ -96,6 +96,7 @@ struct OddportEngine {
     /* The flow the last fed record joined, while it is open. */
     Flow *last_flow;
     unsigned last_sender;
+    bool last_flow_changed; /* the last record changed what its flow's verdict rests on */
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -469,10 +470,14 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
             flow = NULL;
         }
     }
-    if (flow == NULL)
+    bool is_new = flow == NULL;
+    if (is_new)
         flow = new_flow(engine, &key, sender, now);
 
     FlowSide *side = &flow->side[sender];
+    /* What a verdict rests on, before this packet. */
+    bool sent_syn = side->sent_syn, sent_syn_ack = side->sent_syn_ack;
+    bool had_payload = side->detection.had_payload, decided = side->detection.decided;
     if (now > flow->last_seen_ns)
         flow->last_seen_ns = now;
     side->packets++;
@@ -508,6 +513,9 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
     list_append(engine, flow, which);
     engine->last_flow = flow;
     engine->last_sender = sender;
+    engine->last_flow_changed =
+        is_new || sent_syn != side->sent_syn || sent_syn_ack != side->sent_syn_ack ||
+        had_payload != side->detection.had_payload || decided != side->detection.decided;
 }
 
 static void note_link_type(GArray *uses, OddportCaptureSummary *capture, uint32_t link_type,
@@ -636,6 +644,11 @@ bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowV
     classify_open_flow(engine, engine->last_flow, verdict);
     describe_flow(engine, engine->last_flow, verdict, report);
     return true;
+}
+
+bool oddport_engine_last_flow_changed(const OddportEngine *engine)
+{
+    return engine->last_flow != NULL && engine->last_flow_changed;
 }
 
 const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine)
