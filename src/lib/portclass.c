@@ -312,7 +312,8 @@ static const ServicePort tcp_service_ports[] = {
     {27017, ODDPORT_APP_UNKNOWN}, /* mongodb */
 };
 
-/* None of these services starts with HTTP, TLS records or an SSH banner: 443 is QUIC here. */
+/* Only SSDP starts with HTTP (it is HTTP in datagrams); none of the others starts with HTTP, TLS
+ * records or an SSH banner: 443 is QUIC here. */
 static const ServicePort udp_service_ports[] = {
     {53, ODDPORT_APP_UNKNOWN},    /* dns */
     {67, ODDPORT_APP_UNKNOWN},    /* dhcp server */
@@ -329,7 +330,7 @@ static const ServicePort udp_service_ports[] = {
     {1194, ODDPORT_APP_UNKNOWN},  /* openvpn */
     {1812, ODDPORT_APP_UNKNOWN},  /* radius */
     {1813, ODDPORT_APP_UNKNOWN},  /* radius accounting */
-    {1900, ODDPORT_APP_UNKNOWN},  /* ssdp (upnp) */
+    {1900, ODDPORT_APP_HTTP},     /* ssdp (upnp): http over udp */
     {4500, ODDPORT_APP_UNKNOWN},  /* ipsec nat traversal */
     {5060, ODDPORT_APP_UNKNOWN},  /* sip */
     {5353, ODDPORT_APP_UNKNOWN},  /* mdns */
