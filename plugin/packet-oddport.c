@@ -274,13 +274,15 @@ static int dissect_probe(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 {
     /* The dissector that held the conversation before oddport, if one did (a STUN heuristic, an
      * FTP data channel): it keeps the directions oddport recognised nothing in. */
-    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
-    dissector_handle_t displaced =
-        conversation != NULL ? conversation_get_proto_data(conversation, proto_oddport) : NULL;
     OddportPluginFlow *flow = flow_of_frame(pinfo, frame_of(pinfo));
     bool sent_by_client;
-    if (flow == NULL || !layer_is_flow(pinfo, flow, &sent_by_client))
+    if (flow == NULL || !layer_is_flow(pinfo, flow, &sent_by_client)) {
+        conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
+        dissector_handle_t displaced =
+            conversation != NULL ? conversation_get_proto_data(conversation, proto_oddport) : NULL;
         return displaced != NULL ? call_dissector_only(displaced, tvb, pinfo, tree, data) : 0;
+    }
+    dissector_handle_t displaced = flow->displaced;
     const OddportFlowVerdict *verdict = &oddport_plugin_flow_for_packet(flow, pinfo)->verdict;
     OddportApp own = sent_by_client ? verdict->client_app : verdict->server_app;
     if (own == ODDPORT_APP_UNKNOWN && displaced != NULL)
@@ -404,12 +406,16 @@ static void install_probe(packet_info *pinfo, OddportPluginFlow *flow)
     flow->probe_installed = true;
     conversation_t *conversation = find_or_create_conversation(pinfo);
     dissector_handle_t current = conversation_get_dissector(conversation, pinfo->num);
-    if (current == probe_handle)
+    if (current == probe_handle) {
+        /* An earlier flow on the same conversation (a reused port pair) installed it. */
+        flow->displaced = conversation_get_proto_data(conversation, proto_oddport);
         return;
+    }
     if (current != NULL) {
         if (conversation_get_proto_data(conversation, proto_oddport) != NULL)
             return;
         conversation_add_proto_data(conversation, proto_oddport, current);
+        flow->displaced = current;
         /* Wireshark keeps a conversation's dissectors by the frame they start from; the one in
          * place may have started after the flow's first frame. */
         conversation_set_dissector_from_frame_number(conversation, pinfo->num, probe_handle);

@@ -23,6 +23,9 @@ typedef struct {
     uint32_t first_frame;    /* its first frame */
     uint32_t last_frame;     /* its last frame seen on the first pass */
     bool probe_installed;    /* on the Wireshark conversation of its first frame */
+    /* The conversation's dissector before the probe, which keeps the directions oddport
+     * recognises nothing in, or NULL. */
+    dissector_handle_t displaced;
 } OddportPluginFlow;
 
 void proto_register_oddport(void);
