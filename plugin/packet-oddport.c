@@ -434,7 +434,10 @@ static int dissect_oddport(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!PINFO_FD_VISITED(pinfo) && decode_any_port && layer_is_flow(pinfo, flow, &sent_by_client))
         install_probe(pinfo, flow);
     const OddportPluginFlow *shown = oddport_plugin_flow_for_packet(flow, pinfo);
-    proto_item *root = add_tree(tree, tvb, shown);
+    /* The subtree is built only when shown or asked for (a filter or -e on an oddport field):
+     * most of the plugin's cost in a run that prints other fields. */
+    proto_item *root =
+        proto_field_is_referenced(tree, proto_oddport) ? add_tree(tree, tvb, shown) : NULL;
     if (pinfo->num == shown->deciding_frame)
         add_expert(pinfo, root, shown);
     tap_queue_packet(oddport_tap, pinfo, flow);
