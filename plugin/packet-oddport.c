@@ -183,10 +183,14 @@ static OddportPluginFlow *flow_of_frame(packet_info *pinfo, tvbuff_t *frame)
             flow = flow_of_id(outcome.flow_id);
             /* Judging a flow costs more than feeding it: only when its facts moved. The counts
              * in the stored report may lag until the flow finishes; nothing shows them sooner. */
+            OddportFlowFacts facts;
             OddportFlowVerdict verdict;
             OddportFlowReport report;
-            if (oddport_engine_last_flow_changed(capture.engine) &&
+            if (oddport_engine_last_flow_facts(capture.engine, &facts) &&
+                (!flow->judged || !oddport_flow_facts_equal(&facts, &flow->judged_facts)) &&
                 oddport_engine_describe_last_flow(capture.engine, &verdict, &report)) {
+                flow->judged = true;
+                flow->judged_facts = facts;
                 bool was_known = flow->verdict.app != ODDPORT_APP_UNKNOWN;
                 store_report(flow, &report);
                 if (!was_known && verdict.app != ODDPORT_APP_UNKNOWN)
@@ -272,10 +276,11 @@ static OddportApp app_for_direction(const OddportFlowVerdict *verdict, bool sent
  * transport dissector goes on exactly as without it. */
 static int dissect_probe(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    /* The dissector that held the conversation before oddport, if one did (a STUN heuristic, an
-     * FTP data channel): it keeps the directions oddport recognised nothing in. */
     OddportPluginFlow *flow = flow_of_frame(pinfo, frame_of(pinfo));
     bool sent_by_client;
+    /* The dissector that held the conversation before oddport, if one did (a STUN heuristic, an
+     * FTP data channel), keeps the directions oddport recognised nothing in, and packets of a
+     * layer that is not the engine's flow. */
     if (flow == NULL || !layer_is_flow(pinfo, flow, &sent_by_client)) {
         conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
         dissector_handle_t displaced =
@@ -401,19 +406,16 @@ static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, const OddportPlugin
  * every direction oddport recognises nothing in, so such flows decode as without the plugin. */
 static void install_probe(packet_info *pinfo, OddportPluginFlow *flow)
 {
-    if (flow->probe_installed)
-        return;
     flow->probe_installed = true;
     conversation_t *conversation = find_or_create_conversation(pinfo);
     dissector_handle_t current = conversation_get_dissector(conversation, pinfo->num);
-    if (current == probe_handle) {
-        /* An earlier flow on the same conversation (a reused port pair) installed it. */
-        flow->displaced = conversation_get_proto_data(conversation, proto_oddport);
+    dissector_handle_t displaced = conversation_get_proto_data(conversation, proto_oddport);
+    flow->displaced = displaced;
+    /* Already the probe (an earlier flow on a reused port pair installed it); or a dissector
+     * that replaced the probe (an HTTP upgrade, STARTTLS): its choice stands. */
+    if (current == probe_handle || (current != NULL && displaced != NULL))
         return;
-    }
     if (current != NULL) {
-        if (conversation_get_proto_data(conversation, proto_oddport) != NULL)
-            return;
         conversation_add_proto_data(conversation, proto_oddport, current);
         flow->displaced = current;
         /* Wireshark keeps a conversation's dissectors by the frame they start from; the one in
@@ -431,7 +433,8 @@ static int dissect_oddport(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (flow == NULL)
         return 0;
     bool sent_by_client;
-    if (!PINFO_FD_VISITED(pinfo) && decode_any_port && layer_is_flow(pinfo, flow, &sent_by_client))
+    if (!PINFO_FD_VISITED(pinfo) && decode_any_port && !flow->probe_installed &&
+        layer_is_flow(pinfo, flow, &sent_by_client))
         install_probe(pinfo, flow);
     const OddportPluginFlow *shown = oddport_plugin_flow_for_packet(flow, pinfo);
     /* The subtree is built only when shown or asked for (a filter or -e on an oddport field):

@@ -23,6 +23,9 @@ typedef struct {
     uint32_t first_frame;    /* its first frame */
     uint32_t last_frame;     /* its last frame seen on the first pass */
     bool probe_installed;    /* on the Wireshark conversation of its first frame */
+    /* On the first pass: what `verdict` was judged on (compared by identity, never read). */
+    bool judged;
+    OddportFlowFacts judged_facts;
     /* The conversation's dissector before the probe, which keeps the directions oddport
      * recognises nothing in, or NULL. */
     dissector_handle_t displaced;

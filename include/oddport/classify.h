@@ -85,6 +85,11 @@ typedef struct {
 void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules *rules,
                            OddportFlowVerdict *verdict);
 
+/* Whether oddport_classify_flow must judge two sets of facts alike: same transport, ports, SYNs,
+ * payloads and first sender, and the same side results (by identity: a side's result is made
+ * once, when the side is decided). */
+bool oddport_flow_facts_equal(const OddportFlowFacts *first, const OddportFlowFacts *second);
+
 typedef struct {
     OddportAddress address;
     uint16_t port;

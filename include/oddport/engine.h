@@ -100,7 +100,8 @@ typedef struct {
     uint64_t flow_id;           /* the id of the flow it joined (the id its report will carry) */
 } OddportRecordOutcome;
 
-/* Feeds the next record of the capture begun last; `record` is borrowed for the call. Flows it
+/* Feeds the next record of the capture begun last (there must be one); `record` is borrowed for
+ * the call. Flows it
  * ends (idle ones, a closed connection its SYN reopens) reach the sink before it returns. */
 OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const OddportRecord *record);
 
@@ -114,10 +115,10 @@ void oddport_engine_end_capture(OddportEngine *engine);
 bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowVerdict *verdict,
                                        OddportFlowReport *report);
 
-/* Whether the last record started its flow or changed what the flow's verdict rests on (a SYN,
- * a side's first payload, a side decided); otherwise oddport_engine_describe_last_flow would
- * give the same verdict as after the record before. */
-bool oddport_engine_last_flow_changed(const OddportEngine *engine);
+/* The facts the last record's flow is judged on so far, for a caller that judges it only when
+ * they change (oddport_flow_facts_equal); they borrow from the engine until the next call that
+ * feeds or finishes. Returns false when the last record joined no flow. */
+bool oddport_engine_last_flow_facts(const OddportEngine *engine, OddportFlowFacts *facts);
 
 /* The detection state of the last record's sender in that flow, or NULL (transfer none; valid
  * until the next call that feeds or finishes). */

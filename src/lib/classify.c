@@ -225,3 +225,17 @@ void oddport_classify_flow(const OddportFlowFacts *given_facts, const OddportPor
         verdict->severity =
             oddport_port_rules_severity(rules, verdict->app, facts->transport, server_port);
 }
+
+bool oddport_flow_facts_equal(const OddportFlowFacts *first, const OddportFlowFacts *second)
+{
+    if (first->transport != second->transport || first->first_sender != second->first_sender)
+        return false;
+    for (unsigned index = 0; index < 2; index++)
+        if (first->port[index] != second->port[index] ||
+            first->sent_syn[index] != second->sent_syn[index] ||
+            first->sent_syn_ack[index] != second->sent_syn_ack[index] ||
+            first->had_payload[index] != second->had_payload[index] ||
+            first->side[index] != second->side[index])
+            return false;
+    return true;
+}

@@ -96,7 +96,6 @@ struct OddportEngine {
     /* The flow the last fed record joined, while it is open. */
     Flow *last_flow;
     unsigned last_sender;
-    bool last_flow_changed; /* the last record changed what its flow's verdict rests on */
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -312,22 +311,29 @@ static bool flow_is_closed(const Flow *flow)
     return flow->reset || (flow->side[0].sent_fin && flow->side[1].sent_fin);
 }
 
-/* Judges a flow on what its sides hold now; undecided sides stay undecided. */
-static void classify_open_flow(const OddportEngine *engine, const Flow *flow,
-                               OddportFlowVerdict *verdict)
+/* What a flow is judged on; the side results are borrowed from the flow. */
+static void flow_facts(const Flow *flow, OddportFlowFacts *facts)
 {
-    OddportFlowFacts facts = {
+    *facts = (OddportFlowFacts){
         .transport = (OddportTransport)flow->key.transport,
         .first_sender = flow->first_sender,
     };
     for (unsigned index = 0; index < 2; index++) {
         const FlowSide *side = &flow->side[index];
-        facts.port[index] = flow->key.port[index];
-        facts.sent_syn[index] = side->sent_syn;
-        facts.sent_syn_ack[index] = side->sent_syn_ack;
-        facts.had_payload[index] = side->detection.had_payload;
-        facts.side[index] = side->detection.result;
+        facts->port[index] = flow->key.port[index];
+        facts->sent_syn[index] = side->sent_syn;
+        facts->sent_syn_ack[index] = side->sent_syn_ack;
+        facts->had_payload[index] = side->detection.had_payload;
+        facts->side[index] = side->detection.result;
     }
+}
+
+/* Judges a flow on what its sides hold now; undecided sides stay undecided. */
+static void classify_open_flow(const OddportEngine *engine, const Flow *flow,
+                               OddportFlowVerdict *verdict)
+{
+    OddportFlowFacts facts;
+    flow_facts(flow, &facts);
     oddport_classify_flow(&facts, engine->rules, verdict);
 }
 
@@ -470,14 +476,10 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
             flow = NULL;
         }
     }
-    bool is_new = flow == NULL;
-    if (is_new)
+    if (flow == NULL)
         flow = new_flow(engine, &key, sender, now);
 
     FlowSide *side = &flow->side[sender];
-    /* What a verdict rests on, before this packet. */
-    bool sent_syn = side->sent_syn, sent_syn_ack = side->sent_syn_ack;
-    bool had_payload = side->detection.had_payload, decided = side->detection.decided;
     if (now > flow->last_seen_ns)
         flow->last_seen_ns = now;
     side->packets++;
@@ -513,9 +515,6 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
     list_append(engine, flow, which);
     engine->last_flow = flow;
     engine->last_sender = sender;
-    engine->last_flow_changed =
-        is_new || sent_syn != side->sent_syn || sent_syn_ack != side->sent_syn_ack ||
-        had_payload != side->detection.had_payload || decided != side->detection.decided;
 }
 
 static void note_link_type(GArray *uses, OddportCaptureSummary *capture, uint32_t link_type,
@@ -562,11 +561,7 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
 OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const OddportRecord *record)
 {
     OddportCaptureSummary *capture = engine->capture;
-    if (capture == NULL) {
-        /* A caller that forgot oddport_engine_begin_capture still gets its packets counted. */
-        oddport_engine_begin_capture(engine, "-", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
-        capture = engine->capture;
-    }
+    g_return_val_if_fail(capture != NULL, ((OddportRecordOutcome){ODDPORT_SKIP_NOT_IP, 0}));
     engine->last_flow = NULL;
     capture->packets++;
     capture->bytes += record->wire_length;
@@ -646,9 +641,12 @@ bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowV
     return true;
 }
 
-bool oddport_engine_last_flow_changed(const OddportEngine *engine)
+bool oddport_engine_last_flow_facts(const OddportEngine *engine, OddportFlowFacts *facts)
 {
-    return engine->last_flow != NULL && engine->last_flow_changed;
+    if (engine->last_flow == NULL)
+        return false;
+    flow_facts(engine->last_flow, facts);
+    return true;
 }
 
 const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine)

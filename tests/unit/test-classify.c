@@ -175,6 +175,50 @@ static void test_site_rule_clears_finding(void)
     oddport_port_rules_free(rules);
 }
 
+/* Facts that differ anywhere a verdict could depend on compare unequal; copies compare equal. */
+static void test_facts_equal(void)
+{
+    OddportSideResult request = side_from(http_request, false);
+    OddportFlowFacts base = {
+        .transport = ODDPORT_TRANSPORT_TCP,
+        .port = {51000, 8080},
+        .sent_syn = {true, false},
+        .sent_syn_ack = {false, true},
+        .had_payload = {true, false},
+        .first_sender = 0,
+        .side = {&request, NULL},
+    };
+    OddportFlowFacts copy = base;
+    g_assert_true(oddport_flow_facts_equal(&base, &copy));
+    for (unsigned change = 0; change < 7; change++) {
+        OddportFlowFacts other = base;
+        switch (change) {
+        case 0:
+            other.transport = ODDPORT_TRANSPORT_UDP;
+            break;
+        case 1:
+            other.port[1] = 8081;
+            break;
+        case 2:
+            other.sent_syn[1] = true;
+            break;
+        case 3:
+            other.sent_syn_ack[0] = true;
+            break;
+        case 4:
+            other.had_payload[1] = true;
+            break;
+        case 5:
+            other.first_sender = 1;
+            break;
+        default:
+            other.side[1] = &request;
+            break;
+        }
+        g_assert_false(oddport_flow_facts_equal(&base, &other));
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -187,5 +231,6 @@ int main(int argc, char **argv)
     g_test_add_func("/classify/low-confidence-needs-the-other-side",
                     test_low_confidence_needs_the_other_side);
     g_test_add_func("/classify/site-rule-clears-finding", test_site_rule_clears_finding);
+    g_test_add_func("/classify/facts-equal", test_facts_equal);
     return g_test_run();
 }
