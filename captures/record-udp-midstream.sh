@@ -32,71 +32,12 @@ set -euo pipefail
 export LC_ALL=C
 
 me=record-udp-midstream.sh
-die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
-warn() { printf '%s: warning: %s\n' "$me" "$*" >&2; }
-note() { printf '%s: %s\n' "$me" "$*" >&2; }
-
 self=$(readlink -f "${BASH_SOURCE[0]}")
-out_dir=$(readlink -f "${1:-$(dirname "$self")}")
-
-[[ $(id -u) == 0 ]] || die "must run as root (binds port 53, runs sshd and tcpdump)"
-
-# --- a private network namespace, when this kernel lets us have one ----------
-if [[ -z ${ODDPORT_IN_NETNS:-} && -z ${ODDPORT_NO_NETNS:-} ]] &&
-   unshare --net true 2>/dev/null; then
-  export ODDPORT_IN_NETNS=1
-  exec unshare --net -- bash "$self" "$@"
-fi
-in_netns=${ODDPORT_IN_NETNS:-}
-if [[ -n $in_netns ]]; then
-  ip link set lo up
-fi
-
-for tool in tcpdump tshark python3 openssl curl dig ssh-keyscan ssh-keygen ss setsid timeout; do
-  command -v "$tool" >/dev/null || die "missing tool: $tool"
-done
-SSHD=/usr/sbin/sshd
-[[ -x $SSHD ]] || die "missing $SSHD (openssh-server)"
-PY=$(command -v python3)
-[[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
-
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-
-CLIENT_TIMEOUT=30 # seconds, for every client
-mkdir -p "$out_dir"
-tmp=$(mktemp -d /tmp/oddport-record.XXXXXX)
-chmod 0755 "$tmp"           # sshd and tcpdump may look in here
-pids=()                     # every process group this script started
-capture_pids=()
-made_run_sshd=
-stopped_pid=                # sshd while it is held with SIGSTOP
-
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  [[ -n $stopped_pid ]] && kill -CONT "$stopped_pid" 2>/dev/null
-  for pid in "${capture_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  for pid in "${capture_pids[@]}" "${pids[@]}"; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-  done
-  for pid in "${capture_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [[ $rc != 0 && -d $tmp ]]; then
-    note "logs of the failed run:"
-    tail -n 5 "$tmp"/*.log >&2 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-  [[ -n $made_run_sshd ]] && rmdir /run/sshd 2>/dev/null
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+tools=(tcpdump tshark curl dig ssh-keyscan)
+CLIENT_TIMEOUT=30   # seconds, for every client
+SSHD_LOGIN_GRACE=20 # seconds: ssh-keyscan -T 20
+# shellcheck source=SCRIPTDIR/record-common.sh
+source "$(dirname "$self")/record-common.sh" "$@"
 
 # --- helpers: python services and clients -----------------------------------
 cat >"$tmp/helper.py" <<'PYEOF'
@@ -279,36 +220,18 @@ def mid_client(mode, host, port, go, name):
     return 0
 
 
-def probe(transport, host, port):
-    """Exit 0 if (host, port) can be bound now; sends no packet."""
-    kind = socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM
-    s = socket.socket(family(host), kind)
-    if kind == socket.SOCK_STREAM:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind((host, port))
-    except OSError as e:
-        print(e, file=sys.stderr)
-        return 1
-    finally:
-        s.close()
-    return 0
-
-
 def main(argv):
     what = argv[1]
     if what == "serve-udp":
         serve_udp(argv[2], argv[3], int(argv[4]))
     elif what == "serve-held-http":
         serve_held_http(argv[2], int(argv[3]), argv[4], argv[5], argv[6])
-    elif what == "probe":
-        return probe(argv[2], argv[3], int(argv[4]))
     elif what == "udp-client":
         return udp_client(argv[2], argv[3], int(argv[4]))
     elif what == "mid-client":
         return mid_client(argv[2], argv[3], int(argv[4]), argv[5], argv[6])
     else:
-        raise SystemExit("usage: helper.py serve-udp|serve-held-http|probe|udp-client|mid-client ...")
+        raise SystemExit("usage: helper.py serve-udp|serve-held-http|udp-client|mid-client ...")
     return 0
 
 
@@ -316,84 +239,29 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv))
 PYEOF
 
-# --- servers: each runs in its own process group ------------------------------
-spawn() { # spawn LOGNAME CMD...: start a process, remember its process group
-  local log=$1; shift
-  setsid "$@" >"$tmp/$log.log" 2>&1 </dev/null &
-  pids+=("$!")
-  last_pid=$!
-}
-
-mkdir -p "$tmp/www"
-printf 'hello from oddport\n' >"$tmp/www/hello.txt"
-
-need_tls() {
-  [[ -f $tmp/tls.crt ]] && return
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$tmp/tls.key" -out "$tmp/tls.crt" -days 2 -subj /CN=oddport.test \
-    -addext 'subjectAltName=DNS:oddport.test,DNS:*.oddport.test' >"$tmp/openssl-req.log" 2>&1 ||
-    die "could not make the TLS certificate"
-}
-need_ssh() {
-  [[ -f $tmp/sshd_config ]] && return
-  ssh-keygen -q -t ed25519 -N '' -C oddport-test -f "$tmp/ssh_host_ed25519_key"
-  cat >"$tmp/sshd_config" <<EOF
-HostKey $tmp/ssh_host_ed25519_key
-PidFile none
-UsePAM no
-UseDNS no
-PermitRootLogin no
-PubkeyAuthentication yes
-AuthorizedKeysFile none
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PrintMotd no
-LoginGraceTime 20
-LogLevel ERROR
-EOF
-  if [[ ! -d /run/sshd ]]; then # privilege separation directory
-    mkdir -m 0755 /run/sshd
-    made_run_sshd=1
-  fi
-  "$SSHD" -t -f "$tmp/sshd_config" >"$tmp/sshd-check.log" 2>&1 || die "sshd rejects its config"
-}
-
-bracket() { [[ $1 == *:* ]] && printf '[%s]' "$1" || printf '%s' "$1"; }
-
+# --- this script's own servers: python UDP responders and a held http.server -----
 start_udp() { spawn "udp-$3-$1-$2" "$PY" "$tmp/helper.py" serve-udp "$3" "$1" "$2"; }
 start_ssdp() { start_udp "$1" "$2" ssdp; }
 start_sink() { start_udp "$1" "$2" sink; }
 start_httpreply() { start_udp "$1" "$2" httpreply; }
 start_sshbanner() { start_udp "$1" "$2" sshbanner; }
 start_dns() { start_udp "$1" "$2" dns; }
-start_http() { spawn "http-$1-$2" "$PY" -m http.server --bind "$1" --directory "$tmp/www" "$2"; }
 start_held_http() {
+  need_www
   spawn "held-http-$1-$2" "$PY" "$tmp/helper.py" serve-held-http "$1" "$2" "$tmp/www" \
     "$tmp/got.$2" "$tmp/go.$2"
 }
-start_tls() {
-  need_tls
-  spawn "tls-$1-$2" openssl s_server -accept "$(bracket "$1"):$2" -cert "$tmp/tls.crt" \
-    -key "$tmp/tls.key" -www -alpn http/1.1
-}
-start_ssh() { need_ssh; spawn "ssh-$1-$2" "$SSHD" -D -e -f "$tmp/sshd_config" -p "$2" -o "ListenAddress=$1"; }
 
-# --- clients ------------------------------------------------------------------------
-run() { # run CMD...: a client in the foreground, under a timeout, must succeed
-  local rc=0
-  timeout -k 2 "$CLIENT_TIMEOUT" "$@" >>"$tmp/clients.log" 2>&1 </dev/null || rc=$?
-  ((rc != 124 && rc != 137)) || die "client timed out: $*"
-  ((rc == 0)) || die "client failed (exit $rc): $*"
-}
+# --- clients: each one through run, under a timeout ---------------------------------
 CURL=(curl -q -sS --noproxy '*' -o /dev/null --connect-timeout 5 --max-time 12
       -A 'oddport-recorder/1 (curl)')
 
 # UDP clients, run while udp.pcap records.  $1 = server ip, $2 = server port.
-c_ssdp() { run "$PY" "$tmp/helper.py" udp-client ssdp "$1" "$2"; }
-c_get() { run "$PY" "$tmp/helper.py" udp-client get "$1" "$2"; }
-c_stun() { run "$PY" "$tmp/helper.py" udp-client stun "$1" "$2"; }
-c_sshbanner() { run "$PY" "$tmp/helper.py" udp-client ssh "$1" "$2"; }
-c_dig() { run dig "@$1" -p "$2" +tries=1 +time=5 www.oddport.test A; }
+c_ssdp() { run ok "$PY" "$tmp/helper.py" udp-client ssdp "$1" "$2"; }
+c_get() { run ok "$PY" "$tmp/helper.py" udp-client get "$1" "$2"; }
+c_stun() { run ok "$PY" "$tmp/helper.py" udp-client stun "$1" "$2"; }
+c_sshbanner() { run ok "$PY" "$tmp/helper.py" udp-client ssh "$1" "$2"; }
+c_dig() { run ok dig "@$1" -p "$2" +tries=1 +time=5 www.oddport.test A; }
 
 # Midstream clients come in two halves: "open" connects (before the recording
 # starts) and leaves a process running; "go" makes it send, then waits for it.
@@ -424,7 +292,7 @@ g_mid_http() { touch "$tmp/go.$2"; go_wait "$2"; }
 o_mid_tls() { open_bg "$2" "$PY" "$tmp/helper.py" mid-client tls "$1" "$2" "$tmp/go.$2" midtls.oddport.test; wait_established "$1" "$2"; }
 g_mid_tls() { touch "$tmp/go.$2"; go_wait "$2"; }
 o_mid_ssh() { # hold sshd: the kernel still completes the handshake and queues the connection
-  local sshd_pid=${server_pid[$2]}
+  local sshd_pid=${server_pid[tcp $1 $2]}
   kill -STOP "$sshd_pid"
   stopped_pid=$sshd_pid
   open_bg "$2" ssh-keyscan -T 20 -t ed25519 -p "$2" "$1"
@@ -444,8 +312,9 @@ g_mid_held() { touch "$tmp/go.$2"; go_wait "$2"; }
 # --- the scenarios ------------------------------------------------------------
 # capture transport ip port app nonstandard severity server-starter client description
 # (for midstream, the client name is the prefix: o_NAME opens, g_NAME goes)
-S=()
-scenario() { local IFS=$'\t'; S+=("$*"); }
+scenario_fields() { # scenario_fields LINE: one line of S into the fields above
+  IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$1"
+}
 scenario udp udp 127.0.0.40 1900 http    true  unexpected start_ssdp      c_ssdp      "SSDP M-SEARCH answered by an HTTP/1.1 200 OK datagram on 1900/udp: HTTP over UDP on SSDP's own port (python responder)"
 scenario udp udp 127.0.0.41 9999 http    true  unexpected start_sink      c_get       "one datagram GET / HTTP/1.1 to 9999/udp, never answered (python sink)"
 scenario udp udp ::1        8765 http    true  unexpected start_httpreply c_stun      "IPv6: a STUN binding request answered by HTTP/1.1 400 Bad Request on 8765/udp (HTTP in the reply only)"
@@ -456,50 +325,14 @@ scenario mid tcp 127.0.0.51 8443 tls     true  alternate  start_tls       mid_tl
 scenario mid tcp 127.0.0.52 2222 ssh     true  alternate  start_ssh       mid_ssh     "midstream: SSH on 2222, server banner first (ssh-keyscan; sshd held until the recording started)"
 scenario mid tcp 127.0.0.53 5000 http    true  unexpected start_held_http mid_held    "midstream: HTTP on 5000, request sent before the recording, the first packet is the server's response (curl; held http.server)"
 
-have_ipv6=
-if ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'; then have_ipv6=1; fi
-
 # --- start the servers ----------------------------------------------------------
-ran=() # scenarios that are really recorded
-declare -A server_pid
-for line in "${S[@]}"; do
-  IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$line"
-  if [[ $ip == *:* && -z $have_ipv6 ]]; then
-    warn "no ::1 on lo, skipped: $desc"
-    continue
-  fi
-  if ! "$PY" "$tmp/helper.py" probe "$tr" "$ip" "$port" 2>"$tmp/probe.log"; then
-    [[ -z $in_netns ]] || die "cannot bind $tr $ip $port: $(cat "$tmp/probe.log")"
-    warn "$ip port $port is taken on this host, skipped: $desc"
-    continue
-  fi
-  "$start" "$ip" "$port"
-  server_pid[$port]=$last_pid
-  ran+=("$line")
-done
-((${#ran[@]} > 0)) || die "no scenario could start"
-
-listening() { # listening tcp|udp IP PORT
-  local opt=-Hltn
-  [[ $1 == udp ]] && opt=-Hlun
-  ss "$opt" | awk '{print $4}' | grep -qxF -- "$(bracket "$2"):$3"
-}
-for line in "${ran[@]}"; do
-  IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$line"
-  for ((i = 0; ; i++)); do
-    listening "$tr" "$ip" "$port" && break
-    kill -0 "${server_pid[$port]}" 2>/dev/null || die "server for '$desc' exited"
-    ((i < 100)) || die "server for '$desc' did not listen within 10 s"
-    sleep 0.1
-  done
-done
-note "${#ran[@]} servers listening"
+start_servers
 
 # --- recording ---------------------------------------------------------------------
 record_start() { # record_start NAME CAPTURE: tcpdump -i lo on CAPTURE's endpoints
   local name=$1 which=$2 filter="" line
   for line in "${ran[@]}"; do
-    IFS=$'\t' read -r cap tr ip port _ <<<"$line"
+    scenario_fields "$line"
     [[ $cap == "$which" ]] && filter+="${filter:+ or }(host $ip and $tr port $port)"
   done
   [[ -n $filter ]] || die "no scenario of $name could start"
@@ -526,7 +359,7 @@ record_stop() { # record_stop NAME
 # udp.pcap: the clients one after the other
 record_start udp.pcap udp
 for line in "${ran[@]}"; do
-  IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$line"
+  scenario_fields "$line"
   [[ $cap == udp ]] || continue
   note "client: $desc"
   "$client" "$ip" "$port"
@@ -535,13 +368,13 @@ record_stop udp.pcap
 
 # midstream.pcap: open every connection, give the last ACKs time to pass, record, then go
 for line in "${ran[@]}"; do
-  IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$line"
+  scenario_fields "$line"
   [[ $cap == mid ]] && "o_$client" "$ip" "$port"
 done
 sleep 0.5
 record_start midstream.pcap mid
 for line in "${ran[@]}"; do
-  IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$line"
+  scenario_fields "$line"
   [[ $cap == mid ]] || continue
   note "client: $desc"
   "g_$client" "$ip" "$port"
@@ -566,7 +399,7 @@ for name in udp mid; do
   [[ $name == mid ]] && file=$tmp/midstream.pcap
   packets "$file" >"$tmp/$name.packets"
   for line in "${ran[@]}"; do
-    IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$line"
+    scenario_fields "$line"
     [[ $cap == "$name" ]] || continue
     # the first packet of the flow that carries payload (UDP length counts its 8-byte header)
     first=$(awk -F'\t' -v tr="$tr" -v ip="$ip" -v port="$port" \
@@ -588,7 +421,7 @@ for name in udp mid; do
       "$file" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     printf '# transport\tserver_ip\tserver_port\tapp\tnonstandard\tseverity\tdescription\n'
     for line in "${ran[@]}"; do
-      IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$line"
+      scenario_fields "$line"
       [[ $cap == "$name" ]] || continue
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tr" "$ip" "$port" "$app" "$ns" "$sev" "$desc"
     done

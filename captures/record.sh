@@ -31,71 +31,13 @@
 set -euo pipefail
 export LC_ALL=C
 
-die() { printf 'record.sh: error: %s\n' "$*" >&2; exit 1; }
-warn() { printf 'record.sh: warning: %s\n' "$*" >&2; }
-note() { printf 'record.sh: %s\n' "$*" >&2; }
-
+me=record.sh
 self=$(readlink -f "${BASH_SOURCE[0]}")
-out_dir=$(readlink -f "${1:-$(dirname "$self")}")
-
-[[ $(id -u) == 0 ]] || die "must run as root (binds ports < 1024, runs sshd and tcpdump)"
-
-# --- a private network namespace, when this kernel lets us have one ----------
-if [[ -z ${ODDPORT_IN_NETNS:-} && -z ${ODDPORT_NO_NETNS:-} ]] &&
-   unshare --net true 2>/dev/null; then
-  export ODDPORT_IN_NETNS=1
-  exec unshare --net -- bash "$self" "$@"
-fi
-in_netns=${ODDPORT_IN_NETNS:-}
-if [[ -n $in_netns ]]; then
-  ip link set lo up
-fi
-
-for tool in tcpdump editcap tshark python3 openssl curl ssh ssh-keyscan ssh-keygen ss setsid timeout; do
-  command -v "$tool" >/dev/null || die "missing tool: $tool"
-done
-SSHD=/usr/sbin/sshd
-[[ -x $SSHD ]] || die "missing $SSHD (openssh-server)"
-PY=$(command -v python3)
-[[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
-
-# clients must talk to our servers directly
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-
-CLIENT_TIMEOUT=10 # seconds, for every client
-mkdir -p "$out_dir"
-tmp=$(mktemp -d /tmp/oddport-record.XXXXXX)
-chmod 0755 "$tmp"           # sshd and tcpdump may look in here
-pids=()                     # every process group this script started
-capture_pids=()
-made_run_sshd=
-
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  # captures: by process id; servers: by process group (sshd's children too)
-  for pid in "${capture_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  for pid in "${capture_pids[@]}" "${pids[@]}"; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-  done
-  for pid in "${capture_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [[ $rc != 0 && -d $tmp ]]; then
-    note "logs of the failed run:"
-    tail -n 5 "$tmp"/*.log >&2 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-  [[ -n $made_run_sshd ]] && rmdir /run/sshd 2>/dev/null
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+tools=(tcpdump editcap tshark curl ssh ssh-keyscan)
+CLIENT_TIMEOUT=10   # seconds, for every client
+SSHD_LOGIN_GRACE=10 # seconds: no ssh client here takes longer
+# shellcheck source=SCRIPTDIR/record-common.sh
+source "$(dirname "$self")/record-common.sh" "$@"
 
 # --- helpers: python services and clients -----------------------------------
 cat >"$tmp/helper.py" <<'PYEOF'
@@ -192,22 +134,6 @@ def serve_udp(host, port):
         s.sendto(b"pong " + data, peer)
 
 
-def probe(transport, host, port):
-    """Exit 0 if (host, port) can be bound now; sends no packet."""
-    kind = socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM
-    s = socket.socket(family(host), kind)
-    if kind == socket.SOCK_STREAM:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind((host, port))
-    except OSError as e:
-        print(e, file=sys.stderr)
-        return 1
-    finally:
-        s.close()
-    return 0
-
-
 def connect(host, port):
     return socket.create_connection((host, port), timeout=TIMEOUT)
 
@@ -280,93 +206,22 @@ def main(argv):
         else:
             serve_tcp(mode, host, port)
         return 0
-    if what == "probe":
-        return probe(argv[2], argv[3], int(argv[4]))
     if what == "client":
         return client(argv[2], argv[3], int(argv[4]))
-    raise SystemExit("usage: helper.py serve|probe|client MODE HOST PORT")
+    raise SystemExit("usage: helper.py serve|client MODE HOST PORT")
 
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
 PYEOF
 
-# --- server starters: each runs "$@" in its own process group ----------------
-spawn() { # spawn LOGNAME CMD...: start a server, remember its process group
-  local log=$1; shift
-  setsid "$@" >"$tmp/$log.log" 2>&1 </dev/null &
-  pids+=("$!")
-  last_pid=$!
-}
-
-tls_ready=
-ssh_ready=
-www_ready=
-need_www() {
-  [[ -n $www_ready ]] && return
-  mkdir -p "$tmp/www"
-  printf '<!doctype html><title>oddport</title><p>oddport loopback test page</p>\n' >"$tmp/www/index.html"
-  printf 'hello from oddport\n' >"$tmp/www/hello.txt"
-  printf 'the split request arrived whole\n' >"$tmp/www/split"
-  www_ready=1
-}
-need_tls() {
-  [[ -n $tls_ready ]] && return
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$tmp/tls.key" -out "$tmp/tls.crt" -days 2 -subj /CN=oddport.test \
-    -addext 'subjectAltName=DNS:oddport.test,DNS:*.oddport.test' >"$tmp/openssl-req.log" 2>&1 ||
-    die "could not make the TLS certificate"
-  tls_ready=1
-}
-need_ssh() {
-  [[ -n $ssh_ready ]] && return
-  ssh-keygen -q -t ed25519 -N '' -C oddport-test -f "$tmp/ssh_host_ed25519_key"
-  cat >"$tmp/sshd_config" <<EOF
-HostKey $tmp/ssh_host_ed25519_key
-PidFile none
-UsePAM no
-UseDNS no
-PermitRootLogin no
-PubkeyAuthentication yes
-AuthorizedKeysFile none
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PrintMotd no
-LoginGraceTime 10
-LogLevel ERROR
-EOF
-  if [[ ! -d /run/sshd ]]; then # privilege separation directory
-    mkdir -m 0755 /run/sshd
-    made_run_sshd=1
-  fi
-  "$SSHD" -t -f "$tmp/sshd_config" >"$tmp/sshd-check.log" 2>&1 || die "sshd rejects its config"
-  ssh_ready=1
-}
-
-bracket() { [[ $1 == *:* ]] && printf '[%s]' "$1" || printf '%s' "$1"; }
-
-start_http() { need_www; spawn "http-$1-$2" "$PY" -m http.server --bind "$1" --directory "$tmp/www" "$2"; }
-start_tls() {
-  need_tls
-  spawn "tls-$1-$2" openssl s_server -accept "$(bracket "$1"):$2" -cert "$tmp/tls.crt" \
-    -key "$tmp/tls.key" -www -alpn http/1.1
-}
-start_ssh() { need_ssh; spawn "ssh-$1-$2" "$SSHD" -D -e -f "$tmp/sshd_config" -p "$2" -o "ListenAddress=$1"; }
+# --- this script's own servers: small python services ----------------------------
 start_redis() { spawn "redis-$1-$2" "$PY" "$tmp/helper.py" serve redis "$1" "$2"; }
 start_smtp() { spawn "smtp-$1-$2" "$PY" "$tmp/helper.py" serve smtp "$1" "$2"; }
 start_rtsp() { spawn "rtsp-$1-$2" "$PY" "$tmp/helper.py" serve rtsp "$1" "$2"; }
 start_udp() { spawn "udp-$1-$2" "$PY" "$tmp/helper.py" serve udp "$1" "$2"; }
 
-# --- clients: every one under a timeout ---------------------------------------
-run() { # run ok|fail|any CMD...: run a client, check how it ended
-  local expect=$1 rc=0; shift
-  timeout -k 2 "$CLIENT_TIMEOUT" "$@" >>"$tmp/clients.log" 2>&1 </dev/null || rc=$?
-  ((rc != 124 && rc != 137)) || die "client timed out: $*"
-  case $expect in
-    ok) ((rc == 0)) || die "client failed (exit $rc): $*" ;;
-    fail) ((rc != 0)) || die "client should have failed: $*" ;;
-  esac
-}
+# --- clients: each one through run, under a timeout -----------------------------
 CURL=(curl -q -sS --noproxy '*' -o /dev/null --connect-timeout 5 --max-time 8
       -A 'oddport-recorder/1 (curl)')
 SSH_OPTS=(-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no
@@ -408,8 +263,9 @@ c_udp() { run ok "$PY" "$tmp/helper.py" client udp "$1" "$2"; }
 
 # --- the scenarios ------------------------------------------------------------
 # transport ip port app nonstandard severity server-starter client description
-S=()
-scenario() { local IFS=$'\t'; S+=("$*"); }
+scenario_fields() { # scenario_fields LINE: one line of S into the fields above
+  IFS=$'\t' read -r tr ip port app ns sev start client desc <<<"$1"
+}
 scenario tcp 127.0.0.2  80    http  false -          start_http  c_http_two   "HTTP on 80 (2 GETs, curl)"
 scenario tcp 127.0.0.3  8080  http  true  alternate  start_http  c_http_head  "HTTP on 8080 (HEAD, curl)"
 scenario tcp 127.0.0.4  3000  http  true  unexpected start_http  c_http_post  "HTTP on 3000 (POST answered 501, curl)"
@@ -434,49 +290,14 @@ scenario tcp 127.0.0.31 2525  unknown false -        start_smtp  c_smtp       "S
 scenario tcp 127.0.0.32 554   unknown false -        start_rtsp  c_rtsp       "RTSP/1.0 OPTIONS on 554 (HTTP-like, not HTTP)"
 scenario udp 127.0.0.33 9999  unknown false -        start_udp   c_udp        "UDP request/response on 9999 (3 datagrams each way)"
 
-have_ipv6=
-if ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'; then have_ipv6=1; fi
-
 # --- start the servers ----------------------------------------------------------
-ran=() # scenarios that are really recorded
-for line in "${S[@]}"; do
-  IFS=$'\t' read -r tr ip port app ns sev start client desc <<<"$line"
-  if [[ $ip == *:* && -z $have_ipv6 ]]; then
-    warn "no ::1 on lo, skipped: $desc"
-    continue
-  fi
-  if ! "$PY" "$tmp/helper.py" probe "$tr" "$ip" "$port" 2>"$tmp/probe.log"; then
-    [[ -z $in_netns ]] || die "cannot bind $tr $ip $port: $(cat "$tmp/probe.log")"
-    warn "$ip port $port is taken on this host, skipped: $desc"
-    continue
-  fi
-  "$start" "$ip" "$port"
-  ran+=("$line"$'\t'"$last_pid")
-done
-((${#ran[@]} > 0)) || die "no scenario could start"
-
-listening() { # listening tcp|udp IP PORT
-  local opt=-Hltn addr
-  [[ $1 == udp ]] && opt=-Hlun
-  addr="$(bracket "$2"):$3"
-  ss "$opt" | awk '{print $4}' | grep -qxF -- "$addr"
-}
-for entry in "${ran[@]}"; do
-  IFS=$'\t' read -r tr ip port app ns sev start client desc pid <<<"$entry"
-  for ((i = 0; ; i++)); do
-    listening "$tr" "$ip" "$port" && break
-    kill -0 "$pid" 2>/dev/null || die "server for '$desc' exited: $(tail -n 3 "$tmp"/*-"$ip"-"$port".log)"
-    ((i < 100)) || die "server for '$desc' did not listen within 10 s"
-    sleep 0.1
-  done
-done
-note "${#ran[@]} servers listening"
+start_servers
 
 # --- start the recordings --------------------------------------------------------
 # Only our endpoints, only loopback addresses (the same filter for every file).
 filter=
 for entry in "${ran[@]}"; do
-  IFS=$'\t' read -r tr ip port _ <<<"$entry"
+  scenario_fields "$entry"
   filter+="${filter:+ or }(host $ip and $tr port $port)"
 done
 filter="(net 127.0.0.0/8 or ip6 host ::1) and ($filter)"
@@ -503,7 +324,7 @@ sleep 0.3
 
 # --- the clients, one scenario after the other -------------------------------------
 for entry in "${ran[@]}"; do
-  IFS=$'\t' read -r tr ip port app ns sev start client desc pid <<<"$entry"
+  scenario_fields "$entry"
   note "client: $desc"
   "$client" "$ip" "$port"
 done
@@ -540,7 +361,7 @@ starts() {
 for name in lo-us.pcap lo-ns.pcap lo.pcapng any.pcap; do
   starts "$tmp/$name" >"$tmp/$name.starts"
   for entry in "${ran[@]}"; do
-    IFS=$'\t' read -r tr ip port _ <<<"$entry"
+    scenario_fields "$entry"
     grep -qP "^\s*\d+ \Q$tr\E\t\Q$ip\E\t$port$" "$tmp/$name.starts" ||
       die "$name has no $tr flow to $ip port $port"
   done
@@ -552,7 +373,7 @@ cmp -s "$tmp/lo-us.pcap.starts" "$tmp/any.pcap.starts" || die "flow starts diffe
   printf '# oddport ground truth, written by captures/record.sh on %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   printf '# transport\tserver_ip\tserver_port\tapp\tnonstandard\tseverity\tdescription\n'
   for entry in "${ran[@]}"; do
-    IFS=$'\t' read -r tr ip port app ns sev start client desc pid <<<"$entry"
+    scenario_fields "$entry"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tr" "$ip" "$port" "$app" "$ns" "$sev" "$desc"
   done
 } >"$tmp/loopback.truth"
