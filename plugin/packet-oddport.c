@@ -37,6 +37,25 @@ static int hf_confidence = -1;
 static int hf_evidence = -1;
 static int hf_direction = -1;
 
+/* Every field of the subtree, to tell whether a filter or -e asks for one of them. */
+static int *const subtree_fields[] = {
+    &hf_flow,
+    &hf_app,
+    &hf_client_app,
+    &hf_server_app,
+    &hf_client_port_class,
+    &hf_server_port_class,
+    &hf_server_port,
+    &hf_nonstandard,
+    &hf_severity,
+    &hf_mismatch,
+    &hf_expected_ports,
+    &hf_iana_service,
+    &hf_confidence,
+    &hf_evidence,
+    &hf_direction,
+};
+
 static int ett_oddport = -1;
 
 static expert_field ei_alternate = EI_INIT;
@@ -401,6 +420,23 @@ static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, const OddportPlugin
     return root;
 }
 
+/* Whether anyone will see the subtree: a tree that is shown, or a filter or -e that names
+ * oddport or one of its fields. (proto_field_is_referenced on the protocol also says yes to every
+ * tree that keeps protocol items, as tshark's -T fields does: building it there would be most of
+ * the plugin's cost.) */
+static bool subtree_wanted(proto_tree *tree)
+{
+    if (tree == NULL)
+        return false;
+    if (PTREE_DATA(tree)->visible ||
+        proto_registrar_get_nth(proto_oddport)->ref_type != HF_REF_TYPE_NONE)
+        return true;
+    for (size_t index = 0; index < array_length(subtree_fields); index++)
+        if (proto_field_is_referenced(tree, *subtree_fields[index]))
+            return true;
+    return false;
+}
+
 /* Makes the probe the flow's conversation dissector. A dissector that already holds the
  * conversation (a STUN heuristic, an FTP data channel) stays behind the probe and still gets
  * every direction oddport recognises nothing in, so such flows decode as without the plugin. */
@@ -437,10 +473,7 @@ static int dissect_oddport(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         layer_is_flow(pinfo, flow, &sent_by_client))
         install_probe(pinfo, flow);
     const OddportPluginFlow *shown = oddport_plugin_flow_for_packet(flow, pinfo);
-    /* The subtree is built only when shown or asked for (a filter or -e on an oddport field):
-     * most of the plugin's cost in a run that prints other fields. */
-    proto_item *root =
-        proto_field_is_referenced(tree, proto_oddport) ? add_tree(tree, tvb, shown) : NULL;
+    proto_item *root = subtree_wanted(tree) ? add_tree(tree, tvb, shown) : NULL;
     if (pinfo->num == shown->deciding_frame)
         add_expert(pinfo, root, shown);
     tap_queue_packet(oddport_tap, pinfo, flow);
