@@ -131,6 +131,32 @@ static void store_report(OddportPluginFlow *flow, const OddportFlowReport *repor
     flow->report.verdict = &flow->verdict;
     flow->report.client_result = NULL;
     flow->report.server_result = NULL;
+    flow->texts_ready = false;
+}
+
+/* The texts the subtree shows, made once per verdict when a subtree first needs them rather
+ * than on every packet (and not at all in a run that shows no subtree). */
+static void prepare_texts(OddportPluginFlow *flow)
+{
+    if (flow->texts_ready)
+        return;
+    flow->texts_ready = true;
+    const OddportFlowVerdict *verdict = &flow->verdict;
+    const OddportFlowReport *report = &flow->report;
+    g_snprintf(flow->summary, sizeof flow->summary, "%s on %s port %u%s%s",
+               oddport_app_name(verdict->app), oddport_port_class_name(report->server.port_class),
+               (unsigned)report->server.port, verdict->nonstandard ? ", non-standard, " : "",
+               verdict->nonstandard ? oddport_severity_name(verdict->severity) : "");
+    /* Evidence may quote wire bytes; the tree wants valid UTF-8 and escapes the rest itself. */
+    g_free(flow->evidence);
+    flow->evidence = g_utf8_make_valid(verdict->evidence, -1);
+}
+
+static void free_flow(gpointer data)
+{
+    OddportPluginFlow *flow = data;
+    g_free(flow->evidence);
+    g_free(flow);
 }
 
 /* The engine's sink: a flow's final verdict, as the CLI reports it. */
@@ -159,8 +185,7 @@ void oddport_plugin_finish_flows(void)
     capture.all_finished = true;
 }
 
-const OddportPluginFlow *oddport_plugin_flow_for_packet(OddportPluginFlow *flow,
-                                                        const packet_info *pinfo)
+OddportPluginFlow *oddport_plugin_flow_for_packet(OddportPluginFlow *flow, const packet_info *pinfo)
 {
     if (PINFO_FD_VISITED(pinfo) && !flow->finished)
         oddport_plugin_finish_flows();
@@ -370,16 +395,13 @@ static void add_expert(packet_info *pinfo, proto_item *item, const OddportPlugin
 }
 
 /* Adds the oddport subtree; returns its root item for expert info. */
-static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, const OddportPluginFlow *flow)
+static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, OddportPluginFlow *flow)
 {
+    prepare_texts(flow);
     const OddportFlowVerdict *verdict = &flow->verdict;
     const OddportFlowReport *report = &flow->report;
     proto_item *root = proto_tree_add_item(tree, proto_oddport, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(root, ": %s on %s port %u%s%s", oddport_app_name(verdict->app),
-                           oddport_port_class_name(report->server.port_class),
-                           (unsigned)report->server.port,
-                           verdict->nonstandard ? ", non-standard, " : "",
-                           verdict->nonstandard ? oddport_severity_name(verdict->severity) : "");
+    proto_item_append_text(root, ": %s", flow->summary);
     proto_item_set_generated(root);
     proto_tree *subtree = proto_item_add_subtree(root, ett_oddport);
     proto_item_set_generated(proto_tree_add_uint64(subtree, hf_flow, tvb, 0, 0, report->id));
@@ -411,10 +433,8 @@ static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, const OddportPlugin
             proto_tree_add_string(subtree, hf_iana_service, tvb, 0, 0, verdict->iana_service));
     proto_item_set_generated(
         proto_tree_add_uint(subtree, hf_confidence, tvb, 0, 0, verdict->confidence));
-    /* Evidence may quote wire bytes; the tree wants valid UTF-8 and escapes the rest itself. */
-    gchar *evidence = g_utf8_make_valid(verdict->evidence, -1);
-    proto_item_set_generated(proto_tree_add_string(subtree, hf_evidence, tvb, 0, 0, evidence));
-    g_free(evidence);
+    proto_item_set_generated(
+        proto_tree_add_string(subtree, hf_evidence, tvb, 0, 0, flow->evidence));
     proto_item_set_generated(
         proto_tree_add_uint(subtree, hf_direction, tvb, 0, 0, verdict->direction));
     return root;
@@ -472,7 +492,7 @@ static int dissect_oddport(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!PINFO_FD_VISITED(pinfo) && decode_any_port && !flow->probe_installed &&
         layer_is_flow(pinfo, flow, &sent_by_client))
         install_probe(pinfo, flow);
-    const OddportPluginFlow *shown = oddport_plugin_flow_for_packet(flow, pinfo);
+    OddportPluginFlow *shown = oddport_plugin_flow_for_packet(flow, pinfo);
     proto_item *root = subtree_wanted(tree) ? add_tree(tree, tvb, shown) : NULL;
     if (pinfo->num == shown->deciding_frame)
         add_expert(pinfo, root, shown);
@@ -496,7 +516,7 @@ static void init_capture(void)
         load_rules();
     capture.engine = oddport_engine_new(capture.rules, remember_finished_flow, NULL);
     oddport_engine_begin_capture(capture.engine, "", ODDPORT_CAPTURE_FORMAT_PCAP, 9);
-    capture.flows = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    capture.flows = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free_flow);
     capture.finished_flows = 0;
     capture.all_finished = false;
 }

@@ -17,6 +17,11 @@ typedef struct {
      * points at the member below; the side results are not kept (NULL). */
     OddportFlowReport report;
     OddportFlowVerdict verdict;
+    /* What the subtree shows for `verdict`: its one-line summary, and its evidence as valid
+     * UTF-8 (owned). */
+    bool texts_ready;
+    char summary[96];
+    char *evidence;
     bool finished;
     uint64_t finish_order;   /* with `finished`: how many flows finished before it */
     uint32_t deciding_frame; /* the frame after which the flow's app was known, or 0 */
@@ -40,8 +45,8 @@ OddportPluginFlow *oddport_plugin_flow_by_id(uint64_t id);
 /* The verdict to show for one of the flow's packets: on the first pass, what was known after
  * that packet; once the packet is revisited (a second pass, a click in Wireshark), the final
  * verdict, which finishes every open flow first, as the CLI does at the end of its input. */
-const OddportPluginFlow *oddport_plugin_flow_for_packet(OddportPluginFlow *flow,
-                                                        const packet_info *pinfo);
+OddportPluginFlow *oddport_plugin_flow_for_packet(OddportPluginFlow *flow,
+                                                  const packet_info *pinfo);
 
 /* Finishes every flow still open, so that each flow's verdict is final (as at the end of the
  * CLI's input). */
