@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # What the plugin costs tshark: CPU time with it and with "--disable-protocol oddport" on a
-# capture whose services all run on their standard ports, alternating runs, medians compared.
+# capture whose services all run on their standard ports, alternating runs, medians compared;
+# and, where valgrind is installed, instructions counted by callgrind, which repeat exactly from
+# run to run however busy the machine is (tshark's start-up is measured on one frame and left
+# out).
 # usage: plugin-overhead.sh TSHARK PLUGIN GENERATOR [PACKETS [RUNS]]
 set -euo pipefail
 tshark=$1 plugin=$2 generator=$3 packets=${4:-300000} runs=${5:-5}
@@ -45,8 +48,38 @@ report() {
         printf "%-34s %8.2f s %8.2f s   %+.1f%%\n", label, without, with, (with / without - 1) * 100 }'
 }
 
+modes=("summary lines (-r)|"
+    "two passes (-2 -r)|-2"
+    "other fields (-T fields)|-T fields -e frame.number -e tcp.port -e http.host"
+    "packet details (-V)|-V")
+
 echo "plugin overhead on $frames frames, all services on standard ports (median CPU of $runs runs)"
 printf '%-34s %10s %10s   %s\n' "tshark run" "without" "with" "overhead"
-report "summary lines (-r)" -r "$work/standard.pcap"
-report "two passes (-2 -r)" -2 -r "$work/standard.pcap"
-report "other fields (-T fields)" -r "$work/standard.pcap" -T fields -e frame.number -e tcp.port -e http.host
+for mode in "${modes[@]}"; do
+    read -r -a options <<<"${mode#*|}"
+    report "${mode%%|*}" "${options[@]}" -r "$work/standard.pcap"
+done
+
+command -v valgrind >/dev/null || exit 0
+"${runner[@]}" "$tshark" -r "$work/standard.pcap" -c 1 -w "$work/one.pcap" 2>/dev/null
+instructions() {
+    "${runner[@]}" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$tshark" "$@" 2>&1 >/dev/null |
+        awk '/Collected/ { print $4 }'
+}
+# Instructions for the frames alone: a run over the capture less a run over its first frame.
+net_instructions() {
+    local whole first
+    whole=$(instructions "$@" -r "$work/standard.pcap")
+    first=$(instructions "$@" -r "$work/one.pcap")
+    echo $((whole - first))
+}
+echo
+echo "the same, in instructions (callgrind, one run each)"
+printf '%-34s %14s %14s   %s\n' "tshark run" "without" "with" "overhead"
+for mode in "${modes[@]}"; do
+    read -r -a options <<<"${mode#*|}"
+    with=$(net_instructions "${options[@]}")
+    without=$(net_instructions --disable-protocol oddport "${options[@]}")
+    awk -v label="${mode%%|*}" -v with="$with" -v without="$without" 'BEGIN {
+        printf "%-34s %14.0f %14.0f   %+.1f%%\n", label, without, with, (with / without - 1) * 100 }'
+done
