@@ -53,6 +53,12 @@ typedef struct {
      * oddport_engine_set_max_flows); they are reported like any other flow. */
     uint64_t evicted_flows;
     uint64_t max_flows;
+    /* Reading ended before the last capture's end: a stop check asked for it (see
+     * oddport_engine_set_stop_check), or memory for a new flow ran out. The capture concerned
+     * says where in its warnings; the flows read so far are reported as usual. */
+    bool stopped;
+    bool out_of_memory;
+    uint64_t flows_open_when_out_of_memory;
 } OddportSummary;
 
 typedef struct OddportEngine OddportEngine;
@@ -76,6 +82,11 @@ void oddport_engine_set_max_flows(OddportEngine *engine, uint64_t max_flows);
 void oddport_engine_set_progress(OddportEngine *engine, OddportProgressFunc progress,
                                  void *user_data);
 
+/* Asked every few thousand packets while a capture is read; returning true stops reading there
+ * (the summary's `stopped` says so). For interruptions and for an output nobody reads any more. */
+typedef bool (*OddportStopCheck)(void *user_data);
+void oddport_engine_set_stop_check(OddportEngine *engine, OddportStopCheck check, void *user_data);
+
 /* Sets a BPF filter (libpcap syntax) applied to every packet of every capture. Returns false
  * with `error` when the expression does not compile. */
 bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error);
@@ -97,7 +108,10 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
 /* Where one record went. */
 typedef struct {
     OddportDecodeStatus status; /* ODDPORT_DECODE_OK when it joined a flow, else why not */
-    uint64_t flow_id;           /* the id of the flow it joined (the id its report will carry) */
+    /* The id of the flow it joined (the id its report will carry); 0 with ODDPORT_DECODE_OK when
+     * there was no memory for a new flow (the summary's out_of_memory is then set, and the record
+     * is not counted). */
+    uint64_t flow_id;
 } OddportRecordOutcome;
 
 /* Feeds the next record of the capture begun last (there must be one); `record` is borrowed for

@@ -66,7 +66,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OddportPortRules, oddport_port_rules_free)
 /* Adds site rules from a services file: one rule per line, "APP PORT[-PORT][/tcp|/udp]"
  * (default tcp), '#' starts a comment, e.g. "http 3128/tcp  # our proxy". Returns false with
  * `error` (domain ODDPORT_RULES_ERROR) naming the line and the problem; no rule of a file with an
- * error is applied. */
+ * error is applied. Rules from several files add up; "-" reads standard input. */
 bool oddport_port_rules_load_file(OddportPortRules *rules, const char *path, GError **error);
 /* The same from text in memory; `origin` names it in error messages. */
 bool oddport_port_rules_load_text(OddportPortRules *rules, const char *text, const char *origin,

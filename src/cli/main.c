@@ -1,8 +1,13 @@
 /* The oddport command: options, the run over each capture, progress, the report, and exit codes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -10,11 +15,55 @@
 #include "oddport/engine.h"
 #include "oddport/report.h"
 
+/* The exit statuses, in one table that --help prints and the README and man page repeat (a test
+ * checks they agree). When several apply, the lowest `precedence` wins. */
 enum {
     EXIT_OK = 0,
     EXIT_UNREADABLE_CAPTURE = 1,
     EXIT_USAGE = 2,
+    EXIT_WRITE_ERROR = 3,
+    EXIT_FINDINGS = 4,
+    EXIT_OUT_OF_MEMORY = 5,
+    EXIT_SIGNAL_BASE = 128,
 };
+
+typedef struct {
+    const char *status;
+    const char *meaning;
+} ExitStatusRow;
+
+static const ExitStatusRow exit_status_table[] = {
+    {"0", "success, also when a capture ends truncated (the report says so)"},
+    {"1", "a capture could not be read at all; the report lists it with its error"},
+    {"2", "usage error: bad option or value, invalid filter, unreadable or malformed services "
+          "file, -o naming an input; no file is touched"},
+    {"3", "the report could not be written (no permission, full disk, closed pipe)"},
+    {"4", "--fail-on: a service on a non-standard port at or above that severity"},
+    {"5", "out of memory: reading stopped early (try --max-flows)"},
+    {"128+N", "stopped by signal N (130 Ctrl-C, 143 SIGTERM): no report under the -o name; on "
+              "standard output the report covers what was read and says it is incomplete"},
+};
+
+/* Which status wins when several apply: errors before findings, the user's signal first. */
+static int exit_status_precedence(int status)
+{
+    if (status == EXIT_USAGE)
+        return 0;
+    if (status > EXIT_SIGNAL_BASE)
+        return 1;
+    static const int order[] = {EXIT_OUT_OF_MEMORY, EXIT_WRITE_ERROR, EXIT_UNREADABLE_CAPTURE,
+                                EXIT_FINDINGS, EXIT_OK};
+    for (size_t index = 0; index < G_N_ELEMENTS(order); index++)
+        if (order[index] == status)
+            return (int)index + 2;
+    return (int)G_N_ELEMENTS(order) + 2;
+}
+
+static void raise_exit_status(int *current, int status)
+{
+    if (exit_status_precedence(status) < exit_status_precedence(*current))
+        *current = status;
+}
 
 typedef enum {
     COLOR_AUTO,
@@ -26,7 +75,9 @@ typedef struct {
     char *format;
     char *output_path;
     char *filter;
-    char *services_path;
+    char **services_paths;
+    char *fail_on_name;
+    OddportSeverity fail_on; /* ODDPORT_SEVERITY_NONE: no --fail-on */
     gboolean all_flows;
     gboolean services_only;
     gint64 top;
@@ -60,7 +111,8 @@ static void options_clear(Options *options)
     g_free(options->format);
     g_free(options->output_path);
     g_free(options->filter);
-    g_free(options->services_path);
+    g_strfreev(options->services_paths);
+    g_free(options->fail_on_name);
     g_free(options->color_name);
     g_strfreev(options->captures);
 }
@@ -73,39 +125,72 @@ static int usage_error(GOptionContext *context, const char *message)
     return EXIT_USAGE;
 }
 
-static const char help_description[] =
+static const char help_description_head[] =
     "The text report starts with the services on non-standard ports, the most\n"
     "severe at the top, each with the evidence for its verdict; then mismatches\n"
     "and flows per port class and per app. JSON and CSV are written as flows end.\n"
     "The filter applies to every capture. When stderr is a terminal and a capture\n"
-    "takes more than a second, a progress line shows there.\n"
+    "takes more than a second, a progress line shows there. A report named with -o\n"
+    "appears only when complete: it is written beside its name and renamed.\n"
     "\n"
     "Port classes (of the server's port): well-known 0-1023, registered\n"
     "1024-49151, ephemeral 49152-65535. Expected ports: http 80; tls 443, 465, 563,\n"
     "636, 853, 989, 990, 992-995, 5061, 8883; ssh 22 (all tcp). Severity of a\n"
     "service elsewhere: masquerade (the port belongs to another common service,\n"
     "e.g. SSH on 443), unexpected (any other port), alternate (a common alternate\n"
-    "such as HTTP on 8080, TLS on 8443, SSH on 2222).\n"
+    "such as HTTP on 8080, TLS on 8443, SSH on 2222). --fail-on takes one of them:\n"
+    "alternate (any finding), unexpected (unexpected or masquerade), masquerade.\n"
     "\n"
-    "Site rules (--services FILE) add expected ports, so known services drop out\n"
-    "of the findings: one 'APP PORT[-PORT][/tcp|/udp]' per line, '#' comments,\n"
-    "e.g. 'http 3128  # our proxy'. A file with an error applies no rule.\n"
+    "Site rules (--services FILE, may be given several times; '-' reads standard\n"
+    "input) add expected ports, so known services drop out of the findings: one\n"
+    "'APP PORT[-PORT][/tcp|/udp]' per line, '#' comments, e.g. 'http 3128  # our\n"
+    "proxy'. A file with an error applies no rule.\n"
     "\n"
     "Environment:\n"
     "  NO_COLOR                   set and not empty: no colour unless --color=always\n"
     "  ODDPORT_PROGRESS_AFTER_MS  how long (ms) a capture must run before the\n"
     "                             progress line shows (default 1000)\n"
-    "\n"
-    "Exit status: 0 success (also when a capture ends truncated: what was read is\n"
-    "reported), 1 when a capture cannot be read at all, 2 on usage errors.\n"
+    "\n";
+
+static const char help_description_tail[] =
     "\n"
     "Examples:\n"
     "  oddport capture.pcap\n"
     "  oddport --all-flows -f 'tcp port 443' day1.pcap day2.pcap\n"
     "  oddport --format csv --services-only -o services.csv capture.pcapng\n"
     "  oddport --services captures/site-services.example capture.pcap\n"
+    "  oddport --fail-on=masquerade -q -o report.json --format json capture.pcap\n"
     "\n"
     "See oddport(1) for more.\n";
+
+/* The exit-status table, wrapped to 80 columns under a hanging indent. */
+static char *help_description(void)
+{
+    GString *text = g_string_new(help_description_head);
+    g_string_append(text,
+                    "Exit status (when several apply: 2, 128+N, 5, 3, 1, 4, in that order):\n");
+    enum { INDENT = 9, WIDTH = 80 };
+    for (size_t row = 0; row < G_N_ELEMENTS(exit_status_table); row++) {
+        g_string_append_printf(text, "  %-*s", INDENT - 2, exit_status_table[row].status);
+        size_t column = INDENT;
+        g_auto(GStrv) words = g_strsplit(exit_status_table[row].meaning, " ", -1);
+        for (char **word = words; *word != NULL; word++) {
+            size_t length = strlen(*word);
+            if (column > INDENT && column + 1 + length > WIDTH) {
+                g_string_append_printf(text, "\n%*s", INDENT, "");
+                column = INDENT;
+            } else if (column > INDENT) {
+                g_string_append_c(text, ' ');
+                column++;
+            }
+            g_string_append(text, *word);
+            column += length;
+        }
+        g_string_append_c(text, '\n');
+    }
+    g_string_append(text, help_description_tail);
+    return g_string_free(text, FALSE);
+}
 
 /* GOption writes "[OPTION…]" with a Unicode ellipsis, which a C locale prints as '?'. */
 static void print_help(GOptionContext *context)
@@ -144,7 +229,7 @@ static int parse_options(int argc, char **argv, Options *options)
     GOptionEntry input_entries[] = {
         {"filter", 'f', 0, G_OPTION_ARG_STRING, &options->filter,
          "Only packets matching a libpcap filter", "BPF"},
-        {"services", 0, 0, G_OPTION_ARG_FILENAME, &options->services_path,
+        {"services", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->services_paths,
          "Site rules: ports where an app is expected", "FILE"},
         {"max-flows", 0, 0, G_OPTION_ARG_INT64, &options->max_flows,
          "Open flows kept at once (500000; 0: no bound)", "N"},
@@ -156,6 +241,8 @@ static int parse_options(int argc, char **argv, Options *options)
         G_OPTION_ENTRY_NULL,
     };
     GOptionEntry general_entries[] = {
+        {"fail-on", 0, 0, G_OPTION_ARG_STRING, &options->fail_on_name,
+         "Exit 4 on a service at least this severe", "SEVERITY"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
          "No warnings, no progress line on stderr", NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &options->show_version, "Print the version and exit",
@@ -170,7 +257,8 @@ static int parse_options(int argc, char **argv, Options *options)
         context, "Find HTTP, TLS and SSH services on non-standard ports in pcap and pcapng\n"
                  "captures. CAPTURE may be '-' for standard input; several captures are\n"
                  "read in the order given, like rotated files.");
-    g_option_context_set_description(context, help_description);
+    g_autofree char *description = help_description();
+    g_option_context_set_description(context, description);
     g_option_context_add_main_entries(context, capture_entries, NULL);
     GOptionGroup *report_group =
         g_option_group_new("report", "Report options:", "Show report options", options, NULL);
@@ -220,6 +308,21 @@ static int parse_options(int argc, char **argv, Options *options)
             "unknown colour mode '%s' (expected auto, always or never)", options->color_name);
         return usage_error(context, message);
     }
+    if (options->fail_on_name != NULL) {
+        options->fail_on = ODDPORT_SEVERITY_NONE;
+        for (int severity = ODDPORT_SEVERITY_NONE + 1; severity < ODDPORT_SEVERITY_COUNT;
+             severity++)
+            if (strcmp(options->fail_on_name, oddport_severity_name((OddportSeverity)severity)) ==
+                0)
+                options->fail_on = (OddportSeverity)severity;
+        if (options->fail_on == ODDPORT_SEVERITY_NONE) {
+            g_autofree char *message =
+                g_strdup_printf("unknown severity '%s' for --fail-on (expected alternate, "
+                                "unexpected or masquerade)",
+                                options->fail_on_name);
+            return usage_error(context, message);
+        }
+    }
     if (options->top < 0)
         return usage_error(context, "--top needs a number of rows, 0 or more");
     if (options->max_flows < 0)
@@ -231,6 +334,15 @@ static int parse_options(int argc, char **argv, Options *options)
         return usage_error(context, "--services-only and --all-flows exclude each other");
     if (options->captures == NULL || options->captures[0] == NULL)
         return usage_error(context, "no capture given");
+    /* Standard input can be read once. */
+    unsigned standard_input_uses = 0;
+    for (char **path = options->captures; *path != NULL; path++)
+        standard_input_uses += strcmp(*path, "-") == 0;
+    for (char **path = options->services_paths; path != NULL && *path != NULL; path++)
+        standard_input_uses += strcmp(*path, "-") == 0;
+    if (standard_input_uses > 1)
+        return usage_error(context, "standard input ('-') can be read only once: name it as one "
+                                    "capture or one services file");
     g_option_context_free(context);
     return -1;
 }
@@ -343,8 +455,259 @@ static void warn_about_limits(const OddportSummary *summary)
                 omitted->rows, omitted->flows);
 }
 
+/* Signals that ask oddport to stop: the first one stops reading at the next check and leaves
+ * the run to end cleanly; a second one ends the process at once, removing the unfinished report
+ * first (unlink is async-signal-safe). */
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t cleanup_path_ready;
+static char cleanup_path[PATH_MAX];
+
+static void on_stop_signal(int number)
+{
+    if (stop_signal != 0) {
+        if (cleanup_path_ready)
+            unlink(cleanup_path);
+        signal(number, SIG_DFL);
+        raise(number);
+        return;
+    }
+    stop_signal = number;
+}
+
+static void install_stop_signal_handlers(void)
+{
+    struct sigaction action = {.sa_handler = on_stop_signal};
+    sigemptyset(&action.sa_mask);
+    /* Reads resume after the handler: the flag is looked at between records. */
+    action.sa_flags = SA_RESTART;
+    const int numbers[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t index = 0; index < G_N_ELEMENTS(numbers); index++) {
+        struct sigaction previous;
+        /* A signal ignored by whoever started us (nohup, a background job) stays ignored. */
+        if (sigaction(numbers[index], NULL, &previous) == 0 && previous.sa_handler == SIG_IGN)
+            continue;
+        sigaction(numbers[index], &action, NULL);
+    }
+}
+
+/* Where the report goes: standard output; a special file (a device, a pipe) written in place;
+ * or a regular file, written beside its name and renamed when complete, so that an interrupted
+ * run never leaves half a report under the real name. */
+typedef struct {
+    const char *target_path; /* NULL for standard output (borrowed from the options) */
+    char *temporary_path;    /* owned; NULL when written in place */
+    FILE *stream;
+    bool is_pipe; /* a pipe or socket, whose reader may go away */
+} ReportOutput;
+
+static const char *output_name(const ReportOutput *output)
+{
+    return output->target_path != NULL ? output->target_path : "standard output";
+}
+
+static bool same_file(const struct stat *left, const struct stat *right)
+{
+    return left->st_dev == right->st_dev && left->st_ino == right->st_ino;
+}
+
+/* Returns the input the report would overwrite, or NULL. A path that does not exist yet cannot
+ * be one of the inputs. */
+static const char *input_named_as_output(const Options *options)
+{
+    struct stat output_status;
+    if (options->output_path == NULL || strcmp(options->output_path, "-") == 0 ||
+        stat(options->output_path, &output_status) != 0)
+        return NULL;
+    char **lists[] = {options->captures, options->services_paths};
+    for (size_t list = 0; list < G_N_ELEMENTS(lists); list++) {
+        for (char **path = lists[list]; path != NULL && *path != NULL; path++) {
+            struct stat input_status;
+            if (strcmp(*path, "-") != 0 && stat(*path, &input_status) == 0 &&
+                same_file(&output_status, &input_status))
+                return *path;
+        }
+    }
+    return NULL;
+}
+
+static bool open_report_output(const char *path, ReportOutput *output, GError **error)
+{
+    *output = (ReportOutput){.stream = stdout};
+    if (path == NULL || strcmp(path, "-") == 0) {
+        struct stat status;
+        output->is_pipe = fstat(STDOUT_FILENO, &status) == 0 &&
+                          (S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode));
+        return true;
+    }
+    output->target_path = path;
+    output->stream = NULL;
+    struct stat status;
+    bool exists = stat(path, &status) == 0;
+    if (exists && !S_ISREG(status.st_mode)) {
+        /* /dev/null, a terminal, a named pipe: renaming over them would replace the node. */
+        output->stream = fopen(path, "w");
+        output->is_pipe = S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode);
+    } else {
+        g_autofree char *directory = g_path_get_dirname(path);
+        g_autofree char *base = g_path_get_basename(path);
+        output->temporary_path = g_strdup_printf("%s/.%s.oddport-XXXXXX", directory, base);
+        int descriptor = g_mkstemp_full(output->temporary_path, O_WRONLY | O_CLOEXEC, 0600);
+        if (descriptor >= 0) {
+            /* mkstemp's 0600 is for the unfinished file; the report gets the mode a new file
+             * would get, or keeps the mode of the one it replaces. */
+            mode_t mask = umask(0);
+            umask(mask);
+            fchmod(descriptor, exists ? (status.st_mode & 07777) : (0666 & ~mask));
+            output->stream = fdopen(descriptor, "w");
+            if (output->stream == NULL)
+                close(descriptor);
+        }
+        if (output->stream != NULL && strlen(output->temporary_path) < sizeof cleanup_path) {
+            memcpy(cleanup_path, output->temporary_path, strlen(output->temporary_path) + 1);
+            cleanup_path_ready = 1;
+        }
+    }
+    if (output->stream == NULL) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "%s: cannot write the report: %s", path, g_strerror(errno));
+        g_clear_pointer(&output->temporary_path, g_free);
+        return false;
+    }
+    return true;
+}
+
+/* Ends the report: with `keep`, flushes it to disk and gives it its real name; otherwise
+ * removes the unfinished file. Returns false with errno set when keeping failed. */
+static bool close_report_output(ReportOutput *output, bool keep)
+{
+    bool written = true;
+    if (output->stream != stdout) {
+        if (keep && output->temporary_path != NULL &&
+            (fflush(output->stream) != 0 || fsync(fileno(output->stream)) != 0))
+            written = false;
+        int saved_errno = errno;
+        if (fclose(output->stream) != 0 && written) {
+            written = false;
+            saved_errno = errno;
+        }
+        if (output->temporary_path != NULL) {
+            if (keep && written && rename(output->temporary_path, output->target_path) != 0) {
+                written = false;
+                saved_errno = errno;
+            }
+            if (!keep || !written)
+                unlink(output->temporary_path);
+            cleanup_path_ready = 0;
+        }
+        errno = saved_errno;
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        written = false;
+    }
+    g_clear_pointer(&output->temporary_path, g_free);
+    return written;
+}
+
+/* A pipe whose reader has gone reports an error when polled for writing (Linux, the BSDs). */
+static bool output_reader_gone(const ReportOutput *output)
+{
+    if (ferror(output->stream))
+        return true;
+    if (!output->is_pipe)
+        return false;
+    struct pollfd poll_output = {.fd = fileno(output->stream), .events = POLLOUT};
+    return poll(&poll_output, 1, 0) == 1 && (poll_output.revents & (POLLERR | POLLHUP)) != 0;
+}
+
+typedef struct {
+    const ReportOutput *output;
+    bool output_gone;
+} StopState;
+
+static bool should_stop_reading(void *data)
+{
+    StopState *state = data;
+    if (!state->output_gone && output_reader_gone(state->output))
+        state->output_gone = true;
+    return stop_signal != 0 || state->output_gone;
+}
+
+/* Ranks the severities as --fail-on reads them: alternate < unexpected < masquerade. */
+static int severity_level(OddportSeverity severity)
+{
+    switch (severity) {
+    case ODDPORT_SEVERITY_ALTERNATE:
+        return 1;
+    case ODDPORT_SEVERITY_UNEXPECTED:
+        return 2;
+    case ODDPORT_SEVERITY_MASQUERADE:
+        return 3;
+    case ODDPORT_SEVERITY_NONE:
+        break;
+    }
+    return 0;
+}
+
+static bool has_finding_at_least(const OddportEngine *engine, OddportSeverity threshold)
+{
+    GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
+    bool found = false;
+    for (guint index = 0; !found && index < services->len; index++) {
+        const OddportService *service = g_ptr_array_index(services, index);
+        found =
+            service->nonstandard && severity_level(service->severity) >= severity_level(threshold);
+    }
+    g_ptr_array_unref(services);
+    return found;
+}
+
+static int load_site_rules(OddportPortRules *rules, char **paths)
+{
+    for (char **path = paths; path != NULL && *path != NULL; path++) {
+        GError *error = NULL;
+        if (!oddport_port_rules_load_file(rules, *path, &error)) {
+            fprintf(stderr, "oddport: %s\n", error->message);
+            g_error_free(error);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Memory can also run out outside the engine's flow table (the service rows, a report's own
+ * buffers), where GLib ends the process. Its last word is replaced by a line that says what to
+ * do, and the unfinished report file goes with it. Only async-signal-safe calls from here on:
+ * the heap may be exhausted. */
+static void on_fatal_glib_error(const char *domain, GLogLevelFlags level, const char *message,
+                                void *data)
+{
+    (void)domain;
+    (void)level;
+    (void)data;
+    if (cleanup_path_ready)
+        unlink(cleanup_path);
+    static const char out_of_memory[] =
+        "oddport: out of memory: no report was written; bound the flows kept at once with a "
+        "smaller --max-flows (the default is 500000)\n";
+    ssize_t ignored;
+    if (strstr(message, "failed to allocate") != NULL) {
+        ignored = write(STDERR_FILENO, out_of_memory, sizeof out_of_memory - 1);
+        _exit(EXIT_OUT_OF_MEMORY);
+    }
+    static const char prefix[] = "oddport: internal error: ";
+    ignored = write(STDERR_FILENO, prefix, sizeof prefix - 1);
+    ignored = write(STDERR_FILENO, message, strlen(message));
+    ignored = write(STDERR_FILENO, "\n", 1);
+    (void)ignored;
+    abort();
+}
+
 int main(int argc, char **argv)
 {
+    /* GLib before 2.76 takes small blocks from its slice allocator, whose failures bypass the
+     * handler below; plain malloc reports them through it. */
+    g_setenv("G_SLICE", "always-malloc", FALSE);
+    g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, on_fatal_glib_error, NULL);
+
     Options options = {.max_flows = ODDPORT_DEFAULT_MAX_FLOWS};
     int status = parse_options(argc, argv, &options);
     if (status >= 0) {
@@ -352,70 +715,78 @@ int main(int argc, char **argv)
         return status;
     }
 
+    /* Everything a usage error can come from is checked before the report file is touched. */
     g_autoptr(OddportPortRules) rules = oddport_port_rules_new();
-    GError *error = NULL;
-    if (options.services_path != NULL &&
-        !oddport_port_rules_load_file(rules, options.services_path, &error)) {
-        fprintf(stderr, "oddport: %s\n", error->message);
-        g_error_free(error);
+    if (load_site_rules(rules, options.services_paths) != EXIT_OK) {
         options_clear(&options);
         return EXIT_USAGE;
     }
-
-    FILE *output = stdout;
-    if (options.output_path != NULL && strcmp(options.output_path, "-") != 0) {
-        output = fopen(options.output_path, "w");
-        if (output == NULL) {
-            fprintf(stderr, "oddport: %s: cannot write the report: %s\n", options.output_path,
-                    g_strerror(errno));
-            options_clear(&options);
-            return EXIT_USAGE;
-        }
+    const char *overwritten_input = input_named_as_output(&options);
+    if (overwritten_input != NULL) {
+        fprintf(stderr,
+                "oddport: the report (-o %s) would overwrite the input %s: nothing was written\n",
+                options.output_path, overwritten_input);
+        options_clear(&options);
+        return EXIT_USAGE;
     }
 
     OddportJsonReport *json_report = NULL;
     OddportCsvReport *csv_report = NULL;
     OddportTextReport *text_report = NULL;
     Progress progress = {.after_us = progress_after_us()};
+    /* The engine exists before the output so that the filter is checked before any file is
+     * created; the flow sink's data is filled in once the report has begun. */
+    bool show = !options.quiet && isatty(STDERR_FILENO) == 1;
+    OddportEngine *engine = oddport_engine_new(rules, flow_sink_under_progress, &progress);
+    GError *error = NULL;
+    if (options.filter != NULL && !oddport_engine_set_filter(engine, options.filter, &error)) {
+        fprintf(stderr, "oddport: %s\n", error->message);
+        g_clear_error(&error);
+        oddport_engine_free(engine);
+        options_clear(&options);
+        return EXIT_USAGE;
+    }
+
+    install_stop_signal_handlers();
+    ReportOutput output;
+    if (!open_report_output(options.output_path, &output, &error)) {
+        fprintf(stderr, "oddport: %s\n", error->message);
+        g_clear_error(&error);
+        oddport_engine_free(engine);
+        options_clear(&options);
+        return EXIT_WRITE_ERROR;
+    }
+
     if (strcmp(options.format, "json") == 0) {
-        json_report = oddport_json_report_begin(output);
+        json_report = oddport_json_report_begin(output.stream);
         progress.report_sink = oddport_json_report_add_flow;
         progress.report_data = json_report;
     } else if (strcmp(options.format, "csv") == 0) {
-        csv_report = oddport_csv_report_begin(output, options.services_only);
+        csv_report = oddport_csv_report_begin(output.stream, options.services_only);
         progress.report_sink = oddport_csv_report_add_flow;
         progress.report_data = csv_report;
     } else {
         OddportTextOptions text_options = {
             .all_flows = options.all_flows,
             .services_only = options.services_only,
-            .color = use_color(options.color, output),
+            .color = use_color(options.color, output.stream),
             .top = (uint64_t)options.top,
         };
         text_report = oddport_text_report_new(&text_options);
         progress.report_sink = oddport_text_report_add_flow;
         progress.report_data = text_report;
     }
-
-    /* Progress is for a person watching: never in a pipe or a file, never with -q. */
-    bool show = !options.quiet && isatty(STDERR_FILENO) == 1;
-    /* Only a report streamed to the terminal itself can collide with the line. */
-    bool streams_to_terminal = text_report == NULL && isatty(fileno(output)) == 1;
-    OddportEngine *engine =
-        show && streams_to_terminal
-            ? oddport_engine_new(rules, flow_sink_under_progress, &progress)
-            : oddport_engine_new(rules, progress.report_sink, progress.report_data);
     if (show)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
+    StopState stop_state = {.output = &output};
+    oddport_engine_set_stop_check(engine, should_stop_reading, &stop_state);
 
     int exit_status = EXIT_OK;
-    if (options.filter != NULL && !oddport_engine_set_filter(engine, options.filter, &error)) {
-        fprintf(stderr, "oddport: %s\n", error->message);
-        g_clear_error(&error);
-        exit_status = EXIT_USAGE;
-    }
-    for (char **path = options.captures; exit_status != EXIT_USAGE && *path != NULL; path++) {
+    const OddportSummary *summary = oddport_engine_summary(engine);
+    for (char **path = options.captures; *path != NULL; path++) {
+        if (summary->stopped || summary->out_of_memory)
+            break;
         progress.path = *path;
         progress.started_us = g_get_monotonic_time();
         bool read = oddport_engine_read_capture(engine, *path, &error);
@@ -423,19 +794,45 @@ int main(int argc, char **argv)
         if (!read) {
             fprintf(stderr, "oddport: %s: %s\n", *path, error->message);
             g_clear_error(&error);
-            exit_status = EXIT_UNREADABLE_CAPTURE;
+            raise_exit_status(&exit_status, EXIT_UNREADABLE_CAPTURE);
             continue;
         }
-        const OddportSummary *summary = oddport_engine_summary(engine);
         const OddportCaptureSummary *capture =
             g_ptr_array_index(summary->captures, summary->captures->len - 1);
-        for (guint index = 0; !options.quiet && index < capture->warnings->len; index++)
+        bool say = !options.quiet && !stop_state.output_gone;
+        for (guint index = 0; say && index < capture->warnings->len; index++)
             fprintf(stderr, "oddport: %s: warning: %s\n", *path,
                     (const char *)g_ptr_array_index(capture->warnings, index));
     }
+
+    /* A reader that went away wants no more: end as a writer to a closed pipe does. */
+    if (stop_state.output_gone || output_reader_gone(&output)) {
+        oddport_text_report_free(text_report);
+        oddport_engine_free(engine);
+        close_report_output(&output, false);
+        struct sigaction pipe_action;
+        if (sigaction(SIGPIPE, NULL, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL)
+            raise(SIGPIPE);
+        /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. */
+        fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output), g_strerror(EPIPE));
+        options_clear(&options);
+        return EXIT_WRITE_ERROR;
+    }
+
     oddport_engine_finish(engine);
     if (!options.quiet)
-        warn_about_limits(oddport_engine_summary(engine));
+        warn_about_limits(summary);
+    bool out_of_memory = summary->out_of_memory;
+    if (out_of_memory) {
+        /* Four fifths of what fitted leaves room for the rest of the run's memory. */
+        uint64_t suggestion = summary->flows_open_when_out_of_memory / 5 * 4;
+        fprintf(stderr,
+                "oddport: out of memory with %" G_GUINT64_FORMAT " flows open: reading stopped "
+                "early and the report covers only what was read; try --max-flows %" G_GUINT64_FORMAT
+                " to keep fewer flows open at once\n",
+                summary->flows_open_when_out_of_memory, suggestion > 0 ? suggestion : 1);
+        raise_exit_status(&exit_status, EXIT_OUT_OF_MEMORY);
+    }
 
     bool written;
     if (json_report != NULL)
@@ -443,18 +840,38 @@ int main(int argc, char **argv)
     else if (csv_report != NULL)
         written = oddport_csv_report_end(csv_report, engine);
     else
-        written = oddport_text_report_write(text_report, engine, output);
+        written = oddport_text_report_write(text_report, engine, output.stream);
+    int write_errno = errno;
+    /* An interrupted or out-of-memory run gives its report only where it cannot replace a file:
+     * on standard output, where it says it is incomplete. */
+    bool complete = stop_signal == 0 && !out_of_memory;
+    if (options.fail_on != ODDPORT_SEVERITY_NONE && has_finding_at_least(engine, options.fail_on))
+        raise_exit_status(&exit_status, EXIT_FINDINGS);
     oddport_text_report_free(text_report);
     oddport_engine_free(engine);
-    if (output != stdout && fclose(output) != 0)
+    if (!close_report_output(&output, written && complete) && written) {
         written = false;
-    if (!written) {
-        fprintf(stderr, "oddport: %s: write error: %s\n",
-                options.output_path != NULL ? options.output_path : "standard output",
-                g_strerror(errno));
-        if (exit_status == EXIT_OK)
-            exit_status = EXIT_UNREADABLE_CAPTURE;
+        write_errno = errno;
     }
+    if (!written) {
+        fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output),
+                g_strerror(write_errno));
+        raise_exit_status(&exit_status, EXIT_WRITE_ERROR);
+    }
+    if (!complete && output.target_path != NULL)
+        fprintf(stderr,
+                "oddport: %s: not written, the run did not finish; an earlier file of "
+                "that name is left as it was\n",
+                output.target_path);
     options_clear(&options);
+    if (stop_signal != 0) {
+        fprintf(stderr, "oddport: stopped by signal %d (%s)\n", (int)stop_signal,
+                g_strsignal(stop_signal));
+        /* Dying of the signal itself tells a calling shell that the user interrupted us. */
+        int number = stop_signal;
+        signal(number, SIG_DFL);
+        raise(number);
+        return EXIT_SIGNAL_BASE + number;
+    }
     return exit_status;
 }

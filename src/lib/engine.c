@@ -80,6 +80,11 @@ struct OddportEngine {
     void *sink_data;
     OddportProgressFunc progress;
     void *progress_data;
+    OddportStopCheck stop_check;
+    void *stop_check_data;
+    /* Freed when an allocation fails, so that finishing the open flows and writing the report
+     * have memory left to work with. */
+    void *memory_reserve;
     FlowTable flows;
     FlowList lists[LIST_COUNT];
     uint64_t next_flow_id;
@@ -100,6 +105,10 @@ struct OddportEngine {
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
 enum { PROGRESS_EVERY_PACKETS = 1 << 16 };
+/* A few milliseconds of reading at full speed: a stop request is answered promptly, and the
+ * check costs nothing measurable. */
+enum { STOP_CHECK_EVERY_PACKETS = 1 << 12 };
+enum { MEMORY_RESERVE_BYTES = 16 * 1024 * 1024 };
 /* libpcap's own ceiling on a snapshot length, used for the filters' dead handles. */
 enum { FILTER_SNAPSHOT_LENGTH = 262144 };
 
@@ -136,13 +145,17 @@ static void flow_table_place(FlowTable *table, Flow *flow)
     table->slots[index] = flow;
 }
 
-/* Keeps the table at most half full so that probe runs stay short. */
-static void flow_table_insert(FlowTable *table, Flow *flow)
+/* Keeps the table at most half full so that probe runs stay short. Returns false, leaving the
+ * table as it was, when there is no memory to grow it. */
+static bool flow_table_insert(FlowTable *table, Flow *flow)
 {
     if ((table->count + 1) * 2 > table->mask + 1) {
         Flow **old_slots = table->slots;
         size_t old_count = table->mask + 1;
-        table->slots = g_new0(Flow *, old_count * 2);
+        Flow **new_slots = g_try_new0(Flow *, old_count * 2);
+        if (new_slots == NULL)
+            return false;
+        table->slots = new_slots;
         table->mask = old_count * 2 - 1;
         for (size_t index = 0; index < old_count; index++)
             if (old_slots[index] != NULL)
@@ -151,6 +164,7 @@ static void flow_table_insert(FlowTable *table, Flow *flow)
     }
     flow_table_place(table, flow);
     table->count++;
+    return true;
 }
 
 /* Removes a flow and closes the gap by moving back the entries probed past it, so that no
@@ -205,7 +219,27 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->tally = oddport_tally_new();
     engine->summary.counts = oddport_tally_counts(engine->tally);
     engine->filters = g_array_new(FALSE, TRUE, sizeof(CompiledFilter));
+    engine->memory_reserve = g_try_malloc(MEMORY_RESERVE_BYTES);
+    /* Touched so that the reserve is real memory, not only address space promised on credit. */
+    if (engine->memory_reserve != NULL)
+        memset(engine->memory_reserve, 0, MEMORY_RESERVE_BYTES);
     return engine;
+}
+
+void oddport_engine_set_stop_check(OddportEngine *engine, OddportStopCheck check, void *user_data)
+{
+    engine->stop_check = check;
+    engine->stop_check_data = user_data;
+}
+
+/* An allocation for a new flow failed: the flows already open are kept and reported, reading
+ * stops, and the reserve goes back so the report can still be written. */
+static void note_out_of_memory(OddportEngine *engine)
+{
+    engine->summary.out_of_memory = true;
+    engine->summary.flows_open_when_out_of_memory = engine->flows.count;
+    g_free(engine->memory_reserve);
+    engine->memory_reserve = NULL;
 }
 
 void oddport_engine_set_max_flows(OddportEngine *engine, uint64_t max_flows)
@@ -227,6 +261,16 @@ static int link_type_to_dlt(uint32_t link_type)
     return link_type == 101 ? DLT_RAW : (int)link_type;
 }
 
+static void free_filters(OddportEngine *engine)
+{
+    for (guint index = 0; index < engine->filters->len; index++) {
+        CompiledFilter *filter = &g_array_index(engine->filters, CompiledFilter, index);
+        if (filter->usable)
+            pcap_freecode(&filter->program);
+    }
+    g_array_set_size(engine->filters, 0);
+}
+
 static bool compile_filter(const char *expression, uint32_t link_type, struct bpf_program *program,
                            char *message, size_t message_size)
 {
@@ -244,15 +288,19 @@ static bool compile_filter(const char *expression, uint32_t link_type, struct bp
 
 bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error)
 {
-    struct bpf_program program;
+    CompiledFilter ethernet = {.link_type = 1};
     char message[PCAP_ERRBUF_SIZE + 64];
-    /* Checked against Ethernet up front so a typo is a usage error before any file is read. */
-    if (!compile_filter(expression, 1, &program, message, sizeof message)) {
+    /* Compiled for Ethernet up front so a typo is a usage error before any file is read; the
+     * program is kept, since libpcap's optimiser makes compiling a long filter slow. */
+    if (!compile_filter(expression, ethernet.link_type, &ethernet.program, message,
+                        sizeof message)) {
         g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN,
                     "invalid filter expression '%s': %s", expression, message);
         return false;
     }
-    pcap_freecode(&program);
+    ethernet.usable = true;
+    free_filters(engine);
+    g_array_append_val(engine->filters, ethernet);
     g_free(engine->filter_expression);
     engine->filter_expression = g_strdup(expression);
     return true;
@@ -445,7 +493,11 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender
 {
     if (engine->summary.max_flows != 0 && engine->flows.count >= engine->summary.max_flows)
         evict_one_flow(engine);
-    Flow *flow = g_new0(Flow, 1);
+    Flow *flow = g_try_new0(Flow, 1);
+    if (flow == NULL) {
+        note_out_of_memory(engine);
+        return NULL;
+    }
     flow->key = *key;
     flow->id = engine->next_flow_id++;
     flow->first_seen_ns = now;
@@ -453,12 +505,17 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender
     oddport_side_init(&flow->side[0].detection);
     oddport_side_init(&flow->side[1].detection);
     flow->hash = flow_key_hash(key);
-    flow_table_insert(&engine->flows, flow);
+    if (!flow_table_insert(&engine->flows, flow)) {
+        g_free(flow);
+        note_out_of_memory(engine);
+        return NULL;
+    }
     list_append(engine, flow, key->transport == ODDPORT_TRANSPORT_TCP ? LIST_TCP_OPEN : LIST_UDP);
     return flow;
 }
 
-static void process_packet(OddportEngine *engine, const OddportPacket *packet, uint64_t now,
+/* Returns false when the packet needed a new flow and there was no memory for it. */
+static bool process_packet(OddportEngine *engine, const OddportPacket *packet, uint64_t now,
                            uint32_t wire_length)
 {
     FlowKey key;
@@ -478,6 +535,8 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
     }
     if (flow == NULL)
         flow = new_flow(engine, &key, sender, now);
+    if (flow == NULL)
+        return false;
 
     FlowSide *side = &flow->side[sender];
     if (now > flow->last_seen_ns)
@@ -515,6 +574,7 @@ static void process_packet(OddportEngine *engine, const OddportPacket *packet, u
     list_append(engine, flow, which);
     engine->last_flow = flow;
     engine->last_sender = sender;
+    return true;
 }
 
 static void note_link_type(GArray *uses, OddportCaptureSummary *capture, uint32_t link_type,
@@ -593,7 +653,12 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
             note_link_type(engine->link_type_uses, capture, record->link_type, true);
         return (OddportRecordOutcome){status, 0};
     }
-    process_packet(engine, &packet, record->timestamp_ns, record->wire_length);
+    if (!process_packet(engine, &packet, record->timestamp_ns, record->wire_length)) {
+        /* Reading ends here: the record counts as not read, so the report still adds up. */
+        capture->packets--;
+        capture->bytes -= record->wire_length;
+        return (OddportRecordOutcome){ODDPORT_DECODE_OK, 0};
+    }
     uint64_t flow_id = engine->last_flow->id;
     if (engine->now_ns >= engine->last_sweep_ns + NANOSECONDS_PER_SECOND)
         expire_idle_flows(engine);
@@ -676,8 +741,26 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
             break;
         }
         oddport_engine_feed_record(engine, &record);
+        if (engine->summary.out_of_memory) {
+            g_ptr_array_add(
+                capture->warnings,
+                g_strdup_printf("not read to the end: out of memory after %" G_GUINT64_FORMAT
+                                " packets with %zu flows open",
+                                capture->packets, engine->flows.count));
+            break;
+        }
+        if (capture->packets % STOP_CHECK_EVERY_PACKETS != 0)
+            continue;
         if (engine->progress != NULL && capture->packets % PROGRESS_EVERY_PACKETS == 0)
             engine->progress(reader, capture->packets, engine->progress_data);
+        if (engine->stop_check != NULL && engine->stop_check(engine->stop_check_data)) {
+            engine->summary.stopped = true;
+            g_ptr_array_add(capture->warnings,
+                            g_strdup_printf("not read to the end: stopped after %" G_GUINT64_FORMAT
+                                            " packets",
+                                            capture->packets));
+            break;
+        }
     }
     /* A pcapng interface met later may have declared a finer precision than the first. */
     capture->format = oddport_capture_format(reader);
@@ -732,14 +815,11 @@ void oddport_engine_free(OddportEngine *engine)
     g_free(engine->flows.slots);
     oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
-    for (guint index = 0; index < engine->filters->len; index++) {
-        CompiledFilter *filter = &g_array_index(engine->filters, CompiledFilter, index);
-        if (filter->usable)
-            pcap_freecode(&filter->program);
-    }
+    free_filters(engine);
     g_array_unref(engine->filters);
     g_free(engine->filter_expression);
     if (engine->link_type_uses != NULL)
         g_array_unref(engine->link_type_uses);
+    g_free(engine->memory_reserve);
     g_free(engine);
 }

@@ -612,8 +612,10 @@ bool oddport_port_rules_load_text(OddportPortRules *rules, const char *text, con
  * strerror(errno) itself, not GLib's longer, translated sentence around it. */
 static bool read_services_file(const char *path, GString *contents, GError **error)
 {
-    g_autofree char *display_path = g_filename_display_name(path);
-    FILE *file = fopen(path, "rb");
+    bool standard_input = strcmp(path, "-") == 0;
+    g_autofree char *display_path =
+        standard_input ? g_strdup("standard input") : g_filename_display_name(path);
+    FILE *file = standard_input ? stdin : fopen(path, "rb");
     if (file == NULL) {
         int saved_errno = errno;
         g_set_error(error, ODDPORT_RULES_ERROR, ODDPORT_RULES_ERROR_READ,
@@ -629,7 +631,8 @@ static bool read_services_file(const char *path, GString *contents, GError **err
     }
     int saved_errno = errno;
     bool failed = ferror(file) != 0;
-    fclose(file);
+    if (!standard_input)
+        fclose(file);
     if (failed) {
         g_set_error(error, ODDPORT_RULES_ERROR, ODDPORT_RULES_ERROR_READ,
                     "cannot read services file '%s': %s", display_path, g_strerror(saved_errno));
@@ -654,7 +657,8 @@ bool oddport_port_rules_load_file(OddportPortRules *rules, const char *path, GEr
     if (!read_services_file(path, contents, error)) {
         return false;
     }
-    g_autofree char *origin = g_filename_display_name(path);
+    g_autofree char *origin =
+        strcmp(path, "-") == 0 ? g_strdup("standard input") : g_filename_display_name(path);
     /* The parser works on C strings: a NUL byte would silently end the file early. */
     const char *nul = memchr(contents->str, '\0', contents->len);
     if (nul != NULL) {

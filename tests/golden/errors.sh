@@ -105,7 +105,7 @@ printf 'http 8080/tcp\nhtp 3128\n' >"$work/bad-services"
 expect 2 "bad-services:2: .*htp" --services "$work/bad-services" "$captures/loopback.pcap"
 expect 2 "services" --services "$work/no-such-services" "$captures/loopback.pcap"
 expect 2 "max-flows needs a number" --max-flows -5 "$captures/loopback.pcap"
-expect 2 "cannot write the report" -o "$work/no-such-dir/report.json" "$captures/loopback.pcap"
+expect 3 "cannot write the report" -o "$work/no-such-dir/report.json" "$captures/loopback.pcap"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

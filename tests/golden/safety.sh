@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Evidence and reports stay safe: -o never overwrites an input and appears only when complete;
+# usage errors touch no file; signals, a closed pipe and running out of memory end the run
+# promptly with one line and the documented status; site rules add up; the exit-status table
+# reads the same in --help, the README and the man page; a filter is compiled once.
+set -u
+oddport=$1
+captures=$2
+generate_capture=$3
+source_root=$4
+compile_counter=${5:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() { # DESCRIPTION COMMAND...: passes when the command succeeds
+    local description=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "ok - $description"
+    else
+        failed=$((failed + 1))
+        echo "not ok - $description"
+        [ -s "$work/err" ] && sed 's/^/    stderr: /' "$work/err"
+    fi
+}
+
+run() { # runs oddport, keeping stdout, stderr and the status
+    "$oddport" "$@" >"$work/out" 2>"$work/err"
+    status=$?
+}
+
+cp "$captures/loopback.pcap" "$work/evidence.pcap"
+checksum=$(sha256sum <"$work/evidence.pcap")
+unchanged() { [ "$(sha256sum <"$work/evidence.pcap")" = "$checksum" ]; }
+
+# -o naming an input, by the same path, another path or a symbolic link: refused, nothing touched.
+run -o "$work/evidence.pcap" "$work/evidence.pcap"
+check "-o naming the capture is refused (exit 2)" [ "$status" -eq 2 ]
+check "the capture is left intact" unchanged
+grep -q "would overwrite the input" "$work/err"
+check "the refusal says why" [ $? -eq 0 ]
+ln -s evidence.pcap "$work/link.pcap"
+run --format json -o "$work/./link.pcap" "$work/evidence.pcap"
+check "-o naming the capture through a link is refused" [ "$status" -eq 2 ]
+check "the capture is still intact" unchanged
+printf 'http 3128\n' >"$work/rules"
+run -o "$work/rules" --services "$work/rules" "$work/evidence.pcap"
+check "-o naming the services file is refused" [ "$status" -eq 2 ]
+
+# Usage errors touch no file.
+echo "an earlier report" >"$work/report.txt"
+run -f "tcp port" -o "$work/report.txt" "$work/evidence.pcap"
+check "a filter typo exits 2" [ "$status" -eq 2 ]
+check "and leaves the existing report as it was" grep -q "an earlier report" "$work/report.txt"
+run --services "$work/missing-rules" -o "$work/report.txt" "$work/evidence.pcap"
+check "a missing services file leaves it too" grep -q "an earlier report" "$work/report.txt"
+run --format json -o "$work/report.txt" "$work/evidence.pcap"
+check "a good run replaces it" grep -q '"schema"' "$work/report.txt"
+check "and leaves no temporary file behind" [ -z "$(find "$work" -name '.*oddport-*')" ]
+chmod 640 "$work/report.txt"
+run -o "$work/report.txt" "$work/evidence.pcap"
+check "a replaced report keeps its mode" [ "$(stat -c %a "$work/report.txt")" = 640 ]
+run -o /dev/null "$work/evidence.pcap"
+check "-o /dev/null writes in place and leaves the device alone" [ "$status" -eq 0 ] && [ -c /dev/null ]
+
+# --services accumulates, and '-' reads standard input.
+printf 'ssh 443\n' >"$work/rules-ssh"
+printf 'http 3000\n' >"$work/rules-http"
+cat "$work/rules-ssh" "$work/rules-http" >"$work/rules-both"
+"$oddport" --format json --services "$work/rules-both" "$work/evidence.pcap" >"$work/both.json"
+"$oddport" --format json --services "$work/rules-ssh" --services "$work/rules-http" \
+    "$work/evidence.pcap" >"$work/two.json"
+"$oddport" --format json --services "$work/rules-ssh" --services - "$work/evidence.pcap" \
+    <"$work/rules-http" >"$work/stdin.json"
+"$oddport" --format json --services "$work/rules-ssh" "$work/evidence.pcap" >"$work/one.json"
+check "two --services add up to one file with both" cmp -s "$work/both.json" "$work/two.json"
+check "--services - reads standard input" cmp -s "$work/both.json" "$work/stdin.json"
+differ() { ! cmp -s "$1" "$2"; }
+check "the second file does change the verdicts" differ "$work/both.json" "$work/one.json"
+run --services - - <"$work/evidence.pcap"
+check "standard input cannot serve twice (exit 2)" [ "$status" -eq 2 ]
+
+# --fail-on: a distinct status for findings, none without them.
+run --fail-on=masquerade -q "$work/evidence.pcap"
+check "--fail-on=masquerade exits 4 on SSH posing on 443" [ "$status" -eq 4 ]
+run --fail-on=masquerade --services "$work/rules-both" -q -f "host 127.0.0.22" "$work/evidence.pcap"
+check "--fail-on exits 0 when the rules expect what was found" [ "$status" -eq 0 ]
+run --fail-on=masquerade "$work/missing.pcap" "$work/evidence.pcap"
+check "an unreadable capture outranks findings (exit 1)" [ "$status" -eq 1 ]
+run --fail-on=loud "$work/evidence.pcap"
+check "an unknown severity is a usage error" [ "$status" -eq 2 ]
+
+# One exit-status table: --help, the README and the man page list the same statuses.
+help_statuses=$("$oddport" --help | sed -n '/^Exit status/,/^$/p' | grep -Eo '^  [0-9+N]+' | tr -d ' ' | sort | tr '\n' ' ')
+readme_statuses=$(sed -n '/^### Exit status/,/^#/p' "$source_root/README.md" | grep -Eo '^\| [0-9+N]+ ' | tr -d '| ' | sort | tr '\n' ' ')
+manual_statuses=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH [^E]/p' "$source_root/src/cli/oddport.1" | grep -A1 '^\.TP' | grep -Eo '^\.B [0-9+N]+' | cut -c4- | sort | tr '\n' ' ')
+check "--help lists statuses ($help_statuses)" [ -n "$help_statuses" ]
+check "the README lists the same ($readme_statuses)" [ "$help_statuses" = "$readme_statuses" ]
+check "the man page lists the same ($manual_statuses)" [ "$help_statuses" = "$manual_statuses" ]
+
+# A filter is compiled once for a capture of one link type (libpcap's optimiser is slow on
+# long filters). Needs the preloaded counter, which the sanitizer build does not make.
+if [ -n "$compile_counter" ]; then
+    ODDPORT_COUNT_COMPILES_TO=$work/compiles LD_PRELOAD=$compile_counter \
+        "$oddport" -f "tcp port 443 or udp" "$work/evidence.pcap" >/dev/null 2>&1
+    check "the filter is compiled once for an Ethernet capture" [ "$(cat "$work/compiles")" = 1 ]
+fi
+
+# A signal stops reading promptly: exit 128+N, no report under the -o name, an earlier file left
+# as it was, and on standard output a report that says it is incomplete.
+stop_with() { # SIGNAL FORMAT ARGUMENTS...: signals a run reading a capture still being written
+    local signal=$1 format=$2
+    shift 2
+    "$generate_capture" --packets 20000000 --flows 20000 - 2>/dev/null |
+        (trap - INT; exec "$oddport" --format "$format" "$@" - >"$work/out" 2>"$work/err") &
+    local pid=$!
+    sleep 1
+    kill -s "$signal" "$pid"
+    wait "$pid"
+    status=$?
+}
+echo "an earlier report" >"$work/report.json"
+stop_with TERM json -o "$work/report.json"
+check "SIGTERM exits 143 (got $status)" [ "$status" -eq 143 ]
+check "the earlier report is left as it was" grep -q "an earlier report" "$work/report.json"
+check "no temporary file is left" [ -z "$(find "$work" -name '.*oddport-*')" ]
+check "stderr says it stopped" grep -q "stopped by signal" "$work/err"
+stop_with INT json
+check "SIGINT exits 130 (got $status)" [ "$status" -eq 130 ]
+check "the JSON on standard output is whole" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out"
+check "and marked incomplete" grep -q '"incomplete":true' "$work/out"
+
+# A reader that went away ends the run promptly, even with SIGPIPE ignored.
+"$generate_capture" --flood 1500000 "$work/flood.pcap" >/dev/null
+start=$(date +%s%N)
+(trap '' PIPE; "$oddport" --format json "$work/flood.pcap" 2>"$work/err" | (exec true); echo "${PIPESTATUS[0]}" >"$work/pipe-status"; exit 0)
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+start=$(date +%s%N)
+"$oddport" --format json -o /dev/null "$work/flood.pcap" 2>/dev/null
+full_ms=$((($(date +%s%N) - start) / 1000000))
+check "a closed pipe with SIGPIPE ignored exits 3 (got $(cat "$work/pipe-status"))" [ "$(cat "$work/pipe-status")" = 3 ]
+check "and stops early (${elapsed_ms} ms against ${full_ms} ms for the whole run)" [ "$elapsed_ms" -lt $((full_ms / 3 + 200)) ]
+check "with one line naming the error" grep -q "write error: Broken pipe" "$work/err"
+
+# Out of memory: one line, exit 5, and no half report under the -o name. Address-space limits
+# break the sanitizers' shadow memory, so their build skips this.
+if [ -z "${ODDPORT_SANITIZED:-}" ]; then
+    (ulimit -v 300000; exec "$oddport" --max-flows 0 -o "$work/flood.txt" "$work/flood.pcap") 2>"$work/err"
+    status=$?
+    check "running out of memory exits 5 (got $status)" [ "$status" -eq 5 ]
+    check "with a line suggesting --max-flows" grep -q "out of memory.*--max-flows" "$work/err"
+    check "and no report under the -o name" [ ! -e "$work/flood.txt" ]
+    (ulimit -v 300000; exec "$oddport" --max-flows 0 --format json "$work/flood.pcap") >"$work/out" 2>"$work/err"
+    status=$?
+    check "on standard output it exits 5 too (got $status)" [ "$status" -eq 5 ]
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
