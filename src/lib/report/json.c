@@ -380,6 +380,9 @@ bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *eng
     OddportJsonWriter *writer = report->writer;
     const OddportSummary *summary = oddport_engine_summary(engine);
     oddport_json_end_array(writer);
+    /* A run stopped early (a signal, memory) reports what it read; readers must know. */
+    ODDPORT_JSON_MEMBER(writer, "incomplete");
+    oddport_json_boolean(writer, summary->stopped || summary->out_of_memory);
     write_captures(writer, summary);
     write_totals(writer, summary);
     write_services(writer, engine, summary->precision_digits);

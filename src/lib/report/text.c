@@ -606,6 +606,17 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *e
     const OddportSummary *summary = oddport_engine_summary(engine);
     bool color = report->options.color;
     bool with_date = run_spans_days(summary);
+    if (summary->stopped || summary->out_of_memory) {
+        GString *line = g_string_new(NULL);
+        append_styled(line, color, STYLE_WARNING, "Incomplete:");
+        g_string_append(line, summary->out_of_memory
+                                  ? " memory ran out, so reading stopped early; this report "
+                                    "covers only the packets read\n\n"
+                                  : " the run was stopped early; this report covers only the "
+                                    "packets read\n\n");
+        fputs(line->str, stream);
+        g_string_free(line, TRUE);
+    }
     if (!report->options.services_only)
         write_captures(stream, summary, color);
     write_services(stream, oddport_engine_tally(engine), report, with_date);
