@@ -219,10 +219,9 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->tally = oddport_tally_new();
     engine->summary.counts = oddport_tally_counts(engine->tally);
     engine->filters = g_array_new(FALSE, TRUE, sizeof(CompiledFilter));
+    /* Left untouched, the reserve costs address space but no resident memory: allocations fail
+     * where address space is limited (ulimit -v, 32-bit), and that is what it gives back. */
     engine->memory_reserve = g_try_malloc(MEMORY_RESERVE_BYTES);
-    /* Touched so that the reserve is real memory, not only address space promised on credit. */
-    if (engine->memory_reserve != NULL)
-        memset(engine->memory_reserve, 0, MEMORY_RESERVE_BYTES);
     return engine;
 }
 
