@@ -29,9 +29,12 @@ typedef enum {
     ODDPORT_SKIP_MALFORMED_TRANSPORT, /* impossible TCP data offset or UDP length */
     ODDPORT_SKIP_TUNNEL_TOO_DEEP,     /* more nested tunnels than oddport follows */
     ODDPORT_SKIP_FILTERED,            /* did not match the BPF filter */
+    /* within the time an earlier capture of the run already covered: a repeated or overlapping
+     * capture, whose packets would otherwise count twice */
+    ODDPORT_SKIP_OVERLAPPING_CAPTURE,
 } OddportDecodeStatus;
 
-#define ODDPORT_SKIP_REASON_COUNT 10
+#define ODDPORT_SKIP_REASON_COUNT 11
 
 /* "unsupported_link_type", "truncated", ... (transfer none); NULL for ODDPORT_DECODE_OK. */
 const char *oddport_skip_reason_name(OddportDecodeStatus status);

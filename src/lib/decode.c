@@ -589,6 +589,7 @@ static const char *const skip_reason_names[ODDPORT_SKIP_REASON_COUNT] = {
     [ODDPORT_SKIP_MALFORMED_TRANSPORT] = "malformed_transport",
     [ODDPORT_SKIP_TUNNEL_TOO_DEEP] = "tunnel_too_deep",
     [ODDPORT_SKIP_FILTERED] = "filtered",
+    [ODDPORT_SKIP_OVERLAPPING_CAPTURE] = "overlapping_capture",
 };
 
 const char *oddport_skip_reason_name(OddportDecodeStatus status)

@@ -74,6 +74,17 @@ typedef struct {
     struct bpf_program program;
 } CompiledFilter;
 
+/* The latest instant a capture reached, with digests of the records at that very instant: a
+ * rotation may split one instant between two files, so at the edge only records already seen
+ * count as covered. */
+enum { EDGE_DIGESTS_MAX = 32 };
+typedef struct {
+    bool any;
+    uint64_t until_ns;
+    unsigned digest_count;
+    uint64_t digests[EDGE_DIGESTS_MAX];
+} TimeEdge;
+
 struct OddportEngine {
     const OddportPortRules *rules;
     OddportFlowSink sink;
@@ -98,6 +109,10 @@ struct OddportEngine {
     OddportCaptureSummary *capture;
     GArray *link_type_uses; /* of LinkTypeUse, for the capture being fed */
     uint32_t last_link_type;
+    /* Captures of one run are read in time order; a later one that goes back into the time an
+     * earlier one covered repeats or overlaps it, and those records are not counted again. */
+    TimeEdge covered;      /* by the captures ended so far */
+    TimeEdge capture_edge; /* of the capture being fed */
     /* The flow the last fed record joined, while it is open. */
     Flow *last_flow;
     unsigned last_sender;
@@ -303,6 +318,59 @@ bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GE
     g_free(engine->filter_expression);
     engine->filter_expression = g_strdup(expression);
     return true;
+}
+
+/* The first bytes hold every header up to TCP's, with the IP identification and sequence
+ * numbers: two records of one instant that agree there and in both lengths are the same packet.
+ * Hashing only them keeps the cost per packet small. */
+enum { DIGEST_PREFIX_BYTES = 96 };
+static uint64_t record_digest(const OddportRecord *record)
+{
+    size_t length = MIN(record->captured_length, (uint32_t)DIGEST_PREFIX_BYTES);
+    return oddport_hash_bytes(record->data, length) ^
+           ((uint64_t)record->captured_length << 32 | record->wire_length);
+}
+
+static bool edge_has_digest(const TimeEdge *edge, uint64_t digest)
+{
+    for (unsigned index = 0; index < edge->digest_count; index++)
+        if (edge->digests[index] == digest)
+            return true;
+    return false;
+}
+
+static void edge_add(TimeEdge *edge, uint64_t timestamp_ns, uint64_t digest)
+{
+    if (!edge->any || timestamp_ns > edge->until_ns) {
+        edge->any = true;
+        edge->until_ns = timestamp_ns;
+        edge->digest_count = 0;
+    }
+    if (timestamp_ns == edge->until_ns && edge->digest_count < EDGE_DIGESTS_MAX &&
+        !edge_has_digest(edge, digest))
+        edge->digests[edge->digest_count++] = digest;
+}
+
+static void edge_merge(TimeEdge *into, const TimeEdge *from)
+{
+    if (!from->any)
+        return;
+    if (!into->any || from->until_ns > into->until_ns) {
+        *into = *from;
+        return;
+    }
+    if (from->until_ns == into->until_ns)
+        for (unsigned index = 0; index < from->digest_count; index++)
+            edge_add(into, from->until_ns, from->digests[index]);
+}
+
+static bool already_covered(const OddportEngine *engine, const OddportRecord *record,
+                            uint64_t digest)
+{
+    const TimeEdge *covered = &engine->covered;
+    if (!covered->any || record->timestamp_ns > covered->until_ns)
+        return false;
+    return record->timestamp_ns < covered->until_ns || edge_has_digest(covered, digest);
 }
 
 static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
@@ -631,6 +699,21 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
     if (record->timestamp_ns > engine->now_ns)
         engine->now_ns = record->timestamp_ns;
 
+    /* Digests are taken only where they matter: at or before what earlier captures covered,
+     * and at this capture's newest instant. */
+    bool maybe_covered = engine->covered.any && record->timestamp_ns <= engine->covered.until_ns;
+    bool at_edge =
+        !engine->capture_edge.any || record->timestamp_ns >= engine->capture_edge.until_ns;
+    if (maybe_covered || at_edge) {
+        uint64_t digest = record_digest(record);
+        if (at_edge)
+            edge_add(&engine->capture_edge, record->timestamp_ns, digest);
+        if (maybe_covered && already_covered(engine, record, digest)) {
+            capture->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE]++;
+            return (OddportRecordOutcome){ODDPORT_SKIP_OVERLAPPING_CAPTURE, 0};
+        }
+    }
+
     if (record->link_type != engine->last_link_type) {
         note_link_type(engine->link_type_uses, capture, record->link_type, false);
         engine->last_link_type = record->link_type;
@@ -684,6 +767,22 @@ void oddport_engine_end_capture(OddportEngine *engine)
     }
     g_array_unref(uses);
     engine->link_type_uses = NULL;
+    uint64_t repeated = capture->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE];
+    if (repeated > 0 && repeated == capture->packets)
+        g_ptr_array_add(capture->warnings,
+                        g_strdup_printf("all %" G_GUINT64_FORMAT " packets lie within the time "
+                                        "earlier captures covered: a repeated capture, not "
+                                        "counted again",
+                                        repeated));
+    else if (repeated > 0)
+        g_ptr_array_add(capture->warnings,
+                        g_strdup_printf("%" G_GUINT64_FORMAT " packets lie within the time earlier "
+                                        "captures covered and were not counted again (an "
+                                        "overlapping capture; captures of different links are "
+                                        "best merged with mergecap first)",
+                                        repeated));
+    edge_merge(&engine->covered, &engine->capture_edge);
+    engine->capture_edge = (TimeEdge){0};
     /* The run's totals are the captures' sums, added once per capture rather than per packet. */
     OddportSummary *summary = &engine->summary;
     summary->packets += capture->packets;

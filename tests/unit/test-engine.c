@@ -92,9 +92,79 @@ static void test_fed_records_match_the_file(void)
     oddport_port_rules_free(rules);
 }
 
+/* A minimal Ethernet/IPv4/UDP frame from 10.0.0.1 to 10.0.0.2, port 5000 to `port`. */
+static void make_udp_frame(uint8_t frame[42], uint16_t port)
+{
+    static const uint8_t header[42] = {
+        0,    1,    2, 3,  4, 5, 0, 1, 2,  3,  4, 6, 0x08, 0x00, /* Ethernet, IPv4 */
+        0x45, 0,    0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10,   0,    0, 1, 10, 0, 0, 2, /* IPv4, UDP */
+        0x13, 0x88, 0, 0,  0, 8, 0, 0, /* UDP, no payload */
+    };
+    memcpy(frame, header, sizeof header);
+    frame[36] = (uint8_t)(port >> 8);
+    frame[37] = (uint8_t)port;
+}
+
+/* Feeds one capture of frames at the given seconds to ports 1000 + index. */
+static void feed_capture(OddportEngine *engine, const char *name, const unsigned *seconds,
+                         const uint16_t *ports, size_t count)
+{
+    oddport_engine_begin_capture(engine, name, ODDPORT_CAPTURE_FORMAT_PCAP, 6);
+    for (size_t index = 0; index < count; index++) {
+        uint8_t frame[42];
+        make_udp_frame(frame, ports[index]);
+        OddportRecord record = {
+            .timestamp_ns = (uint64_t)seconds[index] * 1000000000u,
+            .captured_length = sizeof frame,
+            .wire_length = sizeof frame,
+            .link_type = 1,
+            .data = frame,
+        };
+        oddport_engine_feed_record(engine, &record);
+    }
+    oddport_engine_end_capture(engine);
+}
+
+/* Captures read one after another are counted once: a repeated capture adds nothing, one that
+ * goes back into covered time adds only what lies after it, and a rotation that splits one
+ * instant between two files keeps the second file's different packets of that instant. */
+static void test_overlapping_captures_count_once(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    Collected collected = {g_string_new(NULL)};
+    OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
+    const unsigned first_seconds[] = {10, 11, 12};
+    const uint16_t first_ports[] = {1001, 1002, 1003};
+    feed_capture(engine, "first", first_seconds, first_ports, 3);
+    feed_capture(engine, "repeat", first_seconds, first_ports, 3);
+    /* Starts inside the first (11), shares its last instant (12) with one new packet. */
+    const unsigned overlap_seconds[] = {11, 12, 12, 13};
+    const uint16_t overlap_ports[] = {1002, 1003, 1004, 1005};
+    feed_capture(engine, "overlap", overlap_seconds, overlap_ports, 4);
+    oddport_engine_finish(engine);
+
+    const OddportSummary *summary = oddport_engine_summary(engine);
+    g_assert_cmpuint(summary->captures->len, ==, 3);
+    const OddportCaptureSummary *repeat = g_ptr_array_index(summary->captures, 1);
+    const OddportCaptureSummary *overlap = g_ptr_array_index(summary->captures, 2);
+    g_assert_cmpuint(repeat->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 3);
+    g_assert_cmpuint(repeat->warnings->len, ==, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(repeat->warnings, 0), "repeated capture"));
+    g_assert_cmpuint(overlap->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 2);
+    g_assert_nonnull(strstr(g_ptr_array_index(overlap->warnings, 0), "overlapping capture"));
+    g_assert_cmpuint(summary->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 5);
+    /* Ports 1001 to 1005, one flow each. */
+    g_assert_cmpuint(summary->counts->flows, ==, 5);
+    oddport_engine_free(engine);
+    g_string_free(collected.lines, TRUE);
+    oddport_port_rules_free(rules);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/engine/fed-records-match-the-file", test_fed_records_match_the_file);
+    g_test_add_func("/engine/overlapping-captures-count-once",
+                    test_overlapping_captures_count_once);
     return g_test_run();
 }
