@@ -32,6 +32,8 @@ enum {
     ETHERTYPE_MPLS_MULTICAST = 0x8848,
     ETHERTYPE_TRANSPARENT_ETHERNET = 0x6558,
     ETHERTYPE_PPP = 0x880b,
+    ETHERTYPE_ERSPAN_TYPE_2 = 0x88be,
+    ETHERTYPE_ERSPAN_TYPE_3 = 0x22eb,
 };
 
 enum {
@@ -56,7 +58,7 @@ enum {
     PPP_PROTOCOL_IPV6 = 0x0057,
 };
 
-enum { VXLAN_PORT = 4789, GTP_USER_PORT = 2152 };
+enum { VXLAN_PORT = 4789, VXLAN_GPE_PORT = 4790, GENEVE_PORT = 6081, GTP_USER_PORT = 2152 };
 
 /* Tunnels inside tunnels are legal but each layer costs a recursion; real traffic rarely nests
  * more than two. */
@@ -180,6 +182,62 @@ static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cu
     }
 }
 
+/* What a tunnel header names as its payload: an Ethernet frame (0x6558, "transparent Ethernet
+ * bridging") or anything with an ethertype. */
+static OddportDecodeStatus decode_encapsulated(uint16_t protocol, OddportCursor cursor,
+                                               OddportPacket *packet)
+{
+    if (protocol == ETHERTYPE_TRANSPARENT_ETHERNET)
+        return decode_ethernet(cursor, packet);
+    return decode_ethertype(protocol, cursor, packet);
+}
+
+/* ERSPAN (draft-foschiano-erspan) mirrors a switch port's frames to an analyser inside GRE. Type
+ * I has no header of its own and is told from type II by GRE's sequence number, which type II
+ * always carries; type II has 8 bytes: version 1 in the top 4 bits, then VLAN, session, index. */
+static OddportDecodeStatus decode_erspan_type_2(OddportCursor cursor, bool has_sequence,
+                                                OddportPacket *packet)
+{
+    if (!has_sequence)
+        return decode_ethernet(cursor, packet);
+    uint32_t version_and_session;
+    uint32_t index;
+    if (!oddport_cursor_be32(&cursor, &version_and_session) ||
+        !oddport_cursor_be32(&cursor, &index))
+        return ODDPORT_SKIP_TRUNCATED;
+    if ((version_and_session >> 28) != 1)
+        return ODDPORT_SKIP_NOT_IP;
+    return decode_ethernet(cursor, packet);
+}
+
+/* ERSPAN type III: 12 bytes (version 2, VLAN and session; a timestamp; the security group tag;
+ * then P, frame type, hardware id, direction, granularity and O), and 8 more platform-specific
+ * bytes when O is set. Frame type 0 is an Ethernet frame, 2 an IP packet. */
+static OddportDecodeStatus decode_erspan_type_3(OddportCursor cursor, OddportPacket *packet)
+{
+    uint32_t version_and_session;
+    uint32_t timestamp;
+    uint16_t security_group_tag;
+    uint16_t frame_flags;
+    if (!oddport_cursor_be32(&cursor, &version_and_session) ||
+        !oddport_cursor_be32(&cursor, &timestamp) ||
+        !oddport_cursor_be16(&cursor, &security_group_tag) ||
+        !oddport_cursor_be16(&cursor, &frame_flags))
+        return ODDPORT_SKIP_TRUNCATED;
+    if ((version_and_session >> 28) != 2)
+        return ODDPORT_SKIP_NOT_IP;
+    if ((frame_flags & 0x0001) && !oddport_cursor_skip(&cursor, 8))
+        return ODDPORT_SKIP_TRUNCATED;
+    switch ((frame_flags >> 10) & 0x1f) {
+    case 0:
+        return decode_ethernet(cursor, packet);
+    case 2:
+        return decode_ip(cursor, packet);
+    default:
+        return ODDPORT_SKIP_NOT_IP;
+    }
+}
+
 /* GRE (RFC 2784/2890) and the enhanced GRE of PPTP (RFC 2637), whose payload is PPP. */
 static OddportDecodeStatus decode_gre(OddportCursor cursor, OddportPacket *packet)
 {
@@ -204,12 +262,14 @@ static OddportDecodeStatus decode_gre(OddportCursor cursor, OddportPacket *packe
     if (!oddport_cursor_skip(&cursor, optional_length))
         return ODDPORT_SKIP_TRUNCATED;
     switch (protocol) {
-    case ETHERTYPE_TRANSPARENT_ETHERNET:
-        return decode_ethernet(cursor, packet);
     case ETHERTYPE_PPP:
         return decode_ppp(cursor, packet);
+    case ETHERTYPE_ERSPAN_TYPE_2:
+        return decode_erspan_type_2(cursor, has_sequence, packet);
+    case ETHERTYPE_ERSPAN_TYPE_3:
+        return decode_erspan_type_3(cursor, packet);
     default:
-        return decode_ethertype(protocol, cursor, packet);
+        return decode_encapsulated(protocol, cursor, packet);
     }
 }
 
@@ -376,28 +436,131 @@ static OddportDecodeStatus decode_ip(OddportCursor cursor, OddportPacket *packet
     }
 }
 
-/* Decodes what a UDP tunnel carries into a copy, so that a payload which only looked like the
- * tunnel leaves the outer UDP flow as it was. */
-static OddportDecodeStatus decode_udp_tunnel(OddportCursor inner_cursor, bool inner_is_ethernet,
+/* Whether the capture kept less of the UDP datagram being decoded than its header states. */
+static bool datagram_cut_by_capture(const OddportPacket *packet)
+{
+    return packet->payload_captured < packet->payload_length;
+}
+
+/* A datagram on a tunnel's port whose tunnel header is not all there. When the capture cut it,
+ * the datagram most likely was the tunnel, and the flow inside cannot be named: truncated. When
+ * the whole datagram is there and still too short, it is something else on that port, and stays
+ * in its own UDP flow. */
+static OddportDecodeStatus tunnel_header_missing(const OddportPacket *packet)
+{
+    return datagram_cut_by_capture(packet) ? ODDPORT_SKIP_TRUNCATED : ODDPORT_DECODE_OK;
+}
+
+/* Decodes what a UDP tunnel carries into a copy of the packet, so that whatever the inner bytes
+ * turn out to be, the outer UDP flow is still there to fall back on.
+ *
+ * The inner frame replaces the outer datagram only when it decodes to a TCP/UDP segment. When it
+ * holds something else (ARP or an ICMP echo between the tunnelled hosts, a header that makes no
+ * sense, or bytes that only happen to pass for a tunnel header on the tunnel's port) the datagram
+ * is counted in its outer UDP flow, where it is truly a packet between the two tunnel endpoints,
+ * instead of vanishing from the report.
+ *
+ * One failure is kept: an inner header cut short by the capture's snapshot length while the
+ * tunnel header was complete. That packet does belong to an inner flow, one that cannot be named;
+ * counting it in the outer flow would give the endpoints' flow packets of every tunnelled
+ * connection whose frames happened to be cut (often all of them, with a short snapshot length),
+ * so it is counted as truncated. An inner header that is short although the whole datagram was
+ * captured is no tunnel's doing, and falls back like any other failure. Going deeper than the
+ * tunnel limit stays a failure too: the limit must bound the work whatever the bytes say. */
+static OddportDecodeStatus decode_udp_tunnel(uint16_t inner_protocol, OddportCursor inner_cursor,
                                              OddportPacket *packet)
 {
     OddportPacket inner = *packet;
     OddportDecodeStatus status = enter_tunnel(&inner);
     if (status == ODDPORT_DECODE_OK)
-        status = inner_is_ethernet ? decode_ethernet(inner_cursor, &inner)
-                                   : decode_ip(inner_cursor, &inner);
-    if (status == ODDPORT_DECODE_OK)
+        status = decode_encapsulated(inner_protocol, inner_cursor, &inner);
+    switch (status) {
+    case ODDPORT_DECODE_OK:
         *packet = inner;
-    return status;
+        return ODDPORT_DECODE_OK;
+    case ODDPORT_SKIP_TUNNEL_TOO_DEEP:
+        return status;
+    case ODDPORT_SKIP_TRUNCATED:
+        return tunnel_header_missing(packet);
+    default:
+        return ODDPORT_DECODE_OK;
+    }
 }
 
+/* VXLAN (RFC 7348): flags with the I bit (valid VNI), 24 reserved bits, the VNI, 8 reserved bits,
+ * then an Ethernet frame. Its header has nothing else to check, so the reserved bits being zero is
+ * what tells VXLAN from other traffic on 4789. The group policy extension (draft-smith-vxlan-group-
+ * policy, Linux and ACI fabrics) puts its G flag, D and A bits and a policy id into reserved space;
+ * those are allowed when G is set. */
 static OddportDecodeStatus decode_vxlan(OddportCursor cursor, OddportPacket *packet)
 {
     uint8_t flags;
-    if (!oddport_cursor_peek_u8(&cursor, 0, &flags) || (flags & 0x08) == 0 ||
-        !oddport_cursor_skip(&cursor, 8))
+    uint8_t policy_flags;
+    uint16_t group_policy;
+    uint32_t network_id;
+    uint8_t reserved;
+    if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &policy_flags) ||
+        !oddport_cursor_be16(&cursor, &group_policy) ||
+        !oddport_cursor_be24(&cursor, &network_id) || !oddport_cursor_u8(&cursor, &reserved))
+        return tunnel_header_missing(packet);
+    bool group_policy_used = flags & 0x80;
+    bool reserved_bits_clear =
+        (flags & ~0x88u) == 0 && reserved == 0 &&
+        (group_policy_used ? (policy_flags & ~0x48u) == 0 : policy_flags == 0 && group_policy == 0);
+    if ((flags & 0x08) == 0 || !reserved_bits_clear)
         return ODDPORT_DECODE_OK; /* not VXLAN after all: keep the outer UDP flow */
-    return decode_udp_tunnel(cursor, true, packet);
+    return decode_udp_tunnel(ETHERTYPE_TRANSPARENT_ETHERNET, cursor, packet);
+}
+
+/* Geneve (RFC 8926): version 0 in the top two bits with the options' length in 4-byte words, the
+ * O and C flags, an ethertype (0x6558 for Ethernet), the VNI, a reserved byte, then the options.
+ * Receivers must ignore the reserved bits, so they are not checked here. */
+static OddportDecodeStatus decode_geneve(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t version_and_options_length;
+    uint8_t flags;
+    uint16_t protocol;
+    uint32_t network_id;
+    uint8_t reserved;
+    if (!oddport_cursor_u8(&cursor, &version_and_options_length) ||
+        !oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_be16(&cursor, &protocol) ||
+        !oddport_cursor_be24(&cursor, &network_id) || !oddport_cursor_u8(&cursor, &reserved))
+        return tunnel_header_missing(packet);
+    if ((version_and_options_length >> 6) != 0)
+        return ODDPORT_DECODE_OK;
+    if (!oddport_cursor_skip(&cursor, (size_t)(version_and_options_length & 0x3f) * 4))
+        return tunnel_header_missing(packet);
+    return decode_udp_tunnel(protocol, cursor, packet);
+}
+
+/* VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe): flags with P (a next protocol is named), 16 bits of
+ * which early drafts used the first two for the version, the next protocol (1 IPv4, 2 IPv6,
+ * 3 Ethernet), the VNI and a reserved byte. The current draft moved the version into the flags
+ * byte (its bits 0x30); both places must hold version 0. */
+static OddportDecodeStatus decode_vxlan_gpe(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t flags;
+    uint8_t early_version;
+    uint8_t reserved;
+    uint8_t next_protocol;
+    uint32_t network_id;
+    uint8_t last_reserved;
+    if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &early_version) ||
+        !oddport_cursor_u8(&cursor, &reserved) || !oddport_cursor_u8(&cursor, &next_protocol) ||
+        !oddport_cursor_be24(&cursor, &network_id) || !oddport_cursor_u8(&cursor, &last_reserved))
+        return tunnel_header_missing(packet);
+    if ((flags & 0x04) == 0 || (flags & 0x30) != 0 || (early_version & 0xc0) != 0)
+        return ODDPORT_DECODE_OK;
+    switch (next_protocol) {
+    case 1:
+        return decode_udp_tunnel(ETHERTYPE_IPV4, cursor, packet);
+    case 2:
+        return decode_udp_tunnel(ETHERTYPE_IPV6, cursor, packet);
+    case 3:
+        return decode_udp_tunnel(ETHERTYPE_TRANSPARENT_ETHERNET, cursor, packet);
+    default:
+        return ODDPORT_DECODE_OK; /* NSH, MPLS, ...: the outer UDP flow stays */
+    }
 }
 
 /* GTP-U (3GPP TS 29.281) carries subscribers' IP packets in mobile networks; only G-PDU
@@ -410,7 +573,7 @@ static OddportDecodeStatus decode_gtp_user(OddportCursor cursor, OddportPacket *
     uint32_t tunnel_id;
     if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &message_type) ||
         !oddport_cursor_be16(&cursor, &length) || !oddport_cursor_be32(&cursor, &tunnel_id))
-        return ODDPORT_DECODE_OK;
+        return tunnel_header_missing(packet);
     if ((flags >> 5) != 1 || (flags & 0x10) == 0 || message_type != 0xff)
         return ODDPORT_DECODE_OK;
     oddport_cursor_narrow(&cursor, length);
@@ -420,16 +583,22 @@ static OddportDecodeStatus decode_gtp_user(OddportCursor cursor, OddportPacket *
         uint8_t next_extension;
         if (!oddport_cursor_be16(&cursor, &sequence) || !oddport_cursor_u8(&cursor, &pdu_number) ||
             !oddport_cursor_u8(&cursor, &next_extension))
-            return ODDPORT_SKIP_TRUNCATED;
+            return tunnel_header_missing(packet);
         for (unsigned count = 0; next_extension != 0; count++) {
             uint8_t units;
-            if (count >= 8 || !oddport_cursor_u8(&cursor, &units) || units == 0 ||
-                !oddport_cursor_skip(&cursor, (size_t)units * 4 - 2) ||
+            if (count >= 8)
+                return ODDPORT_DECODE_OK;
+            if (!oddport_cursor_u8(&cursor, &units))
+                return tunnel_header_missing(packet);
+            if (units == 0)
+                return ODDPORT_DECODE_OK;
+            if (!oddport_cursor_skip(&cursor, (size_t)units * 4 - 2) ||
                 !oddport_cursor_u8(&cursor, &next_extension))
-                return ODDPORT_SKIP_TRUNCATED;
+                return tunnel_header_missing(packet);
         }
     }
-    return decode_udp_tunnel(cursor, false, packet);
+    /* GTP-U names no protocol: the IP version nibble tells IPv4 from IPv6. */
+    return decode_udp_tunnel(ETHERTYPE_IPV4, cursor, packet);
 }
 
 static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor cursor,
@@ -467,10 +636,19 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
     }
     packet->payload = cursor.data;
     packet->payload_captured = cursor.left;
-    if (protocol == IP_PROTOCOL_UDP && packet->destination_port == VXLAN_PORT)
+    if (protocol != IP_PROTOCOL_UDP)
+        return ODDPORT_DECODE_OK;
+    switch (packet->destination_port) {
+    case VXLAN_PORT:
         return decode_vxlan(cursor, packet);
-    if (protocol == IP_PROTOCOL_UDP &&
-        (packet->destination_port == GTP_USER_PORT || packet->source_port == GTP_USER_PORT))
+    case VXLAN_GPE_PORT:
+        return decode_vxlan_gpe(cursor, packet);
+    case GENEVE_PORT:
+        return decode_geneve(cursor, packet);
+    default:
+        break;
+    }
+    if (packet->destination_port == GTP_USER_PORT || packet->source_port == GTP_USER_PORT)
         return decode_gtp_user(cursor, packet);
     return ODDPORT_DECODE_OK;
 }

@@ -92,6 +92,37 @@ static void put_tcp(Frame *frame, uint16_t source_port, uint16_t destination_por
 static const char request[] = "GET / HTTP/1.1\r\n\r\n";
 #define TCP_WITH_REQUEST (20 + sizeof request - 1)
 
+static void put_udp(Frame *frame, uint16_t source_port, uint16_t destination_port,
+                    size_t payload_length)
+{
+    put_be16(frame, source_port);
+    put_be16(frame, destination_port);
+    put_be16(frame, (uint16_t)(8 + payload_length));
+    put_be16(frame, 0);
+}
+
+/* An IPv4 datagram with a TCP segment from port 40000 to `destination_port` holding `request`. */
+static Frame ipv4_request(uint16_t destination_port, uint8_t last_source_byte)
+{
+    Frame ip = {0};
+    put_ipv4(&ip, 6, TCP_WITH_REQUEST, 0, last_source_byte);
+    put_tcp(&ip, 40000, destination_port, 0x18, request);
+    return ip;
+}
+
+static Frame ipv6_request(uint16_t destination_port)
+{
+    Frame ip = {0};
+    put_ipv6(&ip, 6, TCP_WITH_REQUEST);
+    put_tcp(&ip, 40000, destination_port, 0x18, request);
+    return ip;
+}
+
+static OddportDecodeStatus decode(uint32_t link_type, const Frame *frame, OddportPacket *packet)
+{
+    return oddport_decode_frame(link_type, frame->bytes, frame->length, packet);
+}
+
 static void test_ethernet_ipv4_tcp(void)
 {
     Frame frame = {0};
@@ -332,12 +363,324 @@ static void test_gtp_user_tunnel(void)
     g_assert_cmpuint(packet.destination_port, ==, 443);
     g_assert_cmpuint(packet.source.bytes[3], ==, 42);
 
+    /* A G-PDU whose content is no IP packet stays an ordinary UDP flow. */
+    Frame garbage = frame;
+    garbage.bytes[14 + 20 + 8 + 12] = 0x55;
+    g_assert_cmpint(oddport_decode_frame(1, garbage.bytes, garbage.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.tunnel_depth, ==, 0);
+    g_assert_cmpuint(packet.destination_port, ==, 2152);
+
     /* A GTP control message on the same port stays an ordinary UDP flow. */
     frame.bytes[14 + 20 + 8 + 1] = 0x01;
     g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
                     ODDPORT_DECODE_OK);
     g_assert_cmpuint(packet.transport, ==, 17);
     g_assert_cmpuint(packet.destination_port, ==, 2152);
+}
+
+/* Ethernet, IPv4 and UDP from port 50000 to `port` around `payload`. */
+static Frame udp_datagram(uint16_t port, const Frame *payload)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 17, 8 + payload->length, 0, 1);
+    put_udp(&frame, 50000, port, payload->length);
+    put(&frame, payload->bytes, payload->length);
+    return frame;
+}
+
+enum { UDP_DATAGRAM_HEADERS = 14 + 20 + 8 };
+
+static Frame ethernet_request(uint16_t destination_port)
+{
+    Frame inner = ipv4_request(destination_port, 9);
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put(&frame, inner.bytes, inner.length);
+    return frame;
+}
+
+static Frame ethernet_arp(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0806);
+    put(&frame, "\0\1\10\0\6\4\0\1\2\0\0\0\0\1\12\0\0\1\0\0\0\0\0\0\12\0\0\2", 28);
+    return frame;
+}
+
+static void assert_inner(const Frame *frame, uint16_t destination_port)
+{
+    OddportPacket packet;
+    g_assert_cmpint(decode(1, frame, &packet), ==, ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.tunnel_depth, ==, 1);
+    g_assert_cmpuint(packet.transport, ==, 6);
+    g_assert_cmpuint(packet.destination_port, ==, destination_port);
+    g_assert_cmpuint(packet.payload_captured, ==, sizeof request - 1);
+}
+
+/* The datagram stays in its outer UDP flow, its whole payload counted. */
+static void assert_outer(const Frame *frame, uint16_t port)
+{
+    OddportPacket packet;
+    g_assert_cmpint(decode(1, frame, &packet), ==, ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.tunnel_depth, ==, 0);
+    g_assert_cmpuint(packet.transport, ==, 17);
+    g_assert_cmpuint(packet.source_port, ==, 50000);
+    g_assert_cmpuint(packet.destination_port, ==, port);
+    g_assert_cmpuint(packet.payload_length, ==, frame->length - UDP_DATAGRAM_HEADERS);
+    g_assert_cmpuint(packet.payload_captured, ==, packet.payload_length);
+}
+
+static Frame vxlan(uint8_t flags, uint8_t second, uint16_t policy, uint8_t last, const Frame *inner)
+{
+    Frame payload = {0};
+    put_u8(&payload, flags);
+    put_u8(&payload, second);
+    put_be16(&payload, policy);
+    put_be32(&payload, 0x00123400u | last);
+    put(&payload, inner->bytes, inner->length);
+    return udp_datagram(4789, &payload);
+}
+
+static Frame geneve(uint8_t version, uint8_t option_words, uint16_t protocol, const Frame *inner)
+{
+    Frame payload = {0};
+    put_u8(&payload, (uint8_t)(version << 6 | option_words));
+    put_u8(&payload, 0);
+    put_be16(&payload, protocol);
+    put_be32(&payload, 0x00abcd00);
+    for (uint8_t word = 0; word < option_words; word++)
+        put_be32(&payload, word == 0 ? 0x01020380u | (option_words - 1u) : 0x2a2a2a2au);
+    put(&payload, inner->bytes, inner->length);
+    return udp_datagram(6081, &payload);
+}
+
+static Frame vxlan_gpe(uint8_t flags, uint8_t second, uint8_t next_protocol, const Frame *inner)
+{
+    Frame payload = {0};
+    put_u8(&payload, flags);
+    put_u8(&payload, second);
+    put_u8(&payload, 0);
+    put_u8(&payload, next_protocol);
+    put_be32(&payload, 0x00010000);
+    put(&payload, inner->bytes, inner->length);
+    return udp_datagram(4790, &payload);
+}
+
+static void test_vxlan_falls_back_to_outer_flow(void)
+{
+    Frame inner = ethernet_request(8080);
+    Frame arp = ethernet_arp();
+    OddportPacket packet;
+
+    Frame frame = vxlan(0x08, 0, 0, 0, &inner);
+    assert_inner(&frame, 8080);
+    /* The group policy extension's bits are allowed with its G flag. */
+    frame = vxlan(0x88, 0x48, 0x1234, 0, &inner);
+    assert_inner(&frame, 8080);
+
+    /* Not VXLAN: no I flag, reserved bits set, too short. */
+    frame = vxlan(0x00, 0, 0, 0, &inner);
+    assert_outer(&frame, 4789);
+    frame = vxlan(0x08, 0x01, 0, 0, &inner);
+    assert_outer(&frame, 4789);
+    frame = vxlan(0x08, 0, 0x0001, 0, &inner);
+    assert_outer(&frame, 4789);
+    frame = vxlan(0x08, 0, 0, 0x01, &inner);
+    assert_outer(&frame, 4789);
+    frame = vxlan(0x0c, 0, 0, 0, &inner);
+    assert_outer(&frame, 4789);
+    Frame short_payload = {0};
+    put(&short_payload, "\x08\0\0", 3);
+    frame = udp_datagram(4789, &short_payload);
+    assert_outer(&frame, 4789);
+
+    /* VXLAN whose inner frame is not IP, or not sensible IP. */
+    frame = vxlan(0x08, 0, 0, 0, &arp);
+    assert_outer(&frame, 4789);
+    Frame bad_version = inner;
+    bad_version.bytes[14] = 0x55;
+    frame = vxlan(0x08, 0, 0, 0, &bad_version);
+    assert_outer(&frame, 4789);
+
+    /* The whole datagram captured, yet the inner IPv4 header is short: no tunnel's doing. */
+    Frame stub = inner;
+    stub.length = 14 + 10;
+    frame = vxlan(0x08, 0, 0, 0, &stub);
+    assert_outer(&frame, 4789);
+
+    /* The capture cut a real VXLAN datagram inside the inner headers (or its own): truncated. */
+    frame = vxlan(0x08, 0, 0, 0, &inner);
+    g_assert_cmpint(
+        oddport_decode_frame(1, frame.bytes, UDP_DATAGRAM_HEADERS + 8 + 14 + 10, &packet), ==,
+        ODDPORT_SKIP_TRUNCATED);
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, UDP_DATAGRAM_HEADERS + 4, &packet), ==,
+                    ODDPORT_SKIP_TRUNCATED);
+    /* Cut inside the inner payload only: the inner flow, with what was captured. */
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length - 3, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.destination_port, ==, 8080);
+    g_assert_cmpuint(packet.payload_captured, ==, sizeof request - 1 - 3);
+}
+
+static void test_geneve(void)
+{
+    Frame inner = ethernet_request(80);
+    Frame v6 = ipv6_request(22);
+    OddportPacket packet;
+
+    Frame frame = geneve(0, 0, 0x6558, &inner);
+    assert_inner(&frame, 80);
+    frame = geneve(0, 3, 0x6558, &inner);
+    assert_inner(&frame, 80);
+    frame = geneve(0, 1, 0x86dd, &v6);
+    assert_inner(&frame, 22);
+
+    /* An unknown version, a protocol that is not followed (NSH), options past the datagram. */
+    frame = geneve(1, 0, 0x6558, &inner);
+    assert_outer(&frame, 6081);
+    frame = geneve(0, 0, 0x894f, &inner);
+    assert_outer(&frame, 6081);
+    Frame tiny = {0};
+    put(&tiny, "\x3f\x00\x65\x58\x00\x00\x01\x00", 8);
+    frame = udp_datagram(6081, &tiny);
+    assert_outer(&frame, 6081);
+    Frame arp = ethernet_arp();
+    frame = geneve(0, 0, 0x6558, &arp);
+    assert_outer(&frame, 6081);
+
+    frame = geneve(0, 2, 0x6558, &inner);
+    g_assert_cmpint(
+        oddport_decode_frame(1, frame.bytes, UDP_DATAGRAM_HEADERS + 8 + 8 + 14 + 12, &packet), ==,
+        ODDPORT_SKIP_TRUNCATED);
+}
+
+static void test_vxlan_gpe(void)
+{
+    Frame ethernet = ethernet_request(22);
+    Frame v4 = ipv4_request(8443, 1);
+    Frame v6 = ipv6_request(2222);
+
+    Frame frame = vxlan_gpe(0x0c, 0, 1, &v4);
+    assert_inner(&frame, 8443);
+    frame = vxlan_gpe(0x04, 0, 2, &v6);
+    assert_inner(&frame, 2222);
+    frame = vxlan_gpe(0x0c, 0, 3, &ethernet);
+    assert_inner(&frame, 22);
+
+    /* No next-protocol bit, a version other than 0 (either draft's place), NSH, ARP inside. */
+    frame = vxlan_gpe(0x08, 0, 1, &v4);
+    assert_outer(&frame, 4790);
+    frame = vxlan_gpe(0x1c, 0, 1, &v4);
+    assert_outer(&frame, 4790);
+    frame = vxlan_gpe(0x0c, 0x40, 1, &v4);
+    assert_outer(&frame, 4790);
+    frame = vxlan_gpe(0x0c, 0, 4, &v4);
+    assert_outer(&frame, 4790);
+    Frame arp = ethernet_arp();
+    frame = vxlan_gpe(0x0c, 0, 3, &arp);
+    assert_outer(&frame, 4790);
+}
+
+/* Each tunnel layer counts towards the limit, and the limit is not bypassed by falling back. */
+static void test_tunnel_depth_limit(void)
+{
+    Frame frame = ethernet_request(443);
+    OddportPacket packet;
+    for (unsigned depth = 1; depth <= 5; depth++) {
+        Frame payload = {0};
+        put_be32(&payload, 0x08000000);
+        put_be32(&payload, 0x00000100);
+        put(&payload, frame.bytes, frame.length);
+        frame = udp_datagram(4789, &payload);
+        OddportDecodeStatus status = decode(1, &frame, &packet);
+        if (depth <= 4) {
+            g_assert_cmpint(status, ==, ODDPORT_DECODE_OK);
+            g_assert_cmpuint(packet.tunnel_depth, ==, depth);
+            g_assert_cmpuint(packet.destination_port, ==, 443);
+        } else {
+            g_assert_cmpint(status, ==, ODDPORT_SKIP_TUNNEL_TOO_DEEP);
+        }
+    }
+}
+
+/* Ethernet, IPv4 and a GRE header with a sequence number, then `payload`. */
+static Frame gre_frame(uint16_t flags, uint16_t protocol, const Frame *payload)
+{
+    size_t gre_length = 4 + (flags & 0x1000 ? 4 : 0);
+    Frame frame = {0};
+    put_ethernet(&frame, 0x0800);
+    put_ipv4(&frame, 47, gre_length + payload->length, 0, 1);
+    put_be16(&frame, flags);
+    put_be16(&frame, protocol);
+    if (flags & 0x1000)
+        put_be32(&frame, 77);
+    put(&frame, payload->bytes, payload->length);
+    return frame;
+}
+
+static Frame erspan_type_3(uint16_t frame_flags, const Frame *inner)
+{
+    Frame payload = {0};
+    put_be32(&payload, 2u << 28 | 9);
+    put_be32(&payload, 0x01020304);
+    put_be16(&payload, 0);
+    put_be16(&payload, frame_flags);
+    if (frame_flags & 1) {
+        put_be32(&payload, 3u << 26);
+        put_be32(&payload, 0x05060708);
+    }
+    put(&payload, inner->bytes, inner->length);
+    return gre_frame(0x1000, 0x22eb, &payload);
+}
+
+static void test_erspan(void)
+{
+    Frame inner = ethernet_request(8080);
+    OddportPacket packet;
+
+    Frame payload = {0};
+    put_be32(&payload, 1u << 28 | 0x0064 << 16 | 7);
+    put_be32(&payload, 0);
+    put(&payload, inner.bytes, inner.length);
+    Frame frame = gre_frame(0x1000, 0x88be, &payload);
+    assert_inner(&frame, 8080);
+    /* Any other version in a type II header is not followed. */
+    frame.bytes[14 + 20 + 8] = 0x20;
+    g_assert_cmpint(decode(1, &frame, &packet), ==, ODDPORT_SKIP_NOT_IP);
+
+    /* Type I: no sequence number, no ERSPAN header. */
+    frame = gre_frame(0, 0x88be, &inner);
+    assert_inner(&frame, 8080);
+
+    /* Type III with and without the platform-specific subheader; frame type 2 is bare IP. */
+    frame = erspan_type_3(0x0000, &inner);
+    assert_inner(&frame, 8080);
+    frame = erspan_type_3(0x0001, &inner);
+    assert_inner(&frame, 8080);
+    Frame v6 = ipv6_request(8080);
+    frame = erspan_type_3(2 << 10 | 1, &v6);
+    assert_inner(&frame, 8080);
+    frame = erspan_type_3(1 << 10, &inner);
+    g_assert_cmpint(decode(1, &frame, &packet), ==, ODDPORT_SKIP_NOT_IP);
+    /* The platform subheader promised but cut off. */
+    frame = erspan_type_3(0x0001, &inner);
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, 14 + 20 + 8 + 12 + 4, &packet), ==,
+                    ODDPORT_SKIP_TRUNCATED);
+}
+
+/* Every status but success has a name, and no two share one: they are JSON keys. */
+static void test_skip_reason_names(void)
+{
+    g_assert_null(oddport_skip_reason_name(ODDPORT_DECODE_OK));
+    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
+        const char *name = oddport_skip_reason_name((OddportDecodeStatus)reason);
+        g_assert_nonnull(name);
+        for (unsigned other = 1; other < reason; other++)
+            g_assert_cmpstr(name, !=, oddport_skip_reason_name((OddportDecodeStatus)other));
+    }
+    g_assert_null(oddport_skip_reason_name((OddportDecodeStatus)ODDPORT_SKIP_REASON_COUNT));
 }
 
 static void test_address_text(void)
@@ -379,6 +722,24 @@ static void test_address_text(void)
 
 /* Every prefix of a valid frame, and every single-byte corruption of it, must decode or be
  * refused cleanly: run under the sanitizers this finds any read past the end. */
+static void sweep_prefixes_and_corruptions(uint32_t link_type, const Frame *frame)
+{
+    OddportPacket packet;
+    for (size_t length = 0; length <= frame->length; length++) {
+        uint8_t *copy = g_memdup2(frame->bytes, length);
+        oddport_decode_frame(link_type, copy, length, &packet);
+        g_free(copy);
+    }
+    for (size_t position = 0; position < frame->length; position++) {
+        for (unsigned value = 0; value < 256; value += 17) {
+            uint8_t *copy = g_memdup2(frame->bytes, frame->length);
+            copy[position] = (uint8_t)value;
+            oddport_decode_frame(link_type, copy, frame->length, &packet);
+            g_free(copy);
+        }
+    }
+}
+
 static void test_every_prefix_and_corruption(void)
 {
     Frame frame = {0};
@@ -389,20 +750,18 @@ static void test_every_prefix_and_corruption(void)
     const uint8_t fragment[8] = {6, 0, 0, 1, 0, 0, 0, 9};
     put(&frame, fragment, sizeof fragment);
     put_tcp(&frame, 1, 2, 0x18, request);
-    OddportPacket packet;
-    for (size_t length = 0; length <= frame.length; length++) {
-        uint8_t *copy = g_memdup2(frame.bytes, length);
-        oddport_decode_frame(1, copy, length, &packet);
-        g_free(copy);
-    }
-    for (size_t position = 0; position < frame.length; position++) {
-        for (unsigned value = 0; value < 256; value += 17) {
-            uint8_t *copy = g_memdup2(frame.bytes, frame.length);
-            copy[position] = (uint8_t)value;
-            oddport_decode_frame(1, copy, frame.length, &packet);
-            g_free(copy);
-        }
-    }
+    sweep_prefixes_and_corruptions(1, &frame);
+
+    /* One frame of each kind the newer decoders read. */
+    Frame inner = ethernet_request(80);
+    Frame tunnels[] = {
+        vxlan(0x88, 0x48, 0x1234, 0, &inner),
+        geneve(0, 2, 0x6558, &inner),
+        vxlan_gpe(0x0c, 0, 3, &inner),
+        erspan_type_3(0x0001, &inner),
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(tunnels); index++)
+        sweep_prefixes_and_corruptions(1, &tunnels[index]);
 }
 
 /* The list of understood link types says exactly what the decoder does: each listed type decodes
@@ -440,7 +799,13 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/other-link-types", test_other_link_types);
     g_test_add_func("/decode/pppoe-and-mpls", test_pppoe_and_mpls);
     g_test_add_func("/decode/gtp-user-tunnel", test_gtp_user_tunnel);
+    g_test_add_func("/decode/tunnel/vxlan-falls-back", test_vxlan_falls_back_to_outer_flow);
+    g_test_add_func("/decode/tunnel/geneve", test_geneve);
+    g_test_add_func("/decode/tunnel/vxlan-gpe", test_vxlan_gpe);
+    g_test_add_func("/decode/tunnel/depth-limit", test_tunnel_depth_limit);
+    g_test_add_func("/decode/tunnel/erspan", test_erspan);
     g_test_add_func("/decode/link-type-list", test_link_type_list);
+    g_test_add_func("/decode/skip-reason-names", test_skip_reason_names);
     g_test_add_func("/decode/address-text", test_address_text);
     g_test_add_func("/decode/every-prefix-and-corruption", test_every_prefix_and_corruption);
     return g_test_run();
