@@ -29,10 +29,11 @@ typedef enum {
     ODDPORT_SKIP_MALFORMED_TRANSPORT, /* impossible TCP data offset or UDP length */
     ODDPORT_SKIP_TUNNEL_TOO_DEEP,     /* more nested tunnels than oddport follows */
     ODDPORT_SKIP_FILTERED,            /* did not match the BPF filter */
+    ODDPORT_SKIP_ENCRYPTED,           /* link-layer encryption (protected 802.11) hides the rest */
 } OddportDecodeStatus;
 
-#define ODDPORT_SKIP_REASON_COUNT 10
-_Static_assert(ODDPORT_SKIP_FILTERED + 1 == ODDPORT_SKIP_REASON_COUNT,
+#define ODDPORT_SKIP_REASON_COUNT 11
+_Static_assert(ODDPORT_SKIP_ENCRYPTED + 1 == ODDPORT_SKIP_REASON_COUNT,
                "ODDPORT_SKIP_REASON_COUNT counts every status, ODDPORT_DECODE_OK included");
 
 /* "unsupported_link_type", "truncated", ... (transfer none); NULL for ODDPORT_DECODE_OK. */
