@@ -29,12 +29,15 @@ typedef enum {
     ODDPORT_SKIP_MALFORMED_TRANSPORT, /* impossible TCP data offset or UDP length */
     ODDPORT_SKIP_TUNNEL_TOO_DEEP,     /* more nested tunnels than oddport follows */
     ODDPORT_SKIP_FILTERED,            /* did not match the BPF filter */
+    ODDPORT_SKIP_ENCRYPTED,           /* link-layer encryption (protected 802.11) hides the rest */
     /* within the time an earlier capture of the run already covered: a repeated or overlapping
      * capture, whose packets would otherwise count twice */
     ODDPORT_SKIP_OVERLAPPING_CAPTURE,
 } OddportDecodeStatus;
 
-#define ODDPORT_SKIP_REASON_COUNT 11
+#define ODDPORT_SKIP_REASON_COUNT 12
+_Static_assert(ODDPORT_SKIP_OVERLAPPING_CAPTURE + 1 == ODDPORT_SKIP_REASON_COUNT,
+               "ODDPORT_SKIP_REASON_COUNT counts every status, ODDPORT_DECODE_OK included");
 
 /* "unsupported_link_type", "truncated", ... (transfer none); NULL for ODDPORT_DECODE_OK. */
 const char *oddport_skip_reason_name(OddportDecodeStatus status);
@@ -63,7 +66,7 @@ typedef struct {
     size_t payload_captured;
     size_t payload_length;
     bool is_first_fragment; /* more fragments follow; they are counted but not decoded */
-    unsigned tunnel_depth;  /* IP-in-IP, GRE or VXLAN layers crossed to reach this flow */
+    unsigned tunnel_depth;  /* IP-in-IP, GRE (ERSPAN) or UDP tunnel layers crossed to reach it */
 } OddportPacket;
 
 /* Decodes a frame of the given LINKTYPE_* down to TCP/UDP. Returns ODDPORT_DECODE_OK with
@@ -76,7 +79,7 @@ OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *fram
  * order (transfer none: a static table). */
 const uint32_t *oddport_decode_link_types(size_t *count);
 
-/* A short name for a link type: "ethernet", "linux-sll", "raw-ip", ..., or "linktype-N" written
+/* A short name for a link type: "ethernet", "linux-sll", "raw", ..., or "linktype-N" written
  * into `buffer` (transfer none for the known names; `buffer` otherwise). */
 const char *oddport_link_type_name(uint32_t link_type, char buffer[24]);
 

@@ -14,10 +14,14 @@ enum {
     LINKTYPE_RAW_BSDOS = 14,
     LINKTYPE_PPP_HDLC = 50,
     LINKTYPE_RAW = 101,
+    LINKTYPE_C_HDLC = 104,
+    LINKTYPE_IEEE802_11 = 105,
     LINKTYPE_LOOP = 108,
     LINKTYPE_LINUX_SLL = 113,
+    LINKTYPE_IEEE802_11_RADIOTAP = 127,
     LINKTYPE_IPV4 = 228,
     LINKTYPE_IPV6 = 229,
+    LINKTYPE_NFLOG = 239,
     LINKTYPE_LINUX_SLL2 = 276,
 };
 
@@ -32,6 +36,8 @@ enum {
     ETHERTYPE_MPLS_MULTICAST = 0x8848,
     ETHERTYPE_TRANSPARENT_ETHERNET = 0x6558,
     ETHERTYPE_PPP = 0x880b,
+    ETHERTYPE_ERSPAN_TYPE_2 = 0x88be,
+    ETHERTYPE_ERSPAN_TYPE_3 = 0x22eb,
 };
 
 enum {
@@ -54,9 +60,14 @@ enum {
 enum {
     PPP_PROTOCOL_IPV4 = 0x0021,
     PPP_PROTOCOL_IPV6 = 0x0057,
+    PPP_PROTOCOL_MPLS_UNICAST = 0x0281,
+    PPP_PROTOCOL_MPLS_MULTICAST = 0x0283,
 };
 
-enum { VXLAN_PORT = 4789, GTP_USER_PORT = 2152 };
+/* The first byte of a Cisco HDLC frame (RFC 1547 section 4.3.1). */
+enum { CISCO_HDLC_UNICAST = 0x0f, CISCO_HDLC_BROADCAST = 0x8f };
+
+enum { VXLAN_PORT = 4789, VXLAN_GPE_PORT = 4790, GENEVE_PORT = 6081, GTP_USER_PORT = 2152 };
 
 /* Tunnels inside tunnels are legal but each layer costs a recursion; real traffic rarely nests
  * more than two. */
@@ -85,52 +96,6 @@ static OddportDecodeStatus decode_ethernet(OddportCursor cursor, OddportPacket *
     return decode_ethertype(ethertype, cursor, packet);
 }
 
-static OddportDecodeStatus decode_ppp_protocol(uint16_t protocol, OddportCursor cursor,
-                                               OddportPacket *packet)
-{
-    if (protocol == PPP_PROTOCOL_IPV4 || protocol == PPP_PROTOCOL_IPV6)
-        return decode_ip(cursor, packet);
-    return ODDPORT_SKIP_NOT_IP;
-}
-
-/* PPP frames may or may not carry the HDLC address/control bytes and may compress the protocol
- * field to one byte (RFC 1661 section 6.5). */
-static OddportDecodeStatus decode_ppp(OddportCursor cursor, OddportPacket *packet)
-{
-    uint8_t first;
-    uint8_t second;
-    if (oddport_cursor_peek_u8(&cursor, 0, &first) && oddport_cursor_peek_u8(&cursor, 1, &second) &&
-        first == 0xff && second == 0x03)
-        oddport_cursor_skip(&cursor, 2);
-    if (!oddport_cursor_u8(&cursor, &first))
-        return ODDPORT_SKIP_TRUNCATED;
-    uint16_t protocol = first;
-    if ((first & 0x01) == 0) {
-        if (!oddport_cursor_u8(&cursor, &second))
-            return ODDPORT_SKIP_TRUNCATED;
-        protocol = (uint16_t)(first << 8 | second);
-    }
-    return decode_ppp_protocol(protocol, cursor, packet);
-}
-
-static OddportDecodeStatus decode_pppoe_session(OddportCursor cursor, OddportPacket *packet)
-{
-    uint8_t version_and_type;
-    uint8_t code;
-    uint16_t session_id;
-    uint16_t length;
-    uint16_t protocol;
-    if (!oddport_cursor_u8(&cursor, &version_and_type) || !oddport_cursor_u8(&cursor, &code) ||
-        !oddport_cursor_be16(&cursor, &session_id) || !oddport_cursor_be16(&cursor, &length))
-        return ODDPORT_SKIP_TRUNCATED;
-    if (version_and_type != 0x11 || code != 0)
-        return ODDPORT_SKIP_NOT_IP;
-    oddport_cursor_narrow(&cursor, length);
-    if (!oddport_cursor_be16(&cursor, &protocol))
-        return ODDPORT_SKIP_TRUNCATED;
-    return decode_ppp_protocol(protocol, cursor, packet);
-}
-
 /* MPLS does not say what follows the label stack; the IP version nibble does. */
 static OddportDecodeStatus decode_mpls(OddportCursor cursor, OddportPacket *packet)
 {
@@ -148,6 +113,91 @@ static OddportDecodeStatus decode_mpls(OddportCursor cursor, OddportPacket *pack
         }
     }
     return ODDPORT_SKIP_NOT_IP;
+}
+
+/* One PPP protocol field: two bytes, or one when Protocol-Field-Compression was negotiated
+ * (RFC 1661 section 6.5): a protocol number's first byte is always even and its last odd, so an
+ * odd first byte is a whole compressed field. PPPoE forbids compression (RFC 2516 section 7) but
+ * some peers compress anyway, and the odd byte is unambiguous. */
+static bool read_ppp_protocol(OddportCursor *cursor, uint16_t *protocol)
+{
+    uint8_t first;
+    uint8_t second;
+    if (!oddport_cursor_u8(cursor, &first))
+        return false;
+    if (first & 0x01) {
+        *protocol = first;
+        return true;
+    }
+    if (!oddport_cursor_u8(cursor, &second))
+        return false;
+    *protocol = (uint16_t)(first << 8 | second);
+    return true;
+}
+
+static OddportDecodeStatus decode_ppp_protocol(uint16_t protocol, OddportCursor cursor,
+                                               OddportPacket *packet)
+{
+    switch (protocol) {
+    case PPP_PROTOCOL_IPV4:
+    case PPP_PROTOCOL_IPV6:
+        return decode_ip(cursor, packet);
+    case PPP_PROTOCOL_MPLS_UNICAST:
+    case PPP_PROTOCOL_MPLS_MULTICAST:
+        return decode_mpls(cursor, packet);
+    default:
+        return ODDPORT_SKIP_NOT_IP;
+    }
+}
+
+/* Cisco HDLC: an address byte, a control byte, then an ethertype. The address is 0x0f or 0x8f;
+ * LINKTYPE_C_HDLC promises the framing, so it is not checked there. */
+static OddportDecodeStatus decode_cisco_hdlc(OddportCursor cursor, OddportPacket *packet)
+{
+    uint16_t protocol;
+    if (!oddport_cursor_skip(&cursor, 2) || !oddport_cursor_be16(&cursor, &protocol))
+        return ODDPORT_SKIP_TRUNCATED;
+    return decode_ethertype(protocol, cursor, packet);
+}
+
+/* PPP frames may or may not carry the HDLC address/control bytes and may compress the protocol
+ * field. Serial links recorded as PPP may carry Cisco HDLC instead (its address byte 0x0f/0x8f
+ * and control byte 0 are never a PPP start), as the LINKTYPE_PPP_HDLC description allows. */
+static OddportDecodeStatus decode_ppp(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t first;
+    uint8_t second;
+    if (oddport_cursor_peek_u8(&cursor, 0, &first) && oddport_cursor_peek_u8(&cursor, 1, &second)) {
+        if (first == 0xff && second == 0x03)
+            oddport_cursor_skip(&cursor, 2);
+        else if ((first == CISCO_HDLC_UNICAST || first == CISCO_HDLC_BROADCAST) && second == 0)
+            return decode_cisco_hdlc(cursor, packet);
+    }
+    uint16_t protocol;
+    if (!read_ppp_protocol(&cursor, &protocol))
+        return ODDPORT_SKIP_TRUNCATED;
+    return decode_ppp_protocol(protocol, cursor, packet);
+}
+
+/* RFC 2516: version 1, type 1, code 0 for session data; the length counts the PPP protocol field
+ * and what follows it, so Ethernet padding stays out. */
+static OddportDecodeStatus decode_pppoe_session(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t version_and_type;
+    uint8_t code;
+    uint16_t session_id;
+    uint16_t length;
+    uint16_t protocol;
+    if (!oddport_cursor_u8(&cursor, &version_and_type) || !oddport_cursor_u8(&cursor, &code) ||
+        !oddport_cursor_be16(&cursor, &session_id) || !oddport_cursor_be16(&cursor, &length))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (version_and_type != 0x11 || code != 0)
+        return ODDPORT_SKIP_NOT_IP;
+    /* A snapshot length may have cut the session payload: decode what was captured. */
+    oddport_cursor_narrow(&cursor, length);
+    if (!read_ppp_protocol(&cursor, &protocol))
+        return ODDPORT_SKIP_TRUNCATED;
+    return decode_ppp_protocol(protocol, cursor, packet);
 }
 
 static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cursor,
@@ -180,6 +230,62 @@ static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cu
     }
 }
 
+/* What a tunnel header names as its payload: an Ethernet frame (0x6558, "transparent Ethernet
+ * bridging") or anything with an ethertype. */
+static OddportDecodeStatus decode_encapsulated(uint16_t protocol, OddportCursor cursor,
+                                               OddportPacket *packet)
+{
+    if (protocol == ETHERTYPE_TRANSPARENT_ETHERNET)
+        return decode_ethernet(cursor, packet);
+    return decode_ethertype(protocol, cursor, packet);
+}
+
+/* ERSPAN (draft-foschiano-erspan) mirrors a switch port's frames to an analyser inside GRE. Type
+ * I has no header of its own and is told from type II by GRE's sequence number, which type II
+ * always carries; type II has 8 bytes: version 1 in the top 4 bits, then VLAN, session, index. */
+static OddportDecodeStatus decode_erspan_type_2(OddportCursor cursor, bool has_sequence,
+                                                OddportPacket *packet)
+{
+    if (!has_sequence)
+        return decode_ethernet(cursor, packet);
+    uint32_t version_and_session;
+    uint32_t index;
+    if (!oddport_cursor_be32(&cursor, &version_and_session) ||
+        !oddport_cursor_be32(&cursor, &index))
+        return ODDPORT_SKIP_TRUNCATED;
+    if ((version_and_session >> 28) != 1)
+        return ODDPORT_SKIP_NOT_IP;
+    return decode_ethernet(cursor, packet);
+}
+
+/* ERSPAN type III: 12 bytes (version 2, VLAN and session; a timestamp; the security group tag;
+ * then P, frame type, hardware id, direction, granularity and O), and 8 more platform-specific
+ * bytes when O is set. Frame type 0 is an Ethernet frame, 2 an IP packet. */
+static OddportDecodeStatus decode_erspan_type_3(OddportCursor cursor, OddportPacket *packet)
+{
+    uint32_t version_and_session;
+    uint32_t timestamp;
+    uint16_t security_group_tag;
+    uint16_t frame_flags;
+    if (!oddport_cursor_be32(&cursor, &version_and_session) ||
+        !oddport_cursor_be32(&cursor, &timestamp) ||
+        !oddport_cursor_be16(&cursor, &security_group_tag) ||
+        !oddport_cursor_be16(&cursor, &frame_flags))
+        return ODDPORT_SKIP_TRUNCATED;
+    if ((version_and_session >> 28) != 2)
+        return ODDPORT_SKIP_NOT_IP;
+    if ((frame_flags & 0x0001) && !oddport_cursor_skip(&cursor, 8))
+        return ODDPORT_SKIP_TRUNCATED;
+    switch ((frame_flags >> 10) & 0x1f) {
+    case 0:
+        return decode_ethernet(cursor, packet);
+    case 2:
+        return decode_ip(cursor, packet);
+    default:
+        return ODDPORT_SKIP_NOT_IP;
+    }
+}
+
 /* GRE (RFC 2784/2890) and the enhanced GRE of PPTP (RFC 2637), whose payload is PPP. */
 static OddportDecodeStatus decode_gre(OddportCursor cursor, OddportPacket *packet)
 {
@@ -204,12 +310,14 @@ static OddportDecodeStatus decode_gre(OddportCursor cursor, OddportPacket *packe
     if (!oddport_cursor_skip(&cursor, optional_length))
         return ODDPORT_SKIP_TRUNCATED;
     switch (protocol) {
-    case ETHERTYPE_TRANSPARENT_ETHERNET:
-        return decode_ethernet(cursor, packet);
     case ETHERTYPE_PPP:
         return decode_ppp(cursor, packet);
+    case ETHERTYPE_ERSPAN_TYPE_2:
+        return decode_erspan_type_2(cursor, has_sequence, packet);
+    case ETHERTYPE_ERSPAN_TYPE_3:
+        return decode_erspan_type_3(cursor, packet);
     default:
-        return decode_ethertype(protocol, cursor, packet);
+        return decode_encapsulated(protocol, cursor, packet);
     }
 }
 
@@ -376,28 +484,131 @@ static OddportDecodeStatus decode_ip(OddportCursor cursor, OddportPacket *packet
     }
 }
 
-/* Decodes what a UDP tunnel carries into a copy, so that a payload which only looked like the
- * tunnel leaves the outer UDP flow as it was. */
-static OddportDecodeStatus decode_udp_tunnel(OddportCursor inner_cursor, bool inner_is_ethernet,
+/* Whether the capture kept less of the UDP datagram being decoded than its header states. */
+static bool datagram_cut_by_capture(const OddportPacket *packet)
+{
+    return packet->payload_captured < packet->payload_length;
+}
+
+/* A datagram on a tunnel's port whose tunnel header is not all there. When the capture cut it,
+ * the datagram most likely was the tunnel, and the flow inside cannot be named: truncated. When
+ * the whole datagram is there and still too short, it is something else on that port, and stays
+ * in its own UDP flow. */
+static OddportDecodeStatus tunnel_header_missing(const OddportPacket *packet)
+{
+    return datagram_cut_by_capture(packet) ? ODDPORT_SKIP_TRUNCATED : ODDPORT_DECODE_OK;
+}
+
+/* Decodes what a UDP tunnel carries into a copy of the packet, so that whatever the inner bytes
+ * turn out to be, the outer UDP flow is still there to fall back on.
+ *
+ * The inner frame replaces the outer datagram only when it decodes to a TCP/UDP segment. When it
+ * holds something else (ARP or an ICMP echo between the tunnelled hosts, a header that makes no
+ * sense, or bytes that only happen to pass for a tunnel header on the tunnel's port) the datagram
+ * is counted in its outer UDP flow, where it is truly a packet between the two tunnel endpoints,
+ * instead of vanishing from the report.
+ *
+ * One failure is kept: an inner header cut short by the capture's snapshot length while the
+ * tunnel header was complete. That packet does belong to an inner flow, one that cannot be named;
+ * counting it in the outer flow would give the endpoints' flow packets of every tunnelled
+ * connection whose frames happened to be cut (often all of them, with a short snapshot length),
+ * so it is counted as truncated. An inner header that is short although the whole datagram was
+ * captured is no tunnel's doing, and falls back like any other failure. Going deeper than the
+ * tunnel limit stays a failure too: the limit must bound the work whatever the bytes say. */
+static OddportDecodeStatus decode_udp_tunnel(uint16_t inner_protocol, OddportCursor inner_cursor,
                                              OddportPacket *packet)
 {
     OddportPacket inner = *packet;
     OddportDecodeStatus status = enter_tunnel(&inner);
     if (status == ODDPORT_DECODE_OK)
-        status = inner_is_ethernet ? decode_ethernet(inner_cursor, &inner)
-                                   : decode_ip(inner_cursor, &inner);
-    if (status == ODDPORT_DECODE_OK)
+        status = decode_encapsulated(inner_protocol, inner_cursor, &inner);
+    switch (status) {
+    case ODDPORT_DECODE_OK:
         *packet = inner;
-    return status;
+        return ODDPORT_DECODE_OK;
+    case ODDPORT_SKIP_TUNNEL_TOO_DEEP:
+        return status;
+    case ODDPORT_SKIP_TRUNCATED:
+        return tunnel_header_missing(packet);
+    default:
+        return ODDPORT_DECODE_OK;
+    }
 }
 
+/* VXLAN (RFC 7348): flags with the I bit (valid VNI), 24 reserved bits, the VNI, 8 reserved bits,
+ * then an Ethernet frame. Its header has nothing else to check, so the reserved bits being zero is
+ * what tells VXLAN from other traffic on 4789. The group policy extension (draft-smith-vxlan-group-
+ * policy, Linux and ACI fabrics) puts its G flag, D and A bits and a policy id into reserved space;
+ * those are allowed when G is set. */
 static OddportDecodeStatus decode_vxlan(OddportCursor cursor, OddportPacket *packet)
 {
     uint8_t flags;
-    if (!oddport_cursor_peek_u8(&cursor, 0, &flags) || (flags & 0x08) == 0 ||
-        !oddport_cursor_skip(&cursor, 8))
+    uint8_t policy_flags;
+    uint16_t group_policy;
+    uint32_t network_id;
+    uint8_t reserved;
+    if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &policy_flags) ||
+        !oddport_cursor_be16(&cursor, &group_policy) ||
+        !oddport_cursor_be24(&cursor, &network_id) || !oddport_cursor_u8(&cursor, &reserved))
+        return tunnel_header_missing(packet);
+    bool group_policy_used = flags & 0x80;
+    bool reserved_bits_clear =
+        (flags & ~0x88u) == 0 && reserved == 0 &&
+        (group_policy_used ? (policy_flags & ~0x48u) == 0 : policy_flags == 0 && group_policy == 0);
+    if ((flags & 0x08) == 0 || !reserved_bits_clear)
         return ODDPORT_DECODE_OK; /* not VXLAN after all: keep the outer UDP flow */
-    return decode_udp_tunnel(cursor, true, packet);
+    return decode_udp_tunnel(ETHERTYPE_TRANSPARENT_ETHERNET, cursor, packet);
+}
+
+/* Geneve (RFC 8926): version 0 in the top two bits with the options' length in 4-byte words, the
+ * O and C flags, an ethertype (0x6558 for Ethernet), the VNI, a reserved byte, then the options.
+ * Receivers must ignore the reserved bits, so they are not checked here. */
+static OddportDecodeStatus decode_geneve(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t version_and_options_length;
+    uint8_t flags;
+    uint16_t protocol;
+    uint32_t network_id;
+    uint8_t reserved;
+    if (!oddport_cursor_u8(&cursor, &version_and_options_length) ||
+        !oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_be16(&cursor, &protocol) ||
+        !oddport_cursor_be24(&cursor, &network_id) || !oddport_cursor_u8(&cursor, &reserved))
+        return tunnel_header_missing(packet);
+    if ((version_and_options_length >> 6) != 0)
+        return ODDPORT_DECODE_OK;
+    if (!oddport_cursor_skip(&cursor, (size_t)(version_and_options_length & 0x3f) * 4))
+        return tunnel_header_missing(packet);
+    return decode_udp_tunnel(protocol, cursor, packet);
+}
+
+/* VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe): flags with P (a next protocol is named), 16 bits of
+ * which early drafts used the first two for the version, the next protocol (1 IPv4, 2 IPv6,
+ * 3 Ethernet), the VNI and a reserved byte. The current draft moved the version into the flags
+ * byte (its bits 0x30); both places must hold version 0. */
+static OddportDecodeStatus decode_vxlan_gpe(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t flags;
+    uint8_t early_version;
+    uint8_t reserved;
+    uint8_t next_protocol;
+    uint32_t network_id;
+    uint8_t last_reserved;
+    if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &early_version) ||
+        !oddport_cursor_u8(&cursor, &reserved) || !oddport_cursor_u8(&cursor, &next_protocol) ||
+        !oddport_cursor_be24(&cursor, &network_id) || !oddport_cursor_u8(&cursor, &last_reserved))
+        return tunnel_header_missing(packet);
+    if ((flags & 0x04) == 0 || (flags & 0x30) != 0 || (early_version & 0xc0) != 0)
+        return ODDPORT_DECODE_OK;
+    switch (next_protocol) {
+    case 1:
+        return decode_udp_tunnel(ETHERTYPE_IPV4, cursor, packet);
+    case 2:
+        return decode_udp_tunnel(ETHERTYPE_IPV6, cursor, packet);
+    case 3:
+        return decode_udp_tunnel(ETHERTYPE_TRANSPARENT_ETHERNET, cursor, packet);
+    default:
+        return ODDPORT_DECODE_OK; /* NSH, MPLS, ...: the outer UDP flow stays */
+    }
 }
 
 /* GTP-U (3GPP TS 29.281) carries subscribers' IP packets in mobile networks; only G-PDU
@@ -410,7 +621,7 @@ static OddportDecodeStatus decode_gtp_user(OddportCursor cursor, OddportPacket *
     uint32_t tunnel_id;
     if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &message_type) ||
         !oddport_cursor_be16(&cursor, &length) || !oddport_cursor_be32(&cursor, &tunnel_id))
-        return ODDPORT_DECODE_OK;
+        return tunnel_header_missing(packet);
     if ((flags >> 5) != 1 || (flags & 0x10) == 0 || message_type != 0xff)
         return ODDPORT_DECODE_OK;
     oddport_cursor_narrow(&cursor, length);
@@ -420,16 +631,22 @@ static OddportDecodeStatus decode_gtp_user(OddportCursor cursor, OddportPacket *
         uint8_t next_extension;
         if (!oddport_cursor_be16(&cursor, &sequence) || !oddport_cursor_u8(&cursor, &pdu_number) ||
             !oddport_cursor_u8(&cursor, &next_extension))
-            return ODDPORT_SKIP_TRUNCATED;
+            return tunnel_header_missing(packet);
         for (unsigned count = 0; next_extension != 0; count++) {
             uint8_t units;
-            if (count >= 8 || !oddport_cursor_u8(&cursor, &units) || units == 0 ||
-                !oddport_cursor_skip(&cursor, (size_t)units * 4 - 2) ||
+            if (count >= 8)
+                return ODDPORT_DECODE_OK;
+            if (!oddport_cursor_u8(&cursor, &units))
+                return tunnel_header_missing(packet);
+            if (units == 0)
+                return ODDPORT_DECODE_OK;
+            if (!oddport_cursor_skip(&cursor, (size_t)units * 4 - 2) ||
                 !oddport_cursor_u8(&cursor, &next_extension))
-                return ODDPORT_SKIP_TRUNCATED;
+                return tunnel_header_missing(packet);
         }
     }
-    return decode_udp_tunnel(cursor, false, packet);
+    /* GTP-U names no protocol: the IP version nibble tells IPv4 from IPv6. */
+    return decode_udp_tunnel(ETHERTYPE_IPV4, cursor, packet);
 }
 
 static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor cursor,
@@ -467,10 +684,19 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
     }
     packet->payload = cursor.data;
     packet->payload_captured = cursor.left;
-    if (protocol == IP_PROTOCOL_UDP && packet->destination_port == VXLAN_PORT)
+    if (protocol != IP_PROTOCOL_UDP)
+        return ODDPORT_DECODE_OK;
+    switch (packet->destination_port) {
+    case VXLAN_PORT:
         return decode_vxlan(cursor, packet);
-    if (protocol == IP_PROTOCOL_UDP &&
-        (packet->destination_port == GTP_USER_PORT || packet->source_port == GTP_USER_PORT))
+    case VXLAN_GPE_PORT:
+        return decode_vxlan_gpe(cursor, packet);
+    case GENEVE_PORT:
+        return decode_geneve(cursor, packet);
+    default:
+        break;
+    }
+    if (packet->destination_port == GTP_USER_PORT || packet->source_port == GTP_USER_PORT)
         return decode_gtp_user(cursor, packet);
     return ODDPORT_DECODE_OK;
 }
@@ -499,6 +725,171 @@ static OddportDecodeStatus decode_loopback(OddportCursor cursor, bool network_or
     default:
         return ODDPORT_SKIP_NOT_IP;
     }
+}
+
+enum { NFLOG_FAMILY_IPV4 = 2, NFLOG_FAMILY_IPV6 = 10, NFLOG_PAYLOAD = 9 };
+
+/* LINKTYPE_NFLOG (Linux netfilter's log target): family, version 0 and resource id, then
+ * type-length-value attributes, each padded to 4 bytes; the payload attribute holds the IP packet.
+ * Attribute lengths and types are in the byte order of the host that wrote the capture, and
+ * nothing in the file says which that was (Wireshark hands them over in its own host's order).
+ * Attribute types are small numbers, so of the two bytes of the first type the zero one is the
+ * high half: that tells the order. */
+static OddportDecodeStatus decode_nflog(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t family;
+    uint8_t version;
+    uint16_t resource_id;
+    uint8_t first_type_high_if_little_endian;
+    if (!oddport_cursor_u8(&cursor, &family) || !oddport_cursor_u8(&cursor, &version) ||
+        !oddport_cursor_be16(&cursor, &resource_id) ||
+        !oddport_cursor_peek_u8(&cursor, 3, &first_type_high_if_little_endian))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (version != 0 || (family != NFLOG_FAMILY_IPV4 && family != NFLOG_FAMILY_IPV6))
+        return ODDPORT_SKIP_NOT_IP;
+    bool little_endian = first_type_high_if_little_endian == 0;
+    /* Every attribute is at least 4 bytes long, so the walk ends with the frame. */
+    for (;;) {
+        uint16_t length;
+        uint16_t type;
+        if (little_endian
+                ? !oddport_cursor_le16(&cursor, &length) || !oddport_cursor_le16(&cursor, &type)
+                : !oddport_cursor_be16(&cursor, &length) || !oddport_cursor_be16(&cursor, &type))
+            return cursor.left == 0 ? ODDPORT_SKIP_NOT_IP : ODDPORT_SKIP_TRUNCATED;
+        if (length < 4)
+            return ODDPORT_SKIP_NOT_IP;
+        size_t value_length = (size_t)length - 4;
+        /* The top two bits of a netlink attribute type are flags (nested, network byte order). */
+        if ((type & 0x3fff) == NFLOG_PAYLOAD) {
+            oddport_cursor_narrow(&cursor, value_length);
+            return decode_ip(cursor, packet);
+        }
+        if (!oddport_cursor_skip(&cursor, (value_length + 3) & ~(size_t)3))
+            return ODDPORT_SKIP_TRUNCATED;
+    }
+}
+
+/* The 802.11 frame control field's bits (IEEE 802.11-2020 section 9.2.4.1). */
+enum {
+    IEEE802_11_TYPE_DATA = 2,
+    IEEE802_11_SUBTYPE_NO_DATA = 0x4,
+    IEEE802_11_SUBTYPE_QOS = 0x8,
+    IEEE802_11_TO_DS = 0x01,
+    IEEE802_11_FROM_DS = 0x02,
+    IEEE802_11_PROTECTED = 0x40,
+    IEEE802_11_ORDER = 0x80,
+    IEEE802_11_QOS_AMSDU = 0x80,
+};
+
+/* An 802.11 data frame down to its LLC/SNAP ethertype. Management and control frames, and data
+ * frames without data (null functions), carry no IP; protected frames carry it encrypted. The
+ * MAC header is 24 bytes, 30 with the fourth address of a frame between two access points
+ * (ToDS and FromDS both set), 2 more with QoS control, 4 more with HT control (QoS data frames
+ * with the Order bit). Radiotap's data-pad flag says the header was padded to 4 bytes. An A-MSDU
+ * packs several frames; the first, behind its own 14-byte subframe header, decides the flow. */
+static OddportDecodeStatus decode_ieee802_11(OddportCursor cursor, bool header_padded,
+                                             OddportPacket *packet)
+{
+    uint8_t frame_control;
+    uint8_t flags;
+    if (!oddport_cursor_u8(&cursor, &frame_control) || !oddport_cursor_u8(&cursor, &flags))
+        return ODDPORT_SKIP_TRUNCATED;
+    unsigned version = frame_control & 0x3;
+    unsigned type = (frame_control >> 2) & 0x3;
+    unsigned subtype = frame_control >> 4;
+    if (version != 0 || type != IEEE802_11_TYPE_DATA || (subtype & IEEE802_11_SUBTYPE_NO_DATA))
+        return ODDPORT_SKIP_NOT_IP;
+    if (flags & IEEE802_11_PROTECTED)
+        return ODDPORT_SKIP_ENCRYPTED;
+    /* Duration, three addresses, sequence control. */
+    size_t header_length = 24;
+    if (!oddport_cursor_skip(&cursor, 22))
+        return ODDPORT_SKIP_TRUNCATED;
+    if ((flags & (IEEE802_11_TO_DS | IEEE802_11_FROM_DS)) ==
+        (IEEE802_11_TO_DS | IEEE802_11_FROM_DS)) {
+        if (!oddport_cursor_skip(&cursor, 6))
+            return ODDPORT_SKIP_TRUNCATED;
+        header_length += 6;
+    }
+    bool aggregate = false;
+    if (subtype & IEEE802_11_SUBTYPE_QOS) {
+        uint8_t qos_low;
+        uint8_t qos_high;
+        if (!oddport_cursor_u8(&cursor, &qos_low) || !oddport_cursor_u8(&cursor, &qos_high))
+            return ODDPORT_SKIP_TRUNCATED;
+        aggregate = qos_low & IEEE802_11_QOS_AMSDU;
+        header_length += 2;
+        if (flags & IEEE802_11_ORDER) {
+            if (!oddport_cursor_skip(&cursor, 4))
+                return ODDPORT_SKIP_TRUNCATED;
+            header_length += 4;
+        }
+    }
+    if (header_padded && !oddport_cursor_skip(&cursor, (4 - header_length % 4) % 4))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (aggregate) {
+        uint16_t subframe_length;
+        if (!oddport_cursor_skip(&cursor, 12) || !oddport_cursor_be16(&cursor, &subframe_length))
+            return ODDPORT_SKIP_TRUNCATED;
+        oddport_cursor_narrow(&cursor, subframe_length);
+    }
+    /* LLC/SNAP: DSAP and SSAP 0xaa, UI, then the RFC 1042 (00-00-00) or 802.1H bridge-tunnel
+     * (00-00-f8) organisation code, both followed by an ethertype. */
+    const uint8_t *snap;
+    uint16_t ethertype;
+    if (!oddport_cursor_bytes(&cursor, 6, &snap) || !oddport_cursor_be16(&cursor, &ethertype))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (snap[0] != 0xaa || snap[1] != 0xaa || snap[2] != 0x03 || snap[3] != 0 || snap[4] != 0 ||
+        (snap[5] != 0 && snap[5] != 0xf8))
+        return ODDPORT_SKIP_NOT_IP;
+    return decode_ethertype(ethertype, cursor, packet);
+}
+
+enum { RADIOTAP_PRESENT_TSFT = 0x1, RADIOTAP_PRESENT_FLAGS = 0x2 };
+#define RADIOTAP_PRESENT_MORE 0x80000000u
+enum { RADIOTAP_FLAG_DATA_PAD = 0x20 };
+
+/* Radiotap (radiotap.org): version 0, a pad byte, the header's length and one or more "present"
+ * words, all little-endian, then the fields they announce, each aligned to its own size from the
+ * header's start. Only the Flags field matters here, for its data-pad bit; it follows the
+ * 8-byte TSFT field when that is present. */
+static OddportDecodeStatus decode_radiotap(OddportCursor cursor, OddportPacket *packet)
+{
+    uint8_t version;
+    uint8_t pad;
+    uint16_t length;
+    OddportCursor fixed_part = cursor;
+    if (!oddport_cursor_u8(&fixed_part, &version) || !oddport_cursor_u8(&fixed_part, &pad) ||
+        !oddport_cursor_le16(&fixed_part, &length))
+        return ODDPORT_SKIP_TRUNCATED;
+    if (version != 0 || length < 8)
+        return ODDPORT_SKIP_NOT_IP;
+    OddportCursor header;
+    if (!oddport_cursor_sub(&cursor, length, &header))
+        return ODDPORT_SKIP_TRUNCATED;
+    size_t header_start_left = header.left;
+    uint32_t first_present = 0;
+    uint32_t present;
+    oddport_cursor_skip(&header, 4);
+    for (unsigned word = 0;; word++) {
+        if (!oddport_cursor_le32(&header, &present))
+            return ODDPORT_SKIP_NOT_IP;
+        if (word == 0)
+            first_present = present;
+        if ((present & RADIOTAP_PRESENT_MORE) == 0)
+            break;
+    }
+    uint8_t flags = 0;
+    if (first_present & RADIOTAP_PRESENT_FLAGS) {
+        if (first_present & RADIOTAP_PRESENT_TSFT) {
+            size_t offset = header_start_left - header.left;
+            if (!oddport_cursor_skip(&header, (8 - offset % 8) % 8 + 8))
+                return ODDPORT_SKIP_NOT_IP;
+        }
+        if (!oddport_cursor_u8(&header, &flags))
+            return ODDPORT_SKIP_NOT_IP;
+    }
+    return decode_ieee802_11(cursor, flags & RADIOTAP_FLAG_DATA_PAD, packet);
 }
 
 OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *frame,
@@ -531,6 +922,14 @@ OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *fram
     case LINKTYPE_PPP:
     case LINKTYPE_PPP_HDLC:
         return decode_ppp(cursor, packet);
+    case LINKTYPE_C_HDLC:
+        return decode_cisco_hdlc(cursor, packet);
+    case LINKTYPE_NFLOG:
+        return decode_nflog(cursor, packet);
+    case LINKTYPE_IEEE802_11_RADIOTAP:
+        return decode_radiotap(cursor, packet);
+    case LINKTYPE_IEEE802_11:
+        return decode_ieee802_11(cursor, false, packet);
     default:
         return ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE;
     }
@@ -540,9 +939,10 @@ const uint32_t *oddport_decode_link_types(size_t *count)
 {
     /* Every case of oddport_decode_frame's switch; the unit tests hold the two together. */
     static const uint32_t link_types[] = {
-        LINKTYPE_NULL,      LINKTYPE_ETHERNET, LINKTYPE_PPP,  LINKTYPE_RAW_OPENBSD,
-        LINKTYPE_RAW_BSDOS, LINKTYPE_PPP_HDLC, LINKTYPE_RAW,  LINKTYPE_LOOP,
-        LINKTYPE_LINUX_SLL, LINKTYPE_IPV4,     LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
+        LINKTYPE_NULL,       LINKTYPE_ETHERNET, LINKTYPE_PPP,       LINKTYPE_RAW_OPENBSD,
+        LINKTYPE_RAW_BSDOS,  LINKTYPE_PPP_HDLC, LINKTYPE_RAW,       LINKTYPE_C_HDLC,
+        LINKTYPE_IEEE802_11, LINKTYPE_LOOP,     LINKTYPE_LINUX_SLL, LINKTYPE_IEEE802_11_RADIOTAP,
+        LINKTYPE_IPV4,       LINKTYPE_IPV6,     LINKTYPE_NFLOG,     LINKTYPE_LINUX_SLL2,
     };
     *count = sizeof link_types / sizeof link_types[0];
     return link_types;
@@ -563,14 +963,22 @@ const char *oddport_link_type_name(uint32_t link_type, char buffer[24])
     case LINKTYPE_RAW_OPENBSD:
     case LINKTYPE_RAW_BSDOS:
         return "raw";
+    case LINKTYPE_C_HDLC:
+        return "c-hdlc";
+    case LINKTYPE_IEEE802_11:
+        return "ieee802-11";
     case LINKTYPE_LOOP:
         return "loop";
     case LINKTYPE_LINUX_SLL:
         return "linux-sll";
+    case LINKTYPE_IEEE802_11_RADIOTAP:
+        return "ieee802-11-radiotap";
     case LINKTYPE_IPV4:
         return "ipv4";
     case LINKTYPE_IPV6:
         return "ipv6";
+    case LINKTYPE_NFLOG:
+        return "nflog";
     case LINKTYPE_LINUX_SLL2:
         return "linux-sll2";
     default:
@@ -589,6 +997,7 @@ static const char *const skip_reason_names[ODDPORT_SKIP_REASON_COUNT] = {
     [ODDPORT_SKIP_MALFORMED_TRANSPORT] = "malformed_transport",
     [ODDPORT_SKIP_TUNNEL_TOO_DEEP] = "tunnel_too_deep",
     [ODDPORT_SKIP_FILTERED] = "filtered",
+    [ODDPORT_SKIP_ENCRYPTED] = "encrypted",
     [ODDPORT_SKIP_OVERLAPPING_CAPTURE] = "overlapping_capture",
 };
 

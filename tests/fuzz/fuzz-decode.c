@@ -7,21 +7,20 @@
 
 #include "oddport/decode.h"
 
-/* Every LINKTYPE_* value oddport_decode_frame handles (see src/lib/decode.c). */
-static const uint32_t decoded_link_types[] = {0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276};
-#define LINK_TYPE_COUNT (sizeof decoded_link_types / sizeof decoded_link_types[0])
-
 /* The first 4 bytes, big-endian, are the LINKTYPE_* value as a seed writes it; any other value
- * maps onto one of the decoded types so no input is wasted on the unsupported-link-type exit. */
+ * maps onto one of the types the decoder lists, so no input is wasted on the
+ * unsupported-link-type exit and a newly decoded link type is fuzzed without a change here. */
 static uint32_t pick_link_type(const uint8_t *data)
 {
+    size_t count;
+    const uint32_t *decoded_link_types = oddport_decode_link_types(&count);
     uint32_t value = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 |
                      (uint32_t)data[3];
-    for (size_t index = 0; index < LINK_TYPE_COUNT; index++) {
+    for (size_t index = 0; index < count; index++) {
         if (decoded_link_types[index] == value)
             return value;
     }
-    return decoded_link_types[value % LINK_TYPE_COUNT];
+    return decoded_link_types[value % count];
 }
 
 /* oddport writes addresses by hand for speed; the C library's inet_ntop is the reference for the

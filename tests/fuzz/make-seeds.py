@@ -13,6 +13,8 @@ SEEDS = os.path.join(HERE, "seeds")
 LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_PPP, LINKTYPE_RAW_OPENBSD = 0, 1, 9, 12
 LINKTYPE_RAW_BSDOS, LINKTYPE_PPP_HDLC, LINKTYPE_RAW, LINKTYPE_LOOP = 14, 50, 101, 108
 LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2 = 113, 228, 229, 276
+LINKTYPE_C_HDLC, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP = 104, 105, 127
+LINKTYPE_NFLOG = 239
 
 
 def read_pcap(path):
@@ -77,6 +79,12 @@ def link_wrappings(ip):
     sll = b"\x00\x00\x03\x04\x00\x06" + b"\x00" * 8 + ethertype
     sll2 = ethertype + b"\x00\x00" + b"\x00\x00\x00\x01" + b"\x03\x04\x04\x06" + b"\x00" * 8
     mac = b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02"
+    snap = b"\xaa\xaa\x03\x00\x00\x00" + ethertype
+
+    def wifi_header(qos):
+        frame_control = b"\x88" if qos else b"\x08"
+        header = frame_control + b"\x01\x00\x00" + mac + mac[:6] + b"\x10\x00"
+        return header + (b"\x00\x00" if qos else b"")
     return {
         "null": (LINKTYPE_NULL, family_le + ip),
         "loop": (LINKTYPE_LOOP, family_be + ip),
@@ -90,6 +98,21 @@ def link_wrappings(ip):
         "sll2": (LINKTYPE_LINUX_SLL2, sll2 + ip),
         "vlan": (LINKTYPE_ETHERNET, mac + b"\x81\x00\x00\x2a" + ethertype + ip),
         "qinq": (LINKTYPE_ETHERNET, mac + b"\x88\xa8\x00\x0a\x81\x00\x00\x2a" + ethertype + ip),
+        "pppoe": (LINKTYPE_ETHERNET, mac + b"\x88\x64\x11\x00\x00\x2a" +
+                  struct.pack(">H", 2 + len(ip)) + ppp_protocol + ip),
+        "pppoe-mpls": (LINKTYPE_ETHERNET, mac + b"\x88\x64\x11\x00\x00\x2a" +
+                       struct.pack(">H", 6 + len(ip)) + b"\x02\x81\x00\x3e\x81\x40" + ip),
+        "c-hdlc": (LINKTYPE_C_HDLC, b"\x0f\x00" + ethertype + ip),
+        # NFLOG as a little-endian host writes it: packet header, prefix, payload attributes.
+        "nflog": (LINKTYPE_NFLOG, bytes([10 if v6 else 2, 0, 0, 0]) +
+                  struct.pack("<HH", 8, 1) + ethertype + b"\x03\x00" +
+                  struct.pack("<HH", 7, 10) + b"ab\x00\x00" +
+                  struct.pack("<HH", 4 + len(ip), 9) + ip),
+        # QoS data to the access point behind radiotap (TSFT, Flags with data-pad, Rate).
+        "radiotap": (LINKTYPE_IEEE802_11_RADIOTAP,
+                     struct.pack("<BBHI", 0, 0, 18, 0x7) + struct.pack("<QBB", 1, 0x20, 12) +
+                     wifi_header(True) + b"\x00\x00" + snap + ip),
+        "ieee802-11": (LINKTYPE_IEEE802_11, wifi_header(False) + snap + ip),
     }
 
 
@@ -114,6 +137,15 @@ def tunnel_wrappings(ip):
         "vxlan": ipv4(17, udp(40000, 4789, b"\x08\x00\x00\x00\x00\x00\x01\x00" + mac +
                               inner_ethertype + ip)),
         "gtpu": ipv4(17, udp(2152, 2152, struct.pack(">BBHI", 0x30, 0xFF, len(ip), 1) + ip)),
+        "geneve": ipv4(17, udp(40000, 6081, b"\x01\x00\x65\x58\x00\x00\x01\x00" +
+                                b"\x01\x02\x80\x00" + mac + inner_ethertype + ip)),
+        "vxlan-gpe": ipv4(17, udp(40000, 4790, b"\x0c\x00\x00" + bytes([2 if v6 else 1]) +
+                                   b"\x00\x00\x01\x00" + ip)),
+        "erspan2": ipv4(47, b"\x10\x00\x88\xbe\x00\x00\x00\x01" + b"\x10\x64\x00\x07" +
+                        b"\x00\x00\x00\x00" + mac + inner_ethertype + ip),
+        "erspan3": ipv4(47, b"\x10\x00\x22\xeb\x00\x00\x00\x01" + b"\x20\x00\x00\x09" +
+                        b"\x01\x02\x03\x04\x00\x00\x00\x01" + b"\x0c\x00\x00\x00" * 2 +
+                        mac + inner_ethertype + ip),
     }
 
 
