@@ -217,6 +217,30 @@ void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_repo
     oddport_json_end_object(writer);
 }
 
+/* {"<reason>": n, ...} for the reasons with packets. */
+static void write_skipped(OddportJsonWriter *writer,
+                          const uint64_t skipped[ODDPORT_SKIP_REASON_COUNT])
+{
+    ODDPORT_JSON_MEMBER(writer, "skipped_packets");
+    oddport_json_begin_object(writer);
+    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
+        if (skipped[reason] == 0)
+            continue;
+        oddport_json_key(writer, oddport_skip_reason_name((OddportDecodeStatus)reason));
+        oddport_json_unsigned(writer, skipped[reason]);
+    }
+    oddport_json_end_object(writer);
+}
+
+static void write_string_array(OddportJsonWriter *writer, const char *key, const GPtrArray *texts)
+{
+    oddport_json_key(writer, key);
+    oddport_json_begin_array(writer);
+    for (guint index = 0; index < texts->len; index++)
+        oddport_json_string(writer, g_ptr_array_index(texts, index));
+    oddport_json_end_array(writer);
+}
+
 static void write_captures(OddportJsonWriter *writer, const OddportSummary *summary)
 {
     ODDPORT_JSON_MEMBER(writer, "captures");
@@ -226,8 +250,16 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         oddport_json_begin_object(writer);
         ODDPORT_JSON_MEMBER(writer, "path");
         oddport_json_string(writer, capture->path);
+        /* A capture that could not be read is listed all the same, with why and zero counts. */
+        ODDPORT_JSON_MEMBER(writer, "error");
+        oddport_json_string_or_null(writer, capture->error);
+        ODDPORT_JSON_MEMBER(writer, "error_kind");
+        oddport_json_string_or_null(writer, capture->error != NULL
+                                                ? oddport_capture_error_name(capture->error_kind)
+                                                : NULL);
         ODDPORT_JSON_MEMBER(writer, "format");
-        oddport_json_string(writer, oddport_capture_format_name(capture->format));
+        oddport_json_string_or_null(
+            writer, capture->error == NULL ? oddport_capture_format_name(capture->format) : NULL);
         ODDPORT_JSON_MEMBER(writer, "link_types");
         oddport_json_begin_array(writer);
         for (guint type = 0; type < capture->link_types->len; type++)
@@ -248,11 +280,8 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         }
         ODDPORT_JSON_MEMBER(writer, "truncated");
         oddport_json_boolean(writer, capture->truncated);
-        ODDPORT_JSON_MEMBER(writer, "warnings");
-        oddport_json_begin_array(writer);
-        for (guint warning = 0; warning < capture->warnings->len; warning++)
-            oddport_json_string(writer, g_ptr_array_index(capture->warnings, warning));
-        oddport_json_end_array(writer);
+        write_string_array(writer, "warnings", capture->warnings);
+        write_skipped(writer, capture->skipped);
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);
@@ -288,15 +317,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     ODDPORT_JSON_MEMBER(writer, "bytes");
     oddport_json_unsigned(writer, omitted->bytes);
     oddport_json_end_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "skipped_packets");
-    oddport_json_begin_object(writer);
-    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
-        if (summary->skipped[reason] == 0)
-            continue;
-        oddport_json_key(writer, oddport_skip_reason_name((OddportDecodeStatus)reason));
-        oddport_json_unsigned(writer, summary->skipped[reason]);
-    }
-    oddport_json_end_object(writer);
+    write_skipped(writer, summary->skipped);
     oddport_json_end_object(writer);
 
     ODDPORT_JSON_MEMBER(writer, "port_classes");
@@ -381,6 +402,7 @@ bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *eng
     const OddportSummary *summary = oddport_engine_summary(engine);
     oddport_json_end_array(writer);
     write_captures(writer, summary);
+    write_string_array(writer, "warnings", summary->warnings);
     write_totals(writer, summary);
     write_services(writer, engine, summary->precision_digits);
     oddport_json_end_object(writer);

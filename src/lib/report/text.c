@@ -410,10 +410,27 @@ static bool any_skipped(const uint64_t skipped[ODDPORT_SKIP_REASON_COUNT])
     return false;
 }
 
-static void write_captures(FILE *stream, const OddportSummary *summary, bool color)
+/* "warning: TEXT", the text escaped; `indent` spaces before. */
+static void write_warning(FILE *stream, bool color, const char *indent, const char *text)
 {
+    GString *line = g_string_new(indent);
+    append_styled(line, color, STYLE_WARNING, "warning:");
+    g_string_append_c(line, ' ');
+    oddport_append_escaped(line, text);
+    fprintf(stream, "%s\n", line->str);
+    g_string_free(line, TRUE);
+}
+
+/* One header line per capture, with its warnings and skipped packets under it; with
+ * `unread_only`, only the captures that could not be read. Returns how many lines it wrote. */
+static unsigned write_captures(FILE *stream, const OddportSummary *summary, bool color,
+                               bool unread_only)
+{
+    unsigned lines = 0;
     for (guint index = 0; index < summary->captures->len; index++) {
         const OddportCaptureSummary *capture = g_ptr_array_index(summary->captures, index);
+        if (unread_only && capture->error == NULL)
+            continue;
         /* The path comes from the command line, yet may hold any byte a file name can. */
         GString *heading = g_string_new("Capture ");
         oddport_append_escaped(heading, capture->path);
@@ -421,6 +438,16 @@ static void write_captures(FILE *stream, const OddportSummary *summary, bool col
         GString *line = g_string_new(NULL);
         append_styled(line, color, STYLE_HEADING, heading->str);
         g_string_free(heading, TRUE);
+        lines++;
+        if (capture->error != NULL) {
+            g_string_append_c(line, ' ');
+            append_styled(line, color, STYLE_WARNING, "not read:");
+            g_string_append_c(line, ' ');
+            oddport_append_escaped(line, capture->error);
+            fprintf(stream, "%s\n", line->str);
+            g_string_free(line, TRUE);
+            continue;
+        }
         g_string_append_printf(line, " %s, ", oddport_capture_format_name(capture->format));
         for (guint type = 0; type < capture->link_types->len; type++)
             g_string_append_printf(line, "%s%s", type > 0 ? "+" : "",
@@ -450,27 +477,50 @@ static void write_captures(FILE *stream, const OddportSummary *summary, bool col
             append_styled(line, color, STYLE_WARNING, "truncated");
         }
         fprintf(stream, "%s\n", line->str);
-        for (guint warning = 0; warning < capture->warnings->len; warning++) {
-            g_string_assign(line, "  ");
-            append_styled(line, color, STYLE_WARNING, "warning:");
-            g_string_append_c(line, ' ');
-            oddport_append_escaped(line, g_ptr_array_index(capture->warnings, warning));
-            fprintf(stream, "%s\n", line->str);
-        }
+        for (guint warning = 0; warning < capture->warnings->len; warning++)
+            write_warning(stream, color, "  ", g_ptr_array_index(capture->warnings, warning));
+        lines += capture->warnings->len;
         if (any_skipped(capture->skipped)) {
             g_string_assign(line, "  skipped packets: ");
             append_skipped(line, capture->skipped);
             fprintf(stream, "%s\n", line->str);
+            lines++;
         }
         g_string_free(line, TRUE);
     }
+    return lines;
 }
 
-static void write_services(FILE *stream, const OddportTally *tally, const OddportTextReport *report,
-                           bool with_date)
+/* After the captures: a plain statement when none could be read, so an empty report is not
+ * taken for a quiet network, then the run's warnings. Returns how many lines it wrote. */
+static unsigned write_run_warnings(FILE *stream, const OddportSummary *summary, bool color)
+{
+    unsigned lines = 0;
+    guint unread = 0;
+    for (guint index = 0; index < summary->captures->len; index++)
+        if (((const OddportCaptureSummary *)g_ptr_array_index(summary->captures, index))->error !=
+            NULL)
+            unread++;
+    if (unread > 0 && unread == summary->captures->len) {
+        GString *line = g_string_new(NULL);
+        append_styled(line, color, STYLE_WARNING,
+                      unread == 1 ? "The capture could not be read: every count below is zero."
+                                  : "No capture could be read: every count below is zero.");
+        fprintf(stream, "%s\n", line->str);
+        g_string_free(line, TRUE);
+        lines++;
+    }
+    for (guint index = 0; index < summary->warnings->len; index++)
+        write_warning(stream, color, "", g_ptr_array_index(summary->warnings, index));
+    return lines + summary->warnings->len;
+}
+
+/* The findings: recognised services on ports not expected for them. `services` is the tally's
+ * sorted rows. */
+static void write_services(FILE *stream, const GPtrArray *services, const OddportTextReport *report,
+                           bool first, bool with_date)
 {
     bool color = report->options.color;
-    GPtrArray *services = oddport_tally_services(tally);
     guint nonstandard = 0;
     while (nonstandard < services->len &&
            ((const OddportService *)g_ptr_array_index(services, nonstandard))->nonstandard)
@@ -479,7 +529,7 @@ static void write_services(FILE *stream, const OddportTally *tally, const Oddpor
         nonstandard == 0
             ? g_strdup("Services on non-standard ports: none")
             : g_strdup_printf("Services on non-standard ports: %u, most severe first", nonstandard);
-    write_heading(stream, color, report->options.services_only, heading);
+    write_heading(stream, color, first, heading);
 
     Table table;
     table_init(&table, service_columns, G_N_ELEMENTS(service_columns), report->options.top);
@@ -525,6 +575,14 @@ static void write_services(FILE *stream, const OddportTally *tally, const Oddpor
     if (nonstandard > 0)
         table_write(stream, &table, color, with_date, "services");
     table_clear(&table);
+}
+
+/* The service sections, from one sort of the tally's rows. */
+static void write_service_sections(FILE *stream, const OddportTally *tally,
+                                   const OddportTextReport *report, bool first, bool with_date)
+{
+    GPtrArray *services = oddport_tally_services(tally);
+    write_services(stream, services, report, first, with_date);
     g_ptr_array_unref(services);
 }
 
@@ -606,9 +664,12 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *e
     const OddportSummary *summary = oddport_engine_summary(engine);
     bool color = report->options.color;
     bool with_date = run_spans_days(summary);
-    if (!report->options.services_only)
-        write_captures(stream, summary, color);
-    write_services(stream, oddport_engine_tally(engine), report, with_date);
+    /* Only the services, yet never without saying which captures were not read, nor what the
+     * run left out. */
+    unsigned header_lines = write_captures(stream, summary, color, report->options.services_only);
+    header_lines += write_run_warnings(stream, summary, color);
+    write_service_sections(stream, oddport_engine_tally(engine), report, header_lines == 0,
+                           with_date);
     if (report->options.services_only)
         return fflush(stream) == 0 && !ferror(stream);
 
@@ -638,7 +699,7 @@ bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
                               const OddportTextOptions *options)
 {
     OddportTextReport *report = oddport_text_report_new(options);
-    write_services(stream, tally, report, true);
+    write_service_sections(stream, tally, report, true, true);
     if (!options->services_only)
         write_count_tables(stream, oddport_tally_counts(tally), options->color);
     oddport_text_report_free(report);
