@@ -21,6 +21,7 @@ typedef struct {
      * for more bytes, such as a dissector requesting TCP reassembly). */
     OddportConfidence pending_confidence;
     OddportSideResult *result; /* NULL unless an app was recognised */
+    OddportOpening opening;    /* the first bytes detection judged, once the side is decided */
 } OddportSide;
 
 void oddport_side_init(OddportSide *side);

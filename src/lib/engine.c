@@ -367,6 +367,11 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .server_packets = flow->side[server].packets,
         .server_bytes = flow->side[server].bytes,
         .precision_digits = engine->summary.precision_digits,
+        .client_sent_payload = flow->side[client].detection.had_payload,
+        .server_sent_payload = flow->side[server].detection.had_payload,
+        .server_accepted = flow->side[server].sent_syn_ack,
+        .client_opening = flow->side[client].detection.opening,
+        .server_opening = flow->side[server].detection.opening,
     };
 }
 

@@ -76,6 +76,30 @@ static void check_flow(JsonObject *flow, guint index)
         problem(where, "c2s and s2c packets do not add up to packets");
 }
 
+static void check_service(JsonObject *service, guint index)
+{
+    g_autofree char *where = g_strdup_printf("services[%u]", index);
+    require_members(service, where,
+                    "server transport app nonstandard severity flows clients packets bytes "
+                    "first_seen last_seen server_spoke other_server opening_from opening");
+    const char *app = json_object_get_string_member_with_default(service, "app", "");
+    JsonObject *server = member_object(service, "server", where);
+    const char *port_class =
+        server != NULL ? json_object_get_string_member_with_default(server, "port_class", "") : "";
+    /* An other server is unrecognised traffic off the well-known ports where a server spoke. */
+    if (json_object_get_boolean_member_with_default(service, "other_server", FALSE) &&
+        (strcmp(app, "unknown") != 0 || strcmp(port_class, "well-known") == 0 ||
+         !json_object_get_boolean_member_with_default(service, "server_spoke", FALSE)))
+        problem(where, "other_server is set on a service that is not one");
+    JsonNode *from = json_object_get_member(service, "opening_from");
+    JsonNode *opening = json_object_get_member(service, "opening");
+    if (from != NULL && opening != NULL &&
+        JSON_NODE_HOLDS_NULL(from) != JSON_NODE_HOLDS_NULL(opening))
+        problem(where, "opening and opening_from must be null together");
+    if (opening != NULL && !JSON_NODE_HOLDS_NULL(opening) && strcmp(app, "unknown") != 0)
+        problem(where, "only unrecognised services keep their opening bytes");
+}
+
 static gint64 skipped_count(JsonObject *owner, const char *reason)
 {
     JsonNode *node = json_object_get_member(owner, "skipped_packets");
@@ -205,9 +229,7 @@ int main(int argc, char **argv)
         check_captures_add_up(captures, totals);
     JsonArray *services = json_object_get_array_member(report, "services");
     for (guint index = 0; services != NULL && index < json_array_get_length(services); index++)
-        require_members(json_array_get_object_element(services, index), "services[]",
-                        "server transport app nonstandard severity flows clients packets bytes "
-                        "first_seen last_seen");
+        check_service(json_array_get_object_element(services, index), index);
     JsonArray *flows = json_object_get_array_member(report, "flows");
     guint flow_count = flows != NULL ? json_array_get_length(flows) : 0;
     for (guint index = 0; index < flow_count; index++)

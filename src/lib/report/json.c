@@ -360,6 +360,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
 static void write_services(OddportJsonWriter *writer, const OddportEngine *engine, unsigned digits)
 {
     GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
+    GString *escaped = g_string_new(NULL);
     ODDPORT_JSON_MEMBER(writer, "services");
     oddport_json_begin_array(writer);
     for (guint index = 0; index < services->len; index++) {
@@ -390,9 +391,26 @@ static void write_services(OddportJsonWriter *writer, const OddportEngine *engin
         oddport_json_unsigned(writer, service->bytes);
         write_time(writer, "first_seen", service->first_seen_ns, digits);
         write_time(writer, "last_seen", service->last_seen_ns, digits);
+        ODDPORT_JSON_MEMBER(writer, "server_spoke");
+        oddport_json_boolean(writer, service->server_spoke_flows > 0);
+        ODDPORT_JSON_MEMBER(writer, "other_server");
+        oddport_json_boolean(writer, oddport_service_is_other_server(service));
+        /* Escaped as the text report escapes wire bytes: the opening may hold NUL and any byte,
+         * and the escaping is lossless (a backslash from the wire is doubled). */
+        ODDPORT_JSON_MEMBER(writer, "opening_from");
+        oddport_json_string_or_null(writer, oddport_opening_source_name(service->opening_from));
+        ODDPORT_JSON_MEMBER(writer, "opening");
+        if (service->opening_from != ODDPORT_OPENING_NONE) {
+            g_string_truncate(escaped, 0);
+            oddport_append_escaped_bytes(escaped, service->opening.bytes, service->opening.length);
+            oddport_json_string(writer, escaped->str);
+        } else {
+            oddport_json_null(writer);
+        }
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);
+    g_string_free(escaped, TRUE);
     g_ptr_array_unref(services);
 }
 

@@ -80,6 +80,11 @@ static const Column service_columns[] = {
     {"SERVER", ALIGN_LEFT, false},
 };
 
+static const Column other_server_columns[] = {
+    {"CLASS", ALIGN_LEFT, false},    {"IANA", ALIGN_LEFT, false},   {"FLOWS", ALIGN_RIGHT, false},
+    {"CLIENTS", ALIGN_RIGHT, false}, {"BYTES", ALIGN_RIGHT, false}, {"SERVER", ALIGN_LEFT, false},
+};
+
 static const Column mismatch_columns[] = {
     {"FLOW", ALIGN_RIGHT, false},      {"CLIENT APP", ALIGN_LEFT, false},
     {"SERVER APP", ALIGN_LEFT, false}, {"SEVERITY", ALIGN_LEFT, true},
@@ -577,12 +582,73 @@ static void write_services(FILE *stream, const GPtrArray *services, const Oddpor
     table_clear(&table);
 }
 
-/* The service sections, from one sort of the tally's rows. */
+/* Servers that speak something other than HTTP, TLS or SSH where no well-known service is
+ * expected: shadow services a defender wants to know of (an LDAP callback on 1389, a mail relay
+ * on 2525). Only where a server answered (oddport_service_is_other_server), so a scan of closed
+ * ports adds nothing here; what the server said first is the evidence. */
+static void write_other_servers(FILE *stream, const GPtrArray *services,
+                                const OddportTextReport *report, bool with_date)
+{
+    bool color = report->options.color;
+    uint64_t count = 0;
+    for (guint index = 0; index < services->len; index++)
+        if (oddport_service_is_other_server(g_ptr_array_index(services, index)))
+            count++;
+    g_autofree char *heading =
+        count == 0 ? g_strdup("Other servers on non-standard ports: none")
+                   : g_strdup_printf("Other servers on non-standard ports: %" PRIu64
+                                     ", not HTTP, TLS or SSH, where a server answered",
+                                     count);
+    write_heading(stream, color, false, heading);
+    if (count == 0)
+        return;
+
+    Table table;
+    table_init(&table, other_server_columns, G_N_ELEMENTS(other_server_columns),
+               report->options.top);
+    GString *evidence = g_string_new(NULL);
+    for (guint index = 0; index < services->len; index++) {
+        const OddportService *service = g_ptr_array_index(services, index);
+        if (!oddport_service_is_other_server(service) || !table_wants_row(&table))
+            continue;
+        char flows[ODDPORT_HUMAN_TEXT_MAX];
+        char clients[ODDPORT_HUMAN_TEXT_MAX];
+        char bytes[ODDPORT_HUMAN_TEXT_MAX];
+        char server[ODDPORT_ENDPOINT_TEXT_MAX + 8];
+        oddport_format_count(service->flows, flows);
+        oddport_format_count(oddport_distinct_count(service->clients), clients);
+        oddport_format_bytes(service->bytes, bytes);
+        format_server(&service->address, service->port, service->transport, server, sizeof server);
+        g_string_truncate(evidence, 0);
+        const char *source = oddport_opening_source_name(service->opening_from);
+        if (source != NULL) {
+            g_autofree char *label = g_strdup_printf("%s sent:", source);
+            g_string_append(evidence, "  ");
+            append_styled(evidence, color, STYLE_QUIET, label);
+            g_string_append_c(evidence, ' ');
+            oddport_append_escaped_bytes(evidence, service->opening.bytes, service->opening.length);
+        }
+        Detail detail = {"", true, service->first_seen_ns, service->last_seen_ns, evidence->str};
+        const char *cells[] = {oddport_port_class_name(oddport_port_class(service->port)),
+                               service->iana_service != NULL ? service->iana_service : "-",
+                               flows,
+                               clients,
+                               bytes,
+                               server};
+        table_add(&table, cells, &detail);
+    }
+    g_string_free(evidence, TRUE);
+    table_write(stream, &table, color, with_date, "servers");
+    table_clear(&table);
+}
+
+/* Both lists of services, from one sort of the tally's rows. */
 static void write_service_sections(FILE *stream, const OddportTally *tally,
                                    const OddportTextReport *report, bool first, bool with_date)
 {
     GPtrArray *services = oddport_tally_services(tally);
     write_services(stream, services, report, first, with_date);
+    write_other_servers(stream, services, report, with_date);
     g_ptr_array_unref(services);
 }
 
@@ -699,7 +765,7 @@ bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
                               const OddportTextOptions *options)
 {
     OddportTextReport *report = oddport_text_report_new(options);
-    write_service_sections(stream, tally, report, true, true);
+    write_service_sections(stream, tally, report, options->services_only, true);
     if (!options->services_only)
         write_count_tables(stream, oddport_tally_counts(tally), options->color);
     oddport_text_report_free(report);
