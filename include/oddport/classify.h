@@ -11,8 +11,8 @@
 #include "oddport/portclass.h"
 
 /* The first bytes one side sent, kept after detection is done so that a report can show what a
- * service nobody recognised said. Bounded, and held by value, so a flow costs the same however
- * much it sends and a copied report owns its bytes. They are wire bytes: escape when printing. */
+ * service nobody recognised said. Bounded, and held by value in a flow report so that a copied
+ * report owns its bytes. They are wire bytes: escape when printing. */
 #define ODDPORT_OPENING_MAX 48
 typedef struct {
     uint8_t length;

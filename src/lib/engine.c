@@ -370,9 +370,11 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .client_sent_payload = flow->side[client].detection.had_payload,
         .server_sent_payload = flow->side[server].detection.had_payload,
         .server_accepted = flow->side[server].sent_syn_ack,
-        .client_opening = flow->side[client].detection.opening,
-        .server_opening = flow->side[server].detection.opening,
     };
+    if (flow->side[client].detection.opening != NULL)
+        report->client_opening = *flow->side[client].detection.opening;
+    if (flow->side[server].detection.opening != NULL)
+        report->server_opening = *flow->side[server].detection.opening;
 }
 
 static void finish_flow(OddportEngine *engine, Flow *flow)

@@ -26,9 +26,14 @@ static bool settle(OddportSide *side, OddportMatch match, const OddportSideResul
         return false;
     }
     /* Kept before the stream that may hold them is released. */
-    side->opening.length = (uint8_t)(length < ODDPORT_OPENING_MAX ? length : ODDPORT_OPENING_MAX);
-    if (side->opening.length > 0)
-        memcpy(side->opening.bytes, bytes, side->opening.length);
+    bool may_end_unknown =
+        match != ODDPORT_MATCH_YES || result->verdict.confidence <= ODDPORT_CONFIDENCE_LOW;
+    if (may_end_unknown && length > 0 && side->opening == NULL) {
+        side->opening = g_new(OddportOpening, 1);
+        side->opening->length =
+            (uint8_t)(length < ODDPORT_OPENING_MAX ? length : ODDPORT_OPENING_MAX);
+        memcpy(side->opening->bytes, bytes, side->opening->length);
+    }
     side->decided = true;
     side->pending_confidence = ODDPORT_CONFIDENCE_NONE;
     if (match == ODDPORT_MATCH_YES)
@@ -95,4 +100,6 @@ void oddport_side_clear(OddportSide *side)
     oddport_stream_clear(&side->stream);
     g_free(side->result);
     side->result = NULL;
+    g_free(side->opening);
+    side->opening = NULL;
 }

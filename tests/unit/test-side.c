@@ -81,13 +81,22 @@ static void test_opening_kept(void)
     g_assert_true(side.decided);
     g_assert_null(side.result);
     g_assert_null(side.stream.buffer);
-    g_assert_cmpuint(side.opening.length, ==, ODDPORT_OPENING_MAX);
-    g_assert_cmpmem(side.opening.bytes, side.opening.length, greeting, ODDPORT_OPENING_MAX);
+    g_assert_nonnull(side.opening);
+    g_assert_cmpuint(side.opening->length, ==, ODDPORT_OPENING_MAX);
+    g_assert_cmpmem(side.opening->bytes, side.opening->length, greeting, ODDPORT_OPENING_MAX);
     oddport_side_clear(&side);
 
     oddport_side_init(&side);
     g_assert_true(oddport_side_feed_datagram(&side, (const uint8_t *)"\x00\x01ok", 4));
-    g_assert_cmpmem(side.opening.bytes, side.opening.length, "\x00\x01ok", 4);
+    g_assert_cmpmem(side.opening->bytes, side.opening->length, "\x00\x01ok", 4);
+    oddport_side_clear(&side);
+
+    /* A side recognised for sure needs no opening: its verdict says more. */
+    oddport_side_init(&side);
+    oddport_side_set_start(&side, 1001);
+    oddport_side_feed_segment(&side, 1001, (const uint8_t *)request, strlen(request));
+    g_assert_nonnull(side.result);
+    g_assert_null(side.opening);
     oddport_side_clear(&side);
 }
 
