@@ -502,10 +502,11 @@ static unsigned write_run_warnings(FILE *stream, const OddportSummary *summary, 
 {
     unsigned lines = 0;
     guint unread = 0;
-    for (guint index = 0; index < summary->captures->len; index++)
-        if (((const OddportCaptureSummary *)g_ptr_array_index(summary->captures, index))->error !=
-            NULL)
+    for (guint index = 0; index < summary->captures->len; index++) {
+        const OddportCaptureSummary *capture = g_ptr_array_index(summary->captures, index);
+        if (capture->error != NULL)
             unread++;
+    }
     if (unread > 0 && unread == summary->captures->len) {
         GString *line = g_string_new(NULL);
         append_styled(line, color, STYLE_WARNING,
