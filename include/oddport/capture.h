@@ -70,4 +70,8 @@ typedef enum {
     ODDPORT_CAPTURE_ERROR_DAMAGED,
 } OddportCaptureError;
 
+/* "open", "empty", "not_capture", "bad_header", "truncated" or "damaged", as the JSON report's
+ * error_kind writes them (transfer none). */
+const char *oddport_capture_error_name(OddportCaptureError error);
+
 #endif

@@ -10,6 +10,15 @@
 #include "oddport/detect.h"
 #include "oddport/portclass.h"
 
+/* The first bytes one side sent, kept after detection is done so that a report can show what a
+ * service nobody recognised said. Bounded, and held by value in a flow report so that a copied
+ * report owns its bytes. They are wire bytes: escape when printing. */
+#define ODDPORT_OPENING_MAX 48
+typedef struct {
+    uint8_t length;
+    uint8_t bytes[ODDPORT_OPENING_MAX];
+} OddportOpening;
+
 /* What one side's first bytes turned out to be. */
 typedef struct {
     OddportApp app;
@@ -115,6 +124,11 @@ typedef struct {
     uint64_t server_packets;
     uint64_t server_bytes;
     unsigned precision_digits; /* of the captures' timestamps: 6 or 9 */
+    bool client_sent_payload;
+    bool server_sent_payload;
+    bool server_accepted; /* TCP: the server answered a SYN with a SYN-ACK */
+    OddportOpening client_opening;
+    OddportOpening server_opening;
 } OddportFlowReport;
 
 #endif

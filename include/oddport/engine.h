@@ -27,6 +27,11 @@
 /* What one capture file gave. Owned by the engine (transfer none). */
 typedef struct {
     char *path;
+    /* Why the capture could not be read at all, or NULL when it was read. A capture that was
+     * not read is still listed, so no report silently leaves a file out; its counts are zero,
+     * it has no link type, and `format` means nothing. */
+    char *error;
+    OddportCaptureError error_kind; /* meaningful only when `error` is set */
     OddportCaptureFormat format;
     GPtrArray *link_types; /* of char *, names in order of first appearance */
     uint64_t packets;
@@ -59,6 +64,10 @@ typedef struct {
     bool stopped;
     bool out_of_memory;
     uint64_t flows_open_when_out_of_memory;
+    /* Warnings about the run as a whole (of char *, one line each), such as flows finished early
+     * or services left out of the list; made by oddport_engine_finish, so that every report and
+     * the CLI's stderr say the same thing. Per-capture warnings are in the captures. */
+    GPtrArray *warnings;
 } OddportSummary;
 
 typedef struct OddportEngine OddportEngine;
@@ -92,10 +101,17 @@ void oddport_engine_set_stop_check(OddportEngine *engine, OddportStopCheck check
 bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error);
 
 /* Reads one capture ("-" for standard input) into the engine; flows go on across captures, as
- * in rotated files. Returns false with `error` only when the capture cannot be read at all; a
- * capture cut short or damaged midway is read as far as it goes, its summary says so, and the
- * function returns true. */
+ * in rotated files. Returns false with `error` only when the capture cannot be read at all; the
+ * summary then still gets an entry for it, with the error's message and kind and zero counts
+ * (see oddport_engine_add_unread_capture). A capture cut short or damaged midway is read as far
+ * as it goes, its summary says so, and the function returns true. */
 bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error);
+
+/* Lists a capture that could not be read at all in the summary, with `error`'s message and
+ * kind (`error` is borrowed), for a caller that opens captures itself; read_capture does this
+ * on its own. Ends the capture begun before, if any. */
+void oddport_engine_add_unread_capture(OddportEngine *engine, const char *path,
+                                       const GError *error);
 
 /* Feeding records one by one, for a caller that reads captures itself (the Wireshark plugin, a
  * test). oddport_engine_read_capture is these three calls over a file. */
@@ -138,7 +154,8 @@ bool oddport_engine_last_flow_facts(const OddportEngine *engine, OddportFlowFact
  * until the next call that feeds or finishes). */
 const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine);
 
-/* Finishes every flow still open; call once after the last capture. */
+/* Finishes every flow still open and writes the summary's run warnings; call once after the
+ * last capture. */
 void oddport_engine_finish(OddportEngine *engine);
 
 /* Totals so far (transfer none). */

@@ -91,5 +91,7 @@ void oddport_format_endpoint(const OddportAddress *address, uint16_t port,
 /* Appends `text` with every byte outside printable ASCII written as the four characters \xNN
  * and the backslash doubled, so wire bytes reach no terminal or spreadsheet raw. */
 void oddport_append_escaped(GString *out, const char *text);
+/* The same for `length` bytes that may hold NUL, such as a service's first bytes. */
+void oddport_append_escaped_bytes(GString *out, const uint8_t *bytes, size_t length);
 
 #endif

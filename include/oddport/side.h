@@ -11,7 +11,7 @@
 
 /* What the CLI's flow table and the Wireshark plugin both keep per direction, so that both judge
  * a flow the same way from the same bytes. Zero-filled and then oddport_side_init'ed; the stream
- * buffer and the result are owned by the side: oddport_side_clear releases them. */
+ * buffer, the result and the opening are owned by the side: oddport_side_clear releases them. */
 typedef struct {
     OddportStream stream;
     OddportCandidates candidates;
@@ -21,6 +21,11 @@ typedef struct {
      * for more bytes, such as a dissector requesting TCP reassembly). */
     OddportConfidence pending_confidence;
     OddportSideResult *result; /* NULL unless an app was recognised */
+    /* Once decided, the first bytes detection judged, kept only where the side may end up
+     * unrecognised (nothing matched, or a low-confidence match that classification may set
+     * aside): most sides never need them, and keeping them in every flow would make the flow
+     * table a quarter larger. */
+    OddportOpening *opening;
 } OddportSide;
 
 void oddport_side_init(OddportSide *side);

@@ -28,6 +28,16 @@ typedef struct {
     uint64_t bytes;
 } OddportAppCount;
 
+/* Whose first bytes a service row keeps as evidence. */
+typedef enum {
+    ODDPORT_OPENING_NONE,
+    ODDPORT_OPENING_CLIENT,
+    ODDPORT_OPENING_SERVER,
+} OddportOpeningSource;
+
+/* "client", "server", or NULL for none (transfer none). */
+const char *oddport_opening_source_name(OddportOpeningSource source);
+
 /* One row per (server address, server port, transport, app). */
 typedef struct {
     OddportAddress address;
@@ -44,7 +54,23 @@ typedef struct {
     uint64_t last_seen_ns;
     OddportDistinctCounter *clients; /* distinct client addresses (exact, or an estimate) */
     char *evidence;                  /* from the first flow, for the text report (owned) */
+    uint64_t server_spoke_flows; /* flows in which the server spoke (oddport_flow_server_spoke) */
+    /* For unrecognised traffic only: the first bytes of the first flow whose server sent any,
+     * else of the first flow whose client did; wire bytes, escape when printing. */
+    OddportOpening opening;
+    OddportOpeningSource opening_from;
 } OddportService;
+
+/* Whether a live server answered in this flow: it sent payload, or (TCP) it accepted the
+ * connection with a SYN-ACK and the client then sent data over it. A SYN to a closed port gets
+ * no SYN-ACK, and a scan or SYN flood sends no data, so neither counts; a server that greets,
+ * answers a datagram, or takes a client's data without a reply yet, does. */
+bool oddport_flow_server_spoke(const OddportFlowReport *flow);
+
+/* Whether a service is one of the "other servers on non-standard ports": traffic nobody
+ * recognised (app unknown) on a registered or ephemeral server port, where a server spoke in at
+ * least one flow. Well-known ports are left out: their own service is the expected one. */
+bool oddport_service_is_other_server(const OddportService *service);
 
 /* Services beyond the table's bound, counted but not listed (see ODDPORT_MAX_SERVICES). */
 typedef struct {

@@ -437,22 +437,12 @@ static void flow_sink_under_progress(const OddportFlowReport *flow, void *data)
     progress->report_sink(flow, progress->report_data);
 }
 
-/* The bounds that keep memory flat under floods change what is reported: say so. */
+/* The run's warnings, which the report carries too, for whoever watches the terminal. */
 static void warn_about_limits(const OddportSummary *summary)
 {
-    if (summary->evicted_flows > 0)
-        fprintf(stderr,
-                "oddport: warning: %" G_GUINT64_FORMAT " flows were finished early because more "
-                "than %" G_GUINT64_FORMAT " were open at once (--max-flows); each is still "
-                "reported, but a connection that went on afterwards appears as two flows\n",
-                summary->evicted_flows, summary->max_flows);
-    const OddportOmittedServices *omitted = &summary->counts->omitted_services;
-    if (omitted->flows > 0)
-        fprintf(stderr,
-                "oddport: warning: about %" G_GUINT64_FORMAT " services of unrecognised traffic "
-                "(%" G_GUINT64_FORMAT " flows) are counted in the totals but not listed, as in a "
-                "scan or flood\n",
-                omitted->rows, omitted->flows);
+    for (guint index = 0; index < summary->warnings->len; index++)
+        fprintf(stderr, "oddport: warning: %s\n",
+                (const char *)g_ptr_array_index(summary->warnings, index));
 }
 
 /* Signals that ask oddport to stop: the first one stops reading at the next check and leaves

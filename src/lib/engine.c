@@ -209,6 +209,7 @@ static void capture_summary_free(gpointer data)
 {
     OddportCaptureSummary *capture = data;
     g_free(capture->path);
+    g_free(capture->error);
     g_ptr_array_unref(capture->link_types);
     g_ptr_array_unref(capture->warnings);
     g_free(capture);
@@ -231,6 +232,7 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->next_flow_id = 1;
     engine->summary.max_flows = ODDPORT_DEFAULT_MAX_FLOWS;
     engine->summary.captures = g_ptr_array_new_with_free_func(capture_summary_free);
+    engine->summary.warnings = g_ptr_array_new_with_free_func(g_free);
     engine->tally = oddport_tally_new();
     engine->summary.counts = oddport_tally_counts(engine->tally);
     engine->filters = g_array_new(FALSE, TRUE, sizeof(CompiledFilter));
@@ -480,7 +482,14 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .server_packets = flow->side[server].packets,
         .server_bytes = flow->side[server].bytes,
         .precision_digits = engine->summary.precision_digits,
+        .client_sent_payload = flow->side[client].detection.had_payload,
+        .server_sent_payload = flow->side[server].detection.had_payload,
+        .server_accepted = flow->side[server].sent_syn_ack,
     };
+    if (flow->side[client].detection.opening != NULL)
+        report->client_opening = *flow->side[client].detection.opening;
+    if (flow->side[server].detection.opening != NULL)
+        report->server_opening = *flow->side[server].detection.opening;
 }
 
 static void finish_flow(OddportEngine *engine, Flow *flow)
@@ -665,6 +674,29 @@ static void note_link_type(GArray *uses, OddportCaptureSummary *capture, uint32_
         use->skipped++;
 }
 
+/* A new, empty entry at the end of the summary's captures (transfer none). */
+static OddportCaptureSummary *add_capture_summary(OddportEngine *engine, const char *path)
+{
+    OddportCaptureSummary *capture = g_new0(OddportCaptureSummary, 1);
+    capture->path = g_strdup(path);
+    capture->precision_digits = 6;
+    capture->link_types = g_ptr_array_new_with_free_func(g_free);
+    capture->warnings = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(engine->summary.captures, capture);
+    return capture;
+}
+
+void oddport_engine_add_unread_capture(OddportEngine *engine, const char *path, const GError *error)
+{
+    if (engine->capture != NULL)
+        oddport_engine_end_capture(engine);
+    OddportCaptureSummary *capture = add_capture_summary(engine, path);
+    capture->error = g_strdup(error->message);
+    /* Errors from elsewhere than the reader still mean the file could not be opened. */
+    capture->error_kind = error->domain == ODDPORT_CAPTURE_ERROR ? (OddportCaptureError)error->code
+                                                                 : ODDPORT_CAPTURE_ERROR_OPEN;
+}
+
 void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
                                   OddportCaptureFormat format, unsigned precision_digits)
 {
@@ -673,13 +705,9 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
     /* Flows written before the capture ends need its precision. */
     if (precision_digits > engine->summary.precision_digits)
         engine->summary.precision_digits = precision_digits;
-    OddportCaptureSummary *capture = g_new0(OddportCaptureSummary, 1);
-    capture->path = g_strdup(path);
+    OddportCaptureSummary *capture = add_capture_summary(engine, path);
     capture->format = format;
     capture->precision_digits = precision_digits;
-    capture->link_types = g_ptr_array_new_with_free_func(g_free);
-    capture->warnings = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(engine->summary.captures, capture);
     engine->capture = capture;
     engine->link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
     engine->last_link_type = UINT32_MAX;
@@ -820,9 +848,13 @@ const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine)
 
 bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error)
 {
-    OddportCaptureReader *reader = oddport_capture_open(path, error);
-    if (reader == NULL)
+    GError *open_error = NULL;
+    OddportCaptureReader *reader = oddport_capture_open(path, &open_error);
+    if (reader == NULL) {
+        oddport_engine_add_unread_capture(engine, path, open_error);
+        g_propagate_error(error, open_error);
         return false;
+    }
     oddport_engine_begin_capture(engine, path, oddport_capture_format(reader),
                                  oddport_capture_precision_digits(reader));
     OddportCaptureSummary *capture = engine->capture;
@@ -875,6 +907,28 @@ static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_p
     return left->id < right->id ? -1 : left->id > right->id;
 }
 
+/* The bounds that keep memory flat under floods change what is reported: every report says so,
+ * not only the terminal of whoever ran it. */
+static void add_run_warnings(OddportEngine *engine)
+{
+    OddportSummary *summary = &engine->summary;
+    g_ptr_array_set_size(summary->warnings, 0);
+    if (summary->evicted_flows > 0)
+        g_ptr_array_add(summary->warnings,
+                        g_strdup_printf("%" G_GUINT64_FORMAT " flows were finished early because "
+                                        "more than %" G_GUINT64_FORMAT " were open at once "
+                                        "(--max-flows); each is still reported, but a connection "
+                                        "that went on afterwards appears as two flows",
+                                        summary->evicted_flows, summary->max_flows));
+    const OddportOmittedServices *omitted = &summary->counts->omitted_services;
+    if (omitted->flows > 0)
+        g_ptr_array_add(summary->warnings,
+                        g_strdup_printf("about %" G_GUINT64_FORMAT " services of unrecognised "
+                                        "traffic (%" G_GUINT64_FORMAT " flows) are counted in the "
+                                        "totals but not listed, as in a scan or flood",
+                                        omitted->rows, omitted->flows));
+}
+
 void oddport_engine_finish(OddportEngine *engine)
 {
     /* Finish in the order flows began, so the output reads like the capture. */
@@ -886,6 +940,7 @@ void oddport_engine_finish(OddportEngine *engine)
     for (guint index = 0; index < ordered->len; index++)
         finish_flow(engine, g_ptr_array_index(ordered, index));
     g_ptr_array_unref(ordered);
+    add_run_warnings(engine);
 }
 
 const OddportSummary *oddport_engine_summary(const OddportEngine *engine)
@@ -913,6 +968,7 @@ void oddport_engine_free(OddportEngine *engine)
     g_free(engine->flows.slots);
     oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
+    g_ptr_array_unref(engine->summary.warnings);
     free_filters(engine);
     g_array_unref(engine->filters);
     g_free(engine->filter_expression);

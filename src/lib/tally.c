@@ -64,6 +64,49 @@ const OddportFlowCounts *oddport_tally_counts(const OddportTally *tally)
     return &tally->counts;
 }
 
+const char *oddport_opening_source_name(OddportOpeningSource source)
+{
+    switch (source) {
+    case ODDPORT_OPENING_CLIENT:
+        return "client";
+    case ODDPORT_OPENING_SERVER:
+        return "server";
+    case ODDPORT_OPENING_NONE:
+        break;
+    }
+    return NULL;
+}
+
+bool oddport_flow_server_spoke(const OddportFlowReport *flow)
+{
+    if (flow->server_sent_payload)
+        return true;
+    return flow->transport == ODDPORT_TRANSPORT_TCP && flow->server_accepted &&
+           flow->client_sent_payload;
+}
+
+bool oddport_service_is_other_server(const OddportService *service)
+{
+    return service->app == ODDPORT_APP_UNKNOWN &&
+           oddport_port_class(service->port) != ODDPORT_PORT_CLASS_WELL_KNOWN &&
+           service->server_spoke_flows > 0;
+}
+
+/* Keeps the server's first bytes when any flow has them, else the client's: what a service said
+ * tells more about it than what was sent to it. */
+static void keep_opening(OddportService *service, const OddportFlowReport *report)
+{
+    if (service->opening_from == ODDPORT_OPENING_SERVER)
+        return;
+    if (report->server_opening.length > 0) {
+        service->opening = report->server_opening;
+        service->opening_from = ODDPORT_OPENING_SERVER;
+    } else if (service->opening_from == ODDPORT_OPENING_NONE && report->client_opening.length > 0) {
+        service->opening = report->client_opening;
+        service->opening_from = ODDPORT_OPENING_CLIENT;
+    }
+}
+
 static OddportSeverity more_severe(OddportSeverity left, OddportSeverity right)
 {
     return left > right ? left : right;
@@ -132,6 +175,11 @@ static void count_service(OddportTally *tally, const OddportFlowReport *report)
     if (report->last_seen_ns > service->last_seen_ns)
         service->last_seen_ns = report->last_seen_ns;
     oddport_distinct_add(service->clients, &report->client.address, sizeof(OddportAddress));
+    if (oddport_flow_server_spoke(report))
+        service->server_spoke_flows++;
+    /* Recognised services have their evidence; only the others need the raw bytes. */
+    if (service->app == ODDPORT_APP_UNKNOWN)
+        keep_opening(service, report);
 }
 
 void oddport_tally_add_flow(OddportTally *tally, const OddportFlowReport *report)

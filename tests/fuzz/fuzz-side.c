@@ -52,6 +52,10 @@ static void pick_order(unsigned choice, size_t count, size_t *order)
 
 static void check_side(const OddportSide *side)
 {
+    /* The opening is kept only once decided, never empty, never past its bound. */
+    if (side->opening != NULL)
+        FUZZ_CHECK(side->decided && side->opening->length > 0 &&
+                   side->opening->length <= ODDPORT_OPENING_MAX);
     if (side->result == NULL)
         return;
     const OddportSideResult *result = side->result;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Robustness: every capture in the given folders gives a valid report or one clear error line,
-# never a crash (run under the sanitizers in CI). Folders that do not exist are skipped.
+# Robustness: every capture in the given folders gives a valid report, or one clear error line
+# and a report that names the error; never a crash (run under the sanitizers in CI). Folders
+# that do not exist are skipped.
 set -u
 oddport=$1 validate=$2
 shift 2
@@ -19,6 +20,9 @@ for folder in "$@"; do
             "$oddport" "$capture" >/dev/null 2>>"$work/err" || verdict="text report failed"
         elif [ "$status" -eq 1 ]; then
             [ "$(grep -c . "$work/err")" -ge 1 ] || verdict="exit 1 without a message"
+            # The report still lists the capture, with the reason it was not read.
+            "$validate" "$work/report.json" 2>>"$work/err" || verdict="invalid report"
+            grep -q '"error":"' "$work/report.json" || verdict="the report does not list the error"
         else
             verdict="exit status $status"
         fi

@@ -3,6 +3,7 @@
 set -u
 oddport=$1
 captures=$2
+validate=${3:-} # the JSON report checker, when json-glib was found
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -65,6 +66,23 @@ fi
 runner=()
 # One unreadable capture among good ones: the others are still reported, exit 1.
 expect 1 "missing\.pcap" "$captures/loopback.pcap" "$work/missing.pcap"
+# ... and the report lists it too, so a saved report does not silently miss a file.
+grep -q "^Capture .*missing\.pcap: not read: no such file or directory" "$work/out" &&
+    grep -q "^Capture .*loopback\.pcap: pcap" "$work/out" ||
+    { failed=$((failed + 1)); echo "not ok - the text report does not list the unread capture"; }
+expect 1 "missing\.pcap" --format json "$captures/loopback.pcap" "$work/missing.pcap"
+grep -q '"path":"[^"]*missing\.pcap","error":"no such file or directory","error_kind":"open","format":null,"link_types":\[\],"packets":0' "$work/out" ||
+    { failed=$((failed + 1)); echo "not ok - the JSON report does not list the unread capture"; }
+if [ -n "${validate:-}" ]; then
+    "$validate" "$work/out" || { failed=$((failed + 1)); echo "not ok - the JSON report with an unread capture is invalid"; }
+fi
+# Nothing readable at all: the report says so plainly instead of a quiet all-zero report.
+expect 1 "missing\.pcap" "$work/missing.pcap" "$work/archive.zip"
+grep -q "^No capture could be read: every count below is zero\.$" "$work/out" ||
+    { failed=$((failed + 1)); echo "not ok - no statement that no capture could be read"; }
+expect 1 "missing\.pcap" --services-only "$work/missing.pcap"
+grep -q "not read:" "$work/out" ||
+    { failed=$((failed + 1)); echo "not ok - --services-only hides the unread capture"; }
 
 # Captures read in part: exit 0, a warning naming the file.
 size=$(stat -c %s "$captures/loopback.pcap")

@@ -11,6 +11,12 @@ trap 'rm -rf "$work"' EXIT
 failed=0
 grep -q "flows were finished early because more than 50 were open at once" "$work/err" ||
     { echo "not ok - no warning about finished flows"; failed=1; }
+# The report says so too, not only the terminal.
+grep -q '"warnings":\["[0-9]* flows were finished early because more than 50 were open at once' \
+    "$work/bounded.json" || { echo "not ok - the JSON report lacks the warning"; failed=1; }
+"$oddport" --max-flows 50 -o "$work/bounded.txt" "$work/capture.pcap" 2>/dev/null
+grep -q "^warning: [0-9]* flows were finished early" "$work/bounded.txt" ||
+    { echo "not ok - the text report lacks the warning"; failed=1; }
 "$validate" "$work/bounded.json" || { echo "not ok - bounded report invalid"; failed=1; }
 evicted=$(grep -o '"evicted_flows":[0-9]*' "$work/bounded.json" | cut -d: -f2)
 [ "${evicted:-0}" -gt 0 ] || { echo "not ok - nothing was evicted"; failed=1; }
@@ -18,5 +24,5 @@ evicted=$(grep -o '"evicted_flows":[0-9]*' "$work/bounded.json" | cut -d: -f2)
 totals() { grep -o '"totals":{"packets":[0-9]*,"bytes":[0-9]*' "$1"; }
 [ "$(totals "$work/bounded.json")" = "$(totals "$work/unbounded.json")" ] ||
     { echo "not ok - totals differ"; failed=1; }
-[ "$failed" -eq 0 ] && echo "3 passed, 0 failed (evicted $evicted flows)"
+[ "$failed" -eq 0 ] && echo "5 passed, 0 failed (evicted $evicted flows)"
 exit "$failed"

@@ -76,6 +76,115 @@ static void check_flow(JsonObject *flow, guint index)
         problem(where, "c2s and s2c packets do not add up to packets");
 }
 
+static void check_service(JsonObject *service, guint index)
+{
+    g_autofree char *where = g_strdup_printf("services[%u]", index);
+    require_members(service, where,
+                    "server transport app nonstandard severity flows clients packets bytes "
+                    "first_seen last_seen server_spoke other_server opening_from opening");
+    const char *app = json_object_get_string_member_with_default(service, "app", "");
+    JsonObject *server = member_object(service, "server", where);
+    const char *port_class =
+        server != NULL ? json_object_get_string_member_with_default(server, "port_class", "") : "";
+    /* An other server is unrecognised traffic off the well-known ports where a server spoke. */
+    if (json_object_get_boolean_member_with_default(service, "other_server", FALSE) &&
+        (strcmp(app, "unknown") != 0 || strcmp(port_class, "well-known") == 0 ||
+         !json_object_get_boolean_member_with_default(service, "server_spoke", FALSE)))
+        problem(where, "other_server is set on a service that is not one");
+    JsonNode *from = json_object_get_member(service, "opening_from");
+    JsonNode *opening = json_object_get_member(service, "opening");
+    if (from != NULL && opening != NULL &&
+        JSON_NODE_HOLDS_NULL(from) != JSON_NODE_HOLDS_NULL(opening))
+        problem(where, "opening and opening_from must be null together");
+    if (opening != NULL && !JSON_NODE_HOLDS_NULL(opening) && strcmp(app, "unknown") != 0)
+        problem(where, "only unrecognised services keep their opening bytes");
+}
+
+static gint64 skipped_count(JsonObject *owner, const char *reason)
+{
+    JsonNode *node = json_object_get_member(owner, "skipped_packets");
+    if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node))
+        return 0;
+    return json_object_get_int_member_with_default(json_node_get_object(node), reason, 0);
+}
+
+static void check_capture(JsonObject *capture, guint index)
+{
+    g_autofree char *where = g_strdup_printf("captures[%u]", index);
+    require_members(capture, where,
+                    "path error error_kind format link_types packets bytes first_seen last_seen "
+                    "truncated warnings skipped_packets");
+    JsonNode *error = json_object_get_member(capture, "error");
+    if (error == NULL)
+        return;
+    JsonNode *kind = json_object_get_member(capture, "error_kind");
+    if (kind != NULL && JSON_NODE_HOLDS_NULL(error) != JSON_NODE_HOLDS_NULL(kind))
+        problem(where, "error_kind must be set exactly when error is");
+    if (JSON_NODE_HOLDS_NULL(error)) {
+        JsonNode *format = json_object_get_member(capture, "format");
+        if (format != NULL && JSON_NODE_HOLDS_NULL(format))
+            problem(where, "a capture that was read has a format");
+        return;
+    }
+    /* A capture that could not be read is listed with nothing counted from it. */
+    if (json_object_get_int_member_with_default(capture, "packets", -1) != 0 ||
+        json_object_get_int_member_with_default(capture, "bytes", -1) != 0)
+        problem(where, "a capture that was not read has packets or bytes");
+    JsonObject *skipped = member_object(capture, "skipped_packets", where);
+    if (skipped != NULL && json_object_get_size(skipped) != 0)
+        problem(where, "a capture that was not read has skipped packets");
+}
+
+/* The totals are the captures' sums: packets, bytes and each reason's skipped packets. */
+static void check_captures_add_up(JsonArray *captures, JsonObject *totals)
+{
+    gint64 packets = 0;
+    gint64 bytes = 0;
+    for (guint index = 0; index < json_array_get_length(captures); index++) {
+        JsonObject *capture = json_array_get_object_element(captures, index);
+        packets += json_object_get_int_member_with_default(capture, "packets", 0);
+        bytes += json_object_get_int_member_with_default(capture, "bytes", 0);
+    }
+    if (packets != json_object_get_int_member_with_default(totals, "packets", -1) ||
+        bytes != json_object_get_int_member_with_default(totals, "bytes", -1))
+        problem("totals", "packets or bytes are not the captures' sums");
+    JsonNode *node = json_object_get_member(totals, "skipped_packets");
+    if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node))
+        return;
+    /* Every reason either side names, so a reason missing from one side is caught too. */
+    GHashTable *reasons = g_hash_table_new(g_str_hash, g_str_equal);
+    GList *names = json_object_get_members(json_node_get_object(node));
+    for (GList *name = names; name != NULL; name = name->next)
+        g_hash_table_add(reasons, name->data);
+    GList *more = NULL;
+    for (guint index = 0; index < json_array_get_length(captures); index++) {
+        JsonNode *own = json_object_get_member(json_array_get_object_element(captures, index),
+                                               "skipped_packets");
+        if (own == NULL || !JSON_NODE_HOLDS_OBJECT(own))
+            continue;
+        GList *own_names = json_object_get_members(json_node_get_object(own));
+        for (GList *name = own_names; name != NULL; name = name->next)
+            g_hash_table_add(reasons, name->data);
+        more = g_list_concat(more, own_names);
+    }
+    GHashTableIter iterator;
+    gpointer reason;
+    g_hash_table_iter_init(&iterator, reasons);
+    while (g_hash_table_iter_next(&iterator, &reason, NULL)) {
+        gint64 sum = 0;
+        for (guint index = 0; index < json_array_get_length(captures); index++)
+            sum += skipped_count(json_array_get_object_element(captures, index), reason);
+        if (sum != skipped_count(totals, reason)) {
+            g_autofree char *message = g_strdup_printf(
+                "skipped_packets.%s is not the captures' sum", (const char *)reason);
+            problem("totals", message);
+        }
+    }
+    g_list_free(more);
+    g_list_free(names);
+    g_hash_table_unref(reasons);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -96,13 +205,16 @@ int main(int argc, char **argv)
     }
     JsonObject *report = json_node_get_object(root);
     require_members(report, "report",
-                    "oddport schema incomplete captures totals port_classes apps services flows");
+                    "oddport schema incomplete captures warnings totals port_classes apps services flows");
     if (json_object_get_int_member_with_default(report, "schema", 0) != 1)
         problem("report", "schema is not 1");
     JsonObject *totals = member_object(report, "totals", "report");
     if (totals != NULL)
         require_members(totals, "totals",
                         "packets bytes flows tcp_flows udp_flows skipped_packets");
+    JsonNode *warnings = json_object_get_member(report, "warnings");
+    if (warnings != NULL && !JSON_NODE_HOLDS_ARRAY(warnings))
+        problem("report", "warnings is not an array");
     JsonObject *port_classes = member_object(report, "port_classes", "report");
     if (port_classes != NULL)
         require_members(port_classes, "port_classes", "well-known registered ephemeral");
@@ -112,14 +224,12 @@ int main(int argc, char **argv)
 
     JsonArray *captures = json_object_get_array_member(report, "captures");
     for (guint index = 0; captures != NULL && index < json_array_get_length(captures); index++)
-        require_members(json_array_get_object_element(captures, index), "captures[]",
-                        "path format link_types packets bytes first_seen last_seen truncated "
-                        "warnings");
+        check_capture(json_array_get_object_element(captures, index), index);
+    if (totals != NULL && captures != NULL)
+        check_captures_add_up(captures, totals);
     JsonArray *services = json_object_get_array_member(report, "services");
     for (guint index = 0; services != NULL && index < json_array_get_length(services); index++)
-        require_members(json_array_get_object_element(services, index), "services[]",
-                        "server transport app nonstandard severity flows clients packets bytes "
-                        "first_seen last_seen");
+        check_service(json_array_get_object_element(services, index), index);
     JsonArray *flows = json_object_get_array_member(report, "flows");
     guint flow_count = flows != NULL ? json_array_get_length(flows) : 0;
     for (guint index = 0; index < flow_count; index++)

@@ -1,4 +1,5 @@
-/* Unit tests for the engine fed record by record: the same flows as reading the file. */
+/* Unit tests for the engine: fed record by record it gives the file's flows; what the summary says.
+ */
 #include <string.h>
 
 #include <glib.h>
@@ -160,11 +161,42 @@ static void test_overlapping_captures_count_once(void)
     oddport_port_rules_free(rules);
 }
 
+/* A capture that cannot be read is still in the summary, after the one read before it, with its
+ * error and nothing counted; the run's totals are those of the capture that was read. */
+static void test_unread_capture_is_listed(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportEngine *engine = oddport_engine_new(rules, NULL, NULL);
+    g_autofree char *path = capture_path();
+    g_autofree char *missing = g_build_filename(ODDPORT_TEST_DATA_DIR, "no-such.pcap", NULL);
+    GError *error = NULL;
+    g_assert_true(oddport_engine_read_capture(engine, path, &error));
+    g_assert_false(oddport_engine_read_capture(engine, missing, &error));
+    g_assert_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN);
+    oddport_engine_finish(engine);
+    const OddportSummary *summary = oddport_engine_summary(engine);
+    g_assert_cmpuint(summary->captures->len, ==, 2);
+    const OddportCaptureSummary *read = g_ptr_array_index(summary->captures, 0);
+    const OddportCaptureSummary *unread = g_ptr_array_index(summary->captures, 1);
+    g_assert_null(read->error);
+    g_assert_cmpstr(unread->path, ==, missing);
+    g_assert_cmpstr(unread->error, ==, error->message);
+    g_assert_cmpint(unread->error_kind, ==, ODDPORT_CAPTURE_ERROR_OPEN);
+    g_assert_cmpuint(unread->packets, ==, 0);
+    g_assert_cmpuint(unread->link_types->len, ==, 0);
+    g_assert_cmpuint(summary->packets, ==, read->packets);
+    g_assert_cmpuint(summary->warnings->len, ==, 0);
+    g_clear_error(&error);
+    oddport_engine_free(engine);
+    oddport_port_rules_free(rules);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/engine/fed-records-match-the-file", test_fed_records_match_the_file);
     g_test_add_func("/engine/overlapping-captures-count-once",
                     test_overlapping_captures_count_once);
+    g_test_add_func("/engine/unread-capture-is-listed", test_unread_capture_is_listed);
     return g_test_run();
 }

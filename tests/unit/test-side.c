@@ -64,6 +64,42 @@ static void test_datagram(void)
     oddport_side_clear(&side);
 }
 
+/* A side nothing recognised keeps its first bytes, in order and bounded, after its stream is
+ * released: they are the evidence for a service nobody recognised. */
+static void test_opening_kept(void)
+{
+    static const char greeting[] =
+        "220 relay.example.test ESMTP ready\r\n250 relay.example.test\r\n";
+    OddportSide side;
+    oddport_side_init(&side);
+    oddport_side_set_start(&side, 0);
+    size_t cut = 4;
+    g_assert_false(oddport_side_feed_segment(&side, (uint32_t)cut, (const uint8_t *)greeting + cut,
+                                             strlen(greeting) - cut));
+    oddport_side_feed_segment(&side, 0, (const uint8_t *)greeting, cut);
+    oddport_side_finish(&side);
+    g_assert_true(side.decided);
+    g_assert_null(side.result);
+    g_assert_null(side.stream.buffer);
+    g_assert_nonnull(side.opening);
+    g_assert_cmpuint(side.opening->length, ==, ODDPORT_OPENING_MAX);
+    g_assert_cmpmem(side.opening->bytes, side.opening->length, greeting, ODDPORT_OPENING_MAX);
+    oddport_side_clear(&side);
+
+    oddport_side_init(&side);
+    g_assert_true(oddport_side_feed_datagram(&side, (const uint8_t *)"\x00\x01ok", 4));
+    g_assert_cmpmem(side.opening->bytes, side.opening->length, "\x00\x01ok", 4);
+    oddport_side_clear(&side);
+
+    /* A side recognised for sure needs no opening: its verdict says more. */
+    oddport_side_init(&side);
+    oddport_side_set_start(&side, 1001);
+    oddport_side_feed_segment(&side, 1001, (const uint8_t *)request, strlen(request));
+    g_assert_nonnull(side.result);
+    g_assert_null(side.opening);
+    oddport_side_clear(&side);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -71,5 +107,6 @@ int main(int argc, char **argv)
     g_test_add_func("/side/split-and-reordered", test_split_and_reordered);
     g_test_add_func("/side/pending-confidence", test_pending_confidence);
     g_test_add_func("/side/datagram", test_datagram);
+    g_test_add_func("/side/opening-kept", test_opening_kept);
     return g_test_run();
 }

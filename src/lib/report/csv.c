@@ -22,7 +22,8 @@ static const char flow_header[] =
 
 static const char service_header[] =
     "server_ip,server_port,server_port_class,transport,app,nonstandard,severity,iana_service,"
-    "flows,clients,packets,bytes,first_seen,last_seen,evidence";
+    "flows,clients,packets,bytes,first_seen,last_seen,evidence,server_spoke,other_server,"
+    "opening_from,opening";
 
 /* Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). Tab and
  * CR cannot survive escaping, but are listed so the rule does not rest on that. */
@@ -31,13 +32,11 @@ static bool starts_formula(const char *text)
     return text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
 }
 
-/* Appends one text cell and its separator: escaped, defused, quoted when RFC 4180 needs it. */
-static void cell_text(GString *line, const char *text)
+/* Ends a cell escaped into the row from `start`: defused, quoted when RFC 4180 needs it, then
+ * its separator. Most cells need nothing more, so only the rare cell that must be defused or
+ * quoted is copied out and written again. */
+static void finish_cell(GString *line, size_t start)
 {
-    /* Escaped straight into the row; most cells need nothing more, so only the rare cell that
-     * must be defused or quoted is copied out and written again. */
-    size_t start = line->len;
-    oddport_append_escaped(line, text != NULL ? text : "");
     bool defused = starts_formula(line->str + start);
     /* Escaping leaves no CR or LF; a quote or a comma still needs the quotes, and a defused cell
      * gets them too, as OWASP advises, so no reader splits it differently. */
@@ -56,6 +55,22 @@ static void cell_text(GString *line, const char *text)
         g_string_append_c(line, '"');
     }
     g_string_append_c(line, ',');
+}
+
+/* Appends one text cell and its separator: escaped, defused, quoted when RFC 4180 needs it. */
+static void cell_text(GString *line, const char *text)
+{
+    size_t start = line->len;
+    oddport_append_escaped(line, text != NULL ? text : "");
+    finish_cell(line, start);
+}
+
+/* The same for wire bytes that may hold NUL. */
+static void cell_bytes(GString *line, const uint8_t *bytes, size_t length)
+{
+    size_t start = line->len;
+    oddport_append_escaped_bytes(line, bytes, length);
+    finish_cell(line, start);
 }
 
 /* Decimal digits without printf: a flow row holds a dozen numbers, and this is its hot path. */
@@ -277,6 +292,15 @@ static void write_services(OddportCsvReport *report, const OddportEngine *engine
         cell_time(line, service->first_seen_ns, digits);
         cell_time(line, service->last_seen_ns, digits);
         cell_text(line, service->evidence);
+        cell_boolean(line, service->server_spoke_flows > 0);
+        cell_boolean(line, oddport_service_is_other_server(service));
+        if (service->opening_from != ODDPORT_OPENING_NONE) {
+            cell_text(line, oddport_opening_source_name(service->opening_from));
+            cell_bytes(line, service->opening.bytes, service->opening.length);
+        } else {
+            cell_empty(line);
+            cell_empty(line);
+        }
         end_row(report);
     }
     g_ptr_array_unref(services);

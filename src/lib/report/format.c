@@ -1,6 +1,7 @@
 /* Formatting shared by the report writers: times, human units, endpoints and escaped wire text. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "oddport/report.h"
@@ -140,16 +141,22 @@ void oddport_format_endpoint(const OddportAddress *address, uint16_t port,
 
 void oddport_append_escaped(GString *out, const char *text)
 {
+    oddport_append_escaped_bytes(out, (const uint8_t *)text, strlen(text));
+}
+
+void oddport_append_escaped_bytes(GString *out, const uint8_t *bytes, size_t length)
+{
     static const char hex_digits[] = "0123456789abcdef";
-    const unsigned char *byte = (const unsigned char *)text;
-    while (*byte != '\0') {
+    const uint8_t *byte = bytes;
+    const uint8_t *end = bytes + length;
+    while (byte < end) {
         /* Runs of plain text, the usual case, are copied whole. */
-        const unsigned char *run = byte;
-        while (*byte >= 0x20 && *byte < 0x7f && *byte != '\\')
+        const uint8_t *run = byte;
+        while (byte < end && *byte >= 0x20 && *byte < 0x7f && *byte != '\\')
             byte++;
         if (byte > run)
             g_string_append_len(out, (const char *)run, byte - run);
-        if (*byte == '\0')
+        if (byte == end)
             break;
         if (*byte == '\\') {
             /* Doubled, so a literal "\x1b" sent on the wire cannot pass for an escaped byte. */

@@ -217,6 +217,30 @@ void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_repo
     oddport_json_end_object(writer);
 }
 
+/* {"<reason>": n, ...} for the reasons with packets. */
+static void write_skipped(OddportJsonWriter *writer,
+                          const uint64_t skipped[ODDPORT_SKIP_REASON_COUNT])
+{
+    ODDPORT_JSON_MEMBER(writer, "skipped_packets");
+    oddport_json_begin_object(writer);
+    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
+        if (skipped[reason] == 0)
+            continue;
+        oddport_json_key(writer, oddport_skip_reason_name((OddportDecodeStatus)reason));
+        oddport_json_unsigned(writer, skipped[reason]);
+    }
+    oddport_json_end_object(writer);
+}
+
+static void write_string_array(OddportJsonWriter *writer, const char *key, const GPtrArray *texts)
+{
+    oddport_json_key(writer, key);
+    oddport_json_begin_array(writer);
+    for (guint index = 0; index < texts->len; index++)
+        oddport_json_string(writer, g_ptr_array_index(texts, index));
+    oddport_json_end_array(writer);
+}
+
 static void write_captures(OddportJsonWriter *writer, const OddportSummary *summary)
 {
     ODDPORT_JSON_MEMBER(writer, "captures");
@@ -226,8 +250,16 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         oddport_json_begin_object(writer);
         ODDPORT_JSON_MEMBER(writer, "path");
         oddport_json_string(writer, capture->path);
+        /* A capture that could not be read is listed all the same, with why and zero counts. */
+        ODDPORT_JSON_MEMBER(writer, "error");
+        oddport_json_string_or_null(writer, capture->error);
+        ODDPORT_JSON_MEMBER(writer, "error_kind");
+        oddport_json_string_or_null(writer, capture->error != NULL
+                                                ? oddport_capture_error_name(capture->error_kind)
+                                                : NULL);
         ODDPORT_JSON_MEMBER(writer, "format");
-        oddport_json_string(writer, oddport_capture_format_name(capture->format));
+        oddport_json_string_or_null(
+            writer, capture->error == NULL ? oddport_capture_format_name(capture->format) : NULL);
         ODDPORT_JSON_MEMBER(writer, "link_types");
         oddport_json_begin_array(writer);
         for (guint type = 0; type < capture->link_types->len; type++)
@@ -248,11 +280,8 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         }
         ODDPORT_JSON_MEMBER(writer, "truncated");
         oddport_json_boolean(writer, capture->truncated);
-        ODDPORT_JSON_MEMBER(writer, "warnings");
-        oddport_json_begin_array(writer);
-        for (guint warning = 0; warning < capture->warnings->len; warning++)
-            oddport_json_string(writer, g_ptr_array_index(capture->warnings, warning));
-        oddport_json_end_array(writer);
+        write_string_array(writer, "warnings", capture->warnings);
+        write_skipped(writer, capture->skipped);
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);
@@ -288,15 +317,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     ODDPORT_JSON_MEMBER(writer, "bytes");
     oddport_json_unsigned(writer, omitted->bytes);
     oddport_json_end_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "skipped_packets");
-    oddport_json_begin_object(writer);
-    for (unsigned reason = 1; reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
-        if (summary->skipped[reason] == 0)
-            continue;
-        oddport_json_key(writer, oddport_skip_reason_name((OddportDecodeStatus)reason));
-        oddport_json_unsigned(writer, summary->skipped[reason]);
-    }
-    oddport_json_end_object(writer);
+    write_skipped(writer, summary->skipped);
     oddport_json_end_object(writer);
 
     ODDPORT_JSON_MEMBER(writer, "port_classes");
@@ -339,6 +360,7 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
 static void write_services(OddportJsonWriter *writer, const OddportEngine *engine, unsigned digits)
 {
     GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
+    GString *escaped = g_string_new(NULL);
     ODDPORT_JSON_MEMBER(writer, "services");
     oddport_json_begin_array(writer);
     for (guint index = 0; index < services->len; index++) {
@@ -369,9 +391,26 @@ static void write_services(OddportJsonWriter *writer, const OddportEngine *engin
         oddport_json_unsigned(writer, service->bytes);
         write_time(writer, "first_seen", service->first_seen_ns, digits);
         write_time(writer, "last_seen", service->last_seen_ns, digits);
+        ODDPORT_JSON_MEMBER(writer, "server_spoke");
+        oddport_json_boolean(writer, service->server_spoke_flows > 0);
+        ODDPORT_JSON_MEMBER(writer, "other_server");
+        oddport_json_boolean(writer, oddport_service_is_other_server(service));
+        /* Escaped as the text report escapes wire bytes: the opening may hold NUL and any byte,
+         * and the escaping is lossless (a backslash from the wire is doubled). */
+        ODDPORT_JSON_MEMBER(writer, "opening_from");
+        oddport_json_string_or_null(writer, oddport_opening_source_name(service->opening_from));
+        ODDPORT_JSON_MEMBER(writer, "opening");
+        if (service->opening_from != ODDPORT_OPENING_NONE) {
+            g_string_truncate(escaped, 0);
+            oddport_append_escaped_bytes(escaped, service->opening.bytes, service->opening.length);
+            oddport_json_string(writer, escaped->str);
+        } else {
+            oddport_json_null(writer);
+        }
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);
+    g_string_free(escaped, TRUE);
     g_ptr_array_unref(services);
 }
 
@@ -384,6 +423,7 @@ bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *eng
     ODDPORT_JSON_MEMBER(writer, "incomplete");
     oddport_json_boolean(writer, summary->stopped || summary->out_of_memory);
     write_captures(writer, summary);
+    write_string_array(writer, "warnings", summary->warnings);
     write_totals(writer, summary);
     write_services(writer, engine, summary->precision_digits);
     oddport_json_end_object(writer);

@@ -80,6 +80,11 @@ static const Column service_columns[] = {
     {"SERVER", ALIGN_LEFT, false},
 };
 
+static const Column other_server_columns[] = {
+    {"CLASS", ALIGN_LEFT, false},    {"IANA", ALIGN_LEFT, false},   {"FLOWS", ALIGN_RIGHT, false},
+    {"CLIENTS", ALIGN_RIGHT, false}, {"BYTES", ALIGN_RIGHT, false}, {"SERVER", ALIGN_LEFT, false},
+};
+
 static const Column mismatch_columns[] = {
     {"FLOW", ALIGN_RIGHT, false},      {"CLIENT APP", ALIGN_LEFT, false},
     {"SERVER APP", ALIGN_LEFT, false}, {"SEVERITY", ALIGN_LEFT, true},
@@ -410,10 +415,27 @@ static bool any_skipped(const uint64_t skipped[ODDPORT_SKIP_REASON_COUNT])
     return false;
 }
 
-static void write_captures(FILE *stream, const OddportSummary *summary, bool color)
+/* "warning: TEXT", the text escaped; `indent` spaces before. */
+static void write_warning(FILE *stream, bool color, const char *indent, const char *text)
 {
+    GString *line = g_string_new(indent);
+    append_styled(line, color, STYLE_WARNING, "warning:");
+    g_string_append_c(line, ' ');
+    oddport_append_escaped(line, text);
+    fprintf(stream, "%s\n", line->str);
+    g_string_free(line, TRUE);
+}
+
+/* One header line per capture, with its warnings and skipped packets under it; with
+ * `unread_only`, only the captures that could not be read. Returns how many lines it wrote. */
+static unsigned write_captures(FILE *stream, const OddportSummary *summary, bool color,
+                               bool unread_only)
+{
+    unsigned lines = 0;
     for (guint index = 0; index < summary->captures->len; index++) {
         const OddportCaptureSummary *capture = g_ptr_array_index(summary->captures, index);
+        if (unread_only && capture->error == NULL)
+            continue;
         /* The path comes from the command line, yet may hold any byte a file name can. */
         GString *heading = g_string_new("Capture ");
         oddport_append_escaped(heading, capture->path);
@@ -421,6 +443,16 @@ static void write_captures(FILE *stream, const OddportSummary *summary, bool col
         GString *line = g_string_new(NULL);
         append_styled(line, color, STYLE_HEADING, heading->str);
         g_string_free(heading, TRUE);
+        lines++;
+        if (capture->error != NULL) {
+            g_string_append_c(line, ' ');
+            append_styled(line, color, STYLE_WARNING, "not read:");
+            g_string_append_c(line, ' ');
+            oddport_append_escaped(line, capture->error);
+            fprintf(stream, "%s\n", line->str);
+            g_string_free(line, TRUE);
+            continue;
+        }
         g_string_append_printf(line, " %s, ", oddport_capture_format_name(capture->format));
         for (guint type = 0; type < capture->link_types->len; type++)
             g_string_append_printf(line, "%s%s", type > 0 ? "+" : "",
@@ -450,27 +482,51 @@ static void write_captures(FILE *stream, const OddportSummary *summary, bool col
             append_styled(line, color, STYLE_WARNING, "truncated");
         }
         fprintf(stream, "%s\n", line->str);
-        for (guint warning = 0; warning < capture->warnings->len; warning++) {
-            g_string_assign(line, "  ");
-            append_styled(line, color, STYLE_WARNING, "warning:");
-            g_string_append_c(line, ' ');
-            oddport_append_escaped(line, g_ptr_array_index(capture->warnings, warning));
-            fprintf(stream, "%s\n", line->str);
-        }
+        for (guint warning = 0; warning < capture->warnings->len; warning++)
+            write_warning(stream, color, "  ", g_ptr_array_index(capture->warnings, warning));
+        lines += capture->warnings->len;
         if (any_skipped(capture->skipped)) {
             g_string_assign(line, "  skipped packets: ");
             append_skipped(line, capture->skipped);
             fprintf(stream, "%s\n", line->str);
+            lines++;
         }
         g_string_free(line, TRUE);
     }
+    return lines;
 }
 
-static void write_services(FILE *stream, const OddportTally *tally, const OddportTextReport *report,
-                           bool with_date)
+/* After the captures: a plain statement when none could be read, so an empty report is not
+ * taken for a quiet network, then the run's warnings. Returns how many lines it wrote. */
+static unsigned write_run_warnings(FILE *stream, const OddportSummary *summary, bool color)
+{
+    unsigned lines = 0;
+    guint unread = 0;
+    for (guint index = 0; index < summary->captures->len; index++) {
+        const OddportCaptureSummary *capture = g_ptr_array_index(summary->captures, index);
+        if (capture->error != NULL)
+            unread++;
+    }
+    if (unread > 0 && unread == summary->captures->len) {
+        GString *line = g_string_new(NULL);
+        append_styled(line, color, STYLE_WARNING,
+                      unread == 1 ? "The capture could not be read: every count below is zero."
+                                  : "No capture could be read: every count below is zero.");
+        fprintf(stream, "%s\n", line->str);
+        g_string_free(line, TRUE);
+        lines++;
+    }
+    for (guint index = 0; index < summary->warnings->len; index++)
+        write_warning(stream, color, "", g_ptr_array_index(summary->warnings, index));
+    return lines + summary->warnings->len;
+}
+
+/* The findings: recognised services on ports not expected for them. `services` is the tally's
+ * sorted rows. */
+static void write_services(FILE *stream, const GPtrArray *services, const OddportTextReport *report,
+                           bool first, bool with_date)
 {
     bool color = report->options.color;
-    GPtrArray *services = oddport_tally_services(tally);
     guint nonstandard = 0;
     while (nonstandard < services->len &&
            ((const OddportService *)g_ptr_array_index(services, nonstandard))->nonstandard)
@@ -479,7 +535,7 @@ static void write_services(FILE *stream, const OddportTally *tally, const Oddpor
         nonstandard == 0
             ? g_strdup("Services on non-standard ports: none")
             : g_strdup_printf("Services on non-standard ports: %u, most severe first", nonstandard);
-    write_heading(stream, color, report->options.services_only, heading);
+    write_heading(stream, color, first, heading);
 
     Table table;
     table_init(&table, service_columns, G_N_ELEMENTS(service_columns), report->options.top);
@@ -525,6 +581,75 @@ static void write_services(FILE *stream, const OddportTally *tally, const Oddpor
     if (nonstandard > 0)
         table_write(stream, &table, color, with_date, "services");
     table_clear(&table);
+}
+
+/* Servers that speak something other than HTTP, TLS or SSH where no well-known service is
+ * expected: shadow services a defender wants to know of (an LDAP callback on 1389, a mail relay
+ * on 2525). Only where a server answered (oddport_service_is_other_server), so a scan of closed
+ * ports adds nothing here; what the server said first is the evidence. */
+static void write_other_servers(FILE *stream, const GPtrArray *services,
+                                const OddportTextReport *report, bool with_date)
+{
+    bool color = report->options.color;
+    uint64_t count = 0;
+    for (guint index = 0; index < services->len; index++)
+        if (oddport_service_is_other_server(g_ptr_array_index(services, index)))
+            count++;
+    g_autofree char *heading =
+        count == 0 ? g_strdup("Other servers on non-standard ports: none")
+                   : g_strdup_printf("Other servers on non-standard ports: %" PRIu64
+                                     ", not HTTP, TLS or SSH, where a server answered",
+                                     count);
+    write_heading(stream, color, false, heading);
+    if (count == 0)
+        return;
+
+    Table table;
+    table_init(&table, other_server_columns, G_N_ELEMENTS(other_server_columns),
+               report->options.top);
+    GString *evidence = g_string_new(NULL);
+    for (guint index = 0; index < services->len; index++) {
+        const OddportService *service = g_ptr_array_index(services, index);
+        if (!oddport_service_is_other_server(service) || !table_wants_row(&table))
+            continue;
+        char flows[ODDPORT_HUMAN_TEXT_MAX];
+        char clients[ODDPORT_HUMAN_TEXT_MAX];
+        char bytes[ODDPORT_HUMAN_TEXT_MAX];
+        char server[ODDPORT_ENDPOINT_TEXT_MAX + 8];
+        oddport_format_count(service->flows, flows);
+        oddport_format_count(oddport_distinct_count(service->clients), clients);
+        oddport_format_bytes(service->bytes, bytes);
+        format_server(&service->address, service->port, service->transport, server, sizeof server);
+        g_string_truncate(evidence, 0);
+        const char *source = oddport_opening_source_name(service->opening_from);
+        if (source != NULL) {
+            g_autofree char *label = g_strdup_printf("%s sent:", source);
+            g_string_append(evidence, "  ");
+            append_styled(evidence, color, STYLE_QUIET, label);
+            g_string_append_c(evidence, ' ');
+            oddport_append_escaped_bytes(evidence, service->opening.bytes, service->opening.length);
+        }
+        Detail detail = {"", true, service->first_seen_ns, service->last_seen_ns, evidence->str};
+        const char *cells[] = {oddport_port_class_name(oddport_port_class(service->port)),
+                               service->iana_service != NULL ? service->iana_service : "-",
+                               flows,
+                               clients,
+                               bytes,
+                               server};
+        table_add(&table, cells, &detail);
+    }
+    g_string_free(evidence, TRUE);
+    table_write(stream, &table, color, with_date, "servers");
+    table_clear(&table);
+}
+
+/* Both lists of services, from one sort of the tally's rows. */
+static void write_service_sections(FILE *stream, const OddportTally *tally,
+                                   const OddportTextReport *report, bool first, bool with_date)
+{
+    GPtrArray *services = oddport_tally_services(tally);
+    write_services(stream, services, report, first, with_date);
+    write_other_servers(stream, services, report, with_date);
     g_ptr_array_unref(services);
 }
 
@@ -617,9 +742,12 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *e
         fputs(line->str, stream);
         g_string_free(line, TRUE);
     }
-    if (!report->options.services_only)
-        write_captures(stream, summary, color);
-    write_services(stream, oddport_engine_tally(engine), report, with_date);
+    /* Only the services, yet never without saying which captures were not read, nor what the
+     * run left out. */
+    unsigned header_lines = write_captures(stream, summary, color, report->options.services_only);
+    header_lines += write_run_warnings(stream, summary, color);
+    write_service_sections(stream, oddport_engine_tally(engine), report, header_lines == 0,
+                           with_date);
     if (report->options.services_only)
         return fflush(stream) == 0 && !ferror(stream);
 
@@ -649,7 +777,7 @@ bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
                               const OddportTextOptions *options)
 {
     OddportTextReport *report = oddport_text_report_new(options);
-    write_services(stream, tally, report, true);
+    write_service_sections(stream, tally, report, options->services_only, true);
     if (!options->services_only)
         write_count_tables(stream, oddport_tally_counts(tally), options->color);
     oddport_text_report_free(report);
