@@ -51,6 +51,9 @@ _Static_assert(ODDPORT_DIRECTION_PORT + 1 == ODDPORT_DIRECTION_SOURCE_COUNT,
 /* "syn", "payload", "port" (transfer none). */
 const char *oddport_direction_source_name(OddportDirectionSource source);
 
+/* How many first bytes of an unrecognised side the facts keep. */
+#define ODDPORT_OPENING_MAX ODDPORT_HTTP_SIMPLE_RESPONSE_BYTES
+
 /* What is known of a flow's two ends, indexed 0 and 1 in any order. */
 typedef struct {
     OddportTransport transport;
@@ -60,6 +63,10 @@ typedef struct {
     bool had_payload[2];  /* the side sent at least one payload byte */
     unsigned first_sender;
     const OddportSideResult *side[2]; /* NULL where nothing was recognised */
+    /* The first bytes of a side that was judged and recognised as nothing (none otherwise): what
+     * a server answers tells an HTTP/0.9 simple request from a command of another protocol. */
+    uint8_t opening[2][ODDPORT_OPENING_MAX];
+    uint8_t opening_length[2];
 } OddportFlowFacts;
 
 #define ODDPORT_EXPECTED_PORTS_MAX 16

@@ -21,6 +21,9 @@ typedef struct {
      * for more bytes, such as a dissector requesting TCP reassembly). */
     OddportConfidence pending_confidence;
     OddportSideResult *result; /* NULL unless an app was recognised */
+    /* Once decided with no app: its first bytes, as OddportFlowFacts.opening keeps them. */
+    uint8_t opening[ODDPORT_OPENING_MAX];
+    uint8_t opening_length;
 } OddportSide;
 
 void oddport_side_init(OddportSide *side);

@@ -325,6 +325,8 @@ static void flow_facts(const Flow *flow, OddportFlowFacts *facts)
         facts->sent_syn_ack[index] = side->sent_syn_ack;
         facts->had_payload[index] = side->detection.had_payload;
         facts->side[index] = side->detection.result;
+        facts->opening_length[index] = side->detection.opening_length;
+        memcpy(facts->opening[index], side->detection.opening, side->detection.opening_length);
     }
 }
 

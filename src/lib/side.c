@@ -16,8 +16,10 @@ void oddport_side_set_start(OddportSide *side, uint32_t first_data_sequence)
     oddport_stream_set_base(&side->stream, first_data_sequence);
 }
 
-/* Records a detection outcome; returns true when it settled the side. */
-static bool settle(OddportSide *side, OddportMatch match, const OddportSideResult *result)
+/* Records a detection outcome on the side's opening `bytes` (which the stream may own, so they
+ * are read before it is cleared); returns true when it settled the side. */
+static bool settle(OddportSide *side, OddportMatch match, const OddportSideResult *result,
+                   const uint8_t *bytes, size_t length)
 {
     if (match == ODDPORT_MATCH_NEED_MORE) {
         side->pending_confidence = result->verdict.confidence;
@@ -25,8 +27,13 @@ static bool settle(OddportSide *side, OddportMatch match, const OddportSideResul
     }
     side->decided = true;
     side->pending_confidence = ODDPORT_CONFIDENCE_NONE;
-    if (match == ODDPORT_MATCH_YES)
+    if (match == ODDPORT_MATCH_YES) {
         side->result = g_memdup2(result, sizeof *result);
+    } else {
+        side->opening_length = (uint8_t)MIN(length, sizeof side->opening);
+        if (side->opening_length > 0)
+            memcpy(side->opening, bytes, side->opening_length);
+    }
     oddport_stream_clear(&side->stream);
     return true;
 }
@@ -45,9 +52,9 @@ bool oddport_side_feed_segment(OddportSide *side, uint32_t sequence, const uint8
         OddportMatch match =
             oddport_detect_side(payload, length, false, &side->candidates, &result);
         if (match != ODDPORT_MATCH_NEED_MORE)
-            return settle(side, match, &result);
+            return settle(side, match, &result, payload, length);
         oddport_stream_add(&side->stream, sequence, payload, length);
-        return settle(side, match, &result);
+        return settle(side, match, &result, payload, length);
     }
     if (!oddport_stream_add(&side->stream, sequence, payload, length))
         return false;
@@ -56,7 +63,7 @@ bool oddport_side_feed_segment(OddportSide *side, uint32_t sequence, const uint8
     bool full = oddport_stream_is_full(&side->stream);
     return settle(side,
                   oddport_detect_side(prefix, prefix_length, full, &side->candidates, &result),
-                  &result);
+                  &result, prefix, prefix_length);
 }
 
 bool oddport_side_feed_datagram(OddportSide *side, const uint8_t *payload, size_t length)
@@ -68,7 +75,7 @@ bool oddport_side_feed_datagram(OddportSide *side, const uint8_t *payload, size_
         return false;
     OddportSideResult result;
     return settle(side, oddport_detect_side(payload, length, true, &side->candidates, &result),
-                  &result);
+                  &result, payload, length);
 }
 
 void oddport_side_finish(OddportSide *side)
@@ -81,7 +88,7 @@ void oddport_side_finish(OddportSide *side)
     OddportMatch match = length > 0
                              ? oddport_detect_side(data, length, true, &side->candidates, &result)
                              : ODDPORT_MATCH_NO;
-    settle(side, match == ODDPORT_MATCH_YES ? match : ODDPORT_MATCH_NO, &result);
+    settle(side, match == ODDPORT_MATCH_YES ? match : ODDPORT_MATCH_NO, &result, data, length);
 }
 
 void oddport_side_clear(OddportSide *side)
