@@ -299,7 +299,9 @@ static void test_simple_request(void)
 {
     OddportVerdict verdict;
     OddportHttpInfo info;
-    static const char *const lines[] = {"GET /hello.txt\n", "GET /hello.txt\r\n"};
+    /* With or without the empty line that Python's http.server waits for. */
+    static const char *const lines[] = {"GET /hello.txt\n", "GET /hello.txt\r\n",
+                                        "GET /hello.txt\n\n", "GET /hello.txt\r\n\r\n"};
     for (size_t index = 0; index < G_N_ELEMENTS(lines); index++) {
         detect_text(lines[index], &verdict, &info);
         /* Redis takes the same line: it waits at LOW for the server's answer to settle it. */
@@ -319,12 +321,12 @@ static void test_simple_request(void)
     expect("GET /caf\xc3\xa9?q=1#top\n", ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
 
     /* Each prefix waits, none of them as a simple request until the line is whole. */
-    const char *whole = "GET /hello.txt\r\n";
+    const char *whole = "GET /hello.txt\r\n\r\n";
     for (size_t length = 1; length < strlen(whole); length++) {
         detect(whole, length, &verdict, &info);
         g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
         g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
-        g_assert_false(info.is_simple_request);
+        g_assert_cmpint(info.is_simple_request, ==, length == strlen("GET /hello.txt\r\n"));
     }
 
     /* The evidence shows a long path cut, as for other requests. */
@@ -367,10 +369,13 @@ static void test_simple_request_look_alikes(void)
         "GET /a\x7f\n",
         "GET /index.html\rX",
         "GET /index.html\r\r\n",
-        /* More than the one line: a pipeline of inline commands, a blank line, headers. */
+        /* More than the line and one empty line: a pipeline of inline commands, headers. */
         "GET /a\r\nGET /b\r\n",
-        "GET /index.html\n\n",
+        "GET /index.html\n\n\n",
+        "GET /index.html\r\n\r\nx",
+        "GET /index.html\r\n\rX",
         "GET /index.html\r\nHost: example.org\r\n\r\n",
+        "GET /index.html\nx",
         "GET /tmp/key\r\nQUIT\r\n",
         /* Line protocols' own commands. */
         "RETR /pub/file.txt\r\n",

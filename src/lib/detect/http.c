@@ -401,11 +401,13 @@ static void append_method_and_target(char evidence[ODDPORT_EVIDENCE_MAX],
 
 /* HTTP/0.9's simple request (RFC 1945 section 4.1): "GET", a path and the line end, with no
  * version and no headers, answered by a bare body. `after_target` starts at the CR or LF that
- * ended the path. The client then waits for that body, so anything it sends after the line is
- * another protocol (a Redis pipeline, a line protocol's next command). Redis takes the very same
- * line as an inline command, so the line alone waits at LOW: whether it counts is for the flow's
- * classification to decide from the server's answer. */
-static OddportMatch detect_simple_request(size_t input_length, size_t line_budget,
+ * ended the path, `line_budget` bytes from the start of `input`. The client then waits for that
+ * body, so anything more it sends is another protocol (a Redis pipeline, a line protocol's next
+ * command, headers under no version), except one empty line: servers that read a header block
+ * whatever the version (Python's http.server) answer only after it, so people typing the request
+ * add it. Redis takes the very same line as an inline command, so the request waits at LOW:
+ * whether it counts is for the flow's classification to decide from the server's answer. */
+static OddportMatch detect_simple_request(OddportCursor input, size_t line_budget,
                                           OddportCursor after_target, bool line_limit_reached,
                                           OddportVerdict *verdict, OddportHttpInfo *info)
 {
@@ -415,11 +417,17 @@ static OddportMatch detect_simple_request(size_t input_length, size_t line_budge
     if (end == LINE_END_MISSING)
         return request_cut_short(verdict, info, line_limit_reached, ODDPORT_CONFIDENCE_LOW,
                                  "HTTP/0.9 simple request without its end yet");
-    /* `after_target` reads inside the line's budget from the input's first byte. */
-    size_t line_length = line_budget - after_target.left;
-    if (input_length > line_length)
-        return oddport_verdict_reject(verdict,
-                                      "bytes after a request line without an HTTP version");
+    OddportCursor rest = input;
+    oddport_cursor_skip(&rest, line_budget - after_target.left);
+    if (rest.left > 0) {
+        end = read_line_end(&rest);
+        if (end == LINE_END_INVALID || rest.left > 0)
+            return oddport_verdict_reject(verdict,
+                                          "more than a request line without an HTTP version");
+        if (end == LINE_END_MISSING)
+            return request_cut_short(verdict, info, false, ODDPORT_CONFIDENCE_LOW,
+                                     "HTTP/0.9 simple request without its end yet");
+    }
     info->is_request = true;
     info->is_simple_request = true;
     snprintf(info->version, sizeof info->version, "HTTP/0.9");
@@ -483,8 +491,8 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     oddport_cursor_sub(&after_target, target.length, &target_text);
     oddport_copy_wire_text(info->path, sizeof info->path, target_text);
     if (byte != ' ')
-        return detect_simple_request(cursor.left, line_budget, after_target, line_limit_reached,
-                                     verdict, info);
+        return detect_simple_request(cursor, line_budget, after_target, line_limit_reached, verdict,
+                                     info);
 
     OddportConfidence waiting = exact_case && target.form == TARGET_ORIGIN
                                     ? ODDPORT_CONFIDENCE_MEDIUM
