@@ -32,8 +32,8 @@ SSHD_LOGIN_GRACE=10 # no sshd runs here, but record-common.sh wants a value
 # shellcheck source=SCRIPTDIR/record-common.sh
 source "$(dirname "$self")/record-common.sh" "$@"
 
-# --- helpers: python services and clients -----------------------------------
-cat >"$tmp/helper.py" <<'PYEOF'
+# --- python services and clients -----------------------------------
+cat >"$tmp/services.py" <<'PYEOF'
 """Loopback services and clients for record-legacy.sh."""
 import socket
 import socketserver
@@ -134,7 +134,7 @@ def main(argv):
     elif argv[1] == "client":
         return client(argv[2], argv[3], int(argv[4]))
     else:
-        raise SystemExit("usage: helper.py serve|client MODE HOST PORT")
+        raise SystemExit("usage: services.py serve|client MODE HOST PORT")
     return 0
 
 
@@ -142,16 +142,16 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv))
 PYEOF
 
-start_service() { spawn "$3-$1-$2" "$PY" "$tmp/helper.py" serve "$3" "$1" "$2"; }
+start_service() { spawn "$3-$1-$2" "$PY" "$tmp/services.py" serve "$3" "$1" "$2"; }
 start_redis() { start_service "$1" "$2" redis; }
 start_cisco_lf() { start_service "$1" "$2" cisco-lf; }
 start_cisco_crlf() { start_service "$1" "$2" cisco-crlf; }
 
-c_http09_lf() { run ok "$PY" "$tmp/helper.py" client http09-lf "$1" "$2"; }
-c_http09_crlf() { run ok "$PY" "$tmp/helper.py" client http09-crlf "$1" "$2"; }
-c_redis() { run ok "$PY" "$tmp/helper.py" client redis "$1" "$2"; }
-c_grab() { run ok "$PY" "$tmp/helper.py" client grab "$1" "$2"; }
-c_grab_reply() { run ok "$PY" "$tmp/helper.py" client grab-reply "$1" "$2"; }
+c_http09_lf() { run ok "$PY" "$tmp/services.py" client http09-lf "$1" "$2"; }
+c_http09_crlf() { run ok "$PY" "$tmp/services.py" client http09-crlf "$1" "$2"; }
+c_redis() { run ok "$PY" "$tmp/services.py" client redis "$1" "$2"; }
+c_grab() { run ok "$PY" "$tmp/services.py" client grab "$1" "$2"; }
+c_grab_reply() { run ok "$PY" "$tmp/services.py" client grab-reply "$1" "$2"; }
 
 # --- the scenarios ------------------------------------------------------------
 # transport ip port app nonstandard severity server-starter client description
