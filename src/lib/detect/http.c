@@ -705,7 +705,7 @@ bool oddport_http_simple_response_possible(const uint8_t *bytes, size_t length)
         return false;
     /* RESP's type bytes for simple strings, errors, integers, bulk strings and arrays: how Redis
      * answers the inline command that looks like the request. POP3 and IMAP open alike. */
-    if (strchr("+-:$*", opening[0]) != NULL && opening[0] != '\0')
+    if (opening[0] != '\0' && strchr("+-:$*", opening[0]) != NULL)
         return false;
     bool reply_code = available == sizeof opening && is_digit(opening[0]) && is_digit(opening[1]) &&
                       is_digit(opening[2]) && (opening[3] == ' ' || opening[3] == '-');
