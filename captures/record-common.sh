@@ -1,4 +1,5 @@
-# record-common.sh: what record.sh and record-udp-midstream.sh share; it is sourced by them, not run.
+# record-common.sh: what the recording scripts share; record.sh, record-udp-midstream.sh and
+# record-legacy.sh source it, it is not run.
 # shellcheck shell=bash
 #
 # A script sets these, then sources this file with its own arguments:
@@ -104,7 +105,7 @@ spawn() { # spawn LOGNAME CMD...: start a process, remember its process group
   last_pid=$!
 }
 
-need_www() { # the files the http servers serve, for the clients of both scripts
+need_www() { # the files the http servers serve, for the clients of the scripts
   [[ -d $tmp/www ]] && return
   mkdir -p "$tmp/www"
   printf '<!doctype html><title>oddport</title><p>oddport loopback test page</p>\n' >"$tmp/www/index.html"

@@ -69,6 +69,9 @@ typedef struct {
     bool had_payload[2];  /* the side sent at least one payload byte */
     unsigned first_sender;
     const OddportSideResult *side[2]; /* NULL where nothing was recognised */
+    /* The first bytes of a side that was judged and recognised as nothing (none otherwise): what
+     * a server answers tells an HTTP/0.9 simple request from a command of another protocol. */
+    const OddportOpening *opening[2]; /* borrowed from the side; NULL when none was kept */
 } OddportFlowFacts;
 
 #define ODDPORT_EXPECTED_PORTS_MAX 16

@@ -78,20 +78,35 @@ typedef struct {
     bool is_request;                         /* a request line (or the h2c preface) */
     bool is_response;                        /* a status line */
     bool is_h2c_prior_knowledge;             /* "PRI * HTTP/2.0" connection preface */
+    bool is_simple_request;                  /* HTTP/0.9: "GET /path" alone, no version */
     char method[ODDPORT_HTTP_METHOD_MAX];    /* as sent, e.g. "GET", "PROPFIND", "CONNECT" */
     char path[ODDPORT_HTTP_FIELD_MAX];       /* request target as sent */
     char host[ODDPORT_HTTP_FIELD_MAX];       /* Host header value, if seen */
     char user_agent[ODDPORT_HTTP_FIELD_MAX]; /* User-Agent header value, if seen */
-    char version[ODDPORT_HTTP_VERSION_MAX];  /* "HTTP/1.1", "HTTP/2.0" for the preface */
-    int status;                              /* status code of a response, else 0 */
+    /* "HTTP/1.1"; "HTTP/2.0" for the preface, "HTTP/0.9" for a simple request */
+    char version[ODDPORT_HTTP_VERSION_MAX];
+    int status; /* status code of a response, else 0 */
 } OddportHttpInfo;
 
 /* Recognises HTTP/1.x requests (every IANA-registered method, WebDAV, QUERY; CONNECT), status
  * lines, and the HTTP/2 prior-knowledge preface. RTSP, SIP, memcached, Redis inline commands and
- * other text protocols that share HTTP's words are not HTTP. `bytes` are the first bytes one side
- * sent, in order. Never reads past `length`. `info` may be NULL. */
+ * other text protocols that share HTTP's words are not HTTP. An HTTP/0.9 simple request ("GET
+ * /path" and a line end, nothing more) is byte for byte a Redis inline command too: it waits
+ * (NEED_MORE) at LOW, and only the server's answer can make it count (see
+ * oddport_http_simple_response_possible). `bytes` are the first bytes one side sent, in order.
+ * Never reads past `length`. `info` may be NULL. */
 OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
                                  OddportHttpInfo *info);
+
+/* How many of a server's first bytes oddport_http_simple_response_possible looks at. */
+#define ODDPORT_HTTP_SIMPLE_RESPONSE_BYTES 4
+
+/* Whether a server's first bytes, which no detector recognised, may be the bare body an HTTP/0.9
+ * server answers a simple request with (no status line, no headers). False when they open like
+ * the reply of a text protocol whose commands look like such a request: RESP ("+OK", "-ERR",
+ * "$5", "*2", ":1" from Redis and its kin, also POP3's "+OK"/"-ERR" and IMAP's "* OK") or a
+ * three-digit reply code (SMTP, FTP, NNTP); and false for no bytes. Never reads past `length`. */
+bool oddport_http_simple_response_possible(const uint8_t *bytes, size_t length);
 
 #define ODDPORT_TLS_SNI_MAX        256
 #define ODDPORT_TLS_ALPN_MAX_COUNT 8

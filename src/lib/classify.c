@@ -140,6 +140,34 @@ static OddportConfidence raise_confidence(OddportConfidence confidence)
     return confidence < ODDPORT_CONFIDENCE_HIGH ? confidence + 1 : ODDPORT_CONFIDENCE_HIGH;
 }
 
+/* Whether side `index` sent an HTTP/0.9 simple request and the other side answered the way only
+ * an HTTP/0.9 server can: with bytes no detector recognised (a body without a status line) that
+ * do not open like the reply of a protocol whose commands look the same (Redis answers "GET
+ * /key" too, with "$5" or "$-1"). */
+static bool answered_as_http09(const OddportFlowFacts *facts, unsigned index)
+{
+    const OddportSideResult *side = facts->side[index];
+    unsigned other = 1 - index;
+    return side != NULL && side->app == ODDPORT_APP_HTTP && side->info.http.is_simple_request &&
+           facts->side[other] == NULL && facts->opening[other] != NULL &&
+           oddport_http_simple_response_possible(facts->opening[other]->bytes,
+                                                 facts->opening[other]->length);
+}
+
+/* A low-confidence side (one lone TLS record, a request cut after a few bytes, an HTTP/0.9 line)
+ * proves nothing alone; it counts only when the other side independently says the same app, or
+ * answers an HTTP/0.9 request as its servers do. */
+static const OddportSideResult *corroborated(const OddportFlowFacts *facts, unsigned index)
+{
+    const OddportSideResult *side = facts->side[index];
+    const OddportSideResult *other = facts->side[1 - index];
+    if (side == NULL || side->verdict.confidence > ODDPORT_CONFIDENCE_LOW)
+        return side;
+    if (other != NULL && other->app == side->app)
+        return side;
+    return answered_as_http09(facts, index) ? side : NULL;
+}
+
 static void write_evidence(const OddportFlowFacts *facts, unsigned client,
                            OddportFlowVerdict *verdict)
 {
@@ -150,6 +178,9 @@ static void write_evidence(const OddportFlowFacts *facts, unsigned client,
     if (client_known && server_known)
         snprintf(verdict->evidence, sizeof verdict->evidence, "client: %s; server: %s",
                  client_side->verdict.evidence, server_side->verdict.evidence);
+    else if (client_known && answered_as_http09(facts, client))
+        snprintf(verdict->evidence, sizeof verdict->evidence,
+                 "client: %s; server: a body without a status line", client_side->verdict.evidence);
     else if (client_known)
         snprintf(verdict->evidence, sizeof verdict->evidence, "client: %s",
                  client_side->verdict.evidence);
@@ -163,22 +194,12 @@ static void write_evidence(const OddportFlowFacts *facts, unsigned client,
         snprintf(verdict->evidence, sizeof verdict->evidence, "no payload seen");
 }
 
-/* A low-confidence side (one lone TLS record, a request cut after a few bytes) proves nothing
- * alone; it counts only when the other side independently says the same app. */
-static const OddportSideResult *corroborated(const OddportSideResult *side,
-                                             const OddportSideResult *other)
-{
-    if (side == NULL || side->verdict.confidence > ODDPORT_CONFIDENCE_LOW)
-        return side;
-    return other != NULL && other->app == side->app ? side : NULL;
-}
-
 void oddport_classify_flow(const OddportFlowFacts *given_facts, const OddportPortRules *rules,
                            OddportFlowVerdict *verdict)
 {
     OddportFlowFacts corroborated_facts = *given_facts;
-    corroborated_facts.side[0] = corroborated(given_facts->side[0], given_facts->side[1]);
-    corroborated_facts.side[1] = corroborated(given_facts->side[1], given_facts->side[0]);
+    corroborated_facts.side[0] = corroborated(given_facts, 0);
+    corroborated_facts.side[1] = corroborated(given_facts, 1);
     const OddportFlowFacts *facts = &corroborated_facts;
     memset(verdict, 0, sizeof *verdict);
     unsigned client = find_client(facts, &verdict->direction);
@@ -235,7 +256,8 @@ bool oddport_flow_facts_equal(const OddportFlowFacts *first, const OddportFlowFa
             first->sent_syn[index] != second->sent_syn[index] ||
             first->sent_syn_ack[index] != second->sent_syn_ack[index] ||
             first->had_payload[index] != second->had_payload[index] ||
-            first->side[index] != second->side[index])
+            first->side[index] != second->side[index] ||
+            first->opening[index] != second->opening[index])
             return false;
     return true;
 }

@@ -442,6 +442,8 @@ static void flow_facts(const Flow *flow, OddportFlowFacts *facts)
         facts->sent_syn_ack[index] = side->sent_syn_ack;
         facts->had_payload[index] = side->detection.had_payload;
         facts->side[index] = side->detection.result;
+        /* Kept once when the side is decided and never changed: comparing pointers is enough. */
+        facts->opening[index] = side->detection.opening;
     }
 }
 

@@ -149,12 +149,8 @@ def tunnel_wrappings(ip):
     }
 
 
-def main():
-    shutil.rmtree(SEEDS, ignore_errors=True)
-    link_type, records = read_pcap(os.path.join(CAPTURES, "loopback.pcap"))
-    assert link_type == LINKTYPE_ETHERNET
-
-    # Per flow: its records, and each direction's payloads in order.
+def flows_of(records):
+    """Per flow: its records, and each direction's payloads in order."""
     flows = {}
     for index, (_, _, frame) in enumerate(records):
         ip = ip_of_ethernet(frame)
@@ -166,6 +162,45 @@ def main():
         flow["records"].append(index)
         if payload:
             flow["directions"].setdefault(sender, []).append(payload)
+    return flows
+
+
+def write_openings(flows, prefix):
+    """Each direction's opening bytes, for the detectors and the side."""
+    openings = []
+    for key, flow in sorted(flows.items()):
+        for sender, payloads in sorted(flow["directions"].items()):
+            openings.append((key, sender, b"".join(payloads)[:2048], len(payloads[0])))
+    prefixes = {"http": (b"GET ", b"HEAD", b"POST", b"PRI ", b"HTTP", b"<!DO", b"<htm"),
+                "tls": (b"\x16\x03",), "ssh": (b"SSH-",)}
+    written = set()
+    for number, (key, sender, opening, first_length) in enumerate(openings):
+        port = sender[1]
+        if opening in written:
+            continue
+        written.add(opening)
+        app = next((app for app, starts in prefixes.items() if opening.startswith(starts)), None)
+        name = "%s%s-%d-%d" % (prefix, app or "other", port, number)
+        # Each detector sees its own protocol and the look-alikes that must stay unknown.
+        for target in ("http", "tls", "ssh"):
+            if app in (target, None):
+                write("fuzz-detect-" + target, name, opening)
+        # The side: one segment, then the first segment's cut, reordered, with a retransmission.
+        header = bytes([0x04]) + struct.pack(">I", 1000 + number) + b"\x00" * 7
+        write("fuzz-side", name + "-whole", header + opening)
+        cut = min(first_length, len(opening)) // 2 or 1
+        header = (bytes([0x0D]) + struct.pack(">I", 0xFFFFFF00 + number) +
+                  struct.pack(">HHH", cut, cut + 7, 0) + bytes([3]))
+        write("fuzz-side", name + "-split", header + opening)
+        if key[0] == 17:
+            write("fuzz-side", name + "-datagram", bytes([0x10]) + b"\x00" * 11 + opening)
+
+
+def main():
+    shutil.rmtree(SEEDS, ignore_errors=True)
+    link_type, records = read_pcap(os.path.join(CAPTURES, "loopback.pcap"))
+    assert link_type == LINKTYPE_ETHERNET
+    flows = flows_of(records)
 
     # decode: the first SYN and the first two payload frames of each direction of every flow.
     decode_picks = set()
@@ -195,34 +230,12 @@ def main():
         for name, outer in tunnel_wrappings(ip).items():
             write("fuzz-decode", "%s-%s" % (name, kind), struct.pack(">I", LINKTYPE_RAW) + outer)
 
-    # Detectors and sides: the opening bytes of each direction of every flow.
-    openings = []
-    for key, flow in sorted(flows.items()):
-        for sender, payloads in sorted(flow["directions"].items()):
-            openings.append((key, sender, b"".join(payloads)[:2048], len(payloads[0])))
-    prefixes = {"http": (b"GET ", b"HEAD", b"POST", b"PRI ", b"HTTP", b"<!DO", b"<htm"),
-                "tls": (b"\x16\x03",), "ssh": (b"SSH-",)}
-    written = set()
-    for number, (key, sender, opening, first_length) in enumerate(openings):
-        port = sender[1]
-        if opening in written:
-            continue
-        written.add(opening)
-        app = next((app for app, starts in prefixes.items() if opening.startswith(starts)), None)
-        name = "%s-%d-%d" % (app or "other", port, number)
-        # Each detector sees its own protocol and the look-alikes that must stay unknown.
-        for target in ("http", "tls", "ssh"):
-            if app in (target, None):
-                write("fuzz-detect-" + target, name, opening)
-        # The side: one segment, then the first segment's cut, reordered, with a retransmission.
-        header = bytes([0x04]) + struct.pack(">I", 1000 + number) + b"\x00" * 7
-        write("fuzz-side", name + "-whole", header + opening)
-        cut = min(first_length, len(opening)) // 2 or 1
-        header = (bytes([0x0D]) + struct.pack(">I", 0xFFFFFF00 + number) +
-                  struct.pack(">HHH", cut, cut + 7, 0) + bytes([3]))
-        write("fuzz-side", name + "-split", header + opening)
-        if key[0] == 17:
-            write("fuzz-side", name + "-datagram", bytes([0x10]) + b"\x00" * 11 + opening)
+    # Detectors and sides: the opening bytes of each direction of every flow, and of the legacy
+    # openings (HTTP/0.9, NUL-padded SSH banners) that the loopback recording does not hold.
+    write_openings(flows, "")
+    legacy_type, legacy_records = read_pcap(os.path.join(CAPTURES, "legacy.pcap"))
+    assert legacy_type == LINKTYPE_ETHERNET
+    write_openings(flows_of(legacy_records), "legacy-")
 
     # engine: one small capture per app, cut from the recorded one (the whole captures are read
     # from captures/ directly), plus a pcapng with two link types.

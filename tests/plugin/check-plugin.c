@@ -231,10 +231,23 @@ static int64_t flow_packets(JsonObject *flow)
            json_object_get_int_member(json_object_get_object_member(flow, "s2c"), "packets");
 }
 
+/* Whether the CLI found the flow HTTP from an HTTP/0.9 simple request, which counts only once
+ * the server's answer is known: at the flow's end. */
+static bool rests_on_simple_request(JsonObject *flow)
+{
+    JsonNode *http = json_object_get_member(flow, "http");
+    if (http == NULL || !JSON_NODE_HOLDS_OBJECT(http))
+        return false;
+    JsonObject *fields = json_node_get_object(http);
+    return strcmp(json_string_or_empty(fields, "version"), "HTTP/0.9") == 0 &&
+           strcmp(json_object_get_string_member(flow, "server_app"), "unknown") == 0;
+}
+
 /* Every payload packet of an HTTP, TLS or SSH flow is decoded by that protocol's dissector, or
  * is a segment TCP held for a later frame. In a single pass the probe is installed on a flow
- * while its first frame is dissected, too late for that frame: `exempt_first` allows it. */
-static void check_protocols(GHashTable *flows, char **lines, bool exempt_first)
+ * while its first frame is dissected, too late for that frame: `exempt_first` allows it, and
+ * the frames of a flow known only at its end, while the plugin still shows it unknown. */
+static void check_protocols(GHashTable *flows, GHashTable *names, char **lines, bool exempt_first)
 {
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (char **line = lines; *line != NULL; line++) {
@@ -264,6 +277,13 @@ static void check_protocols(GHashTable *flows, char **lines, bool exempt_first)
             notes++;
             printf("note: frame %s: a flow's first frame, decoded before the probe was on it: "
                    "%s\n",
+                   columns[COLUMN_FRAME], protocols);
+            continue;
+        }
+        if (exempt_first && rests_on_simple_request(flow) &&
+            strcmp(value_name(names, "oddport.app", columns[COLUMN_APP]), "unknown") == 0) {
+            notes++;
+            printf("note: frame %s: an HTTP/0.9 request, known only when its flow ended: %s\n",
                    columns[COLUMN_FRAME], protocols);
             continue;
         }
@@ -528,7 +548,7 @@ int main(int argc, char **argv)
     GHashTable *names = load_value_names(argv[3]);
     char **lines = read_lines(argv[4]);
     if (strcmp(mode, "protocols") == 0 || strcmp(mode, "protocols-all") == 0) {
-        check_protocols(flows, lines, strcmp(mode, "protocols") == 0);
+        check_protocols(flows, names, lines, strcmp(mode, "protocols") == 0);
     } else if (strcmp(mode, "fields") == 0) {
         check_fields(flows, names, lines);
     } else if (unchanged) {

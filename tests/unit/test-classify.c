@@ -158,6 +158,101 @@ static void test_low_confidence_needs_the_other_side(void)
     oddport_port_rules_free(rules);
 }
 
+/* What a side's facts hold once it was judged and recognised as nothing; the opening lives in
+ * `storage`, as it lives in the side for the engine. */
+static void set_unrecognised(OddportFlowFacts *facts, unsigned index, const char *bytes,
+                             OddportOpening *storage)
+{
+    size_t length = MIN(strlen(bytes), sizeof storage->bytes);
+    storage->length = (uint8_t)length;
+    memcpy(storage->bytes, bytes, length);
+    facts->side[index] = NULL;
+    facts->had_payload[index] = true;
+    facts->opening[index] = storage;
+}
+
+/* An HTTP/0.9 simple request stands when the server answers with a bare body; Redis takes the
+ * same line as an inline command, and its answer keeps the flow unknown. */
+static void test_simple_request_needs_a_bare_body(void)
+{
+    OddportSideResult request = side_from("GET /hello.txt\n", true);
+    g_assert_cmpint(request.app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpint(request.verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(request.verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+    g_assert_true(request.info.http.is_simple_request);
+    /* Not final: the line may still grow into something else. */
+    g_assert_cmpint(side_from("GET /hello.txt\n", false).verdict.match, ==,
+                    ODDPORT_MATCH_NEED_MORE);
+
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportOpening opening;
+    OddportFlowFacts facts = tcp_facts(45000, 8000);
+    facts.sent_syn[0] = true;
+    facts.side[0] = &request;
+    facts.had_payload[0] = true;
+    set_unrecognised(&facts, 1, "<!DOCTYPE HTML>\n", &opening);
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpint(verdict.client_app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpint(verdict.server_app, ==, ODDPORT_APP_UNKNOWN);
+    g_assert_false(verdict.mismatch);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+    g_assert_cmpstr(verdict.evidence, ==,
+                    "client: HTTP/0.9 simple request GET /hello.txt; server: a body without a "
+                    "status line");
+    g_assert_true(verdict.nonstandard);
+    g_assert_cmpstr(oddport_severity_name(verdict.severity), ==, "alternate");
+
+    /* Without a SYN, the request's shape still tells the client. */
+    facts.sent_syn[0] = false;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpuint(verdict.client, ==, 0);
+    g_assert_cmpint(verdict.direction, ==, ODDPORT_DIRECTION_PAYLOAD);
+    facts.sent_syn[0] = true;
+
+    /* Redis, POP3, IMAP, SMTP and FTP answers, and no answer at all, keep it unknown. */
+    static const char *const replies[] = {"$-1\r\n", "$5\r\nhello\r\n", "-ERR wrong", "+OK\r\n",
+                                          ":0\r\n",  "* OK ready",      "220 ready",  "502 no"};
+    for (size_t index = 0; index < G_N_ELEMENTS(replies); index++) {
+        set_unrecognised(&facts, 1, replies[index], &opening);
+        oddport_classify_flow(&facts, rules, &verdict);
+        g_assert_cmpint(verdict.app, ==, ODDPORT_APP_UNKNOWN);
+        g_assert_cmpstr(verdict.evidence, ==, "payload matches no HTTP, TLS or SSH opening");
+    }
+    facts.had_payload[1] = false;
+    facts.opening[1] = NULL;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_UNKNOWN);
+
+    /* A server that answers with a status line (a modern server refusing HTTP/0.9) says HTTP
+     * itself, and the request agrees. */
+    OddportSideResult refusal = side_from("HTTP/1.1 400 Bad Request\r\n\r\n", true);
+    facts.side[1] = &refusal;
+    facts.had_payload[1] = true;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpint(verdict.client_app, ==, ODDPORT_APP_HTTP);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+
+    /* A server that answers in SSH is SSH, whatever the client asked. */
+    OddportSideResult banner = side_from(ssh_banner, true);
+    facts.side[1] = &banner;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_SSH);
+    g_assert_cmpint(verdict.client_app, ==, ODDPORT_APP_UNKNOWN);
+
+    /* An ordinary request cut short is not a simple request: a bare answer does not help it. */
+    OddportSideResult cut = side_from("GET /hello", true);
+    g_assert_cmpint(cut.verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+    facts.side[0] = &cut;
+    set_unrecognised(&facts, 1, "<!DOCTYPE HTML>\n", &opening);
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_UNKNOWN);
+    oddport_port_rules_free(rules);
+}
+
 static void test_site_rule_clears_finding(void)
 {
     OddportPortRules *rules = oddport_port_rules_new();
@@ -188,9 +283,11 @@ static void test_facts_equal(void)
         .first_sender = 0,
         .side = {&request, NULL},
     };
+    OddportOpening opening = {.length = 1, .bytes = {'+'}};
+    OddportOpening same_bytes = opening;
     OddportFlowFacts copy = base;
     g_assert_true(oddport_flow_facts_equal(&base, &copy));
-    for (unsigned change = 0; change < 7; change++) {
+    for (unsigned change = 0; change < 9; change++) {
         OddportFlowFacts other = base;
         switch (change) {
         case 0:
@@ -211,11 +308,20 @@ static void test_facts_equal(void)
         case 5:
             other.first_sender = 1;
             break;
+        case 6:
+            other.opening[1] = &opening;
+            break;
+        case 7:
+            /* Another side's opening, even with the same bytes: openings are kept once. */
+            base.opening[1] = &opening;
+            other.opening[1] = &same_bytes;
+            break;
         default:
             other.side[1] = &request;
             break;
         }
         g_assert_false(oddport_flow_facts_equal(&base, &other));
+        base.opening[1] = NULL;
     }
 }
 
@@ -230,6 +336,8 @@ int main(int argc, char **argv)
     g_test_add_func("/classify/mismatch-prefers-server", test_mismatch_prefers_server);
     g_test_add_func("/classify/low-confidence-needs-the-other-side",
                     test_low_confidence_needs_the_other_side);
+    g_test_add_func("/classify/simple-request-needs-a-bare-body",
+                    test_simple_request_needs_a_bare_body);
     g_test_add_func("/classify/site-rule-clears-finding", test_site_rule_clears_finding);
     g_test_add_func("/classify/facts-equal", test_facts_equal);
     return g_test_run();

@@ -289,9 +289,143 @@ static void test_versions(void)
     expect_no("GET / HTTP/1.1\rX");
     expect_no("PRI * HTTP/2.0\r\nHost: x\r\n\r\n");
     expect("PRI * HTTP/1.1\r\n\r\n", ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH);
-    /* HTTP/0.9-style lines carry no version, and are what Redis inline commands look like. */
-    expect_no("GET /index.html\r\n");
-    expect_no("GET /index.html\n");
+    /* A line without a version is at most an HTTP/0.9 simple request (see simple-request). */
+    expect("GET /index.html\r\n", ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    expect_no("HEAD /index.html\r\n");
+}
+
+/* What a client sends to Python's http.server for "GET /hello.txt" without a version. */
+static void test_simple_request(void)
+{
+    OddportVerdict verdict;
+    OddportHttpInfo info;
+    /* With or without the empty line that Python's http.server waits for. */
+    static const char *const lines[] = {"GET /hello.txt\n", "GET /hello.txt\r\n",
+                                        "GET /hello.txt\n\n", "GET /hello.txt\r\n\r\n"};
+    for (size_t index = 0; index < G_N_ELEMENTS(lines); index++) {
+        detect_text(lines[index], &verdict, &info);
+        /* Redis takes the same line: it waits at LOW for the server's answer to settle it. */
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+        g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_CLIENT);
+        g_assert_cmpstr(verdict.evidence, ==, "HTTP/0.9 simple request GET /hello.txt");
+        g_assert_true(info.is_request);
+        g_assert_true(info.is_simple_request);
+        g_assert_false(info.is_response);
+        g_assert_cmpstr(info.method, ==, "GET");
+        g_assert_cmpstr(info.path, ==, "/hello.txt");
+        g_assert_cmpstr(info.version, ==, "HTTP/0.9");
+        g_assert_cmpstr(info.host, ==, "");
+    }
+    expect("GET /\n", ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+    expect("GET /caf\xc3\xa9?q=1#top\n", ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
+
+    /* Each prefix waits, none of them as a simple request until the line is whole. */
+    const char *whole = "GET /hello.txt\r\n\r\n";
+    for (size_t length = 1; length < strlen(whole); length++) {
+        detect(whole, length, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+        g_assert_cmpint(info.is_simple_request, ==, length == strlen("GET /hello.txt\r\n"));
+    }
+
+    /* The evidence shows a long path cut, as for other requests. */
+    GString *line = g_string_new("GET /");
+    while (line->len < 300)
+        g_string_append_c(line, 'p');
+    g_string_append(line, "\n");
+    detect_text(line->str, &verdict, &info);
+    g_assert_true(info.is_simple_request);
+    g_assert_true(g_str_has_suffix(verdict.evidence, "ppp..."));
+    g_string_free(line, TRUE);
+}
+
+/* HTTP/0.9 defines GET and a path, then the line's end and nothing else: everything around it
+ * that other text protocols send stays not-HTTP. */
+static void test_simple_request_look_alikes(void)
+{
+    static const char *const look_alikes[] = {
+        /* Lowercase: memcached's get; HTTP/0.9 only ever sent GET. */
+        "get /index.html\r\n",
+        "Get /index.html\n",
+        /* Other methods have no version-less form. */
+        "HEAD /index.html\r\n",
+        "POST /form\n",
+        "DELETE /key\r\n",
+        "OPTIONS *\r\n",
+        "CONNECT example.org:443\r\n",
+        /* Not a path: Redis and memcached keys, absolute URLs, nothing at all. */
+        "GET mykey\r\n",
+        "GET key\n",
+        "GET http://example.org/\r\n",
+        "GET \r\n",
+        "GET\r\n",
+        "GET  /index.html\n",
+        /* Spaces, control bytes or a stray CR in or after the path. */
+        "GET /a b\n",
+        "GET /index.html \n",
+        "GET /a\tb\n",
+        "GET /a\x01\n",
+        "GET /a\x7f\n",
+        "GET /index.html\rX",
+        "GET /index.html\r\r\n",
+        /* More than the line and one empty line: a pipeline of inline commands, headers. */
+        "GET /a\r\nGET /b\r\n",
+        "GET /index.html\n\n\n",
+        "GET /index.html\r\n\r\nx",
+        "GET /index.html\r\n\rX",
+        "GET /index.html\r\nHost: example.org\r\n\r\n",
+        "GET /index.html\nx",
+        "GET /tmp/key\r\nQUIT\r\n",
+        /* Line protocols' own commands. */
+        "RETR /pub/file.txt\r\n",
+        "CWD /pub\r\n",
+        "LIST /\r\n",
+        "STAT /\n",
+        "a001 SELECT /INBOX\r\n",
+        "VRFY /root\r\n",
+        "/index.html\r\n",
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(look_alikes); index++)
+        expect_no(look_alikes[index]);
+    /* Redis's "GET /tmp/key" is the same line as the request: only its answer tells it apart
+     * (see the classify tests); the detector alone may not claim it. */
+    OddportVerdict verdict;
+    OddportHttpInfo info;
+    detect_text("GET /tmp/key\r\n", &verdict, &info);
+    g_assert_cmpint(verdict.match, !=, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+}
+
+/* The server's answer to a simple request is a body without a status line; other text
+ * protocols answer their look-alike commands in their own way. */
+static void test_simple_response_possible(void)
+{
+    static const char *const bodies[] = {
+        "<!DOCTYPE HTML>\n<html lang=\"en\">",
+        "hello from oddport\n",
+        "{\"ok\": true}",
+        "[1, 2]",
+        "\x89PNG\r\n",
+        "x",
+        "2024 was a year",
+        "404: not found",
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(bodies); index++)
+        g_assert_true(oddport_http_simple_response_possible((const uint8_t *)bodies[index],
+                                                            strlen(bodies[index])));
+    static const char *const replies[] = {
+        "$5\r\nhello\r\n", "$-1\r\n",     "+OK\r\n",        "-ERR unknown command",
+        ":1\r\n",          "*2\r\n",      "* OK IMAP4rev1", "220 mail ESMTP",
+        "500 unknown\r\n", "220-welcome",
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(replies); index++)
+        g_assert_false(oddport_http_simple_response_possible((const uint8_t *)replies[index],
+                                                             strlen(replies[index])));
+    g_assert_false(oddport_http_simple_response_possible(NULL, 0));
+    g_assert_false(oddport_http_simple_response_possible((const uint8_t *)"$", 1));
+    static const uint8_t nul_first[] = {0x00, 0x01};
+    g_assert_true(oddport_http_simple_response_possible(nul_first, sizeof nul_first));
 }
 
 static void test_h2c_preface(void)
@@ -393,7 +527,6 @@ static void test_look_alikes_are_not_http(void)
         "GET key\r\n",
         /* Redis inline and RESP */
         "GET mykey\r\n",
-        "GET /tmp/key\r\n",
         "SET foo bar\r\n",
         "*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n",
         "PING\r\n",
@@ -594,6 +727,9 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/http/connect", test_connect);
     g_test_add_func("/detect/http/target-forms", test_target_forms);
     g_test_add_func("/detect/http/versions", test_versions);
+    g_test_add_func("/detect/http/simple-request", test_simple_request);
+    g_test_add_func("/detect/http/simple-request-look-alikes", test_simple_request_look_alikes);
+    g_test_add_func("/detect/http/simple-response-possible", test_simple_response_possible);
     g_test_add_func("/detect/http/h2c-preface", test_h2c_preface);
     g_test_add_func("/detect/http/status-lines", test_status_lines);
     g_test_add_func("/detect/http/look-alikes-are-not-http", test_look_alikes_are_not_http);

@@ -115,6 +115,94 @@ static void test_other_banners(void)
     }
 }
 
+/* Older Cisco servers send NUL bytes between the identification string and its line end. */
+static void test_nul_padded_banner(void)
+{
+    static const char cisco_lf[] = "SSH-1.99-Cisco-1.25\0\0\0\0\0\0\0\0\0\0\0\n";
+    static const char cisco_crlf[] = "SSH-2.0-Cisco-1.25\0\0\0\r\n";
+    static const char with_comment[] = "SSH-2.0-X some comment\0\n";
+    OddportVerdict verdict;
+    OddportSshInfo info;
+    detect(cisco_lf, sizeof cisco_lf - 1, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpstr(info.banner, ==, "SSH-1.99-Cisco-1.25");
+    g_assert_cmpstr(info.protocol_version, ==, "1.99");
+    g_assert_cmpstr(verdict.evidence, ==, "SSH-1.99-Cisco-1.25 banner padded with 11 NUL bytes");
+
+    detect(cisco_crlf, sizeof cisco_crlf - 1, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(info.banner, ==, "SSH-2.0-Cisco-1.25");
+    g_assert_cmpstr(verdict.evidence, ==, "SSH-2.0-Cisco-1.25 banner padded with 3 NUL bytes");
+
+    detect(with_comment, sizeof with_comment - 1, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(info.banner, ==, "SSH-2.0-X some comment");
+    g_assert_cmpstr(verdict.evidence, ==, "SSH-2.0-X some comment banner padded with 1 NUL byte");
+
+    /* Every prefix waits; once past the protocol version, with the banner so far (no NULs). */
+    for (size_t length = strlen("SSH-1.99-"); length < sizeof cisco_lf - 1; length++) {
+        detect(cisco_lf, length, &verdict, &info);
+        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NEED_MORE);
+        g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+        g_assert_true(g_str_has_prefix("SSH-1.99-Cisco-1.25", info.banner));
+        g_assert_cmpuint(strlen(info.banner), ==, MIN(length, strlen("SSH-1.99-Cisco-1.25")));
+    }
+
+    /* 64 NUL bytes are accepted, 65 are too many. */
+    GString *line = g_string_new("SSH-2.0-Cisco-1.25");
+    for (int index = 0; index < 64; index++)
+        g_string_append_c(line, '\0');
+    g_string_append(line, "\r\n");
+    detect(line->str, line->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(info.banner, ==, "SSH-2.0-Cisco-1.25");
+    g_string_insert_c(line, 20, '\0');
+    detect(line->str, line->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_NO);
+    g_string_free(line, TRUE);
+}
+
+/* NUL bytes are padding only at the end of a banner that has a software version. */
+static void test_nul_bytes_elsewhere_refused(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t length;
+    } refused[] = {
+#define REFUSED(text) {text, sizeof text - 1}
+        /* Text after the padding, or padding in the middle. */
+        REFUSED("SSH-2.0-Cisco-1.25\0x\r\n"),
+        REFUSED("SSH-2.0-Cisco\0-1.25\r\n"),
+        REFUSED("SSH-2.0-Cisco-1.25\0 comment\r\n"),
+        REFUSED("SSH-2.0-Cisco-1.25\0\0\x01\r\n"),
+        /* A stray CR inside or after the padding. */
+        REFUSED("SSH-2.0-Cisco-1.25\0\r\0\n"),
+        REFUSED("SSH-2.0-Cisco-1.25\r\0\n"),
+        REFUSED("SSH-2.0-Cisco-1.25\0\rX"),
+        /* No software version, or NULs inside the protocol version or its start. */
+        REFUSED("SSH-2.0-\0\r\n"),
+        REFUSED("SSH-2.0\0-Cisco\r\n"),
+        REFUSED("SSH-\0\0\r\n"),
+        REFUSED("SSH\0-2.0-Cisco\r\n"),
+#undef REFUSED
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(refused); index++)
+        expect_text(refused[index].bytes, refused[index].length, ODDPORT_MATCH_NO,
+                    ODDPORT_CONFIDENCE_NONE);
+    /* Padding that has not ended yet still waits. */
+    expect_text("SSH-2.0-Cisco-1.25\0\0\r", 21, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_MEDIUM);
+    /* The padding counts towards the 255-byte line. */
+    GString *line = g_string_new("SSH-2.0-");
+    while (line->len < 220)
+        g_string_append_c(line, 'v');
+    for (int index = 0; index < 40; index++)
+        g_string_append_c(line, '\0');
+    g_string_append(line, "\r\n");
+    expect_text(line->str, line->len, ODDPORT_MATCH_NO, ODDPORT_CONFIDENCE_NONE);
+    g_string_free(line, TRUE);
+}
+
 static void test_lines_before_banner(void)
 {
     OddportVerdict verdict;
@@ -273,7 +361,7 @@ static void test_random_bytes(void)
 {
     GRand *random = g_rand_new_with_seed(22);
     static const char *const pieces[] = {"SSH-", "2.0", "1.99",        "-",  " ",    "\r\n", "\n",
-                                         "\r",   "x",   "OpenSSH_9.2", "\t", "\x80", "\x01"};
+                                         "\r",   "x",   "OpenSSH_9.2", "\t", "\x80", "\x01", ""};
     uint8_t buffer[1400];
     for (int round = 0; round < 30000; round++) {
         size_t length = 0;
@@ -284,8 +372,9 @@ static void test_random_bytes(void)
         } else {
             while (length + 16 < sizeof buffer && g_rand_int_range(random, 0, 40) != 0) {
                 const char *piece = pieces[g_rand_int_range(random, 0, G_N_ELEMENTS(pieces))];
-                memcpy(buffer + length, piece, strlen(piece));
-                length += strlen(piece);
+                size_t piece_length = piece[0] == '\0' ? 1 : strlen(piece);
+                memcpy(buffer + length, piece, piece_length);
+                length += piece_length;
             }
         }
         OddportVerdict verdict;
@@ -301,6 +390,8 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/ssh/openssh-banner", test_openssh_banner);
     g_test_add_func("/detect/ssh/every-prefix", test_every_prefix);
     g_test_add_func("/detect/ssh/other-banners", test_other_banners);
+    g_test_add_func("/detect/ssh/nul-padded-banner", test_nul_padded_banner);
+    g_test_add_func("/detect/ssh/nul-bytes-elsewhere-refused", test_nul_bytes_elsewhere_refused);
     g_test_add_func("/detect/ssh/lines-before-banner", test_lines_before_banner);
     g_test_add_func("/detect/ssh/binary-before-banner-refused", test_binary_before_banner_refused);
     g_test_add_func("/detect/ssh/malformed-banners", test_malformed_banners);

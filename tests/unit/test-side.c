@@ -61,6 +61,35 @@ static void test_datagram(void)
     g_assert_true(side.decided);
     g_assert_null(side.result);
     g_assert_true(side.had_payload);
+    /* Recognised as nothing: its first bytes are kept for judging what it answers. */
+    g_assert_nonnull(side.opening);
+    g_assert_cmpmem(side.opening->bytes, side.opening->length, "\x12\x34\x01\x00", 4);
+    oddport_side_clear(&side);
+}
+
+/* A server's bare body answering an HTTP/0.9 request: text lines wait (they could precede an
+ * SSH banner) until the flow ends, and the opening is kept from the reassembled bytes. */
+static void test_opening_of_an_unrecognised_side(void)
+{
+    static const char body[] = "<!DOCTYPE HTML>\n<html>\n";
+    OddportSide side;
+    oddport_side_init(&side);
+    oddport_side_set_start(&side, 7);
+    g_assert_false(oddport_side_feed_segment(&side, 7, (const uint8_t *)body, 2));
+    g_assert_false(
+        oddport_side_feed_segment(&side, 9, (const uint8_t *)body + 2, strlen(body) - 2));
+    g_assert_null(side.opening);
+    oddport_side_finish(&side);
+    g_assert_true(side.decided);
+    g_assert_null(side.result);
+    g_assert_nonnull(side.opening);
+    g_assert_cmpmem(side.opening->bytes, side.opening->length, body, sizeof body - 1);
+    oddport_side_clear(&side);
+
+    /* A recognised side keeps its result, not its opening. */
+    oddport_side_init(&side);
+    g_assert_true(oddport_side_feed_segment(&side, 0, (const uint8_t *)request, strlen(request)));
+    g_assert_null(side.opening);
     oddport_side_clear(&side);
 }
 
@@ -108,5 +137,6 @@ int main(int argc, char **argv)
     g_test_add_func("/side/pending-confidence", test_pending_confidence);
     g_test_add_func("/side/datagram", test_datagram);
     g_test_add_func("/side/opening-kept", test_opening_kept);
+    g_test_add_func("/side/opening-of-an-unrecognised-side", test_opening_of_an_unrecognised_side);
     return g_test_run();
 }

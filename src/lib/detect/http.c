@@ -389,6 +389,54 @@ static OddportMatch request_cut_short(OddportVerdict *verdict, OddportHttpInfo *
     return ODDPORT_MATCH_NEED_MORE;
 }
 
+static void append_method_and_target(char evidence[ODDPORT_EVIDENCE_MAX],
+                                     const OddportHttpInfo *info)
+{
+    oddport_evidence_append_at_most(evidence, info->method, sizeof info->method);
+    oddport_evidence_append_at_most(evidence, " ", 1);
+    oddport_evidence_append_at_most(evidence, info->path, EVIDENCE_TARGET_MAX);
+    if (strlen(info->path) > EVIDENCE_TARGET_MAX)
+        oddport_evidence_append_at_most(evidence, "...", 3);
+}
+
+/* HTTP/0.9's simple request (RFC 1945 section 4.1): "GET", a path and the line end, with no
+ * version and no headers, answered by a bare body. `after_target` starts at the CR or LF that
+ * ended the path, `line_budget` bytes from the start of `input`. The client then waits for that
+ * body, so anything more it sends is another protocol (a Redis pipeline, a line protocol's next
+ * command, headers under no version), except one empty line: servers that read a header block
+ * whatever the version (Python's http.server) answer only after it, so people typing the request
+ * add it. Redis takes the very same line as an inline command, so the request waits at LOW:
+ * whether it counts is for the flow's classification to decide from the server's answer. */
+static OddportMatch detect_simple_request(OddportCursor input, size_t line_budget,
+                                          OddportCursor after_target, bool line_limit_reached,
+                                          OddportVerdict *verdict, OddportHttpInfo *info)
+{
+    LineEnd end = read_line_end(&after_target);
+    if (end == LINE_END_INVALID)
+        return oddport_verdict_reject(verdict, "request line with a stray CR");
+    if (end == LINE_END_MISSING)
+        return request_cut_short(verdict, info, line_limit_reached, ODDPORT_CONFIDENCE_LOW,
+                                 "HTTP/0.9 simple request without its end yet");
+    OddportCursor rest = input;
+    oddport_cursor_skip(&rest, line_budget - after_target.left);
+    if (rest.left > 0) {
+        end = read_line_end(&rest);
+        if (end == LINE_END_INVALID || rest.left > 0)
+            return oddport_verdict_reject(verdict,
+                                          "more than a request line without an HTTP version");
+        if (end == LINE_END_MISSING)
+            return request_cut_short(verdict, info, false, ODDPORT_CONFIDENCE_LOW,
+                                     "HTTP/0.9 simple request without its end yet");
+    }
+    info->is_request = true;
+    info->is_simple_request = true;
+    snprintf(info->version, sizeof info->version, "HTTP/0.9");
+    oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
+                        ODDPORT_ROLE_CLIENT, "HTTP/0.9 simple request ");
+    append_method_and_target(verdict->evidence, info);
+    return ODDPORT_MATCH_NEED_MORE;
+}
+
 static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict,
                                    OddportHttpInfo *info)
 {
@@ -426,15 +474,25 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
                                      "HTTP request line without its end yet");
         if (byte == ' ')
             break;
-        /* CR or LF here is an HTTP/0.9-style line, as Redis inline commands also look. */
+        if (byte == '\r' || byte == '\n') {
+            /* RFC 1945 defines the version-less line for GET and an origin path only; any
+             * other method or target without a version is some other text protocol. */
+            if (strcmp(token, "GET") != 0 || target.length == 0 || target.form != TARGET_ORIGIN)
+                return oddport_verdict_reject(verdict, "request line without an HTTP version");
+            break;
+        }
         if (!target_accepts(&target, method, byte))
             return oddport_verdict_reject(verdict, "request target not valid for HTTP");
     }
     if (target.length == 0 || !target_complete(&target))
         return oddport_verdict_reject(verdict, "request target not valid for HTTP");
     OddportCursor target_text = {NULL, 0};
-    oddport_cursor_sub(&target_bytes, target.length, &target_text);
+    OddportCursor after_target = target_bytes;
+    oddport_cursor_sub(&after_target, target.length, &target_text);
     oddport_copy_wire_text(info->path, sizeof info->path, target_text);
+    if (byte != ' ')
+        return detect_simple_request(cursor, line_budget, after_target, line_limit_reached, verdict,
+                                     info);
 
     OddportConfidence waiting = exact_case && target.form == TARGET_ORIGIN
                                     ? ODDPORT_CONFIDENCE_MEDIUM
@@ -471,11 +529,7 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     verdict->confidence = confidence;
     verdict->role = ODDPORT_ROLE_CLIENT;
     verdict->evidence[0] = '\0';
-    oddport_evidence_append_at_most(verdict->evidence, info->method, sizeof info->method);
-    oddport_evidence_append_at_most(verdict->evidence, " ", 1);
-    oddport_evidence_append_at_most(verdict->evidence, info->path, EVIDENCE_TARGET_MAX);
-    if (strlen(info->path) > EVIDENCE_TARGET_MAX)
-        oddport_evidence_append_at_most(verdict->evidence, "...", 3);
+    append_method_and_target(verdict->evidence, info);
     oddport_evidence_append_at_most(verdict->evidence, " ", 1);
     oddport_evidence_append_at_most(verdict->evidence, info->version, sizeof info->version);
     if (info->host[0] != '\0') {
@@ -634,4 +688,26 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
     if (info != NULL)
         *info = found;
     return result.match;
+}
+
+/* A reply code is three digits and a separator. */
+_Static_assert(ODDPORT_HTTP_SIMPLE_RESPONSE_BYTES == 4, "a reply code needs exactly four bytes");
+
+bool oddport_http_simple_response_possible(const uint8_t *bytes, size_t length)
+{
+    OddportCursor cursor = oddport_cursor_make(bytes, length);
+    uint8_t opening[ODDPORT_HTTP_SIMPLE_RESPONSE_BYTES];
+    size_t available = 0;
+    while (available < sizeof opening &&
+           oddport_cursor_peek_u8(&cursor, available, &opening[available]))
+        available++;
+    if (available == 0)
+        return false;
+    /* RESP's type bytes for simple strings, errors, integers, bulk strings and arrays: how Redis
+     * answers the inline command that looks like the request. POP3 and IMAP open alike. */
+    if (opening[0] != '\0' && strchr("+-:$*", opening[0]) != NULL)
+        return false;
+    bool reply_code = available == sizeof opening && is_digit(opening[0]) && is_digit(opening[1]) &&
+                      is_digit(opening[2]) && (opening[3] == ' ' || opening[3] == '-');
+    return !reply_code;
 }

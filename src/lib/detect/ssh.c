@@ -12,6 +12,11 @@
  * endless text without a banner is some other protocol. */
 #define PRE_BANNER_BYTES_MAX 1024
 #define PRE_BANNER_LINES_MAX 32
+/* Older Cisco servers pad their identification line with NUL bytes before its end. How many is
+ * not written down anywhere; a short run fills out a fixed-size buffer, while a long run of zero
+ * bytes after a bit of text is more likely some binary protocol. The padding still counts
+ * towards BANNER_LINE_MAX. */
+#define NUL_PADDING_MAX 64
 /* "2.0", "1.99", "1.5": longer protocol versions are not ones anybody speaks. */
 #define PROTOCOL_VERSION_MAX 7
 
@@ -90,7 +95,8 @@ static LineEnd read_line_end(OddportCursor *cursor, uint8_t first)
     return byte == '\n' ? LINE_END_FOUND : LINE_END_INVALID;
 }
 
-/* Copies the identification line's first `length` bytes, without any CR that ends them. */
+/* Copies the identification line's first `length` bytes, without any CR that ends them; the
+ * copy stops at NUL padding. */
 static void copy_banner(OddportCursor line_start, size_t length, OddportSshInfo *info)
 {
     uint8_t last;
@@ -125,8 +131,14 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
     char version[PROTOCOL_VERSION_MAX + 1];
     size_t version_length = 0;
     uint8_t byte;
-    enum { IN_PROTOCOL_VERSION, IN_SOFTWARE_VERSION, IN_COMMENTS } part = IN_PROTOCOL_VERSION;
+    enum {
+        IN_PROTOCOL_VERSION,
+        IN_SOFTWARE_VERSION,
+        IN_COMMENTS,
+        IN_NUL_PADDING,
+    } part = IN_PROTOCOL_VERSION;
     size_t software_length = 0;
+    size_t padding_length = 0;
     for (;;) {
         if (!oddport_cursor_u8(&line, &byte)) {
             if (limit_reached)
@@ -155,6 +167,15 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
                                               "SSH banner with an unknown protocol version");
             continue;
         }
+        if (byte == '\0' && (part == IN_NUL_PADDING || software_length > 0)) {
+            if (padding_length == NUL_PADDING_MAX)
+                return oddport_verdict_reject(verdict, "SSH banner with too many NUL bytes");
+            padding_length++;
+            part = IN_NUL_PADDING;
+            continue;
+        }
+        if (part == IN_NUL_PADDING && byte != '\r' && byte != '\n')
+            return oddport_verdict_reject(verdict, "SSH banner with bytes after its NUL padding");
         if (byte == '\r' || byte == '\n') {
             if (part == IN_SOFTWARE_VERSION && software_length == 0)
                 return oddport_verdict_reject(verdict, "SSH banner without a software version");
@@ -189,6 +210,12 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
 
     set_verdict(verdict, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH, info->banner);
     oddport_evidence_append(verdict->evidence, " banner");
+    if (padding_length > 0) {
+        char note[48];
+        snprintf(note, sizeof note, " padded with %zu NUL byte%s", padding_length,
+                 padding_length == 1 ? "" : "s");
+        oddport_evidence_append(verdict->evidence, note);
+    }
     if (lines_before > 0) {
         char note[48];
         snprintf(note, sizeof note, " after %u other line%s", lines_before,
