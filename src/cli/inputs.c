@@ -123,10 +123,7 @@ static void add_capture(Planner *planner, const char *path, const struct stat *i
      * comes. */
     if (info != NULL && !S_ISREG(info->st_mode))
         return;
-    OddportInput peeked = {0};
-    input->error = look_at_capture(path, &peeked);
-    input->has_first_timestamp = peeked.has_first_timestamp;
-    input->first_timestamp_ns = peeked.first_timestamp_ns;
+    input->error = look_at_capture(path, input);
 }
 
 static void add_standard_input(Planner *planner)
@@ -137,13 +134,13 @@ static void add_standard_input(Planner *planner)
         warn(planner, "-: given twice; read once");
         return;
     }
-    remember(planner, "-", "-");
     struct stat info;
-    if (fstat(STDIN_FILENO, &info) == 0) {
-        g_autofree char *identity = identity_of(&info);
-        if (!g_hash_table_contains(planner->first_path_of, identity))
-            remember(planner, "-", identity);
-    }
+    g_autofree char *identity = fstat(STDIN_FILENO, &info) == 0 ? identity_of(&info) : NULL;
+    if (identity != NULL && seen_before(planner, "-", identity))
+        return;
+    remember(planner, "-", "-");
+    if (identity != NULL)
+        remember(planner, "-", identity);
     add_input(planner, "-");
 }
 

@@ -288,6 +288,18 @@ static void test_standard_input_same_file(void)
         g_strdup_printf("%s: the same file as -, given twice; read once", capture);
     const char *warnings[] = {warning, NULL};
     assert_warnings(plan, warnings);
+
+    /* The other way round: the file first, then standard input redirected from it. */
+    saved = replace_stdin(open(capture, O_RDONLY));
+    char *file_first[] = {capture, "-", NULL};
+    g_autoptr(OddportInputPlan) file_first_plan = oddport_input_plan_new(file_first);
+    restore_stdin(saved);
+    const char *file_first_expected[] = {capture, NULL};
+    assert_order(file_first_plan, file_first_expected);
+    g_autofree char *stdin_warning =
+        g_strdup_printf("-: the same file as %s, given twice; read once", capture);
+    const char *file_first_warnings[] = {stdin_warning, NULL};
+    assert_warnings(file_first_plan, file_first_warnings);
     folder_free(&folder);
 }
 
