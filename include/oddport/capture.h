@@ -40,7 +40,10 @@ typedef enum {
 
 typedef struct OddportCaptureReader OddportCaptureReader;
 
-/* Opens a pcap or pcapng file, or standard input for "-". Regular files are memory-mapped.
+/* Opens a pcap or pcapng file, or standard input for "-". Regular files are memory-mapped. A file
+ * compressed with gzip (also several members, as `cat a.gz b.gz` makes), zstd or lz4 (frame
+ * format) is recognised by its first bytes, whatever its name, and decompressed as it is read,
+ * in bounded memory; a compression this build lacks gives ERROR_UNSUPPORTED_COMPRESSION.
  * Returns NULL with `error` set (domain ODDPORT_CAPTURE_ERROR) when the file cannot be opened
  * or is not a capture (empty, unknown magic, a damaged file header); the message names the
  * problem but not the path. The caller owns the reader (transfer full): oddport_capture_close. */
@@ -52,7 +55,11 @@ OddportReadStatus oddport_capture_next(OddportCaptureReader *reader, OddportReco
 OddportCaptureFormat oddport_capture_format(const OddportCaptureReader *reader);
 /* 6 for microseconds, 9 for nanoseconds: the finest precision any interface declared so far. */
 unsigned oddport_capture_precision_digits(const OddportCaptureReader *reader);
-/* Bytes consumed so far and the file's size (0 when unknown, e.g. a pipe): for progress. */
+/* "gzip", "zstd" or "lz4" for a compressed file, NULL otherwise (transfer none). */
+const char *oddport_capture_compression_name(const OddportCaptureReader *reader);
+/* Bytes consumed so far and the file's size (0 when unknown, e.g. a pipe): for progress. Both
+ * count the file's own bytes, so for a compressed file they are compressed bytes; offsets in
+ * error messages count bytes of the (decompressed) capture. */
 uint64_t oddport_capture_offset(const OddportCaptureReader *reader);
 uint64_t oddport_capture_size(const OddportCaptureReader *reader);
 
@@ -68,6 +75,7 @@ typedef enum {
     ODDPORT_CAPTURE_ERROR_BAD_HEADER,  /* file header cut short or impossible */
     ODDPORT_CAPTURE_ERROR_TRUNCATED,
     ODDPORT_CAPTURE_ERROR_DAMAGED,
+    ODDPORT_CAPTURE_ERROR_UNSUPPORTED_COMPRESSION, /* compressed in a way this build cannot read */
 } OddportCaptureError;
 
 /* "open", "empty", "not_capture", "bad_header", "truncated" or "damaged", as the JSON report's

@@ -1,4 +1,5 @@
-/* Reads pcap and pcapng captures record by record, mapped or streamed, trusting no length. */
+/* Reads pcap and pcapng captures record by record, mapped, streamed or decompressed, trusting no
+ * length. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "oddport/capture.h"
 #include "oddport/cursor.h"
 
@@ -53,6 +55,14 @@ G_DEFINE_QUARK(oddport-capture-error-quark, oddport_capture_error)
 /* Large enough that reading a pipe costs few system calls, small enough not to matter. */
 #define STREAM_BUFFER_SIZE    (256 * 1024)
 #define RECORD_BUFFER_MINIMUM (64 * 1024)
+/* Compressed bytes are handed to the decompressor from a mapping in pieces this large, so that
+ * pages behind can be released as for an uncompressed file. */
+#define COMPRESSED_INPUT_CHUNK (1024 * 1024)
+/* Decompressed bytes wait in a window that starts this large and grows only for a longer record. */
+#define WINDOW_INITIAL_SIZE (256 * 1024)
+/* A lying length in an uncompressed file can only ask for bytes the file really holds; a few KiB
+ * of compressed data can make gigabytes, so the window stops at the largest pcapng block. */
+#define WINDOW_MAXIMUM_SIZE PCAPNG_BLOCK_MAXIMUM_SIZE
 
 /* An interface of the current pcapng section, with its timestamp conversion worked out once. */
 typedef struct {
@@ -90,6 +100,24 @@ struct OddportCaptureReader {
     uint64_t offset; /* bytes taken so far, i.e. the file position of the next byte */
     size_t released; /* mapped bytes before this offset have been handed back to the kernel */
     uint64_t size;   /* 0 when unknown */
+
+    /* A compressed file: its mapped or streamed bytes go through the decompressor, and the capture
+     * is handed out from `window`; `offset` then counts capture bytes, not file bytes. */
+    OddportCompression compression;
+    OddportDecompressor *decompressor;
+    OddportCursor compressed;   /* taken from the file, not yet decompressed */
+    uint8_t *compressed_buffer; /* owned; holds `compressed` when the file is streamed */
+    uint64_t compressed_taken;  /* file bytes taken so far */
+    bool compressed_ended;      /* the file has no bytes beyond `compressed` */
+    bool decompression_over;    /* the decompressor will give nothing more */
+    uint8_t *window;            /* owned */
+    size_t window_size;
+    size_t window_start; /* the next byte to hand out */
+    size_t window_end;   /* one past the last decompressed byte */
+    /* Why the decompressed capture stopped early (transfer full), and whether the compressed data
+     * was damaged (or a record too long) rather than cut short. */
+    char *source_problem;
+    bool source_damaged;
 
     OddportCaptureFormat format;
     bool big_endian; /* of the file (pcap) or of the current section (pcapng) */
@@ -131,6 +159,8 @@ const char *oddport_capture_error_name(OddportCaptureError error)
         return "bad_header";
     case ODDPORT_CAPTURE_ERROR_TRUNCATED:
         return "truncated";
+    case ODDPORT_CAPTURE_ERROR_UNSUPPORTED_COMPRESSION:
+        return "unsupported_compression";
     case ODDPORT_CAPTURE_ERROR_DAMAGED:
         break;
     }
@@ -138,6 +168,29 @@ const char *oddport_capture_error_name(OddportCaptureError error)
 }
 
 /* ---- Taking bytes: the one place that knows whether the file is mapped or streamed ---- */
+
+/* Reads up to `count` bytes from the stream; fewer only at the end of the file or on an error,
+ * which `read_errno` then holds. */
+static size_t read_stream(OddportCaptureReader *reader, uint8_t *destination, size_t count)
+{
+    size_t got = 0;
+    while (got < count) {
+        errno = 0;
+        size_t read = fread(destination + got, 1, count - got, reader->stream);
+        got += read;
+        if (got < count) {
+            if (!ferror(reader->stream))
+                break; /* the end of the file */
+            if (errno == EINTR) {
+                clearerr(reader->stream);
+                continue;
+            }
+            reader->read_errno = errno != 0 ? errno : EIO;
+            break;
+        }
+    }
+    return got;
+}
 
 /* Reads `count` bytes from the stream into the record buffer. The buffer grows only as bytes
  * actually arrive, so a length field that lies about gigabytes cannot make us allocate them. */
@@ -151,19 +204,10 @@ static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const
             reader->buffer = g_realloc(reader->buffer, reader->buffer_size);
         }
         size_t chunk = MIN(count, reader->buffer_size) - got;
-        errno = 0;
-        size_t read = fread(reader->buffer + got, 1, chunk, reader->stream);
+        size_t read = read_stream(reader, reader->buffer + got, chunk);
         got += read;
-        if (read < chunk) {
-            if (!ferror(reader->stream))
-                break; /* the end of the file */
-            if (errno == EINTR) {
-                clearerr(reader->stream);
-                continue;
-            }
-            reader->read_errno = errno != 0 ? errno : EIO;
+        if (read < chunk)
             break;
-        }
     }
     reader->offset += got;
     *bytes = reader->buffer;
@@ -181,20 +225,114 @@ static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const
 #define RELEASE_CHUNK  (8u << 20)
 #define PREFETCH_AHEAD 4096u
 
-static void release_behind(OddportCaptureReader *reader)
+static void release_behind(OddportCaptureReader *reader, uint64_t position)
 {
-    if ((size_t)reader->offset - reader->released < RELEASE_LAG)
+    if ((size_t)position - reader->released < RELEASE_LAG)
         return;
     (void)madvise((void *)(reader->map + reader->released), RELEASE_CHUNK, MADV_DONTNEED);
     reader->released += RELEASE_CHUNK;
 }
 
+/* Gives the decompressor the next compressed bytes of the file. */
+static void take_compressed(OddportCaptureReader *reader)
+{
+    if (reader->map != NULL) {
+        size_t left = reader->map_size - (size_t)reader->compressed_taken;
+        size_t chunk = MIN(left, (size_t)COMPRESSED_INPUT_CHUNK);
+        reader->compressed = oddport_cursor_make(reader->map + reader->compressed_taken, chunk);
+        reader->compressed_taken += chunk;
+        reader->compressed_ended = reader->compressed_taken == reader->map_size;
+        release_behind(reader, reader->compressed_taken);
+        return;
+    }
+    size_t got = read_stream(reader, reader->compressed_buffer, STREAM_BUFFER_SIZE);
+    reader->compressed = oddport_cursor_make(reader->compressed_buffer, got);
+    reader->compressed_taken += got;
+    reader->compressed_ended = got < STREAM_BUFFER_SIZE;
+}
+
+/* Remembers why the decompressed capture stops here, for fail_short and finish_cleanly. */
+G_GNUC_PRINTF(3, 4)
+static void stop_decompressing(OddportCaptureReader *reader, bool damaged, const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    g_free(reader->source_problem);
+    reader->source_problem = g_strdup_vprintf(format, arguments);
+    va_end(arguments);
+    reader->source_damaged = damaged;
+    reader->decompression_over = true;
+}
+
+/* Decompresses until the window holds `count` bytes to hand out or the data is over. */
+static void fill_window(OddportCaptureReader *reader, size_t count)
+{
+    size_t waiting = reader->window_end - reader->window_start;
+    if (reader->window_start > 0) {
+        memmove(reader->window, reader->window + reader->window_start, waiting);
+        reader->window_start = 0;
+        reader->window_end = waiting;
+    }
+    const char *name = oddport_compression_name(reader->compression);
+    while (reader->window_end < count && !reader->decompression_over) {
+        if (reader->window_end == reader->window_size) {
+            if (reader->window_size >= WINDOW_MAXIMUM_SIZE) {
+                stop_decompressing(reader, true,
+                                   "a length of %zu bytes, more than the %u MiB a record of a "
+                                   "compressed capture may take",
+                                   count, WINDOW_MAXIMUM_SIZE >> 20);
+                break;
+            }
+            reader->window_size = MIN(reader->window_size * 2, (size_t)WINDOW_MAXIMUM_SIZE);
+            reader->window = g_realloc(reader->window, reader->window_size);
+        }
+        if (reader->compressed.left == 0 && !reader->compressed_ended)
+            take_compressed(reader);
+        size_t produced = 0;
+        g_autofree char *problem = NULL;
+        OddportDecompressStatus status = oddport_decompressor_step(
+            reader->decompressor, &reader->compressed, reader->compressed_ended,
+            reader->window + reader->window_end, reader->window_size - reader->window_end,
+            &produced, &problem);
+        reader->window_end += produced;
+        switch (status) {
+        case ODDPORT_DECOMPRESS_MORE:
+            break;
+        case ODDPORT_DECOMPRESS_END:
+            reader->decompression_over = true;
+            break;
+        case ODDPORT_DECOMPRESS_CUT:
+            stop_decompressing(reader, false, "the %s data is cut short", name);
+            break;
+        case ODDPORT_DECOMPRESS_DAMAGED:
+            stop_decompressing(reader, true,
+                               "damaged %s data at or after compressed offset %" PRIu64 " (%s)",
+                               name, reader->compressed_taken - reader->compressed.left, problem);
+            break;
+        }
+    }
+}
+
+/* Hands out the next `count` decompressed bytes, like take() does for an uncompressed file. */
+static size_t take_decompressed(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
+{
+    if (reader->window_end - reader->window_start < count)
+        fill_window(reader, count);
+    size_t got = MIN(count, reader->window_end - reader->window_start);
+    *bytes = reader->window + reader->window_start;
+    reader->window_start += got;
+    reader->offset += got;
+    return got;
+}
+
 static inline size_t take(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
+    if (G_UNLIKELY(reader->decompressor != NULL))
+        return take_decompressed(reader, count, bytes);
     if (reader->map != NULL) {
         if ((size_t)reader->offset + PREFETCH_AHEAD < reader->map_size)
             __builtin_prefetch(reader->map + reader->offset + PREFETCH_AHEAD);
-        release_behind(reader);
+        release_behind(reader, reader->offset);
         size_t left = reader->map_size - (size_t)reader->offset;
         size_t got = count < left ? count : left;
         *bytes = reader->map + reader->offset;
@@ -268,8 +406,37 @@ static OddportReadStatus fail_short(OddportCaptureReader *reader, GError **error
     if (reader->read_errno != 0)
         return fail(reader, ODDPORT_READ_TRUNCATED, error, "reading %s failed: %s", what,
                     g_strerror(reader->read_errno));
+    if (reader->source_problem != NULL && reader->source_damaged)
+        return fail(reader, ODDPORT_READ_DAMAGED, error, "%s has %s", what, reader->source_problem);
+    if (reader->source_problem != NULL)
+        return fail(reader, ODDPORT_READ_TRUNCATED, error,
+                    "file ends inside %s (needed %zu bytes, %zu left): %s", what, needed, got,
+                    reader->source_problem);
     return fail(reader, ODDPORT_READ_TRUNCATED, error,
                 "file ends inside %s (needed %zu bytes, %zu left)", what, needed, got);
+}
+
+/* The open error for a file header that ended early, as `format` says, or that came out of
+ * damaged compressed data, which then is what the message says. */
+G_GNUC_PRINTF(3, 4)
+static void set_short_header_error(const OddportCaptureReader *reader, GError **error,
+                                   const char *format, ...)
+{
+    if (reader->source_problem != NULL && reader->source_damaged) {
+        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                    "the file header has %s", reader->source_problem);
+        return;
+    }
+    va_list arguments;
+    va_start(arguments, format);
+    g_autofree char *message = g_strdup_vprintf(format, arguments);
+    va_end(arguments);
+    if (reader->source_problem != NULL)
+        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER, "%s: %s",
+                    message, reader->source_problem);
+    else
+        g_set_error_literal(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
+                            message);
 }
 
 static OddportReadStatus finish_cleanly(OddportCaptureReader *reader, GError **error)
@@ -278,6 +445,13 @@ static OddportReadStatus finish_cleanly(OddportCaptureReader *reader, GError **e
         return fail(reader, ODDPORT_READ_TRUNCATED, error,
                     "reading at offset %" PRIu64 " failed: %s", reader->offset,
                     g_strerror(reader->read_errno));
+    if (reader->source_problem != NULL && reader->source_damaged)
+        return fail(reader, ODDPORT_READ_DAMAGED, error, "%s after %" PRIu64 " bytes of capture",
+                    reader->source_problem, reader->offset);
+    if (reader->source_problem != NULL)
+        return fail(reader, ODDPORT_READ_TRUNCATED, error,
+                    "file ends after %" PRIu64 " bytes of capture: %s", reader->offset,
+                    reader->source_problem);
     reader->finished = true;
     reader->final_status = ODDPORT_READ_END;
     return ODDPORT_READ_END;
@@ -356,8 +530,8 @@ static bool open_pcap(OddportCaptureReader *reader, uint32_t magic, GError **err
         !oddport_cursor_skip(&header, 8) /* time zone and accuracy, unused by every writer */ ||
         !read_u32(&header, reader->big_endian, &reader->snapshot_length) ||
         !read_u32(&header, reader->big_endian, &link_type_field)) {
-        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
-                    "pcap file header cut short (%zu of %d bytes)", got + 4, PCAP_FILE_HEADER_SIZE);
+        set_short_header_error(reader, error, "pcap file header cut short (%zu of %d bytes)",
+                               got + 4, PCAP_FILE_HEADER_SIZE);
         return false;
     }
     /* Like libpcap: every 2.x up to 2.4 shares one layout except for the order of the lengths. */
@@ -797,24 +971,33 @@ static bool is_start_of_magic(const uint8_t *bytes, size_t count)
     return false;
 }
 
-/* Reads the magic number and the file header. */
-static bool read_file_header(OddportCaptureReader *reader, GError **error)
+/* Reads the file header, given the first bytes of the capture (compressed or not). */
+static bool read_file_header(OddportCaptureReader *reader, const uint8_t *bytes, size_t got,
+                             GError **error)
 {
-    const uint8_t *bytes;
-    size_t got = take(reader, 4, &bytes);
     if (reader->read_errno != 0) {
         set_open_error(error, reader->read_errno);
         return false;
     }
+    if (got < 4 && reader->source_problem != NULL) {
+        set_short_header_error(reader, error, "file header cut short (%zu bytes)", got);
+        return false;
+    }
     if (got == 0) {
-        g_set_error_literal(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_EMPTY,
-                            "file is empty");
+        if (reader->decompressor != NULL)
+            g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_EMPTY,
+                        "file is empty (its %s data holds no bytes)",
+                        oddport_compression_name(reader->compression));
+        else
+            g_set_error_literal(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_EMPTY,
+                                "file is empty");
         return false;
     }
     OddportCursor cursor = oddport_cursor_make(bytes, got);
     uint32_t magic;
     if (!oddport_cursor_be32(&cursor, &magic)) {
-        if (is_start_of_magic(bytes, got)) {
+        if (is_start_of_magic(bytes, got) ||
+            (reader->decompressor == NULL && oddport_compression_could_start(bytes, got))) {
             g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
                         "file header cut short (%zu bytes)", got);
             return false;
@@ -838,8 +1021,8 @@ static bool read_file_header(OddportCaptureReader *reader, GError **error)
         uint8_t length_bytes[4];
         got = take(reader, 4, &bytes);
         if (got < 4) {
-            g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_BAD_HEADER,
-                        "pcapng section header cut short (%zu bytes)", got + 4);
+            set_short_header_error(reader, error, "pcapng section header cut short (%zu bytes)",
+                                   got + 4);
             return false;
         }
         memcpy(length_bytes, bytes, sizeof length_bytes);
@@ -854,12 +1037,58 @@ static bool read_file_header(OddportCaptureReader *reader, GError **error)
         GString *start = g_string_new(NULL);
         for (size_t index = 0; index < got; index++)
             g_string_append_printf(start, index == 0 ? "%02x" : " %02x", bytes[index]);
-        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,
-                    "not a pcap or pcapng capture (starts with %s)", start->str);
+        if (reader->decompressor != NULL)
+            g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,
+                        "%s-compressed, but not a pcap or pcapng capture (starts with %s)",
+                        oddport_compression_name(reader->compression), start->str);
+        else
+            g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_NOT_CAPTURE,
+                        "not a pcap or pcapng capture (starts with %s)", start->str);
         g_string_free(start, TRUE);
         return false;
     }
     }
+}
+
+/* Makes the reader decompress from here on. `bytes` are the `got` first bytes of the file, already
+ * taken to recognise the compression: a mapping still holds them, a stream must be given them. */
+static bool start_decompressing(OddportCaptureReader *reader, OddportCompression compression,
+                                const uint8_t *bytes, size_t got, GError **error)
+{
+    if (!oddport_compression_available(compression)) {
+        g_autofree char *message = oddport_compression_unavailable_message(compression);
+        g_set_error_literal(error, ODDPORT_CAPTURE_ERROR,
+                            ODDPORT_CAPTURE_ERROR_UNSUPPORTED_COMPRESSION, message);
+        return false;
+    }
+    reader->decompressor = oddport_decompressor_new(compression, error);
+    if (reader->decompressor == NULL)
+        return false;
+    reader->compression = compression;
+    reader->offset = 0;
+    if (reader->map == NULL) {
+        reader->compressed_buffer = g_malloc(STREAM_BUFFER_SIZE);
+        memcpy(reader->compressed_buffer, bytes, got);
+        reader->compressed = oddport_cursor_make(reader->compressed_buffer, got);
+        reader->compressed_taken = got;
+    }
+    reader->window_size = WINDOW_INITIAL_SIZE;
+    reader->window = g_malloc(reader->window_size);
+    return true;
+}
+
+/* Recognises a compressed file by its first bytes, then reads the capture's file header. */
+static bool read_start(OddportCaptureReader *reader, GError **error)
+{
+    const uint8_t *bytes;
+    size_t got = take(reader, ODDPORT_COMPRESSION_MAGIC_SIZE, &bytes);
+    OddportCompression compression = oddport_compression_detect(bytes, got);
+    if (reader->read_errno == 0 && compression != ODDPORT_COMPRESSION_NONE) {
+        if (!start_decompressing(reader, compression, bytes, got, error))
+            return false;
+        got = take(reader, 4, &bytes);
+    }
+    return read_file_header(reader, bytes, got, error);
 }
 
 /* Maps a regular file whole; false leaves the reader to fall back on reading the stream. */
@@ -924,7 +1153,7 @@ OddportCaptureReader *oddport_capture_open(const char *path, GError **error)
             reader->size = (uint64_t)(info.st_size - start);
     }
 
-    if (!read_file_header(reader, error)) {
+    if (!read_start(reader, error)) {
         oddport_capture_close(reader);
         return NULL;
     }
@@ -957,8 +1186,15 @@ unsigned oddport_capture_precision_digits(const OddportCaptureReader *reader)
     return reader->precision_digits;
 }
 
+const char *oddport_capture_compression_name(const OddportCaptureReader *reader)
+{
+    return oddport_compression_name(reader->compression);
+}
+
 uint64_t oddport_capture_offset(const OddportCaptureReader *reader)
 {
+    if (reader->decompressor != NULL)
+        return reader->compressed_taken - reader->compressed.left;
     return reader->offset;
 }
 
@@ -976,6 +1212,10 @@ void oddport_capture_close(OddportCaptureReader *reader)
     if (reader->stream != NULL)
         fclose(reader->stream);
     g_free(reader->buffer);
+    oddport_decompressor_free(reader->decompressor);
+    g_free(reader->compressed_buffer);
+    g_free(reader->window);
+    g_free(reader->source_problem);
     if (reader->interfaces != NULL)
         g_array_free(reader->interfaces, TRUE);
     g_clear_error(&reader->final_error);

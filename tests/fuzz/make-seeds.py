@@ -2,9 +2,11 @@
 # Writes the fuzz seed corpora in tests/fuzz/seeds/ from the recorded captures in captures/.
 # Run from anywhere: python3 tests/fuzz/make-seeds.py. The seeds are committed; this script says
 # where they came from and makes them again if the captures are re-recorded.
+import gzip
 import os
 import shutil
 import struct
+import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURES = os.path.join(HERE, "..", "..", "captures")
@@ -247,6 +249,34 @@ def main():
         header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, LINKTYPE_ETHERNET)
         write("fuzz-engine", "%s.pcap" % name, header + body)
     write("fuzz-engine", "two-link-types.pcapng", two_link_types(records, flows))
+    write_compressed_seeds()
+
+
+def compress_with_tool(command, data):
+    """data compressed by a command-line tool, or None when it is not installed."""
+    if shutil.which(command[0]) is None:
+        return None
+    return subprocess.run(command, input=data, stdout=subprocess.PIPE, check=True).stdout
+
+
+def write_compressed_seeds():
+    """Compressed captures for the engine: the reader decompresses them as it reads."""
+    folder = os.path.join(SEEDS, "fuzz-engine")
+    with open(os.path.join(folder, "http.pcap"), "rb") as f:
+        http = f.read()
+    with open(os.path.join(folder, "two-link-types.pcapng"), "rb") as f:
+        pcapng = f.read()
+    # mtime=0 keeps the bytes the same from run to run.
+    write("fuzz-engine", "http.pcap.gz", gzip.compress(http, mtime=0))
+    # Two members, split inside a block, as `cat a.gz b.gz` makes.
+    half = len(pcapng) // 2 + 1
+    write("fuzz-engine", "two-link-types.pcapng.gz",
+          gzip.compress(pcapng[:half], mtime=0) + gzip.compress(pcapng[half:], mtime=0))
+    for command, name in ((["zstd", "-q", "-c", "--no-progress"], "http.pcap.zst"),
+                          (["lz4", "-q", "-c"], "http.pcap.lz4")):
+        compressed = compress_with_tool(command, http)
+        if compressed is not None:
+            write("fuzz-engine", name, compressed)
 
 
 def pcapng_block(block_type, body):
