@@ -113,6 +113,10 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
 void oddport_engine_add_unread_capture(OddportEngine *engine, const char *path,
                                        const GError *error);
 
+/* Adds a warning about the run as a whole (copied), e.g. from the caller's choice of captures;
+ * it joins the summary's warnings ahead of those oddport_engine_finish makes. */
+void oddport_engine_add_warning(OddportEngine *engine, const char *warning);
+
 /* Feeding records one by one, for a caller that reads captures itself (the Wireshark plugin, a
  * test). oddport_engine_read_capture is these three calls over a file. */
 

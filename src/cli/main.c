@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "inputs.h"
 #include "oddport/engine.h"
 #include "oddport/report.h"
 
@@ -255,8 +256,11 @@ static int parse_options(int argc, char **argv, Options *options)
     g_option_context_set_help_enabled(context, FALSE);
     g_option_context_set_summary(
         context, "Find HTTP, TLS and SSH services on non-standard ports in pcap and pcapng\n"
-                 "captures. CAPTURE may be '-' for standard input; several captures are\n"
-                 "read in the order given, like rotated files.");
+                 "captures, also gzip, zstd or lz4 compressed. CAPTURE may be '-' for\n"
+                 "standard input, or a folder for the captures in it. Several captures are\n"
+                 "read in the order of their first packets, as one run of rotated files; a\n"
+                 "file named twice is read once, and packets a capture repeats are not\n"
+                 "counted again.");
     g_autofree char *description = help_description();
     g_option_context_set_description(context, description);
     g_option_context_add_main_entries(context, capture_entries, NULL);
@@ -438,9 +442,9 @@ static void flow_sink_under_progress(const OddportFlowReport *flow, void *data)
 }
 
 /* The run's warnings, which the report carries too, for whoever watches the terminal. */
-static void warn_about_limits(const OddportSummary *summary)
+static void warn_about_limits(const OddportSummary *summary, size_t first)
 {
-    for (guint index = 0; index < summary->warnings->len; index++)
+    for (guint index = (guint)first; index < summary->warnings->len; index++)
         fprintf(stderr, "oddport: warning: %s\n",
                 (const char *)g_ptr_array_index(summary->warnings, index));
 }
@@ -500,24 +504,38 @@ static bool same_file(const struct stat *left, const struct stat *right)
     return left->st_dev == right->st_dev && left->st_ino == right->st_ino;
 }
 
+static bool same_terminal(FILE *first, FILE *second)
+{
+    struct stat first_status;
+    struct stat second_status;
+    return isatty(fileno(first)) == 1 && isatty(fileno(second)) == 1 &&
+           fstat(fileno(first), &first_status) == 0 && fstat(fileno(second), &second_status) == 0 &&
+           first_status.st_rdev == second_status.st_rdev;
+}
+
 /* Returns the input the report would overwrite, or NULL. A path that does not exist yet cannot
  * be one of the inputs. */
-static const char *input_named_as_output(const Options *options)
+static const char *input_named_as_output(const Options *options, const OddportInputPlan *plan)
 {
     struct stat output_status;
     if (options->output_path == NULL || strcmp(options->output_path, "-") == 0 ||
         stat(options->output_path, &output_status) != 0)
         return NULL;
-    char **lists[] = {options->captures, options->services_paths};
-    for (size_t list = 0; list < G_N_ELEMENTS(lists); list++) {
-        for (char **path = lists[list]; path != NULL && *path != NULL; path++) {
-            struct stat input_status;
-            if (strcmp(*path, "-") != 0 && stat(*path, &input_status) == 0 &&
-                same_file(&output_status, &input_status))
-                return *path;
-        }
+    GPtrArray *paths = g_ptr_array_new();
+    for (guint index = 0; index < plan->inputs->len; index++)
+        g_ptr_array_add(paths, ((OddportInput *)g_ptr_array_index(plan->inputs, index))->path);
+    for (char **path = options->services_paths; path != NULL && *path != NULL; path++)
+        g_ptr_array_add(paths, *path);
+    const char *found = NULL;
+    for (guint index = 0; found == NULL && index < paths->len; index++) {
+        const char *path = g_ptr_array_index(paths, index);
+        struct stat input_status;
+        if (strcmp(path, "-") != 0 && stat(path, &input_status) == 0 &&
+            same_file(&output_status, &input_status))
+            found = path;
     }
-    return NULL;
+    g_ptr_array_unref(paths);
+    return found;
 }
 
 static bool open_report_output(const char *path, ReportOutput *output, GError **error)
@@ -711,7 +729,10 @@ int main(int argc, char **argv)
         options_clear(&options);
         return EXIT_USAGE;
     }
-    const char *overwritten_input = input_named_as_output(&options);
+    /* Folders stand for their captures, a file named twice is read once, and captures are read
+     * in time order. Opening each for its first packet's time reads nothing into the report. */
+    g_autoptr(OddportInputPlan) plan = oddport_input_plan_new(options.captures);
+    const char *overwritten_input = input_named_as_output(&options, plan);
     if (overwritten_input != NULL) {
         fprintf(stderr,
                 "oddport: the report (-o %s) would overwrite the input %s: nothing was written\n",
@@ -774,25 +795,48 @@ int main(int argc, char **argv)
 
     int exit_status = EXIT_OK;
     const OddportSummary *summary = oddport_engine_summary(engine);
-    for (char **path = options.captures; *path != NULL; path++) {
-        if (summary->stopped || summary->out_of_memory)
-            break;
-        progress.path = *path;
-        progress.started_us = g_get_monotonic_time();
-        bool read = oddport_engine_read_capture(engine, *path, &error);
-        clear_progress(&progress);
+    /* A text report on the terminal stderr shares already carries every warning in its header:
+     * once is enough. */
+    bool warnings_in_view = text_report != NULL && same_terminal(output.stream, stderr);
+    bool say_warnings = !options.quiet && !warnings_in_view;
+    for (guint index = 0; index < plan->warnings->len; index++) {
+        const char *warning = g_ptr_array_index(plan->warnings, index);
+        oddport_engine_add_warning(engine, warning);
+        if (say_warnings)
+            fprintf(stderr, "oddport: warning: %s\n", warning);
+    }
+    for (guint index = 0; index < plan->inputs->len; index++) {
+        const OddportInput *input = g_ptr_array_index(plan->inputs, index);
+        if (summary->stopped || summary->out_of_memory) {
+            GError *not_read =
+                g_error_new_literal(ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN,
+                                    "not read: the run stopped before it");
+            oddport_engine_add_unread_capture(engine, input->path, not_read);
+            g_error_free(not_read);
+            continue;
+        }
+        bool read = false;
+        if (input->error != NULL) {
+            oddport_engine_add_unread_capture(engine, input->path, input->error);
+            error = g_error_copy(input->error);
+        } else {
+            progress.path = input->path;
+            progress.started_us = g_get_monotonic_time();
+            read = oddport_engine_read_capture(engine, input->path, &error);
+            clear_progress(&progress);
+        }
         if (!read) {
-            fprintf(stderr, "oddport: %s: %s\n", *path, error->message);
+            fprintf(stderr, "oddport: %s: %s\n", input->path, error->message);
             g_clear_error(&error);
             raise_exit_status(&exit_status, EXIT_UNREADABLE_CAPTURE);
             continue;
         }
         const OddportCaptureSummary *capture =
             g_ptr_array_index(summary->captures, summary->captures->len - 1);
-        bool say = !options.quiet && !stop_state.output_gone;
-        for (guint index = 0; say && index < capture->warnings->len; index++)
-            fprintf(stderr, "oddport: %s: warning: %s\n", *path,
-                    (const char *)g_ptr_array_index(capture->warnings, index));
+        bool say = say_warnings && !stop_state.output_gone;
+        for (guint warning = 0; say && warning < capture->warnings->len; warning++)
+            fprintf(stderr, "oddport: %s: warning: %s\n", input->path,
+                    (const char *)g_ptr_array_index(capture->warnings, warning));
     }
 
     /* A reader that went away wants no more: end as a writer to a closed pipe does. */
@@ -809,9 +853,10 @@ int main(int argc, char **argv)
         return EXIT_WRITE_ERROR;
     }
 
+    size_t warnings_before_finish = summary->warnings->len;
     oddport_engine_finish(engine);
-    if (!options.quiet)
-        warn_about_limits(summary);
+    if (say_warnings)
+        warn_about_limits(summary, warnings_before_finish);
     bool out_of_memory = summary->out_of_memory;
     if (out_of_memory) {
         /* Four fifths of what fitted leaves room for the rest of the run's memory. */

@@ -914,7 +914,6 @@ static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_p
 static void add_run_warnings(OddportEngine *engine)
 {
     OddportSummary *summary = &engine->summary;
-    g_ptr_array_set_size(summary->warnings, 0);
     if (summary->evicted_flows > 0)
         g_ptr_array_add(summary->warnings,
                         g_strdup_printf("%" G_GUINT64_FORMAT " flows were finished early because "
@@ -929,6 +928,11 @@ static void add_run_warnings(OddportEngine *engine)
                                         "traffic (%" G_GUINT64_FORMAT " flows) are counted in the "
                                         "totals but not listed, as in a scan or flood",
                                         omitted->rows, omitted->flows));
+}
+
+void oddport_engine_add_warning(OddportEngine *engine, const char *warning)
+{
+    g_ptr_array_add(engine->summary.warnings, g_strdup(warning));
 }
 
 void oddport_engine_finish(OddportEngine *engine)

@@ -42,7 +42,7 @@ pcap_header() { # little-endian microsecond pcap header: snapshot length, link t
 
 # Captures that cannot be read at all: exit 1.
 expect 1 "missing\.pcap: .*No such file or directory" "$work/missing.pcap"
-expect 1 "is a directory" "$work"
+expect 1 "folder holds no capture" "$work"
 : >"$work/empty.pcap"
 expect 1 "empty\.pcap: .*empty" "$work/empty.pcap"
 printf 'PK\003\004 this is a zip file, not a capture\n' >"$work/archive.zip"
