@@ -729,6 +729,11 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
     if (record->timestamp_ns > engine->now_ns)
         engine->now_ns = record->timestamp_ns;
 
+    if (record->link_type != engine->last_link_type) {
+        note_link_type(engine->link_type_uses, capture, record->link_type, false);
+        engine->last_link_type = record->link_type;
+    }
+
     /* Digests are taken only where they matter: at or before what earlier captures covered,
      * and at this capture's newest instant. */
     bool maybe_covered = engine->covered.any && record->timestamp_ns <= engine->covered.until_ns;
@@ -742,11 +747,6 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
             capture->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE]++;
             return (OddportRecordOutcome){ODDPORT_SKIP_OVERLAPPING_CAPTURE, 0};
         }
-    }
-
-    if (record->link_type != engine->last_link_type) {
-        note_link_type(engine->link_type_uses, capture, record->link_type, false);
-        engine->last_link_type = record->link_type;
     }
     if (engine->filter_expression != NULL) {
         CompiledFilter *filter = filter_for(engine, record->link_type, capture);
