@@ -128,8 +128,10 @@ static int usage_error(GOptionContext *context, const char *message)
 
 static const char help_description_head[] =
     "The text report starts with the services on non-standard ports, the most\n"
-    "severe at the top, each with the evidence for its verdict; then mismatches\n"
-    "and flows per port class and per app. JSON and CSV are written as flows end.\n"
+    "severe at the top, each with the evidence for its verdict; then other servers\n"
+    "that answered on non-standard ports in something else, with their first\n"
+    "bytes; then mismatches and flows per port class and per app. JSON and CSV\n"
+    "are written as flows end.\n"
     "The filter applies to every capture. When stderr is a terminal and a capture\n"
     "takes more than a second, a progress line shows there. A report named with -o\n"
     "appears only when complete: it is written beside its name and renamed.\n"
