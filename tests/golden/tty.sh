@@ -90,5 +90,18 @@ else
     not_ok "coloured and plain reports differ beyond colour"
 fi
 
+# A warning shows once on a terminal: the text report's header carries it, so stderr, on the
+# same terminal, does not repeat it; with the report in a file, stderr still says it.
+size=$(stat -c %s "$loopback")
+head -c $((size - 7)) "$loopback" >"$work/cut.pcap"
+on_terminal "$work/warned" "'$oddport' --top 1 '$work/cut.pcap'"
+count=$(LC_ALL=C grep -ac "file ends inside record" "$work/warned")
+[ "$count" = 1 ] && ok "a capture warning shows once on a terminal" ||
+    not_ok "the capture warning shows $count times on a terminal"
+on_terminal "$work/warned-file" "'$oddport' -o '$work/warned.txt' '$work/cut.pcap'"
+has "$work/warned-file" "file ends inside record" && has "$work/warned.txt" "file ends inside record" &&
+    ok "with the report in a file, the warning is on the terminal and in the file" ||
+    not_ok "a warning missing from the terminal or from the report file"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
