@@ -843,13 +843,18 @@ int main(int argc, char **argv)
 
     /* A reader that went away wants no more: end as a writer to a closed pipe does. */
     if (stop_state.output_gone || output_reader_gone(&output)) {
-        oddport_text_report_free(text_report);
-        oddport_engine_free(engine);
-        close_report_output(&output, false);
         struct sigaction pipe_action;
         if (sigaction(SIGPIPE, NULL, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL)
             raise(SIGPIPE);
-        /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. */
+        /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. The
+         * streamed reports are ended only to be freed: their writes fail quietly. */
+        if (json_report != NULL)
+            oddport_json_report_end(json_report, engine);
+        if (csv_report != NULL)
+            oddport_csv_report_end(csv_report, engine);
+        oddport_text_report_free(text_report);
+        oddport_engine_free(engine);
+        close_report_output(&output, false);
         fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output), g_strerror(EPIPE));
         options_clear(&options);
         return EXIT_WRITE_ERROR;
