@@ -73,20 +73,25 @@ void oddport_format_clock(uint64_t timestamp_ns, bool with_date, char text[ODDPO
 
 /* Scales `value` by `base` until it shows in at most three digits, then writes it with one
  * decimal below 100 and none above: "7.1", "95.8", "958". Rounding happens before the unit is
- * chosen, so 999.96 becomes "1.0" of the next unit rather than "1000". */
-static void format_scaled(uint64_t value, double base, const char *const *units, size_t unit_count,
-                          const char *separator, char text[ODDPORT_HUMAN_TEXT_MAX])
+ * chosen, so 999.96 becomes "1.0" of the next unit rather than "1000". Below `base` the exact
+ * number is as short as any rounding of it; deciding that by an integer comparison lets the
+ * compiler see that it has at most four digits and fits the buffer. */
+static void format_scaled(uint64_t value, unsigned base, const char *const *units,
+                          size_t unit_count, const char *separator,
+                          char text[ODDPORT_HUMAN_TEXT_MAX])
 {
-    double scaled = (double)value;
-    size_t unit = 0;
-    while (unit + 1 < unit_count && (unit == 0 ? scaled >= base : scaled >= 999.95)) {
+    if (value < base) {
+        snprintf(text, ODDPORT_HUMAN_TEXT_MAX, "%" PRIu64 "%s%s", value,
+                 units[0][0] != '\0' ? separator : "", units[0]);
+        return;
+    }
+    double scaled = (double)value / base;
+    size_t unit = 1;
+    while (unit + 1 < unit_count && scaled >= 999.95) {
         scaled /= base;
         unit++;
     }
-    if (unit == 0)
-        snprintf(text, ODDPORT_HUMAN_TEXT_MAX, "%" PRIu64 "%s%s", value,
-                 units[0][0] != '\0' ? separator : "", units[0]);
-    else if (scaled < 99.95)
+    if (scaled < 99.95)
         snprintf(text, ODDPORT_HUMAN_TEXT_MAX, "%.1f%s%s", scaled, separator, units[unit]);
     else
         snprintf(text, ODDPORT_HUMAN_TEXT_MAX, "%.0f%s%s", scaled, separator, units[unit]);
@@ -95,18 +100,13 @@ static void format_scaled(uint64_t value, double base, const char *const *units,
 void oddport_format_bytes(uint64_t bytes, char text[ODDPORT_HUMAN_TEXT_MAX])
 {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    format_scaled(bytes, 1024.0, units, G_N_ELEMENTS(units), " ", text);
+    format_scaled(bytes, 1024, units, G_N_ELEMENTS(units), " ", text);
 }
 
 void oddport_format_count(uint64_t count, char text[ODDPORT_HUMAN_TEXT_MAX])
 {
-    /* Below a thousand the exact number is as short as any rounding of it. */
     static const char *const units[] = {"", "k", "M", "G", "T", "P", "E"};
-    if (count < 1000) {
-        snprintf(text, ODDPORT_HUMAN_TEXT_MAX, "%" PRIu64, count);
-        return;
-    }
-    format_scaled(count, 1000.0, units, G_N_ELEMENTS(units), "", text);
+    format_scaled(count, 1000, units, G_N_ELEMENTS(units), "", text);
 }
 
 void oddport_format_duration(uint64_t nanoseconds, char text[ODDPORT_HUMAN_TEXT_MAX])
