@@ -491,6 +491,7 @@ static void install_stop_signal_handlers(void)
  * run never leaves half a report under the real name. */
 typedef struct {
     const char *target_path; /* NULL for standard output (borrowed from the options) */
+    char *final_path;        /* owned: the file renamed onto, the target with links resolved */
     char *temporary_path;    /* owned; NULL when written in place */
     FILE *stream;
     bool is_pipe; /* a pipe or socket, whose reader may go away */
@@ -558,8 +559,13 @@ static bool open_report_output(const char *path, ReportOutput *output, GError **
         output->stream = fopen(path, "w");
         output->is_pipe = S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode);
     } else {
-        g_autofree char *directory = g_path_get_dirname(path);
-        g_autofree char *base = g_path_get_basename(path);
+        /* A link to a report is followed, so the report replaces the file it points to rather
+         * than the link itself. */
+        char *resolved = exists ? realpath(path, NULL) : NULL;
+        output->final_path = g_strdup(resolved != NULL ? resolved : path);
+        free(resolved);
+        g_autofree char *directory = g_path_get_dirname(output->final_path);
+        g_autofree char *base = g_path_get_basename(output->final_path);
         output->temporary_path = g_strdup_printf("%s/.%s.oddport-XXXXXX", directory, base);
         int descriptor = g_mkstemp_full(output->temporary_path, O_WRONLY | O_CLOEXEC, 0600);
         if (descriptor >= 0) {
@@ -571,8 +577,14 @@ static bool open_report_output(const char *path, ReportOutput *output, GError **
             output->stream = fdopen(descriptor, "w");
             if (output->stream == NULL)
                 close(descriptor);
+        } else if (exists) {
+            /* A writable report in a folder where nothing may be created: written in place, as
+             * before this file could be written beside. */
+            g_clear_pointer(&output->temporary_path, g_free);
+            output->stream = fopen(output->final_path, "w");
         }
-        if (output->stream != NULL && strlen(output->temporary_path) < sizeof cleanup_path) {
+        if (output->stream != NULL && output->temporary_path != NULL &&
+            strlen(output->temporary_path) < sizeof cleanup_path) {
             memcpy(cleanup_path, output->temporary_path, strlen(output->temporary_path) + 1);
             cleanup_path_ready = 1;
         }
@@ -581,6 +593,7 @@ static bool open_report_output(const char *path, ReportOutput *output, GError **
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
                     "%s: cannot write the report: %s", path, g_strerror(errno));
         g_clear_pointer(&output->temporary_path, g_free);
+        g_clear_pointer(&output->final_path, g_free);
         return false;
     }
     return true;
@@ -601,7 +614,7 @@ static bool close_report_output(ReportOutput *output, bool keep)
             saved_errno = errno;
         }
         if (output->temporary_path != NULL) {
-            if (keep && written && rename(output->temporary_path, output->target_path) != 0) {
+            if (keep && written && rename(output->temporary_path, output->final_path) != 0) {
                 written = false;
                 saved_errno = errno;
             }
@@ -614,6 +627,7 @@ static bool close_report_output(ReportOutput *output, bool keep)
         written = false;
     }
     g_clear_pointer(&output->temporary_path, g_free);
+    g_clear_pointer(&output->final_path, g_free);
     return written;
 }
 

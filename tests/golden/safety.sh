@@ -63,6 +63,27 @@ check "and leaves no temporary file behind" [ -z "$(find "$work" -name '.*oddpor
 chmod 640 "$work/report.txt"
 run -o "$work/report.txt" "$work/evidence.pcap"
 check "a replaced report keeps its mode" [ "$(stat -c %a "$work/report.txt")" = 640 ]
+ln -s report.txt "$work/report-link.txt"
+run -o "$work/report-link.txt" "$work/evidence.pcap"
+check "-o through a link replaces the file it points to, and keeps the link" \
+    [ -L "$work/report-link.txt" ] && grep -q "^Capture" "$work/report.txt"
+# A folder where nothing may be created: the report is written in place. Root may create
+# anywhere, so the check runs as an unprivileged user when it can.
+if [ "$(id -u)" -ne 0 ] || command -v setpriv >/dev/null; then
+    mkdir "$work/locked"
+    echo "an earlier report" >"$work/locked/report.txt"
+    cp "$oddport" "$work/oddport-copy"
+    chmod 755 "$work" "$work/oddport-copy"
+    chmod 644 "$work/evidence.pcap"
+    chmod 666 "$work/locked/report.txt"
+    chmod 555 "$work/locked"
+    as_user=()
+    [ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    "${as_user[@]}" "$work/oddport-copy" -o "$work/locked/report.txt" "$work/evidence.pcap" 2>"$work/err"
+    check "a report in a folder where nothing may be created is written in place" \
+        grep -q "^Capture" "$work/locked/report.txt"
+    chmod 755 "$work/locked"
+fi
 run -o /dev/null "$work/evidence.pcap"
 check "-o /dev/null writes in place and leaves the device alone" [ "$status" -eq 0 ] && [ -c /dev/null ]
 
