@@ -76,10 +76,12 @@ typedef enum {
     ODDPORT_CAPTURE_ERROR_TRUNCATED,
     ODDPORT_CAPTURE_ERROR_DAMAGED,
     ODDPORT_CAPTURE_ERROR_UNSUPPORTED_COMPRESSION, /* compressed in a way this build cannot read */
+    ODDPORT_CAPTURE_ERROR_NOT_READ, /* the run stopped (a signal, memory) before reaching it */
 } OddportCaptureError;
 
-/* "open", "empty", "not_capture", "bad_header", "truncated" or "damaged", as the JSON report's
- * error_kind writes them (transfer none). */
+/* "open", "empty", "not_capture", "bad_header", "truncated", "damaged",
+ * "unsupported_compression" or "not_read", as the JSON report's error_kind writes them (transfer
+ * none). */
 const char *oddport_capture_error_name(OddportCaptureError error);
 
 #endif

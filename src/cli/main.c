@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,8 @@ static const ExitStatusRow exit_status_table[] = {
     {"3", "the report could not be written (no permission, full disk, closed pipe)"},
     {"4", "--fail-on: a service on a non-standard port at or above that severity"},
     {"5", "out of memory: reading stopped early (try --max-flows)"},
-    {"128+N", "stopped by signal N (130 Ctrl-C, 143 SIGTERM): no report under the -o name; on "
-              "standard output the report covers what was read and says it is incomplete"},
+    {"128+N", "stopped by signal N (130 Ctrl-C, 143 SIGTERM): no -o file is replaced; a "
+              "report written in place covers what was read and says it is incomplete"},
 };
 
 /* Which status wins when several apply: errors before findings, the user's signal first. */
@@ -133,8 +134,9 @@ static const char help_description_head[] =
     "bytes; then mismatches and flows per port class and per app. JSON and CSV\n"
     "are written as flows end.\n"
     "The filter applies to every capture. When stderr is a terminal and a capture\n"
-    "takes more than a second, a progress line shows there. A report named with -o\n"
-    "appears only when complete: it is written beside its name and renamed.\n"
+    "takes more than a second, a progress line shows there. A report file named\n"
+    "with -o is written beside its name and renamed when complete (devices, pipes\n"
+    "and files that cannot be replaced are written in place).\n"
     "\n"
     "Port classes (of the server's port): well-known 0-1023, registered\n"
     "1024-49151, ephemeral 49152-65535. Expected ports: http 80; tls 443, 465, 563,\n"
@@ -472,6 +474,9 @@ static void on_stop_signal(int number)
 
 static void install_stop_signal_handlers(void)
 {
+    /* A file size limit (ulimit -f) then fails the write, which is reported, instead of ending
+     * the process with a half-written temporary file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
     struct sigaction action = {.sa_handler = on_stop_signal};
     sigemptyset(&action.sa_mask);
     /* Reads resume after the handler: the flag is looked at between records. */
@@ -486,15 +491,17 @@ static void install_stop_signal_handlers(void)
     }
 }
 
-/* Where the report goes: standard output; a special file (a device, a pipe) written in place;
- * or a regular file, written beside its name and renamed when complete, so that an interrupted
- * run never leaves half a report under the real name. */
+/* Where the report goes: standard output; a file written in place (a device, a pipe, a file
+ * with other names, or one in a folder where nothing may be created); or a regular file,
+ * written beside its name and renamed when complete, so that an interrupted run never leaves
+ * half a report under the real name. */
 typedef struct {
     const char *target_path; /* NULL for standard output (borrowed from the options) */
     char *final_path;        /* owned: the file renamed onto, the target with links resolved */
     char *temporary_path;    /* owned; NULL when written in place */
     FILE *stream;
-    bool is_pipe; /* a pipe or socket, whose reader may go away */
+    bool is_pipe;  /* a pipe or socket, whose reader may go away */
+    bool in_place; /* a named file written directly: an early end leaves it partial */
 } ReportOutput;
 
 static const char *output_name(const ReportOutput *output)
@@ -532,13 +539,37 @@ static const char *input_named_as_output(const Options *options, const OddportIn
     const char *found = NULL;
     for (guint index = 0; found == NULL && index < paths->len; index++) {
         const char *path = g_ptr_array_index(paths, index);
+        /* Standard input may be the report's file too, redirected: `-o x.pcap - < x.pcap`. */
         struct stat input_status;
-        if (strcmp(path, "-") != 0 && stat(path, &input_status) == 0 &&
-            same_file(&output_status, &input_status))
+        bool known = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &input_status) == 0
+                                            : stat(path, &input_status) == 0;
+        if (known && same_file(&output_status, &input_status))
             found = path;
     }
     g_ptr_array_unref(paths);
     return found;
+}
+
+/* Names the temporary file after the report, shortened so that it stays a valid name. */
+static char *temporary_name_beside(const char *final_path)
+{
+    enum { MARK_LENGTH = sizeof ".oddport-XXXXXX" - 1, NAME_LIMIT = 255 };
+    g_autofree char *directory = g_path_get_dirname(final_path);
+    g_autofree char *base = g_path_get_basename(final_path);
+    int kept = (int)MIN(strlen(base), (size_t)(NAME_LIMIT - 1 - MARK_LENGTH));
+    return g_strdup_printf("%s/.%.*s.oddport-XXXXXX", directory, kept, base);
+}
+
+/* Publishes the unfinished file's name to the signal handler, which removes it on a second
+ * signal; the fence keeps the name written before the flag that says it may be read. */
+static void publish_cleanup_path(const char *path)
+{
+    size_t length = strlen(path);
+    if (length >= sizeof cleanup_path)
+        return;
+    memcpy(cleanup_path, path, length + 1);
+    atomic_signal_fence(memory_order_release);
+    cleanup_path_ready = 1;
 }
 
 static bool open_report_output(const char *path, ReportOutput *output, GError **error)
@@ -553,41 +584,52 @@ static bool open_report_output(const char *path, ReportOutput *output, GError **
     output->target_path = path;
     output->stream = NULL;
     struct stat status;
+    struct stat link_status;
     bool exists = stat(path, &status) == 0;
-    if (exists && !S_ISREG(status.st_mode)) {
-        /* /dev/null, a terminal, a named pipe: renaming over them would replace the node. */
-        output->stream = fopen(path, "w");
-        output->is_pipe = S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode);
-    } else {
+    bool dangling_link = !exists && lstat(path, &link_status) == 0 && S_ISLNK(link_status.st_mode);
+    if (exists && S_ISREG(status.st_mode) && access(path, W_OK) != 0) {
+        /* A report the user made read-only is not replaced behind their back. */
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "%s: cannot write the report: %s", path, g_strerror(errno));
+        return false;
+    }
+    /* Devices, pipes, a file with other hard links (they must see the new report) and a link
+     * to nowhere yet are written as they are. */
+    output->in_place =
+        (exists && (!S_ISREG(status.st_mode) || status.st_nlink > 1)) || dangling_link;
+    if (!output->in_place) {
         /* A link to a report is followed, so the report replaces the file it points to rather
          * than the link itself. */
         char *resolved = exists ? realpath(path, NULL) : NULL;
         output->final_path = g_strdup(resolved != NULL ? resolved : path);
         free(resolved);
-        g_autofree char *directory = g_path_get_dirname(output->final_path);
-        g_autofree char *base = g_path_get_basename(output->final_path);
-        output->temporary_path = g_strdup_printf("%s/.%s.oddport-XXXXXX", directory, base);
+        output->temporary_path = temporary_name_beside(output->final_path);
         int descriptor = g_mkstemp_full(output->temporary_path, O_WRONLY | O_CLOEXEC, 0600);
         if (descriptor >= 0) {
             /* mkstemp's 0600 is for the unfinished file; the report gets the mode a new file
-             * would get, or keeps the mode of the one it replaces. */
+             * would get, or keeps the owner and mode of the one it replaces. */
             mode_t mask = umask(0);
             umask(mask);
+            if (exists && fchown(descriptor, status.st_uid, status.st_gid) != 0) {
+                /* Only root may give a file away; anyone else's report becomes theirs. */
+            }
             fchmod(descriptor, exists ? (status.st_mode & 07777) : (0666 & ~mask));
             output->stream = fdopen(descriptor, "w");
             if (output->stream == NULL)
                 close(descriptor);
+            else
+                publish_cleanup_path(output->temporary_path);
         } else if (exists) {
-            /* A writable report in a folder where nothing may be created: written in place, as
-             * before this file could be written beside. */
+            /* A writable report in a folder where nothing may be created. */
             g_clear_pointer(&output->temporary_path, g_free);
-            output->stream = fopen(output->final_path, "w");
+            output->in_place = true;
         }
-        if (output->stream != NULL && output->temporary_path != NULL &&
-            strlen(output->temporary_path) < sizeof cleanup_path) {
-            memcpy(cleanup_path, output->temporary_path, strlen(output->temporary_path) + 1);
-            cleanup_path_ready = 1;
-        }
+    }
+    if (output->in_place) {
+        output->stream = fopen(path, "w");
+        output->is_pipe = exists && (S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode));
+        /* A device or pipe holds no file an early end could leave half written. */
+        output->in_place = !exists || S_ISREG(status.st_mode);
     }
     if (output->stream == NULL) {
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
@@ -634,8 +676,6 @@ static bool close_report_output(ReportOutput *output, bool keep)
 /* A pipe whose reader has gone reports an error when polled for writing (Linux, the BSDs). */
 static bool output_reader_gone(const ReportOutput *output)
 {
-    if (ferror(output->stream))
-        return true;
     if (!output->is_pipe)
         return false;
     struct pollfd poll_output = {.fd = fileno(output->stream), .events = POLLOUT};
@@ -644,15 +684,20 @@ static bool output_reader_gone(const ReportOutput *output)
 
 typedef struct {
     const ReportOutput *output;
-    bool output_gone;
+    bool output_gone;   /* the pipe's reader went away */
+    bool output_failed; /* a write failed (full disk, file too large, I/O error) */
 } StopState;
 
+/* A streamed report that cannot be written, or that nobody reads any more, ends the reading: it
+ * could only go on to no purpose. */
 static bool should_stop_reading(void *data)
 {
     StopState *state = data;
     if (!state->output_gone && output_reader_gone(state->output))
         state->output_gone = true;
-    return stop_signal != 0 || state->output_gone;
+    if (!state->output_gone && ferror(state->output->stream))
+        state->output_failed = true;
+    return stop_signal != 0 || state->output_gone || state->output_failed;
 }
 
 /* Ranks the severities as --fail-on reads them: alternate < unexpected < masquerade. */
@@ -710,8 +755,9 @@ static void on_fatal_glib_error(const char *domain, GLogLevelFlags level, const 
     if (cleanup_path_ready)
         unlink(cleanup_path);
     static const char out_of_memory[] =
-        "oddport: out of memory: no report was written; bound the flows kept at once with a "
-        "smaller --max-flows (the default is 500000)\n";
+        "oddport: out of memory: the report is incomplete (no -o file was replaced; on standard "
+        "output it stops where memory ran out); bound the flows kept at once with a smaller "
+        "--max-flows (the default is 500000)\n";
     ssize_t ignored;
     if (strstr(message, "failed to allocate") != NULL) {
         ignored = write(STDERR_FILENO, out_of_memory, sizeof out_of_memory - 1);
@@ -825,8 +871,8 @@ int main(int argc, char **argv)
         const OddportInput *input = g_ptr_array_index(plan->inputs, index);
         if (summary->stopped || summary->out_of_memory) {
             GError *not_read =
-                g_error_new_literal(ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN,
-                                    "not read: the run stopped before it");
+                g_error_new_literal(ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_NOT_READ,
+                                    "the run stopped before this capture");
             oddport_engine_add_unread_capture(engine, input->path, not_read);
             g_error_free(not_read);
             continue;
@@ -856,7 +902,7 @@ int main(int argc, char **argv)
     }
 
     /* A reader that went away wants no more: end as a writer to a closed pipe does. */
-    if (stop_state.output_gone || output_reader_gone(&output)) {
+    if (stop_state.output_gone) {
         struct sigaction pipe_action;
         if (sigaction(SIGPIPE, NULL, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL)
             raise(SIGPIPE);
@@ -898,13 +944,15 @@ int main(int argc, char **argv)
     else
         written = oddport_text_report_write(text_report, engine, output.stream);
     int write_errno = errno;
-    /* An interrupted or out-of-memory run gives its report only where it cannot replace a file:
-     * on standard output, where it says it is incomplete. */
+    /* An interrupted or out-of-memory run does not replace a file with its report; where the
+     * report is written in place (standard output, a device, a file that cannot be replaced) it
+     * says it is incomplete. */
     bool complete = stop_signal == 0 && !out_of_memory;
     if (options.fail_on != ODDPORT_SEVERITY_NONE && has_finding_at_least(engine, options.fail_on))
         raise_exit_status(&exit_status, EXIT_FINDINGS);
     oddport_text_report_free(text_report);
     oddport_engine_free(engine);
+    bool written_beside = output.temporary_path != NULL;
     if (!close_report_output(&output, written && complete) && written) {
         written = false;
         write_errno = errno;
@@ -914,10 +962,15 @@ int main(int argc, char **argv)
                 g_strerror(write_errno));
         raise_exit_status(&exit_status, EXIT_WRITE_ERROR);
     }
-    if (!complete && output.target_path != NULL)
+    if (!complete && written_beside)
         fprintf(stderr,
                 "oddport: %s: not written, the run did not finish; an earlier file of "
                 "that name is left as it was\n",
+                output.target_path);
+    else if (!complete && output.in_place)
+        fprintf(stderr,
+                "oddport: %s: holds a report of what was read, marked incomplete: the run did "
+                "not finish\n",
                 output.target_path);
     options_clear(&options);
     if (stop_signal != 0) {

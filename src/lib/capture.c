@@ -161,6 +161,8 @@ const char *oddport_capture_error_name(OddportCaptureError error)
         return "truncated";
     case ODDPORT_CAPTURE_ERROR_UNSUPPORTED_COMPRESSION:
         return "unsupported_compression";
+    case ODDPORT_CAPTURE_ERROR_NOT_READ:
+        return "not_read";
     case ODDPORT_CAPTURE_ERROR_DAMAGED:
         break;
     }

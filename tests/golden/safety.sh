@@ -27,6 +27,13 @@ check() { # DESCRIPTION COMMAND...: passes when the command succeeds
     fi
 }
 
+all_of() { # CONDITION-LINE...: each argument a shell condition, all must hold
+    local condition
+    for condition in "$@"; do
+        eval "$condition" || return 1
+    done
+}
+
 run() { # runs oddport, keeping stdout, stderr and the status
     "$oddport" "$@" >"$work/out" 2>"$work/err"
     status=$?
@@ -66,10 +73,13 @@ check "a replaced report keeps its mode" [ "$(stat -c %a "$work/report.txt")" = 
 ln -s report.txt "$work/report-link.txt"
 run -o "$work/report-link.txt" "$work/evidence.pcap"
 check "-o through a link replaces the file it points to, and keeps the link" \
-    [ -L "$work/report-link.txt" ] && grep -q "^Capture" "$work/report.txt"
+    all_of '[ -L "$work/report-link.txt" ]' 'grep -q "^Capture" "$work/report.txt"'
 # A folder where nothing may be created: the report is written in place. Root may create
 # anywhere, so the check runs as an unprivileged user when it can.
-if [ "$(id -u)" -ne 0 ] || command -v setpriv >/dev/null; then
+as_user=()
+[ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+chmod 755 "$work"
+if [ "$(id -u)" -ne 0 ] || { command -v setpriv >/dev/null && "${as_user[@]}" test -x "$work"; }; then
     mkdir "$work/locked"
     echo "an earlier report" >"$work/locked/report.txt"
     cp "$oddport" "$work/oddport-copy"
@@ -77,15 +87,14 @@ if [ "$(id -u)" -ne 0 ] || command -v setpriv >/dev/null; then
     chmod 644 "$work/evidence.pcap"
     chmod 666 "$work/locked/report.txt"
     chmod 555 "$work/locked"
-    as_user=()
-    [ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
     "${as_user[@]}" "$work/oddport-copy" -o "$work/locked/report.txt" "$work/evidence.pcap" 2>"$work/err"
     check "a report in a folder where nothing may be created is written in place" \
         grep -q "^Capture" "$work/locked/report.txt"
     chmod 755 "$work/locked"
 fi
 run -o /dev/null "$work/evidence.pcap"
-check "-o /dev/null writes in place and leaves the device alone" [ "$status" -eq 0 ] && [ -c /dev/null ]
+check "-o /dev/null writes in place and leaves the device alone" \
+    all_of '[ "$status" -eq 0 ]' '[ -c /dev/null ]'
 
 # --services accumulates, and '-' reads standard input.
 printf 'ssh 443\n' >"$work/rules-ssh"
@@ -138,7 +147,16 @@ stop_with() { # SIGNAL FORMAT ARGUMENTS...: signals a run reading a capture stil
     "$generate_capture" --packets 20000000 --flows 20000 - 2>/dev/null |
         (trap - INT; exec "$oddport" --format "$format" "$@" - >"$work/out" 2>"$work/err") &
     local pid=$!
-    sleep 1
+    # Signals only once oddport has set up its handlers (their bits in SigCgt), so the test
+    # does not race its start on a busy machine.
+    local waited=0
+    until grep -q oddport "/proc/$pid/comm" 2>/dev/null &&
+        [ $((0x$(awk '/^SigCgt/ { print $2 }' "/proc/$pid/status") & 0x4002)) -eq $((0x4002)) ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+        [ "$waited" -lt 300 ] || break
+    done
+    sleep 0.5
     kill -s "$signal" "$pid"
     wait "$pid"
     status=$?
@@ -163,7 +181,7 @@ start=$(date +%s%N)
 "$oddport" --format json -o /dev/null "$work/flood.pcap" 2>/dev/null
 full_ms=$((($(date +%s%N) - start) / 1000000))
 check "a closed pipe with SIGPIPE ignored exits 3 (got $(cat "$work/pipe-status"))" [ "$(cat "$work/pipe-status")" = 3 ]
-check "and stops early (${elapsed_ms} ms against ${full_ms} ms for the whole run)" [ "$elapsed_ms" -lt $((full_ms / 3 + 200)) ]
+check "and stops early (${elapsed_ms} ms against ${full_ms} ms for the whole run)" [ "$elapsed_ms" -lt $((full_ms / 2)) ]
 check "with one line naming the error" grep -q "write error: Broken pipe" "$work/err"
 
 # Out of memory: one line, exit 5, and no half report under the -o name. Address-space limits
