@@ -33,7 +33,8 @@ typedef struct {
     char *error;
     OddportCaptureError error_kind; /* meaningful only when `error` is set */
     OddportCaptureFormat format;
-    GPtrArray *link_types; /* of char *, names in order of first appearance */
+    const char *compression; /* "gzip", "zstd", "lz4", or NULL for a plain file (static text) */
+    GPtrArray *link_types;   /* of char *, names in order of first appearance */
     uint64_t packets;
     uint64_t bytes; /* wire bytes */
     uint64_t first_seen_ns;

@@ -896,6 +896,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     }
     /* A pcapng interface met later may have declared a finer precision than the first. */
     capture->format = oddport_capture_format(reader);
+    capture->compression = oddport_capture_compression_name(reader);
     capture->precision_digits = oddport_capture_precision_digits(reader);
     oddport_engine_end_capture(engine);
     oddport_capture_close(reader);

@@ -71,7 +71,7 @@ grep -q "^Capture .*missing\.pcap: not read: no such file or directory" "$work/o
     grep -q "^Capture .*loopback\.pcap: pcap" "$work/out" ||
     { failed=$((failed + 1)); echo "not ok - the text report does not list the unread capture"; }
 expect 1 "missing\.pcap" --format json "$captures/loopback.pcap" "$work/missing.pcap"
-grep -q '"path":"[^"]*missing\.pcap","error":"no such file or directory","error_kind":"open","format":null,"link_types":\[\],"packets":0' "$work/out" ||
+grep -q '"path":"[^"]*missing\.pcap","error":"no such file or directory","error_kind":"open","format":null,"compression":null,"link_types":\[\],"packets":0' "$work/out" ||
     { failed=$((failed + 1)); echo "not ok - the JSON report does not list the unread capture"; }
 if [ -n "${validate:-}" ]; then
     "$validate" "$work/out" || { failed=$((failed + 1)); echo "not ok - the JSON report with an unread capture is invalid"; }

@@ -260,6 +260,8 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         ODDPORT_JSON_MEMBER(writer, "format");
         oddport_json_string_or_null(
             writer, capture->error == NULL ? oddport_capture_format_name(capture->format) : NULL);
+        ODDPORT_JSON_MEMBER(writer, "compression");
+        oddport_json_string_or_null(writer, capture->compression);
         ODDPORT_JSON_MEMBER(writer, "link_types");
         oddport_json_begin_array(writer);
         for (guint type = 0; type < capture->link_types->len; type++)

@@ -453,7 +453,9 @@ static unsigned write_captures(FILE *stream, const OddportSummary *summary, bool
             g_string_free(line, TRUE);
             continue;
         }
-        g_string_append_printf(line, " %s, ", oddport_capture_format_name(capture->format));
+        g_string_append_printf(line, " %s%s%s, ", oddport_capture_format_name(capture->format),
+                               capture->compression != NULL ? " " : "",
+                               capture->compression != NULL ? capture->compression : "");
         for (guint type = 0; type < capture->link_types->len; type++)
             g_string_append_printf(line, "%s%s", type > 0 ? "+" : "",
                                    (const char *)g_ptr_array_index(capture->link_types, type));
