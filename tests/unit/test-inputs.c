@@ -375,7 +375,8 @@ static void test_folder(void)
     write_gzip(a, a_bytes);
     g_autofree char *c10 = write_capture(&folder, "c10.pcap", 4000, 1);
     g_autofree char *c2 = write_capture(&folder, "c2.pcap", 4000, 1);
-    g_autofree char *hidden = write_capture(&folder, ".hidden.pcap", 1, 1);
+    /* A hidden capture, which a folder argument leaves out. */
+    g_free(write_capture(&folder, ".hidden.pcap", 1, 1));
     g_autofree char *notes = in_folder(&folder, "notes.txt");
     write_bytes(notes, "not a capture\n", 14);
     g_autofree char *empty = in_folder(&folder, "empty.pcap");
@@ -440,7 +441,8 @@ static void test_folder_without_captures(void)
     Folder folder = folder_new();
     g_autofree char *notes = in_folder(&folder, "notes.txt");
     write_bytes(notes, "not a capture\n", 14);
-    g_autofree char *hidden = write_capture(&folder, ".hidden.pcap", 1, 1);
+    /* A hidden capture, which a folder argument leaves out. */
+    g_free(write_capture(&folder, ".hidden.pcap", 1, 1));
     g_autofree char *empty_folder = in_folder(&folder, "empty");
     g_assert_cmpint(g_mkdir(empty_folder, 0700), ==, 0);
 
