@@ -2,15 +2,6 @@
 #include <limits.h>
 #include <string.h>
 
-#ifndef ODDPORT_HAVE_ZLIB
-#define ODDPORT_HAVE_ZLIB 0
-#endif
-#ifndef ODDPORT_HAVE_ZSTD
-#define ODDPORT_HAVE_ZSTD 0
-#endif
-#ifndef ODDPORT_HAVE_LZ4
-#define ODDPORT_HAVE_LZ4 0
-#endif
 
 #if ODDPORT_HAVE_ZLIB
 #include <zlib.h>

@@ -24,45 +24,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture-bytes.h"
+
 #define FRAME_MAX 2048
 
 static FILE *output;
 static uint32_t clock_us;
-
-static void put_le32(uint8_t *at, uint32_t value)
-{
-    for (int index = 0; index < 4; index++)
-        at[index] = (uint8_t)(value >> (8 * index));
-}
-
-static void put_be16(uint8_t *at, uint32_t value)
-{
-    at[0] = (uint8_t)(value >> 8);
-    at[1] = (uint8_t)value;
-}
-
-static void put_be32(uint8_t *at, uint32_t value)
-{
-    for (int index = 0; index < 4; index++)
-        at[index] = (uint8_t)(value >> (24 - 8 * index));
-}
-
-/* The Internet checksum (RFC 1071) over `length` bytes, continuing from `sum`. */
-static uint32_t checksum_add(uint32_t sum, const uint8_t *bytes, size_t length)
-{
-    for (size_t index = 0; index + 1 < length; index += 2)
-        sum += (uint32_t)bytes[index] << 8 | bytes[index + 1];
-    if (length % 2 == 1)
-        sum += (uint32_t)bytes[length - 1] << 8;
-    return sum;
-}
-
-static uint16_t checksum_finish(uint32_t sum)
-{
-    while (sum > 0xffff)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
 
 enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_PSH = 0x08, TCP_ACK = 0x10 };
 

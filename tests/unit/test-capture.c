@@ -12,15 +12,6 @@
 
 #include "oddport/capture.h"
 
-#ifndef ODDPORT_HAVE_ZLIB
-#define ODDPORT_HAVE_ZLIB 0
-#endif
-#ifndef ODDPORT_HAVE_ZSTD
-#define ODDPORT_HAVE_ZSTD 0
-#endif
-#ifndef ODDPORT_HAVE_LZ4
-#define ODDPORT_HAVE_LZ4 0
-#endif
 #if ODDPORT_HAVE_ZLIB
 #include <zlib.h>
 #endif

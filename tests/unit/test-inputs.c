@@ -12,9 +12,6 @@
 #include "inputs.h"
 #include "oddport/capture.h"
 
-#ifndef ODDPORT_HAVE_ZLIB
-#define ODDPORT_HAVE_ZLIB 0
-#endif
 #if ODDPORT_HAVE_ZLIB
 #include <zlib.h>
 #endif
