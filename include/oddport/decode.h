@@ -30,8 +30,8 @@ typedef enum {
     ODDPORT_SKIP_TUNNEL_TOO_DEEP,     /* more nested tunnels than oddport follows */
     ODDPORT_SKIP_FILTERED,            /* did not match the BPF filter */
     ODDPORT_SKIP_ENCRYPTED,           /* link-layer encryption (protected 802.11) hides the rest */
-    /* within the time an earlier capture of the run already covered: a repeated or overlapping
-     * capture, whose packets would otherwise count twice */
+    /* a packet an earlier capture of the run held already (a repeated or overlapping capture),
+     * which would otherwise count twice */
     ODDPORT_SKIP_OVERLAPPING_CAPTURE,
 } OddportDecodeStatus;
 

@@ -118,6 +118,14 @@ void oddport_engine_add_unread_capture(OddportEngine *engine, const char *path,
  * it joins the summary's warnings ahead of those oddport_engine_finish makes. */
 void oddport_engine_add_warning(OddportEngine *engine, const char *warning);
 
+/* Packets at or after `timestamp_ns` are remembered (by a digest of their bytes and time) so
+ * that a later capture of the run that repeats them, in part or whole, is not counted twice: its
+ * repeated packets are skipped as ODDPORT_SKIP_OVERLAPPING_CAPTURE. A caller reading captures in
+ * time order passes the first packet time of the captures still to come (0 when one is unknown,
+ * UINT64_MAX when none follows, the default). Memory is bounded; past the bound, packets in time
+ * already covered are judged by time alone, and the capture's warnings say so. */
+void oddport_engine_remember_packets_from(OddportEngine *engine, uint64_t timestamp_ns);
+
 /* Feeding records one by one, for a caller that reads captures itself (the Wireshark plugin, a
  * test). oddport_engine_read_capture is these three calls over a file. */
 

@@ -729,6 +729,23 @@ static bool has_finding_at_least(const OddportEngine *engine, OddportSeverity th
     return found;
 }
 
+/* Where the captures after `first` begin: the earliest of their first packets, 0 when one of
+ * them cannot be known ahead (standard input), UINT64_MAX when none follows. Packets of the
+ * capture read now from that time on are the ones a later capture may repeat. */
+static uint64_t earliest_still_to_come(const OddportInputPlan *plan, guint first)
+{
+    uint64_t earliest = UINT64_MAX;
+    for (guint index = first; index < plan->inputs->len; index++) {
+        const OddportInput *input = g_ptr_array_index(plan->inputs, index);
+        if (input->error != NULL)
+            continue;
+        if (!input->has_first_timestamp)
+            return 0;
+        earliest = MIN(earliest, input->first_timestamp_ns);
+    }
+    return earliest;
+}
+
 static int load_site_rules(OddportPortRules *rules, char **paths)
 {
     for (char **path = paths; path != NULL && *path != NULL; path++) {
@@ -882,6 +899,7 @@ int main(int argc, char **argv)
             oddport_engine_add_unread_capture(engine, input->path, input->error);
             error = g_error_copy(input->error);
         } else {
+            oddport_engine_remember_packets_from(engine, earliest_still_to_come(plan, index + 1));
             progress.path = input->path;
             progress.started_us = g_get_monotonic_time();
             read = oddport_engine_read_capture(engine, input->path, &error);

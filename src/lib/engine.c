@@ -74,16 +74,15 @@ typedef struct {
     struct bpf_program program;
 } CompiledFilter;
 
-/* The latest instant a capture reached, with digests of the records at that very instant: a
- * rotation may split one instant between two files, so at the edge only records already seen
- * count as covered. */
-enum { EDGE_DIGESTS_MAX = 32 };
+/* Digests of the packets later captures of the run may repeat: an open-addressing set of
+ * non-zero 64-bit digests, bounded so that a long overlap cannot take unbounded memory. */
+enum { REMEMBERED_DIGESTS_MAX = 1 << 22 };
 typedef struct {
-    bool any;
-    uint64_t until_ns;
-    unsigned digest_count;
-    uint64_t digests[EDGE_DIGESTS_MAX];
-} TimeEdge;
+    uint64_t *slots; /* 0 marks an empty slot */
+    size_t mask;
+    size_t count;
+    bool overflowed; /* a digest did not fit: later captures fall back to judging by time */
+} DigestSet;
 
 struct OddportEngine {
     const OddportPortRules *rules;
@@ -110,9 +109,13 @@ struct OddportEngine {
     GArray *link_type_uses; /* of LinkTypeUse, for the capture being fed */
     uint32_t last_link_type;
     /* Captures of one run are read in time order; a later one that goes back into the time an
-     * earlier one covered repeats or overlaps it, and those records are not counted again. */
-    TimeEdge covered;      /* by the captures ended so far */
-    TimeEdge capture_edge; /* of the capture being fed */
+     * earlier one covered may repeat its packets, which are then not counted again. Packets at
+     * or after `remember_from_ns` are remembered for that comparison. */
+    bool any_covered;
+    uint64_t covered_until_ns; /* the latest packet of the captures ended so far */
+    uint64_t remember_from_ns;
+    DigestSet remembered;
+    uint64_t judged_by_time; /* of the capture being fed: skipped without a digest to compare */
     /* The flow the last fed record joined, while it is open. */
     Flow *last_flow;
     unsigned last_sender;
@@ -230,6 +233,7 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->lists[LIST_TCP_CLOSED].timeout_ns =
         (uint64_t)ODDPORT_CLOSED_GRACE_SECONDS * NANOSECONDS_PER_SECOND;
     engine->next_flow_id = 1;
+    engine->remember_from_ns = UINT64_MAX;
     engine->summary.max_flows = ODDPORT_DEFAULT_MAX_FLOWS;
     engine->summary.captures = g_ptr_array_new_with_free_func(capture_summary_free);
     engine->summary.warnings = g_ptr_array_new_with_free_func(g_free);
@@ -322,57 +326,68 @@ bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GE
     return true;
 }
 
-/* The first bytes hold every header up to TCP's, with the IP identification and sequence
- * numbers: two records of one instant that agree there and in both lengths are the same packet.
- * Hashing only them keeps the cost per packet small. */
-enum { DIGEST_PREFIX_BYTES = 96 };
+/* The record's bytes, lengths and time: a repeated capture repeats all of them, while a
+ * capture of another link at the same time differs at least in time or link-layer bytes. Zero
+ * is kept free to mark empty slots. */
 static uint64_t record_digest(const OddportRecord *record)
 {
-    size_t length = MIN(record->captured_length, (uint32_t)DIGEST_PREFIX_BYTES);
-    return oddport_hash_bytes(record->data, length) ^
-           ((uint64_t)record->captured_length << 32 | record->wire_length);
+    uint64_t digest = oddport_hash_bytes(record->data, record->captured_length) ^
+                      ((uint64_t)record->captured_length << 32 | record->wire_length) ^
+                      (record->timestamp_ns * 0x9e3779b97f4a7c15u);
+    return digest != 0 ? digest : 1;
 }
 
-static bool edge_has_digest(const TimeEdge *edge, uint64_t digest)
+static bool digest_set_contains(const DigestSet *set, uint64_t digest)
 {
-    for (unsigned index = 0; index < edge->digest_count; index++)
-        if (edge->digests[index] == digest)
+    if (set->slots == NULL)
+        return false;
+    for (size_t index = digest & set->mask; set->slots[index] != 0; index = (index + 1) & set->mask)
+        if (set->slots[index] == digest)
             return true;
     return false;
 }
 
-static void edge_add(TimeEdge *edge, uint64_t timestamp_ns, uint64_t digest)
+static void digest_set_place(DigestSet *set, uint64_t digest)
 {
-    if (!edge->any || timestamp_ns > edge->until_ns) {
-        edge->any = true;
-        edge->until_ns = timestamp_ns;
-        edge->digest_count = 0;
+    size_t index = digest & set->mask;
+    while (set->slots[index] != 0 && set->slots[index] != digest)
+        index = (index + 1) & set->mask;
+    if (set->slots[index] == 0) {
+        set->slots[index] = digest;
+        set->count++;
     }
-    if (timestamp_ns == edge->until_ns && edge->digest_count < EDGE_DIGESTS_MAX &&
-        !edge_has_digest(edge, digest))
-        edge->digests[edge->digest_count++] = digest;
 }
 
-static void edge_merge(TimeEdge *into, const TimeEdge *from)
+static void digest_set_add(DigestSet *set, uint64_t digest)
 {
-    if (!from->any)
-        return;
-    if (!into->any || from->until_ns > into->until_ns) {
-        *into = *from;
+    if (set->count >= REMEMBERED_DIGESTS_MAX) {
+        set->overflowed = true;
         return;
     }
-    if (from->until_ns == into->until_ns)
-        for (unsigned index = 0; index < from->digest_count; index++)
-            edge_add(into, from->until_ns, from->digests[index]);
+    /* At most half full, as the flow table, so probe runs stay short. */
+    if (set->slots == NULL || (set->count + 1) * 2 > set->mask + 1) {
+        size_t old_count = set->slots != NULL ? set->mask + 1 : 0;
+        size_t new_count = old_count != 0 ? old_count * 2 : 1024;
+        uint64_t *new_slots = g_try_new0(uint64_t, new_count);
+        if (new_slots == NULL) {
+            set->overflowed = true;
+            return;
+        }
+        uint64_t *old_slots = set->slots;
+        set->slots = new_slots;
+        set->mask = new_count - 1;
+        set->count = 0;
+        for (size_t index = 0; index < old_count; index++)
+            if (old_slots[index] != 0)
+                digest_set_place(set, old_slots[index]);
+        g_free(old_slots);
+    }
+    digest_set_place(set, digest);
 }
 
-static bool already_covered(const OddportEngine *engine, const OddportRecord *record,
-                            uint64_t digest)
+void oddport_engine_remember_packets_from(OddportEngine *engine, uint64_t timestamp_ns)
 {
-    const TimeEdge *covered = &engine->covered;
-    if (!covered->any || record->timestamp_ns > covered->until_ns)
-        return false;
-    return record->timestamp_ns < covered->until_ns || edge_has_digest(covered, digest);
+    engine->remember_from_ns = timestamp_ns;
 }
 
 static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
@@ -734,19 +749,22 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         engine->last_link_type = record->link_type;
     }
 
-    /* Digests are taken only where they matter: at or before what earlier captures covered,
-     * and at this capture's newest instant. */
-    bool maybe_covered = engine->covered.any && record->timestamp_ns <= engine->covered.until_ns;
-    bool at_edge =
-        !engine->capture_edge.any || record->timestamp_ns >= engine->capture_edge.until_ns;
-    if (maybe_covered || at_edge) {
+    /* Digests are taken only where they matter: within the time earlier captures covered, and
+     * where a later capture may come back to. */
+    bool maybe_covered = engine->any_covered && record->timestamp_ns <= engine->covered_until_ns;
+    if (maybe_covered || record->timestamp_ns >= engine->remember_from_ns) {
         uint64_t digest = record_digest(record);
-        if (at_edge)
-            edge_add(&engine->capture_edge, record->timestamp_ns, digest);
-        if (maybe_covered && already_covered(engine, record, digest)) {
+        bool repeated = maybe_covered && digest_set_contains(&engine->remembered, digest);
+        /* Without a full record of what came before, a packet in covered time is taken for a
+         * repeat: counting it twice would be the worse error. */
+        bool judged_by_time = maybe_covered && !repeated && engine->remembered.overflowed;
+        if (repeated || judged_by_time) {
+            engine->judged_by_time += judged_by_time;
             capture->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE]++;
             return (OddportRecordOutcome){ODDPORT_SKIP_OVERLAPPING_CAPTURE, 0};
         }
+        if (record->timestamp_ns >= engine->remember_from_ns)
+            digest_set_add(&engine->remembered, digest);
     }
     if (engine->filter_expression != NULL) {
         CompiledFilter *filter = filter_for(engine, record->link_type, capture);
@@ -800,19 +818,28 @@ void oddport_engine_end_capture(OddportEngine *engine)
     uint64_t repeated = capture->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE];
     if (repeated > 0 && repeated == capture->packets)
         g_ptr_array_add(capture->warnings,
-                        g_strdup_printf("all %" G_GUINT64_FORMAT " packets lie within the time "
-                                        "earlier captures covered: a repeated capture, not "
-                                        "counted again",
+                        g_strdup_printf("all %" G_GUINT64_FORMAT " packets repeat packets earlier "
+                                        "captures held: a repeated capture, not counted again",
                                         repeated));
     else if (repeated > 0)
         g_ptr_array_add(capture->warnings,
-                        g_strdup_printf("%" G_GUINT64_FORMAT " packets lie within the time earlier "
-                                        "captures covered and were not counted again (an "
-                                        "overlapping capture; captures of different links are "
-                                        "best merged with mergecap first)",
+                        g_strdup_printf("%" G_GUINT64_FORMAT " packets repeat packets earlier "
+                                        "captures held (an overlapping capture) and were not "
+                                        "counted again",
                                         repeated));
-    edge_merge(&engine->covered, &engine->capture_edge);
-    engine->capture_edge = (TimeEdge){0};
+    if (engine->judged_by_time > 0)
+        g_ptr_array_add(capture->warnings,
+                        g_strdup_printf("%" G_GUINT64_FORMAT " of them were judged by time alone, "
+                                        "as the overlap was longer than oddport compares packet "
+                                        "by packet (%u packets); captures of different links "
+                                        "are best merged with mergecap first",
+                                        engine->judged_by_time, (unsigned)REMEMBERED_DIGESTS_MAX));
+    engine->judged_by_time = 0;
+    if (capture->packets > 0 &&
+        (!engine->any_covered || capture->last_seen_ns > engine->covered_until_ns)) {
+        engine->covered_until_ns = capture->last_seen_ns;
+        engine->any_covered = true;
+    }
     /* The run's totals are the captures' sums, added once per capture rather than per packet. */
     OddportSummary *summary = &engine->summary;
     summary->packets += capture->packets;
@@ -982,5 +1009,6 @@ void oddport_engine_free(OddportEngine *engine)
     if (engine->link_type_uses != NULL)
         g_array_unref(engine->link_type_uses);
     g_free(engine->memory_reserve);
+    g_free(engine->remembered.slots);
     g_free(engine);
 }

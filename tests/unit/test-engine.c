@@ -127,8 +127,8 @@ static void feed_capture(OddportEngine *engine, const char *name, const unsigned
 }
 
 /* Captures read one after another are counted once: a repeated capture adds nothing, one that
- * goes back into covered time adds only what lies after it, and a rotation that splits one
- * instant between two files keeps the second file's different packets of that instant. */
+ * goes back into covered time adds only the packets it does not repeat, and a capture of
+ * another link at the same time (other packets, other times) is counted in full. */
 static void test_overlapping_captures_count_once(void)
 {
     OddportPortRules *rules = oddport_port_rules_new();
@@ -136,26 +136,36 @@ static void test_overlapping_captures_count_once(void)
     OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
     const unsigned first_seconds[] = {10, 11, 12};
     const uint16_t first_ports[] = {1001, 1002, 1003};
+    /* As the CLI does: remember from where the captures still to come begin. */
+    oddport_engine_remember_packets_from(engine, 10 * UINT64_C(1000000000));
     feed_capture(engine, "first", first_seconds, first_ports, 3);
     feed_capture(engine, "repeat", first_seconds, first_ports, 3);
-    /* Starts inside the first (11), shares its last instant (12) with one new packet. */
+    /* Starts inside the first, repeats two of its packets, adds one at a shared instant (12)
+     * and one after. */
     const unsigned overlap_seconds[] = {11, 12, 12, 13};
     const uint16_t overlap_ports[] = {1002, 1003, 1004, 1005};
     feed_capture(engine, "overlap", overlap_seconds, overlap_ports, 4);
+    /* Another link over the same seconds: none of its packets is one seen before. */
+    const unsigned other_link_seconds[] = {10, 11};
+    const uint16_t other_link_ports[] = {2001, 2002};
+    feed_capture(engine, "other-link", other_link_seconds, other_link_ports, 2);
     oddport_engine_finish(engine);
 
     const OddportSummary *summary = oddport_engine_summary(engine);
-    g_assert_cmpuint(summary->captures->len, ==, 3);
+    g_assert_cmpuint(summary->captures->len, ==, 4);
     const OddportCaptureSummary *repeat = g_ptr_array_index(summary->captures, 1);
     const OddportCaptureSummary *overlap = g_ptr_array_index(summary->captures, 2);
+    const OddportCaptureSummary *other_link = g_ptr_array_index(summary->captures, 3);
     g_assert_cmpuint(repeat->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 3);
     g_assert_cmpuint(repeat->warnings->len, ==, 1);
     g_assert_nonnull(strstr(g_ptr_array_index(repeat->warnings, 0), "repeated capture"));
     g_assert_cmpuint(overlap->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 2);
     g_assert_nonnull(strstr(g_ptr_array_index(overlap->warnings, 0), "overlapping capture"));
+    g_assert_cmpuint(other_link->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 0);
+    g_assert_cmpuint(other_link->warnings->len, ==, 0);
     g_assert_cmpuint(summary->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 5);
-    /* Ports 1001 to 1005, one flow each. */
-    g_assert_cmpuint(summary->counts->flows, ==, 5);
+    /* Ports 1001 to 1005 and 2001, 2002: one flow each. */
+    g_assert_cmpuint(summary->counts->flows, ==, 7);
     oddport_engine_free(engine);
     g_string_free(collected.lines, TRUE);
     oddport_port_rules_free(rules);
