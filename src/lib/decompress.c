@@ -2,7 +2,6 @@
 #include <limits.h>
 #include <string.h>
 
-
 #if ODDPORT_HAVE_ZLIB
 #include <zlib.h>
 #endif
@@ -183,10 +182,11 @@ static OddportDecompressStatus damaged(OddportDecompressor *decompressor, const 
     return ODDPORT_DECOMPRESS_DAMAGED;
 }
 
+/* Moves past what a decompressor took; it never takes more than it was given. */
 static inline void consume(OddportCursor *input, size_t count)
 {
-    input->data += count;
-    input->left -= count;
+    if (!oddport_cursor_skip(input, count))
+        g_warn_if_reached();
 }
 
 #if ODDPORT_HAVE_ZLIB
@@ -195,10 +195,11 @@ static inline void consume(OddportCursor *input, size_t count)
 static OddportDecompressStatus gzip_between_members(OddportDecompressor *decompressor,
                                                     OddportCursor *input, bool input_ended)
 {
-    if (input->left > 0 && input->data[0] == 0x00)
+    uint8_t next;
+    if (oddport_cursor_peek_u8(input, 0, &next) && next == 0x00)
         decompressor->in_padding = true;
     if (decompressor->in_padding) {
-        while (input->left > 0 && input->data[0] == 0x00)
+        while (oddport_cursor_peek_u8(input, 0, &next) && next == 0x00)
             consume(input, 1);
         if (input->left > 0)
             return damaged(decompressor, "bytes other than zeros follow the padding after the "
@@ -207,7 +208,7 @@ static OddportDecompressStatus gzip_between_members(OddportDecompressor *decompr
     if (input->left == 0)
         return input_ended ? ODDPORT_DECOMPRESS_END : ODDPORT_DECOMPRESS_MORE;
     /* inflate checks the rest of the header; only the first byte decides it is meant as one. */
-    if (input->data[0] != 0x1f)
+    if (!oddport_cursor_peek_u8(input, 0, &next) || next != 0x1f)
         return damaged(decompressor, "the bytes after a gzip member start no other member");
     inflateReset(&decompressor->gzip);
     decompressor->at_boundary = false;
