@@ -63,6 +63,14 @@ const char *oddport_capture_compression_name(const OddportCaptureReader *reader)
 uint64_t oddport_capture_offset(const OddportCaptureReader *reader);
 uint64_t oddport_capture_size(const OddportCaptureReader *reader);
 
+/* Asked when a read from a pipe or terminal is interrupted by a signal: returning true ends the
+ * capture there, as its end would, and oddport_capture_was_interrupted then says so. Without it
+ * an interrupted read is simply resumed. */
+typedef bool (*OddportCaptureInterruptCheck)(void *user_data);
+void oddport_capture_set_interrupt_check(OddportCaptureReader *reader,
+                                         OddportCaptureInterruptCheck check, void *user_data);
+bool oddport_capture_was_interrupted(const OddportCaptureReader *reader);
+
 void oddport_capture_close(OddportCaptureReader *reader);
 
 #define ODDPORT_CAPTURE_ERROR (oddport_capture_error_quark())

@@ -472,15 +472,16 @@ static void on_stop_signal(int number)
     stop_signal = number;
 }
 
-static void install_stop_signal_handlers(void)
+/* While captures are read, a signal also interrupts a read waiting on an idle pipe, so that
+ * the run stops at once; while the report is written, interrupted writes resume instead. */
+static void install_stop_signal_handlers(bool interrupt_reads)
 {
     /* A file size limit (ulimit -f) then fails the write, which is reported, instead of ending
      * the process with a half-written temporary file left behind. */
     signal(SIGXFSZ, SIG_IGN);
     struct sigaction action = {.sa_handler = on_stop_signal};
     sigemptyset(&action.sa_mask);
-    /* Reads resume after the handler: the flag is looked at between records. */
-    action.sa_flags = SA_RESTART;
+    action.sa_flags = interrupt_reads ? 0 : SA_RESTART;
     const int numbers[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t index = 0; index < G_N_ELEMENTS(numbers); index++) {
         struct sigaction previous;
@@ -837,7 +838,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    install_stop_signal_handlers();
+    install_stop_signal_handlers(false);
     ReportOutput output;
     if (!open_report_output(options.output_path, &output, &error)) {
         fprintf(stderr, "oddport: %s\n", error->message);
@@ -874,6 +875,7 @@ int main(int argc, char **argv)
 
     int exit_status = EXIT_OK;
     const OddportSummary *summary = oddport_engine_summary(engine);
+    install_stop_signal_handlers(true);
     /* A text report on the terminal stderr shares already carries every warning in its header:
      * once is enough. */
     bool warnings_in_view = text_report != NULL && same_terminal(output.stream, stderr);
@@ -918,6 +920,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "oddport: %s: warning: %s\n", input->path,
                     (const char *)g_ptr_array_index(capture->warnings, warning));
     }
+
+    install_stop_signal_handlers(false);
 
     /* A reader that went away wants no more: end as a writer to a closed pipe does. */
     if (stop_state.output_gone) {

@@ -96,6 +96,9 @@ struct OddportCaptureReader {
     uint8_t *buffer; /* owned; holds the last bytes taken from the stream */
     size_t buffer_size;
     int read_errno; /* set when the stream failed rather than ended */
+    OddportCaptureInterruptCheck interrupt_check;
+    void *interrupt_check_data;
+    bool interrupted; /* the check ended the stream after a signal */
 
     uint64_t offset; /* bytes taken so far, i.e. the file position of the next byte */
     size_t released; /* mapped bytes before this offset have been handed back to the kernel */
@@ -185,6 +188,11 @@ static size_t read_stream(OddportCaptureReader *reader, uint8_t *destination, si
                 break; /* the end of the file */
             if (errno == EINTR) {
                 clearerr(reader->stream);
+                if (reader->interrupt_check != NULL &&
+                    reader->interrupt_check(reader->interrupt_check_data)) {
+                    reader->interrupted = true;
+                    break;
+                }
                 continue;
             }
             reader->read_errno = errno != 0 ? errno : EIO;
@@ -1203,6 +1211,18 @@ uint64_t oddport_capture_offset(const OddportCaptureReader *reader)
 uint64_t oddport_capture_size(const OddportCaptureReader *reader)
 {
     return reader->size;
+}
+
+void oddport_capture_set_interrupt_check(OddportCaptureReader *reader,
+                                         OddportCaptureInterruptCheck check, void *user_data)
+{
+    reader->interrupt_check = check;
+    reader->interrupt_check_data = user_data;
+}
+
+bool oddport_capture_was_interrupted(const OddportCaptureReader *reader)
+{
+    return reader->interrupted;
 }
 
 void oddport_capture_close(OddportCaptureReader *reader)

@@ -887,10 +887,21 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     oddport_engine_begin_capture(engine, path, oddport_capture_format(reader),
                                  oddport_capture_precision_digits(reader));
     OddportCaptureSummary *capture = engine->capture;
+    /* A read waiting on a pipe is ended by a signal when the stop check then says so. */
+    oddport_capture_set_interrupt_check(reader, engine->stop_check, engine->stop_check_data);
     OddportRecord record;
     for (;;) {
         GError *read_error = NULL;
         OddportReadStatus status = oddport_capture_next(reader, &record, &read_error);
+        if (oddport_capture_was_interrupted(reader)) {
+            g_clear_error(&read_error);
+            engine->summary.stopped = true;
+            g_ptr_array_add(capture->warnings,
+                            g_strdup_printf("not read to the end: stopped after %" G_GUINT64_FORMAT
+                                            " packets",
+                                            capture->packets));
+            break;
+        }
         if (status == ODDPORT_READ_END)
             break;
         if (status != ODDPORT_READ_RECORD) {

@@ -172,6 +172,32 @@ check "SIGINT exits 130 (got $status)" [ "$status" -eq 130 ]
 check "the JSON on standard output is whole" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out"
 check "and marked incomplete" grep -q '"incomplete":true' "$work/out"
 
+# A run waiting on an idle pipe (a live capture with no traffic) stops at once on a signal.
+mkfifo "$work/idle-feed"
+(cat "$work/evidence.pcap"; exec sleep 60) >"$work/idle-feed" &
+feeder=$!
+(trap - INT; exec "$oddport" --format json - <"$work/idle-feed" >"$work/out" 2>"$work/err") &
+reader=$!
+waited=0
+until grep -q oddport "/proc/$reader/comm" 2>/dev/null &&
+    [ $((0x$(awk '/^SigCgt/ { print $2 }' "/proc/$reader/status") & 0x4002)) -eq $((0x4002)) ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+    [ "$waited" -lt 300 ] || break
+done
+sleep 1
+start=$(date +%s%N)
+kill -s TERM "$reader"
+wait "$reader"
+status=$?
+stopped_ms=$((($(date +%s%N) - start) / 1000000))
+kill "$feeder" 2>/dev/null
+wait "$feeder" 2>/dev/null
+check "a run waiting on an idle pipe stops on SIGTERM (exit $status after $stopped_ms ms)" \
+    all_of '[ "$status" -eq 143 ]' '[ "$stopped_ms" -lt 10000 ]'
+check "with the packets read so far, marked incomplete" \
+    all_of 'grep -q "\"incomplete\":true" "$work/out"' 'grep -q "\"packets\":399" "$work/out"'
+
 # A reader that went away ends the run promptly, even with SIGPIPE ignored.
 "$generate_capture" --flood 1500000 "$work/flood.pcap" >/dev/null
 start=$(date +%s%N)
