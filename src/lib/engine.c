@@ -875,6 +875,16 @@ const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine)
                                      : NULL;
 }
 
+/* Reading ends early at the caller's request: the run and the capture say so. */
+static void note_stopped(OddportEngine *engine, OddportCaptureSummary *capture)
+{
+    engine->summary.stopped = true;
+    g_ptr_array_add(capture->warnings,
+                    g_strdup_printf("not read to the end: stopped after %" G_GUINT64_FORMAT
+                                    " packets",
+                                    capture->packets));
+}
+
 bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error)
 {
     GError *open_error = NULL;
@@ -895,11 +905,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
         OddportReadStatus status = oddport_capture_next(reader, &record, &read_error);
         if (oddport_capture_was_interrupted(reader)) {
             g_clear_error(&read_error);
-            engine->summary.stopped = true;
-            g_ptr_array_add(capture->warnings,
-                            g_strdup_printf("not read to the end: stopped after %" G_GUINT64_FORMAT
-                                            " packets",
-                                            capture->packets));
+            note_stopped(engine, capture);
             break;
         }
         if (status == ODDPORT_READ_END)
@@ -924,11 +930,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
         if (engine->progress != NULL && capture->packets % PROGRESS_EVERY_PACKETS == 0)
             engine->progress(reader, capture->packets, engine->progress_data);
         if (engine->stop_check != NULL && engine->stop_check(engine->stop_check_data)) {
-            engine->summary.stopped = true;
-            g_ptr_array_add(capture->warnings,
-                            g_strdup_printf("not read to the end: stopped after %" G_GUINT64_FORMAT
-                                            " packets",
-                                            capture->packets));
+            note_stopped(engine, capture);
             break;
         }
     }

@@ -7,20 +7,8 @@ oddport=$1
 captures=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() { # DESCRIPTION COMMAND...: passes when the command succeeds
-    local description=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-        echo "ok - $description"
-    else
-        failed=$((failed + 1))
-        echo "not ok - $description"
-    fi
-}
+# shellcheck source=checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 # Cuts loopback.pcap into four pcap files of about 100 records each, named as tcpdump -C numbers
 # its rotations (here dump, dump1, dump2 and dump10), which a shell glob sorts out of time order:
@@ -92,5 +80,4 @@ else
     check "a gzip-compressed rotation reads with the plain ones" [ "$(flows "$work/gzip.json")" = "$whole" ]
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_checks

@@ -11,28 +11,9 @@ source_root=$4
 compile_counter=${5:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() { # DESCRIPTION COMMAND...: passes when the command succeeds
-    local description=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-        echo "ok - $description"
-    else
-        failed=$((failed + 1))
-        echo "not ok - $description"
-        [ -s "$work/err" ] && sed 's/^/    stderr: /' "$work/err"
-    fi
-}
-
-all_of() { # CONDITION-LINE...: each argument a shell condition, all must hold
-    local condition
-    for condition in "$@"; do
-        eval "$condition" || return 1
-    done
-}
+# shellcheck source=checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
+check_stderr=$work/err
 
 run() { # runs oddport, keeping stdout, stderr and the status
     "$oddport" "$@" >"$work/out" 2>"$work/err"
@@ -223,5 +204,4 @@ if [ -z "${ODDPORT_SANITIZED:-}" ]; then
     check "on standard output it exits 5 too (got $status)" [ "$status" -eq 5 ]
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_checks

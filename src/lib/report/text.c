@@ -295,6 +295,23 @@ static void format_server(const OddportAddress *address, uint16_t port, OddportT
     snprintf(text, size, "%s/%s", endpoint, oddport_transport_name(transport));
 }
 
+/* The cells every service table shows, in the units people read. */
+typedef struct {
+    char flows[ODDPORT_HUMAN_TEXT_MAX];
+    char clients[ODDPORT_HUMAN_TEXT_MAX];
+    char bytes[ODDPORT_HUMAN_TEXT_MAX];
+    char server[ODDPORT_ENDPOINT_TEXT_MAX + 8];
+} ServiceCells;
+
+static void format_service_cells(const OddportService *service, ServiceCells *cells)
+{
+    oddport_format_count(service->flows, cells->flows);
+    oddport_format_count(oddport_distinct_count(service->clients), cells->clients);
+    oddport_format_bytes(service->bytes, cells->bytes);
+    format_server(&service->address, service->port, service->transport, cells->server,
+                  sizeof cells->server);
+}
+
 static void append_evidence(GString *detail, const char *evidence)
 {
     if (evidence[0] == '\0')
@@ -547,14 +564,8 @@ static void write_services(FILE *stream, const GPtrArray *services, const Oddpor
         const OddportService *service = g_ptr_array_index(services, index);
         if (!table_wants_row(&table))
             continue;
-        char flows[ODDPORT_HUMAN_TEXT_MAX];
-        char clients[ODDPORT_HUMAN_TEXT_MAX];
-        char bytes[ODDPORT_HUMAN_TEXT_MAX];
-        char server[ODDPORT_ENDPOINT_TEXT_MAX + 8];
-        oddport_format_count(service->flows, flows);
-        oddport_format_count(oddport_distinct_count(service->clients), clients);
-        oddport_format_bytes(service->bytes, bytes);
-        format_server(&service->address, service->port, service->transport, server, sizeof server);
+        ServiceCells cells;
+        format_service_cells(service, &cells);
         const char *app = oddport_app_name(service->app);
         const char *severity = oddport_severity_name(service->severity);
 
@@ -569,14 +580,14 @@ static void write_services(FILE *stream, const GPtrArray *services, const Oddpor
         append_evidence(evidence, service->evidence);
         Detail detail = {owner->str, true, service->first_seen_ns, service->last_seen_ns,
                          evidence->str};
-        const char *cells[] = {severity != NULL ? severity : "-",
-                               app,
-                               oddport_port_class_name(oddport_port_class(service->port)),
-                               flows,
-                               clients,
-                               bytes,
-                               server};
-        table_add(&table, cells, &detail);
+        const char *row[] = {severity != NULL ? severity : "-",
+                             app,
+                             oddport_port_class_name(oddport_port_class(service->port)),
+                             cells.flows,
+                             cells.clients,
+                             cells.bytes,
+                             cells.server};
+        table_add(&table, row, &detail);
     }
     g_string_free(owner, TRUE);
     g_string_free(evidence, TRUE);
@@ -614,14 +625,8 @@ static void write_other_servers(FILE *stream, const GPtrArray *services,
         const OddportService *service = g_ptr_array_index(services, index);
         if (!oddport_service_is_other_server(service) || !table_wants_row(&table))
             continue;
-        char flows[ODDPORT_HUMAN_TEXT_MAX];
-        char clients[ODDPORT_HUMAN_TEXT_MAX];
-        char bytes[ODDPORT_HUMAN_TEXT_MAX];
-        char server[ODDPORT_ENDPOINT_TEXT_MAX + 8];
-        oddport_format_count(service->flows, flows);
-        oddport_format_count(oddport_distinct_count(service->clients), clients);
-        oddport_format_bytes(service->bytes, bytes);
-        format_server(&service->address, service->port, service->transport, server, sizeof server);
+        ServiceCells cells;
+        format_service_cells(service, &cells);
         g_string_truncate(evidence, 0);
         const char *source = oddport_opening_source_name(service->opening_from);
         if (source != NULL) {
@@ -632,13 +637,13 @@ static void write_other_servers(FILE *stream, const GPtrArray *services,
             oddport_append_escaped_bytes(evidence, service->opening.bytes, service->opening.length);
         }
         Detail detail = {"", true, service->first_seen_ns, service->last_seen_ns, evidence->str};
-        const char *cells[] = {oddport_port_class_name(oddport_port_class(service->port)),
-                               service->iana_service != NULL ? service->iana_service : "-",
-                               flows,
-                               clients,
-                               bytes,
-                               server};
-        table_add(&table, cells, &detail);
+        const char *row[] = {oddport_port_class_name(oddport_port_class(service->port)),
+                             service->iana_service != NULL ? service->iana_service : "-",
+                             cells.flows,
+                             cells.clients,
+                             cells.bytes,
+                             cells.server};
+        table_add(&table, row, &detail);
     }
     g_string_free(evidence, TRUE);
     table_write(stream, &table, color, with_date, "servers");
