@@ -97,8 +97,15 @@ void oddport_engine_set_progress(OddportEngine *engine, OddportProgressFunc prog
 typedef bool (*OddportStopCheck)(void *user_data);
 void oddport_engine_set_stop_check(OddportEngine *engine, OddportStopCheck check, void *user_data);
 
+#define ODDPORT_ENGINE_ERROR (oddport_engine_error_quark())
+GQuark oddport_engine_error_quark(void);
+
+typedef enum {
+    ODDPORT_ENGINE_ERROR_INVALID_FILTER, /* libpcap cannot compile the filter expression */
+} OddportEngineError;
+
 /* Sets a BPF filter (libpcap syntax) applied to every packet of every capture. Returns false
- * with `error` when the expression does not compile. */
+ * with `error` (ODDPORT_ENGINE_ERROR_INVALID_FILTER) when the expression does not compile. */
 bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error);
 
 /* Reads one capture ("-" for standard input) into the engine; flows go on across captures, as

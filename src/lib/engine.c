@@ -281,6 +281,8 @@ static int link_type_to_dlt(uint32_t link_type)
     return link_type == 101 ? DLT_RAW : (int)link_type;
 }
 
+G_DEFINE_QUARK(oddport - engine - error - quark, oddport_engine_error)
+
 static void free_filters(OddportEngine *engine)
 {
     for (guint index = 0; index < engine->filters->len; index++) {
@@ -314,7 +316,7 @@ bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GE
      * program is kept, since libpcap's optimiser makes compiling a long filter slow. */
     if (!compile_filter(expression, ethernet.link_type, &ethernet.program, message,
                         sizeof message)) {
-        g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN,
+        g_set_error(error, ODDPORT_ENGINE_ERROR, ODDPORT_ENGINE_ERROR_INVALID_FILTER,
                     "invalid filter expression '%s': %s", expression, message);
         return false;
     }

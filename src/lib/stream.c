@@ -67,6 +67,32 @@ static void remember_pending(OddportStream *stream, uint32_t start, uint32_t end
         stream->pending[stream->pending_count++] = (OddportStreamRange){start, end};
 }
 
+/* Copies offsets [from, to) of a segment that begins at offset `start`, leaving alone the bytes
+ * an earlier out-of-order segment placed there: the first value received wins, beyond the
+ * in-order prefix as within it, so that a later overlapping segment cannot rewrite an opening
+ * that was already judged in part. */
+static void copy_new_bytes(OddportStream *stream, uint32_t start, const uint8_t *data,
+                           uint32_t from, uint32_t to)
+{
+    while (from < to) {
+        uint32_t gap_end = to;
+        bool held = false;
+        for (unsigned index = 0; index < stream->pending_count && !held; index++) {
+            const OddportStreamRange *range = &stream->pending[index];
+            if (range->start <= from && from < range->end) {
+                from = range->end;
+                held = true;
+            } else if (range->start > from && range->start < gap_end) {
+                gap_end = range->start;
+            }
+        }
+        if (held)
+            continue;
+        memcpy(stream->buffer + from, data + (from - start), gap_end - from);
+        from = gap_end;
+    }
+}
+
 bool oddport_stream_add(OddportStream *stream, uint32_t sequence, const uint8_t *data,
                         size_t length)
 {
@@ -93,7 +119,7 @@ bool oddport_stream_add(OddportStream *stream, uint32_t sequence, const uint8_t 
     if (copy_from >= end)
         return false;
     ensure_capacity(stream, end);
-    memcpy(stream->buffer + copy_from, data + (copy_from - start), end - copy_from);
+    copy_new_bytes(stream, start, data, copy_from, end);
     if (start > stream->contiguous) {
         remember_pending(stream, start, end);
         return false;

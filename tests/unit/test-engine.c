@@ -201,6 +201,22 @@ static void test_unread_capture_is_listed(void)
     oddport_port_rules_free(rules);
 }
 
+/* A filter that does not compile is a filter error, not a capture's: callers tell them apart. */
+static void test_invalid_filter_error(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportEngine *engine = oddport_engine_new(rules, NULL, NULL);
+    GError *error = NULL;
+    g_assert_false(oddport_engine_set_filter(engine, "tcp port", &error));
+    g_assert_error(error, ODDPORT_ENGINE_ERROR, ODDPORT_ENGINE_ERROR_INVALID_FILTER);
+    g_assert_nonnull(strstr(error->message, "tcp port"));
+    g_clear_error(&error);
+    g_assert_true(oddport_engine_set_filter(engine, "tcp port 443", &error));
+    g_assert_no_error(error);
+    oddport_engine_free(engine);
+    oddport_port_rules_free(rules);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -208,5 +224,6 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/overlapping-captures-count-once",
                     test_overlapping_captures_count_once);
     g_test_add_func("/engine/unread-capture-is-listed", test_unread_capture_is_listed);
+    g_test_add_func("/engine/invalid-filter-error", test_invalid_filter_error);
     return g_test_run();
 }

@@ -101,6 +101,22 @@ static void test_many_holes(void)
     oddport_stream_clear(&stream);
 }
 
+/* Bytes beyond the in-order prefix keep the first value received too: a later segment that
+ * overlaps an earlier out-of-order one, with other bytes, fills only what was missing. */
+static void test_first_value_wins_beyond_the_prefix(void)
+{
+    OddportStream stream = {0};
+    oddport_stream_set_base(&stream, 1000);
+    g_assert_false(oddport_stream_add(&stream, 1004, (const uint8_t *)"BBBB", 4));
+    g_assert_false(oddport_stream_add(&stream, 1002, (const uint8_t *)"xxxxxxxxYY", 10));
+    g_assert_true(oddport_stream_add(&stream, 1000, (const uint8_t *)"AAzzzzzzzzzzzz", 14));
+    size_t length;
+    const uint8_t *data = oddport_stream_data(&stream, &length);
+    g_assert_cmpuint(length, ==, 14);
+    g_assert_true(memcmp(data, "AAxxBBBBxxYYzz", 14) == 0);
+    oddport_stream_clear(&stream);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -110,5 +126,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stream/sequence-wraps", test_sequence_wraps);
     g_test_add_func("/stream/limit", test_limit);
     g_test_add_func("/stream/many-holes", test_many_holes);
+    g_test_add_func("/stream/first-value-wins-beyond-the-prefix",
+                    test_first_value_wins_beyond_the_prefix);
     return g_test_run();
 }
