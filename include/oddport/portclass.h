@@ -50,6 +50,11 @@ _Static_assert(ODDPORT_SEVERITY_UNEXPECTED + 1 == ODDPORT_SEVERITY_COUNT,
 /* "alternate", "masquerade", "unexpected", or NULL for NONE (transfer none). */
 const char *oddport_severity_name(OddportSeverity severity);
 
+/* How alarming a severity is, for ordering and thresholds: 0 none, 1 alternate (a common
+ * alternate port), 2 unexpected, 3 masquerade (posing as another service, the likeliest to be
+ * hiding). */
+int oddport_severity_level(OddportSeverity severity);
+
 /* The registered service name of a port ("https", "ssh", "postgresql"), or NULL when IANA
  * assigns it none that oddport knows (transfer none). */
 const char *oddport_iana_service_name(uint16_t port, OddportTransport transport);

@@ -701,31 +701,13 @@ static bool should_stop_reading(void *data)
     return stop_signal != 0 || state->output_gone || state->output_failed;
 }
 
-/* Ranks the severities as --fail-on reads them: alternate < unexpected < masquerade. */
-static int severity_level(OddportSeverity severity)
-{
-    switch (severity) {
-    case ODDPORT_SEVERITY_ALTERNATE:
-        return 1;
-    case ODDPORT_SEVERITY_UNEXPECTED:
-        return 2;
-    case ODDPORT_SEVERITY_MASQUERADE:
-        return 3;
-    case ODDPORT_SEVERITY_NONE:
-        break;
-    }
-    return 0;
-}
-
+/* The service rows come sorted non-standard and most severe first: the first one decides. */
 static bool has_finding_at_least(const OddportEngine *engine, OddportSeverity threshold)
 {
     GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
-    bool found = false;
-    for (guint index = 0; !found && index < services->len; index++) {
-        const OddportService *service = g_ptr_array_index(services, index);
-        found =
-            service->nonstandard && severity_level(service->severity) >= severity_level(threshold);
-    }
+    const OddportService *most_severe = services->len > 0 ? g_ptr_array_index(services, 0) : NULL;
+    bool found = most_severe != NULL && most_severe->nonstandard &&
+                 oddport_severity_level(most_severe->severity) >= oddport_severity_level(threshold);
     g_ptr_array_unref(services);
     return found;
 }

@@ -72,6 +72,21 @@ const char *oddport_severity_name(OddportSeverity severity)
     return NULL;
 }
 
+int oddport_severity_level(OddportSeverity severity)
+{
+    switch (severity) {
+    case ODDPORT_SEVERITY_ALTERNATE:
+        return 1;
+    case ODDPORT_SEVERITY_UNEXPECTED:
+        return 2;
+    case ODDPORT_SEVERITY_MASQUERADE:
+        return 3;
+    case ODDPORT_SEVERITY_NONE:
+        break;
+    }
+    return 0;
+}
+
 /* The expected ports: one bit per port, so the per-packet question "is this port standard for
  * this app?" is a shift and a mask, whatever the number of site rules. */
 

@@ -204,23 +204,6 @@ void oddport_tally_add_flow(OddportTally *tally, const OddportFlowReport *report
     count_service(tally, report);
 }
 
-/* Most severe first: a service posing as another is the likeliest to be hiding; an unexpected
- * port comes next; a common alternate is the least alarming. */
-static int severity_rank(OddportSeverity severity)
-{
-    switch (severity) {
-    case ODDPORT_SEVERITY_MASQUERADE:
-        return 0;
-    case ODDPORT_SEVERITY_UNEXPECTED:
-        return 1;
-    case ODDPORT_SEVERITY_ALTERNATE:
-        return 2;
-    case ODDPORT_SEVERITY_NONE:
-        break;
-    }
-    return 3;
-}
-
 static int compare_services(gconstpointer left_pointer, gconstpointer right_pointer)
 {
     const OddportService *left = *(OddportService *const *)left_pointer;
@@ -228,7 +211,8 @@ static int compare_services(gconstpointer left_pointer, gconstpointer right_poin
     if (left->nonstandard != right->nonstandard)
         return left->nonstandard ? -1 : 1;
     if (left->severity != right->severity)
-        return severity_rank(left->severity) - severity_rank(right->severity);
+        /* Most severe first (oddport_severity_level). */
+        return oddport_severity_level(right->severity) - oddport_severity_level(left->severity);
     if (left->app != right->app)
         return left->app == ODDPORT_APP_UNKNOWN    ? 1
                : right->app == ODDPORT_APP_UNKNOWN ? -1

@@ -564,6 +564,18 @@ static void test_expected_ports_listed_in_order(void)
     oddport_port_rules_free(rules);
 }
 
+/* --fail-on and the services' order read severities as this ladder. */
+static void test_severity_levels(void)
+{
+    g_assert_cmpint(oddport_severity_level(ODDPORT_SEVERITY_NONE), ==, 0);
+    g_assert_cmpint(oddport_severity_level(ODDPORT_SEVERITY_ALTERNATE), <,
+                    oddport_severity_level(ODDPORT_SEVERITY_UNEXPECTED));
+    g_assert_cmpint(oddport_severity_level(ODDPORT_SEVERITY_UNEXPECTED), <,
+                    oddport_severity_level(ODDPORT_SEVERITY_MASQUERADE));
+    g_assert_cmpint(oddport_severity_level(ODDPORT_SEVERITY_NONE), <,
+                    oddport_severity_level(ODDPORT_SEVERITY_ALTERNATE));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -589,5 +601,6 @@ int main(int argc, char **argv)
     g_test_add_func("/portclass/iana/known", test_iana_known);
     g_test_add_func("/portclass/iana/unknown", test_iana_unknown);
     g_test_add_func("/portclass/iana/table-sorted", test_iana_table_sorted);
+    g_test_add_func("/portclass/severity-levels", test_severity_levels);
     return g_test_run();
 }
