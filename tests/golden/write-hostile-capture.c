@@ -24,92 +24,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capture-bytes.h"
-
-#define FRAME_MAX 2048
-
-static FILE *output;
-static uint32_t clock_us;
-
-enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_PSH = 0x08, TCP_ACK = 0x10 };
-
-typedef struct {
-    uint8_t client_ip[4];
-    uint8_t server_ip[4];
-    uint16_t client_port;
-    uint16_t server_port;
-    uint32_t client_sequence;
-    uint32_t server_sequence;
-} Connection;
-
-/* One Ethernet/IPv4/TCP frame from the client (`from_client`) or the server, as a pcap record. */
-static void write_segment(Connection *connection, int from_client, uint8_t flags,
-                          const void *payload, size_t payload_length)
-{
-    uint8_t frame[FRAME_MAX];
-    size_t length = 14 + 20 + 20 + payload_length;
-    memset(frame, 0, 14 + 20 + 20);
-    /* Locally administered MAC addresses, so nothing here names real hardware. */
-    static const uint8_t client_mac[6] = {0x02, 0, 0, 0, 0, 1};
-    static const uint8_t server_mac[6] = {0x02, 0, 0, 0, 0, 2};
-    memcpy(frame, from_client ? server_mac : client_mac, 6);
-    memcpy(frame + 6, from_client ? client_mac : server_mac, 6);
-    put_be16(frame + 12, 0x0800);
-
-    uint8_t *ip = frame + 14;
-    ip[0] = 0x45;
-    put_be16(ip + 2, (uint32_t)(length - 14));
-    ip[8] = 64;
-    ip[9] = 6;
-    memcpy(ip + 12, from_client ? connection->client_ip : connection->server_ip, 4);
-    memcpy(ip + 16, from_client ? connection->server_ip : connection->client_ip, 4);
-    put_be16(ip + 10, checksum_finish(checksum_add(0, ip, 20)));
-
-    uint8_t *tcp = ip + 20;
-    uint32_t *sequence = from_client ? &connection->client_sequence : &connection->server_sequence;
-    uint32_t acknowledged = from_client ? connection->server_sequence : connection->client_sequence;
-    put_be16(tcp, from_client ? connection->client_port : connection->server_port);
-    put_be16(tcp + 2, from_client ? connection->server_port : connection->client_port);
-    put_be32(tcp + 4, *sequence);
-    put_be32(tcp + 8, (flags & TCP_ACK) ? acknowledged : 0);
-    tcp[12] = 5 << 4;
-    tcp[13] = flags;
-    put_be16(tcp + 14, 65535);
-    if (payload_length > 0)
-        memcpy(tcp + 20, payload, payload_length);
-    uint8_t pseudo[12];
-    memcpy(pseudo, ip + 12, 8);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    put_be16(pseudo + 10, (uint32_t)(20 + payload_length));
-    uint32_t sum = checksum_add(checksum_add(0, pseudo, sizeof pseudo), tcp, 20 + payload_length);
-    put_be16(tcp + 16, checksum_finish(sum));
-    *sequence += (uint32_t)payload_length + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
-
-    uint8_t record[16];
-    clock_us += 1000;
-    put_le32(record, 1764292254u + clock_us / 1000000u); /* 2025-11-28 01:10:54 UTC onwards */
-    put_le32(record + 4, clock_us % 1000000u);
-    put_le32(record + 8, (uint32_t)length);
-    put_le32(record + 12, (uint32_t)length);
-    fwrite(record, 1, sizeof record, output);
-    fwrite(frame, 1, length, output);
-}
+#include "capture-writer.h"
 
 /* Handshake, one request, one answer, close. */
 static void write_conversation(Connection *connection, const void *request, size_t request_length,
                                const void *answer, size_t answer_length)
 {
-    write_segment(connection, 1, TCP_SYN, NULL, 0);
-    write_segment(connection, 0, TCP_SYN | TCP_ACK, NULL, 0);
-    write_segment(connection, 1, TCP_ACK, NULL, 0);
+    handshake(connection);
     if (request_length > 0)
         write_segment(connection, 1, TCP_PSH | TCP_ACK, request, request_length);
     if (answer_length > 0)
         write_segment(connection, 0, TCP_PSH | TCP_ACK, answer, answer_length);
-    write_segment(connection, 1, TCP_FIN | TCP_ACK, NULL, 0);
-    write_segment(connection, 0, TCP_FIN | TCP_ACK, NULL, 0);
-    write_segment(connection, 1, TCP_ACK, NULL, 0);
+    close_connection(connection);
 }
 
 /* A TLS 1.2 ClientHello with one cipher suite and a server_name extension naming `name`. */
@@ -161,15 +87,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: write-hostile-capture OUTPUT.pcap\n");
         return 2;
     }
-    output = fopen(argv[1], "wb");
-    if (output == NULL) {
+    if (!capture_begin(argv[1])) {
         perror(argv[1]);
         return 1;
     }
-    uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0};
-    put_le32(header + 16, 65535);
-    put_le32(header + 20, 1); /* Ethernet */
-    fwrite(header, 1, sizeof header, output);
 
     static const char evil_banner[] = "SSH-2.0-OpenSSH_9.2p1 \x9b"
                                       "31mowned\x9b"
@@ -199,7 +120,7 @@ int main(int argc, char **argv)
     write_conversation(&mismatch, plain_request, strlen(plain_request), evil_banner,
                        strlen(evil_banner));
 
-    if (fclose(output) != 0) {
+    if (!capture_end()) {
         perror(argv[1]);
         return 1;
     }
