@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,12 +446,28 @@ static void flow_sink_under_progress(const OddportFlowReport *flow, void *data)
     progress->report_sink(flow, progress->report_data);
 }
 
+/* One line on stderr, "oddport: " and the message with every byte outside printable ASCII
+ * escaped as the reports escape them: a file name from a folder, or text from a capture's
+ * warning, must not drive the terminal. */
+static void say(const char *format, ...) G_GNUC_PRINTF(1, 2);
+static void say(const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    g_autofree char *message = g_strdup_vprintf(format, arguments);
+    va_end(arguments);
+    GString *line = g_string_new("oddport: ");
+    oddport_append_escaped(line, message);
+    g_string_append_c(line, '\n');
+    fputs(line->str, stderr);
+    g_string_free(line, TRUE);
+}
+
 /* The run's warnings, which the report carries too, for whoever watches the terminal. */
 static void warn_about_limits(const OddportSummary *summary, size_t first)
 {
     for (guint index = (guint)first; index < summary->warnings->len; index++)
-        fprintf(stderr, "oddport: warning: %s\n",
-                (const char *)g_ptr_array_index(summary->warnings, index));
+        say("warning: %s", (const char *)g_ptr_array_index(summary->warnings, index));
 }
 
 /* Signals that ask oddport to stop: the first one stops reading at the next check and leaves
@@ -866,7 +883,7 @@ int main(int argc, char **argv)
         const char *warning = g_ptr_array_index(plan->warnings, index);
         oddport_engine_add_warning(engine, warning);
         if (say_warnings)
-            fprintf(stderr, "oddport: warning: %s\n", warning);
+            say("warning: %s", warning);
     }
     for (guint index = 0; index < plan->inputs->len; index++) {
         const OddportInput *input = g_ptr_array_index(plan->inputs, index);
@@ -890,17 +907,17 @@ int main(int argc, char **argv)
             clear_progress(&progress);
         }
         if (!read) {
-            fprintf(stderr, "oddport: %s: %s\n", input->path, error->message);
+            say("%s: %s", input->path, error->message);
             g_clear_error(&error);
             raise_exit_status(&exit_status, EXIT_UNREADABLE_CAPTURE);
             continue;
         }
         const OddportCaptureSummary *capture =
             g_ptr_array_index(summary->captures, summary->captures->len - 1);
-        bool say = say_warnings && !stop_state.output_gone;
-        for (guint warning = 0; say && warning < capture->warnings->len; warning++)
-            fprintf(stderr, "oddport: %s: warning: %s\n", input->path,
-                    (const char *)g_ptr_array_index(capture->warnings, warning));
+        bool say_capture_warnings = say_warnings && !stop_state.output_gone;
+        for (guint warning = 0; say_capture_warnings && warning < capture->warnings->len; warning++)
+            say("%s: warning: %s", input->path,
+                (const char *)g_ptr_array_index(capture->warnings, warning));
     }
 
     install_stop_signal_handlers(false);

@@ -49,6 +49,15 @@ sys.exit(paths != ["dump", "dump1", "dump2", "dump10"])' "$work/glob.json"
 "$oddport" --format json "$work/rotated" >"$work/folder.json" 2>/dev/null
 check "a folder gives the same flows" [ "$(flows "$work/folder.json")" = "$whole" ]
 
+# A folder member's name reaches stderr escaped, never as raw control bytes.
+mkdir "$work/hostile-names"
+cp "$work/rotated/dump1" "$work/hostile-names/$(printf 'a\033[2Jb')"
+cp "$work/rotated/dump" "$work/hostile-names/z"
+"$oddport" "$work/hostile-names" >/dev/null 2>"$work/names.err"
+no_escape_byte() { ! LC_ALL=C grep -q $'\033' "$1"; }
+check "a file name with control bytes is escaped on stderr" \
+    all_of 'grep -q "a\\\\x1b\[2Jb" "$work/names.err"' 'no_escape_byte "$work/names.err"'
+
 # The same file twice, by another path and through a link, is read once.
 ln -s dump1 "$work/rotated-link"
 ln -s "$work/rotated/dump1" "$work/dump1-link"
