@@ -341,9 +341,10 @@ static int dissect_probe(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (handle == NULL) {
         /* A ClientHello or banner cut across segments: ask TCP for the rest rather than let the
          * port's dissector take a piece of it. Only for openings that already look telling. */
-        const OddportSide *side = oddport_engine_last_sender_side(capture.engine);
-        if (!PINFO_FD_VISITED(pinfo) && side != NULL && !side->decided &&
-            side->pending_confidence >= ODDPORT_CONFIDENCE_MEDIUM && pinfo->can_desegment > 0) {
+        OddportConfidence pending = ODDPORT_CONFIDENCE_NONE;
+        if (!PINFO_FD_VISITED(pinfo) &&
+            oddport_engine_last_sender_undecided(capture.engine, &pending) &&
+            pending >= ODDPORT_CONFIDENCE_MEDIUM && pinfo->can_desegment > 0) {
             pinfo->desegment_offset = 0;
             pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
             return (int)tvb_captured_length(tvb);

@@ -12,7 +12,6 @@
 #include "oddport/decode.h"
 #include "oddport/tally.h"
 #include "oddport/portclass.h"
-#include "oddport/side.h"
 
 /* How long a flow may stay silent before it is finished, in seconds of capture time. TCP waits
  * long so an idle SSH session is not split; a closed connection waits briefly for its last ACKs. */
@@ -170,9 +169,10 @@ bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowV
  * feeds or finishes. Returns false when the last record joined no flow. */
 bool oddport_engine_last_flow_facts(const OddportEngine *engine, OddportFlowFacts *facts);
 
-/* The detection state of the last record's sender in that flow, or NULL (transfer none; valid
- * until the next call that feeds or finishes). */
-const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine);
+/* Whether detection still waits for more bytes from the last record's sender in that flow; if
+ * so, `pending` says how telling its best partial match is so far (a dissector asks TCP for more
+ * only when it is worth it). False when the last record joined no flow or the side is decided. */
+bool oddport_engine_last_sender_undecided(const OddportEngine *engine, OddportConfidence *pending);
 
 /* Finishes every flow still open and writes the summary's run warnings; call once after the
  * last capture. */

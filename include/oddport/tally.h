@@ -8,7 +8,9 @@
 #include <glib.h>
 
 #include "oddport/classify.h"
-#include "oddport/distinct.h"
+
+/* Counts a service's distinct clients; opaque outside the library. */
+typedef struct OddportDistinctCounter OddportDistinctCounter;
 
 /* How many service rows are kept. A scan or flood makes one row per port and host it touches,
  * almost all of traffic nobody recognised; past half of this, such unknown rows are only
@@ -66,6 +68,10 @@ typedef struct {
  * no SYN-ACK, and a scan or SYN flood sends no data, so neither counts; a server that greets,
  * answers a datagram, or takes a client's data without a reply yet, does. */
 bool oddport_flow_server_spoke(const OddportFlowReport *flow);
+
+/* How many distinct client addresses a service had; `is_estimate` (may be NULL) says whether
+ * the number is an estimate, as it becomes past a few thousand clients. */
+uint64_t oddport_service_client_count(const OddportService *service, bool *is_estimate);
 
 /* Whether a service is one of the "other servers on non-standard ports": traffic nobody
  * recognised (app unknown) on a registered or ephemeral server port, where a server spoke in at

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "decompress.h"
+#include "internal/decompress.h"
 #include "oddport/capture.h"
-#include "oddport/cursor.h"
+#include "internal/cursor.h"
 
 /* clang-format would put spaces around the dashes, and the macro turns them into the name. */
 // clang-format off

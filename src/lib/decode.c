@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "oddport/cursor.h"
+#include "internal/cursor.h"
 #include "oddport/decode.h"
 
 /* LINKTYPE_* values as written in pcap and pcapng files. */

@@ -12,7 +12,7 @@
 #include <lz4frame.h>
 #endif
 
-#include "decompress.h"
+#include "internal/decompress.h"
 #include "oddport/capture.h"
 
 /* What is known about each compression, in OddportCompression order. */

@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#include "hash.h"
-#include "oddport/distinct.h"
+#include "internal/hash.h"
+#include "internal/distinct.h"
 
 /* Past this many values the exact set gives way to the sketch. */
 #define EXACT_LIMIT 2048

@@ -3,9 +3,9 @@
 
 #include <pcap/pcap.h>
 
-#include "hash.h"
+#include "internal/hash.h"
 #include "oddport/engine.h"
-#include "oddport/side.h"
+#include "internal/side.h"
 
 /* A flow's identity with its two endpoints in a fixed order (the smaller first), so both
  * directions find the same entry. Zero-filled before use: it is hashed and compared as bytes. */
@@ -871,10 +871,15 @@ bool oddport_engine_last_flow_facts(const OddportEngine *engine, OddportFlowFact
     return true;
 }
 
-const OddportSide *oddport_engine_last_sender_side(const OddportEngine *engine)
+bool oddport_engine_last_sender_undecided(const OddportEngine *engine, OddportConfidence *pending)
 {
-    return engine->last_flow != NULL ? &engine->last_flow->side[engine->last_sender].detection
-                                     : NULL;
+    if (engine->last_flow == NULL)
+        return false;
+    const OddportSide *side = &engine->last_flow->side[engine->last_sender].detection;
+    if (side->decided)
+        return false;
+    *pending = side->pending_confidence;
+    return true;
 }
 
 /* Reading ends early at the caller's request: the run and the capture say so. */

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "oddport/side.h"
+#include "internal/side.h"
 
 void oddport_side_init(OddportSide *side)
 {

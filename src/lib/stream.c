@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "oddport/stream.h"
+#include "internal/stream.h"
 
 void oddport_stream_set_base(OddportStream *stream, uint32_t first_data_sequence)
 {

@@ -1,7 +1,8 @@
 /* The tally of finished flows: counts by port class and app, and one row per service. */
 #include <string.h>
 
-#include "hash.h"
+#include "internal/distinct.h"
+#include "internal/hash.h"
 #include "oddport/tally.h"
 
 typedef struct {
@@ -83,6 +84,13 @@ bool oddport_flow_server_spoke(const OddportFlowReport *flow)
         return true;
     return flow->transport == ODDPORT_TRANSPORT_TCP && flow->server_accepted &&
            flow->client_sent_payload;
+}
+
+uint64_t oddport_service_client_count(const OddportService *service, bool *is_estimate)
+{
+    if (is_estimate != NULL)
+        *is_estimate = oddport_distinct_is_estimate(service->clients);
+    return oddport_distinct_count(service->clients);
 }
 
 bool oddport_service_is_other_server(const OddportService *service)

@@ -1,7 +1,7 @@
 /* libFuzzer target: one side of a flow fed its bytes as 1 to 4 TCP segments in any order. */
 #include "fuzz-common.h"
 
-#include "oddport/side.h"
+#include "internal/side.h"
 
 /* The input starts with a header that shapes the segments; the rest is the side's bytes.
  *   [0]      bits 0-1: segments - 1; bit 2: a SYN fixed the start; bit 3: one segment is sent

@@ -2,7 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "oddport/cursor.h"
+#include "internal/cursor.h"
 
 static const uint8_t sample[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
 

@@ -1,7 +1,7 @@
 /* Unit tests for distinct counting: exact when small, within a few percent when large. */
 #include <glib.h>
 
-#include "oddport/distinct.h"
+#include "internal/distinct.h"
 
 static void test_exact(void)
 {

@@ -4,7 +4,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "oddport/json_writer.h"
+#include "internal/json_writer.h"
 
 /* Runs `write` against a memory stream and returns what it wrote (transfer full). */
 static char *capture_output(void (*write)(OddportJsonWriter *writer))

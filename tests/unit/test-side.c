@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "oddport/side.h"
+#include "internal/side.h"
 
 static const char request[] = "GET /split HTTP/1.1\r\nHost: example.org\r\n\r\n";
 static const char banner[] = "SSH-2.0-OpenSSH_9.2p1\r\n";

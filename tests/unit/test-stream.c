@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "oddport/stream.h"
+#include "internal/stream.h"
 
 static const char opening[] = "GET /split HTTP/1.1\r\nHost: example.org\r\n\r\n";
 #define OPENING_LENGTH (sizeof opening - 1)

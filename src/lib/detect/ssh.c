@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "oddport/cursor.h"
+#include "internal/cursor.h"
 #include "oddport/detect.h"
 #include "verdict.h"
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "oddport/cursor.h"
+#include "internal/cursor.h"
 #include "oddport/detect.h"
 
 /* Adds at most `limit` characters of `text` to an evidence line, keeping it NUL-terminated. */

@@ -286,7 +286,7 @@ static void write_services(OddportCsvReport *report, const OddportEngine *engine
         cell_text(line, oddport_severity_name(service->severity));
         cell_text(line, service->iana_service);
         cell_unsigned(line, service->flows);
-        cell_unsigned(line, oddport_distinct_count(service->clients));
+        cell_unsigned(line, oddport_service_client_count(service, NULL));
         cell_unsigned(line, service->packets);
         cell_unsigned(line, service->bytes);
         cell_time(line, service->first_seen_ns, digits);

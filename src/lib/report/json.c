@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "oddport/json_writer.h"
+#include "internal/json_writer.h"
 #include "oddport/report.h"
 
 #ifndef ODDPORT_VERSION
@@ -383,10 +383,12 @@ static void write_services(OddportJsonWriter *writer, const OddportEngine *engin
         oddport_json_string_or_null(writer, service->iana_service);
         ODDPORT_JSON_MEMBER(writer, "flows");
         oddport_json_unsigned(writer, service->flows);
+        bool clients_estimated = false;
+        uint64_t clients = oddport_service_client_count(service, &clients_estimated);
         ODDPORT_JSON_MEMBER(writer, "clients");
-        oddport_json_unsigned(writer, oddport_distinct_count(service->clients));
+        oddport_json_unsigned(writer, clients);
         ODDPORT_JSON_MEMBER(writer, "clients_estimated");
-        oddport_json_boolean(writer, oddport_distinct_is_estimate(service->clients));
+        oddport_json_boolean(writer, clients_estimated);
         ODDPORT_JSON_MEMBER(writer, "packets");
         oddport_json_unsigned(writer, service->packets);
         ODDPORT_JSON_MEMBER(writer, "bytes");

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "oddport/json_writer.h"
+#include "internal/json_writer.h"
 
 enum { BUFFER_SIZE = 1 << 16, MAX_DEPTH = 32 };
 

@@ -306,7 +306,7 @@ typedef struct {
 static void format_service_cells(const OddportService *service, ServiceCells *cells)
 {
     oddport_format_count(service->flows, cells->flows);
-    oddport_format_count(oddport_distinct_count(service->clients), cells->clients);
+    oddport_format_count(oddport_service_client_count(service, NULL), cells->clients);
     oddport_format_bytes(service->bytes, cells->bytes);
     format_server(&service->address, service->port, service->transport, cells->server,
                   sizeof cells->server);

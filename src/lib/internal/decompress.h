@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include "oddport/cursor.h"
+#include "internal/cursor.h"
 
 /* Compressed formats recognised by their first bytes. bzip2 and xz are recognised only so that
  * the message can say what the file is and how to read it. */

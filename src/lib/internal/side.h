@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "oddport/classify.h"
-#include "oddport/stream.h"
+#include "internal/stream.h"
 
 /* What the CLI's flow table and the Wireshark plugin both keep per direction, so that both judge
  * a flow the same way from the same bytes. Zero-filled and then oddport_side_init'ed; the stream
