@@ -674,18 +674,21 @@ void proto_register_oddport(void)
 
 void proto_reg_handoff_oddport(void)
 {
-    for (unsigned over_udp = 0; over_udp < 2; over_udp++) {
-        app_handles[over_udp][ODDPORT_APP_HTTP] = find_dissector("http");
-        app_handles[over_udp][ODDPORT_APP_TLS] = find_dissector("tls");
-        app_handles[over_udp][ODDPORT_APP_SSH] = find_dissector("ssh");
-    }
-    /* Wireshark decodes HTTP in datagrams (HTTPU) with its SSDP dissector; its HTTP dissector
-     * expects a stream. */
+    /* Each protocol's own dissector, by the names its description gives. */
     dissector_table_t udp_ports = find_dissector_table("udp.port");
-    dissector_handle_t datagram_http =
-        udp_ports != NULL ? dissector_table_get_dissector_handle(udp_ports, "SSDP") : NULL;
-    if (datagram_http != NULL)
-        app_handles[1][ODDPORT_APP_HTTP] = datagram_http;
+    size_t protocol_count;
+    const OddportProtocol *const *protocols = oddport_protocols(&protocol_count);
+    for (size_t index = 0; index < protocol_count; index++) {
+        const OddportProtocol *protocol = protocols[index];
+        dissector_handle_t stream = find_dissector(protocol->wireshark_dissector);
+        dissector_handle_t datagram =
+            protocol->wireshark_datagram_protocol != NULL && udp_ports != NULL
+                ? dissector_table_get_dissector_handle(udp_ports,
+                                                       protocol->wireshark_datagram_protocol)
+                : NULL;
+        app_handles[0][protocol->app] = stream;
+        app_handles[1][protocol->app] = datagram != NULL ? datagram : stream;
+    }
     /* Several LINKTYPE_* values may share one encapsulation (raw IP); any of them decodes it. */
     link_type_of_encapsulation = g_hash_table_new(g_direct_hash, g_direct_equal);
     size_t count;

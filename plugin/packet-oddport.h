@@ -8,7 +8,7 @@
 
 #include <epan/packet.h>
 
-#include "oddport/classify.h"
+#include "oddport/flow.h"
 
 /* One flow of the open capture, as the engine (the same one the CLI runs) describes it.
  * Owned by the dissector and released when the capture file closes. */

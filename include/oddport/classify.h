@@ -1,4 +1,4 @@
-/* From detector verdicts and ports to a flow's client, server, app and how odd it is. */
+/* From both sides' detection and the ports to a flow's client, server, app and how odd it is. */
 #ifndef ODDPORT_CLASSIFY_H
 #define ODDPORT_CLASSIFY_H
 
@@ -7,44 +7,8 @@
 #include <stdint.h>
 
 #include "oddport/decode.h"
-#include "oddport/detect.h"
 #include "oddport/portclass.h"
-
-/* The first bytes one side sent, kept after detection is done so that a report can show what a
- * service nobody recognised said. Bounded, and held by value in a flow report so that a copied
- * report owns its bytes. They are wire bytes: escape when printing. */
-#define ODDPORT_OPENING_MAX 48
-typedef struct {
-    uint8_t length;
-    uint8_t bytes[ODDPORT_OPENING_MAX];
-} OddportOpening;
-
-/* What one side's first bytes turned out to be. */
-typedef struct {
-    OddportApp app;
-    OddportVerdict verdict;
-    union {
-        OddportHttpInfo http;
-        OddportTlsInfo tls;
-        OddportSshInfo ssh;
-    } info;
-} OddportSideResult;
-
-/* Bit per app still possible for a side; all of them before the first byte. */
-typedef uint8_t OddportCandidates;
-#define ODDPORT_ALL_CANDIDATES                                                                     \
-    ((OddportCandidates)((1u << ODDPORT_APP_HTTP) | (1u << ODDPORT_APP_TLS) |                      \
-                         (1u << ODDPORT_APP_SSH)))
-
-/* Runs the detectors still in `candidates` over one side's first bytes, striking out those that
- * say no. YES: `result` holds the app and its details. NO: nothing fits (result->app unknown).
- * NEED_MORE: call again with more bytes; `result` holds the most confident partial match so far.
- * With `final` set no more bytes will come, so the most
- * confident partial match is taken with its own confidence (oddport_classify_flow lets a low one
- * count only when the other side agrees), or NO. Pure: the same bytes
- * give the same answer, in the CLI and in the plugin. */
-OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final,
-                                 OddportCandidates *candidates, OddportSideResult *result);
+#include "oddport/protocol.h"
 
 /* How the client was told from the server. */
 typedef enum {
@@ -101,37 +65,5 @@ void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules
  * payloads and first sender, and the same side results (by identity: a side's result is made
  * once, when the side is decided). */
 bool oddport_flow_facts_equal(const OddportFlowFacts *first, const OddportFlowFacts *second);
-
-typedef struct {
-    OddportAddress address;
-    uint16_t port;
-    OddportPortClass port_class;
-} OddportEndpoint;
-
-/* A finished flow as the report writers see it; everything in it is borrowed from the engine
- * for the duration of the callback (transfer none). */
-typedef struct {
-    uint64_t id;
-    OddportTransport transport;
-    OddportEndpoint client;
-    OddportEndpoint server;
-    bool has_vlan;
-    uint16_t vlan_id;
-    const OddportFlowVerdict *verdict;
-    const OddportSideResult *client_result; /* NULL where nothing was recognised */
-    const OddportSideResult *server_result;
-    uint64_t first_seen_ns;
-    uint64_t last_seen_ns;
-    uint64_t client_packets;
-    uint64_t client_bytes;
-    uint64_t server_packets;
-    uint64_t server_bytes;
-    unsigned precision_digits; /* of the captures' timestamps: 6 or 9 */
-    bool client_sent_payload;
-    bool server_sent_payload;
-    bool server_accepted; /* TCP: the server answered a SYN with a SYN-ACK */
-    OddportOpening client_opening;
-    OddportOpening server_opening;
-} OddportFlowReport;
 
 #endif

@@ -7,21 +7,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The applications oddport recognises. The order is the order of the JSON "apps" object. */
+#include "oddport/protocol-table.h"
+
+/* The applications oddport recognises, one per row of the protocol table, after "unknown". The
+ * order is the order of the JSON "apps" object. */
 typedef enum {
     ODDPORT_APP_UNKNOWN = 0,
-    ODDPORT_APP_HTTP,
-    ODDPORT_APP_TLS,
-    ODDPORT_APP_SSH,
+#define ODDPORT_APP_ENUMERATOR(identifier, name) ODDPORT_APP_##identifier,
+    ODDPORT_PROTOCOL_ROWS(ODDPORT_APP_ENUMERATOR)
+#undef ODDPORT_APP_ENUMERATOR
+    /* Not an app: how many values there are, "unknown" included. */
+    ODDPORT_APP_COUNT
 } OddportApp;
 
-#define ODDPORT_APP_COUNT 4
-_Static_assert(ODDPORT_APP_SSH + 1 == ODDPORT_APP_COUNT,
-               "ODDPORT_APP_COUNT must follow the last app");
-
-/* "unknown", "http", "tls" or "ssh": a static string (transfer none). */
+/* The app's name as every output and services file write it ("unknown", "http", ...): a static
+ * string (transfer none). */
 const char *oddport_app_name(OddportApp app);
-/* Parses an app name as written in services files ("http", "tls", "ssh"); false otherwise. */
+/* Parses an app name as written in services files; "unknown" is not one. False otherwise. */
 bool oddport_app_from_name(const char *name, OddportApp *app);
 
 typedef enum {

@@ -8,7 +8,7 @@
 #include <glib.h>
 
 #include "oddport/capture.h"
-#include "oddport/classify.h"
+#include "oddport/flow.h"
 #include "oddport/decode.h"
 #include "oddport/tally.h"
 #include "oddport/portclass.h"

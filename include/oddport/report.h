@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "oddport/classify.h"
+#include "oddport/flow.h"
 #include "oddport/engine.h"
 
 #define ODDPORT_SCHEMA_VERSION 1

@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "oddport/classify.h"
+#include "oddport/flow.h"
 
 /* Counts a service's distinct clients; opaque outside the library. */
 typedef struct OddportDistinctCounter OddportDistinctCounter;

@@ -1,80 +1,8 @@
-/* Deciding each side's app from its bytes, then the flow's client, app, severity and evidence. */
+/* From both sides' detection and the ports to a flow's client, app, severity and evidence. */
 #include <stdio.h>
 #include <string.h>
 
 #include "oddport/classify.h"
-
-static OddportMatch run_detector(OddportApp app, const uint8_t *bytes, size_t length,
-                                 OddportSideResult *attempt)
-{
-    attempt->app = app;
-    switch (app) {
-    case ODDPORT_APP_HTTP:
-        return oddport_detect_http(bytes, length, &attempt->verdict, &attempt->info.http);
-    case ODDPORT_APP_TLS:
-        return oddport_detect_tls(bytes, length, &attempt->verdict, &attempt->info.tls);
-    case ODDPORT_APP_SSH:
-        return oddport_detect_ssh(bytes, length, &attempt->verdict, &attempt->info.ssh);
-    case ODDPORT_APP_UNKNOWN:
-        break;
-    }
-    return ODDPORT_MATCH_NO;
-}
-
-static void set_unknown(OddportSideResult *result)
-{
-    result->app = ODDPORT_APP_UNKNOWN;
-    result->verdict.match = ODDPORT_MATCH_NO;
-    result->verdict.confidence = ODDPORT_CONFIDENCE_NONE;
-    result->verdict.role = ODDPORT_ROLE_EITHER;
-    result->verdict.evidence[0] = '\0';
-}
-
-OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final,
-                                 OddportCandidates *candidates, OddportSideResult *result)
-{
-    /* TLS first: one byte rules it out. HTTP before SSH: SSH lets a server send other lines before
-     * its banner, so it reads further into text that HTTP judges at once. */
-    static const OddportApp detection_order[] = {ODDPORT_APP_TLS, ODDPORT_APP_HTTP,
-                                                 ODDPORT_APP_SSH};
-    /* Detectors write straight into `result`; the best partial match is remembered by app and
-     * confidence only and run again at the end if it is wanted, rather than copying a whole
-     * result (over a kilobyte of fields) for every attempt. */
-    OddportApp best_app = ODDPORT_APP_UNKNOWN;
-    OddportConfidence best_confidence = ODDPORT_CONFIDENCE_NONE;
-    for (size_t index = 0; index < sizeof detection_order / sizeof detection_order[0]; index++) {
-        OddportApp app = detection_order[index];
-        OddportCandidates bit = (OddportCandidates)(1u << app);
-        if ((*candidates & bit) == 0)
-            continue;
-        OddportMatch match = run_detector(app, bytes, length, result);
-        if (match == ODDPORT_MATCH_YES)
-            return ODDPORT_MATCH_YES;
-        if (match == ODDPORT_MATCH_NO) {
-            *candidates &= (OddportCandidates)~bit;
-            continue;
-        }
-        if (best_app == ODDPORT_APP_UNKNOWN || result->verdict.confidence > best_confidence) {
-            best_app = app;
-            best_confidence = result->verdict.confidence;
-        }
-    }
-    if (*candidates == 0 || best_app == ODDPORT_APP_UNKNOWN) {
-        set_unknown(result);
-        return ODDPORT_MATCH_NO;
-    }
-    bool accepted = final && best_confidence >= ODDPORT_CONFIDENCE_LOW;
-    if (!final || accepted) {
-        /* The side's best partial match, with its details; final: it stands with its own
-         * confidence, and classification decides whether a low one is worth anything. */
-        if (result->app != best_app)
-            run_detector(best_app, bytes, length, result);
-        result->verdict.match = accepted ? ODDPORT_MATCH_YES : ODDPORT_MATCH_NEED_MORE;
-        return result->verdict.match;
-    }
-    set_unknown(result);
-    return ODDPORT_MATCH_NO;
-}
 
 const char *oddport_direction_source_name(OddportDirectionSource source)
 {
@@ -140,18 +68,17 @@ static OddportConfidence raise_confidence(OddportConfidence confidence)
     return confidence < ODDPORT_CONFIDENCE_HIGH ? confidence + 1 : ODDPORT_CONFIDENCE_HIGH;
 }
 
-/* Whether side `index` sent an HTTP/0.9 simple request and the other side answered the way only
- * an HTTP/0.9 server can: with bytes no detector recognised (a body without a status line) that
- * do not open like the reply of a protocol whose commands look the same (Redis answers "GET
- * /key" too, with "$5" or "$-1"). */
-static bool answered_as_http09(const OddportFlowFacts *facts, unsigned index)
+/* Whether side `index` said something only an answer can confirm and the other side answered
+ * with bytes no detector recognised that its protocol accepts as that answer (an HTTP/0.9 body). */
+static bool answered_as_its_protocol(const OddportFlowFacts *facts, unsigned index)
 {
     const OddportSideResult *side = facts->side[index];
     unsigned other = 1 - index;
-    return side != NULL && side->app == ODDPORT_APP_HTTP && side->info.http.is_simple_request &&
-           facts->side[other] == NULL && facts->opening[other] != NULL &&
-           oddport_http_simple_response_possible(facts->opening[other]->bytes,
-                                                 facts->opening[other]->length);
+    if (side == NULL || facts->side[other] != NULL || facts->opening[other] == NULL)
+        return false;
+    const OddportProtocol *protocol = oddport_protocol(side->app);
+    return protocol != NULL && protocol->unrecognised_answer_confirms != NULL &&
+           protocol->unrecognised_answer_confirms(side, facts->opening[other]);
 }
 
 /* A low-confidence side (one lone TLS record, a request cut after a few bytes, an HTTP/0.9 line)
@@ -165,7 +92,7 @@ static const OddportSideResult *corroborated(const OddportFlowFacts *facts, unsi
         return side;
     if (other != NULL && other->app == side->app)
         return side;
-    return answered_as_http09(facts, index) ? side : NULL;
+    return answered_as_its_protocol(facts, index) ? side : NULL;
 }
 
 static void write_evidence(const OddportFlowFacts *facts, unsigned client,
@@ -178,7 +105,7 @@ static void write_evidence(const OddportFlowFacts *facts, unsigned client,
     if (client_known && server_known)
         snprintf(verdict->evidence, sizeof verdict->evidence, "client: %s; server: %s",
                  client_side->verdict.evidence, server_side->verdict.evidence);
-    else if (client_known && answered_as_http09(facts, client))
+    else if (client_known && answered_as_its_protocol(facts, client))
         snprintf(verdict->evidence, sizeof verdict->evidence,
                  "client: %s; server: a body without a status line", client_side->verdict.evidence);
     else if (client_known)

@@ -597,8 +597,8 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender
     flow->id = engine->next_flow_id++;
     flow->first_seen_ns = now;
     flow->first_sender = (uint8_t)sender;
-    oddport_side_init(&flow->side[0].detection);
-    oddport_side_init(&flow->side[1].detection);
+    oddport_side_init(&flow->side[0].detection, (OddportTransport)key->transport);
+    oddport_side_init(&flow->side[1].detection, (OddportTransport)key->transport);
     flow->hash = flow_key_hash(key);
     if (!flow_table_insert(&engine->flows, flow)) {
         g_free(flow);

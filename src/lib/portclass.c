@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "oddport/portclass.h"
+#include "oddport/protocol.h"
 
 G_DEFINE_QUARK(oddport - rules - error - quark, oddport_rules_error)
 
@@ -148,36 +149,32 @@ static bool transport_slot(OddportTransport transport, unsigned *slot)
     return false;
 }
 
-/* Out-of-range values are treated like names.c treats them: as no recognised app. */
+/* Out-of-range values are treated as the protocol table treats them: as no recognised app. */
 static bool is_recognised_app(OddportApp app)
 {
-    return app != ODDPORT_APP_UNKNOWN && (unsigned)app < ODDPORT_APP_COUNT;
+    return oddport_protocol(app) != NULL;
 }
 
-/* The built-in expectations, all TCP (DESIGN.md "expected ports"). TLS has 443 and IANA's
- * implicit-TLS ports, where a TLS handshake is the first thing on the wire. UDP has none: QUIC is
- * not TLS records, and HTTP, TLS and SSH are not standard on any UDP port. */
-static const uint16_t builtin_http_ports[] = {80};
-static const uint16_t builtin_tls_ports[] = {443, 465, 563, 636, 853,  989, 990,
-                                             992, 993, 994, 995, 5061, 8883};
-static const uint16_t builtin_ssh_ports[] = {22};
-
-static void add_builtin(OddportPortRules *rules, OddportApp app, const uint16_t *ports,
-                        size_t count)
+/* The built-in expectations are each protocol's standard ports (DESIGN.md "expected ports"). */
+static void add_builtin(PortMap *map, const OddportPortList *list)
 {
-    unsigned slot = 0;
-    transport_slot(ODDPORT_TRANSPORT_TCP, &slot);
-    for (size_t index = 0; index < count; index++) {
-        port_map_add(&rules->expected[app][slot], ports[index]);
-    }
+    for (size_t index = 0; index < list->count; index++)
+        port_map_add(map, list->ports[index]);
 }
 
 OddportPortRules *oddport_port_rules_new(void)
 {
     OddportPortRules *rules = g_new0(OddportPortRules, 1);
-    add_builtin(rules, ODDPORT_APP_HTTP, builtin_http_ports, G_N_ELEMENTS(builtin_http_ports));
-    add_builtin(rules, ODDPORT_APP_TLS, builtin_tls_ports, G_N_ELEMENTS(builtin_tls_ports));
-    add_builtin(rules, ODDPORT_APP_SSH, builtin_ssh_ports, G_N_ELEMENTS(builtin_ssh_ports));
+    size_t count;
+    const OddportProtocol *const *protocols = oddport_protocols(&count);
+    unsigned tcp_slot = 0, udp_slot = 0;
+    transport_slot(ODDPORT_TRANSPORT_TCP, &tcp_slot);
+    transport_slot(ODDPORT_TRANSPORT_UDP, &udp_slot);
+    for (size_t index = 0; index < count; index++) {
+        const OddportProtocol *protocol = protocols[index];
+        add_builtin(&rules->expected[protocol->app][tcp_slot], &protocol->standard_ports.tcp);
+        add_builtin(&rules->expected[protocol->app][udp_slot], &protocol->standard_ports.udp);
+    }
     return rules;
 }
 
@@ -229,143 +226,101 @@ size_t oddport_port_rules_expected_ports(const OddportPortRules *rules, OddportA
     return total;
 }
 
-/* Common alternates: ports where each app is routinely run when its standard port is taken or
- * reserved, so finding it there is worth a note but rarely alarming. TCP only; kept to ports with
- * long, broad use (an IANA "alternate" registration or the default of widely deployed software),
- * not one vendor's product default. */
-typedef struct {
-    OddportApp app;
-    uint16_t port;
-} AlternatePort;
+/* Ports of widely used services: finding a recognised app on one of them means something is
+ * dressed up as that service (SSH on 443 to pass a firewall), so it is a masquerade, unless the
+ * service itself opens with that app (each protocol's native_service_ports: TLS on 993, HTTP on
+ * Elasticsearch's 9200). Chosen for wide deployment and for being let through firewalls, not for
+ * IANA registration: the labels are what analysts call the service (IANA's names are in iana.c).
+ * Linear scans: the lists are short and need no order, so an edit cannot break a search. */
 
-static const AlternatePort alternate_ports[] = {
-    {ODDPORT_APP_HTTP, 591},  /* IANA http-alt (FileMaker's web publishing) */
-    {ODDPORT_APP_HTTP, 3128}, /* Squid's default, the usual forward-proxy port; speaks HTTP */
-    {ODDPORT_APP_HTTP, 8000}, /* Python's http.server, Django and other development servers */
-    {ODDPORT_APP_HTTP, 8008}, /* IANA http-alt */
-    {ODDPORT_APP_HTTP, 8080}, /* IANA http-alt; Tomcat, Jenkins and proxies by default */
-    {ODDPORT_APP_HTTP, 8081}, /* the customary second alternate when 8080 is taken (Nexus, ...) */
-    {ODDPORT_APP_HTTP, 8888}, /* Jupyter's default and a common "other web port" */
-    {ODDPORT_APP_TLS, 4443},  /* the customary HTTPS alternate when 443 is taken */
-    {ODDPORT_APP_TLS, 8443},  /* IANA pcsync-https, but de facto the HTTPS alternate (Tomcat) */
-    {ODDPORT_APP_SSH, 2222},  /* the customary second SSH daemon (containers, Gitea, appliances) */
+static const uint16_t tcp_service_ports[] = {
+    20,    /* ftp-data */
+    21,    /* ftp */
+    22,    /* ssh */
+    23,    /* telnet */
+    25,    /* smtp */
+    53,    /* dns */
+    80,    /* http */
+    88,    /* kerberos */
+    110,   /* pop3 */
+    111,   /* sunrpc (portmapper) */
+    119,   /* nntp */
+    135,   /* msrpc endpoint mapper */
+    139,   /* netbios-ssn (smb over netbios) */
+    143,   /* imap */
+    179,   /* bgp */
+    389,   /* ldap */
+    443,   /* https */
+    445,   /* smb */
+    465,   /* smtp submission over tls */
+    587,   /* smtp submission (starttls starts in clear) */
+    636,   /* ldaps */
+    853,   /* dns over tls */
+    990,   /* ftps */
+    993,   /* imaps */
+    995,   /* pop3s */
+    1433,  /* microsoft sql server (tds; tls comes inside it) */
+    1521,  /* oracle database listener */
+    1723,  /* pptp */
+    1883,  /* mqtt */
+    2049,  /* nfs */
+    2375,  /* docker engine api */
+    2376,  /* docker engine api over tls */
+    3306,  /* mysql */
+    3389,  /* rdp (x.224 first; tls comes inside it) */
+    5060,  /* sip */
+    5061,  /* sip over tls */
+    5432,  /* postgresql (its ssl request precedes tls) */
+    5672,  /* amqp */
+    5900,  /* vnc */
+    5985,  /* winrm */
+    5986,  /* winrm over tls */
+    6379,  /* redis */
+    8883,  /* mqtt over tls */
+    9200,  /* elasticsearch */
+    11211, /* memcached */
+    27017, /* mongodb */
 };
-/* Left out on purpose: 10443 and 9443 (single vendors' defaults: FortiGate, WebSphere), 6443 (the
- * Kubernetes API, a service of its own), 22222 (IANA easyengine; rare). Sites add them as rules. */
 
-static bool is_alternate(OddportApp app, OddportTransport transport, uint16_t port)
+/* Of these only SSDP opens with a recognised app (HTTP in datagrams, see its protocol's native
+ * ports); 443 is QUIC here, not TLS records. */
+static const uint16_t udp_service_ports[] = {
+    53,    /* dns */
+    67,    /* dhcp server */
+    68,    /* dhcp client */
+    69,    /* tftp */
+    123,   /* ntp */
+    137,   /* netbios name service */
+    138,   /* netbios datagrams */
+    161,   /* snmp */
+    162,   /* snmp traps */
+    443,   /* quic (http/3) */
+    500,   /* ipsec ike */
+    514,   /* syslog */
+    1194,  /* openvpn */
+    1812,  /* radius */
+    1813,  /* radius accounting */
+    1900,  /* ssdp (upnp): http over udp */
+    4500,  /* ipsec nat traversal */
+    5060,  /* sip */
+    5353,  /* mdns */
+    11211, /* memcached */
+};
+
+static bool is_service_port(OddportTransport transport, uint16_t port)
 {
-    if (transport != ODDPORT_TRANSPORT_TCP) {
-        return false;
-    }
-    for (size_t index = 0; index < G_N_ELEMENTS(alternate_ports); index++) {
-        if (alternate_ports[index].app == app && alternate_ports[index].port == port) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Ports of widely used services that are not the app found there: finding HTTP, TLS or SSH on
- * one of them means something is dressed up as that service (SSH on 443 to pass a firewall), so it
- * is a masquerade. `native_app` is what the service itself sends first when that is HTTP, TLS or
- * SSH: the same app on its own port (TLS on 993, HTTP on Elasticsearch's 9200) is no masquerade.
- * Chosen for wide deployment and for being let through firewalls, not for IANA registration: the
- * labels are what analysts call the service (IANA's names are in iana.c). Linear scans: the lists
- * are short and need no order, so an edit cannot break a search. */
-typedef struct {
-    uint16_t port;
-    OddportApp native_app;
-} ServicePort;
-
-static const ServicePort tcp_service_ports[] = {
-    {20, ODDPORT_APP_UNKNOWN},    /* ftp-data */
-    {21, ODDPORT_APP_UNKNOWN},    /* ftp */
-    {22, ODDPORT_APP_SSH},        /* ssh */
-    {23, ODDPORT_APP_UNKNOWN},    /* telnet */
-    {25, ODDPORT_APP_UNKNOWN},    /* smtp */
-    {53, ODDPORT_APP_UNKNOWN},    /* dns */
-    {80, ODDPORT_APP_HTTP},       /* http */
-    {88, ODDPORT_APP_UNKNOWN},    /* kerberos */
-    {110, ODDPORT_APP_UNKNOWN},   /* pop3 */
-    {111, ODDPORT_APP_UNKNOWN},   /* sunrpc (portmapper) */
-    {119, ODDPORT_APP_UNKNOWN},   /* nntp */
-    {135, ODDPORT_APP_UNKNOWN},   /* msrpc endpoint mapper */
-    {139, ODDPORT_APP_UNKNOWN},   /* netbios-ssn (smb over netbios) */
-    {143, ODDPORT_APP_UNKNOWN},   /* imap */
-    {179, ODDPORT_APP_UNKNOWN},   /* bgp */
-    {389, ODDPORT_APP_UNKNOWN},   /* ldap */
-    {443, ODDPORT_APP_TLS},       /* https */
-    {445, ODDPORT_APP_UNKNOWN},   /* smb */
-    {465, ODDPORT_APP_TLS},       /* smtp submission over tls */
-    {587, ODDPORT_APP_UNKNOWN},   /* smtp submission (starttls starts in clear) */
-    {636, ODDPORT_APP_TLS},       /* ldaps */
-    {853, ODDPORT_APP_TLS},       /* dns over tls */
-    {990, ODDPORT_APP_TLS},       /* ftps */
-    {993, ODDPORT_APP_TLS},       /* imaps */
-    {995, ODDPORT_APP_TLS},       /* pop3s */
-    {1433, ODDPORT_APP_UNKNOWN},  /* microsoft sql server (tds; tls comes inside it) */
-    {1521, ODDPORT_APP_UNKNOWN},  /* oracle database listener */
-    {1723, ODDPORT_APP_UNKNOWN},  /* pptp */
-    {1883, ODDPORT_APP_UNKNOWN},  /* mqtt */
-    {2049, ODDPORT_APP_UNKNOWN},  /* nfs */
-    {2375, ODDPORT_APP_HTTP},     /* docker engine api */
-    {2376, ODDPORT_APP_TLS},      /* docker engine api over tls */
-    {3306, ODDPORT_APP_UNKNOWN},  /* mysql */
-    {3389, ODDPORT_APP_UNKNOWN},  /* rdp (x.224 first; tls comes inside it) */
-    {5060, ODDPORT_APP_UNKNOWN},  /* sip */
-    {5061, ODDPORT_APP_TLS},      /* sip over tls */
-    {5432, ODDPORT_APP_UNKNOWN},  /* postgresql (its ssl request precedes tls) */
-    {5672, ODDPORT_APP_UNKNOWN},  /* amqp */
-    {5900, ODDPORT_APP_UNKNOWN},  /* vnc */
-    {5985, ODDPORT_APP_HTTP},     /* winrm */
-    {5986, ODDPORT_APP_TLS},      /* winrm over tls */
-    {6379, ODDPORT_APP_UNKNOWN},  /* redis */
-    {8883, ODDPORT_APP_TLS},      /* mqtt over tls */
-    {9200, ODDPORT_APP_HTTP},     /* elasticsearch */
-    {11211, ODDPORT_APP_UNKNOWN}, /* memcached */
-    {27017, ODDPORT_APP_UNKNOWN}, /* mongodb */
-};
-
-/* Only SSDP starts with HTTP (it is HTTP in datagrams); none of the others starts with HTTP, TLS
- * records or an SSH banner: 443 is QUIC here. */
-static const ServicePort udp_service_ports[] = {
-    {53, ODDPORT_APP_UNKNOWN},    /* dns */
-    {67, ODDPORT_APP_UNKNOWN},    /* dhcp server */
-    {68, ODDPORT_APP_UNKNOWN},    /* dhcp client */
-    {69, ODDPORT_APP_UNKNOWN},    /* tftp */
-    {123, ODDPORT_APP_UNKNOWN},   /* ntp */
-    {137, ODDPORT_APP_UNKNOWN},   /* netbios name service */
-    {138, ODDPORT_APP_UNKNOWN},   /* netbios datagrams */
-    {161, ODDPORT_APP_UNKNOWN},   /* snmp */
-    {162, ODDPORT_APP_UNKNOWN},   /* snmp traps */
-    {443, ODDPORT_APP_UNKNOWN},   /* quic (http/3) */
-    {500, ODDPORT_APP_UNKNOWN},   /* ipsec ike */
-    {514, ODDPORT_APP_UNKNOWN},   /* syslog */
-    {1194, ODDPORT_APP_UNKNOWN},  /* openvpn */
-    {1812, ODDPORT_APP_UNKNOWN},  /* radius */
-    {1813, ODDPORT_APP_UNKNOWN},  /* radius accounting */
-    {1900, ODDPORT_APP_HTTP},     /* ssdp (upnp): http over udp */
-    {4500, ODDPORT_APP_UNKNOWN},  /* ipsec nat traversal */
-    {5060, ODDPORT_APP_UNKNOWN},  /* sip */
-    {5353, ODDPORT_APP_UNKNOWN},  /* mdns */
-    {11211, ODDPORT_APP_UNKNOWN}, /* memcached */
-};
-
-static const ServicePort *find_service_port(OddportTransport transport, uint16_t port)
-{
-    const ServicePort *table = tcp_service_ports;
+    const uint16_t *table = tcp_service_ports;
     size_t count = G_N_ELEMENTS(tcp_service_ports);
     if (transport == ODDPORT_TRANSPORT_UDP) {
         table = udp_service_ports;
         count = G_N_ELEMENTS(udp_service_ports);
     }
     for (size_t index = 0; index < count; index++) {
-        if (table[index].port == port) {
-            return &table[index];
+        if (table[index] == port) {
+            return true;
         }
     }
-    return NULL;
+    return false;
 }
 
 OddportSeverity oddport_port_rules_severity(const OddportPortRules *rules, OddportApp app,
@@ -377,11 +332,12 @@ OddportSeverity oddport_port_rules_severity(const OddportPortRules *rules, Oddpo
     if (!is_recognised_app(app) || port_map_has(&rules->expected[app][slot], port)) {
         return ODDPORT_SEVERITY_NONE;
     }
-    if (is_alternate(app, transport, port)) {
+    const OddportProtocol *protocol = oddport_protocol(app);
+    if (oddport_ports_have(&protocol->alternate_ports, transport, port)) {
         return ODDPORT_SEVERITY_ALTERNATE;
     }
-    const ServicePort *service = find_service_port(transport, port);
-    if (service != NULL && service->native_app != app) {
+    if (is_service_port(transport, port) &&
+        !oddport_ports_have(&protocol->native_service_ports, transport, port)) {
         return ODDPORT_SEVERITY_MASQUERADE;
     }
     return ODDPORT_SEVERITY_UNEXPECTED;

@@ -5,10 +5,10 @@
 
 #include "internal/side.h"
 
-void oddport_side_init(OddportSide *side)
+void oddport_side_init(OddportSide *side, OddportTransport transport)
 {
     memset(side, 0, sizeof *side);
-    side->candidates = ODDPORT_ALL_CANDIDATES;
+    side->candidates = oddport_protocol_candidates(transport);
 }
 
 void oddport_side_set_start(OddportSide *side, uint32_t first_data_sequence)
@@ -36,8 +36,11 @@ static bool settle(OddportSide *side, OddportMatch match, const OddportSideResul
     }
     side->decided = true;
     side->pending_confidence = ODDPORT_CONFIDENCE_NONE;
+    /* Only as much of the result as its protocol's details take: most of the room is for the
+     * largest protocol's. */
     if (match == ODDPORT_MATCH_YES)
-        side->result = g_memdup2(result, sizeof *result);
+        side->result = g_memdup2(
+            result, ODDPORT_SIDE_RESULT_SIZE(oddport_protocol(result->app)->details_size));
     oddport_stream_clear(&side->stream);
     return true;
 }

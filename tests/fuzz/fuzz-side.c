@@ -65,15 +65,15 @@ static void check_side(const OddportSide *side)
     fuzz_check_verdict(result->verdict.match, &result->verdict);
     switch (result->app) {
     case ODDPORT_APP_HTTP:
-        FUZZ_CHECK_TERMINATED(result->info.http.host);
-        FUZZ_CHECK_TERMINATED(result->info.http.path);
+        FUZZ_CHECK_TERMINATED(oddport_http_details(result)->host);
+        FUZZ_CHECK_TERMINATED(oddport_http_details(result)->path);
         break;
     case ODDPORT_APP_TLS:
-        FUZZ_CHECK_TERMINATED(result->info.tls.sni);
-        FUZZ_CHECK(result->info.tls.alpn_count <= ODDPORT_TLS_ALPN_MAX_COUNT);
+        FUZZ_CHECK_TERMINATED(oddport_tls_details(result)->sni);
+        FUZZ_CHECK(oddport_tls_details(result)->alpn_count <= ODDPORT_TLS_ALPN_MAX_COUNT);
         break;
     case ODDPORT_APP_SSH:
-        FUZZ_CHECK_TERMINATED(result->info.ssh.banner);
+        FUZZ_CHECK_TERMINATED(oddport_ssh_details(result)->banner);
         break;
     default:
         break;
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pick_order(data[11], segment_count, order);
 
     OddportSide side;
-    oddport_side_init(&side);
+    oddport_side_init(&side, datagrams ? ODDPORT_TRANSPORT_UDP : ODDPORT_TRANSPORT_TCP);
     if (fixed_start && !datagrams)
         oddport_side_set_start(&side, first_sequence);
     for (size_t i = 0; i <= segment_count; i++) {

@@ -12,7 +12,7 @@ static const char ssh_banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
 static OddportSideResult side_from(const char *bytes, bool final)
 {
     OddportSideResult result;
-    OddportCandidates candidates = ODDPORT_ALL_CANDIDATES;
+    OddportCandidates candidates = oddport_protocol_candidates(ODDPORT_TRANSPORT_TCP);
     oddport_detect_side((const uint8_t *)bytes, strlen(bytes), final, &candidates, &result);
     return result;
 }
@@ -20,7 +20,7 @@ static OddportSideResult side_from(const char *bytes, bool final)
 static void test_detect_side_narrows_candidates(void)
 {
     OddportSideResult result;
-    OddportCandidates candidates = ODDPORT_ALL_CANDIDATES;
+    OddportCandidates candidates = oddport_protocol_candidates(ODDPORT_TRANSPORT_TCP);
     /* "GE" is no TLS record; it may still start HTTP, or a line a server sends before its SSH
      * banner. */
     g_assert_cmpint(oddport_detect_side((const uint8_t *)"GE", 2, false, &candidates, &result), ==,
@@ -30,9 +30,9 @@ static void test_detect_side_narrows_candidates(void)
                                         &candidates, &result),
                     ==, ODDPORT_MATCH_YES);
     g_assert_cmpint(result.app, ==, ODDPORT_APP_HTTP);
-    g_assert_cmpstr(result.info.http.host, ==, "example.org");
+    g_assert_cmpstr(oddport_http_details(&result)->host, ==, "example.org");
 
-    candidates = ODDPORT_ALL_CANDIDATES;
+    candidates = oddport_protocol_candidates(ODDPORT_TRANSPORT_TCP);
     g_assert_cmpint(
         oddport_detect_side((const uint8_t *)"\x00\x01binary", 8, false, &candidates, &result), ==,
         ODDPORT_MATCH_NO);
@@ -134,7 +134,7 @@ static void test_low_confidence_needs_the_other_side(void)
 {
     static const uint8_t record[] = {23, 3, 3, 0, 4, 1, 2, 3, 4};
     OddportSideResult lone;
-    OddportCandidates candidates = ODDPORT_ALL_CANDIDATES;
+    OddportCandidates candidates = oddport_protocol_candidates(ODDPORT_TRANSPORT_TCP);
     g_assert_cmpint(oddport_detect_side(record, sizeof record, true, &candidates, &lone), ==,
                     ODDPORT_MATCH_YES);
     g_assert_cmpint(lone.app, ==, ODDPORT_APP_TLS);
@@ -179,7 +179,7 @@ static void test_simple_request_needs_a_bare_body(void)
     g_assert_cmpint(request.app, ==, ODDPORT_APP_HTTP);
     g_assert_cmpint(request.verdict.match, ==, ODDPORT_MATCH_YES);
     g_assert_cmpint(request.verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
-    g_assert_true(request.info.http.is_simple_request);
+    g_assert_true(oddport_http_details(&request)->is_simple_request);
     /* Not final: the line may still grow into something else. */
     g_assert_cmpint(side_from("GET /hello.txt\n", false).verdict.match, ==,
                     ODDPORT_MATCH_NEED_MORE);

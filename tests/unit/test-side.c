@@ -11,7 +11,7 @@ static const char banner[] = "SSH-2.0-OpenSSH_9.2p1\r\n";
 static void test_in_place(void)
 {
     OddportSide side;
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     oddport_side_set_start(&side, 1001);
     g_assert_true(
         oddport_side_feed_segment(&side, 1001, (const uint8_t *)request, strlen(request)));
@@ -26,7 +26,7 @@ static void test_in_place(void)
 static void test_split_and_reordered(void)
 {
     OddportSide side;
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     oddport_side_set_start(&side, 0);
     size_t cut = 9; /* inside the request line */
     /* The second half arrives first, then the first: the prefix completes only then. */
@@ -35,14 +35,14 @@ static void test_split_and_reordered(void)
     g_assert_false(side.decided);
     g_assert_true(oddport_side_feed_segment(&side, 0, (const uint8_t *)request, cut));
     g_assert_cmpint(side.result->app, ==, ODDPORT_APP_HTTP);
-    g_assert_cmpstr(side.result->info.http.path, ==, "/split");
+    g_assert_cmpstr(oddport_http_details(side.result)->path, ==, "/split");
     oddport_side_clear(&side);
 }
 
 static void test_pending_confidence(void)
 {
     OddportSide side;
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     g_assert_false(oddport_side_feed_segment(&side, 50, (const uint8_t *)banner, 12));
     g_assert_false(side.decided);
     g_assert_cmpint(side.pending_confidence, >=, ODDPORT_CONFIDENCE_MEDIUM);
@@ -56,7 +56,7 @@ static void test_pending_confidence(void)
 static void test_datagram(void)
 {
     OddportSide side;
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     g_assert_true(oddport_side_feed_datagram(&side, (const uint8_t *)"\x12\x34\x01\x00", 4));
     g_assert_true(side.decided);
     g_assert_null(side.result);
@@ -73,7 +73,7 @@ static void test_opening_of_an_unrecognised_side(void)
 {
     static const char body[] = "<!DOCTYPE HTML>\n<html>\n";
     OddportSide side;
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     oddport_side_set_start(&side, 7);
     g_assert_false(oddport_side_feed_segment(&side, 7, (const uint8_t *)body, 2));
     g_assert_false(
@@ -87,7 +87,7 @@ static void test_opening_of_an_unrecognised_side(void)
     oddport_side_clear(&side);
 
     /* A recognised side keeps its result, not its opening. */
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     g_assert_true(oddport_side_feed_segment(&side, 0, (const uint8_t *)request, strlen(request)));
     g_assert_null(side.opening);
     oddport_side_clear(&side);
@@ -100,7 +100,7 @@ static void test_opening_kept(void)
     static const char greeting[] =
         "220 relay.example.test ESMTP ready\r\n250 relay.example.test\r\n";
     OddportSide side;
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     oddport_side_set_start(&side, 0);
     size_t cut = 4;
     g_assert_false(oddport_side_feed_segment(&side, (uint32_t)cut, (const uint8_t *)greeting + cut,
@@ -115,13 +115,13 @@ static void test_opening_kept(void)
     g_assert_cmpmem(side.opening->bytes, side.opening->length, greeting, ODDPORT_OPENING_MAX);
     oddport_side_clear(&side);
 
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     g_assert_true(oddport_side_feed_datagram(&side, (const uint8_t *)"\x00\x01ok", 4));
     g_assert_cmpmem(side.opening->bytes, side.opening->length, "\x00\x01ok", 4);
     oddport_side_clear(&side);
 
     /* A side recognised for sure needs no opening: its verdict says more. */
-    oddport_side_init(&side);
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
     oddport_side_set_start(&side, 1001);
     oddport_side_feed_segment(&side, 1001, (const uint8_t *)request, strlen(request));
     g_assert_nonnull(side.result);

@@ -4,6 +4,7 @@
 
 #include "internal/cursor.h"
 #include "oddport/detect.h"
+#include "oddport/protocol.h"
 #include "verdict.h"
 
 /* Common servers refuse longer request lines (8 KiB is the usual default), and a line that long
@@ -711,3 +712,51 @@ bool oddport_http_simple_response_possible(const uint8_t *bytes, size_t length)
                       is_digit(opening[2]) && (opening[3] == ' ' || opening[3] == '-');
     return !reply_code;
 }
+
+_Static_assert(sizeof(OddportHttpInfo) <= ODDPORT_PROTOCOL_DETAILS_MAX,
+               "HTTP's details must fit a side result");
+
+static OddportMatch detect(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                           void *details)
+{
+    return oddport_detect_http(bytes, length, verdict, details);
+}
+
+const OddportHttpInfo *oddport_http_details(const OddportSideResult *side)
+{
+    return side != NULL && side->app == ODDPORT_APP_HTTP ? (const void *)side->details.bytes : NULL;
+}
+
+/* An HTTP/0.9 simple request counts when the server answered the way only an HTTP/0.9 server
+ * can: with bytes no detector recognised (a body without a status line) that do not open like
+ * the reply of a protocol whose commands look the same (Redis answers "GET /key" too, with "$5"
+ * or "$-1"). */
+static bool answer_confirms(const OddportSideResult *side, const OddportOpening *answer)
+{
+    const OddportHttpInfo *request = oddport_http_details(side);
+    return request != NULL && request->is_simple_request &&
+           oddport_http_simple_response_possible(answer->bytes, answer->length);
+}
+
+const OddportProtocol oddport_protocol_http = {
+    .app = ODDPORT_APP_HTTP,
+    .name = "http",
+    .title = "HTTP",
+    .recognises = "HTTP/1.x requests and responses, the HTTP/2 prior-knowledge preface",
+    .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
+    .detect = detect,
+    .details_size = sizeof(OddportHttpInfo),
+    .standard_ports = {.tcp = ODDPORT_PORT_LIST(80)},
+    /* 591 and 8008: IANA http-alt; 3128: Squid, the usual forward-proxy port; 8000: Python's
+     * http.server, Django and other development servers; 8080: IANA http-alt, Tomcat, Jenkins
+     * and proxies by default; 8081: the customary second alternate; 8888: Jupyter's default. */
+    .alternate_ports = {.tcp = ODDPORT_PORT_LIST(591, 3128, 8000, 8008, 8080, 8081, 8888)},
+    /* http; the Docker engine API, WinRM and Elasticsearch; SSDP is HTTP in datagrams. */
+    .native_service_ports = {.tcp = ODDPORT_PORT_LIST(80, 2375, 5985, 9200),
+                             .udp = ODDPORT_PORT_LIST(1900)},
+    .unrecognised_answer_confirms = answer_confirms,
+    .wireshark_dissector = "http",
+    /* Wireshark decodes HTTP in datagrams (HTTPU) with its SSDP dissector; its HTTP dissector
+     * expects a stream. */
+    .wireshark_datagram_protocol = "SSDP",
+};

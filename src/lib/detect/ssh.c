@@ -4,6 +4,7 @@
 
 #include "internal/cursor.h"
 #include "oddport/detect.h"
+#include "oddport/protocol.h"
 #include "verdict.h"
 
 /* RFC 4253 limits the identification string to 255 bytes with its CR LF. */
@@ -290,3 +291,32 @@ OddportMatch oddport_detect_ssh(const uint8_t *bytes, size_t length, OddportVerd
         *info = found;
     return result.match;
 }
+
+_Static_assert(sizeof(OddportSshInfo) <= ODDPORT_PROTOCOL_DETAILS_MAX,
+               "SSH's details must fit a side result");
+
+static OddportMatch detect(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                           void *details)
+{
+    return oddport_detect_ssh(bytes, length, verdict, details);
+}
+
+const OddportSshInfo *oddport_ssh_details(const OddportSideResult *side)
+{
+    return side != NULL && side->app == ODDPORT_APP_SSH ? (const void *)side->details.bytes : NULL;
+}
+
+const OddportProtocol oddport_protocol_ssh = {
+    .app = ODDPORT_APP_SSH,
+    .name = "ssh",
+    .title = "SSH",
+    .recognises = "SSH identification strings, also after lines a server sends first",
+    .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
+    .detect = detect,
+    .details_size = sizeof(OddportSshInfo),
+    .standard_ports = {.tcp = ODDPORT_PORT_LIST(22)},
+    /* The customary second SSH daemon (containers, Gitea, appliances). */
+    .alternate_ports = {.tcp = ODDPORT_PORT_LIST(2222)},
+    .native_service_ports = {.tcp = ODDPORT_PORT_LIST(22)},
+    .wireshark_dissector = "ssh",
+};

@@ -4,6 +4,7 @@
 
 #include "internal/cursor.h"
 #include "oddport/detect.h"
+#include "oddport/protocol.h"
 #include "verdict.h"
 
 enum {
@@ -629,3 +630,40 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
         *info = found;
     return result.match;
 }
+
+_Static_assert(sizeof(OddportTlsInfo) <= ODDPORT_PROTOCOL_DETAILS_MAX,
+               "TLS's details must fit a side result");
+
+static OddportMatch detect(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
+                           void *details)
+{
+    return oddport_detect_tls(bytes, length, verdict, details);
+}
+
+const OddportTlsInfo *oddport_tls_details(const OddportSideResult *side)
+{
+    return side != NULL && side->app == ODDPORT_APP_TLS ? (const void *)side->details.bytes : NULL;
+}
+
+const OddportProtocol oddport_protocol_tls = {
+    .app = ODDPORT_APP_TLS,
+    .name = "tls",
+    .title = "TLS",
+    .recognises = "SSL 3.0 to TLS 1.3 hellos, SSLv2-style hellos, records caught midstream",
+    .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
+    .detect = detect,
+    .details_size = sizeof(OddportTlsInfo),
+    /* 443 and IANA's implicit-TLS ports, where a handshake is the first thing on the wire. UDP
+     * has none: QUIC is not TLS records. */
+    .standard_ports = {.tcp = ODDPORT_PORT_LIST(443, 465, 563, 636, 853, 989, 990, 992, 993, 994,
+                                                995, 5061, 8883)},
+    /* 4443: the customary HTTPS alternate when 443 is taken; 8443: IANA pcsync-https, but de
+     * facto the HTTPS alternate (Tomcat). Single vendors' defaults (10443, 9443) and services of
+     * their own (6443, the Kubernetes API) are left to site rules. */
+    .alternate_ports = {.tcp = ODDPORT_PORT_LIST(4443, 8443)},
+    /* https, smtps, ldaps, DNS over TLS, ftps, imaps, pop3s, the Docker engine API over TLS, SIP
+     * over TLS, WinRM over TLS, MQTT over TLS. */
+    .native_service_ports = {.tcp = ODDPORT_PORT_LIST(443, 465, 636, 853, 990, 993, 995, 2376, 5061,
+                                                      5986, 8883)},
+    .wireshark_dissector = "tls",
+};

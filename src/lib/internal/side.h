@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "oddport/classify.h"
+#include "oddport/protocol.h"
 #include "internal/stream.h"
 
 /* What the CLI's flow table and the Wireshark plugin both keep per direction, so that both judge
@@ -28,7 +28,8 @@ typedef struct {
     OddportOpening *opening;
 } OddportSide;
 
-void oddport_side_init(OddportSide *side);
+/* Every protocol looked for on `transport` starts as a candidate. */
+void oddport_side_init(OddportSide *side, OddportTransport transport);
 
 /* Sets where the side's byte stream starts: the sequence number after its SYN's. */
 void oddport_side_set_start(OddportSide *side, uint32_t first_data_sequence);

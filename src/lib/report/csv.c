@@ -147,8 +147,8 @@ static void cells_http(GString *line, const OddportFlowReport *flow)
 {
     const OddportSideResult *request = side_of_app(flow->client_result, ODDPORT_APP_HTTP);
     const OddportSideResult *response = side_of_app(flow->server_result, ODDPORT_APP_HTTP);
-    const OddportHttpInfo *asked = request != NULL ? &request->info.http : NULL;
-    const OddportHttpInfo *answered = response != NULL ? &response->info.http : NULL;
+    const OddportHttpInfo *asked = request != NULL ? oddport_http_details(request) : NULL;
+    const OddportHttpInfo *answered = response != NULL ? oddport_http_details(response) : NULL;
     if (asked != NULL) {
         cell_text(line, asked->method);
         cell_text(line, asked->host);
@@ -174,8 +174,8 @@ static void cells_tls(GString *line, const OddportFlowReport *flow)
 {
     const OddportSideResult *hello = side_of_app(flow->client_result, ODDPORT_APP_TLS);
     const OddportSideResult *reply = side_of_app(flow->server_result, ODDPORT_APP_TLS);
-    const OddportTlsInfo *offered = hello != NULL ? &hello->info.tls : NULL;
-    const OddportTlsInfo *chosen = reply != NULL ? &reply->info.tls : NULL;
+    const OddportTlsInfo *offered = hello != NULL ? oddport_tls_details(hello) : NULL;
+    const OddportTlsInfo *chosen = reply != NULL ? oddport_tls_details(reply) : NULL;
     /* As in the JSON report: the server's choice is the version in use, else what was offered. */
     uint16_t version = chosen != NULL && chosen->version != 0 ? chosen->version
                        : offered != NULL                      ? offered->version
@@ -211,11 +211,11 @@ static void cells_ssh(GString *line, const OddportFlowReport *flow)
     const OddportSideResult *client = side_of_app(flow->client_result, ODDPORT_APP_SSH);
     const OddportSideResult *server = side_of_app(flow->server_result, ODDPORT_APP_SSH);
     if (client != NULL)
-        cell_text(line, client->info.ssh.banner);
+        cell_text(line, oddport_ssh_details(client)->banner);
     else
         cell_empty(line);
     if (server != NULL)
-        cell_text(line, server->info.ssh.banner);
+        cell_text(line, oddport_ssh_details(server)->banner);
     else
         cell_empty(line);
 }

@@ -65,8 +65,8 @@ static void write_http(OddportJsonWriter *writer, const OddportFlowReport *flow)
         oddport_json_null(writer);
         return;
     }
-    const OddportHttpInfo *asked = request != NULL ? &request->info.http : NULL;
-    const OddportHttpInfo *answered = response != NULL ? &response->info.http : NULL;
+    const OddportHttpInfo *asked = request != NULL ? oddport_http_details(request) : NULL;
+    const OddportHttpInfo *answered = response != NULL ? oddport_http_details(response) : NULL;
     oddport_json_begin_object(writer);
     ODDPORT_JSON_MEMBER(writer, "method");
     oddport_json_string_or_null(writer, asked != NULL ? asked->method : NULL);
@@ -97,8 +97,8 @@ static void write_tls(OddportJsonWriter *writer, const OddportFlowReport *flow)
         oddport_json_null(writer);
         return;
     }
-    const OddportTlsInfo *offered = hello != NULL ? &hello->info.tls : NULL;
-    const OddportTlsInfo *chosen = reply != NULL ? &reply->info.tls : NULL;
+    const OddportTlsInfo *offered = hello != NULL ? oddport_tls_details(hello) : NULL;
+    const OddportTlsInfo *chosen = reply != NULL ? oddport_tls_details(reply) : NULL;
     /* The server's choice is the version in use; a ClientHello alone only says what was offered. */
     uint16_t version = chosen != NULL && chosen->version != 0 ? chosen->version
                        : offered != NULL                      ? offered->version
@@ -136,9 +136,11 @@ static void write_ssh(OddportJsonWriter *writer, const OddportFlowReport *flow)
     }
     oddport_json_begin_object(writer);
     ODDPORT_JSON_MEMBER(writer, "client_banner");
-    oddport_json_string_or_null(writer, client != NULL ? client->info.ssh.banner : NULL);
+    oddport_json_string_or_null(writer,
+                                client != NULL ? oddport_ssh_details(client)->banner : NULL);
     ODDPORT_JSON_MEMBER(writer, "server_banner");
-    oddport_json_string_or_null(writer, server != NULL ? server->info.ssh.banner : NULL);
+    oddport_json_string_or_null(writer,
+                                server != NULL ? oddport_ssh_details(server)->banner : NULL);
     oddport_json_end_object(writer);
 }
 
