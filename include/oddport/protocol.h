@@ -89,7 +89,7 @@ typedef struct {
     unsigned transports;    /* ODDPORT_PROTOCOL_OVER_TCP and/or ODDPORT_PROTOCOL_OVER_UDP */
     OddportDetector detect; /* pure: bytes in, verdict and details out */
     size_t details_size;    /* of what `detect` writes into OddportSideResult.details */
-    /* The built-in expectations: where the protocol is standard (DESIGN.md "expected ports"). */
+    /* The built-in expectations: where the protocol is standard (the README's "Expected ports"). */
     OddportPortsByTransport standard_ports;
     /* Where it routinely runs when its standard port is taken: worth a note, rarely alarming. */
     OddportPortsByTransport alternate_ports;

@@ -16,6 +16,7 @@
 
 #include "inputs.h"
 #include "oddport/engine.h"
+#include "oddport/protocol.h"
 #include "oddport/report.h"
 
 /* The exit statuses, in one table that --help prints and the README and man page repeat (a test
@@ -138,14 +139,9 @@ static const char help_description_head[] =
     "takes more than a second, a progress line shows there. A report file named\n"
     "with -o is written beside its name and renamed when complete (devices, pipes\n"
     "and files that cannot be replaced are written in place).\n"
-    "\n"
-    "Port classes (of the server's port): well-known 0-1023, registered\n"
-    "1024-49151, ephemeral 49152-65535. Expected ports: http 80; tls 443, 465, 563,\n"
-    "636, 853, 989, 990, 992-995, 5061, 8883; ssh 22 (all tcp). Severity of a\n"
-    "service elsewhere: masquerade (the port belongs to another common service,\n"
-    "e.g. SSH on 443), unexpected (any other port), alternate (a common alternate\n"
-    "such as HTTP on 8080, TLS on 8443, SSH on 2222). --fail-on takes one of them:\n"
-    "alternate (any finding), unexpected (unexpected or masquerade), masquerade.\n"
+    "\n";
+
+static const char help_description_rules[] =
     "\n"
     "Site rules (--services FILE, may be given several times; '-' reads standard\n"
     "input) add expected ports, so known services drop out of the findings: one\n"
@@ -169,36 +165,123 @@ static const char help_description_tail[] =
     "\n"
     "See oddport(1) for more.\n";
 
-/* The exit-status table, wrapped to 80 columns under a hanging indent. */
+enum { HELP_WIDTH = 80 };
+
+/* Appends `words` wrapped to the help's width, continuing at `column` and carrying on lines that
+ * start `indent` columns in. Returns the column where the text ends. */
+static size_t append_wrapped(GString *text, size_t column, size_t indent, const char *words)
+{
+    g_auto(GStrv) split = g_strsplit(words, " ", -1);
+    bool line_start = true;
+    for (char **word = split; *word != NULL; word++) {
+        size_t length = strlen(*word);
+        if (!line_start && column + 1 + length > HELP_WIDTH) {
+            g_string_append_printf(text, "\n%*s", (int)indent, "");
+            column = indent;
+        } else if (!line_start) {
+            g_string_append_c(text, ' ');
+            column++;
+        }
+        g_string_append(text, *word);
+        column += length;
+        line_start = false;
+    }
+    return column;
+}
+
+/* "443, 465, 992-995": runs of consecutive ports shortened. */
+static void append_port_list(GString *text, const OddportPortList *list)
+{
+    for (size_t index = 0; index < list->count;) {
+        size_t last = index;
+        while (last + 1 < list->count && list->ports[last + 1] == list->ports[last] + 1)
+            last++;
+        g_string_append_printf(text, "%s%u", index > 0 ? ", " : "", list->ports[index]);
+        if (last >= index + 2)
+            g_string_append_printf(text, "-%u", list->ports[last]);
+        else
+            last = index;
+        index = last + 1;
+    }
+}
+
+/* "http 80; tls 443, ...; ssh 22" for one kind of port list of every protocol, "/udp" after the
+ * UDP ones; protocols without such ports are left out. */
+static char *protocol_ports_text(size_t list_offset)
+{
+    GString *text = g_string_new(NULL);
+    size_t count;
+    const OddportProtocol *const *protocols = oddport_protocols(&count);
+    for (size_t index = 0; index < count; index++) {
+        const OddportPortsByTransport *ports =
+            (const OddportPortsByTransport *)((const char *)protocols[index] + list_offset);
+        if (ports->tcp.count == 0 && ports->udp.count == 0)
+            continue;
+        g_string_append_printf(text, "%s%s ", text->len > 0 ? "; " : "", protocols[index]->name);
+        append_port_list(text, &ports->tcp);
+        if (ports->udp.count > 0) {
+            g_string_append(text, ports->tcp.count > 0 ? ", " : "");
+            append_port_list(text, &ports->udp);
+            g_string_append(text, "/udp");
+        }
+    }
+    return g_string_free(text, FALSE);
+}
+
+/* The protocols, the port rules drawn from their descriptions, and the exit-status table, wrapped
+ * to 80 columns. */
 static char *help_description(void)
 {
     GString *text = g_string_new(help_description_head);
+    g_string_append(text, "Protocols recognised on any port:\n");
+    size_t count;
+    const OddportProtocol *const *protocols = oddport_protocols(&count);
+    enum { PROTOCOL_INDENT = 9 };
+    for (size_t index = 0; index < count; index++) {
+        g_string_append_printf(text, "  %-*s", PROTOCOL_INDENT - 2, protocols[index]->name);
+        append_wrapped(text, PROTOCOL_INDENT, PROTOCOL_INDENT, protocols[index]->recognises);
+        g_string_append_c(text, '\n');
+    }
+    g_autofree char *standard = protocol_ports_text(offsetof(OddportProtocol, standard_ports));
+    g_autofree char *alternate = protocol_ports_text(offsetof(OddportProtocol, alternate_ports));
+    g_autofree char *rules = g_strdup_printf(
+        "Port classes (of the server's port): well-known 0-1023, registered 1024-49151, "
+        "ephemeral 49152-65535. Expected ports (all tcp unless marked /udp): %s. Severity of a "
+        "service elsewhere: masquerade (the port belongs to another common service, e.g. SSH on "
+        "443), unexpected (any other port), alternate (a customary alternate: %s). --fail-on "
+        "takes one of them: alternate (any finding), unexpected (unexpected or masquerade), "
+        "masquerade.",
+        standard, alternate);
+    g_string_append_c(text, '\n');
+    append_wrapped(text, 0, 0, rules);
+    g_string_append_c(text, '\n');
+    g_string_append(text, help_description_rules);
     g_string_append(text,
                     "Exit status (when several apply: 2, 128+N, 5, 3, 1, 4, in that order):\n");
-    enum { INDENT = 9, WIDTH = 80 };
+    enum { EXIT_INDENT = 9 };
     for (size_t row = 0; row < G_N_ELEMENTS(exit_status_table); row++) {
-        g_string_append_printf(text, "  %-*s", INDENT - 2, exit_status_table[row].status);
-        size_t column = INDENT;
-        g_auto(GStrv) words = g_strsplit(exit_status_table[row].meaning, " ", -1);
-        for (char **word = words; *word != NULL; word++) {
-            size_t length = strlen(*word);
-            if (column > INDENT && column + 1 + length > WIDTH) {
-                g_string_append_printf(text, "\n%*s", INDENT, "");
-                column = INDENT;
-            } else if (column > INDENT) {
-                g_string_append_c(text, ' ');
-                column++;
-            }
-            g_string_append(text, *word);
-            column += length;
-        }
+        g_string_append_printf(text, "  %-*s", EXIT_INDENT - 2, exit_status_table[row].status);
+        append_wrapped(text, EXIT_INDENT, EXIT_INDENT, exit_status_table[row].meaning);
         g_string_append_c(text, '\n');
     }
     g_string_append(text, help_description_tail);
     return g_string_free(text, FALSE);
 }
 
-/* GOption writes "[OPTION…]" with a Unicode ellipsis, which a C locale prints as '?'. */
+/* "HTTP, TLS and SSH": the protocols' titles for the summary line. */
+static char *protocol_titles(void)
+{
+    GString *text = g_string_new(NULL);
+    size_t count;
+    const OddportProtocol *const *protocols = oddport_protocols(&count);
+    for (size_t index = 0; index < count; index++) {
+        if (index > 0)
+            g_string_append(text, index + 1 == count ? " and " : ", ");
+        g_string_append(text, protocols[index]->title);
+    }
+    return g_string_free(text, FALSE);
+}
+
 static void print_help(GOptionContext *context)
 {
     g_autofree char *help = g_option_context_get_help(context, FALSE, NULL);
@@ -259,13 +342,16 @@ static int parse_options(int argc, char **argv, Options *options)
     GOptionContext *context = g_option_context_new("CAPTURE...");
     /* Our own --help prints every group at once; GOption's would hide all but the main one. */
     g_option_context_set_help_enabled(context, FALSE);
-    g_option_context_set_summary(
-        context, "Find HTTP, TLS and SSH services on non-standard ports in pcap and pcapng\n"
-                 "captures, also gzip, zstd or lz4 compressed. CAPTURE may be '-' for\n"
-                 "standard input, or a folder for the captures in it. Several captures are\n"
-                 "read in the order of their first packets, as one run of rotated files; a\n"
-                 "file named twice is read once, and packets a capture repeats are not\n"
-                 "counted again.");
+    g_autofree char *titles = protocol_titles();
+    g_autofree char *summary =
+        g_strdup_printf("Find %s services on non-standard ports in pcap and pcapng\n"
+                        "captures, also gzip, zstd or lz4 compressed. CAPTURE may be '-' for\n"
+                        "standard input, or a folder for the captures in it. Several captures are\n"
+                        "read in the order of their first packets, as one run of rotated files; a\n"
+                        "file named twice is read once, and packets a capture repeats are not\n"
+                        "counted again.",
+                        titles);
+    g_option_context_set_summary(context, summary);
     g_autofree char *description = help_description();
     g_option_context_set_description(context, description);
     g_option_context_add_main_entries(context, capture_entries, NULL);

@@ -281,7 +281,12 @@ static int link_type_to_dlt(uint32_t link_type)
     return link_type == 101 ? DLT_RAW : (int)link_type;
 }
 
-G_DEFINE_QUARK(oddport - engine - error - quark, oddport_engine_error)
+/* Written out rather than with G_DEFINE_QUARK, whose dashed name argument a formatter would
+ * space out into the string itself. */
+GQuark oddport_engine_error_quark(void)
+{
+    return g_quark_from_static_string("oddport-engine-error-quark");
+}
 
 static void free_filters(OddportEngine *engine)
 {

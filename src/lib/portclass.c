@@ -7,7 +7,12 @@
 #include "oddport/portclass.h"
 #include "oddport/protocol.h"
 
-G_DEFINE_QUARK(oddport - rules - error - quark, oddport_rules_error)
+/* Written out rather than with G_DEFINE_QUARK, whose dashed name argument a formatter would
+ * space out into the string itself. */
+GQuark oddport_rules_error_quark(void)
+{
+    return g_quark_from_static_string("oddport-rules-error-quark");
+}
 
 OddportPortClass oddport_port_class(uint16_t port)
 {
@@ -155,7 +160,7 @@ static bool is_recognised_app(OddportApp app)
     return oddport_protocol(app) != NULL;
 }
 
-/* The built-in expectations are each protocol's standard ports (DESIGN.md "expected ports"). */
+/* The built-in expectations are each protocol's standard ports (the README's "Expected ports"). */
 static void add_builtin(PortMap *map, const OddportPortList *list)
 {
     for (size_t index = 0; index < list->count; index++)

@@ -217,6 +217,11 @@ static void test_invalid_filter_error(void)
     oddport_port_rules_free(rules);
 }
 
+static void test_engine_error_domain_name(void)
+{
+    g_assert_cmpstr(g_quark_to_string(ODDPORT_ENGINE_ERROR), ==, "oddport-engine-error-quark");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -225,5 +230,6 @@ int main(int argc, char **argv)
                     test_overlapping_captures_count_once);
     g_test_add_func("/engine/unread-capture-is-listed", test_unread_capture_is_listed);
     g_test_add_func("/engine/invalid-filter-error", test_invalid_filter_error);
+    g_test_add_func("/engine/error-domain-name", test_engine_error_domain_name);
     return g_test_run();
 }

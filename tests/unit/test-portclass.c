@@ -576,6 +576,12 @@ static void test_severity_levels(void)
                     oddport_severity_level(ODDPORT_SEVERITY_ALTERNATE));
 }
 
+/* A formatter once spaced the dashes of this name out ("oddport - rules - error - quark"). */
+static void test_rules_error_domain_name(void)
+{
+    g_assert_cmpstr(g_quark_to_string(ODDPORT_RULES_ERROR), ==, "oddport-rules-error-quark");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -602,5 +608,6 @@ int main(int argc, char **argv)
     g_test_add_func("/portclass/iana/unknown", test_iana_unknown);
     g_test_add_func("/portclass/iana/table-sorted", test_iana_table_sorted);
     g_test_add_func("/portclass/severity-levels", test_severity_levels);
+    g_test_add_func("/portclass/rules-error-domain-name", test_rules_error_domain_name);
     return g_test_run();
 }
