@@ -16,6 +16,7 @@
 #include "oddport-plugin-config.h"
 #include "oddport/engine.h"
 #include "oddport/portclass.h"
+#include "oddport/vocabulary.h"
 #include "packet-oddport.h"
 
 static int proto_oddport = -1;

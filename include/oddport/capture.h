@@ -17,9 +17,6 @@ typedef enum {
     ODDPORT_CAPTURE_FORMAT_PCAPNG,
 } OddportCaptureFormat;
 
-/* "pcap" or "pcapng" (transfer none). */
-const char *oddport_capture_format_name(OddportCaptureFormat format);
-
 typedef struct {
     uint64_t timestamp_ns;    /* nanoseconds since the Unix epoch */
     uint32_t captured_length; /* bytes present in `data` */
@@ -86,10 +83,5 @@ typedef enum {
     ODDPORT_CAPTURE_ERROR_UNSUPPORTED_COMPRESSION, /* compressed in a way this build cannot read */
     ODDPORT_CAPTURE_ERROR_NOT_READ, /* the run stopped (a signal, memory) before reaching it */
 } OddportCaptureError;
-
-/* "open", "empty", "not_capture", "bad_header", "truncated", "damaged",
- * "unsupported_compression" or "not_read", as the JSON report's error_kind writes them (transfer
- * none). */
-const char *oddport_capture_error_name(OddportCaptureError error);
 
 #endif

@@ -21,9 +21,6 @@ typedef enum {
 _Static_assert(ODDPORT_DIRECTION_PORT + 1 == ODDPORT_DIRECTION_SOURCE_COUNT,
                "ODDPORT_DIRECTION_SOURCE_COUNT must follow the last source");
 
-/* "syn", "payload", "port" (transfer none). */
-const char *oddport_direction_source_name(OddportDirectionSource source);
-
 /* What is known of a flow's two ends, indexed 0 and 1 in any order. */
 typedef struct {
     OddportTransport transport;

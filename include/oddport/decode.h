@@ -39,9 +39,6 @@ typedef enum {
 _Static_assert(ODDPORT_SKIP_OVERLAPPING_CAPTURE + 1 == ODDPORT_SKIP_REASON_COUNT,
                "ODDPORT_SKIP_REASON_COUNT counts every status, ODDPORT_DECODE_OK included");
 
-/* "unsupported_link_type", "truncated", ... (transfer none); NULL for ODDPORT_DECODE_OK. */
-const char *oddport_skip_reason_name(OddportDecodeStatus status);
-
 /* TCP flag bits as on the wire. */
 enum {
     ODDPORT_TCP_FIN = 0x01,

@@ -20,12 +20,6 @@ typedef enum {
     ODDPORT_APP_COUNT
 } OddportApp;
 
-/* The app's name as every output and services file write it ("unknown", "http", ...): a static
- * string (transfer none). */
-const char *oddport_app_name(OddportApp app);
-/* Parses an app name as written in services files; "unknown" is not one. False otherwise. */
-bool oddport_app_from_name(const char *name, OddportApp *app);
-
 typedef enum {
     ODDPORT_CONFIDENCE_NONE = 0,
     ODDPORT_CONFIDENCE_LOW,
@@ -36,9 +30,6 @@ typedef enum {
 #define ODDPORT_CONFIDENCE_COUNT 4
 _Static_assert(ODDPORT_CONFIDENCE_HIGH + 1 == ODDPORT_CONFIDENCE_COUNT,
                "ODDPORT_CONFIDENCE_COUNT must follow the last confidence");
-
-/* "none", "low", "medium", "high": a static string (transfer none). */
-const char *oddport_confidence_name(OddportConfidence confidence);
 
 typedef enum {
     /* These bytes are not this protocol; more bytes will not change that. */

@@ -22,19 +22,12 @@ _Static_assert(ODDPORT_PORT_CLASS_EPHEMERAL + 1 == ODDPORT_PORT_CLASS_COUNT,
                "ODDPORT_PORT_CLASS_COUNT must follow the last port class");
 
 OddportPortClass oddport_port_class(uint16_t port);
-/* "well-known", "registered", "ephemeral" (transfer none). */
-const char *oddport_port_class_name(OddportPortClass port_class);
-/* "0-1023", "1024-49151", "49152-65535" (transfer none). */
-const char *oddport_port_class_range(OddportPortClass port_class);
 
 /* IP protocol numbers, so a decoded packet's value can be used directly. */
 typedef enum {
     ODDPORT_TRANSPORT_TCP = 6,
     ODDPORT_TRANSPORT_UDP = 17,
 } OddportTransport;
-
-/* "tcp" or "udp" (transfer none). */
-const char *oddport_transport_name(OddportTransport transport);
 
 typedef enum {
     ODDPORT_SEVERITY_NONE = 0,   /* standard port, or no app recognised */
@@ -46,9 +39,6 @@ typedef enum {
 #define ODDPORT_SEVERITY_COUNT 4
 _Static_assert(ODDPORT_SEVERITY_UNEXPECTED + 1 == ODDPORT_SEVERITY_COUNT,
                "ODDPORT_SEVERITY_COUNT must follow the last severity");
-
-/* "alternate", "masquerade", "unexpected", or NULL for NONE (transfer none). */
-const char *oddport_severity_name(OddportSeverity severity);
 
 /* How alarming a severity is, for ordering and thresholds: 0 none, 1 alternate (a common
  * alternate port), 2 unexpected, 3 masquerade (posing as another service, the likeliest to be

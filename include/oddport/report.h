@@ -8,6 +8,7 @@
 
 #include "oddport/flow.h"
 #include "oddport/engine.h"
+#include "oddport/vocabulary.h"
 
 #define ODDPORT_SCHEMA_VERSION 1
 #define ODDPORT_TIME_TEXT_MAX  40

@@ -37,9 +37,6 @@ typedef enum {
     ODDPORT_OPENING_SERVER,
 } OddportOpeningSource;
 
-/* "client", "server", or NULL for none (transfer none). */
-const char *oddport_opening_source_name(OddportOpeningSource source);
-
 /* One row per (server address, server port, transport, app). */
 typedef struct {
     OddportAddress address;

@@ -146,34 +146,6 @@ struct OddportCaptureReader {
     GError *final_error;
 };
 
-const char *oddport_capture_format_name(OddportCaptureFormat format)
-{
-    return format == ODDPORT_CAPTURE_FORMAT_PCAPNG ? "pcapng" : "pcap";
-}
-
-const char *oddport_capture_error_name(OddportCaptureError error)
-{
-    switch (error) {
-    case ODDPORT_CAPTURE_ERROR_OPEN:
-        return "open";
-    case ODDPORT_CAPTURE_ERROR_EMPTY:
-        return "empty";
-    case ODDPORT_CAPTURE_ERROR_NOT_CAPTURE:
-        return "not_capture";
-    case ODDPORT_CAPTURE_ERROR_BAD_HEADER:
-        return "bad_header";
-    case ODDPORT_CAPTURE_ERROR_TRUNCATED:
-        return "truncated";
-    case ODDPORT_CAPTURE_ERROR_UNSUPPORTED_COMPRESSION:
-        return "unsupported_compression";
-    case ODDPORT_CAPTURE_ERROR_NOT_READ:
-        return "not_read";
-    case ODDPORT_CAPTURE_ERROR_DAMAGED:
-        break;
-    }
-    return "damaged";
-}
-
 /* ---- Taking bytes: the one place that knows whether the file is mapped or streamed ---- */
 
 /* Reads up to `count` bytes from the stream; fewer only at the end of the file or on an error,

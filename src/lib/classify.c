@@ -4,19 +4,6 @@
 
 #include "oddport/classify.h"
 
-const char *oddport_direction_source_name(OddportDirectionSource source)
-{
-    switch (source) {
-    case ODDPORT_DIRECTION_SYN:
-        return "syn";
-    case ODDPORT_DIRECTION_PAYLOAD:
-        return "payload";
-    case ODDPORT_DIRECTION_PORT:
-        break;
-    }
-    return "port";
-}
-
 static OddportRole side_role(const OddportSideResult *side)
 {
     return side != NULL ? side->verdict.role : ODDPORT_ROLE_EITHER;

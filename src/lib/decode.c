@@ -987,27 +987,6 @@ const char *oddport_link_type_name(uint32_t link_type, char buffer[24])
     }
 }
 
-static const char *const skip_reason_names[ODDPORT_SKIP_REASON_COUNT] = {
-    [ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE] = "unsupported_link_type",
-    [ODDPORT_SKIP_TRUNCATED] = "truncated",
-    [ODDPORT_SKIP_NOT_IP] = "not_ip",
-    [ODDPORT_SKIP_MALFORMED_IP] = "malformed_ip",
-    [ODDPORT_SKIP_NOT_TCP_UDP] = "not_tcp_udp",
-    [ODDPORT_SKIP_FRAGMENT] = "ip_fragment",
-    [ODDPORT_SKIP_MALFORMED_TRANSPORT] = "malformed_transport",
-    [ODDPORT_SKIP_TUNNEL_TOO_DEEP] = "tunnel_too_deep",
-    [ODDPORT_SKIP_FILTERED] = "filtered",
-    [ODDPORT_SKIP_ENCRYPTED] = "encrypted",
-    [ODDPORT_SKIP_OVERLAPPING_CAPTURE] = "overlapping_capture",
-};
-
-const char *oddport_skip_reason_name(OddportDecodeStatus status)
-{
-    if ((unsigned)status >= ODDPORT_SKIP_REASON_COUNT)
-        return NULL;
-    return skip_reason_names[status];
-}
-
 static char *put_ipv4(char *out, const uint8_t *bytes)
 {
     for (unsigned index = 0; index < 4; index++) {

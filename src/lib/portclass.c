@@ -6,6 +6,7 @@
 
 #include "oddport/portclass.h"
 #include "oddport/protocol.h"
+#include "oddport/vocabulary.h"
 
 /* Written out rather than with G_DEFINE_QUARK, whose dashed name argument a formatter would
  * space out into the string itself. */
@@ -23,59 +24,6 @@ OddportPortClass oddport_port_class(uint16_t port)
         return ODDPORT_PORT_CLASS_REGISTERED;
     }
     return ODDPORT_PORT_CLASS_EPHEMERAL;
-}
-
-const char *oddport_port_class_name(OddportPortClass port_class)
-{
-    switch (port_class) {
-    case ODDPORT_PORT_CLASS_WELL_KNOWN:
-        return "well-known";
-    case ODDPORT_PORT_CLASS_REGISTERED:
-        return "registered";
-    case ODDPORT_PORT_CLASS_EPHEMERAL:
-        return "ephemeral";
-    }
-    /* Only a corrupted value gets here; a string keeps printing code from crashing on it. */
-    return "unknown";
-}
-
-const char *oddport_port_class_range(OddportPortClass port_class)
-{
-    switch (port_class) {
-    case ODDPORT_PORT_CLASS_WELL_KNOWN:
-        return "0-1023";
-    case ODDPORT_PORT_CLASS_REGISTERED:
-        return "1024-49151";
-    case ODDPORT_PORT_CLASS_EPHEMERAL:
-        return "49152-65535";
-    }
-    return "";
-}
-
-const char *oddport_transport_name(OddportTransport transport)
-{
-    switch (transport) {
-    case ODDPORT_TRANSPORT_TCP:
-        return "tcp";
-    case ODDPORT_TRANSPORT_UDP:
-        return "udp";
-    }
-    return "unknown";
-}
-
-const char *oddport_severity_name(OddportSeverity severity)
-{
-    switch (severity) {
-    case ODDPORT_SEVERITY_ALTERNATE:
-        return "alternate";
-    case ODDPORT_SEVERITY_MASQUERADE:
-        return "masquerade";
-    case ODDPORT_SEVERITY_UNEXPECTED:
-        return "unexpected";
-    case ODDPORT_SEVERITY_NONE:
-        break;
-    }
-    return NULL;
 }
 
 int oddport_severity_level(OddportSeverity severity)

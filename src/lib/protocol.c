@@ -30,23 +30,6 @@ const OddportProtocol *const *oddport_protocols(size_t *count)
     return protocols;
 }
 
-const char *oddport_app_name(OddportApp app)
-{
-    const OddportProtocol *protocol = oddport_protocol(app);
-    return protocol != NULL ? protocol->name : "unknown";
-}
-
-bool oddport_app_from_name(const char *name, OddportApp *app)
-{
-    for (size_t index = 0; index < sizeof protocols / sizeof protocols[0]; index++) {
-        if (strcmp(name, protocols[index]->name) == 0) {
-            *app = protocols[index]->app;
-            return true;
-        }
-    }
-    return false;
-}
-
 bool oddport_ports_have(const OddportPortsByTransport *lists, OddportTransport transport,
                         uint16_t port)
 {

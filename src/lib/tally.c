@@ -65,19 +65,6 @@ const OddportFlowCounts *oddport_tally_counts(const OddportTally *tally)
     return &tally->counts;
 }
 
-const char *oddport_opening_source_name(OddportOpeningSource source)
-{
-    switch (source) {
-    case ODDPORT_OPENING_CLIENT:
-        return "client";
-    case ODDPORT_OPENING_SERVER:
-        return "server";
-    case ODDPORT_OPENING_NONE:
-        break;
-    }
-    return NULL;
-}
-
 bool oddport_flow_server_spoke(const OddportFlowReport *flow)
 {
     if (flow->server_sent_payload)

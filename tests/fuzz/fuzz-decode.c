@@ -5,6 +5,7 @@
 
 #include "fuzz-common.h"
 
+#include "oddport/vocabulary.h"
 #include "oddport/decode.h"
 
 /* The first 4 bytes, big-endian, are the LINKTYPE_* value as a seed writes it; any other value

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "oddport/vocabulary.h"
 #include "oddport/capture.h"
 
 #if ODDPORT_HAVE_ZLIB

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "oddport/vocabulary.h"
 #include "oddport/classify.h"
 
 static const char http_request[] = "GET /admin HTTP/1.1\r\nHost: example.org\r\n\r\n";

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "oddport/vocabulary.h"
 #include "oddport/decode.h"
 
 /* A frame under construction; tests append headers in wire order. */

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "oddport/vocabulary.h"
 #include "oddport/engine.h"
 
 typedef struct {

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "oddport/vocabulary.h"
 #include "oddport/portclass.h"
 
 static void test_class_boundaries(void)
