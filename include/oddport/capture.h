@@ -84,4 +84,8 @@ typedef enum {
     ODDPORT_CAPTURE_ERROR_NOT_READ, /* the run stopped (a signal, memory) before reaching it */
 } OddportCaptureError;
 
+#define ODDPORT_CAPTURE_ERROR_COUNT 8
+_Static_assert(ODDPORT_CAPTURE_ERROR_NOT_READ + 1 == ODDPORT_CAPTURE_ERROR_COUNT,
+               "ODDPORT_CAPTURE_ERROR_COUNT must follow the last error");
+
 #endif

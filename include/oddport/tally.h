@@ -37,6 +37,10 @@ typedef enum {
     ODDPORT_OPENING_SERVER,
 } OddportOpeningSource;
 
+#define ODDPORT_OPENING_SOURCE_COUNT 3
+_Static_assert(ODDPORT_OPENING_SERVER + 1 == ODDPORT_OPENING_SOURCE_COUNT,
+               "ODDPORT_OPENING_SOURCE_COUNT must follow the last source");
+
 /* One row per (server address, server port, transport, app). */
 typedef struct {
     OddportAddress address;
