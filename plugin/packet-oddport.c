@@ -650,13 +650,18 @@ void proto_register_oddport(void)
     expert_register_field_array(expert, expert_fields, array_length(expert_fields));
 
     module_t *preferences = prefs_register_protocol(proto_oddport, apply_preferences);
-    prefs_register_bool_preference(
-        preferences, "decode_any_port", "Decode HTTP, TLS and SSH on any port",
-        "Hand each flow whose first payload is HTTP, TLS or SSH to Wireshark's own dissector for "
-        "that protocol, whatever its port. oddport does this by offering itself as the "
-        "conversation dissector of every TCP and UDP flow and declining flows that are none of "
-        "the three, so those are decoded exactly as without the plugin.",
-        &decode_any_port);
+    /* Preference texts are kept by Wireshark for the whole session. */
+    const char *titles_and = oddport_protocol_titles(ODDPORT_TITLES_AND);
+    const char *titles_or = oddport_protocol_titles(ODDPORT_TITLES_OR);
+    char *title = g_strdup_printf("Decode %s on any port", titles_and);
+    char *description = g_strdup_printf(
+        "Hand each flow whose first payload is %s to Wireshark's own dissector for that protocol, "
+        "whatever its port. oddport does this by offering itself as the conversation dissector "
+        "of every TCP and UDP flow and declining flows that are none of these, so those are "
+        "decoded exactly as without the plugin.",
+        titles_or);
+    prefs_register_bool_preference(preferences, "decode_any_port", title, description,
+                                   &decode_any_port);
     prefs_register_filename_preference(
         preferences, "services_file", "Site services file",
         "A services file as for 'oddport --services': one 'APP PORT[-PORT][/tcp|/udp]' per line, "

@@ -115,6 +115,14 @@ const OddportProtocol *oddport_protocol(OddportApp app);
 /* The protocols in table order, ODDPORT_APP_COUNT - 1 of them (transfer none: static). */
 const OddportProtocol *const *oddport_protocols(size_t *count);
 
+/* Every protocol's title joined for a sentence, "HTTP, TLS or SSH" or "HTTP, TLS and SSH"
+ * (transfer none: made once, then static). */
+typedef enum {
+    ODDPORT_TITLES_OR,
+    ODDPORT_TITLES_AND,
+} OddportTitlesJoin;
+const char *oddport_protocol_titles(OddportTitlesJoin join);
+
 /* Whether `port` is on the list for `transport`. */
 bool oddport_ports_have(const OddportPortsByTransport *lists, OddportTransport transport,
                         uint16_t port);

@@ -268,20 +268,6 @@ static char *help_description(void)
     return g_string_free(text, FALSE);
 }
 
-/* "HTTP, TLS and SSH": the protocols' titles for the summary line. */
-static char *protocol_titles(void)
-{
-    GString *text = g_string_new(NULL);
-    size_t count;
-    const OddportProtocol *const *protocols = oddport_protocols(&count);
-    for (size_t index = 0; index < count; index++) {
-        if (index > 0)
-            g_string_append(text, index + 1 == count ? " and " : ", ");
-        g_string_append(text, protocols[index]->title);
-    }
-    return g_string_free(text, FALSE);
-}
-
 static void print_help(GOptionContext *context)
 {
     g_autofree char *help = g_option_context_get_help(context, FALSE, NULL);
@@ -342,7 +328,6 @@ static int parse_options(int argc, char **argv, Options *options)
     GOptionContext *context = g_option_context_new("CAPTURE...");
     /* Our own --help prints every group at once; GOption's would hide all but the main one. */
     g_option_context_set_help_enabled(context, FALSE);
-    g_autofree char *titles = protocol_titles();
     g_autofree char *summary =
         g_strdup_printf("Find %s services on non-standard ports in pcap and pcapng\n"
                         "captures, also gzip, zstd or lz4 compressed. CAPTURE may be '-' for\n"
@@ -350,7 +335,7 @@ static int parse_options(int argc, char **argv, Options *options)
                         "read in the order of their first packets, as one run of rotated files; a\n"
                         "file named twice is read once, and packets a capture repeats are not\n"
                         "counted again.",
-                        titles);
+                        oddport_protocol_titles(ODDPORT_TITLES_AND));
     g_option_context_set_summary(context, summary);
     g_autofree char *description = help_description();
     g_option_context_set_description(context, description);

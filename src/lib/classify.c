@@ -102,8 +102,8 @@ static void write_evidence(const OddportFlowFacts *facts, unsigned client,
         snprintf(verdict->evidence, sizeof verdict->evidence, "server: %s",
                  server_side->verdict.evidence);
     else if (facts->had_payload[0] || facts->had_payload[1])
-        snprintf(verdict->evidence, sizeof verdict->evidence,
-                 "payload matches no HTTP, TLS or SSH opening");
+        snprintf(verdict->evidence, sizeof verdict->evidence, "payload matches no %s opening",
+                 oddport_protocol_titles(ODDPORT_TITLES_OR));
     else
         snprintf(verdict->evidence, sizeof verdict->evidence, "no payload seen");
 }

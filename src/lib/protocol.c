@@ -1,6 +1,8 @@
 /* The protocol table made into the lists the rest of oddport reads, and per-side detection. */
 #include <string.h>
 
+#include <glib.h>
+
 #include "oddport/protocol.h"
 
 #define ODDPORT_PROTOCOL_DECLARATION(identifier, name)                                             \
@@ -28,6 +30,31 @@ const OddportProtocol *const *oddport_protocols(size_t *count)
 {
     *count = sizeof protocols / sizeof protocols[0];
     return protocols;
+}
+
+static const char *join_titles(const char *last_separator)
+{
+    GString *text = g_string_new(NULL);
+    size_t count = sizeof protocols / sizeof protocols[0];
+    for (size_t index = 0; index < count; index++) {
+        if (index > 0)
+            g_string_append(text, index + 1 == count ? last_separator : ", ");
+        g_string_append(text, protocols[index]->title);
+    }
+    /* Made once per process and kept: it is read for as long as reports are written. */
+    return g_string_free(text, FALSE);
+}
+
+const char *oddport_protocol_titles(OddportTitlesJoin join)
+{
+    static const char *joined[2];
+    static gsize made[2];
+    unsigned slot = join == ODDPORT_TITLES_AND;
+    if (g_once_init_enter(&made[slot])) {
+        joined[slot] = join_titles(slot ? " and " : " or ");
+        g_once_init_leave(&made[slot], 1);
+    }
+    return joined[slot];
 }
 
 bool oddport_ports_have(const OddportPortsByTransport *lists, OddportTransport transport,
