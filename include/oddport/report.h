@@ -7,13 +7,23 @@
 #include <stdio.h>
 
 #include "oddport/classify.h"
-#include "oddport/engine.h"
+#include "oddport/summary.h"
+#include "oddport/tally.h"
 
 #define ODDPORT_SCHEMA_VERSION 1
 #define ODDPORT_TIME_TEXT_MAX  40
 
 /* RFC 3339 UTC with `digits` fractional digits (6 or 9), e.g. "2026-11-28T01:02:03.123456Z". */
 void oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX]);
+
+/* Everything a report may say about a run besides its flows. A report reads this and the
+ * finished flows, never the engine, so that whatever produces the same flows and summary (a
+ * merge of partial results, the Wireshark plugin) can write the same reports. Both members are
+ * borrowed (transfer none) and must stay valid until the report is ended. */
+typedef struct {
+    const OddportSummary *summary; /* captures, totals, run warnings, whether it stopped early */
+    const OddportTally *tally;     /* counts and service rows of the finished flows */
+} OddportRunResult;
 
 /* A JSON report written while the engine runs: each flow as it finishes, the summary at the
  * end, so memory does not grow with the number of flows. */
@@ -25,7 +35,7 @@ OddportJsonReport *oddport_json_report_begin(FILE *stream);
 /* An OddportFlowSink: pass the report as the sink's user data. */
 void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_report);
 /* Writes the captures, totals, port classes, apps and services; false on a write error. */
-bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *engine);
+bool oddport_json_report_end(OddportJsonReport *report, const OddportRunResult *run);
 
 /* What the text report holds. Whether to colour is the caller's choice (the CLI weighs --color,
  * whether the output is a terminal, and NO_COLOR). */
@@ -49,7 +59,7 @@ void oddport_text_report_free(OddportTextReport *report);
 /* An OddportFlowSink: pass the report as the sink's user data. */
 void oddport_text_report_add_flow(const OddportFlowReport *flow, void *text_report);
 /* Writes the whole report to `stream` (borrowed); false on a write error. */
-bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *engine,
+bool oddport_text_report_write(OddportTextReport *report, const OddportRunResult *run,
                                FILE *stream);
 
 /* Writes what the text report says of a tally made elsewhere, such as the Wireshark plugin's
@@ -71,7 +81,7 @@ OddportCsvReport *oddport_csv_report_begin(FILE *stream, bool services_only);
 /* An OddportFlowSink: pass the report as the sink's user data. */
 void oddport_csv_report_add_flow(const OddportFlowReport *flow, void *csv_report);
 /* Writes the service rows when `services_only`; false on a write error at any point. */
-bool oddport_csv_report_end(OddportCsvReport *report, const OddportEngine *engine);
+bool oddport_csv_report_end(OddportCsvReport *report, const OddportRunResult *run);
 
 /* Human units and text shared by the text and CSV writers. */
 #define ODDPORT_HUMAN_TEXT_MAX    16

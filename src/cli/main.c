@@ -874,6 +874,8 @@ int main(int argc, char **argv)
 
     int exit_status = EXIT_OK;
     const OddportSummary *summary = oddport_engine_summary(engine);
+    /* What the report reads at its end besides the flows: the engine's, as it stands then. */
+    const OddportRunResult run = {.summary = summary, .tally = oddport_engine_tally(engine)};
     install_stop_signal_handlers(true);
     /* A text report on the terminal stderr shares already carries every warning in its header:
      * once is enough. */
@@ -930,9 +932,9 @@ int main(int argc, char **argv)
         /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. The
          * streamed reports are ended only to be freed: their writes fail quietly. */
         if (json_report != NULL)
-            oddport_json_report_end(json_report, engine);
+            oddport_json_report_end(json_report, &run);
         if (csv_report != NULL)
-            oddport_csv_report_end(csv_report, engine);
+            oddport_csv_report_end(csv_report, &run);
         oddport_text_report_free(text_report);
         oddport_engine_free(engine);
         close_report_output(&output, false);
@@ -959,11 +961,11 @@ int main(int argc, char **argv)
 
     bool written;
     if (json_report != NULL)
-        written = oddport_json_report_end(json_report, engine);
+        written = oddport_json_report_end(json_report, &run);
     else if (csv_report != NULL)
-        written = oddport_csv_report_end(csv_report, engine);
+        written = oddport_csv_report_end(csv_report, &run);
     else
-        written = oddport_text_report_write(text_report, engine, output.stream);
+        written = oddport_text_report_write(text_report, &run, output.stream);
     int write_errno = errno;
     /* An interrupted or out-of-memory run does not replace a file with its report; where the
      * report is written in place (standard output, a device, a file that cannot be replaced) it

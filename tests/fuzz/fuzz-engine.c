@@ -92,9 +92,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         accounted += summary->skipped[reason];
     FUZZ_CHECK(accounted == summary->packets);
 
-    FUZZ_CHECK(oddport_json_report_end(reports.json, engine));
-    FUZZ_CHECK(oddport_text_report_write(reports.text, engine, sink));
-    FUZZ_CHECK(oddport_csv_report_end(reports.csv, engine));
+    const OddportRunResult run = {.summary = summary, .tally = oddport_engine_tally(engine)};
+    FUZZ_CHECK(oddport_json_report_end(reports.json, &run));
+    FUZZ_CHECK(oddport_text_report_write(reports.text, &run, sink));
+    FUZZ_CHECK(oddport_csv_report_end(reports.csv, &run));
     oddport_text_report_free(reports.text);
     oddport_engine_free(engine);
     oddport_port_rules_free(rules);

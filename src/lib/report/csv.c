@@ -270,11 +270,11 @@ void oddport_csv_report_add_flow(const OddportFlowReport *flow, void *csv_report
     end_row(report);
 }
 
-static void write_services(OddportCsvReport *report, const OddportEngine *engine)
+static void write_services(OddportCsvReport *report, const OddportRunResult *run)
 {
     GString *line = report->line;
-    unsigned digits = oddport_engine_summary(engine)->precision_digits;
-    GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
+    unsigned digits = run->summary->precision_digits;
+    GPtrArray *services = oddport_tally_services(run->tally);
     for (guint index = 0; index < services->len; index++) {
         const OddportService *service = g_ptr_array_index(services, index);
         cell_address(line, &service->address);
@@ -306,10 +306,10 @@ static void write_services(OddportCsvReport *report, const OddportEngine *engine
     g_ptr_array_unref(services);
 }
 
-bool oddport_csv_report_end(OddportCsvReport *report, const OddportEngine *engine)
+bool oddport_csv_report_end(OddportCsvReport *report, const OddportRunResult *run)
 {
     if (report->services_only)
-        write_services(report, engine);
+        write_services(report, run);
     bool written = fflush(report->stream) == 0 && !ferror(report->stream);
     g_string_free(report->line, TRUE);
     g_free(report);

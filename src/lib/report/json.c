@@ -359,9 +359,9 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_end_object(writer);
 }
 
-static void write_services(OddportJsonWriter *writer, const OddportEngine *engine, unsigned digits)
+static void write_services(OddportJsonWriter *writer, const OddportTally *tally, unsigned digits)
 {
-    GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
+    GPtrArray *services = oddport_tally_services(tally);
     GString *escaped = g_string_new(NULL);
     ODDPORT_JSON_MEMBER(writer, "services");
     oddport_json_begin_array(writer);
@@ -416,10 +416,10 @@ static void write_services(OddportJsonWriter *writer, const OddportEngine *engin
     g_ptr_array_unref(services);
 }
 
-bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *engine)
+bool oddport_json_report_end(OddportJsonReport *report, const OddportRunResult *run)
 {
     OddportJsonWriter *writer = report->writer;
-    const OddportSummary *summary = oddport_engine_summary(engine);
+    const OddportSummary *summary = run->summary;
     oddport_json_end_array(writer);
     /* A run stopped early (a signal, memory) reports what it read; readers must know. */
     ODDPORT_JSON_MEMBER(writer, "incomplete");
@@ -427,7 +427,7 @@ bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *eng
     write_captures(writer, summary);
     write_string_array(writer, "warnings", summary->warnings);
     write_totals(writer, summary);
-    write_services(writer, engine, summary->precision_digits);
+    write_services(writer, run->tally, summary->precision_digits);
     oddport_json_end_object(writer);
     bool written = oddport_json_writer_flush(writer);
     oddport_json_writer_free(writer);

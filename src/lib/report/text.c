@@ -733,9 +733,9 @@ static void write_totals(FILE *stream, const OddportSummary *summary, bool color
     g_string_free(line, TRUE);
 }
 
-bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *engine, FILE *stream)
+bool oddport_text_report_write(OddportTextReport *report, const OddportRunResult *run, FILE *stream)
 {
-    const OddportSummary *summary = oddport_engine_summary(engine);
+    const OddportSummary *summary = run->summary;
     bool color = report->options.color;
     bool with_date = run_spans_days(summary);
     if (summary->stopped || summary->out_of_memory) {
@@ -753,8 +753,7 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *e
      * run left out. */
     unsigned header_lines = write_captures(stream, summary, color, report->options.services_only);
     header_lines += write_run_warnings(stream, summary, color);
-    write_service_sections(stream, oddport_engine_tally(engine), report, header_lines == 0,
-                           with_date);
+    write_service_sections(stream, run->tally, report, header_lines == 0, with_date);
     if (report->options.services_only)
         return fflush(stream) == 0 && !ferror(stream);
 
