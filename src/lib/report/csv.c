@@ -5,12 +5,14 @@
 
 #include "oddport/record.h"
 #include "oddport/report.h"
+#include "formats.h"
 
-struct OddportCsvReport {
+/* The state of a CSV report being written. */
+typedef struct {
     FILE *stream;
     bool services_only;
     GString *line; /* reused for every row, so a row costs no allocation once it has grown */
-};
+} CsvReport;
 
 /* The flow columns are the record walker's members, flattened (see write_flow_header). The
  * service columns are older than the walker and keep their places for readers that go by
@@ -112,7 +114,7 @@ static void cell_address(GString *line, const OddportAddress *address)
 }
 
 /* Ends the row: the last separator becomes the CRLF that RFC 4180 asks for. */
-static void end_row(OddportCsvReport *report)
+static void end_row(CsvReport *report)
 {
     GString *line = report->line;
     if (line->len > 0 && line->str[line->len - 1] == ',')
@@ -350,13 +352,13 @@ static void write_flow_header(GString *line)
     g_string_free(header.path, TRUE);
 }
 
-OddportCsvReport *oddport_csv_report_begin(FILE *stream, bool services_only)
+void *oddport_csv_begin(FILE *stream, const OddportReportOptions *options)
 {
-    OddportCsvReport *report = g_new0(OddportCsvReport, 1);
+    CsvReport *report = g_new0(CsvReport, 1);
     report->stream = stream;
-    report->services_only = services_only;
+    report->services_only = options->services_only;
     report->line = g_string_sized_new(1024);
-    if (services_only)
+    if (report->services_only)
         g_string_append(report->line, service_header);
     else
         write_flow_header(report->line);
@@ -364,9 +366,9 @@ OddportCsvReport *oddport_csv_report_begin(FILE *stream, bool services_only)
     return report;
 }
 
-void oddport_csv_report_add_flow(const OddportFlowReport *flow, void *csv_report)
+void oddport_csv_add_flow(const OddportFlowReport *flow, void *state)
 {
-    OddportCsvReport *report = csv_report;
+    CsvReport *report = state;
     if (report->services_only)
         return;
     CsvRecord record = {.line = report->line};
@@ -374,7 +376,7 @@ void oddport_csv_report_add_flow(const OddportFlowReport *flow, void *csv_report
     end_row(report);
 }
 
-static void write_services(OddportCsvReport *report, const OddportRunResult *run)
+static void write_services(CsvReport *report, const OddportRunResult *run)
 {
     GString *line = report->line;
     unsigned digits = run->summary->precision_digits;
@@ -410,12 +412,23 @@ static void write_services(OddportCsvReport *report, const OddportRunResult *run
     g_ptr_array_unref(services);
 }
 
-bool oddport_csv_report_end(OddportCsvReport *report, const OddportRunResult *run)
+static void csv_report_free(CsvReport *report)
 {
+    g_string_free(report->line, TRUE);
+    g_free(report);
+}
+
+bool oddport_csv_end(void *state, const OddportRunResult *run)
+{
+    CsvReport *report = state;
     if (report->services_only)
         write_services(report, run);
     bool written = fflush(report->stream) == 0 && !ferror(report->stream);
-    g_string_free(report->line, TRUE);
-    g_free(report);
+    csv_report_free(report);
     return written;
+}
+
+void oddport_csv_discard(void *state)
+{
+    csv_report_free(state);
 }

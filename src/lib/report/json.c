@@ -6,15 +6,17 @@
 #include "oddport/json_writer.h"
 #include "oddport/record.h"
 #include "oddport/report.h"
+#include "formats.h"
 #include "json_report.h"
 
 #ifndef ODDPORT_VERSION
 #define ODDPORT_VERSION "unknown"
 #endif
 
-struct OddportJsonReport {
+/* The state of a JSON report being written. */
+typedef struct {
     OddportJsonWriter *writer;
-};
+} JsonReport;
 
 static void write_time(OddportJsonWriter *writer, const char *key, uint64_t timestamp_ns,
                        unsigned digits)
@@ -160,9 +162,10 @@ void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlo
     oddport_flow_record_walk(flow, &json_record_visitor, &record);
 }
 
-OddportJsonReport *oddport_json_report_begin(FILE *stream)
+void *oddport_json_begin(FILE *stream, const OddportReportOptions *options)
 {
-    OddportJsonReport *report = g_new0(OddportJsonReport, 1);
+    (void)options;
+    JsonReport *report = g_new0(JsonReport, 1);
     report->writer = oddport_json_writer_new(stream);
     OddportJsonWriter *writer = report->writer;
     oddport_json_begin_object(writer);
@@ -177,9 +180,9 @@ OddportJsonReport *oddport_json_report_begin(FILE *stream)
     return report;
 }
 
-void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_report)
+void oddport_json_add_flow(const OddportFlowReport *flow, void *state)
 {
-    OddportJsonReport *report = json_report;
+    JsonReport *report = state;
     oddport_json_begin_object(report->writer);
     oddport_json_write_flow_members(report->writer, flow);
     oddport_json_end_object(report->writer);
@@ -384,8 +387,9 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
     g_ptr_array_unref(services);
 }
 
-bool oddport_json_report_end(OddportJsonReport *report, const OddportRunResult *run)
+bool oddport_json_end(void *state, const OddportRunResult *run)
 {
+    JsonReport *report = state;
     OddportJsonWriter *writer = report->writer;
     const OddportSummary *summary = run->summary;
     oddport_json_end_array(writer);
@@ -401,4 +405,11 @@ bool oddport_json_report_end(OddportJsonReport *report, const OddportRunResult *
     oddport_json_writer_free(writer);
     g_free(report);
     return written;
+}
+
+void oddport_json_discard(void *state)
+{
+    JsonReport *report = state;
+    oddport_json_writer_free(report->writer);
+    g_free(report);
 }

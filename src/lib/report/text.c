@@ -5,13 +5,17 @@
 #include <glib.h>
 
 #include "oddport/report.h"
+#include "formats.h"
 #include "text_table.h"
 
-struct OddportTextReport {
-    OddportTextOptions options;
+/* The state of a text report: the flow and mismatch tables are kept until the end to size
+ * their columns. */
+typedef struct {
+    OddportReportOptions options;
+    FILE *stream;
     OddportTextTable mismatches;
     OddportTextTable flows;
-};
+} TextReport;
 
 static const OddportTextColumn service_columns[] = {
     {"SEVERITY", ODDPORT_TEXT_ALIGN_LEFT, oddport_text_severity_style},
@@ -116,9 +120,9 @@ static void append_evidence(GString *detail, const char *evidence)
     oddport_append_escaped(detail, evidence);
 }
 
-OddportTextReport *oddport_text_report_new(const OddportTextOptions *options)
+static TextReport *text_report_new(const OddportReportOptions *options)
 {
-    OddportTextReport *report = g_new0(OddportTextReport, 1);
+    TextReport *report = g_new0(TextReport, 1);
     report->options = *options;
     oddport_text_table_init(&report->mismatches, mismatch_columns, G_N_ELEMENTS(mismatch_columns),
                             options->top);
@@ -126,18 +130,16 @@ OddportTextReport *oddport_text_report_new(const OddportTextOptions *options)
     return report;
 }
 
-void oddport_text_report_free(OddportTextReport *report)
+static void text_report_free(TextReport *report)
 {
-    if (report == NULL)
-        return;
     oddport_text_table_clear(&report->mismatches);
     oddport_text_table_clear(&report->flows);
     g_free(report);
 }
 
-void oddport_text_report_add_flow(const OddportFlowReport *flow, void *text_report)
+void oddport_text_add_flow(const OddportFlowReport *flow, void *state)
 {
-    OddportTextReport *report = text_report;
+    TextReport *report = state;
     const OddportFlowVerdict *verdict = flow->verdict;
     bool color = report->options.color;
     bool want_mismatch = verdict->mismatch && !report->options.services_only &&
@@ -340,7 +342,7 @@ static unsigned write_run_warnings(FILE *stream, const OddportSummary *summary, 
 
 /* The findings: recognised services on ports not expected for them. `services` is the tally's
  * sorted rows. */
-static void write_services(FILE *stream, const GPtrArray *services, const OddportTextReport *report,
+static void write_services(FILE *stream, const GPtrArray *services, const TextReport *report,
                            bool first, bool with_date)
 {
     bool color = report->options.color;
@@ -399,8 +401,8 @@ static void write_services(FILE *stream, const GPtrArray *services, const Oddpor
  * expected: shadow services a defender wants to know of (an LDAP callback on 1389, a mail relay
  * on 2525). Only where a server answered (oddport_service_is_other_server), so a scan of closed
  * ports adds nothing here; what the server said first is the evidence. */
-static void write_other_servers(FILE *stream, const GPtrArray *services,
-                                const OddportTextReport *report, bool with_date)
+static void write_other_servers(FILE *stream, const GPtrArray *services, const TextReport *report,
+                                bool with_date)
 {
     bool color = report->options.color;
     uint64_t count = 0;
@@ -452,7 +454,7 @@ static void write_other_servers(FILE *stream, const GPtrArray *services,
 
 /* Both lists of services, from one sort of the tally's rows. */
 static void write_service_sections(FILE *stream, const OddportTally *tally,
-                                   const OddportTextReport *report, bool first, bool with_date)
+                                   const TextReport *report, bool first, bool with_date)
 {
     GPtrArray *services = oddport_tally_services(tally);
     write_services(stream, services, report, first, with_date);
@@ -533,7 +535,7 @@ static void write_totals(FILE *stream, const OddportSummary *summary, bool color
     g_string_free(line, TRUE);
 }
 
-bool oddport_text_report_write(OddportTextReport *report, const OddportRunResult *run, FILE *stream)
+static bool write_report(const TextReport *report, const OddportRunResult *run, FILE *stream)
 {
     const OddportSummary *summary = run->summary;
     bool color = report->options.color;
@@ -580,13 +582,35 @@ bool oddport_text_report_write(OddportTextReport *report, const OddportRunResult
     return fflush(stream) == 0 && !ferror(stream);
 }
 
+void *oddport_text_begin(FILE *stream, const OddportReportOptions *options)
+{
+    TextReport *report = text_report_new(options);
+    report->stream = stream;
+    return report;
+}
+
+void oddport_text_discard(void *state)
+{
+    text_report_free(state);
+}
+
+/* The whole report is written here, once every flow is in: the findings come first, and the
+ * tables need every row to size their columns. */
+bool oddport_text_end(void *state, const OddportRunResult *run)
+{
+    TextReport *report = state;
+    bool written = write_report(report, run, report->stream);
+    text_report_free(report);
+    return written;
+}
+
 bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
                               const OddportTextOptions *options)
 {
-    OddportTextReport *report = oddport_text_report_new(options);
+    TextReport *report = text_report_new(options);
     write_service_sections(stream, tally, report, options->services_only, true);
     if (!options->services_only)
         write_count_tables(stream, oddport_tally_counts(tally), options->color);
-    oddport_text_report_free(report);
+    text_report_free(report);
     return fflush(stream) == 0 && !ferror(stream);
 }
