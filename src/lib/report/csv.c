@@ -6,6 +6,7 @@
 #include "oddport/record.h"
 #include "oddport/report.h"
 #include "formats.h"
+#include "record_walk.h"
 
 /* The state of a CSV report being written. */
 typedef struct {
@@ -372,7 +373,7 @@ void oddport_csv_add_flow(const OddportFlowReport *flow, void *state)
     if (report->services_only)
         return;
     CsvRecord record = {.line = report->line};
-    oddport_flow_record_walk(flow, &csv_record_visitor, &record);
+    walk_flow_record(flow, &csv_record_visitor, &record);
     end_row(report);
 }
 

@@ -7,6 +7,7 @@
 #include "oddport/record.h"
 #include "oddport/report.h"
 #include "formats.h"
+#include "record_walk.h"
 #include "json_report.h"
 
 #ifndef ODDPORT_VERSION
@@ -159,7 +160,7 @@ static const OddportRecordVisitor json_record_visitor = {
 void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlowReport *flow)
 {
     JsonRecord record = {.writer = writer};
-    oddport_flow_record_walk(flow, &json_record_visitor, &record);
+    walk_flow_record(flow, &json_record_visitor, &record);
 }
 
 void *oddport_json_begin(FILE *stream, const OddportReportOptions *options)

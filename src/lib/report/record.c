@@ -1,71 +1,8 @@
-/* The flow record walker: the one list of a flow's members that the JSON, NDJSON and CSV use. */
-#include "oddport/record.h"
-
-static void walk_endpoint(const OddportRecordVisitor *visitor, const char *name,
-                          const OddportEndpoint *endpoint, void *data)
-{
-    char address[ODDPORT_ADDRESS_TEXT_MAX];
-    oddport_address_to_text(&endpoint->address, address);
-    visitor->begin_object(name, true, data);
-    visitor->string("ip", address, data);
-    visitor->unsigned_integer("port", endpoint->port, data);
-    visitor->string("port_class", oddport_port_class_name(endpoint->port_class), data);
-    visitor->end_object(data);
-}
-
-static void walk_count_pair(const OddportRecordVisitor *visitor, const char *name, uint64_t packets,
-                            uint64_t bytes, void *data)
-{
-    visitor->begin_object(name, true, data);
-    visitor->unsigned_integer("packets", packets, data);
-    visitor->unsigned_integer("bytes", bytes, data);
-    visitor->end_object(data);
-}
-
-static const OddportSideResult *side_of_app(const OddportSideResult *side, OddportApp app)
-{
-    return side != NULL && side->app == app ? side : NULL;
-}
+/* The flow record walker for any caller: the members themselves are listed in record_walk.h. */
+#include "record_walk.h"
 
 void oddport_flow_record_walk(const OddportFlowReport *flow, const OddportRecordVisitor *visitor,
                               void *data)
 {
-    const OddportFlowVerdict *verdict = flow->verdict;
-    unsigned digits = flow->precision_digits;
-    visitor->unsigned_integer("id", flow->id, data);
-    visitor->string("transport", oddport_transport_name(flow->transport), data);
-    walk_endpoint(visitor, "client", &flow->client, data);
-    walk_endpoint(visitor, "server", &flow->server, data);
-    if (flow->has_vlan)
-        visitor->unsigned_integer("vlan", flow->vlan_id, data);
-    else
-        visitor->null("vlan", data);
-    visitor->string("app", oddport_app_name(verdict->app), data);
-    visitor->string("client_app", oddport_app_name(verdict->client_app), data);
-    visitor->string("server_app", oddport_app_name(verdict->server_app), data);
-    visitor->boolean("mismatch", verdict->mismatch, data);
-    visitor->boolean("nonstandard", verdict->nonstandard, data);
-    oddport_record_text(visitor, "severity", oddport_severity_name(verdict->severity), data);
-    visitor->begin_array("expected_ports", data);
-    for (size_t index = 0; index < verdict->expected_port_count; index++)
-        visitor->unsigned_integer(NULL, verdict->expected_ports[index], data);
-    visitor->end_array(data);
-    oddport_record_text(visitor, "iana_service", verdict->iana_service, data);
-    visitor->string("confidence", oddport_confidence_name(verdict->confidence), data);
-    visitor->string("evidence", verdict->evidence, data);
-    visitor->string("direction", oddport_direction_source_name(verdict->direction), data);
-    for (size_t index = 0; index < ODDPORT_APP_RECORD_COUNT; index++) {
-        const OddportAppRecord *app = &oddport_app_records[index];
-        const OddportSideResult *client = side_of_app(flow->client_result, app->app);
-        const OddportSideResult *server = side_of_app(flow->server_result, app->app);
-        visitor->begin_object(app->name, client != NULL || server != NULL, data);
-        app->describe(client, server, visitor, data);
-        visitor->end_object(data);
-    }
-    visitor->time("first_seen", flow->first_seen_ns, digits, data);
-    visitor->time("last_seen", flow->last_seen_ns, digits, data);
-    visitor->unsigned_integer("packets", flow->client_packets + flow->server_packets, data);
-    visitor->unsigned_integer("bytes", flow->client_bytes + flow->server_bytes, data);
-    walk_count_pair(visitor, "c2s", flow->client_packets, flow->client_bytes, data);
-    walk_count_pair(visitor, "s2c", flow->server_packets, flow->server_bytes, data);
+    walk_flow_record(flow, visitor, data);
 }
