@@ -135,8 +135,7 @@ static const char help_description_head[] =
     "The text report starts with the services on non-standard ports, the most\n"
     "severe at the top, each with the evidence for its verdict; then other servers\n"
     "that answered on non-standard ports in something else, with their first\n"
-    "bytes; then mismatches and flows per port class and per app. JSON and CSV\n"
-    "are written as flows end.\n"
+    "bytes; then mismatches and flows per port class and per app.\n"
     "The filter applies to every capture. When stderr is a terminal and a capture\n"
     "takes more than a second, a progress line shows there. A report file named\n"
     "with -o is written beside its name and renamed when complete (devices, pipes\n"
@@ -169,6 +168,7 @@ static const char help_description_tail[] =
     "  oddport --format csv --services-only -o services.csv capture.pcapng\n"
     "  oddport --services captures/site-services.example capture.pcap\n"
     "  oddport --fail-on=masquerade -q -o report.json --format json capture.pcap\n"
+    "  oddport --format ndjson capture.pcap | jq -c 'select(.type == \"flow\")'\n"
     "\n"
     "See oddport(1) for more.\n";
 

@@ -19,7 +19,7 @@ const OddportReportFormat oddport_report_formats[] = {
     },
     {
         .name = "json",
-        .description = "one JSON document (schema 1)",
+        .description = "one JSON document (schema 1), flows written as they end",
         .lists_every_flow = true,
         .streams_flows = true,
         .begin = oddport_json_begin,
@@ -29,7 +29,7 @@ const OddportReportFormat oddport_report_formats[] = {
     },
     {
         .name = "csv",
-        .description = "one row per flow, or per service with --services-only",
+        .description = "a row per flow as it ends, or per service with --services-only",
         .supports_services_only = true,
         .lists_every_flow = true,
         .streams_flows = true,
@@ -37,6 +37,16 @@ const OddportReportFormat oddport_report_formats[] = {
         .add_flow = oddport_csv_add_flow,
         .end = oddport_csv_end,
         .discard = oddport_csv_discard,
+    },
+    {
+        .name = "ndjson",
+        .description = "a JSON line per flow as it ends, then a summary line",
+        .lists_every_flow = true,
+        .streams_flows = true,
+        .begin = oddport_ndjson_begin,
+        .add_flow = oddport_ndjson_add_flow,
+        .end = oddport_ndjson_end,
+        .discard = oddport_ndjson_discard,
     },
 };
 

@@ -20,4 +20,9 @@ void oddport_csv_add_flow(const OddportFlowReport *flow, void *state);
 bool oddport_csv_end(void *state, const OddportRunResult *run);
 void oddport_csv_discard(void *state);
 
+void *oddport_ndjson_begin(FILE *stream, const OddportReportOptions *options);
+void oddport_ndjson_add_flow(const OddportFlowReport *flow, void *state);
+bool oddport_ndjson_end(void *state, const OddportRunResult *run);
+void oddport_ndjson_discard(void *state);
+
 #endif

@@ -170,10 +170,7 @@ void *oddport_json_begin(FILE *stream, const OddportReportOptions *options)
     report->writer = oddport_json_writer_new(stream);
     OddportJsonWriter *writer = report->writer;
     oddport_json_begin_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "oddport");
-    oddport_json_string(writer, ODDPORT_VERSION);
-    ODDPORT_JSON_MEMBER(writer, "schema");
-    oddport_json_unsigned(writer, ODDPORT_SCHEMA_VERSION);
+    oddport_json_write_version_members(writer);
     /* Flows come first because they are written as they finish; the totals that describe them
      * are only known at the end. Member order carries no meaning in JSON. */
     ODDPORT_JSON_MEMBER(writer, "flows");
@@ -388,12 +385,17 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
     g_ptr_array_unref(services);
 }
 
-bool oddport_json_end(void *state, const OddportRunResult *run)
+void oddport_json_write_version_members(OddportJsonWriter *writer)
 {
-    JsonReport *report = state;
-    OddportJsonWriter *writer = report->writer;
+    ODDPORT_JSON_MEMBER(writer, "oddport");
+    oddport_json_string(writer, ODDPORT_VERSION);
+    ODDPORT_JSON_MEMBER(writer, "schema");
+    oddport_json_unsigned(writer, ODDPORT_SCHEMA_VERSION);
+}
+
+void oddport_json_write_summary_members(OddportJsonWriter *writer, const OddportRunResult *run)
+{
     const OddportSummary *summary = run->summary;
-    oddport_json_end_array(writer);
     /* A run stopped early (a signal, memory) reports what it read; readers must know. */
     ODDPORT_JSON_MEMBER(writer, "incomplete");
     oddport_json_boolean(writer, summary->stopped || summary->out_of_memory);
@@ -401,6 +403,14 @@ bool oddport_json_end(void *state, const OddportRunResult *run)
     write_string_array(writer, "warnings", summary->warnings);
     write_totals(writer, summary);
     write_services(writer, run->tally, summary->precision_digits);
+}
+
+bool oddport_json_end(void *state, const OddportRunResult *run)
+{
+    JsonReport *report = state;
+    OddportJsonWriter *writer = report->writer;
+    oddport_json_end_array(writer);
+    oddport_json_write_summary_members(writer, run);
     oddport_json_end_object(writer);
     bool written = oddport_json_writer_flush(writer);
     oddport_json_writer_free(writer);
