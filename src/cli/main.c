@@ -168,7 +168,7 @@ static const char help_description_tail[] =
     "  oddport --format csv --services-only -o services.csv capture.pcapng\n"
     "  oddport --services captures/site-services.example capture.pcap\n"
     "  oddport --fail-on=masquerade -q -o report.json --format json capture.pcap\n"
-    "  oddport --format ndjson capture.pcap | jq -c 'select(.type == \"flow\")'\n"
+    "  oddport --format ndjson capture.pcap | jq -c 'select(.nonstandard)'\n"
     "\n"
     "See oddport(1) for more.\n";
 
@@ -230,7 +230,8 @@ static bool supports_services_only(const OddportReportFormat *format)
     return format->supports_services_only;
 }
 
-static bool supports_all_flows(const OddportReportFormat *format)
+/* A format that lists every flow anyway takes --all-flows as asking for nothing more. */
+static bool accepts_all_flows(const OddportReportFormat *format)
 {
     return format->supports_all_flows || format->lists_every_flow;
 }
@@ -379,15 +380,12 @@ static int parse_options(int argc, char **argv, Options *options)
         return usage_error(context, "--max-flows needs a number of flows, 0 or more");
     if (options->services_only && !options->format->supports_services_only) {
         g_autofree char *names = format_names_where(supports_services_only);
-        g_autofree char *message = g_strdup_printf(
-            "--services-only is for the %s formats, not %s (it always holds the services)", names,
-            options->format->name);
+        g_autofree char *message = g_strdup_printf("--services-only is for the %s formats, not %s",
+                                                   names, options->format->name);
         return usage_error(context, message);
     }
-    /* Formats that list every flow anyway take --all-flows as asking for nothing more. */
-    if (options->all_flows && !options->format->supports_all_flows &&
-        !options->format->lists_every_flow) {
-        g_autofree char *names = format_names_where(supports_all_flows);
+    if (options->all_flows && !accepts_all_flows(options->format)) {
+        g_autofree char *names = format_names_where(accepts_all_flows);
         g_autofree char *message = g_strdup_printf("--all-flows is for the %s formats, not %s",
                                                    names, options->format->name);
         return usage_error(context, message);
