@@ -14,7 +14,7 @@
  * empty, so that a flat format such as CSV gets the same columns from every record. A string
  * is never NULL (a missing text comes as null) and may hold any byte from the wire: each format
  * escapes it its own way. Every callback must be set. */
-typedef struct {
+typedef struct OddportRecordVisitor {
     void (*begin_object)(const char *name, bool present, void *data);
     void (*end_object)(void *data);
     void (*begin_array)(const char *name, void *data);
@@ -48,8 +48,9 @@ static inline void oddport_record_text(const OddportRecordVisitor *visitor, cons
  * `server` are that side's result when it is this app and NULL otherwise. Every member is
  * described every time, null when there is nothing to say, so that flat formats keep their
  * columns. */
-typedef void (*OddportAppDescribe)(const OddportSideResult *client, const OddportSideResult *server,
-                                   const OddportRecordVisitor *visitor, void *data);
+typedef void (*OddportDescribeFields)(const OddportSideResult *client,
+                                      const OddportSideResult *server,
+                                      const OddportRecordVisitor *visitor, void *data);
 
 void oddport_describe_http(const OddportSideResult *client, const OddportSideResult *server,
                            const OddportRecordVisitor *visitor, void *data);
@@ -61,7 +62,7 @@ void oddport_describe_ssh(const OddportSideResult *client, const OddportSideResu
 typedef struct {
     OddportApp app;
     const char *name; /* the record member holding the app's object */
-    OddportAppDescribe describe;
+    OddportDescribeFields describe;
 } OddportAppRecord;
 
 /* Every recognised app's part of the record, in the record's order: one row per app but
