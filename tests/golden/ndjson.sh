@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The NDJSON report says what the JSON report says: for every capture in the given folders (and a
-# few runs with options), both are written and check-ndjson compares them line by line. Folders
-# that do not exist are named and skipped.
+# The NDJSON report says what the JSON report says, for every capture in the given folders.
+# Both reports are written for each capture (and for a few runs with options) and check-ndjson
+# compares them line by line. Folders that do not exist are named and skipped.
 # Usage: ndjson.sh ODDPORT CHECK-NDJSON CAPTURES-FOLDER [FOLDER...]; the captures folder, the
 # recorded captures, is read like the other folders and also gives the runs with options.
 set -u

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The README's NDJSON examples work: runs each jq command it marks as checked on a real NDJSON
-# report and compares what it prints with what the README shows.
+# The README's NDJSON examples print what the README shows when run on a real NDJSON report.
 # Usage: readme-ndjson.sh ODDPORT SOURCE-ROOT
 #
 # A checked block in README.md is a line starting "<!-- checked-ndjson", then a fenced block of

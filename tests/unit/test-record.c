@@ -1,5 +1,4 @@
-/* Unit tests for the flow record walker: the same members for every flow, in well-formed order,
- * and the CSV header and rows built from it. */
+/* Unit tests for the flow record walker and the CSV header and rows built from its walk. */
 #include <stdio.h>
 #include <string.h>
 

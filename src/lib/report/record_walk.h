@@ -1,5 +1,4 @@
-/* The flow record's members in order: the body of oddport_flow_record_walk, for writers on the
- * hot path to compile in. */
+/* The one list of a flow record's members, compiled into the writers that walk every flow. */
 #ifndef ODDPORT_RECORD_WALK_H
 #define ODDPORT_RECORD_WALK_H
 
