@@ -115,6 +115,10 @@ const OddportProtocol *oddport_protocol(OddportApp app);
 /* The protocols in table order, ODDPORT_APP_COUNT - 1 of them (transfer none: static). */
 const OddportProtocol *const *oddport_protocols(size_t *count);
 
+/* The apps in the order reports list them, for `index` from 0 to ODDPORT_APP_COUNT - 1: the
+ * protocols in table order, then "unknown". */
+OddportApp oddport_app_in_report_order(size_t index);
+
 /* Every protocol's title joined for a sentence, "HTTP, TLS or SSH" or "HTTP, TLS and SSH"
  * (transfer none: made once, then static). */
 typedef enum {

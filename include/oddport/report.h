@@ -1,13 +1,15 @@
-/* The report writers: JSON and CSV (streamed), plain text, and the formatting they share. */
+/* The report formats behind one interface, chosen by name, and the formatting they share. */
 #ifndef ODDPORT_REPORT_H
 #define ODDPORT_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "oddport/flow.h"
-#include "oddport/engine.h"
+#include "oddport/summary.h"
+#include "oddport/tally.h"
 #include "oddport/vocabulary.h"
 
 #define ODDPORT_SCHEMA_VERSION 1
@@ -16,63 +18,87 @@
 /* RFC 3339 UTC with `digits` fractional digits (6 or 9), e.g. "2026-11-28T01:02:03.123456Z". */
 void oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX]);
 
-/* A JSON report written while the engine runs: each flow as it finishes, the summary at the
- * end, so memory does not grow with the number of flows. */
-typedef struct OddportJsonReport OddportJsonReport;
+/* Everything a report may say about a run besides its flows. A report reads this and the
+ * finished flows, never the engine, so that whatever produces the same flows and summary (a
+ * merge of partial results, the Wireshark plugin) can write the same reports. Both members are
+ * borrowed (transfer none) and must stay valid until the report is ended. */
+typedef struct {
+    const OddportSummary *summary; /* captures, totals, run warnings, whether it stopped early */
+    const OddportTally *tally;     /* counts and service rows of the finished flows */
+} OddportRunResult;
 
-/* Starts the document on `stream` (borrowed). The caller owns the report (transfer full) and
- * ends it with oddport_json_report_end, which also frees it. */
-OddportJsonReport *oddport_json_report_begin(FILE *stream);
-/* An OddportFlowSink: pass the report as the sink's user data. */
-void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_report);
-/* Writes the captures, totals, port classes, apps and services; false on a write error. */
-bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *engine);
-
-/* What the text report holds. Whether to colour is the caller's choice (the CLI weighs --color,
- * whether the output is a terminal, and NO_COLOR). */
+/* What the user asked of a report; each format reads the options it supports (see the
+ * capability flags of OddportReportFormat) and ignores the others. Whether to colour is the
+ * caller's choice (the CLI weighs --color, whether the output is a terminal, and NO_COLOR). */
 typedef struct {
     bool all_flows;     /* a table of every flow as well */
-    bool services_only; /* only the services on non-standard ports */
+    bool services_only; /* only the services */
     bool color;         /* ANSI SGR colour for severities, headings and warnings */
     uint64_t top;       /* at most this many rows per long table, then "+N more"; 0: all */
-} OddportTextOptions;
+} OddportReportOptions;
 
-/* A text report for people, for terminals 80 columns wide or more: a header per capture, the
- * services on non-standard ports most severe first, mismatches, flows per port class and per
- * app, and with `all_flows` a table of every flow. Columns are as wide as their widest cell;
- * wire text is escaped (\xNN) so no byte from a capture can drive the terminal. Rows of the
- * flow and mismatch tables are kept until the end to size the columns, so memory grows with
- * them (not with other flows); `top` bounds that. The caller owns the report (transfer full):
- * oddport_text_report_free. */
-typedef struct OddportTextReport OddportTextReport;
-OddportTextReport *oddport_text_report_new(const OddportTextOptions *options);
-void oddport_text_report_free(OddportTextReport *report);
+/* The text report reads every report option; the Wireshark plugin's statistics use this name. */
+typedef OddportReportOptions OddportTextOptions;
+
+/* One report format. Every format implements the same calls, so the CLI, the fuzzers and the
+ * tests drive them all alike; the flags say which options a format understands, so the CLI's
+ * usage checks and --help follow the table rather than a list of names. */
+typedef struct {
+    const char *name;            /* as given to --format: lowercase, unique */
+    const char *description;     /* a few words for --help and errors, e.g. "one row per flow" */
+    bool supports_services_only; /* --services-only changes what it writes */
+    bool supports_all_flows;     /* --all-flows changes what it writes */
+    bool lists_every_flow;       /* every flow is in it anyway, so --all-flows asks nothing new */
+    /* Writes each flow as it finishes: memory does not grow with flows, and a progress line on
+     * the same terminal must be cleared before each flow. */
+    bool streams_flows;
+    /* Made for people at a terminal, where it shows the run's warnings itself (so the CLI need
+     * not repeat them on stderr when both go to the same terminal) and may be coloured. */
+    bool for_terminals;
+    /* Starts the report on `stream` (borrowed; options copied). Returns the format's own state
+     * (transfer full): exactly one of end or discard frees it. */
+    void *(*begin)(FILE *stream, const OddportReportOptions *options);
+    /* An OddportFlowSink: called once per finished flow, with begin's state as user data. */
+    void (*add_flow)(const OddportFlowReport *flow, void *state);
+    /* Writes what remains (the summary, the tables) and frees the state; false when a write
+     * failed at any point. */
+    bool (*end)(void *state, const OddportRunResult *run);
+    /* Frees the state without writing more, for an output nobody reads any more. */
+    void (*discard)(void *state);
+} OddportReportFormat;
+
+/* Every format, the default (text) first; a static table (transfer none). */
+extern const OddportReportFormat oddport_report_formats[];
+extern const size_t oddport_report_format_count;
+
+/* The format called `name`, or NULL when there is none (transfer none). */
+const OddportReportFormat *oddport_report_format_find(const char *name);
+
+/* The format names in table order for help and error messages, "text, json, csv or ndjson",
+ * with " (default)" after the first when `mark_default` (transfer full: g_free). */
+char *oddport_report_format_names(bool mark_default);
+
+/* A report being written: a format and its state, so callers hold one typed handle. */
+typedef struct OddportReport OddportReport;
+
+/* Starts a report in `format` (transfer none) on `stream` (borrowed). The caller owns the report
+ * (transfer full) and ends it with oddport_report_end or oddport_report_discard, which free it. */
+OddportReport *oddport_report_begin(const OddportReportFormat *format, FILE *stream,
+                                    const OddportReportOptions *options);
 /* An OddportFlowSink: pass the report as the sink's user data. */
-void oddport_text_report_add_flow(const OddportFlowReport *flow, void *text_report);
-/* Writes the whole report to `stream` (borrowed); false on a write error. */
-bool oddport_text_report_write(OddportTextReport *report, const OddportEngine *engine,
-                               FILE *stream);
+void oddport_report_add_flow(const OddportFlowReport *flow, void *report);
+/* Writes the rest of the report and frees it; false when a write failed at any point. */
+bool oddport_report_end(OddportReport *report, const OddportRunResult *run);
+/* Frees the report without writing more (its output is gone). */
+void oddport_report_discard(OddportReport *report);
+/* The report's format (transfer none). */
+const OddportReportFormat *oddport_report_format(const OddportReport *report);
 
 /* Writes what the text report says of a tally made elsewhere, such as the Wireshark plugin's
  * statistics: the services on non-standard ports, then (unless `services_only`) the flows by
  * port class and by app, in the same layout and words. `stream` is borrowed. */
 bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
                               const OddportTextOptions *options);
-
-/* A CSV report (RFC 4180: a header row, CRLF line ends, fields quoted where needed): one row per
- * flow, written as each flow finishes so memory does not grow with flows, or with
- * `services_only` one row per service at the end. Wire text is escaped as in the text report,
- * and a cell a spreadsheet would take for a formula (starting with = + - @, tab or CR) gets a
- * leading single quote. */
-typedef struct OddportCsvReport OddportCsvReport;
-
-/* Writes the header row to `stream` (borrowed). The caller owns the report (transfer full) and
- * ends it with oddport_csv_report_end, which also frees it. */
-OddportCsvReport *oddport_csv_report_begin(FILE *stream, bool services_only);
-/* An OddportFlowSink: pass the report as the sink's user data. */
-void oddport_csv_report_add_flow(const OddportFlowReport *flow, void *csv_report);
-/* Writes the service rows when `services_only`; false on a write error at any point. */
-bool oddport_csv_report_end(OddportCsvReport *report, const OddportEngine *engine);
 
 /* Human units and text shared by the text and CSV writers. */
 #define ODDPORT_HUMAN_TEXT_MAX    16

@@ -76,7 +76,8 @@ typedef enum {
 } ColorMode;
 
 typedef struct {
-    char *format;
+    char *format_name;
+    const OddportReportFormat *format; /* the format named, once the options are checked */
     char *output_path;
     char *filter;
     char **services_paths;
@@ -105,14 +106,16 @@ typedef struct {
     gint64 drawn_us; /* when the line was last drawn, 0 before the first time */
     gint64 after_us; /* how long a capture must run before the line appears */
     bool visible;    /* the line is on the terminal now */
-    /* The report's own flow sink: JSON and CSV write while the line may be showing. */
+    /* The report's own flow sink; a format that streams flows writes while the line may be
+     * showing. */
     OddportFlowSink report_sink;
     void *report_data;
+    bool report_streams;
 } Progress;
 
 static void options_clear(Options *options)
 {
-    g_free(options->format);
+    g_free(options->format_name);
     g_free(options->output_path);
     g_free(options->filter);
     g_strfreev(options->services_paths);
@@ -133,8 +136,7 @@ static const char help_description_head[] =
     "The text report starts with the services on non-standard ports, the most\n"
     "severe at the top, each with the evidence for its verdict; then other servers\n"
     "that answered on non-standard ports in something else, with their first\n"
-    "bytes; then mismatches and flows per port class and per app. JSON and CSV\n"
-    "are written as flows end.\n"
+    "bytes; then mismatches and flows per port class and per app.\n"
     "The filter applies to every capture. When stderr is a terminal and a capture\n"
     "takes more than a second, a progress line shows there. A report file named\n"
     "with -o is written beside its name and renamed when complete (devices, pipes\n"
@@ -162,6 +164,7 @@ static const char help_description_tail[] =
     "  oddport --format csv --services-only -o services.csv capture.pcapng\n"
     "  oddport --services captures/site-services.example capture.pcap\n"
     "  oddport --fail-on=masquerade -q -o report.json --format json capture.pcap\n"
+    "  oddport --format ndjson capture.pcap | jq -c 'select(.nonstandard)'\n"
     "\n"
     "See oddport(1) for more.\n";
 
@@ -228,8 +231,8 @@ static char *protocol_ports_text(size_t list_offset)
     return g_string_free(text, FALSE);
 }
 
-/* The protocols, the port rules drawn from their descriptions, and the exit-status table, wrapped
- * to 80 columns. */
+/* The protocols, the port rules drawn from their descriptions, the report formats and the
+ * exit-status table, wrapped to 80 columns. */
 static char *help_description(void)
 {
     GString *text = g_string_new(help_description_head);
@@ -256,6 +259,13 @@ static char *help_description(void)
     append_wrapped(text, 0, 0, rules);
     g_string_append_c(text, '\n');
     g_string_append(text, help_description_rules);
+    g_string_append(text, "Report formats (--format):\n");
+    for (size_t index = 0; index < oddport_report_format_count; index++) {
+        const OddportReportFormat *format = &oddport_report_formats[index];
+        g_string_append_printf(text, "  %-7s %s%s\n", format->name, format->description,
+                               index == 0 ? " (default)" : "");
+    }
+    g_string_append_c(text, '\n');
     g_string_append(text,
                     "Exit status (when several apply: 2, 128+N, 5, 3, 1, 4, in that order):\n");
     enum { EXIT_INDENT = 9 };
@@ -283,12 +293,41 @@ static void print_help(GOptionContext *context)
     g_string_free(text, TRUE);
 }
 
+static bool supports_services_only(const OddportReportFormat *format)
+{
+    return format->supports_services_only;
+}
+
+/* A format that lists every flow anyway takes --all-flows as asking for nothing more. */
+static bool accepts_all_flows(const OddportReportFormat *format)
+{
+    return format->supports_all_flows || format->lists_every_flow;
+}
+
+/* "text and csv": the formats that have a capability, for usage errors. */
+static char *format_names_where(bool (*has)(const OddportReportFormat *format))
+{
+    GPtrArray *names = g_ptr_array_new();
+    for (size_t index = 0; index < oddport_report_format_count; index++)
+        if (has(&oddport_report_formats[index]))
+            g_ptr_array_add(names, (char *)oddport_report_formats[index].name);
+    GString *text = g_string_new(NULL);
+    for (guint index = 0; index < names->len; index++) {
+        if (index > 0)
+            g_string_append(text, index + 1 == names->len ? " and " : ", ");
+        g_string_append(text, g_ptr_array_index(names, index));
+    }
+    g_ptr_array_unref(names);
+    return g_string_free(text, FALSE);
+}
+
 static int parse_options(int argc, char **argv, Options *options)
 {
+    g_autofree char *format_names = oddport_report_format_names(true);
+    g_autofree char *format_help = g_strdup_printf("Report format: %s", format_names);
     /* Descriptions stay within 80 columns: GOption does not wrap them. */
     GOptionEntry report_entries[] = {
-        {"format", 0, 0, G_OPTION_ARG_STRING, &options->format,
-         "Report format: text (default), json or csv", "FORMAT"},
+        {"format", 0, 0, G_OPTION_ARG_STRING, &options->format_name, format_help, "FORMAT"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &options->output_path,
          "Write the report to FILE, not standard output", "FILE"},
         {"all-flows", 0, 0, G_OPTION_ARG_NONE, &options->all_flows,
@@ -369,12 +408,14 @@ static int parse_options(int argc, char **argv, Options *options)
         g_option_context_free(context);
         return EXIT_OK;
     }
-    if (options->format == NULL)
-        options->format = g_strdup("text");
-    if (strcmp(options->format, "text") != 0 && strcmp(options->format, "json") != 0 &&
-        strcmp(options->format, "csv") != 0) {
+    /* The first format in the table is the default. */
+    options->format = options->format_name == NULL
+                          ? &oddport_report_formats[0]
+                          : oddport_report_format_find(options->format_name);
+    if (options->format == NULL) {
+        g_autofree char *names = oddport_report_format_names(false);
         g_autofree char *message =
-            g_strdup_printf("unknown format '%s' (expected text, json or csv)", options->format);
+            g_strdup_printf("unknown format '%s' (expected %s)", options->format_name, names);
         return usage_error(context, message);
     }
     if (options->color_name == NULL || strcmp(options->color_name, "auto") == 0) {
@@ -407,9 +448,18 @@ static int parse_options(int argc, char **argv, Options *options)
         return usage_error(context, "--top needs a number of rows, 0 or more");
     if (options->max_flows < 0)
         return usage_error(context, "--max-flows needs a number of flows, 0 or more");
-    if (options->services_only && strcmp(options->format, "json") == 0)
-        return usage_error(context, "--services-only is for the text and csv formats (the JSON "
-                                    "report always holds the services)");
+    if (options->services_only && !options->format->supports_services_only) {
+        g_autofree char *names = format_names_where(supports_services_only);
+        g_autofree char *message = g_strdup_printf("--services-only is for the %s formats, not %s",
+                                                   names, options->format->name);
+        return usage_error(context, message);
+    }
+    if (options->all_flows && !accepts_all_flows(options->format)) {
+        g_autofree char *names = format_names_where(accepts_all_flows);
+        g_autofree char *message = g_strdup_printf("--all-flows is for the %s formats, not %s",
+                                                   names, options->format->name);
+        return usage_error(context, message);
+    }
     if (options->services_only && options->all_flows)
         return usage_error(context, "--services-only and --all-flows exclude each other");
     if (options->captures == NULL || options->captures[0] == NULL)
@@ -508,12 +558,13 @@ static void clear_progress(Progress *progress)
     progress->visible = false;
 }
 
-/* Stands between the engine and a streaming report: a JSON or CSV report on the same terminal
+/* Stands between the engine and the report: a report that streams flows to the same terminal
  * would otherwise write its rows over the progress line. The next progress call redraws it. */
 static void flow_sink_under_progress(const OddportFlowReport *flow, void *data)
 {
     Progress *progress = data;
-    clear_progress(progress);
+    if (progress->report_streams)
+        clear_progress(progress);
     progress->report_sink(flow, progress->report_data);
 }
 
@@ -891,9 +942,6 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    OddportJsonReport *json_report = NULL;
-    OddportCsvReport *csv_report = NULL;
-    OddportTextReport *text_report = NULL;
     Progress progress = {.after_us = progress_after_us()};
     /* The engine exists before the output so that the filter is checked before any file is
      * created; the flow sink's data is filled in once the report has begun. */
@@ -918,25 +966,17 @@ int main(int argc, char **argv)
         return EXIT_WRITE_ERROR;
     }
 
-    if (strcmp(options.format, "json") == 0) {
-        json_report = oddport_json_report_begin(output.stream);
-        progress.report_sink = oddport_json_report_add_flow;
-        progress.report_data = json_report;
-    } else if (strcmp(options.format, "csv") == 0) {
-        csv_report = oddport_csv_report_begin(output.stream, options.services_only);
-        progress.report_sink = oddport_csv_report_add_flow;
-        progress.report_data = csv_report;
-    } else {
-        OddportTextOptions text_options = {
-            .all_flows = options.all_flows,
-            .services_only = options.services_only,
-            .color = use_color(options.color, output.stream),
-            .top = (uint64_t)options.top,
-        };
-        text_report = oddport_text_report_new(&text_options);
-        progress.report_sink = oddport_text_report_add_flow;
-        progress.report_data = text_report;
-    }
+    const OddportReportFormat *format = options.format;
+    OddportReportOptions report_options = {
+        .all_flows = options.all_flows,
+        .services_only = options.services_only,
+        .color = format->for_terminals && use_color(options.color, output.stream),
+        .top = (uint64_t)options.top,
+    };
+    OddportReport *report = oddport_report_begin(format, output.stream, &report_options);
+    progress.report_sink = oddport_report_add_flow;
+    progress.report_data = report;
+    progress.report_streams = format->streams_flows;
     if (show)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
@@ -945,10 +985,12 @@ int main(int argc, char **argv)
 
     int exit_status = EXIT_OK;
     const OddportSummary *summary = oddport_engine_summary(engine);
+    /* What the report reads at its end besides the flows: the engine's, as it stands then. */
+    const OddportRunResult run = {.summary = summary, .tally = oddport_engine_tally(engine)};
     install_stop_signal_handlers(true);
-    /* A text report on the terminal stderr shares already carries every warning in its header:
-     * once is enough. */
-    bool warnings_in_view = text_report != NULL && same_terminal(output.stream, stderr);
+    /* A report for terminals on the terminal stderr shares already carries every warning in its
+     * header: once is enough. */
+    bool warnings_in_view = format->for_terminals && same_terminal(output.stream, stderr);
     bool say_warnings = !options.quiet && !warnings_in_view;
     for (guint index = 0; index < plan->warnings->len; index++) {
         const char *warning = g_ptr_array_index(plan->warnings, index);
@@ -998,13 +1040,8 @@ int main(int argc, char **argv)
         struct sigaction pipe_action;
         if (sigaction(SIGPIPE, NULL, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL)
             raise(SIGPIPE);
-        /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. The
-         * streamed reports are ended only to be freed: their writes fail quietly. */
-        if (json_report != NULL)
-            oddport_json_report_end(json_report, engine);
-        if (csv_report != NULL)
-            oddport_csv_report_end(csv_report, engine);
-        oddport_text_report_free(text_report);
+        /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. */
+        oddport_report_discard(report);
         oddport_engine_free(engine);
         close_report_output(&output, false);
         fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output), g_strerror(EPIPE));
@@ -1028,13 +1065,7 @@ int main(int argc, char **argv)
         raise_exit_status(&exit_status, EXIT_OUT_OF_MEMORY);
     }
 
-    bool written;
-    if (json_report != NULL)
-        written = oddport_json_report_end(json_report, engine);
-    else if (csv_report != NULL)
-        written = oddport_csv_report_end(csv_report, engine);
-    else
-        written = oddport_text_report_write(text_report, engine, output.stream);
+    bool written = oddport_report_end(report, &run);
     int write_errno = errno;
     /* An interrupted or out-of-memory run does not replace a file with its report; where the
      * report is written in place (standard output, a device, a file that cannot be replaced) it
@@ -1042,7 +1073,6 @@ int main(int argc, char **argv)
     bool complete = stop_signal == 0 && !out_of_memory;
     if (options.fail_on != ODDPORT_SEVERITY_NONE && has_finding_at_least(engine, options.fail_on))
         raise_exit_status(&exit_status, EXIT_FINDINGS);
-    oddport_text_report_free(text_report);
     oddport_engine_free(engine);
     bool written_beside = output.temporary_path != NULL;
     if (!close_report_output(&output, written && complete) && written) {

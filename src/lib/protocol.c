@@ -32,6 +32,11 @@ const OddportProtocol *const *oddport_protocols(size_t *count)
     return protocols;
 }
 
+OddportApp oddport_app_in_report_order(size_t index)
+{
+    return index + 1 < ODDPORT_APP_COUNT ? (OddportApp)(index + 1) : ODDPORT_APP_UNKNOWN;
+}
+
 static const char *join_titles(const char *last_separator)
 {
     GString *text = g_string_new(NULL);

@@ -1,4 +1,4 @@
-/* libFuzzer target: the whole engine, from a capture file's bytes to JSON, text and CSV reports. */
+/* libFuzzer target: the whole engine, from a capture file's bytes to a report in every format. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -11,12 +11,12 @@
 #include "oddport/engine.h"
 #include "oddport/report.h"
 
-/* Every writer sees every flow, so one run checks the streamed JSON writer, the text report's
- * escaping and column sizing and the CSV report's quoting on the same hostile values. */
+/* Every format in the table sees every flow, so one run checks the streamed JSON writer, the
+ * text report's escaping and column sizing, the CSV report's quoting and any format added later
+ * on the same hostile values. */
+#define FUZZ_FORMATS_MAX 8
 typedef struct {
-    OddportJsonReport *json;
-    OddportTextReport *text;
-    OddportCsvReport *csv;
+    OddportReport *reports[FUZZ_FORMATS_MAX];
     uint64_t flows;
     uint64_t flow_packets;
 } Reports;
@@ -28,9 +28,8 @@ static void add_flow(const OddportFlowReport *flow, void *user_data)
     reports->flow_packets += flow->client_packets + flow->server_packets;
     FUZZ_CHECK(flow->verdict != NULL);
     FUZZ_CHECK(flow->first_seen_ns <= flow->last_seen_ns);
-    oddport_json_report_add_flow(flow, reports->json);
-    oddport_text_report_add_flow(flow, reports->text);
-    oddport_csv_report_add_flow(flow, reports->csv);
+    for (size_t index = 0; index < oddport_report_format_count; index++)
+        oddport_report_add_flow(flow, reports->reports[index]);
 }
 
 /* Small, so that a few flows in a capture already exercise eviction (the CLI's default bound is
@@ -61,12 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *sink = fopen("/dev/null", "w");
     FUZZ_CHECK(sink != NULL);
     OddportPortRules *rules = oddport_port_rules_new();
-    const OddportTextOptions text_options = {.all_flows = true};
-    Reports reports = {
-        .json = oddport_json_report_begin(sink),
-        .text = oddport_text_report_new(&text_options),
-        .csv = oddport_csv_report_begin(sink, false),
-    };
+    /* Every option that adds to a report, except --services-only, which leaves flows out. */
+    const OddportReportOptions options = {.all_flows = true};
+    Reports reports = {0};
+    FUZZ_CHECK(oddport_report_format_count <= FUZZ_FORMATS_MAX);
+    for (size_t index = 0; index < oddport_report_format_count; index++)
+        reports.reports[index] =
+            oddport_report_begin(&oddport_report_formats[index], sink, &options);
     OddportEngine *engine = oddport_engine_new(rules, add_flow, &reports);
     oddport_engine_set_max_flows(engine, FUZZ_MAX_FLOWS);
 
@@ -92,10 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         accounted += summary->skipped[reason];
     FUZZ_CHECK(accounted == summary->packets);
 
-    FUZZ_CHECK(oddport_json_report_end(reports.json, engine));
-    FUZZ_CHECK(oddport_text_report_write(reports.text, engine, sink));
-    FUZZ_CHECK(oddport_csv_report_end(reports.csv, engine));
-    oddport_text_report_free(reports.text);
+    const OddportRunResult run = {.summary = summary, .tally = oddport_engine_tally(engine)};
+    for (size_t index = 0; index < oddport_report_format_count; index++)
+        FUZZ_CHECK(oddport_report_end(reports.reports[index], &run));
     oddport_engine_free(engine);
     oddport_port_rules_free(rules);
     fclose(sink);

@@ -52,6 +52,29 @@ static void test_rows_and_names(void)
     }
 }
 
+/* Reports list every app once: the protocols in table order, then "unknown". */
+static void test_report_order(void)
+{
+    bool listed[ODDPORT_APP_COUNT] = {false};
+    for (size_t index = 0; index < ODDPORT_APP_COUNT; index++) {
+        OddportApp app = oddport_app_in_report_order(index);
+        g_assert_cmpuint(app, <, ODDPORT_APP_COUNT);
+        g_assert_false(listed[app]);
+        listed[app] = true;
+    }
+    g_assert_cmpint(oddport_app_in_report_order(ODDPORT_APP_COUNT - 1), ==, ODDPORT_APP_UNKNOWN);
+    g_assert_cmpint(oddport_app_in_report_order(0), ==, oddport_protocols(&(size_t){0})[0]->app);
+    /* Sentences that name every protocol name each of them. */
+    size_t count;
+    const OddportProtocol *const *protocols = oddport_protocols(&count);
+    for (size_t index = 0; index < count; index++) {
+        g_assert_nonnull(
+            strstr(oddport_protocol_titles(ODDPORT_TITLES_OR), protocols[index]->title));
+        g_assert_nonnull(
+            strstr(oddport_protocol_titles(ODDPORT_TITLES_AND), protocols[index]->title));
+    }
+}
+
 static void test_candidates(void)
 {
     size_t count;
@@ -90,9 +113,9 @@ static void check_standard_ports(const OddportPortRules *rules, const OddportPro
         g_assert_cmpuint(listed[index], ==, expected[index]);
         g_assert_true(
             oddport_port_rules_is_expected(rules, protocol->app, transport, expected[index]));
-        g_assert_cmpint(oddport_port_rules_severity(rules, protocol->app, transport,
-                                                    expected[index]),
-                        ==, ODDPORT_SEVERITY_NONE);
+        g_assert_cmpint(
+            oddport_port_rules_severity(rules, protocol->app, transport, expected[index]), ==,
+            ODDPORT_SEVERITY_NONE);
     }
 }
 
@@ -165,25 +188,25 @@ static void test_detection_runs_the_table(void)
     static const char banner[] = "SSH-2.0-OpenSSH_9.2\r\n";
     OddportSideResult result;
     OddportCandidates candidates = oddport_protocol_candidates(ODDPORT_TRANSPORT_TCP);
-    g_assert_cmpint(oddport_detect_side((const uint8_t *)request, strlen(request), false,
-                                        &candidates, &result),
-                    ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(
+        oddport_detect_side((const uint8_t *)request, strlen(request), false, &candidates, &result),
+        ==, ODDPORT_MATCH_YES);
     g_assert_cmpint(result.app, ==, ODDPORT_APP_HTTP);
     g_assert_nonnull(oddport_http_details(&result));
     g_assert_null(oddport_tls_details(&result));
     g_assert_cmpstr(oddport_http_details(&result)->host, ==, "example.org");
     candidates = oddport_protocol_candidates(ODDPORT_TRANSPORT_TCP);
-    g_assert_cmpint(oddport_detect_side((const uint8_t *)banner, strlen(banner), false,
-                                        &candidates, &result),
-                    ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(
+        oddport_detect_side((const uint8_t *)banner, strlen(banner), false, &candidates, &result),
+        ==, ODDPORT_MATCH_YES);
     g_assert_cmpint(result.app, ==, ODDPORT_APP_SSH);
     g_assert_cmpstr(oddport_ssh_details(&result)->banner, ==, "SSH-2.0-OpenSSH_9.2");
     /* Struck out, a protocol is not tried again. */
     candidates = (OddportCandidates)(oddport_protocol_candidates(ODDPORT_TRANSPORT_TCP) &
                                      ~(1u << ODDPORT_APP_SSH));
-    g_assert_cmpint(oddport_detect_side((const uint8_t *)banner, strlen(banner), false,
-                                        &candidates, &result),
-                    ==, ODDPORT_MATCH_NO);
+    g_assert_cmpint(
+        oddport_detect_side((const uint8_t *)banner, strlen(banner), false, &candidates, &result),
+        ==, ODDPORT_MATCH_NO);
     g_assert_cmpint(result.app, ==, ODDPORT_APP_UNKNOWN);
 }
 
@@ -209,8 +232,7 @@ static void test_vocabulary(void)
     check_distinct_words(words, ODDPORT_CONFIDENCE_COUNT);
     for (unsigned value = 0; value < ODDPORT_PORT_CLASS_COUNT; value++) {
         words[value] = oddport_port_class_name((OddportPortClass)value);
-        words[ODDPORT_PORT_CLASS_COUNT + value] =
-            oddport_port_class_range((OddportPortClass)value);
+        words[ODDPORT_PORT_CLASS_COUNT + value] = oddport_port_class_range((OddportPortClass)value);
     }
     check_distinct_words(words, 2 * ODDPORT_PORT_CLASS_COUNT);
     words[0] = oddport_transport_name(ODDPORT_TRANSPORT_TCP);
@@ -240,6 +262,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/protocol/rows-and-names", test_rows_and_names);
+    g_test_add_func("/protocol/report-order", test_report_order);
     g_test_add_func("/protocol/candidates", test_candidates);
     g_test_add_func("/protocol/ports", test_ports);
     g_test_add_func("/protocol/detection-runs-the-table", test_detection_runs_the_table);

@@ -5,6 +5,7 @@
 #include "internal/cursor.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
+#include "oddport/record.h"
 #include "verdict.h"
 
 /* Common servers refuse longer request lines (8 KiB is the usual default), and a line that long
@@ -738,6 +739,33 @@ static bool answer_confirms(const OddportSideResult *side, const OddportOpening 
            oddport_http_simple_response_possible(answer->bytes, answer->length);
 }
 
+/* The report fields: the request (method, Host, path, User-Agent, version) and the answer's
+ * status. */
+static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
+                            const OddportRecordVisitor *visitor, void *data)
+{
+    const OddportHttpInfo *asked = oddport_http_details(client);
+    const OddportHttpInfo *answered = oddport_http_details(server);
+    oddport_record_text(visitor, "method", asked != NULL ? asked->method : NULL, data);
+    oddport_record_text(visitor, "host", asked != NULL ? asked->host : NULL, data);
+    oddport_record_text(visitor, "path", asked != NULL ? asked->path : NULL, data);
+    oddport_record_text(visitor, "user_agent", asked != NULL ? asked->user_agent : NULL, data);
+    if (answered != NULL && answered->status != 0)
+        visitor->unsigned_integer("status", (uint64_t)answered->status, data);
+    else
+        visitor->null("status", data);
+    /* The request's version is what the client speaks; a response alone says the server's. */
+    const char *version = asked != NULL      ? asked->version
+                          : answered != NULL ? answered->version
+                                             : NULL;
+    oddport_record_text(visitor, "version", version, data);
+    if (asked != NULL || answered != NULL)
+        visitor->boolean("h2c_prior_knowledge", asked != NULL && asked->is_h2c_prior_knowledge,
+                         data);
+    else
+        visitor->null("h2c_prior_knowledge", data);
+}
+
 const OddportProtocol oddport_protocol_http = {
     .app = ODDPORT_APP_HTTP,
     .name = "http",
@@ -745,6 +773,7 @@ const OddportProtocol oddport_protocol_http = {
     .recognises = "HTTP/1.x requests and responses, the HTTP/2 prior-knowledge preface",
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
+    .describe_fields = describe_fields,
     .details_size = sizeof(OddportHttpInfo),
     .standard_ports = {.tcp = ODDPORT_PORT_LIST(80)},
     /* 591 and 8008: IANA http-alt; 3128: Squid, the usual forward-proxy port; 8000: Python's

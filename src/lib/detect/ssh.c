@@ -5,6 +5,7 @@
 #include "internal/cursor.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
+#include "oddport/record.h"
 #include "verdict.h"
 
 /* RFC 4253 limits the identification string to 255 bytes with its CR LF. */
@@ -306,6 +307,18 @@ const OddportSshInfo *oddport_ssh_details(const OddportSideResult *side)
     return side != NULL && side->app == ODDPORT_APP_SSH ? (const void *)side->details.bytes : NULL;
 }
 
+/* The report fields: both banners. */
+static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
+                            const OddportRecordVisitor *visitor, void *data)
+{
+    const OddportSshInfo *client_banner = oddport_ssh_details(client);
+    const OddportSshInfo *server_banner = oddport_ssh_details(server);
+    oddport_record_text(visitor, "client_banner",
+                        client_banner != NULL ? client_banner->banner : NULL, data);
+    oddport_record_text(visitor, "server_banner",
+                        server_banner != NULL ? server_banner->banner : NULL, data);
+}
+
 const OddportProtocol oddport_protocol_ssh = {
     .app = ODDPORT_APP_SSH,
     .name = "ssh",
@@ -313,6 +326,7 @@ const OddportProtocol oddport_protocol_ssh = {
     .recognises = "SSH identification strings, also after lines a server sends first",
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
+    .describe_fields = describe_fields,
     .details_size = sizeof(OddportSshInfo),
     .standard_ports = {.tcp = ODDPORT_PORT_LIST(22)},
     /* The customary second SSH daemon (containers, Gitea, appliances). */

@@ -5,6 +5,7 @@
 #include "internal/cursor.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
+#include "oddport/record.h"
 #include "verdict.h"
 
 enum {
@@ -645,6 +646,36 @@ const OddportTlsInfo *oddport_tls_details(const OddportSideResult *side)
     return side != NULL && side->app == ODDPORT_APP_TLS ? (const void *)side->details.bytes : NULL;
 }
 
+/* The report fields: the version in use, which hellos were seen, SNI and ALPN. */
+static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
+                            const OddportRecordVisitor *visitor, void *data)
+{
+    const OddportTlsInfo *offered = oddport_tls_details(client);
+    const OddportTlsInfo *chosen = oddport_tls_details(server);
+    bool seen = offered != NULL || chosen != NULL;
+    /* The server's choice is the version in use; a ClientHello alone only says what was offered. */
+    uint16_t version = chosen != NULL && chosen->version != 0 ? chosen->version
+                       : offered != NULL                      ? offered->version
+                                                              : 0;
+    oddport_record_text(visitor, "version", oddport_tls_version_name(version), data);
+    if (seen) {
+        visitor->boolean("client_hello", offered != NULL && offered->handshake_type == 1, data);
+        visitor->boolean("server_hello", chosen != NULL && chosen->handshake_type == 2, data);
+        visitor->boolean("sslv2_compatible", offered != NULL && offered->sslv2_compatible, data);
+    } else {
+        visitor->null("client_hello", data);
+        visitor->null("server_hello", data);
+        visitor->null("sslv2_compatible", data);
+    }
+    oddport_record_text(visitor, "sni", offered != NULL ? offered->sni : NULL, data);
+    visitor->begin_array("alpn", data);
+    for (unsigned index = 0; offered != NULL && index < offered->alpn_count; index++)
+        visitor->string(NULL, offered->alpn[index], data);
+    visitor->end_array(data);
+    oddport_record_text(visitor, "alpn_selected",
+                        chosen != NULL && chosen->alpn_count > 0 ? chosen->alpn[0] : NULL, data);
+}
+
 const OddportProtocol oddport_protocol_tls = {
     .app = ODDPORT_APP_TLS,
     .name = "tls",
@@ -652,6 +683,7 @@ const OddportProtocol oddport_protocol_tls = {
     .recognises = "SSL 3.0 to TLS 1.3 hellos, SSLv2-style hellos, records caught midstream",
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
+    .describe_fields = describe_fields,
     .details_size = sizeof(OddportTlsInfo),
     /* 443 and IANA's implicit-TLS ports, where a handshake is the first thing on the wire. UDP
      * has none: QUIC is not TLS records. */

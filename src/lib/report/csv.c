@@ -3,23 +3,21 @@
 
 #include <glib.h>
 
+#include "oddport/record.h"
 #include "oddport/report.h"
+#include "formats.h"
+#include "record_walk.h"
 
-struct OddportCsvReport {
+/* The state of a CSV report being written. */
+typedef struct {
     FILE *stream;
     bool services_only;
     GString *line; /* reused for every row, so a row costs no allocation once it has grown */
-};
+} CsvReport;
 
-/* The columns follow the JSON report's members, flattened; a JSON null is an empty cell. */
-static const char flow_header[] =
-    "id,transport,client_ip,client_port,client_port_class,server_ip,server_port,"
-    "server_port_class,vlan,app,client_app,server_app,mismatch,nonstandard,severity,"
-    "expected_ports,iana_service,confidence,direction,evidence,http_method,http_host,http_path,"
-    "http_user_agent,http_status,http_version,tls_version,tls_sni,tls_alpn,tls_alpn_selected,"
-    "ssh_client_banner,ssh_server_banner,first_seen,last_seen,packets,bytes,c2s_packets,"
-    "c2s_bytes,s2c_packets,s2c_bytes";
-
+/* The flow columns are the record walker's members, flattened (see write_flow_header). The
+ * service columns are older than the walker and keep their places for readers that go by
+ * position. */
 static const char service_header[] =
     "server_ip,server_port,server_port_class,transport,app,nonstandard,severity,iana_service,"
     "flows,clients,packets,bytes,first_seen,last_seen,evidence,server_spoke,other_server,"
@@ -117,7 +115,7 @@ static void cell_address(GString *line, const OddportAddress *address)
 }
 
 /* Ends the row: the last separator becomes the CRLF that RFC 4180 asks for. */
-static void end_row(OddportCsvReport *report)
+static void end_row(CsvReport *report)
 {
     GString *line = report->line;
     if (line->len > 0 && line->str[line->len - 1] == ',')
@@ -127,154 +125,263 @@ static void end_row(OddportCsvReport *report)
     g_string_truncate(line, 0);
 }
 
-OddportCsvReport *oddport_csv_report_begin(FILE *stream, bool services_only)
+/* The CSV row as a flow record visitor: each member is a cell, and a list is one cell of its
+ * items separated by spaces. Objects only name their members (client_ip), so an absent one
+ * adds the same cells as a present one, empty. */
+typedef struct {
+    GString *line;
+    bool in_list;
+    size_t list_start;   /* where the list's cell starts in the line */
+    unsigned list_items; /* items of the list written so far */
+} CsvRecord;
+
+static void row_begin_object(const char *name, bool present, void *data)
 {
-    OddportCsvReport *report = g_new0(OddportCsvReport, 1);
+    (void)name;
+    (void)present;
+    (void)data;
+}
+
+static void row_end_object(void *data)
+{
+    (void)data;
+}
+
+static void row_begin_array(const char *name, void *data)
+{
+    (void)name;
+    CsvRecord *record = data;
+    record->in_list = true;
+    record->list_start = record->line->len;
+    record->list_items = 0;
+}
+
+static void row_end_array(void *data)
+{
+    CsvRecord *record = data;
+    record->in_list = false;
+    finish_cell(record->line, record->list_start);
+}
+
+/* Before each item of a list but the first, the space between items. */
+static void list_separator(CsvRecord *record)
+{
+    if (record->list_items++ > 0)
+        g_string_append_c(record->line, ' ');
+}
+
+static void row_string(const char *name, const char *value, void *data)
+{
+    (void)name;
+    CsvRecord *record = data;
+    if (!record->in_list) {
+        cell_text(record->line, value);
+        return;
+    }
+    list_separator(record);
+    /* A space inside an item is written as \x20, as escaping writes bytes that could mislead,
+     * so the list splits back at its spaces into exactly its items. */
+    size_t start = record->line->len;
+    oddport_append_escaped(record->line, value);
+    for (size_t index = start; index < record->line->len; index++) {
+        if (record->line->str[index] == ' ') {
+            g_string_erase(record->line, (gssize)index, 1);
+            g_string_insert(record->line, (gssize)index, "\\x20");
+            index += 3;
+        }
+    }
+}
+
+static void row_unsigned(const char *name, uint64_t value, void *data)
+{
+    (void)name;
+    CsvRecord *record = data;
+    if (!record->in_list) {
+        cell_unsigned(record->line, value);
+        return;
+    }
+    list_separator(record);
+    append_decimal(record->line, value);
+}
+
+static void row_boolean(const char *name, bool value, void *data)
+{
+    (void)name;
+    CsvRecord *record = data;
+    if (!record->in_list) {
+        cell_boolean(record->line, value);
+        return;
+    }
+    list_separator(record);
+    g_string_append(record->line, value ? "true" : "false");
+}
+
+static void row_null(const char *name, void *data)
+{
+    (void)name;
+    CsvRecord *record = data;
+    if (!record->in_list)
+        cell_empty(record->line);
+}
+
+static void row_time(const char *name, uint64_t timestamp_ns, unsigned digits, void *data)
+{
+    (void)name;
+    CsvRecord *record = data;
+    char text[ODDPORT_TIME_TEXT_MAX];
+    oddport_format_time(timestamp_ns, digits, text);
+    if (!record->in_list) {
+        g_string_append(record->line, text);
+        g_string_append_c(record->line, ',');
+        return;
+    }
+    list_separator(record);
+    g_string_append(record->line, text);
+}
+
+static const OddportRecordVisitor csv_record_visitor = {
+    .begin_object = row_begin_object,
+    .end_object = row_end_object,
+    .begin_array = row_begin_array,
+    .end_array = row_end_array,
+    .string = row_string,
+    .unsigned_integer = row_unsigned,
+    .boolean = row_boolean,
+    .null = row_null,
+    .time = row_time,
+};
+
+/* The header row as a record visitor: a column per member outside lists and per list, named by
+ * the member's path joined with '_' (client.ip is client_ip). */
+enum { HEADER_DEPTH_MAX = 8 };
+typedef struct {
+    GString *line;
+    GString *path;                         /* the names of the objects we are in, joined */
+    size_t path_lengths[HEADER_DEPTH_MAX]; /* the path's length before each object */
+    unsigned depth;
+    bool in_list;
+} CsvHeader;
+
+static void header_column(CsvHeader *header, const char *name)
+{
+    if (header->in_list)
+        return;
+    g_string_append_len(header->line, header->path->str, (gssize)header->path->len);
+    g_string_append(header->line, name);
+    g_string_append_c(header->line, ',');
+}
+
+static void header_begin_object(const char *name, bool present, void *data)
+{
+    (void)present;
+    CsvHeader *header = data;
+    g_assert(header->depth < HEADER_DEPTH_MAX);
+    header->path_lengths[header->depth++] = header->path->len;
+    g_string_append(header->path, name);
+    g_string_append_c(header->path, '_');
+}
+
+static void header_end_object(void *data)
+{
+    CsvHeader *header = data;
+    g_string_truncate(header->path, header->path_lengths[--header->depth]);
+}
+
+static void header_begin_array(const char *name, void *data)
+{
+    CsvHeader *header = data;
+    header_column(header, name);
+    header->in_list = true;
+}
+
+static void header_end_array(void *data)
+{
+    CsvHeader *header = data;
+    header->in_list = false;
+}
+
+static void header_string(const char *name, const char *value, void *data)
+{
+    (void)value;
+    header_column(data, name);
+}
+
+static void header_unsigned(const char *name, uint64_t value, void *data)
+{
+    (void)value;
+    header_column(data, name);
+}
+
+static void header_boolean(const char *name, bool value, void *data)
+{
+    (void)value;
+    header_column(data, name);
+}
+
+static void header_null(const char *name, void *data)
+{
+    header_column(data, name);
+}
+
+static void header_time(const char *name, uint64_t timestamp_ns, unsigned digits, void *data)
+{
+    (void)timestamp_ns;
+    (void)digits;
+    header_column(data, name);
+}
+
+static const OddportRecordVisitor csv_header_visitor = {
+    .begin_object = header_begin_object,
+    .end_object = header_end_object,
+    .begin_array = header_begin_array,
+    .end_array = header_end_array,
+    .string = header_string,
+    .unsigned_integer = header_unsigned,
+    .boolean = header_boolean,
+    .null = header_null,
+    .time = header_time,
+};
+
+/* The header comes from walking a flow with nothing in it: the walker describes every member
+ * of every flow, whatever it holds. */
+static void write_flow_header(GString *line)
+{
+    OddportFlowVerdict verdict = {0};
+    OddportFlowReport flow = {.verdict = &verdict};
+    CsvHeader header = {.line = line, .path = g_string_new(NULL)};
+    oddport_flow_record_walk(&flow, &csv_header_visitor, &header);
+    g_string_free(header.path, TRUE);
+}
+
+void *oddport_csv_begin(FILE *stream, const OddportReportOptions *options)
+{
+    CsvReport *report = g_new0(CsvReport, 1);
     report->stream = stream;
-    report->services_only = services_only;
+    report->services_only = options->services_only;
     report->line = g_string_sized_new(1024);
-    g_string_append(report->line, services_only ? service_header : flow_header);
+    if (report->services_only)
+        g_string_append(report->line, service_header);
+    else
+        write_flow_header(report->line);
     end_row(report);
     return report;
 }
 
-static const OddportSideResult *side_of_app(const OddportSideResult *side, OddportApp app)
+void oddport_csv_add_flow(const OddportFlowReport *flow, void *state)
 {
-    return side != NULL && side->app == app ? side : NULL;
-}
-
-static void cells_http(GString *line, const OddportFlowReport *flow)
-{
-    const OddportSideResult *request = side_of_app(flow->client_result, ODDPORT_APP_HTTP);
-    const OddportSideResult *response = side_of_app(flow->server_result, ODDPORT_APP_HTTP);
-    const OddportHttpInfo *asked = request != NULL ? oddport_http_details(request) : NULL;
-    const OddportHttpInfo *answered = response != NULL ? oddport_http_details(response) : NULL;
-    if (asked != NULL) {
-        cell_text(line, asked->method);
-        cell_text(line, asked->host);
-        cell_text(line, asked->path);
-        cell_text(line, asked->user_agent);
-    } else {
-        for (int column = 0; column < 4; column++)
-            cell_empty(line);
-    }
-    if (answered != NULL && answered->status != 0)
-        cell_unsigned(line, (uint64_t)answered->status);
-    else
-        cell_empty(line);
-    if (asked != NULL)
-        cell_text(line, asked->version);
-    else if (answered != NULL)
-        cell_text(line, answered->version);
-    else
-        cell_empty(line);
-}
-
-static void cells_tls(GString *line, const OddportFlowReport *flow)
-{
-    const OddportSideResult *hello = side_of_app(flow->client_result, ODDPORT_APP_TLS);
-    const OddportSideResult *reply = side_of_app(flow->server_result, ODDPORT_APP_TLS);
-    const OddportTlsInfo *offered = hello != NULL ? oddport_tls_details(hello) : NULL;
-    const OddportTlsInfo *chosen = reply != NULL ? oddport_tls_details(reply) : NULL;
-    /* As in the JSON report: the server's choice is the version in use, else what was offered. */
-    uint16_t version = chosen != NULL && chosen->version != 0 ? chosen->version
-                       : offered != NULL                      ? offered->version
-                                                              : 0;
-    const char *version_name = oddport_tls_version_name(version);
-    if (version_name != NULL)
-        cell_text(line, version_name);
-    else
-        cell_empty(line);
-    if (offered != NULL) {
-        cell_text(line, offered->sni);
-        /* Joined with commas as in the evidence; the JSON report keeps the list exact. The
-         * names are bounded, so the joined text fits on the stack. */
-        char names[ODDPORT_TLS_ALPN_MAX_COUNT * ODDPORT_TLS_ALPN_NAME_MAX] = "";
-        for (unsigned index = 0; index < offered->alpn_count; index++) {
-            if (index > 0)
-                g_strlcat(names, ",", sizeof names);
-            g_strlcat(names, offered->alpn[index], sizeof names);
-        }
-        cell_text(line, names);
-    } else {
-        cell_empty(line);
-        cell_empty(line);
-    }
-    if (chosen != NULL && chosen->alpn_count > 0)
-        cell_text(line, chosen->alpn[0]);
-    else
-        cell_empty(line);
-}
-
-static void cells_ssh(GString *line, const OddportFlowReport *flow)
-{
-    const OddportSideResult *client = side_of_app(flow->client_result, ODDPORT_APP_SSH);
-    const OddportSideResult *server = side_of_app(flow->server_result, ODDPORT_APP_SSH);
-    if (client != NULL)
-        cell_text(line, oddport_ssh_details(client)->banner);
-    else
-        cell_empty(line);
-    if (server != NULL)
-        cell_text(line, oddport_ssh_details(server)->banner);
-    else
-        cell_empty(line);
-}
-
-void oddport_csv_report_add_flow(const OddportFlowReport *flow, void *csv_report)
-{
-    OddportCsvReport *report = csv_report;
+    CsvReport *report = state;
     if (report->services_only)
         return;
-    GString *line = report->line;
-    const OddportFlowVerdict *verdict = flow->verdict;
-    cell_unsigned(line, flow->id);
-    cell_text(line, oddport_transport_name(flow->transport));
-    cell_address(line, &flow->client.address);
-    cell_unsigned(line, flow->client.port);
-    cell_text(line, oddport_port_class_name(flow->client.port_class));
-    cell_address(line, &flow->server.address);
-    cell_unsigned(line, flow->server.port);
-    cell_text(line, oddport_port_class_name(flow->server.port_class));
-    if (flow->has_vlan)
-        cell_unsigned(line, flow->vlan_id);
-    else
-        cell_empty(line);
-    cell_text(line, oddport_app_name(verdict->app));
-    cell_text(line, oddport_app_name(verdict->client_app));
-    cell_text(line, oddport_app_name(verdict->server_app));
-    cell_boolean(line, verdict->mismatch);
-    cell_boolean(line, verdict->nonstandard);
-    cell_text(line, oddport_severity_name(verdict->severity));
-    /* Digits and spaces only: nothing to escape, defuse or quote. */
-    for (size_t index = 0; index < verdict->expected_port_count; index++) {
-        if (index > 0)
-            g_string_append_c(line, ' ');
-        append_decimal(line, verdict->expected_ports[index]);
-    }
-    g_string_append_c(line, ',');
-    cell_text(line, verdict->iana_service);
-    cell_text(line, oddport_confidence_name(verdict->confidence));
-    cell_text(line, oddport_direction_source_name(verdict->direction));
-    cell_text(line, verdict->evidence);
-    cells_http(line, flow);
-    cells_tls(line, flow);
-    cells_ssh(line, flow);
-    cell_time(line, flow->first_seen_ns, flow->precision_digits);
-    cell_time(line, flow->last_seen_ns, flow->precision_digits);
-    cell_unsigned(line, flow->client_packets + flow->server_packets);
-    cell_unsigned(line, flow->client_bytes + flow->server_bytes);
-    cell_unsigned(line, flow->client_packets);
-    cell_unsigned(line, flow->client_bytes);
-    cell_unsigned(line, flow->server_packets);
-    cell_unsigned(line, flow->server_bytes);
+    CsvRecord record = {.line = report->line};
+    walk_flow_record(flow, &csv_record_visitor, &record);
     end_row(report);
 }
 
-static void write_services(OddportCsvReport *report, const OddportEngine *engine)
+static void write_services(CsvReport *report, const OddportRunResult *run)
 {
     GString *line = report->line;
-    unsigned digits = oddport_engine_summary(engine)->precision_digits;
-    GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
+    unsigned digits = run->summary->precision_digits;
+    GPtrArray *services = oddport_tally_services(run->tally);
     for (guint index = 0; index < services->len; index++) {
         const OddportService *service = g_ptr_array_index(services, index);
         cell_address(line, &service->address);
@@ -306,12 +413,23 @@ static void write_services(OddportCsvReport *report, const OddportEngine *engine
     g_ptr_array_unref(services);
 }
 
-bool oddport_csv_report_end(OddportCsvReport *report, const OddportEngine *engine)
+static void csv_report_free(CsvReport *report)
 {
-    if (report->services_only)
-        write_services(report, engine);
-    bool written = fflush(report->stream) == 0 && !ferror(report->stream);
     g_string_free(report->line, TRUE);
     g_free(report);
+}
+
+bool oddport_csv_end(void *state, const OddportRunResult *run)
+{
+    CsvReport *report = state;
+    if (report->services_only)
+        write_services(report, run);
+    bool written = fflush(report->stream) == 0 && !ferror(report->stream);
+    csv_report_free(report);
     return written;
+}
+
+void oddport_csv_discard(void *state)
+{
+    csv_report_free(state);
 }

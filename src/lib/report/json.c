@@ -4,15 +4,20 @@
 #include <glib.h>
 
 #include "internal/json_writer.h"
+#include "oddport/record.h"
 #include "oddport/report.h"
+#include "formats.h"
+#include "record_walk.h"
+#include "json_report.h"
 
 #ifndef ODDPORT_VERSION
 #define ODDPORT_VERSION "unknown"
 #endif
 
-struct OddportJsonReport {
+/* The state of a JSON report being written. */
+typedef struct {
     OddportJsonWriter *writer;
-};
+} JsonReport;
 
 static void write_time(OddportJsonWriter *writer, const char *key, uint64_t timestamp_ns,
                        unsigned digits)
@@ -39,121 +44,133 @@ static void write_endpoint(OddportJsonWriter *writer, const char *key,
     oddport_json_end_object(writer);
 }
 
-static void write_count_pair(OddportJsonWriter *writer, const char *key, uint64_t packets,
-                             uint64_t bytes)
+/* The JSON writer as a flow record visitor. An absent object is written as null, and the
+ * members the walker describes inside it all the same are passed over. */
+typedef struct {
+    OddportJsonWriter *writer;
+    unsigned absent_depth; /* above 0 inside an absent object */
+} JsonRecord;
+
+/* The member name, unless the value is an array element. Record names are oddport's own plain
+ * constants, written without escaping. */
+static void record_name(OddportJsonWriter *writer, const char *name)
 {
-    oddport_json_key(writer, key);
-    oddport_json_begin_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "packets");
-    oddport_json_unsigned(writer, packets);
-    ODDPORT_JSON_MEMBER(writer, "bytes");
-    oddport_json_unsigned(writer, bytes);
-    oddport_json_end_object(writer);
+    if (name != NULL)
+        oddport_json_member(writer, name, strlen(name));
 }
 
-static const OddportSideResult *side_of_app(const OddportSideResult *side, OddportApp app)
+static void record_begin_object(const char *name, bool present, void *data)
 {
-    return side != NULL && side->app == app ? side : NULL;
-}
-
-static void write_http(OddportJsonWriter *writer, const OddportFlowReport *flow)
-{
-    const OddportSideResult *request = side_of_app(flow->client_result, ODDPORT_APP_HTTP);
-    const OddportSideResult *response = side_of_app(flow->server_result, ODDPORT_APP_HTTP);
-    ODDPORT_JSON_MEMBER(writer, "http");
-    if (request == NULL && response == NULL) {
-        oddport_json_null(writer);
+    JsonRecord *record = data;
+    if (record->absent_depth > 0 || !present) {
+        if (record->absent_depth++ == 0) {
+            record_name(record->writer, name);
+            oddport_json_null(record->writer);
+        }
         return;
     }
-    const OddportHttpInfo *asked = request != NULL ? oddport_http_details(request) : NULL;
-    const OddportHttpInfo *answered = response != NULL ? oddport_http_details(response) : NULL;
-    oddport_json_begin_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "method");
-    oddport_json_string_or_null(writer, asked != NULL ? asked->method : NULL);
-    ODDPORT_JSON_MEMBER(writer, "host");
-    oddport_json_string_or_null(writer, asked != NULL ? asked->host : NULL);
-    ODDPORT_JSON_MEMBER(writer, "path");
-    oddport_json_string_or_null(writer, asked != NULL ? asked->path : NULL);
-    ODDPORT_JSON_MEMBER(writer, "user_agent");
-    oddport_json_string_or_null(writer, asked != NULL ? asked->user_agent : NULL);
-    ODDPORT_JSON_MEMBER(writer, "status");
-    if (answered != NULL && answered->status != 0)
-        oddport_json_unsigned(writer, (uint64_t)answered->status);
+    record_name(record->writer, name);
+    oddport_json_begin_object(record->writer);
+}
+
+static void record_end_object(void *data)
+{
+    JsonRecord *record = data;
+    if (record->absent_depth > 0)
+        record->absent_depth--;
     else
-        oddport_json_null(writer);
-    ODDPORT_JSON_MEMBER(writer, "version");
-    oddport_json_string_or_null(writer, asked != NULL ? asked->version : answered->version);
-    ODDPORT_JSON_MEMBER(writer, "h2c_prior_knowledge");
-    oddport_json_boolean(writer, asked != NULL && asked->is_h2c_prior_knowledge);
-    oddport_json_end_object(writer);
+        oddport_json_end_object(record->writer);
 }
 
-static void write_tls(OddportJsonWriter *writer, const OddportFlowReport *flow)
+static void record_begin_array(const char *name, void *data)
 {
-    const OddportSideResult *hello = side_of_app(flow->client_result, ODDPORT_APP_TLS);
-    const OddportSideResult *reply = side_of_app(flow->server_result, ODDPORT_APP_TLS);
-    ODDPORT_JSON_MEMBER(writer, "tls");
-    if (hello == NULL && reply == NULL) {
-        oddport_json_null(writer);
+    JsonRecord *record = data;
+    if (record->absent_depth > 0)
         return;
-    }
-    const OddportTlsInfo *offered = hello != NULL ? oddport_tls_details(hello) : NULL;
-    const OddportTlsInfo *chosen = reply != NULL ? oddport_tls_details(reply) : NULL;
-    /* The server's choice is the version in use; a ClientHello alone only says what was offered. */
-    uint16_t version = chosen != NULL && chosen->version != 0 ? chosen->version
-                       : offered != NULL                      ? offered->version
-                                                              : 0;
-    oddport_json_begin_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "version");
-    oddport_json_string_or_null(writer, oddport_tls_version_name(version));
-    ODDPORT_JSON_MEMBER(writer, "client_hello");
-    oddport_json_boolean(writer, offered != NULL && offered->handshake_type == 1);
-    ODDPORT_JSON_MEMBER(writer, "server_hello");
-    oddport_json_boolean(writer, chosen != NULL && chosen->handshake_type == 2);
-    ODDPORT_JSON_MEMBER(writer, "sslv2_compatible");
-    oddport_json_boolean(writer, offered != NULL && offered->sslv2_compatible);
-    ODDPORT_JSON_MEMBER(writer, "sni");
-    oddport_json_string_or_null(writer, offered != NULL ? offered->sni : NULL);
-    ODDPORT_JSON_MEMBER(writer, "alpn");
-    oddport_json_begin_array(writer);
-    for (unsigned index = 0; offered != NULL && index < offered->alpn_count; index++)
-        oddport_json_string(writer, offered->alpn[index]);
-    oddport_json_end_array(writer);
-    ODDPORT_JSON_MEMBER(writer, "alpn_selected");
-    oddport_json_string_or_null(writer,
-                                chosen != NULL && chosen->alpn_count > 0 ? chosen->alpn[0] : NULL);
-    oddport_json_end_object(writer);
+    record_name(record->writer, name);
+    oddport_json_begin_array(record->writer);
 }
 
-static void write_ssh(OddportJsonWriter *writer, const OddportFlowReport *flow)
+static void record_end_array(void *data)
 {
-    const OddportSideResult *client = side_of_app(flow->client_result, ODDPORT_APP_SSH);
-    const OddportSideResult *server = side_of_app(flow->server_result, ODDPORT_APP_SSH);
-    ODDPORT_JSON_MEMBER(writer, "ssh");
-    if (client == NULL && server == NULL) {
-        oddport_json_null(writer);
+    JsonRecord *record = data;
+    if (record->absent_depth == 0)
+        oddport_json_end_array(record->writer);
+}
+
+static void record_string(const char *name, const char *value, void *data)
+{
+    JsonRecord *record = data;
+    if (record->absent_depth > 0)
         return;
-    }
-    oddport_json_begin_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "client_banner");
-    oddport_json_string_or_null(writer,
-                                client != NULL ? oddport_ssh_details(client)->banner : NULL);
-    ODDPORT_JSON_MEMBER(writer, "server_banner");
-    oddport_json_string_or_null(writer,
-                                server != NULL ? oddport_ssh_details(server)->banner : NULL);
-    oddport_json_end_object(writer);
+    record_name(record->writer, name);
+    oddport_json_string(record->writer, value);
 }
 
-OddportJsonReport *oddport_json_report_begin(FILE *stream)
+static void record_unsigned(const char *name, uint64_t value, void *data)
 {
-    OddportJsonReport *report = g_new0(OddportJsonReport, 1);
+    JsonRecord *record = data;
+    if (record->absent_depth > 0)
+        return;
+    record_name(record->writer, name);
+    oddport_json_unsigned(record->writer, value);
+}
+
+static void record_boolean(const char *name, bool value, void *data)
+{
+    JsonRecord *record = data;
+    if (record->absent_depth > 0)
+        return;
+    record_name(record->writer, name);
+    oddport_json_boolean(record->writer, value);
+}
+
+static void record_null(const char *name, void *data)
+{
+    JsonRecord *record = data;
+    if (record->absent_depth > 0)
+        return;
+    record_name(record->writer, name);
+    oddport_json_null(record->writer);
+}
+
+static void record_time(const char *name, uint64_t timestamp_ns, unsigned digits, void *data)
+{
+    JsonRecord *record = data;
+    if (record->absent_depth > 0)
+        return;
+    char text[ODDPORT_TIME_TEXT_MAX];
+    oddport_format_time(timestamp_ns, digits, text);
+    record_name(record->writer, name);
+    oddport_json_string(record->writer, text);
+}
+
+static const OddportRecordVisitor json_record_visitor = {
+    .begin_object = record_begin_object,
+    .end_object = record_end_object,
+    .begin_array = record_begin_array,
+    .end_array = record_end_array,
+    .string = record_string,
+    .unsigned_integer = record_unsigned,
+    .boolean = record_boolean,
+    .null = record_null,
+    .time = record_time,
+};
+
+void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlowReport *flow)
+{
+    JsonRecord record = {.writer = writer};
+    walk_flow_record(flow, &json_record_visitor, &record);
+}
+
+void *oddport_json_begin(FILE *stream, const OddportReportOptions *options)
+{
+    (void)options;
+    JsonReport *report = g_new0(JsonReport, 1);
     report->writer = oddport_json_writer_new(stream);
     OddportJsonWriter *writer = report->writer;
     oddport_json_begin_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "oddport");
-    oddport_json_string(writer, ODDPORT_VERSION);
-    ODDPORT_JSON_MEMBER(writer, "schema");
-    oddport_json_unsigned(writer, ODDPORT_SCHEMA_VERSION);
+    oddport_json_write_version_members(writer);
     /* Flows come first because they are written as they finish; the totals that describe them
      * are only known at the end. Member order carries no meaning in JSON. */
     ODDPORT_JSON_MEMBER(writer, "flows");
@@ -161,62 +178,12 @@ OddportJsonReport *oddport_json_report_begin(FILE *stream)
     return report;
 }
 
-void oddport_json_report_add_flow(const OddportFlowReport *flow, void *json_report)
+void oddport_json_add_flow(const OddportFlowReport *flow, void *state)
 {
-    OddportJsonReport *report = json_report;
-    OddportJsonWriter *writer = report->writer;
-    const OddportFlowVerdict *verdict = flow->verdict;
-    unsigned digits = flow->precision_digits;
-
-    oddport_json_begin_object(writer);
-    ODDPORT_JSON_MEMBER(writer, "id");
-    oddport_json_unsigned(writer, flow->id);
-    ODDPORT_JSON_MEMBER(writer, "transport");
-    oddport_json_string(writer, oddport_transport_name(flow->transport));
-    write_endpoint(writer, "client", &flow->client);
-    write_endpoint(writer, "server", &flow->server);
-    ODDPORT_JSON_MEMBER(writer, "vlan");
-    if (flow->has_vlan)
-        oddport_json_unsigned(writer, flow->vlan_id);
-    else
-        oddport_json_null(writer);
-    ODDPORT_JSON_MEMBER(writer, "app");
-    oddport_json_string(writer, oddport_app_name(verdict->app));
-    ODDPORT_JSON_MEMBER(writer, "client_app");
-    oddport_json_string(writer, oddport_app_name(verdict->client_app));
-    ODDPORT_JSON_MEMBER(writer, "server_app");
-    oddport_json_string(writer, oddport_app_name(verdict->server_app));
-    ODDPORT_JSON_MEMBER(writer, "mismatch");
-    oddport_json_boolean(writer, verdict->mismatch);
-    ODDPORT_JSON_MEMBER(writer, "nonstandard");
-    oddport_json_boolean(writer, verdict->nonstandard);
-    ODDPORT_JSON_MEMBER(writer, "severity");
-    oddport_json_string_or_null(writer, oddport_severity_name(verdict->severity));
-    ODDPORT_JSON_MEMBER(writer, "expected_ports");
-    oddport_json_begin_array(writer);
-    for (size_t index = 0; index < verdict->expected_port_count; index++)
-        oddport_json_unsigned(writer, verdict->expected_ports[index]);
-    oddport_json_end_array(writer);
-    ODDPORT_JSON_MEMBER(writer, "iana_service");
-    oddport_json_string_or_null(writer, verdict->iana_service);
-    ODDPORT_JSON_MEMBER(writer, "confidence");
-    oddport_json_string(writer, oddport_confidence_name(verdict->confidence));
-    ODDPORT_JSON_MEMBER(writer, "evidence");
-    oddport_json_string(writer, verdict->evidence);
-    ODDPORT_JSON_MEMBER(writer, "direction");
-    oddport_json_string(writer, oddport_direction_source_name(verdict->direction));
-    write_http(writer, flow);
-    write_tls(writer, flow);
-    write_ssh(writer, flow);
-    write_time(writer, "first_seen", flow->first_seen_ns, digits);
-    write_time(writer, "last_seen", flow->last_seen_ns, digits);
-    ODDPORT_JSON_MEMBER(writer, "packets");
-    oddport_json_unsigned(writer, flow->client_packets + flow->server_packets);
-    ODDPORT_JSON_MEMBER(writer, "bytes");
-    oddport_json_unsigned(writer, flow->client_bytes + flow->server_bytes);
-    write_count_pair(writer, "c2s", flow->client_packets, flow->client_bytes);
-    write_count_pair(writer, "s2c", flow->server_packets, flow->server_bytes);
-    oddport_json_end_object(writer);
+    JsonReport *report = state;
+    oddport_json_begin_object(report->writer);
+    oddport_json_write_flow_members(report->writer, flow);
+    oddport_json_end_object(report->writer);
 }
 
 /* {"<reason>": n, ...} for the reasons with packets. */
@@ -342,11 +309,10 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
 
     ODDPORT_JSON_MEMBER(writer, "apps");
     oddport_json_begin_object(writer);
-    static const OddportApp app_order[] = {ODDPORT_APP_HTTP, ODDPORT_APP_TLS, ODDPORT_APP_SSH,
-                                           ODDPORT_APP_UNKNOWN};
-    for (size_t index = 0; index < G_N_ELEMENTS(app_order); index++) {
-        const OddportAppCount *count = &summary->counts->apps[app_order[index]];
-        oddport_json_key(writer, oddport_app_name(app_order[index]));
+    for (size_t index = 0; index < ODDPORT_APP_COUNT; index++) {
+        OddportApp app = oddport_app_in_report_order(index);
+        const OddportAppCount *count = &summary->counts->apps[app];
+        oddport_json_key(writer, oddport_app_name(app));
         oddport_json_begin_object(writer);
         ODDPORT_JSON_MEMBER(writer, "flows");
         oddport_json_unsigned(writer, count->flows);
@@ -361,9 +327,9 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_end_object(writer);
 }
 
-static void write_services(OddportJsonWriter *writer, const OddportEngine *engine, unsigned digits)
+static void write_services(OddportJsonWriter *writer, const OddportTally *tally, unsigned digits)
 {
-    GPtrArray *services = oddport_tally_services(oddport_engine_tally(engine));
+    GPtrArray *services = oddport_tally_services(tally);
     GString *escaped = g_string_new(NULL);
     ODDPORT_JSON_MEMBER(writer, "services");
     oddport_json_begin_array(writer);
@@ -420,21 +386,42 @@ static void write_services(OddportJsonWriter *writer, const OddportEngine *engin
     g_ptr_array_unref(services);
 }
 
-bool oddport_json_report_end(OddportJsonReport *report, const OddportEngine *engine)
+void oddport_json_write_version_members(OddportJsonWriter *writer)
 {
-    OddportJsonWriter *writer = report->writer;
-    const OddportSummary *summary = oddport_engine_summary(engine);
-    oddport_json_end_array(writer);
+    ODDPORT_JSON_MEMBER(writer, "oddport");
+    oddport_json_string(writer, ODDPORT_VERSION);
+    ODDPORT_JSON_MEMBER(writer, "schema");
+    oddport_json_unsigned(writer, ODDPORT_SCHEMA_VERSION);
+}
+
+void oddport_json_write_summary_members(OddportJsonWriter *writer, const OddportRunResult *run)
+{
+    const OddportSummary *summary = run->summary;
     /* A run stopped early (a signal, memory) reports what it read; readers must know. */
     ODDPORT_JSON_MEMBER(writer, "incomplete");
     oddport_json_boolean(writer, summary->stopped || summary->out_of_memory);
     write_captures(writer, summary);
     write_string_array(writer, "warnings", summary->warnings);
     write_totals(writer, summary);
-    write_services(writer, engine, summary->precision_digits);
+    write_services(writer, run->tally, summary->precision_digits);
+}
+
+bool oddport_json_end(void *state, const OddportRunResult *run)
+{
+    JsonReport *report = state;
+    OddportJsonWriter *writer = report->writer;
+    oddport_json_end_array(writer);
+    oddport_json_write_summary_members(writer, run);
     oddport_json_end_object(writer);
     bool written = oddport_json_writer_flush(writer);
     oddport_json_writer_free(writer);
     g_free(report);
     return written;
+}
+
+void oddport_json_discard(void *state)
+{
+    JsonReport *report = state;
+    oddport_json_writer_free(report->writer);
+    g_free(report);
 }

@@ -1,0 +1,86 @@
+/* The one list of a flow record's members, compiled into the writers that walk every flow. */
+#ifndef ODDPORT_RECORD_WALK_H
+#define ODDPORT_RECORD_WALK_H
+
+#include "oddport/record.h"
+#include "oddport/vocabulary.h"
+
+/* This is the one list of a flow's members. It is a header so that a writer that walks every
+ * flow of a large capture (JSON, NDJSON, CSV) can call walk_flow_record with its own constant
+ * visitor: the compiler then turns the visitor's indirect calls into direct, inlined ones, and
+ * the members' names into constants, so the walk costs what writing the members by hand did.
+ * Everyone else calls oddport_flow_record_walk. */
+
+static inline void walk_endpoint(const OddportRecordVisitor *visitor, const char *name,
+                                 const OddportEndpoint *endpoint, void *data)
+{
+    char address[ODDPORT_ADDRESS_TEXT_MAX];
+    oddport_address_to_text(&endpoint->address, address);
+    visitor->begin_object(name, true, data);
+    visitor->string("ip", address, data);
+    visitor->unsigned_integer("port", endpoint->port, data);
+    visitor->string("port_class", oddport_port_class_name(endpoint->port_class), data);
+    visitor->end_object(data);
+}
+
+static inline void walk_count_pair(const OddportRecordVisitor *visitor, const char *name,
+                                   uint64_t packets, uint64_t bytes, void *data)
+{
+    visitor->begin_object(name, true, data);
+    visitor->unsigned_integer("packets", packets, data);
+    visitor->unsigned_integer("bytes", bytes, data);
+    visitor->end_object(data);
+}
+
+static inline const OddportSideResult *side_of_app(const OddportSideResult *side, OddportApp app)
+{
+    return side != NULL && side->app == app ? side : NULL;
+}
+
+static inline void walk_flow_record(const OddportFlowReport *flow,
+                                    const OddportRecordVisitor *visitor, void *data)
+{
+    const OddportFlowVerdict *verdict = flow->verdict;
+    unsigned digits = flow->precision_digits;
+    visitor->unsigned_integer("id", flow->id, data);
+    visitor->string("transport", oddport_transport_name(flow->transport), data);
+    walk_endpoint(visitor, "client", &flow->client, data);
+    walk_endpoint(visitor, "server", &flow->server, data);
+    if (flow->has_vlan)
+        visitor->unsigned_integer("vlan", flow->vlan_id, data);
+    else
+        visitor->null("vlan", data);
+    visitor->string("app", oddport_app_name(verdict->app), data);
+    visitor->string("client_app", oddport_app_name(verdict->client_app), data);
+    visitor->string("server_app", oddport_app_name(verdict->server_app), data);
+    visitor->boolean("mismatch", verdict->mismatch, data);
+    visitor->boolean("nonstandard", verdict->nonstandard, data);
+    oddport_record_text(visitor, "severity", oddport_severity_name(verdict->severity), data);
+    visitor->begin_array("expected_ports", data);
+    for (size_t index = 0; index < verdict->expected_port_count; index++)
+        visitor->unsigned_integer(NULL, verdict->expected_ports[index], data);
+    visitor->end_array(data);
+    oddport_record_text(visitor, "iana_service", verdict->iana_service, data);
+    visitor->string("confidence", oddport_confidence_name(verdict->confidence), data);
+    visitor->string("evidence", verdict->evidence, data);
+    visitor->string("direction", oddport_direction_source_name(verdict->direction), data);
+    /* Each protocol's own members, from its description, under its name. */
+    size_t protocol_count;
+    const OddportProtocol *const *protocols = oddport_protocols(&protocol_count);
+    for (size_t index = 0; index < protocol_count; index++) {
+        const OddportProtocol *protocol = protocols[index];
+        const OddportSideResult *client = side_of_app(flow->client_result, protocol->app);
+        const OddportSideResult *server = side_of_app(flow->server_result, protocol->app);
+        visitor->begin_object(protocol->name, client != NULL || server != NULL, data);
+        protocol->describe_fields(client, server, visitor, data);
+        visitor->end_object(data);
+    }
+    visitor->time("first_seen", flow->first_seen_ns, digits, data);
+    visitor->time("last_seen", flow->last_seen_ns, digits, data);
+    visitor->unsigned_integer("packets", flow->client_packets + flow->server_packets, data);
+    visitor->unsigned_integer("bytes", flow->client_bytes + flow->server_bytes, data);
+    walk_count_pair(visitor, "c2s", flow->client_packets, flow->client_bytes, data);
+    walk_count_pair(visitor, "s2c", flow->server_packets, flow->server_bytes, data);
+}
+
+#endif
