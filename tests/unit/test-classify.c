@@ -216,11 +216,13 @@ static void test_simple_request_needs_a_bare_body(void)
     /* Redis, POP3, IMAP, SMTP and FTP answers, and no answer at all, keep it unknown. */
     static const char *const replies[] = {"$-1\r\n", "$5\r\nhello\r\n", "-ERR wrong", "+OK\r\n",
                                           ":0\r\n",  "* OK ready",      "220 ready",  "502 no"};
+    g_autofree char *unrecognised = g_strdup_printf("payload matches no %s opening",
+                                                    oddport_protocol_titles(ODDPORT_TITLES_OR));
     for (size_t index = 0; index < G_N_ELEMENTS(replies); index++) {
         set_unrecognised(&facts, 1, replies[index], &opening);
         oddport_classify_flow(&facts, rules, &verdict);
         g_assert_cmpint(verdict.app, ==, ODDPORT_APP_UNKNOWN);
-        g_assert_cmpstr(verdict.evidence, ==, "payload matches no HTTP, TLS or SSH opening");
+        g_assert_cmpstr(verdict.evidence, ==, unrecognised);
     }
     facts.had_payload[1] = false;
     facts.opening[1] = NULL;
