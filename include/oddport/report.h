@@ -68,7 +68,7 @@ typedef struct {
 } OddportReportFormat;
 
 /* Every format, the default (text) first; a static table (transfer none). */
-extern const OddportReportFormat oddport_report_formats[];
+extern const OddportReportFormat *const oddport_report_formats[];
 extern const size_t oddport_report_format_count;
 
 /* The format called `name`, or NULL when there is none (transfer none). */

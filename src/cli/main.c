@@ -261,7 +261,7 @@ static char *help_description(void)
     g_string_append(text, help_description_rules);
     g_string_append(text, "Report formats (--format):\n");
     for (size_t index = 0; index < oddport_report_format_count; index++) {
-        const OddportReportFormat *format = &oddport_report_formats[index];
+        const OddportReportFormat *format = oddport_report_formats[index];
         g_string_append_printf(text, "  %-7s %s%s\n", format->name, format->description,
                                index == 0 ? " (default)" : "");
     }
@@ -309,8 +309,8 @@ static char *format_names_where(bool (*has)(const OddportReportFormat *format))
 {
     GPtrArray *names = g_ptr_array_new();
     for (size_t index = 0; index < oddport_report_format_count; index++)
-        if (has(&oddport_report_formats[index]))
-            g_ptr_array_add(names, (char *)oddport_report_formats[index].name);
+        if (has(oddport_report_formats[index]))
+            g_ptr_array_add(names, (char *)oddport_report_formats[index]->name);
     GString *text = g_string_new(NULL);
     for (guint index = 0; index < names->len; index++) {
         if (index > 0)
@@ -410,7 +410,7 @@ static int parse_options(int argc, char **argv, Options *options)
     }
     /* The first format in the table is the default. */
     options->format = options->format_name == NULL
-                          ? &oddport_report_formats[0]
+                          ? oddport_report_formats[0]
                           : oddport_report_format_find(options->format_name);
     if (options->format == NULL) {
         g_autofree char *names = oddport_report_format_names(false);

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(oddport_report_format_count <= FUZZ_FORMATS_MAX);
     for (size_t index = 0; index < oddport_report_format_count; index++)
         reports.reports[index] =
-            oddport_report_begin(&oddport_report_formats[index], sink, &options);
+            oddport_report_begin(oddport_report_formats[index], sink, &options);
     OddportEngine *engine = oddport_engine_new(rules, add_flow, &reports);
     oddport_engine_set_max_flows(engine, FUZZ_MAX_FLOWS);
 

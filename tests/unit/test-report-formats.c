@@ -14,7 +14,7 @@ static void test_every_format_is_found_by_name(void)
 {
     g_assert_cmpuint(oddport_report_format_count, >=, 4);
     for (size_t index = 0; index < oddport_report_format_count; index++) {
-        const OddportReportFormat *format = &oddport_report_formats[index];
+        const OddportReportFormat *format = oddport_report_formats[index];
         g_assert_true(oddport_report_format_find(format->name) == format);
         g_assert_cmpuint(strlen(format->name), >, 0);
         for (const char *character = format->name; *character != '\0'; character++)
@@ -26,13 +26,13 @@ static void test_every_format_is_found_by_name(void)
         g_assert_nonnull(format->end);
         g_assert_nonnull(format->discard);
         for (size_t other = index + 1; other < oddport_report_format_count; other++)
-            g_assert_cmpstr(format->name, !=, oddport_report_formats[other].name);
+            g_assert_cmpstr(format->name, !=, oddport_report_formats[other]->name);
     }
     /* The formats the manual and the README promise. */
     const char *const documented[] = {"text", "json", "csv", "ndjson"};
     for (size_t index = 0; index < G_N_ELEMENTS(documented); index++)
         g_assert_nonnull(oddport_report_format_find(documented[index]));
-    g_assert_cmpstr(oddport_report_formats[0].name, ==, "text");
+    g_assert_cmpstr(oddport_report_formats[0]->name, ==, "text");
 }
 
 static void test_unknown_names(void)
@@ -51,18 +51,18 @@ static void test_names_for_help(void)
     g_autofree char *marked = oddport_report_format_names(true);
     g_assert_null(strstr(plain, "(default)"));
     g_autofree char *default_marked =
-        g_strdup_printf("%s (default)", oddport_report_formats[0].name);
+        g_strdup_printf("%s (default)", oddport_report_formats[0]->name);
     g_assert_true(g_str_has_prefix(marked, default_marked));
     const char *cursor = plain;
     for (size_t index = 0; index < oddport_report_format_count; index++) {
-        const char *name = oddport_report_formats[index].name;
+        const char *name = oddport_report_formats[index]->name;
         const char *found = strstr(cursor, name);
         g_assert_nonnull(found);
         g_assert_nonnull(strstr(marked, name));
         cursor = found + strlen(name);
     }
     g_autofree char *last =
-        g_strdup_printf(" or %s", oddport_report_formats[oddport_report_format_count - 1].name);
+        g_strdup_printf(" or %s", oddport_report_formats[oddport_report_format_count - 1]->name);
     g_assert_true(g_str_has_suffix(plain, last));
 }
 
@@ -149,7 +149,7 @@ static void test_every_format_writes_a_run(void)
     sample_run_init(&run);
     const OddportReportOptions options = {.all_flows = true};
     for (size_t index = 0; index < oddport_report_format_count; index++) {
-        const OddportReportFormat *format = &oddport_report_formats[index];
+        const OddportReportFormat *format = oddport_report_formats[index];
         g_autofree char *text = write_report(format, &options, &run);
         g_test_message("%s: %zu bytes", format->name, strlen(text));
         g_assert_cmpuint(strlen(text), >, 0);
@@ -192,7 +192,7 @@ static void test_services_only(void)
     const OddportReportOptions options = {.services_only = true};
     g_autoptr(GPtrArray) services = oddport_tally_services(run.tally);
     for (size_t index = 0; index < oddport_report_format_count; index++) {
-        const OddportReportFormat *format = &oddport_report_formats[index];
+        const OddportReportFormat *format = oddport_report_formats[index];
         if (!format->supports_services_only)
             continue;
         g_autofree char *text = write_report(format, &options, &run);
@@ -217,7 +217,7 @@ static void test_discard(void)
         size_t size = 0;
         FILE *stream = open_memstream(&text, &size);
         OddportReport *report =
-            oddport_report_begin(&oddport_report_formats[index], stream, &options);
+            oddport_report_begin(oddport_report_formats[index], stream, &options);
         oddport_report_add_flow(&run.samples[0].flow, report);
         oddport_report_discard(report);
         fclose(stream);

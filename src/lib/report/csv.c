@@ -5,7 +5,6 @@
 
 #include "oddport/record.h"
 #include "oddport/report.h"
-#include "formats.h"
 #include "record_walk.h"
 
 /* The state of a CSV report being written. */
@@ -353,7 +352,7 @@ static void write_flow_header(GString *line)
     g_string_free(header.path, TRUE);
 }
 
-void *oddport_csv_begin(FILE *stream, const OddportReportOptions *options)
+static void *begin_report(FILE *stream, const OddportReportOptions *options)
 {
     CsvReport *report = g_new0(CsvReport, 1);
     report->stream = stream;
@@ -367,7 +366,7 @@ void *oddport_csv_begin(FILE *stream, const OddportReportOptions *options)
     return report;
 }
 
-void oddport_csv_add_flow(const OddportFlowReport *flow, void *state)
+static void add_flow_report(const OddportFlowReport *flow, void *state)
 {
     CsvReport *report = state;
     if (report->services_only)
@@ -419,7 +418,7 @@ static void csv_report_free(CsvReport *report)
     g_free(report);
 }
 
-bool oddport_csv_end(void *state, const OddportRunResult *run)
+static bool end_report(void *state, const OddportRunResult *run)
 {
     CsvReport *report = state;
     if (report->services_only)
@@ -429,7 +428,19 @@ bool oddport_csv_end(void *state, const OddportRunResult *run)
     return written;
 }
 
-void oddport_csv_discard(void *state)
+static void discard_report(void *state)
 {
     csv_report_free(state);
 }
+
+const OddportReportFormat oddport_report_format_csv = {
+    .name = "csv",
+    .description = "a row per flow as it ends, or per service with --services-only",
+    .supports_services_only = true,
+    .lists_every_flow = true,
+    .streams_flows = true,
+    .begin = begin_report,
+    .add_flow = add_flow_report,
+    .end = end_report,
+    .discard = discard_report,
+};

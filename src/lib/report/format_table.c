@@ -3,51 +3,25 @@
 
 #include <glib.h>
 
-#include "formats.h"
+#include "oddport/report.h"
 
-const OddportReportFormat oddport_report_formats[] = {
-    {
-        .name = "text",
-        .description = "for people: the findings first, then summary tables",
-        .supports_services_only = true,
-        .supports_all_flows = true,
-        .for_terminals = true,
-        .begin = oddport_text_begin,
-        .add_flow = oddport_text_add_flow,
-        .end = oddport_text_end,
-        .discard = oddport_text_discard,
-    },
-    {
-        .name = "json",
-        .description = "one JSON document (schema 1), flows written as they end",
-        .lists_every_flow = true,
-        .streams_flows = true,
-        .begin = oddport_json_begin,
-        .add_flow = oddport_json_add_flow,
-        .end = oddport_json_end,
-        .discard = oddport_json_discard,
-    },
-    {
-        .name = "csv",
-        .description = "a row per flow as it ends, or per service with --services-only",
-        .supports_services_only = true,
-        .lists_every_flow = true,
-        .streams_flows = true,
-        .begin = oddport_csv_begin,
-        .add_flow = oddport_csv_add_flow,
-        .end = oddport_csv_end,
-        .discard = oddport_csv_discard,
-    },
-    {
-        .name = "ndjson",
-        .description = "a JSON line per flow as it ends, then a summary line",
-        .lists_every_flow = true,
-        .streams_flows = true,
-        .begin = oddport_ndjson_begin,
-        .add_flow = oddport_ndjson_add_flow,
-        .end = oddport_ndjson_end,
-        .discard = oddport_ndjson_discard,
-    },
+/* The formats, one row each; the first is the default. Each is described in its own file under
+ * src/lib/report as `const OddportReportFormat oddport_report_format_<name>`. */
+#define ODDPORT_REPORT_FORMAT_ROWS(ROW)                                                            \
+    ROW(text)                                                                                      \
+    ROW(json)                                                                                      \
+    ROW(csv)                                                                                       \
+    ROW(ndjson)
+
+#define ODDPORT_REPORT_FORMAT_DECLARATION(name)                                                    \
+    extern const OddportReportFormat oddport_report_format_##name;
+ODDPORT_REPORT_FORMAT_ROWS(ODDPORT_REPORT_FORMAT_DECLARATION)
+#undef ODDPORT_REPORT_FORMAT_DECLARATION
+
+const OddportReportFormat *const oddport_report_formats[] = {
+#define ODDPORT_REPORT_FORMAT_ENTRY(name) &oddport_report_format_##name,
+    ODDPORT_REPORT_FORMAT_ROWS(ODDPORT_REPORT_FORMAT_ENTRY)
+#undef ODDPORT_REPORT_FORMAT_ENTRY
 };
 
 const size_t oddport_report_format_count = G_N_ELEMENTS(oddport_report_formats);
@@ -55,8 +29,8 @@ const size_t oddport_report_format_count = G_N_ELEMENTS(oddport_report_formats);
 const OddportReportFormat *oddport_report_format_find(const char *name)
 {
     for (size_t index = 0; index < oddport_report_format_count; index++)
-        if (strcmp(oddport_report_formats[index].name, name) == 0)
-            return &oddport_report_formats[index];
+        if (strcmp(oddport_report_formats[index]->name, name) == 0)
+            return oddport_report_formats[index];
     return NULL;
 }
 
@@ -66,7 +40,7 @@ char *oddport_report_format_names(bool mark_default)
     for (size_t index = 0; index < oddport_report_format_count; index++) {
         if (index > 0)
             g_string_append(names, index + 1 == oddport_report_format_count ? " or " : ", ");
-        g_string_append(names, oddport_report_formats[index].name);
+        g_string_append(names, oddport_report_formats[index]->name);
         if (index == 0 && mark_default)
             g_string_append(names, " (default)");
     }

@@ -6,7 +6,6 @@
 #include "internal/json_writer.h"
 #include "oddport/record.h"
 #include "oddport/report.h"
-#include "formats.h"
 #include "record_walk.h"
 #include "json_report.h"
 
@@ -163,7 +162,7 @@ void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlo
     walk_flow_record(flow, &json_record_visitor, &record);
 }
 
-void *oddport_json_begin(FILE *stream, const OddportReportOptions *options)
+static void *begin_report(FILE *stream, const OddportReportOptions *options)
 {
     (void)options;
     JsonReport *report = g_new0(JsonReport, 1);
@@ -178,7 +177,7 @@ void *oddport_json_begin(FILE *stream, const OddportReportOptions *options)
     return report;
 }
 
-void oddport_json_add_flow(const OddportFlowReport *flow, void *state)
+static void add_flow_report(const OddportFlowReport *flow, void *state)
 {
     JsonReport *report = state;
     oddport_json_begin_object(report->writer);
@@ -406,7 +405,7 @@ void oddport_json_write_summary_members(OddportJsonWriter *writer, const Oddport
     write_services(writer, run->tally, summary->precision_digits);
 }
 
-bool oddport_json_end(void *state, const OddportRunResult *run)
+static bool end_report(void *state, const OddportRunResult *run)
 {
     JsonReport *report = state;
     OddportJsonWriter *writer = report->writer;
@@ -419,9 +418,20 @@ bool oddport_json_end(void *state, const OddportRunResult *run)
     return written;
 }
 
-void oddport_json_discard(void *state)
+static void discard_report(void *state)
 {
     JsonReport *report = state;
     oddport_json_writer_free(report->writer);
     g_free(report);
 }
+
+const OddportReportFormat oddport_report_format_json = {
+    .name = "json",
+    .description = "one JSON document (schema 1), flows written as they end",
+    .lists_every_flow = true,
+    .streams_flows = true,
+    .begin = begin_report,
+    .add_flow = add_flow_report,
+    .end = end_report,
+    .discard = discard_report,
+};

@@ -2,7 +2,6 @@
 #include <glib.h>
 
 #include "internal/json_writer.h"
-#include "formats.h"
 #include "json_report.h"
 
 /* Each line is a whole JSON value that a reader can parse alone as it arrives (jq, a log
@@ -13,7 +12,7 @@ typedef struct {
     OddportJsonWriter *writer;
 } NdjsonReport;
 
-void *oddport_ndjson_begin(FILE *stream, const OddportReportOptions *options)
+static void *begin_report(FILE *stream, const OddportReportOptions *options)
 {
     (void)options;
     NdjsonReport *report = g_new0(NdjsonReport, 1);
@@ -21,7 +20,7 @@ void *oddport_ndjson_begin(FILE *stream, const OddportReportOptions *options)
     return report;
 }
 
-void oddport_ndjson_add_flow(const OddportFlowReport *flow, void *state)
+static void add_flow_report(const OddportFlowReport *flow, void *state)
 {
     NdjsonReport *report = state;
     OddportJsonWriter *writer = report->writer;
@@ -32,7 +31,7 @@ void oddport_ndjson_add_flow(const OddportFlowReport *flow, void *state)
     oddport_json_end_object(writer);
 }
 
-bool oddport_ndjson_end(void *state, const OddportRunResult *run)
+static bool end_report(void *state, const OddportRunResult *run)
 {
     NdjsonReport *report = state;
     OddportJsonWriter *writer = report->writer;
@@ -48,9 +47,20 @@ bool oddport_ndjson_end(void *state, const OddportRunResult *run)
     return written;
 }
 
-void oddport_ndjson_discard(void *state)
+static void discard_report(void *state)
 {
     NdjsonReport *report = state;
     oddport_json_writer_free(report->writer);
     g_free(report);
 }
+
+const OddportReportFormat oddport_report_format_ndjson = {
+    .name = "ndjson",
+    .description = "a JSON line per flow as it ends, then a summary line",
+    .lists_every_flow = true,
+    .streams_flows = true,
+    .begin = begin_report,
+    .add_flow = add_flow_report,
+    .end = end_report,
+    .discard = discard_report,
+};

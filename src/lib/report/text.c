@@ -5,7 +5,6 @@
 #include <glib.h>
 
 #include "oddport/report.h"
-#include "formats.h"
 #include "text_table.h"
 
 /* The state of a text report: the flow and mismatch tables are kept until the end to size
@@ -137,7 +136,7 @@ static void text_report_free(TextReport *report)
     g_free(report);
 }
 
-void oddport_text_add_flow(const OddportFlowReport *flow, void *state)
+static void add_flow_report(const OddportFlowReport *flow, void *state)
 {
     TextReport *report = state;
     const OddportFlowVerdict *verdict = flow->verdict;
@@ -580,21 +579,21 @@ static bool write_report(const TextReport *report, const OddportRunResult *run, 
     return fflush(stream) == 0 && !ferror(stream);
 }
 
-void *oddport_text_begin(FILE *stream, const OddportReportOptions *options)
+static void *begin_report(FILE *stream, const OddportReportOptions *options)
 {
     TextReport *report = text_report_new(options);
     report->stream = stream;
     return report;
 }
 
-void oddport_text_discard(void *state)
+static void discard_report(void *state)
 {
     text_report_free(state);
 }
 
 /* The whole report is written here, once every flow is in: the findings come first, and the
  * tables need every row to size their columns. */
-bool oddport_text_end(void *state, const OddportRunResult *run)
+static bool end_report(void *state, const OddportRunResult *run)
 {
     TextReport *report = state;
     bool written = write_report(report, run, report->stream);
@@ -612,3 +611,15 @@ bool oddport_text_write_tally(FILE *stream, const OddportTally *tally,
     text_report_free(report);
     return fflush(stream) == 0 && !ferror(stream);
 }
+
+const OddportReportFormat oddport_report_format_text = {
+    .name = "text",
+    .description = "for people: the findings first, then summary tables",
+    .supports_services_only = true,
+    .supports_all_flows = true,
+    .for_terminals = true,
+    .begin = begin_report,
+    .add_flow = add_flow_report,
+    .end = end_report,
+    .discard = discard_report,
+};
