@@ -97,6 +97,13 @@ typedef struct {
      * protocol: finding it there is no masquerade (TLS on 993, HTTP on Elasticsearch's 9200). */
     OddportPortsByTransport native_service_ports;
     OddportDescribeFields describe_fields; /* its object in JSON, its columns in CSV */
+    /* For details that come after the bytes that decided the side (a TLS server's certificate
+     * after its ServerHello, SSH's key exchange offer after the banner): called with the side's
+     * opening so far, from its first byte, each time it grows after the decision, until it
+     * returns true (done) or `final` says no more will come (the flow ended, or the opening
+     * reached ODDPORT_STREAM_LIMIT bytes). It writes into the side's details and must bound its
+     * reads by `length`. NULL: nothing of interest comes later. */
+    bool (*read_later_details)(const uint8_t *bytes, size_t length, bool final, void *details);
     /* For a low-confidence side that only the other end's answer can confirm (an HTTP/0.9 simple
      * request is byte for byte a Redis command too): whether an answer no detector recognised
      * confirms it. NULL: only the other side's own detection can. */

@@ -210,6 +210,26 @@ static void test_detection_runs_the_table(void)
     g_assert_cmpint(result.app, ==, ODDPORT_APP_UNKNOWN);
 }
 
+/* The table's HTTP entry refuses at the first byte what the whole detector would refuse, and
+ * nothing else: every first byte, followed by the rest of a request. */
+static void test_http_entry_agrees_with_detector(void)
+{
+    for (unsigned first = 0; first < 256; first++) {
+        uint8_t bytes[] = {
+            (uint8_t)first, 'E',  'T',  ' ', '/', ' ', 'H', 'T', 'T', 'P', '/', '1', '.', '1',
+            '\r',           '\n', '\r', '\n'};
+        for (size_t length = 1; length <= sizeof bytes; length += sizeof bytes - 1) {
+            OddportVerdict verdict;
+            OddportMatch direct = oddport_detect_http(bytes, length, &verdict, NULL);
+            OddportSideResult result;
+            OddportCandidates candidates = (OddportCandidates)(1u << ODDPORT_APP_HTTP);
+            OddportMatch through_table =
+                oddport_detect_side(bytes, length, false, &candidates, &result);
+            g_assert_cmpint(direct == ODDPORT_MATCH_NO, ==, through_table == ODDPORT_MATCH_NO);
+        }
+    }
+}
+
 /* Each value of an enum has its own word, and none is empty. */
 static void check_distinct_words(const char *const *words, size_t count)
 {
@@ -266,6 +286,8 @@ int main(int argc, char **argv)
     g_test_add_func("/protocol/candidates", test_candidates);
     g_test_add_func("/protocol/ports", test_ports);
     g_test_add_func("/protocol/detection-runs-the-table", test_detection_runs_the_table);
+    g_test_add_func("/protocol/http-entry-agrees-with-detector",
+                    test_http_entry_agrees_with_detector);
     g_test_add_func("/protocol/vocabulary", test_vocabulary);
     return g_test_run();
 }

@@ -16,6 +16,9 @@ typedef struct {
     OddportStream stream;
     OddportCandidates candidates;
     bool decided;
+    /* Decided, and still keeping its opening for details its protocol reads later
+     * (OddportProtocol.read_later_details). */
+    bool reading_later_details;
     bool had_payload;
     /* While undecided: how telling the best partial match is so far (for a caller that can ask
      * for more bytes, such as a dissector requesting TCP reassembly). */
