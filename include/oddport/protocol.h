@@ -97,6 +97,12 @@ typedef struct {
      * protocol: finding it there is no masquerade (TLS on 993, HTTP on Elasticsearch's 9200). */
     OddportPortsByTransport native_service_ports;
     OddportDescribeFields describe_fields; /* its object in JSON, its columns in CSV */
+    /* One short line for people about what the sides' details identify (fingerprints, a
+     * certificate's names), written into `text` (NUL-terminated, cut to `capacity`; empty when
+     * there is nothing to say); may hold wire bytes, escaped by whoever prints it. The text
+     * report shows it under a service's evidence. NULL: nothing to say. */
+    void (*summarise_details)(const OddportSideResult *client, const OddportSideResult *server,
+                              char *text, size_t capacity);
     /* For details that come after the bytes that decided the side (a TLS server's certificate
      * after its ServerHello, SSH's key exchange offer after the banner): called with the side's
      * opening so far, from its first byte, each time it grows after the decision, until it
