@@ -18,6 +18,7 @@
 #include "oddport/portclass.h"
 #include "oddport/vocabulary.h"
 #include "packet-oddport.h"
+#include "protocol-fields.h"
 
 static int proto_oddport = -1;
 static int oddport_tap = -1;
@@ -124,14 +125,33 @@ static OddportPluginFlow *flow_of_id(uint64_t id)
     return flow;
 }
 
-/* Keeps a copy of the engine's description; the side results it points at are not kept. */
+/* Copies a side result (its details may still grow after the side was decided, so it is copied
+ * each time rather than once). */
+static void keep_result(OddportSideResult **kept, const OddportSideResult *source)
+{
+    if (source == NULL) {
+        g_free(*kept);
+        *kept = NULL;
+        return;
+    }
+    size_t size = ODDPORT_SIDE_RESULT_SIZE(oddport_protocol(source->app)->details_size);
+    if (*kept == NULL || (*kept)->app != source->app) {
+        g_free(*kept);
+        *kept = g_malloc(size);
+    }
+    memcpy(*kept, source, size);
+}
+
+/* Keeps a copy of the engine's description and of the side results it points at. */
 static void store_report(OddportPluginFlow *flow, const OddportFlowReport *report)
 {
     flow->verdict = *report->verdict;
     flow->report = *report;
     flow->report.verdict = &flow->verdict;
-    flow->report.client_result = NULL;
-    flow->report.server_result = NULL;
+    keep_result(&flow->client_result, report->client_result);
+    keep_result(&flow->server_result, report->server_result);
+    flow->report.client_result = flow->client_result;
+    flow->report.server_result = flow->server_result;
     flow->texts_ready = false;
 }
 
@@ -157,6 +177,8 @@ static void free_flow(gpointer data)
 {
     OddportPluginFlow *flow = data;
     g_free(flow->evidence);
+    g_free(flow->client_result);
+    g_free(flow->server_result);
     g_free(flow);
 }
 
@@ -439,6 +461,7 @@ static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, OddportPluginFlow *
         proto_tree_add_string(subtree, hf_evidence, tvb, 0, 0, flow->evidence));
     proto_item_set_generated(
         proto_tree_add_uint(subtree, hf_direction, tvb, 0, 0, verdict->direction));
+    oddport_protocol_fields_add(subtree, tvb, flow->client_result, flow->server_result);
     return root;
 }
 
@@ -456,7 +479,7 @@ static bool subtree_wanted(proto_tree *tree)
     for (size_t index = 0; index < array_length(subtree_fields); index++)
         if (proto_field_is_referenced(tree, *subtree_fields[index]))
             return true;
-    return false;
+    return oddport_protocol_fields_referenced(tree);
 }
 
 /* Makes the probe the flow's conversation dissector. A dissector that already holds the
@@ -645,6 +668,7 @@ void proto_register_oddport(void)
     proto_oddport =
         proto_register_protocol("oddport: services on non-standard ports", "oddport", "oddport");
     proto_register_field_array(proto_oddport, fields, array_length(fields));
+    oddport_protocol_fields_register(proto_oddport);
     proto_register_subtree_array(subtrees, array_length(subtrees));
     expert_module_t *expert = expert_register_protocol(proto_oddport);
     expert_register_field_array(expert, expert_fields, array_length(expert_fields));

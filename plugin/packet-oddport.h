@@ -14,9 +14,11 @@
  * Owned by the dissector and released when the capture file closes. */
 typedef struct {
     /* The flow as of the last packet seen on the first pass, or as it finished. Its `verdict`
-     * points at the member below; the side results are not kept (NULL). */
+     * points at the member below and its side results at copies kept here (owned, or NULL). */
     OddportFlowReport report;
     OddportFlowVerdict verdict;
+    OddportSideResult *client_result;
+    OddportSideResult *server_result;
     /* What the subtree shows for `verdict`: its one-line summary, and its evidence as valid
      * UTF-8 (owned). */
     bool texts_ready;

@@ -8,6 +8,8 @@
 #   fields         the oddport.* fields match the CLI's JSON for the same capture (two passes)
 #   selected       -Y oddport.nonstandard and -Y oddport.mismatch select the CLI's flows
 #   unchanged      flows that are none of the three decode as with the plugin disabled
+#   details        the protocols' own fields (oddport.http.host ...) match the CLI's JSON, packet
+#                  by packet (two passes)
 #   tree           the Statistics tree counts the CLI's packets by port class (two passes)
 #   statistics     tshark -q -z oddport[,FILTER] prints what EXPECTED holds
 #                  (ODDPORT_UPDATE_GOLDEN=1 rewrites it)
@@ -70,6 +72,20 @@ protocols | protocols-all | fields | unchanged)
     else
         "$checker" "$mode" "$work/report.json" "$work/values" "$work/with.tsv"
     fi
+    ;;
+details)
+    report
+    # Every field the protocol table gave the plugin, as tshark lists them (by their blurb:
+    # expert items such as oddport.nonstandard.alternate share the name's shape).
+    run_tshark -G fields |
+        awk -F'\t' '$3 ~ /^oddport\./ && $8 == "As the CLI'"'"'s JSON report gives it for this flow" {
+            print $3 }' >"$work/details"
+    [ -s "$work/details" ] || { echo "tshark lists no protocol detail field of oddport"; exit 1; }
+    detail_fields=(-T fields -E separator=/t -E occurrence=f -e frame.number -e oddport.flow)
+    while read -r field; do detail_fields+=(-e "$field"); done <"$work/details"
+    run_tshark -2 -r "$work/capture" "${detail_fields[@]}" >"$work/details.tsv"
+    python3 "$(dirname "$0")/check-details.py" "$work/report.json" "$work/details" \
+        "$work/details.tsv"
     ;;
 selected)
     report
