@@ -7,6 +7,7 @@
 #include "internal/stream.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
+#include "oddport/record.h"
 #include "openssh-openings.h"
 
 /* What OpenSSH 9.2 on Debian 12 sent first when connecting ("ssh -p 9446 127.0.0.1"), captured
@@ -894,6 +895,155 @@ static void test_hassh_random_bytes(void)
     g_rand_free(random);
 }
 
+/* --- What reports get: the client's hassh and the server's hassh_server. --- */
+
+#define CLIENT_HASSH        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define CLIENT_HASSH_SERVER "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define SERVER_HASSH        "cccccccccccccccccccccccccccccccc"
+#define SERVER_HASSH_SERVER "dddddddddddddddddddddddddddddddd"
+
+static OddportSideResult ssh_side(const char *banner, const char *hassh, const char *hassh_server)
+{
+    OddportSideResult side;
+    memset(&side, 0, sizeof side);
+    side.app = ODDPORT_APP_SSH;
+    OddportSshInfo info;
+    memset(&info, 0, sizeof info);
+    g_strlcpy(info.banner, banner, sizeof info.banner);
+    g_strlcpy(info.protocol_version, "2.0", sizeof info.protocol_version);
+    g_strlcpy(info.hassh, hassh, sizeof info.hassh);
+    g_strlcpy(info.hassh_server, hassh_server, sizeof info.hassh_server);
+    memcpy(side.details.bytes, &info, sizeof info);
+    return side;
+}
+
+static void record_string(const char *name, const char *value, void *data)
+{
+    g_string_append_printf(data, "%s=%s;", name, value);
+}
+
+static void record_null(const char *name, void *data)
+{
+    g_string_append_printf(data, "%s=null;", name);
+}
+
+static void record_nothing_else(void *data)
+{
+    (void)data;
+    g_assert_not_reached();
+}
+
+static void record_no_object(const char *name, bool present, void *data)
+{
+    (void)name;
+    (void)present;
+    record_nothing_else(data);
+}
+
+static void record_no_array(const char *name, void *data)
+{
+    (void)name;
+    record_nothing_else(data);
+}
+
+static void record_no_number(const char *name, uint64_t value, void *data)
+{
+    (void)name;
+    (void)value;
+    record_nothing_else(data);
+}
+
+static void record_no_boolean(const char *name, bool value, void *data)
+{
+    (void)name;
+    (void)value;
+    record_nothing_else(data);
+}
+
+static void record_no_time(const char *name, uint64_t timestamp_ns, unsigned digits, void *data)
+{
+    (void)name;
+    (void)timestamp_ns;
+    (void)digits;
+    record_nothing_else(data);
+}
+
+static char *described(const OddportSideResult *client, const OddportSideResult *server)
+{
+    static const OddportRecordVisitor visitor = {
+        .begin_object = record_no_object,
+        .end_object = record_nothing_else,
+        .begin_array = record_no_array,
+        .end_array = record_nothing_else,
+        .string = record_string,
+        .unsigned_integer = record_no_number,
+        .boolean = record_no_boolean,
+        .null = record_null,
+        .time = record_no_time,
+    };
+    GString *fields = g_string_new(NULL);
+    oddport_protocol(ODDPORT_APP_SSH)->describe_fields(client, server, &visitor, fields);
+    return g_string_free(fields, FALSE);
+}
+
+static void test_report_fields(void)
+{
+    OddportSideResult client = ssh_side("SSH-2.0-c", CLIENT_HASSH, CLIENT_HASSH_SERVER);
+    OddportSideResult server = ssh_side("SSH-2.0-s", SERVER_HASSH, SERVER_HASSH_SERVER);
+    char *fields = described(&client, &server);
+    g_assert_cmpstr(fields, ==,
+                    "client_banner=SSH-2.0-c;server_banner=SSH-2.0-s;hassh=" CLIENT_HASSH
+                    ";hassh_server=" SERVER_HASSH_SERVER ";");
+    g_free(fields);
+
+    /* An HTTP client answered by an SSH server: only the server's fingerprint. */
+    fields = described(NULL, &server);
+    g_assert_cmpstr(
+        fields, ==,
+        "client_banner=null;server_banner=SSH-2.0-s;hassh=null;hassh_server=" SERVER_HASSH_SERVER
+        ";");
+    g_free(fields);
+
+    /* Banners without a KEXINIT after them, and a flow that is no SSH: null, not empty. */
+    OddportSideResult bare = ssh_side("SSH-2.0-c", "", "");
+    fields = described(&bare, NULL);
+    g_assert_cmpstr(fields, ==,
+                    "client_banner=SSH-2.0-c;server_banner=null;hassh=null;hassh_server=null;");
+    g_free(fields);
+    fields = described(NULL, NULL);
+    g_assert_cmpstr(fields, ==,
+                    "client_banner=null;server_banner=null;hassh=null;hassh_server=null;");
+    g_free(fields);
+}
+
+static void test_summary_line(void)
+{
+    void (*summarise)(const OddportSideResult *, const OddportSideResult *, char *, size_t) =
+        oddport_protocol(ODDPORT_APP_SSH)->summarise_details;
+    g_assert_nonnull(summarise);
+    OddportSideResult client = ssh_side("SSH-2.0-c", CLIENT_HASSH, CLIENT_HASSH_SERVER);
+    OddportSideResult server = ssh_side("SSH-2.0-s", SERVER_HASSH, SERVER_HASSH_SERVER);
+    OddportSideResult bare = ssh_side("SSH-2.0-b", "", "");
+    char text[128];
+    summarise(&client, &server, text, sizeof text);
+    g_assert_cmpstr(text, ==, "hassh " CLIENT_HASSH ", hassh_server " SERVER_HASSH_SERVER);
+    summarise(&client, &bare, text, sizeof text);
+    g_assert_cmpstr(text, ==, "hassh " CLIENT_HASSH);
+    summarise(NULL, &server, text, sizeof text);
+    g_assert_cmpstr(text, ==, "hassh_server " SERVER_HASSH_SERVER);
+    summarise(&bare, &bare, text, sizeof text);
+    g_assert_cmpstr(text, ==, "");
+    summarise(NULL, NULL, text, sizeof text);
+    g_assert_cmpstr(text, ==, "");
+
+    /* Cut to the room given, and nothing written where there is none. */
+    summarise(&client, &server, text, 10);
+    g_assert_cmpstr(text, ==, "hassh aaa");
+    memset(text, 'x', sizeof text);
+    summarise(&client, &server, text, 0);
+    g_assert_cmpint(text[0], ==, 'x');
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -919,5 +1069,7 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/ssh/hassh/malformed-name-lists", test_hassh_malformed_name_lists);
     g_test_add_func("/detect/ssh/hassh/implausible-packets", test_hassh_implausible_packets);
     g_test_add_func("/detect/ssh/hassh/random-bytes", test_hassh_random_bytes);
+    g_test_add_func("/detect/ssh/report-fields", test_report_fields);
+    g_test_add_func("/detect/ssh/summary-line", test_summary_line);
     return g_test_run();
 }

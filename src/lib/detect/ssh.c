@@ -535,16 +535,39 @@ static bool read_later_details(const uint8_t *bytes, size_t length, bool final, 
     return oddport_ssh_read_key_exchange_init(bytes, length, final, details);
 }
 
-/* The report fields: both banners. */
+/* The report fields: both banners, the client's HASSH and the server's HASSHServer. */
 static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
                             const OddportRecordVisitor *visitor, void *data)
 {
-    const OddportSshInfo *client_banner = oddport_ssh_details(client);
-    const OddportSshInfo *server_banner = oddport_ssh_details(server);
+    const OddportSshInfo *client_details = oddport_ssh_details(client);
+    const OddportSshInfo *server_details = oddport_ssh_details(server);
     oddport_record_text(visitor, "client_banner",
-                        client_banner != NULL ? client_banner->banner : NULL, data);
+                        client_details != NULL ? client_details->banner : NULL, data);
     oddport_record_text(visitor, "server_banner",
-                        server_banner != NULL ? server_banner->banner : NULL, data);
+                        server_details != NULL ? server_details->banner : NULL, data);
+    oddport_record_text(visitor, "hassh", client_details != NULL ? client_details->hassh : NULL,
+                        data);
+    oddport_record_text(visitor, "hassh_server",
+                        server_details != NULL ? server_details->hassh_server : NULL, data);
+}
+
+static void summarise_details(const OddportSideResult *client, const OddportSideResult *server,
+                              char *text, size_t capacity)
+{
+    const OddportSshInfo *client_details = oddport_ssh_details(client);
+    const OddportSshInfo *server_details = oddport_ssh_details(server);
+    const char *hassh = client_details != NULL ? client_details->hassh : "";
+    const char *hassh_server = server_details != NULL ? server_details->hassh_server : "";
+    if (capacity == 0)
+        return;
+    if (hassh[0] != '\0' && hassh_server[0] != '\0')
+        snprintf(text, capacity, "hassh %s, hassh_server %s", hassh, hassh_server);
+    else if (hassh[0] != '\0')
+        snprintf(text, capacity, "hassh %s", hassh);
+    else if (hassh_server[0] != '\0')
+        snprintf(text, capacity, "hassh_server %s", hassh_server);
+    else
+        text[0] = '\0';
 }
 
 const OddportProtocol oddport_protocol_ssh = {
@@ -555,6 +578,7 @@ const OddportProtocol oddport_protocol_ssh = {
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
     .describe_fields = describe_fields,
+    .summarise_details = summarise_details,
     .read_later_details = read_later_details,
     .details_size = sizeof(OddportSshInfo),
     .standard_ports = {.tcp = ODDPORT_PORT_LIST(22)},
