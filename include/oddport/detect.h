@@ -130,16 +130,36 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
                                 OddportTlsInfo *info);
 
 #define ODDPORT_SSH_BANNER_MAX 256
+/* Room for an MD5 digest in lowercase hexadecimal and its terminating NUL. */
+#define ODDPORT_SSH_HASSH_SIZE 33
 
 typedef struct {
     /* The identification line without its line ending, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2". */
     char banner[ODDPORT_SSH_BANNER_MAX];
     char protocol_version[8]; /* "2.0", "1.99", "1.5" */
+    /* HASSH fingerprints (Salesforce's method, as Wireshark's ssh.kex.hassh and
+     * ssh.kex.hasshserver compute them) of the SSH_MSG_KEXINIT the side sent after its banner:
+     * empty until that message has been read whole, and for good when it was malformed or never
+     * came. Which end the side is becomes known only when the flow is classified, so both are
+     * kept: reports take the client's `hassh` and the server's `hassh_server`. */
+    char hassh[ODDPORT_SSH_HASSH_SIZE];        /* MD5 of "kex;encryption;mac;compression", the
+                                                  client-to-server lists */
+    char hassh_server[ODDPORT_SSH_HASSH_SIZE]; /* the same with the server-to-client lists */
 } OddportSshInfo;
 
 /* Recognises an SSH identification string (RFC 4253 section 4.2), allowing other lines before a
  * server's banner. Never reads past `length`. `info` may be NULL. */
 OddportMatch oddport_detect_ssh(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
                                 OddportSshInfo *info);
+
+/* Reads the SSH_MSG_KEXINIT (RFC 4253 section 7.1) that follows the identification string in a
+ * side's first bytes, `bytes` from the very first one, and fills `info`'s hassh and hassh_server.
+ * `info` is what oddport_detect_ssh found in the same bytes: its protocol version says whether
+ * a KEXINIT will come at all (SSH 1.x sends none). Returns true when done, with the fingerprints
+ * or, when the message is malformed, implausibly long or no KEXINIT, without them; false while
+ * the message is still incomplete and more bytes may come. With `final` set no more will: an
+ * incomplete message leaves the fingerprints empty. Never reads past `length`. */
+bool oddport_ssh_read_key_exchange_init(const uint8_t *bytes, size_t length, bool final,
+                                        OddportSshInfo *info);
 
 #endif

@@ -52,6 +52,9 @@ static void pick_order(unsigned choice, size_t count, size_t *order)
 
 static void check_side(const OddportSide *side)
 {
+    /* Later details are read only for a recognised side. */
+    if (side->reading_later_details)
+        FUZZ_CHECK(side->decided && side->result != NULL);
     /* The opening is kept only once decided, never empty, never past its bound. */
     if (side->opening != NULL)
         FUZZ_CHECK(side->decided && side->opening->length > 0 &&
@@ -74,6 +77,14 @@ static void check_side(const OddportSide *side)
         break;
     case ODDPORT_APP_SSH:
         FUZZ_CHECK_TERMINATED(oddport_ssh_details(result)->banner);
+        FUZZ_CHECK_TERMINATED(oddport_ssh_details(result)->hassh);
+        FUZZ_CHECK_TERMINATED(oddport_ssh_details(result)->hassh_server);
+        /* Both fingerprints come from one KEXINIT, or neither. */
+        FUZZ_CHECK(
+            (strlen(oddport_ssh_details(result)->hassh) == ODDPORT_SSH_HASSH_SIZE - 1 &&
+             strlen(oddport_ssh_details(result)->hassh_server) == ODDPORT_SSH_HASSH_SIZE - 1) ||
+            (oddport_ssh_details(result)->hassh[0] == '\0' &&
+             oddport_ssh_details(result)->hassh_server[0] == '\0'));
         break;
     default:
         break;
@@ -133,9 +144,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(side.decided == (was_decided || decided_now));
         check_side(&side);
     }
+    bool decided_before_the_end = side.decided;
     oddport_side_finish(&side);
     FUZZ_CHECK(side.decided);
     check_side(&side);
+    /* The end of the flow ends the reading of later details, and the opening is released. */
+    if (decided_before_the_end)
+        FUZZ_CHECK(!side.reading_later_details && side.stream.buffer == NULL);
     oddport_side_clear(&side);
     return 0;
 }

@@ -196,6 +196,33 @@ def write_openings(flows, prefix):
         write("fuzz-side", name + "-split", header + opening)
         if key[0] == 17:
             write("fuzz-side", name + "-datagram", bytes([0x10]) + b"\x00" * 11 + opening)
+        if app == "ssh":
+            write_key_exchange_seeds(name, opening, number)
+
+
+def write_key_exchange_seeds(name, opening, number):
+    """Variants of an SSH opening whose KEXINIT follows the banner, for the reading of it."""
+    banner_end = opening.find(b"\n") + 1
+    if banner_end == 0 or len(opening) < banner_end + 5:
+        return
+    packet_end = banner_end + 4 + struct.unpack_from(">I", opening, banner_end)[0]
+    if packet_end > len(opening) or opening[banner_end + 5] != 20:
+        return
+    # The side: the banner, half the KEXINIT, the rest, sent last first.
+    middle = (banner_end + packet_end) // 2
+    header = (bytes([0x06]) + struct.pack(">I", 5000 + number) +
+              struct.pack(">HHH", banner_end, middle, 0) + bytes([5]))
+    write("fuzz-side", name + "-kexinit-split", header + opening)
+    write("fuzz-side", name + "-kexinit-datagram", bytes([0x10]) + b"\x00" * 11 + opening)
+    # The detector's target reads the KEXINIT too: after lines before the banner, and with a
+    # control byte in its first name-list, which must not be fingerprinted.
+    write("fuzz-detect-ssh", name + "-kexinit-after-lines",
+          b"Authorised access only.\r\n\r\n" + opening)
+    first_list = banner_end + 4 + 1 + 1 + 16 + 4
+    if first_list < packet_end:
+        damaged = bytearray(opening)
+        damaged[first_list] = 0x01
+        write("fuzz-detect-ssh", name + "-kexinit-control-byte", bytes(damaged))
 
 
 def main():

@@ -1,9 +1,11 @@
-/* Unit tests for per-side detection: in-place verdicts, reassembly across segments, datagrams. */
+/* Unit tests for per-side detection: in-place verdicts, reassembly across segments, datagrams,
+ * and details read from the bytes after those that decided the side. */
 #include <string.h>
 
 #include <glib.h>
 
 #include "internal/side.h"
+#include "openssh-openings.h"
 
 static const char request[] = "GET /split HTTP/1.1\r\nHost: example.org\r\n\r\n";
 static const char banner[] = "SSH-2.0-OpenSSH_9.2p1\r\n";
@@ -129,6 +131,168 @@ static void test_opening_kept(void)
     oddport_side_clear(&side);
 }
 
+static bool feed(OddportSide *side, uint32_t sequence, const uint8_t *bytes, size_t length)
+{
+    /* An exactly sized copy, as a capture reader hands a segment over. */
+    uint8_t *copy = g_memdup2(bytes, length);
+    bool decided = oddport_side_feed_segment(side, sequence, copy, length);
+    g_free(copy);
+    return decided;
+}
+
+static const OddportSshInfo *ssh_details(const OddportSide *side)
+{
+    const OddportSshInfo *details = oddport_ssh_details(side->result);
+    g_assert_nonnull(details);
+    return details;
+}
+
+/* Done reading: the details are final and the opening is released. */
+static void assert_done(const OddportSide *side, const char *hassh)
+{
+    g_assert_true(side->decided);
+    g_assert_false(side->reading_later_details);
+    g_assert_null(side->stream.buffer);
+    g_assert_cmpstr(ssh_details(side)->hassh, ==, hassh);
+    g_assert_cmpstr(ssh_details(side)->banner, ==, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10");
+}
+
+/* The banner decides the side; the KEXINIT in the next segment is read after, and then the kept
+ * opening is let go. */
+static void test_later_details_after_the_deciding_segment(void)
+{
+    const uint8_t *bytes = openssh_client_opening;
+    size_t length = sizeof openssh_client_opening;
+    OddportSide side;
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+    oddport_side_set_start(&side, 1000);
+    g_assert_true(feed(&side, 1000, bytes, OPENSSH_BANNER_LENGTH));
+    g_assert_cmpint(side.result->app, ==, ODDPORT_APP_SSH);
+    g_assert_true(side.reading_later_details);
+    g_assert_nonnull(side.stream.buffer);
+    g_assert_cmpstr(ssh_details(&side)->hassh, ==, "");
+
+    /* Decided already: this segment completes the details, it does not decide again. */
+    g_assert_false(feed(&side, 1000 + OPENSSH_BANNER_LENGTH, bytes + OPENSSH_BANNER_LENGTH,
+                        length - OPENSSH_BANNER_LENGTH));
+    assert_done(&side, OPENSSH_CLIENT_HASSH);
+    g_assert_cmpstr(ssh_details(&side)->hassh_server, ==, OPENSSH_CLIENT_HASSH);
+
+    /* What comes later is not kept. */
+    g_assert_false(feed(&side, 1000 + (uint32_t)length, (const uint8_t *)"\x00\x00\x00\x0c", 4));
+    assert_done(&side, OPENSSH_CLIENT_HASSH);
+    oddport_side_finish(&side);
+    assert_done(&side, OPENSSH_CLIENT_HASSH);
+    oddport_side_clear(&side);
+}
+
+/* Banner and KEXINIT in one segment: decided and done at once. */
+static void test_later_details_in_the_deciding_segment(void)
+{
+    OddportSide side;
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+    oddport_side_set_start(&side, 77);
+    g_assert_true(feed(&side, 77, openssh_server_opening, sizeof openssh_server_opening));
+    assert_done(&side, OPENSSH_SERVER_HASSH_SERVER);
+    g_assert_cmpstr(ssh_details(&side)->hassh_server, ==, OPENSSH_SERVER_HASSH_SERVER);
+    oddport_side_clear(&side);
+}
+
+/* Two segments cut anywhere, in order or the second first, across the sequence number's wrap:
+ * the growing opening gives the same fingerprint, and nothing stays kept. */
+static void test_later_details_split_anywhere(void)
+{
+    const uint8_t *bytes = openssh_client_opening;
+    size_t length = sizeof openssh_client_opening;
+    const uint32_t start = 0xfffffc00;
+    for (size_t cut = 1; cut < length; cut++) {
+        for (int reversed = 0; reversed <= 1; reversed++) {
+            OddportSide side;
+            oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+            oddport_side_set_start(&side, start);
+            if (reversed) {
+                feed(&side, start + (uint32_t)cut, bytes + cut, length - cut);
+                g_assert_false(side.decided);
+                feed(&side, start, bytes, cut);
+            } else {
+                feed(&side, start, bytes, cut);
+                g_assert_true(side.decided == (cut >= OPENSSH_BANNER_LENGTH));
+                g_assert_cmpstr(side.decided ? ssh_details(&side)->hassh : "", ==, "");
+                feed(&side, start + (uint32_t)cut, bytes + cut, length - cut);
+            }
+            assert_done(&side, OPENSSH_CLIENT_HASSH);
+            oddport_side_clear(&side);
+        }
+    }
+}
+
+/* The flow ends with part of the KEXINIT: no fingerprint, and the opening is released. */
+static void test_later_details_cut_short(void)
+{
+    const uint8_t *bytes = openssh_server_opening;
+    size_t cuts[] = {OPENSSH_BANNER_LENGTH + 2, OPENSSH_BANNER_LENGTH + 300,
+                     sizeof openssh_server_opening - 1};
+    for (size_t index = 0; index < G_N_ELEMENTS(cuts); index++) {
+        OddportSide side;
+        oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+        oddport_side_set_start(&side, 5);
+        g_assert_true(feed(&side, 5, bytes, cuts[index]));
+        g_assert_true(side.reading_later_details);
+        g_assert_nonnull(side.stream.buffer);
+        oddport_side_finish(&side);
+        assert_done(&side, "");
+        g_assert_cmpstr(ssh_details(&side)->hassh_server, ==, "");
+        oddport_side_clear(&side);
+    }
+}
+
+/* What can never become a KEXINIT is given up at once, without waiting for the flow to end. */
+static void test_later_details_given_up(void)
+{
+    GByteArray *opening = g_byte_array_new();
+    g_byte_array_append(opening, openssh_client_opening, OPENSSH_BANNER_LENGTH);
+    g_byte_array_append(opening, (const guint8 *)"\xff\xff\xff\xff\x04\x14", 6);
+    OddportSide side;
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+    oddport_side_set_start(&side, 0);
+    g_assert_true(feed(&side, 0, opening->data, opening->len));
+    assert_done(&side, "");
+    oddport_side_clear(&side);
+    g_byte_array_free(opening, TRUE);
+
+    /* SSH 1.5 has no KEXINIT to wait for. */
+    static const char ssh1[] = "SSH-1.5-1.2.27\r\n";
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+    oddport_side_set_start(&side, 0);
+    g_assert_true(feed(&side, 0, (const uint8_t *)ssh1, strlen(ssh1)));
+    g_assert_false(side.reading_later_details);
+    g_assert_null(side.stream.buffer);
+    g_assert_cmpstr(ssh_details(&side)->protocol_version, ==, "1.5");
+    oddport_side_clear(&side);
+}
+
+/* A datagram stands alone: what the deciding one holds is all its details get. */
+static void test_later_details_in_datagrams(void)
+{
+    OddportSide side;
+    oddport_side_init(&side, ODDPORT_TRANSPORT_UDP);
+    g_assert_true(
+        oddport_side_feed_datagram(&side, openssh_client_opening, sizeof openssh_client_opening));
+    assert_done(&side, OPENSSH_CLIENT_HASSH);
+    oddport_side_clear(&side);
+
+    oddport_side_init(&side, ODDPORT_TRANSPORT_UDP);
+    g_assert_true(oddport_side_feed_datagram(&side, openssh_client_opening, OPENSSH_BANNER_LENGTH));
+    assert_done(&side, "");
+    g_assert_false(
+        oddport_side_feed_datagram(&side, openssh_client_opening + OPENSSH_BANNER_LENGTH,
+                                   sizeof openssh_client_opening - OPENSSH_BANNER_LENGTH));
+    assert_done(&side, "");
+    oddport_side_finish(&side);
+    assert_done(&side, "");
+    oddport_side_clear(&side);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -138,5 +302,13 @@ int main(int argc, char **argv)
     g_test_add_func("/side/datagram", test_datagram);
     g_test_add_func("/side/opening-kept", test_opening_kept);
     g_test_add_func("/side/opening-of-an-unrecognised-side", test_opening_of_an_unrecognised_side);
+    g_test_add_func("/side/later-details/after-the-deciding-segment",
+                    test_later_details_after_the_deciding_segment);
+    g_test_add_func("/side/later-details/in-the-deciding-segment",
+                    test_later_details_in_the_deciding_segment);
+    g_test_add_func("/side/later-details/split-anywhere", test_later_details_split_anywhere);
+    g_test_add_func("/side/later-details/cut-short", test_later_details_cut_short);
+    g_test_add_func("/side/later-details/given-up", test_later_details_given_up);
+    g_test_add_func("/side/later-details/in-datagrams", test_later_details_in_datagrams);
     return g_test_run();
 }

@@ -1,8 +1,12 @@
-/* Recognises an SSH identification string (RFC 4253 4.2), also after lines sent before it. */
+/* Recognises an SSH identification string (RFC 4253 4.2), also after lines sent before it, and
+ * fingerprints the key exchange offer that follows it (HASSH). */
 #include <stdio.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "internal/cursor.h"
+#include "internal/stream.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
 #include "oddport/record.h"
@@ -293,6 +297,225 @@ OddportMatch oddport_detect_ssh(const uint8_t *bytes, size_t length, OddportVerd
     return result.match;
 }
 
+/* RFC 4253 section 6.1 asks implementations to take packets of up to 35000 bytes; a longer
+ * length is not a packet anybody sends, and no KEXINIT comes near it. */
+#define PACKET_LENGTH_MAX 35000
+#define MESSAGE_KEXINIT   20
+#define COOKIE_LENGTH     16
+
+/* The name-lists of a KEXINIT, in their order on the wire. */
+typedef enum {
+    LIST_KEY_EXCHANGE,
+    LIST_HOST_KEY,
+    LIST_ENCRYPTION_CLIENT_TO_SERVER,
+    LIST_ENCRYPTION_SERVER_TO_CLIENT,
+    LIST_MAC_CLIENT_TO_SERVER,
+    LIST_MAC_SERVER_TO_CLIENT,
+    LIST_COMPRESSION_CLIENT_TO_SERVER,
+    LIST_COMPRESSION_SERVER_TO_CLIENT,
+    LIST_LANGUAGES_CLIENT_TO_SERVER,
+    LIST_LANGUAGES_SERVER_TO_CLIENT,
+    LIST_COUNT
+} NameList;
+
+/* The smallest KEXINIT payload: message number, cookie, every name-list empty,
+ * first_kex_packet_follows and the reserved word. */
+#define KEXINIT_PAYLOAD_MIN (1 + COOKIE_LENGTH + LIST_COUNT * 4 + 1 + 4)
+
+typedef enum {
+    READ_DONE,
+    READ_INCOMPLETE,
+    READ_GIVEN_UP,
+} ReadOutcome;
+
+/* Moves past the identification string and the lines before it as oddport_detect_ssh took them:
+ * every line up to and including the first that starts with "SSH-". */
+static ReadOutcome skip_identification(OddportCursor *cursor)
+{
+    size_t scanned = 0;
+    for (;;) {
+        /* A line is only judged once its line feed is there, so a start cut short cannot fool
+         * this. */
+        bool is_banner = banner_start_matched(*cursor) == BANNER_START_LENGTH;
+        uint8_t byte;
+        do {
+            if (!oddport_cursor_u8(cursor, &byte))
+                return READ_INCOMPLETE;
+            if (++scanned > PRE_BANNER_BYTES_MAX + BANNER_LINE_MAX)
+                return READ_GIVEN_UP;
+        } while (byte != '\n');
+        if (is_banner)
+            return READ_DONE;
+    }
+}
+
+/* Bytes allowed in a name-list: RFC 4251 section 5 and RFC 4250 section 4.6.1 make algorithm
+ * names printable US-ASCII without spaces, and commas separate them. Anything else is no SSH
+ * implementation's offer, and Wireshark would hash replacement characters in its place. */
+#define NAME_LIST_BYTE_FIRST 0x21
+#define NAME_LIST_BYTE_LAST  0x7e
+/* 0x0101010101010101: times a byte value, that value in every byte of a word. */
+#define EVERY_BYTE (UINT64_MAX / 255)
+
+/* Eight bytes at a time, since every KEXINIT of every SSH flow is checked: the word-at-a-time
+ * tests of "Bit Twiddling Hacks" (hasless, hasmore) set a byte's top bit when some byte is below
+ * the first allowed value or above the last. Borrows and carries between bytes start only at a
+ * byte that fails, so whether any byte fails is exact. */
+static bool word_is_name_list_text(uint64_t word)
+{
+    uint64_t below = (word - EVERY_BYTE * NAME_LIST_BYTE_FIRST) & ~word & EVERY_BYTE * 0x80;
+    uint64_t above = ((word + EVERY_BYTE * (127 - NAME_LIST_BYTE_LAST)) | word) & EVERY_BYTE * 0x80;
+    return (below | above) == 0;
+}
+
+static bool is_name_list(OddportCursor list)
+{
+    const uint8_t *bytes = NULL;
+    size_t count = list.left;
+    if (count == 0)
+        return true;
+    if (!oddport_cursor_bytes(&list, count, &bytes))
+        return false;
+    size_t index = 0;
+    for (; index + sizeof(uint64_t) <= count; index += sizeof(uint64_t)) {
+        uint64_t word;
+        memcpy(&word, bytes + index, sizeof word);
+        if (!word_is_name_list_text(word))
+            return false;
+    }
+    for (; index < count; index++) {
+        if (bytes[index] < NAME_LIST_BYTE_FIRST || bytes[index] > NAME_LIST_BYTE_LAST)
+            return false;
+    }
+    return true;
+}
+
+static bool same_list(OddportCursor one, OddportCursor other)
+{
+    const uint8_t *one_bytes = NULL;
+    const uint8_t *other_bytes = NULL;
+    size_t count = one.left;
+    if (count != other.left)
+        return false;
+    if (count == 0)
+        return true;
+    return oddport_cursor_bytes(&one, count, &one_bytes) &&
+           oddport_cursor_bytes(&other, count, &other_bytes) &&
+           memcmp(one_bytes, other_bytes, count) == 0;
+}
+
+/* Adds a name-list to a HASSH digest and, unless it is the last of the four, the ';' between. */
+static void checksum_list(GChecksum *checksum, OddportCursor list, bool last)
+{
+    const uint8_t *bytes = NULL;
+    size_t count = list.left;
+    if (count > 0 && oddport_cursor_bytes(&list, count, &bytes))
+        g_checksum_update(checksum, bytes, (gssize)count);
+    if (!last)
+        g_checksum_update(checksum, (const guchar *)";", 1);
+}
+
+/* The digest in lowercase hexadecimal, as Wireshark and the HASSH tools print it. */
+static void copy_digest(GChecksum *checksum, char hex[ODDPORT_SSH_HASSH_SIZE])
+{
+    g_strlcpy(hex, g_checksum_get_string(checksum), ODDPORT_SSH_HASSH_SIZE);
+}
+
+/* HASSH: the key exchange list, then one direction's encryption, MAC and compression lists, each
+ * as sent, joined by ';'. The client's fingerprint takes the client-to-server lists, the
+ * server's the server-to-client ones. */
+static void write_fingerprints(const OddportCursor lists[LIST_COUNT], OddportSshInfo *info)
+{
+    GChecksum *client_to_server = g_checksum_new(G_CHECKSUM_MD5);
+    checksum_list(client_to_server, lists[LIST_KEY_EXCHANGE], false);
+    /* Most implementations offer the same lists both ways, and one digest then serves for both. */
+    bool symmetric =
+        same_list(lists[LIST_ENCRYPTION_CLIENT_TO_SERVER],
+                  lists[LIST_ENCRYPTION_SERVER_TO_CLIENT]) &&
+        same_list(lists[LIST_MAC_CLIENT_TO_SERVER], lists[LIST_MAC_SERVER_TO_CLIENT]) &&
+        same_list(lists[LIST_COMPRESSION_CLIENT_TO_SERVER],
+                  lists[LIST_COMPRESSION_SERVER_TO_CLIENT]);
+    GChecksum *server_to_client = symmetric ? NULL : g_checksum_copy(client_to_server);
+
+    checksum_list(client_to_server, lists[LIST_ENCRYPTION_CLIENT_TO_SERVER], false);
+    checksum_list(client_to_server, lists[LIST_MAC_CLIENT_TO_SERVER], false);
+    checksum_list(client_to_server, lists[LIST_COMPRESSION_CLIENT_TO_SERVER], true);
+    copy_digest(client_to_server, info->hassh);
+    g_checksum_free(client_to_server);
+
+    if (server_to_client == NULL) {
+        memcpy(info->hassh_server, info->hassh, sizeof info->hassh_server);
+        return;
+    }
+    checksum_list(server_to_client, lists[LIST_ENCRYPTION_SERVER_TO_CLIENT], false);
+    checksum_list(server_to_client, lists[LIST_MAC_SERVER_TO_CLIENT], false);
+    checksum_list(server_to_client, lists[LIST_COMPRESSION_SERVER_TO_CLIENT], true);
+    copy_digest(server_to_client, info->hassh_server);
+    g_checksum_free(server_to_client);
+}
+
+/* Reads the binary packet (RFC 4253 section 6) that starts at `cursor`, `offset` bytes into the
+ * side's opening, as a KEXINIT (section 7.1), and fingerprints it. */
+static ReadOutcome read_key_exchange_init(OddportCursor cursor, size_t offset, OddportSshInfo *info)
+{
+    uint32_t packet_length;
+    if (!oddport_cursor_be32(&cursor, &packet_length))
+        return READ_INCOMPLETE;
+    /* The padding length byte and room for a KEXINIT, and no more than anybody sends. */
+    if (packet_length < 1 + KEXINIT_PAYLOAD_MIN || packet_length > PACKET_LENGTH_MAX)
+        return READ_GIVEN_UP;
+    /* A side keeps no more than ODDPORT_STREAM_LIMIT bytes of its opening: a packet that ends
+     * past them can never be read whole, and saying so now lets the side release its bytes. */
+    if (offset + 4 + packet_length > ODDPORT_STREAM_LIMIT)
+        return READ_GIVEN_UP;
+    /* Wireshark fingerprints only a whole packet, padding included; so does this. */
+    OddportCursor packet;
+    if (!oddport_cursor_sub(&cursor, packet_length, &packet))
+        return READ_INCOMPLETE;
+    uint8_t padding_length;
+    OddportCursor payload;
+    /* RFC 4253 asks for at least 4 bytes of padding. Too little says nothing about the
+     * algorithms offered, and Wireshark fingerprints such a packet too, so only a padding that
+     * leaves no room for a KEXINIT is refused. */
+    if (!oddport_cursor_u8(&packet, &padding_length) ||
+        packet.left < (size_t)padding_length + KEXINIT_PAYLOAD_MIN ||
+        !oddport_cursor_sub(&packet, packet.left - padding_length, &payload))
+        return READ_GIVEN_UP;
+
+    uint8_t message;
+    if (!oddport_cursor_u8(&payload, &message) || message != MESSAGE_KEXINIT ||
+        !oddport_cursor_skip(&payload, COOKIE_LENGTH))
+        return READ_GIVEN_UP;
+    OddportCursor lists[LIST_COUNT];
+    for (size_t index = 0; index < LIST_COUNT; index++) {
+        uint32_t list_length;
+        if (!oddport_cursor_be32(&payload, &list_length) ||
+            !oddport_cursor_sub(&payload, list_length, &lists[index]) ||
+            !is_name_list(lists[index]))
+            return READ_GIVEN_UP;
+    }
+    /* first_kex_packet_follows and the reserved word end the message; a payload without them
+     * was cut by its own length fields. */
+    if (!oddport_cursor_skip(&payload, 1 + 4))
+        return READ_GIVEN_UP;
+    write_fingerprints(lists, info);
+    return READ_DONE;
+}
+
+bool oddport_ssh_read_key_exchange_init(const uint8_t *bytes, size_t length, bool final,
+                                        OddportSshInfo *info)
+{
+    /* SSH 1.x exchanges keys differently and sends no KEXINIT; "1.99" is a server that speaks
+     * 2.0 as well. */
+    if (strcmp(info->protocol_version, "2.0") != 0 && strcmp(info->protocol_version, "1.99") != 0)
+        return true;
+    OddportCursor cursor = oddport_cursor_make(bytes, length);
+    ReadOutcome outcome = skip_identification(&cursor);
+    if (outcome == READ_DONE)
+        outcome = read_key_exchange_init(cursor, length - cursor.left, info);
+    return outcome != READ_INCOMPLETE || final;
+}
+
 _Static_assert(sizeof(OddportSshInfo) <= ODDPORT_PROTOCOL_DETAILS_MAX,
                "SSH's details must fit a side result");
 
@@ -307,16 +530,44 @@ const OddportSshInfo *oddport_ssh_details(const OddportSideResult *side)
     return side != NULL && side->app == ODDPORT_APP_SSH ? (const void *)side->details.bytes : NULL;
 }
 
-/* The report fields: both banners. */
+static bool read_later_details(const uint8_t *bytes, size_t length, bool final, void *details)
+{
+    return oddport_ssh_read_key_exchange_init(bytes, length, final, details);
+}
+
+/* The report fields: both banners, the client's HASSH and the server's HASSHServer. */
 static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
                             const OddportRecordVisitor *visitor, void *data)
 {
-    const OddportSshInfo *client_banner = oddport_ssh_details(client);
-    const OddportSshInfo *server_banner = oddport_ssh_details(server);
+    const OddportSshInfo *client_details = oddport_ssh_details(client);
+    const OddportSshInfo *server_details = oddport_ssh_details(server);
     oddport_record_text(visitor, "client_banner",
-                        client_banner != NULL ? client_banner->banner : NULL, data);
+                        client_details != NULL ? client_details->banner : NULL, data);
     oddport_record_text(visitor, "server_banner",
-                        server_banner != NULL ? server_banner->banner : NULL, data);
+                        server_details != NULL ? server_details->banner : NULL, data);
+    oddport_record_text(visitor, "hassh", client_details != NULL ? client_details->hassh : NULL,
+                        data);
+    oddport_record_text(visitor, "hassh_server",
+                        server_details != NULL ? server_details->hassh_server : NULL, data);
+}
+
+static void summarise_details(const OddportSideResult *client, const OddportSideResult *server,
+                              char *text, size_t capacity)
+{
+    const OddportSshInfo *client_details = oddport_ssh_details(client);
+    const OddportSshInfo *server_details = oddport_ssh_details(server);
+    const char *hassh = client_details != NULL ? client_details->hassh : "";
+    const char *hassh_server = server_details != NULL ? server_details->hassh_server : "";
+    if (capacity == 0)
+        return;
+    if (hassh[0] != '\0' && hassh_server[0] != '\0')
+        snprintf(text, capacity, "hassh %s, hassh_server %s", hassh, hassh_server);
+    else if (hassh[0] != '\0')
+        snprintf(text, capacity, "hassh %s", hassh);
+    else if (hassh_server[0] != '\0')
+        snprintf(text, capacity, "hassh_server %s", hassh_server);
+    else
+        text[0] = '\0';
 }
 
 const OddportProtocol oddport_protocol_ssh = {
@@ -327,6 +578,8 @@ const OddportProtocol oddport_protocol_ssh = {
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
     .describe_fields = describe_fields,
+    .summarise_details = summarise_details,
+    .read_later_details = read_later_details,
     .details_size = sizeof(OddportSshInfo),
     .standard_ports = {.tcp = ODDPORT_PORT_LIST(22)},
     /* The customary second SSH daemon (containers, Gitea, appliances). */
