@@ -141,6 +141,11 @@ void oddport_side_finish(OddportSide *side)
                              ? oddport_detect_side(data, length, true, &side->candidates, &result)
                              : ODDPORT_MATCH_NO;
     settle(side, match == ODDPORT_MATCH_YES ? match : ODDPORT_MATCH_NO, &result, data, length);
+    /* Decided only now that nothing more will come: what it holds is all its details get. */
+    if (side->reading_later_details) {
+        data = oddport_stream_data(&side->stream, &length);
+        read_later_details(side, data, length, true);
+    }
 }
 
 void oddport_side_clear(OddportSide *side)

@@ -293,6 +293,26 @@ static void test_later_details_in_datagrams(void)
     oddport_side_clear(&side);
 }
 
+/* A side decided only when the flow ends (a banner without its line end) keeps nothing after
+ * it: its protocol reads what there is, once, as final. */
+static void test_later_details_decided_at_the_end(void)
+{
+    static const char unfinished[] = "SSH-2.0-OpenSSH_9.2";
+    OddportSide side;
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+    oddport_side_set_start(&side, 1000);
+    g_assert_false(
+        oddport_side_feed_segment(&side, 1000, (const uint8_t *)unfinished, strlen(unfinished)));
+    g_assert_false(side.decided);
+    oddport_side_finish(&side);
+    g_assert_true(side.decided);
+    g_assert_false(side.reading_later_details);
+    size_t kept = 0;
+    oddport_stream_data(&side.stream, &kept);
+    g_assert_cmpuint(kept, ==, 0);
+    oddport_side_clear(&side);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -310,5 +330,7 @@ int main(int argc, char **argv)
     g_test_add_func("/side/later-details/cut-short", test_later_details_cut_short);
     g_test_add_func("/side/later-details/given-up", test_later_details_given_up);
     g_test_add_func("/side/later-details/in-datagrams", test_later_details_in_datagrams);
+    g_test_add_func("/side/later-details/decided-at-the-end",
+                    test_later_details_decided_at_the_end);
     return g_test_run();
 }
