@@ -104,6 +104,10 @@ bool oddport_http_simple_response_possible(const uint8_t *bytes, size_t length);
 #define ODDPORT_TLS_SNI_MAX        256
 #define ODDPORT_TLS_ALPN_MAX_COUNT 8
 #define ODDPORT_TLS_ALPN_NAME_MAX  48
+/* 32 lowercase hexadecimal digits of an MD5 digest, and the NUL. */
+#define ODDPORT_TLS_JA3_TEXT_MAX 33
+/* "t13d1516h2_8daaf6152771_e5627efa2ab1" and the NUL. */
+#define ODDPORT_TLS_JA4_TEXT_MAX 37
 
 typedef struct {
     uint8_t handshake_type;  /* 1 ClientHello, 2 ServerHello, 0 none seen (records only) */
@@ -116,6 +120,12 @@ typedef struct {
     char sni[ODDPORT_TLS_SNI_MAX];
     char alpn[ODDPORT_TLS_ALPN_MAX_COUNT][ODDPORT_TLS_ALPN_NAME_MAX];
     unsigned alpn_count;
+    /* Fingerprints of a whole hello, empty where Wireshark computes none (an SSLv2-style hello,
+     * a hello cut short or too large to hold): a ClientHello's JA3 or a ServerHello's JA3S as
+     * Wireshark 4.0's tls.handshake.ja3 and ja3s compute them, and a ClientHello's JA4 as
+     * Wireshark 4.4's tls.handshake.ja4 does. */
+    char ja3[ODDPORT_TLS_JA3_TEXT_MAX];
+    char ja4[ODDPORT_TLS_JA4_TEXT_MAX];
 } OddportTlsInfo;
 
 /* "SSL 3.0", "TLS 1.0" ... "TLS 1.3", "SSL 2.0", or NULL for a value that is none of these

@@ -68,10 +68,14 @@ static void check_side(const OddportSide *side)
         FUZZ_CHECK_TERMINATED(oddport_http_details(result)->host);
         FUZZ_CHECK_TERMINATED(oddport_http_details(result)->path);
         break;
-    case ODDPORT_APP_TLS:
-        FUZZ_CHECK_TERMINATED(oddport_tls_details(result)->sni);
-        FUZZ_CHECK(oddport_tls_details(result)->alpn_count <= ODDPORT_TLS_ALPN_MAX_COUNT);
+    case ODDPORT_APP_TLS: {
+        const OddportTlsInfo *info = oddport_tls_details(result);
+        FUZZ_CHECK_TERMINATED(info->sni);
+        FUZZ_CHECK(info->alpn_count <= ODDPORT_TLS_ALPN_MAX_COUNT);
+        FUZZ_CHECK_TERMINATED(info->ja3);
+        FUZZ_CHECK_TERMINATED(info->ja4);
         break;
+    }
     case ODDPORT_APP_SSH:
         FUZZ_CHECK_TERMINATED(oddport_ssh_details(result)->banner);
         break;

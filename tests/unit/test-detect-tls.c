@@ -1,4 +1,5 @@
-/* Unit tests for the TLS detector: hellos whole, split and malformed, SSLv2, midstream. */
+/* Unit tests for the TLS detector: hellos whole, split and malformed, SSLv2, midstream, their
+ * fingerprints. */
 #include <glib.h>
 #include <string.h>
 
@@ -109,6 +110,13 @@ static void assert_well_formed(const OddportVerdict *verdict, const OddportTlsIn
     if (verdict->match == ODDPORT_MATCH_YES)
         g_assert_cmpint(verdict->confidence, >=, ODDPORT_CONFIDENCE_MEDIUM);
     g_assert_nonnull(memchr(info->sni, '\0', sizeof info->sni));
+    g_assert_nonnull(memchr(info->ja3, '\0', sizeof info->ja3));
+    g_assert_nonnull(memchr(info->ja4, '\0', sizeof info->ja4));
+    /* Fingerprints come with a whole hello only. */
+    if (verdict->match != ODDPORT_MATCH_YES) {
+        g_assert_cmpstr(info->ja3, ==, "");
+        g_assert_cmpstr(info->ja4, ==, "");
+    }
     g_assert_cmpuint(info->alpn_count, <=, ODDPORT_TLS_ALPN_MAX_COUNT);
     for (unsigned index = 0; index < ODDPORT_TLS_ALPN_MAX_COUNT; index++)
         g_assert_nonnull(memchr(info->alpn[index], '\0', sizeof info->alpn[index]));
@@ -1000,6 +1008,469 @@ static void test_random_bytes(void)
     g_rand_free(random);
 }
 
+/* Fingerprints. */
+
+/* The lowercase hexadecimal digest of `text`, the first `digits` of it (transfer full). */
+static char *digest_of(GChecksumType type, const char *text, size_t digits)
+{
+    char *digest = g_compute_checksum_for_string(type, text, -1);
+    digest[digits] = '\0';
+    return digest;
+}
+
+/* Checks a JA3 or JA3S against the text it must be the MD5 of. */
+static void assert_ja3_of(const char *ja3, const char *text)
+{
+    g_autofree char *expected = digest_of(G_CHECKSUM_MD5, text, 32);
+    if (strcmp(ja3, expected) != 0)
+        g_test_message("expected the MD5 of %s", text);
+    g_assert_cmpstr(ja3, ==, expected);
+}
+
+/* Checks a JA4 against its first part and the texts its two hashes stand for. */
+static void assert_ja4_of(const char *ja4, const char *first_part, const char *cipher_text,
+                          const char *extension_text)
+{
+    g_autofree char *ciphers = cipher_text[0] != '\0'
+                                   ? digest_of(G_CHECKSUM_SHA256, cipher_text, 12)
+                                   : g_strdup("000000000000");
+    g_autofree char *extensions = extension_text[0] != '\0'
+                                      ? digest_of(G_CHECKSUM_SHA256, extension_text, 12)
+                                      : g_strdup("000000000000");
+    g_autofree char *expected = g_strdup_printf("%s_%s_%s", first_part, ciphers, extensions);
+    g_assert_cmpstr(ja4, ==, expected);
+}
+
+/* A ClientHello message from parts: `suites` and, unless NULL, the extension block. */
+static GByteArray *client_hello_with(unsigned version, const uint16_t *suites, size_t suite_count,
+                                     const GByteArray *extensions)
+{
+    GByteArray *body = g_byte_array_new();
+    put_be16(body, version);
+    for (unsigned index = 0; index < 32; index++)
+        put_u8(body, 0x30 + index);
+    put_u8(body, 0);
+    put_be16(body, (unsigned)(2 * suite_count));
+    for (size_t index = 0; index < suite_count; index++)
+        put_be16(body, suites[index]);
+    put_u8(body, 1);
+    put_u8(body, 0);
+    if (extensions != NULL) {
+        put_be16(body, extensions->len);
+        g_byte_array_append(body, extensions->data, extensions->len);
+    }
+    GByteArray *message = g_byte_array_new();
+    put_u8(message, 1);
+    put_be24(message, body->len);
+    g_byte_array_append(message, body->data, body->len);
+    g_byte_array_unref(body);
+    return message;
+}
+
+/* A ServerHello message; NULL `extensions` leaves the block out. */
+static GByteArray *server_hello_with(unsigned version, unsigned suite, const GByteArray *extensions)
+{
+    GByteArray *body = g_byte_array_new();
+    put_be16(body, version);
+    for (unsigned index = 0; index < 32; index++)
+        put_u8(body, 0x70 + index);
+    put_u8(body, 0);
+    put_be16(body, suite);
+    put_u8(body, 0);
+    if (extensions != NULL) {
+        put_be16(body, extensions->len);
+        g_byte_array_append(body, extensions->data, extensions->len);
+    }
+    GByteArray *message = g_byte_array_new();
+    put_u8(message, 2);
+    put_be24(message, body->len);
+    g_byte_array_append(message, body->data, body->len);
+    g_byte_array_unref(body);
+    return message;
+}
+
+/* The details of a hello message wrapped in one record, which must be recognised. */
+static OddportTlsInfo hello_info(const GByteArray *message)
+{
+    GByteArray *records = wrap_in_records(message, 0x0301, 16384);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(records->data, records->len, &verdict, &info);
+    if (verdict.match != ODDPORT_MATCH_YES)
+        g_test_message("%s", verdict.evidence);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_byte_array_unref(records);
+    return info;
+}
+
+/* An extension of raw bytes (`length` of them, as a string cannot say for NULs). */
+static void put_raw_extension(GByteArray *extensions, unsigned type, const char *data,
+                              size_t length)
+{
+    put_be16(extensions, type);
+    put_be16(extensions, (unsigned)length);
+    g_byte_array_append(extensions, (const guint8 *)data, (guint)length);
+}
+
+static void put_u16_list_extension(GByteArray *extensions, unsigned type, unsigned prefix_width,
+                                   const uint16_t *values, size_t count)
+{
+    GByteArray *data = g_byte_array_new();
+    if (prefix_width == 1)
+        put_u8(data, (unsigned)(2 * count));
+    else
+        put_be16(data, (unsigned)(2 * count));
+    for (size_t index = 0; index < count; index++)
+        put_be16(data, values[index]);
+    put_extension(extensions, type, data);
+    g_byte_array_unref(data);
+}
+
+/* Wireshark's own answers for the recorded hellos above: tls.handshake.ja3 and ja3s from tshark
+ * 4.0.17, tls.handshake.ja4 from tshark 4.4. */
+static void test_recorded_fingerprints(void)
+{
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(curl_client_hello, sizeof curl_client_hello, &verdict, &info);
+    g_assert_cmpstr(info.ja3, ==, "0149f47eabf9a20d0893e2a44e5a6323");
+    g_assert_cmpstr(info.ja4, ==, "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6");
+    detect(openssl_tls12_client_hello, sizeof openssl_tls12_client_hello, &verdict, &info);
+    g_assert_cmpstr(info.ja3, ==, "871a754af286dfb70c1b53c6887c62e0");
+    g_assert_cmpstr(info.ja4, ==, "t12d280700_d943125447b4_e7e480e5a997");
+    detect(openssl_tls13_server_flight, sizeof openssl_tls13_server_flight, &verdict, &info);
+    g_assert_cmpstr(info.ja3, ==, "15af977ce25de452b96affa2addb1036");
+    g_assert_cmpstr(info.ja4, ==, "");
+    detect(openssl_tls12_server_hello, sizeof openssl_tls12_server_hello, &verdict, &info);
+    g_assert_cmpstr(info.ja3, ==, "abade5a4a7f42baf54766e5d108283b6");
+    /* The same hello split into records and fed whole gives the same fingerprints. */
+    GByteArray *message = curl_hello_message();
+    GByteArray *records = wrap_in_records(message, 0x0301, 23);
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpstr(info.ja3, ==, "0149f47eabf9a20d0893e2a44e5a6323");
+    g_assert_cmpstr(info.ja4, ==, "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6");
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+}
+
+/* The examples the JA3 README and the JA4 specification publish, the second with GREASE in
+ * every list that may hold it, which must change nothing. */
+static void test_published_examples(void)
+{
+    static const uint16_t ja3_suites[] = {47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4};
+    static const uint16_t ja3_groups[] = {23, 24, 25};
+    GByteArray *extensions = g_byte_array_new();
+    put_sni_extension(extensions, "ja3.example");
+    put_u16_list_extension(extensions, 10, 2, ja3_groups, G_N_ELEMENTS(ja3_groups));
+    put_raw_extension(extensions, 11, "\1\0", 2);
+    GByteArray *message =
+        client_hello_with(0x0301, ja3_suites, G_N_ELEMENTS(ja3_suites), extensions);
+    OddportTlsInfo info = hello_info(message);
+    g_assert_cmpstr(info.ja3, ==, "ada70206e40642a3e4461f35503241d5");
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+
+    /* "769,47,65281-0-11-35-5-16" in the JA3S README. */
+    extensions = g_byte_array_new();
+    put_raw_extension(extensions, 0xff01, "\0", 1);
+    put_raw_extension(extensions, 0, "", 0);
+    put_raw_extension(extensions, 11, "\1\0", 2);
+    put_raw_extension(extensions, 35, "", 0);
+    put_raw_extension(extensions, 5, "", 0);
+    put_raw_extension(extensions, 16, "\0\3\2h2", 6);
+    message = server_hello_with(0x0301, 47, extensions);
+    info = hello_info(message);
+    assert_ja3_of(info.ja3, "769,47,65281-0-11-35-5-16");
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+
+    static const uint16_t ja4_suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+                                          0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
+                                          0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+    static const uint16_t algorithms[] = {0x0403, 0x0804, 0x0401, 0x0503,
+                                          0x0805, 0x0501, 0x0806, 0x0601};
+    char first_ja3[ODDPORT_TLS_JA3_TEXT_MAX] = "";
+    for (int grease = 0; grease <= 1; grease++) {
+        uint16_t suites[G_N_ELEMENTS(ja4_suites) + 1];
+        size_t suite_count = 0;
+        if (grease)
+            suites[suite_count++] = 0x5a5a;
+        for (size_t index = 0; index < G_N_ELEMENTS(ja4_suites); index++)
+            suites[suite_count++] = ja4_suites[index];
+        uint16_t groups[] = {0x3a3a, 0x001d, 0x0017, 0x0018};
+        uint16_t versions[] = {0x8a8a, 0x0304, 0x0303};
+        extensions = g_byte_array_new();
+        if (grease)
+            put_raw_extension(extensions, 0xdada, "", 0);
+        put_raw_extension(extensions, 0x001b, "\2\0\2", 3);
+        put_sni_extension(extensions, "ja4.example");
+        put_raw_extension(extensions, 0x0033, "\0\4\0\x1d\0\0", 6);
+        put_raw_extension(extensions, 0x0010, "\0\3\2h2", 6);
+        put_raw_extension(extensions, 0x4469, "\0\3\2h2", 6);
+        put_raw_extension(extensions, 0x0017, "", 0);
+        put_raw_extension(extensions, 0x002d, "\1\1", 2);
+        put_u16_list_extension(extensions, 0x000d, 2, algorithms, G_N_ELEMENTS(algorithms));
+        put_raw_extension(extensions, 0x0005, "\1\0\0\0\0", 5);
+        put_raw_extension(extensions, 0x0023, "", 0);
+        put_raw_extension(extensions, 0x0012, "", 0);
+        put_u16_list_extension(extensions, 0x002b, 1, versions + !grease,
+                               G_N_ELEMENTS(versions) - !grease);
+        put_raw_extension(extensions, 0xff01, "\0", 1);
+        put_raw_extension(extensions, 0x000b, "\1\0", 2);
+        put_u16_list_extension(extensions, 0x000a, 2, groups + !grease,
+                               G_N_ELEMENTS(groups) - !grease);
+        put_raw_extension(extensions, 0x0015, "\0\0\0", 3);
+        if (grease)
+            put_raw_extension(extensions, 0x2a2a, "\0", 1);
+        message = client_hello_with(0x0303, suites, suite_count, extensions);
+        info = hello_info(message);
+        g_assert_cmpstr(info.ja4, ==, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+        assert_ja3_of(info.ja3, "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-"
+                                "49172-156-157-47-53,27-0-51-16-17513-23-45-13-5-35-18-43-"
+                                "65281-11-10-21,29-23-24,0");
+        if (grease)
+            g_assert_cmpstr(info.ja3, ==, first_ja3);
+        memcpy(first_ja3, info.ja3, sizeof first_ja3);
+        g_byte_array_unref(message);
+        g_byte_array_unref(extensions);
+    }
+}
+
+static const uint16_t two_suites[] = {0x002f, 0x0035};
+
+/* A hello of the two suites and `extensions`, and its JA3 text and JA4 as Wireshark gives them. */
+static void expect_fingerprints(const GByteArray *extensions, const char *ja3_text,
+                                const char *ja4_first_part, const char *ja4_extensions)
+{
+    GByteArray *message = client_hello_with(0x0303, two_suites, 2, extensions);
+    OddportTlsInfo info = hello_info(message);
+    if (ja3_text != NULL)
+        assert_ja3_of(info.ja3, ja3_text);
+    else
+        g_assert_cmpstr(info.ja3, ==, "");
+    assert_ja4_of(info.ja4, ja4_first_part, "002f,0035", ja4_extensions);
+    g_byte_array_unref(message);
+}
+
+/* Wireshark 4.0's JA3 where hellos are odd, and Wireshark 4.4's JA4 of the same hellos, as
+ * tshark gave them for these shapes (the crosscheck compares the two tools on more). */
+static void test_fingerprint_edges(void)
+{
+    /* No extension block, and an empty one. */
+    GByteArray *message = client_hello_with(0x0301, two_suites, 2, NULL);
+    OddportTlsInfo info = hello_info(message);
+    assert_ja3_of(info.ja3, "769,47-53,,,");
+    assert_ja4_of(info.ja4, "t10i020000", "002f,0035", "");
+    g_byte_array_unref(message);
+    GByteArray *extensions = g_byte_array_new();
+    expect_fingerprints(extensions, "771,47-53,,,", "t12i020000", "");
+
+    /* Each supported_groups and ec_point_formats extension is a field of its own. */
+    static const uint16_t groups[] = {29, 23};
+    static const uint16_t more_groups[] = {25};
+    put_u16_list_extension(extensions, 10, 2, groups, 2);
+    put_raw_extension(extensions, 11, "\1\0", 2);
+    put_u16_list_extension(extensions, 10, 2, more_groups, 1);
+    put_raw_extension(extensions, 11, "\2\1\2", 3);
+    expect_fingerprints(extensions, "771,47-53,10-11-10-11,29-23,25,0,1-2", "t12i020400",
+                        "000a,000a,000b,000b");
+
+    /* supported_groups values run to the extension's end; a list too long for it gives none,
+     * as does an empty one. Point formats take as many bytes as their count, read on into the
+     * next extension. */
+    g_byte_array_set_size(extensions, 0);
+    put_raw_extension(extensions, 10, "\0\2\0\x1d\0\x17", 6);
+    put_raw_extension(extensions, 11, "\3\0", 2);
+    put_raw_extension(extensions, 23, "", 0);
+    expect_fingerprints(extensions, "771,47-53,10-11-23,29-23,0-0-23", "t12i020300",
+                        "000a,000b,0017");
+    g_byte_array_set_size(extensions, 0);
+    put_raw_extension(extensions, 10, "\0\x10\0\x1d", 4);
+    put_raw_extension(extensions, 10, "\0\0", 2);
+    expect_fingerprints(extensions, "771,47-53,10-10,,", "t12i020200", "000a,000a");
+    /* ... but not past the hello: then there is no JA3. */
+    g_byte_array_set_size(extensions, 0);
+    put_raw_extension(extensions, 11, "\5\0", 2);
+    expect_fingerprints(extensions, NULL, "t12i020100", "000b");
+
+    /* An extension that claims more than the block holds: Wireshark 4.0 gives no JA3; 4.4's
+     * JA4 counts and lists it, unread, and sees nothing after it. */
+    g_byte_array_set_size(extensions, 0);
+    put_sni_extension(extensions, "overrun.example");
+    put_u16_list_extension(extensions, 10, 2, groups, 2);
+    put_be16(extensions, 13);
+    put_be16(extensions, 40);
+    put_be16(extensions, 0x0403);
+    expect_fingerprints(extensions, NULL, "t12d020300", "000a,000d");
+    /* Fewer than four bytes after the last extension are left alone by both. */
+    g_byte_array_set_size(extensions, 0);
+    put_u16_list_extension(extensions, 10, 2, groups, 2);
+    put_raw_extension(extensions, 11, "\1\0", 2);
+    put_u8(extensions, 0);
+    put_u8(extensions, 23);
+    message = client_hello_with(0x0303, two_suites, 2, extensions);
+    GByteArray *records = wrap_in_records(message, 0x0301, 16384);
+    OddportVerdict verdict;
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+    assert_ja3_of(info.ja3, "771,47-53,10-11,29-23,0");
+    assert_ja4_of(info.ja4, "t12i020200", "002f,0035", "000a,000b");
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+
+    /* JA4's version: supported_versions' highest, a draft's too ("00"); GREASE and empty or
+     * overlong lists do not count. Signature algorithms keep their GREASE and their order, and
+     * each such extension adds its own; an empty or overlong list adds none. */
+    static const uint16_t draft[] = {0x7f1c, 0x0304, 0x0a0a};
+    static const uint16_t grease_algorithm[] = {0x0403, 0x1a1a, 0x0804};
+    g_byte_array_set_size(extensions, 0);
+    put_u16_list_extension(extensions, 43, 1, draft, G_N_ELEMENTS(draft));
+    put_u16_list_extension(extensions, 13, 2, grease_algorithm, G_N_ELEMENTS(grease_algorithm));
+    put_raw_extension(extensions, 13, "\0\0", 2);
+    put_raw_extension(extensions, 13, "\0\x08\4\3", 4);
+    put_raw_extension(extensions, 13, "\0\2\5\3\6\3", 6);
+    expect_fingerprints(extensions, "771,47-53,43-13-13-13-13,,", "t00i020500",
+                        "000d,000d,000d,000d,002b_0403,1a1a,0804,0503");
+    static const uint16_t grease_only[] = {0x6a6a};
+    g_byte_array_set_size(extensions, 0);
+    put_u16_list_extension(extensions, 43, 1, grease_only, 1);
+    put_raw_extension(extensions, 43, "\5\3\4\3\3", 5);
+    expect_fingerprints(extensions, "771,47-53,43-43,,", "t12i020200", "002b,002b");
+
+    /* More than 99 cipher suites or extensions count as 99; cipher suites that are all GREASE
+     * hash to zeros, as does an extension list of SNI and ALPN alone. */
+    uint16_t suites[120];
+    for (size_t index = 0; index < G_N_ELEMENTS(suites); index++)
+        suites[index] = (uint16_t)(0xc100 + 7 * index);
+    g_byte_array_set_size(extensions, 0);
+    for (unsigned index = 0; index < 105; index++)
+        put_raw_extension(extensions, 0x3000 + 3 * index, "", 0);
+    message = client_hello_with(0x0303, suites, G_N_ELEMENTS(suites), extensions);
+    info = hello_info(message);
+    g_assert_true(g_str_has_prefix(info.ja4, "t12i9999"));
+    g_byte_array_unref(message);
+    static const uint16_t grease_suites[] = {0x0a0a, 0xfafa};
+    g_byte_array_set_size(extensions, 0);
+    put_sni_extension(extensions, "two.example");
+    put_raw_extension(extensions, 16, "\0\3\2h2", 6);
+    message = client_hello_with(0x0302, grease_suites, 2, extensions);
+    info = hello_info(message);
+    assert_ja3_of(info.ja3, "770,,0-16,,");
+    g_assert_cmpstr(info.ja4, ==, "t11d0002h2_000000000000_000000000000");
+    g_byte_array_unref(message);
+    g_byte_array_unref(extensions);
+}
+
+/* JA4's two ALPN characters from the first value of the first ALPN extension. */
+static void test_ja4_alpn(void)
+{
+    static const struct {
+        const char *list; /* the protocol name list, its length prefix left out */
+        size_t length;
+        const char *expected;
+    } cases[] = {
+        {"\2h2\10http/1.1", 12, "h2"},
+        {"\10http/1.1", 9, "h1"},
+        {"\1x", 2, "xx"},
+        {"\2\xab\xcd", 3, "ad"},         /* not letters: the hexadecimal's first and last digits */
+        {"\2\x30\xab", 3, "3b"},         /* one end a letter or digit is not enough */
+        {"\4\x30\xab\xcd\x31", 5, "01"}, /* both ends are: the characters themselves */
+        {"\3h2/", 4, "6f"},
+        {"\2\x0a\x0a\2h2", 6, "0a"}, /* GREASE is a value like any other here */
+        {"\0\2h2", 4, "00"},         /* an empty first value */
+        {"", 0, "00"},               /* no value */
+        {"\5h2", 3, "00"},           /* a first value longer than the list */
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(cases); index++) {
+        GByteArray *extensions = g_byte_array_new();
+        GByteArray *data = g_byte_array_new();
+        put_be16(data, (unsigned)cases[index].length);
+        g_byte_array_append(data, (const guint8 *)cases[index].list, (guint)cases[index].length);
+        put_extension(extensions, 16, data);
+        /* A second ALPN extension is not looked at. */
+        put_raw_extension(extensions, 16, "\0\3\2zz", 6);
+        GByteArray *message = client_hello_with(0x0303, two_suites, 2, extensions);
+        OddportTlsInfo info = hello_info(message);
+        g_autofree char *prefix = g_strdup_printf("t12i0202%s_", cases[index].expected);
+        if (!g_str_has_prefix(info.ja4, prefix))
+            g_test_message("case %zu: %s", index, info.ja4);
+        g_assert_true(g_str_has_prefix(info.ja4, prefix));
+        g_byte_array_unref(message);
+        g_byte_array_unref(data);
+        g_byte_array_unref(extensions);
+    }
+}
+
+/* No fingerprint from a hello that is not all there, is an SSLv2 one, or is too large to hold. */
+static void test_fingerprints_need_whole_hello(void)
+{
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    for (size_t length = 0; length < sizeof curl_client_hello; length++) {
+        detect(curl_client_hello, length, &verdict, &info);
+        g_assert_cmpstr(info.ja3, ==, "");
+        g_assert_cmpstr(info.ja4, ==, "");
+    }
+    GByteArray *hello = build_sslv2_hello(0x0301, 3 * 11, 0, 16);
+    detect(hello->data, hello->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpstr(info.ja3, ==, "");
+    g_assert_cmpstr(info.ja4, ==, "");
+    g_byte_array_unref(hello);
+
+    GByteArray *extensions = g_byte_array_new();
+    GByteArray *padding = g_byte_array_sized_new(20000);
+    g_byte_array_set_size(padding, 20000);
+    memset(padding->data, 0, padding->len);
+    put_extension(extensions, 21, padding);
+    GByteArray *message = client_hello_with(0x0303, two_suites, 2, extensions);
+    GByteArray *records = wrap_in_records(message, 0x0303, 16384);
+    detect(records->data, records->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+    g_assert_cmpstr(info.ja3, ==, "");
+    g_byte_array_unref(records);
+    g_byte_array_unref(message);
+    g_byte_array_unref(padding);
+    g_byte_array_unref(extensions);
+}
+
+/* Fingerprints are remembered per distinct hello: hellos that differ only where fingerprints do
+ * not look (random, SNI, key shares) share them, and many distinct hellos in turn, more than are
+ * remembered, each keep their own, whatever came before. */
+static void test_fingerprints_remembered(void)
+{
+    enum { DISTINCT = 150 };
+    char ja3[DISTINCT][ODDPORT_TLS_JA3_TEXT_MAX];
+    char ja4[DISTINCT][ODDPORT_TLS_JA4_TEXT_MAX];
+    for (int round = 0; round < 3; round++) {
+        for (unsigned step = 0; step < DISTINCT; step++) {
+            unsigned index =
+                round == 1 ? DISTINCT - 1 - step : (step * 7 + (unsigned)round) % DISTINCT;
+            uint16_t suites[] = {0x1301, (uint16_t)(0x2000 + index)};
+            uint16_t groups[] = {0x001d, (uint16_t)(0x0100 + index % 5)};
+            GByteArray *extensions = g_byte_array_new();
+            g_autofree char *name = g_strdup_printf("host%u-%d.example", index, round);
+            put_sni_extension(extensions, name);
+            put_u16_list_extension(extensions, 10, 2, groups, 2);
+            put_raw_extension(extensions, 0x0033, round == 2 ? "\0\2\0\x1d" : "\0\2\0\x17", 4);
+            GByteArray *message = client_hello_with(0x0303, suites, 2, extensions);
+            OddportTlsInfo info = hello_info(message);
+            if (round == 0) {
+                memcpy(ja3[index], info.ja3, sizeof ja3[index]);
+                memcpy(ja4[index], info.ja4, sizeof ja4[index]);
+            } else {
+                g_assert_cmpstr(info.ja3, ==, ja3[index]);
+                g_assert_cmpstr(info.ja4, ==, ja4[index]);
+            }
+            g_byte_array_unref(message);
+            g_byte_array_unref(extensions);
+        }
+    }
+    for (unsigned index = 1; index < DISTINCT; index++)
+        g_assert_cmpstr(ja3[index], !=, ja3[index - 1]);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1025,5 +1496,12 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/tls/version-names", test_version_names);
     g_test_add_func("/detect/tls/null-info", test_null_info);
     g_test_add_func("/detect/tls/random-bytes", test_random_bytes);
+    g_test_add_func("/detect/tls/recorded-fingerprints", test_recorded_fingerprints);
+    g_test_add_func("/detect/tls/published-examples", test_published_examples);
+    g_test_add_func("/detect/tls/fingerprint-edges", test_fingerprint_edges);
+    g_test_add_func("/detect/tls/ja4-alpn", test_ja4_alpn);
+    g_test_add_func("/detect/tls/fingerprints-need-whole-hello",
+                    test_fingerprints_need_whole_hello);
+    g_test_add_func("/detect/tls/fingerprints-remembered", test_fingerprints_remembered);
     return g_test_run();
 }

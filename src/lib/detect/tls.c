@@ -6,6 +6,7 @@
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
 #include "oddport/record.h"
+#include "tls-fingerprint.h"
 #include "verdict.h"
 
 enum {
@@ -65,12 +66,6 @@ const char *oddport_tls_version_name(uint16_t version)
     default:
         return NULL;
     }
-}
-
-/* RFC 8701 reserves values like 0x0a0a and 0x1a1a so that peers learn to ignore the unknown. */
-static bool is_grease(uint16_t value)
-{
-    return (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
 }
 
 static bool is_tls_record_version(uint8_t major, uint8_t minor)
@@ -206,7 +201,8 @@ static void read_alpn(Field extension, OddportTlsInfo *info)
             return;
         uint16_t two_bytes;
         OddportCursor peek = name.present;
-        if (name.stated_left == 2 && oddport_cursor_be16(&peek, &two_bytes) && is_grease(two_bytes))
+        if (name.stated_left == 2 && oddport_cursor_be16(&peek, &two_bytes) &&
+            oddport_tls_is_grease(two_bytes))
             continue;
         if (name.stated_left == 0)
             continue;
@@ -219,7 +215,7 @@ static void read_supported_versions(Field extension, uint8_t handshake_type, Odd
 {
     uint16_t version;
     if (handshake_type == HANDSHAKE_SERVER_HELLO) {
-        if (field_be16(&extension, &version) == PARSE_OK && !is_grease(version))
+        if (field_be16(&extension, &version) == PARSE_OK && !oddport_tls_is_grease(version))
             info->version = version;
         return;
     }
@@ -229,7 +225,7 @@ static void read_supported_versions(Field extension, uint8_t handshake_type, Odd
     uint16_t highest = 0;
     while (field_be16(&list, &version) == PARSE_OK) {
         /* TLS versions all have major 3; drafts and GREASE do not count as an offer. */
-        if (!is_grease(version) && (version >> 8) == 3 && version > highest)
+        if (!oddport_tls_is_grease(version) && (version >> 8) == 3 && version > highest)
             highest = version;
     }
     if (highest != 0)
@@ -377,7 +373,10 @@ typedef enum {
     HELLO_NOT_HELLO, /* a handshake record, but its first message is no hello */
 } HelloSearch;
 
-static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, OddportTlsInfo *info)
+/* `fingerprint`: whether the caller keeps the details, so that a whole hello's fingerprints are
+ * worth their hashing. */
+static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, OddportTlsInfo *info,
+                                bool fingerprint)
 {
     uint8_t type = 0;
     uint8_t major = 0;
@@ -469,6 +468,16 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
                  filled - HANDSHAKE_HEADER_LENGTH, (unsigned)message_length);
         need_more(verdict, ODDPORT_CONFIDENCE_MEDIUM, role, evidence);
         return HELLO_FOUND;
+    }
+    /* Only here, once per side: a hello is judged again and again while it arrives, but says
+     * yes once. */
+    if (fingerprint && whole && (status == PARSE_OK || status == PARSE_BAD_EXTENSIONS)) {
+        OddportCursor hello =
+            oddport_cursor_make(message + HANDSHAKE_HEADER_LENGTH, message_length);
+        if (is_client)
+            oddport_tls_client_fingerprints(hello, info);
+        else
+            oddport_tls_server_fingerprint(hello, info);
     }
     describe_hello(verdict, info);
     verdict->match = ODDPORT_MATCH_YES;
@@ -604,14 +613,12 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
     OddportTlsInfo found;
     memset(&result, 0, sizeof result);
     memset(&found, 0, sizeof found);
-    if (info != NULL)
-        memset(info, 0, sizeof *info);
 
     uint8_t first_byte = 0;
     if (!oddport_cursor_peek_u8(&input, 0, &first_byte)) {
         need_more(&result, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, "no bytes yet");
     } else if (first_byte == CONTENT_HANDSHAKE) {
-        if (detect_hello(input, &result, &found) == HELLO_NOT_HELLO) {
+        if (detect_hello(input, &result, &found, info != NULL) == HELLO_NOT_HELLO) {
             memset(&found, 0, sizeof found);
             detect_midstream(input, &result, &found);
         }
