@@ -1471,6 +1471,32 @@ static void test_fingerprints_remembered(void)
         g_assert_cmpstr(ja3[index], !=, ja3[index - 1]);
 }
 
+/* A server that warns (unrecognized_name) before its ServerHello. */
+static void test_warning_alert_before_hello(void)
+{
+    static const uint8_t warning[] = {21, 3, 3, 0, 2, 1, 112};
+    GByteArray *bytes = g_byte_array_new();
+    g_byte_array_append(bytes, warning, sizeof warning);
+    g_byte_array_append(bytes, openssl_tls12_server_hello, sizeof openssl_tls12_server_hello);
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(bytes->data, bytes->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpint(verdict.role, ==, ODDPORT_ROLE_SERVER);
+    g_assert_cmpstr(verdict.evidence, ==, "TLS 1.2 ServerHello after a warning alert");
+    g_assert_cmpstr(info.ja3, ==, "abade5a4a7f42baf54766e5d108283b6");
+    for (size_t length = 1; length < sizeof warning + 60; length++)
+        expect_bytes(bytes->data, length, ODDPORT_MATCH_NEED_MORE,
+                     length < sizeof warning + 11 ? ODDPORT_CONFIDENCE_LOW
+                                                  : ODDPORT_CONFIDENCE_MEDIUM);
+    /* A fatal alert is no prelude: the records are judged midstream. */
+    bytes->data[5] = 2;
+    detect(bytes->data, bytes->len, &verdict, &info);
+    g_assert_true(g_str_has_prefix(verdict.evidence, "TLS records (midstream"));
+    g_byte_array_unref(bytes);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1503,5 +1529,6 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/tls/fingerprints-need-whole-hello",
                     test_fingerprints_need_whole_hello);
     g_test_add_func("/detect/tls/fingerprints-remembered", test_fingerprints_remembered);
+    g_test_add_func("/detect/tls/warning-alert-before-hello", test_warning_alert_before_hello);
     return g_test_run();
 }

@@ -495,6 +495,34 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
     return HELLO_FOUND;
 }
 
+/* Moves past whole warning-level alert records that open a side when a handshake record's first
+ * byte follows them; false, `input` unchanged, when there are none. Their versions are those
+ * records caught midstream may have, so that the alert alone, judged midstream until more
+ * comes, is not refused where the alert and a hello are accepted. */
+static bool skip_warning_alerts(OddportCursor *input)
+{
+    OddportCursor at = *input;
+    for (;;) {
+        uint8_t type = 0;
+        uint16_t version = 0;
+        uint16_t length = 0;
+        uint8_t level = 0;
+        OddportCursor record = at;
+        if (!oddport_cursor_u8(&record, &type) || type != CONTENT_ALERT ||
+            !oddport_cursor_be16(&record, &version) || version < 0x0301 || version > 0x0303 ||
+            !oddport_cursor_be16(&record, &length) || length != 2 ||
+            !oddport_cursor_u8(&record, &level) || level != 1 || !oddport_cursor_skip(&record, 1))
+            break;
+        at = record;
+    }
+    uint8_t next = 0;
+    if (at.data == input->data || !oddport_cursor_peek_u8(&at, 0, &next) ||
+        next != CONTENT_HANDSHAKE)
+        return false;
+    *input = at;
+    return true;
+}
+
 /* Records seen without their handshake: content types 20 to 23, one TLS version throughout. */
 static OddportMatch detect_midstream(OddportCursor input, OddportVerdict *verdict,
                                      OddportTlsInfo *info)
@@ -615,12 +643,23 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
     memset(&found, 0, sizeof found);
 
     uint8_t first_byte = 0;
+    OddportCursor after_alerts = input;
     if (!oddport_cursor_peek_u8(&input, 0, &first_byte)) {
         need_more(&result, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, "no bytes yet");
     } else if (first_byte == CONTENT_HANDSHAKE) {
         if (detect_hello(input, &result, &found, info != NULL) == HELLO_NOT_HELLO) {
             memset(&found, 0, sizeof found);
             detect_midstream(input, &result, &found);
+        }
+    } else if (first_byte == CONTENT_ALERT && skip_warning_alerts(&after_alerts)) {
+        /* Some servers warn (unrecognized_name, RFC 6066) before their ServerHello. A hello
+         * after the warning is judged as a hello; anything else as records midstream. */
+        if (detect_hello(after_alerts, &result, &found, info != NULL) == HELLO_NOT_HELLO ||
+            result.match == ODDPORT_MATCH_NO) {
+            memset(&found, 0, sizeof found);
+            detect_midstream(input, &result, &found);
+        } else if (result.match == ODDPORT_MATCH_YES) {
+            oddport_evidence_append(result.evidence, " after a warning alert");
         }
     } else if (first_byte >= CONTENT_CHANGE_CIPHER_SPEC && first_byte <= CONTENT_APPLICATION_DATA) {
         detect_midstream(input, &result, &found);
