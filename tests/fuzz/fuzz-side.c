@@ -74,6 +74,13 @@ static void check_side(const OddportSide *side)
         FUZZ_CHECK(info->alpn_count <= ODDPORT_TLS_ALPN_MAX_COUNT);
         FUZZ_CHECK_TERMINATED(info->ja3);
         FUZZ_CHECK_TERMINATED(info->ja4);
+        FUZZ_CHECK_TERMINATED(info->certificate.subject_cn);
+        FUZZ_CHECK_TERMINATED(info->certificate.issuer_cn);
+        FUZZ_CHECK_TERMINATED(info->certificate.not_before);
+        FUZZ_CHECK_TERMINATED(info->certificate.not_after);
+        /* Only a ServerHello of TLS 1.2 or older is followed by a certificate in the clear. */
+        FUZZ_CHECK(!info->certificate.present ||
+                   (info->handshake_type == 2 && info->version <= 0x0303));
         break;
     }
     case ODDPORT_APP_SSH:
@@ -139,6 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     oddport_side_finish(&side);
     FUZZ_CHECK(side.decided);
+    /* Once the flow is over, no protocol is still reading. */
+    FUZZ_CHECK(!side.reading_later_details);
     check_side(&side);
     oddport_side_clear(&side);
     return 0;

@@ -1,10 +1,12 @@
 /* Unit tests for the TLS detector: hellos whole, split and malformed, SSLv2, midstream, their
- * fingerprints. */
+ * fingerprints, and the certificate a TLS 1.2 server sends after its ServerHello. */
 #include <glib.h>
 #include <string.h>
 
 #include "detect-harness.h"
+#include "internal/side.h"
 #include "oddport/detect.h"
+#include "tls-certificates.h"
 
 /* curl 7.88.1 (OpenSSL 3.0) running "curl --http2 https://example.org:9443/", captured on
  * loopback: a TLS 1.3 ClientHello with SNI example.org, ALPN h2 and http/1.1, padded to a 512-byte
@@ -112,11 +114,12 @@ static void assert_well_formed(const OddportVerdict *verdict, const OddportTlsIn
     g_assert_nonnull(memchr(info->sni, '\0', sizeof info->sni));
     g_assert_nonnull(memchr(info->ja3, '\0', sizeof info->ja3));
     g_assert_nonnull(memchr(info->ja4, '\0', sizeof info->ja4));
-    /* Fingerprints come with a whole hello only. */
+    /* Fingerprints come with a whole hello only, and the certificate only after detection. */
     if (verdict->match != ODDPORT_MATCH_YES) {
         g_assert_cmpstr(info->ja3, ==, "");
         g_assert_cmpstr(info->ja4, ==, "");
     }
+    g_assert_false(info->certificate.present);
     g_assert_cmpuint(info->alpn_count, <=, ODDPORT_TLS_ALPN_MAX_COUNT);
     for (unsigned index = 0; index < ODDPORT_TLS_ALPN_MAX_COUNT; index++)
         g_assert_nonnull(memchr(info->alpn[index], '\0', sizeof info->alpn[index]));
@@ -1497,6 +1500,435 @@ static void test_warning_alert_before_hello(void)
     g_byte_array_unref(bytes);
 }
 
+/* Certificates. */
+
+static OddportTlsCertificate read_certificate(const uint8_t *der, size_t length)
+{
+    /* An exactly sized copy, so that a read past the end is the address sanitizer's to see. */
+    uint8_t *copy = g_memdup2(der, length);
+    OddportTlsCertificate certificate;
+    memset(&certificate, 0x5a, sizeof certificate);
+    oddport_tls_read_certificate(copy, length, &certificate);
+    g_free(copy);
+    g_assert_true(certificate.present);
+    g_assert_nonnull(memchr(certificate.subject_cn, '\0', sizeof certificate.subject_cn));
+    g_assert_nonnull(memchr(certificate.issuer_cn, '\0', sizeof certificate.issuer_cn));
+    g_assert_nonnull(memchr(certificate.not_before, '\0', sizeof certificate.not_before));
+    g_assert_nonnull(memchr(certificate.not_after, '\0', sizeof certificate.not_after));
+    return certificate;
+}
+
+static void test_certificate_fields(void)
+{
+    OddportTlsCertificate certificate =
+        read_certificate(self_signed_certificate, sizeof self_signed_certificate);
+    g_assert_cmpstr(certificate.subject_cn, ==, SELF_SIGNED_CN);
+    g_assert_cmpstr(certificate.issuer_cn, ==, SELF_SIGNED_CN);
+    g_assert_cmpstr(certificate.not_before, ==, SELF_SIGNED_NOT_BEFORE);
+    g_assert_cmpstr(certificate.not_after, ==, SELF_SIGNED_NOT_AFTER);
+    g_assert_true(certificate.self_signed_known);
+    g_assert_true(certificate.self_signed);
+    g_assert_false(certificate.truncated);
+
+    certificate = read_certificate(test_ca_certificate, sizeof test_ca_certificate);
+    g_assert_cmpstr(certificate.subject_cn, ==, TEST_CA_CN);
+    g_assert_true(certificate.self_signed);
+
+    /* Version 1, no extensions, issued by the CA. */
+    certificate = read_certificate(leaf_certificate, sizeof leaf_certificate);
+    g_assert_cmpstr(certificate.subject_cn, ==, LEAF_CN);
+    g_assert_cmpstr(certificate.issuer_cn, ==, TEST_CA_CN);
+    g_assert_cmpstr(certificate.not_before, ==, LEAF_NOT_BEFORE);
+    g_assert_cmpstr(certificate.not_after, ==, LEAF_NOT_AFTER);
+    g_assert_true(certificate.self_signed_known);
+    g_assert_false(certificate.self_signed);
+    g_assert_false(certificate.truncated);
+}
+
+/* Cut anywhere, a certificate says so, and every field is what the whole one says or empty. */
+static void test_certificate_cut(void)
+{
+    for (size_t length = 0; length < sizeof self_signed_certificate; length++) {
+        OddportTlsCertificate certificate = read_certificate(self_signed_certificate, length);
+        g_assert_true(certificate.truncated);
+        const char *subject = certificate.subject_cn;
+        g_assert_true(subject[0] == '\0' || strcmp(subject, SELF_SIGNED_CN) == 0);
+        g_assert_true(certificate.issuer_cn[0] == '\0' ||
+                      strcmp(certificate.issuer_cn, SELF_SIGNED_CN) == 0);
+        g_assert_true(certificate.not_before[0] == '\0' ||
+                      strcmp(certificate.not_before, SELF_SIGNED_NOT_BEFORE) == 0);
+        g_assert_true(certificate.not_after[0] == '\0' ||
+                      strcmp(certificate.not_after, SELF_SIGNED_NOT_AFTER) == 0);
+        g_assert_true(!certificate.self_signed_known || certificate.self_signed);
+        /* The names and dates end 201 bytes in; only the key and signature come after. */
+        if (length >= 201) {
+            g_assert_cmpstr(subject, ==, SELF_SIGNED_CN);
+            g_assert_true(certificate.self_signed_known);
+        } else {
+            g_assert_cmpstr(subject, ==, "");
+            g_assert_false(certificate.self_signed_known);
+        }
+    }
+}
+
+/* DER elements for made-up certificates. */
+static void put_der(GByteArray *out, uint8_t identifier, const void *content, size_t length)
+{
+    put_u8(out, identifier);
+    if (length < 0x80) {
+        put_u8(out, (unsigned)length);
+    } else if (length < 0x100) {
+        put_u8(out, 0x81);
+        put_u8(out, (unsigned)length);
+    } else {
+        put_u8(out, 0x82);
+        put_be16(out, (unsigned)length);
+    }
+    g_byte_array_append(out, content, (guint)length);
+}
+
+static void put_der_array(GByteArray *out, uint8_t identifier, const GByteArray *content)
+{
+    put_der(out, identifier, content->data, content->len);
+}
+
+/* A Name of one attribute per relative name: `values` are (identifier, bytes, length) of
+ * common names, or of organisation names where `common` says false. */
+typedef struct {
+    bool common;
+    uint8_t identifier;
+    const char *bytes;
+    size_t length;
+} NameAttribute;
+
+static GByteArray *make_name(const NameAttribute *attributes, size_t count)
+{
+    static const uint8_t common_name[] = {0x55, 0x04, 0x03};
+    static const uint8_t organisation[] = {0x55, 0x04, 0x0a};
+    GByteArray *names = g_byte_array_new();
+    for (size_t index = 0; index < count; index++) {
+        GByteArray *pair = g_byte_array_new();
+        put_der(pair, 0x06, attributes[index].common ? common_name : organisation, 3);
+        put_der(pair, attributes[index].identifier, attributes[index].bytes,
+                attributes[index].length);
+        GByteArray *sequence = g_byte_array_new();
+        put_der_array(sequence, 0x30, pair);
+        put_der_array(names, 0x31, sequence);
+        g_byte_array_unref(sequence);
+        g_byte_array_unref(pair);
+    }
+    GByteArray *name = g_byte_array_new();
+    put_der_array(name, 0x30, names);
+    g_byte_array_unref(names);
+    return name;
+}
+
+/* A certificate with the given issuer, subject and validity elements, and a signature of
+ * `signature_length` bytes. */
+static GByteArray *make_certificate(const GByteArray *issuer, const GByteArray *subject,
+                                    const GByteArray *validity, size_t signature_length)
+{
+    GByteArray *fields = g_byte_array_new();
+    put_der(fields, 0xa0, "\x02\x01\x02", 3);
+    put_der(fields, 0x02, "\x01", 1);
+    put_der(fields, 0x30, "\x06\x01\x00", 3);
+    g_byte_array_append(fields, issuer->data, issuer->len);
+    put_der_array(fields, 0x30, validity);
+    g_byte_array_append(fields, subject->data, subject->len);
+    GByteArray *whole = g_byte_array_new();
+    put_der_array(whole, 0x30, fields);
+    put_der(whole, 0x30, "\x06\x01\x00", 3);
+    GByteArray *signature = g_byte_array_sized_new((guint)signature_length);
+    g_byte_array_set_size(signature, (guint)signature_length);
+    memset(signature->data, 0x11, signature_length);
+    put_der_array(whole, 0x03, signature);
+    GByteArray *certificate = g_byte_array_new();
+    put_der_array(certificate, 0x30, whole);
+    g_byte_array_unref(signature);
+    g_byte_array_unref(whole);
+    g_byte_array_unref(fields);
+    return certificate;
+}
+
+static GByteArray *make_validity(uint8_t before_identifier, const char *before,
+                                 uint8_t after_identifier, const char *after)
+{
+    GByteArray *validity = g_byte_array_new();
+    put_der(validity, before_identifier, before, strlen(before));
+    put_der(validity, after_identifier, after, strlen(after));
+    return validity;
+}
+
+/* Names in the string types certificates use, several common names, and times of both kinds. */
+static void test_certificate_names_and_times(void)
+{
+    /* "Zoë 😀" as a BMPString (a surrogate pair for the emoji) and as a UniversalString. */
+    static const NameAttribute bmp[] = {
+        {false, 0x0c, "Org", 3},
+        {true, 0x1e, "\0Z\0o\0\xeb\0 \xd8\x3d\xde\x00", 12},
+    };
+    static const NameAttribute universal[] = {
+        {true, 0x1c, "\0\0\0Z\0\0\0o\0\0\0\xeb\0\0\0 \0\1\xf6\0", 20},
+    };
+    static const NameAttribute several[] = {
+        {true, 0x13, "first", 5},
+        {false, 0x13, "Org", 3},
+        {true, 0x0c, "last", 4},
+    };
+    static const NameAttribute none[] = {{false, 0x0c, "Only an organisation", 20}};
+    GByteArray *issuer = make_name(bmp, G_N_ELEMENTS(bmp));
+    GByteArray *subject = make_name(universal, G_N_ELEMENTS(universal));
+    GByteArray *validity = make_validity(0x17, "990102030405Z", 0x17, "4912312359Z");
+    GByteArray *der = make_certificate(issuer, subject, validity, 64);
+    OddportTlsCertificate certificate = read_certificate(der->data, der->len);
+    g_assert_cmpstr(certificate.issuer_cn, ==, "Zo\xc3\xab \xf0\x9f\x98\x80");
+    g_assert_cmpstr(certificate.subject_cn, ==, "Zo\xc3\xab \xf0\x9f\x98\x80");
+    g_assert_cmpstr(certificate.not_before, ==, "1999-01-02T03:04:05Z");
+    g_assert_cmpstr(certificate.not_after, ==, "2049-12-31T23:59:00Z");
+    g_assert_true(certificate.self_signed_known);
+    g_assert_false(certificate.self_signed);
+    g_byte_array_unref(der);
+    g_byte_array_unref(validity);
+    g_byte_array_unref(subject);
+    g_byte_array_unref(issuer);
+
+    issuer = make_name(several, G_N_ELEMENTS(several));
+    subject = make_name(none, G_N_ELEMENTS(none));
+    static const struct {
+        uint8_t identifier;
+        const char *text;
+        const char *expected;
+    } times[] = {
+        {0x18, "20500101000000Z", "2050-01-01T00:00:00Z"},
+        {0x18, "20500101000000.125Z", "2050-01-01T00:00:00Z"},
+        {0x18, "99991231235959Z", "9999-12-31T23:59:59Z"},
+        {0x17, "500101000000Z", "1950-01-01T00:00:00Z"},
+        {0x17, "261201170839+0100", ""}, /* an offset, which DER does not allow */
+        {0x17, "261301170839Z", ""},     /* month 13 */
+        {0x17, "2612011708Z39", ""},
+        {0x18, "202612011708Z", ""}, /* a GeneralizedTime without seconds */
+        {0x0c, "261201170839Z", ""}, /* not a time at all */
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(times); index++) {
+        validity = make_validity(times[index].identifier, times[index].text, 0x17, "300101000000Z");
+        der = make_certificate(issuer, subject, validity, 300);
+        certificate = read_certificate(der->data, der->len);
+        g_assert_cmpstr(certificate.issuer_cn, ==, "last");
+        g_assert_cmpstr(certificate.subject_cn, ==, "");
+        g_assert_cmpstr(certificate.not_before, ==, times[index].expected);
+        g_assert_cmpstr(certificate.not_after, ==, "2030-01-01T00:00:00Z");
+        g_byte_array_unref(der);
+        g_byte_array_unref(validity);
+    }
+    g_byte_array_unref(subject);
+    g_byte_array_unref(issuer);
+}
+
+/* Lengths that lie, forms DER forbids, tags in the wrong places and random damage: nothing is
+ * read out of bounds (the copies are exactly sized), and what is read is well formed. */
+static void test_certificate_malformed(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t length;
+    } cases[] = {
+        {"", 0},
+        {"\x30", 1},
+        {"\x30\x84\xff\xff\xff\xff\x30\x00", 8}, /* a length far beyond the bytes */
+        {"\x30\x85\x00\x00\x00\x00\x01\x30", 8}, /* more length octets than DER needs here */
+        {"\x30\x80\x30\x00\x00\x00", 6},         /* indefinite length, BER only */
+        {"\x3f\x81\x80\x80\x80\x80\x01\x00", 8}, /* a tag number that never ends */
+        {"\x3f\x81\x01\x02\x30\x00", 6},         /* a high tag number where a SEQUENCE goes */
+        {"\x30\x06\x30\x04\xa0\x02\x02\x05", 8}, /* a version element longer than its parent */
+        {"\x30\x05\x30\x03\x02\x01", 6},         /* cut inside the serial number */
+        {"\x04\x03\x30\x01\x00", 5},             /* not a SEQUENCE at all */
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(cases); index++) {
+        OddportTlsCertificate certificate =
+            read_certificate((const uint8_t *)cases[index].bytes, cases[index].length);
+        g_assert_cmpstr(certificate.subject_cn, ==, "");
+        g_assert_false(certificate.self_signed_known);
+    }
+    GRand *random = g_rand_new_with_seed(5280);
+    uint8_t damaged[sizeof leaf_certificate];
+    for (int round = 0; round < 20000; round++) {
+        memcpy(damaged, leaf_certificate, sizeof damaged);
+        for (int flips = g_rand_int_range(random, 1, 5); flips > 0; flips--)
+            damaged[g_rand_int_range(random, 0, sizeof damaged)] =
+                (uint8_t)g_rand_int_range(random, 0, 256);
+        read_certificate(damaged, (size_t)g_rand_int_range(random, 0, sizeof damaged + 1));
+    }
+    g_rand_free(random);
+}
+
+/* A TLS 1.2 server flight: ServerHello, Certificate with `count` certificates, ServerHelloDone. */
+static GByteArray *server_flight(const uint8_t *const *certificates, const size_t *lengths,
+                                 size_t count, size_t fragment)
+{
+    GByteArray *messages = server_hello_with(0x0303, 0xc02f, NULL);
+    GByteArray *list = g_byte_array_new();
+    for (size_t index = 0; index < count; index++) {
+        put_be24(list, (unsigned)lengths[index]);
+        g_byte_array_append(list, certificates[index], (guint)lengths[index]);
+    }
+    put_u8(messages, 11);
+    put_be24(messages, list->len + 3);
+    put_be24(messages, list->len);
+    g_byte_array_append(messages, list->data, list->len);
+    put_u8(messages, 14);
+    put_be24(messages, 0);
+    GByteArray *flight = wrap_in_records(messages, 0x0303, fragment);
+    g_byte_array_unref(list);
+    g_byte_array_unref(messages);
+    return flight;
+}
+
+/* The details of a flight's first bytes as detection leaves them, ready for the flight reader. */
+static OddportTlsInfo detected(const GByteArray *flight)
+{
+    OddportVerdict verdict;
+    OddportTlsInfo info;
+    detect(flight->data, flight->len, &verdict, &info);
+    g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+    return info;
+}
+
+/* Runs the flight reader on an exactly sized copy of the first `length` bytes. */
+static bool read_flight(const GByteArray *flight, size_t length, bool final, OddportTlsInfo *info)
+{
+    uint8_t *copy = g_memdup2(flight->data, length);
+    bool done = oddport_tls_read_server_flight(copy, length, final, info);
+    g_free(copy);
+    return done;
+}
+
+static void test_server_flight(void)
+{
+    static const uint8_t *const chain[] = {leaf_certificate, test_ca_certificate};
+    static const size_t chain_lengths[] = {sizeof leaf_certificate, sizeof test_ca_certificate};
+    for (size_t fragment = 40; fragment <= 16384; fragment *= 4) {
+        GByteArray *flight = server_flight(chain, chain_lengths, 2, fragment);
+        OddportTlsInfo info = detected(flight);
+        /* Until the first certificate is all there, the reader asks for more. */
+        size_t needed = 0;
+        for (size_t length = 1; length <= flight->len; length++) {
+            OddportTlsInfo copy = info;
+            if (read_flight(flight, length, false, &copy)) {
+                needed = length;
+                g_assert_cmpstr(copy.certificate.subject_cn, ==, LEAF_CN);
+                g_assert_false(copy.certificate.truncated);
+                break;
+            }
+            g_assert_false(copy.certificate.present);
+            /* Told that nothing more comes, it reads what there is. */
+            copy = info;
+            g_assert_true(read_flight(flight, length, true, &copy));
+            if (copy.certificate.present)
+                g_assert_true(copy.certificate.truncated);
+        }
+        g_assert_cmpuint(needed, >, 0);
+        g_assert_cmpuint(needed, <, flight->len);
+        g_byte_array_unref(flight);
+    }
+
+    /* TLS 1.3: the certificate is encrypted, so there is nothing to wait for. */
+    OddportTlsInfo info = detected(
+        &(GByteArray){(guint8 *)openssl_tls13_server_flight, sizeof openssl_tls13_server_flight});
+    g_assert_true(
+        read_flight(&(GByteArray){(guint8 *)openssl_tls13_server_flight, 9}, 9, false, &info));
+    g_assert_false(info.certificate.present);
+
+    /* No certificate (an empty list, or ServerHelloDone next), a resumption (ChangeCipherSpec
+     * next), lengths that disagree: done, without one. */
+    GByteArray *flight = server_flight(NULL, NULL, 0, 16384);
+    info = detected(flight);
+    g_assert_true(read_flight(flight, flight->len, false, &info));
+    g_assert_false(info.certificate.present);
+    g_byte_array_unref(flight);
+    GByteArray *message = server_hello_with(0x0303, 0xc02f, NULL);
+    put_u8(message, 14);
+    put_be24(message, 0);
+    flight = wrap_in_records(message, 0x0303, 16384);
+    info = detected(flight);
+    g_assert_true(read_flight(flight, flight->len, false, &info));
+    g_assert_false(info.certificate.present);
+    g_byte_array_unref(flight);
+    flight = wrap_in_records(message, 0x0303, 16384);
+    g_byte_array_set_size(flight, flight->len - 4);
+    put_record(flight, 20, 0x0303, 1);
+    info = detected(flight);
+    g_assert_true(read_flight(flight, flight->len, false, &info));
+    g_assert_false(info.certificate.present);
+    g_byte_array_unref(flight);
+    g_byte_array_unref(message);
+    static const uint8_t *const self[] = {self_signed_certificate};
+    static const size_t self_length[] = {sizeof self_signed_certificate};
+    flight = server_flight(self, self_length, 1, 16384);
+    /* The first certificate's length, after the record header, the 42-byte ServerHello, the
+     * Certificate message's header and the list's length, made longer than the list. */
+    flight->data[5 + 42 + 4 + 3 + 1] ^= 0x40;
+    info = detected(flight);
+    g_assert_true(read_flight(flight, flight->len, true, &info));
+    g_assert_false(info.certificate.present);
+    g_byte_array_unref(flight);
+}
+
+/* Through a flow's side, as the engine and the plugin feed it: the flight in small segments, and
+ * a first certificate longer than the side keeps, cut there and said to be. */
+static void test_certificate_through_side(void)
+{
+    static const uint8_t *const self[] = {self_signed_certificate};
+    static const size_t self_length[] = {sizeof self_signed_certificate};
+    for (size_t segment = 7; segment <= 1500; segment += 211) {
+        GByteArray *flight = server_flight(self, self_length, 1, 1000);
+        OddportSide side;
+        oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+        oddport_side_set_start(&side, 1000);
+        for (size_t offset = 0; offset < flight->len; offset += segment) {
+            size_t length = MIN(segment, flight->len - offset);
+            uint8_t *copy = g_memdup2(flight->data + offset, length);
+            oddport_side_feed_segment(&side, 1000 + (uint32_t)offset, copy, length);
+            g_free(copy);
+        }
+        oddport_side_finish(&side);
+        const OddportTlsInfo *info = oddport_tls_details(side.result);
+        g_assert_nonnull(info);
+        g_assert_true(info->certificate.present);
+        g_assert_false(info->certificate.truncated);
+        g_assert_cmpstr(info->certificate.subject_cn, ==, SELF_SIGNED_CN);
+        g_assert_true(info->certificate.self_signed);
+        g_assert_false(side.reading_later_details);
+        oddport_side_clear(&side);
+        g_byte_array_unref(flight);
+    }
+
+    static const NameAttribute name[] = {{true, 0x0c, "big.example", 11}};
+    GByteArray *issuer = make_name(name, 1);
+    GByteArray *validity = make_validity(0x17, "250101000000Z", 0x17, "350101000000Z");
+    GByteArray *big = make_certificate(issuer, issuer, validity, 9000);
+    const uint8_t *const big_list[] = {big->data};
+    const size_t big_length[] = {big->len};
+    GByteArray *flight = server_flight(big_list, big_length, 1, 16384);
+    OddportSide side;
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+    for (size_t offset = 0; offset < flight->len; offset += 1448)
+        oddport_side_feed_segment(&side, (uint32_t)offset, flight->data + offset,
+                                  MIN(1448, flight->len - offset));
+    /* The stream limit ends the reading before the flow does. */
+    g_assert_false(side.reading_later_details);
+    const OddportTlsInfo *info = oddport_tls_details(side.result);
+    g_assert_true(info->certificate.truncated);
+    g_assert_cmpstr(info->certificate.subject_cn, ==, "big.example");
+    g_assert_cmpstr(info->certificate.not_after, ==, "2035-01-01T00:00:00Z");
+    g_assert_true(info->certificate.self_signed);
+    oddport_side_finish(&side);
+    oddport_side_clear(&side);
+    g_byte_array_unref(flight);
+    g_byte_array_unref(big);
+    g_byte_array_unref(validity);
+    g_byte_array_unref(issuer);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1530,5 +1962,11 @@ int main(int argc, char **argv)
                     test_fingerprints_need_whole_hello);
     g_test_add_func("/detect/tls/fingerprints-remembered", test_fingerprints_remembered);
     g_test_add_func("/detect/tls/warning-alert-before-hello", test_warning_alert_before_hello);
+    g_test_add_func("/detect/tls/certificate-fields", test_certificate_fields);
+    g_test_add_func("/detect/tls/certificate-cut", test_certificate_cut);
+    g_test_add_func("/detect/tls/certificate-names-and-times", test_certificate_names_and_times);
+    g_test_add_func("/detect/tls/certificate-malformed", test_certificate_malformed);
+    g_test_add_func("/detect/tls/server-flight", test_server_flight);
+    g_test_add_func("/detect/tls/certificate-through-side", test_certificate_through_side);
     return g_test_run();
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal/cursor.h"
+#include "internal/stream.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
 #include "oddport/record.h"
@@ -19,6 +20,7 @@ enum {
 enum {
     HANDSHAKE_CLIENT_HELLO = 1,
     HANDSHAKE_SERVER_HELLO = 2,
+    HANDSHAKE_CERTIFICATE = 11,
 };
 
 enum {
@@ -678,6 +680,76 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
     return result.match;
 }
 
+/* Up to TLS 1.2 a server sends its certificate in the clear, in the Certificate message right
+ * after its ServerHello, when it sends one at all (RFC 5246 section 7.3). Only the first
+ * certificate, the server's own, is read, and only as many bytes as reach its end. */
+bool oddport_tls_read_server_flight(const uint8_t *bytes, size_t length, bool final,
+                                    OddportTlsInfo *info)
+{
+    /* From TLS 1.3 on the certificate is encrypted; a client's first flight holds none. */
+    if (info->handshake_type != HANDSHAKE_SERVER_HELLO || info->version > 0x0303)
+        return true;
+    OddportCursor input = oddport_cursor_make(bytes, length);
+    skip_warning_alerts(&input);
+    uint8_t type = 0;
+    uint8_t major = 0;
+    uint8_t minor = 0;
+    uint16_t record_length = 0;
+    if (!oddport_cursor_u8(&input, &type) || !oddport_cursor_u8(&input, &major) ||
+        !oddport_cursor_u8(&input, &minor) || !oddport_cursor_be16(&input, &record_length))
+        return final;
+    if (type != CONTENT_HANDSHAKE || record_length == 0 || record_length > RECORD_PAYLOAD_MAX)
+        return true;
+
+    /* The handshake messages are read out of their records into one buffer, which the stream
+     * limit bounds: no server flight oddport keeps is longer. */
+    HandshakeRecords records = {input, record_length, (uint16_t)(major << 8 | minor), false};
+    uint8_t flight[ODDPORT_STREAM_LIMIT];
+    size_t filled = 0;
+    gather(&records, flight, HANDSHAKE_HEADER_LENGTH, &filled);
+    OddportCursor header = oddport_cursor_make(flight, filled);
+    uint8_t hello_type = 0;
+    uint32_t hello_length = 0;
+    if (!oddport_cursor_u8(&header, &hello_type) || !oddport_cursor_be24(&header, &hello_length))
+        return records.broken || final;
+    if (hello_type != HANDSHAKE_SERVER_HELLO)
+        return true;
+
+    /* The next message's header, then the certificate list's and the first certificate's
+     * lengths. */
+    size_t next = HANDSHAKE_HEADER_LENGTH + (size_t)hello_length;
+    size_t lengths_end = next + HANDSHAKE_HEADER_LENGTH + 3 + 3;
+    if (lengths_end > sizeof flight)
+        return true;
+    gather(&records, flight, lengths_end, &filled);
+    uint8_t message_type = 0;
+    uint32_t message_length = 0;
+    uint32_t list_length = 0;
+    uint32_t certificate_length = 0;
+    OddportCursor lengths =
+        oddport_cursor_make(flight + MIN(next, filled), filled - MIN(next, filled));
+    if (oddport_cursor_u8(&lengths, &message_type) && message_type != HANDSHAKE_CERTIFICATE)
+        return true;
+    if (!oddport_cursor_be24(&lengths, &message_length) ||
+        !oddport_cursor_be24(&lengths, &list_length) ||
+        !oddport_cursor_be24(&lengths, &certificate_length))
+        return records.broken || final;
+    /* An empty list (a server without a certificate) or lengths that contradict each other. */
+    if (certificate_length == 0 || (size_t)list_length + 3 > message_length ||
+        (size_t)certificate_length + 3 > list_length)
+        return true;
+
+    size_t certificate_end = MIN(lengths_end + (size_t)certificate_length, sizeof flight);
+    gather(&records, flight, certificate_end, &filled);
+    bool whole = filled == lengths_end + (size_t)certificate_length;
+    if (!whole && !records.broken && !final && filled < sizeof flight)
+        return false;
+    oddport_tls_read_certificate(flight + lengths_end, filled - lengths_end, &info->certificate);
+    if (!whole)
+        info->certificate.truncated = true;
+    return true;
+}
+
 _Static_assert(sizeof(OddportTlsInfo) <= ODDPORT_PROTOCOL_DETAILS_MAX,
                "TLS's details must fit a side result");
 
@@ -685,6 +757,11 @@ static OddportMatch detect(const uint8_t *bytes, size_t length, OddportVerdict *
                            void *details)
 {
     return oddport_detect_tls(bytes, length, verdict, details);
+}
+
+static bool read_later_details(const uint8_t *bytes, size_t length, bool final, void *details)
+{
+    return oddport_tls_read_server_flight(bytes, length, final, details);
 }
 
 const OddportTlsInfo *oddport_tls_details(const OddportSideResult *side)
@@ -730,6 +807,7 @@ const OddportProtocol oddport_protocol_tls = {
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
     .describe_fields = describe_fields,
+    .read_later_details = read_later_details,
     .details_size = sizeof(OddportTlsInfo),
     /* 443 and IANA's implicit-TLS ports, where a handshake is the first thing on the wire. UDP
      * has none: QUIC is not TLS records. */
