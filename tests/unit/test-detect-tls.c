@@ -6,6 +6,7 @@
 #include "detect-harness.h"
 #include "internal/side.h"
 #include "oddport/detect.h"
+#include "oddport/protocol.h"
 #include "tls-certificates.h"
 
 /* curl 7.88.1 (OpenSSL 3.0) running "curl --http2 https://example.org:9443/", captured on
@@ -1929,6 +1930,50 @@ static void test_certificate_through_side(void)
     g_byte_array_unref(issuer);
 }
 
+/* The line for people, from the protocol's description. */
+static void test_summary(void)
+{
+    const OddportProtocol *tls = oddport_protocol(ODDPORT_APP_TLS);
+    OddportSideResult *client = g_new0(OddportSideResult, 1);
+    OddportSideResult *server = g_new0(OddportSideResult, 1);
+    client->app = ODDPORT_APP_TLS;
+    server->app = ODDPORT_APP_TLS;
+    OddportTlsInfo *offered = (OddportTlsInfo *)client->details.bytes;
+    OddportTlsInfo *chosen = (OddportTlsInfo *)server->details.bytes;
+    OddportVerdict verdict;
+    oddport_detect_tls(curl_client_hello, sizeof curl_client_hello, &verdict, offered);
+    static const uint8_t *const chain[] = {leaf_certificate};
+    static const size_t chain_lengths[] = {sizeof leaf_certificate};
+    GByteArray *flight = server_flight(chain, chain_lengths, 1, 16384);
+    oddport_detect_tls(flight->data, flight->len, &verdict, chosen);
+    g_assert_true(tls->read_later_details(flight->data, flight->len, false, chosen));
+    char text[512];
+    tls->summarise_details(client, server, text, sizeof text);
+    g_autofree char *expected = g_strdup_printf(
+        "ja4 t13d3112h2_e8f1e7e78f70_b26ce05bbdd6, ja3 0149f47eabf9a20d0893e2a44e5a6323, ja3s %s; "
+        "cert CN=" LEAF_CN " issued by CN=" TEST_CA_CN,
+        chosen->ja3);
+    g_assert_cmpstr(text, ==, expected);
+
+    /* Self-signed and cut short; the client alone; nothing; a text cut to its room. */
+    chosen->certificate.self_signed = true;
+    chosen->certificate.truncated = true;
+    tls->summarise_details(NULL, server, text, sizeof text);
+    g_autofree char *server_only =
+        g_strdup_printf("ja3s %s; cert CN=" LEAF_CN " (self-signed) (cut short)", chosen->ja3);
+    g_assert_cmpstr(text, ==, server_only);
+    tls->summarise_details(client, NULL, text, sizeof text);
+    g_assert_cmpstr(
+        text, ==, "ja4 t13d3112h2_e8f1e7e78f70_b26ce05bbdd6, ja3 0149f47eabf9a20d0893e2a44e5a6323");
+    tls->summarise_details(NULL, NULL, text, sizeof text);
+    g_assert_cmpstr(text, ==, "");
+    tls->summarise_details(client, server, text, 10);
+    g_assert_cmpstr(text, ==, "ja4 t13d3");
+    g_byte_array_unref(flight);
+    g_free(client);
+    g_free(server);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1968,5 +2013,6 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/tls/certificate-malformed", test_certificate_malformed);
     g_test_add_func("/detect/tls/server-flight", test_server_flight);
     g_test_add_func("/detect/tls/certificate-through-side", test_certificate_through_side);
+    g_test_add_func("/detect/tls/summary", test_summary);
     return g_test_run();
 }

@@ -769,7 +769,43 @@ const OddportTlsInfo *oddport_tls_details(const OddportSideResult *side)
     return side != NULL && side->app == ODDPORT_APP_TLS ? (const void *)side->details.bytes : NULL;
 }
 
-/* The report fields: the version in use, which hellos were seen, SNI and ALPN. */
+/* A side's details when it sent a hello of `handshake_type`, else NULL. */
+static const OddportTlsInfo *hello_details(const OddportSideResult *side, uint8_t handshake_type)
+{
+    const OddportTlsInfo *info = oddport_tls_details(side);
+    return info != NULL && info->handshake_type == handshake_type ? info : NULL;
+}
+
+static const char *text_or_null(const char *text)
+{
+    return text[0] != '\0' ? text : NULL;
+}
+
+static void describe_certificate(const OddportTlsCertificate *certificate,
+                                 const OddportRecordVisitor *visitor, void *data)
+{
+    visitor->begin_object("certificate", certificate != NULL, data);
+    oddport_record_text(visitor, "subject_cn", certificate != NULL ? certificate->subject_cn : NULL,
+                        data);
+    oddport_record_text(visitor, "issuer_cn", certificate != NULL ? certificate->issuer_cn : NULL,
+                        data);
+    oddport_record_text(visitor, "not_before", certificate != NULL ? certificate->not_before : NULL,
+                        data);
+    oddport_record_text(visitor, "not_after", certificate != NULL ? certificate->not_after : NULL,
+                        data);
+    if (certificate != NULL && certificate->self_signed_known)
+        visitor->boolean("self_signed", certificate->self_signed, data);
+    else
+        visitor->null("self_signed", data);
+    if (certificate != NULL)
+        visitor->boolean("truncated", certificate->truncated, data);
+    else
+        visitor->null("truncated", data);
+    visitor->end_object(data);
+}
+
+/* The report fields: the version in use, which hellos were seen, SNI, ALPN, the fingerprints and
+ * the server's certificate. */
 static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
                             const OddportRecordVisitor *visitor, void *data)
 {
@@ -797,6 +833,72 @@ static void describe_fields(const OddportSideResult *client, const OddportSideRe
     visitor->end_array(data);
     oddport_record_text(visitor, "alpn_selected",
                         chosen != NULL && chosen->alpn_count > 0 ? chosen->alpn[0] : NULL, data);
+    const OddportTlsInfo *client_hello = hello_details(client, HANDSHAKE_CLIENT_HELLO);
+    const OddportTlsInfo *server_hello = hello_details(server, HANDSHAKE_SERVER_HELLO);
+    oddport_record_text(visitor, "ja3", client_hello != NULL ? client_hello->ja3 : NULL, data);
+    oddport_record_text(visitor, "ja3s", server_hello != NULL ? server_hello->ja3 : NULL, data);
+    oddport_record_text(visitor, "ja4", client_hello != NULL ? client_hello->ja4 : NULL, data);
+    describe_certificate(server_hello != NULL && server_hello->certificate.present
+                             ? &server_hello->certificate
+                             : NULL,
+                         visitor, data);
+}
+
+/* Appends to a NUL-terminated text held in `capacity` bytes, cutting what does not fit. */
+static void append_text(char *text, size_t capacity, const char *more)
+{
+    size_t used = strlen(text);
+    while (*more != '\0' && used + 1 < capacity)
+        text[used++] = *more++;
+    text[used] = '\0';
+}
+
+/* "ja4 t13d1516h2_8daaf6152771_e5627efa2ab1, ja3 ..., ja3s ...; cert CN=example.org
+ * (self-signed)": what a defender pivots on, in one line. */
+static void summarise_details(const OddportSideResult *client, const OddportSideResult *server,
+                              char *text, size_t capacity)
+{
+    if (capacity == 0)
+        return;
+    text[0] = '\0';
+    const OddportTlsInfo *client_hello = hello_details(client, HANDSHAKE_CLIENT_HELLO);
+    const OddportTlsInfo *server_hello = hello_details(server, HANDSHAKE_SERVER_HELLO);
+    const struct {
+        const char *label;
+        const char *value;
+    } fingerprints[] = {
+        {"ja4 ", client_hello != NULL ? text_or_null(client_hello->ja4) : NULL},
+        {"ja3 ", client_hello != NULL ? text_or_null(client_hello->ja3) : NULL},
+        {"ja3s ", server_hello != NULL ? text_or_null(server_hello->ja3) : NULL},
+    };
+    for (size_t index = 0; index < sizeof fingerprints / sizeof fingerprints[0]; index++) {
+        if (fingerprints[index].value == NULL)
+            continue;
+        if (text[0] != '\0')
+            append_text(text, capacity, ", ");
+        append_text(text, capacity, fingerprints[index].label);
+        append_text(text, capacity, fingerprints[index].value);
+    }
+    const OddportTlsCertificate *certificate =
+        server_hello != NULL && server_hello->certificate.present ? &server_hello->certificate
+                                                                  : NULL;
+    if (certificate == NULL)
+        return;
+    if (text[0] != '\0')
+        append_text(text, capacity, "; ");
+    append_text(text, capacity, "cert");
+    if (certificate->subject_cn[0] != '\0') {
+        append_text(text, capacity, " CN=");
+        append_text(text, capacity, certificate->subject_cn);
+    }
+    if (certificate->self_signed_known && certificate->self_signed) {
+        append_text(text, capacity, " (self-signed)");
+    } else if (certificate->issuer_cn[0] != '\0') {
+        append_text(text, capacity, " issued by CN=");
+        append_text(text, capacity, certificate->issuer_cn);
+    }
+    if (certificate->truncated)
+        append_text(text, capacity, " (cut short)");
 }
 
 const OddportProtocol oddport_protocol_tls = {
@@ -807,6 +909,7 @@ const OddportProtocol oddport_protocol_tls = {
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
     .describe_fields = describe_fields,
+    .summarise_details = summarise_details,
     .read_later_details = read_later_details,
     .details_size = sizeof(OddportTlsInfo),
     /* 443 and IANA's implicit-TLS ports, where a handshake is the first thing on the wire. UDP
