@@ -104,6 +104,32 @@ bool oddport_http_simple_response_possible(const uint8_t *bytes, size_t length);
 #define ODDPORT_TLS_SNI_MAX        256
 #define ODDPORT_TLS_ALPN_MAX_COUNT 8
 #define ODDPORT_TLS_ALPN_NAME_MAX  48
+/* 32 lowercase hexadecimal digits of an MD5 digest, and the NUL. */
+#define ODDPORT_TLS_JA3_TEXT_MAX 33
+/* "t13d1516h2_8daaf6152771_e5627efa2ab1" and the NUL. */
+#define ODDPORT_TLS_JA4_TEXT_MAX 37
+/* A common name: X.520 allows 64 characters; longer ones are cut, like other wire text. */
+#define ODDPORT_TLS_NAME_MAX 96
+/* "2026-12-01T17:08:39Z" and the NUL. */
+#define ODDPORT_TLS_TIME_TEXT_MAX 21
+
+/* What the first certificate of a server's Certificate message says: the server's own, sent in
+ * the clear up to TLS 1.2. Texts are empty where the certificate did not say or could not be
+ * read; times are RFC 3339, UTC, to the second, as the certificate gives them. */
+typedef struct {
+    bool present; /* a Certificate message with a certificate in it came after the ServerHello */
+    /* The certificate was cut short: by the bytes oddport keeps of a stream's opening
+     * (ODDPORT_STREAM_LIMIT) or by the flow's end. Fields whose bytes were not all there are
+     * left empty rather than guessed. */
+    bool truncated;
+    bool self_signed_known; /* both names were read whole */
+    bool self_signed;       /* subject and issuer are the same name, byte for byte */
+    /* The last common name of each name, the most specific one. */
+    char subject_cn[ODDPORT_TLS_NAME_MAX];
+    char issuer_cn[ODDPORT_TLS_NAME_MAX];
+    char not_before[ODDPORT_TLS_TIME_TEXT_MAX];
+    char not_after[ODDPORT_TLS_TIME_TEXT_MAX];
+} OddportTlsCertificate;
 
 typedef struct {
     uint8_t handshake_type;  /* 1 ClientHello, 2 ServerHello, 0 none seen (records only) */
@@ -116,6 +142,15 @@ typedef struct {
     char sni[ODDPORT_TLS_SNI_MAX];
     char alpn[ODDPORT_TLS_ALPN_MAX_COUNT][ODDPORT_TLS_ALPN_NAME_MAX];
     unsigned alpn_count;
+    /* Fingerprints of a whole hello, empty where Wireshark computes none (an SSLv2-style hello,
+     * a hello cut short or too large to hold): a ClientHello's JA3 or a ServerHello's JA3S as
+     * Wireshark 4.0's tls.handshake.ja3 and ja3s compute them, and a ClientHello's JA4 as
+     * Wireshark 4.4's tls.handshake.ja4 does. */
+    char ja3[ODDPORT_TLS_JA3_TEXT_MAX];
+    char ja4[ODDPORT_TLS_JA4_TEXT_MAX];
+    /* A TLS 1.2 or older server's certificate, read after detection from the bytes that follow
+     * its ServerHello (the protocol's read_later_details). */
+    OddportTlsCertificate certificate;
 } OddportTlsInfo;
 
 /* "SSL 3.0", "TLS 1.0" ... "TLS 1.3", "SSL 2.0", or NULL for a value that is none of these
@@ -128,6 +163,22 @@ const char *oddport_tls_version_name(uint16_t version);
  * enough. Never reads past `length`. `info` may be NULL. */
 OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
                                 OddportTlsInfo *info);
+
+/* Reads the fields of OddportTlsCertificate from one DER-encoded X.509 certificate, of which
+ * `length` bytes are there: fewer than its encoding states marks it truncated. Sets `present`;
+ * a certificate that is not DER leaves the fields it did not reach empty. Never reads past
+ * `length`. */
+void oddport_tls_read_certificate(const uint8_t *der, size_t length,
+                                  OddportTlsCertificate *certificate);
+
+/* Reads what a server's first bytes hold after its ServerHello: the certificate of a TLS 1.2 or
+ * older server (into info->certificate). `bytes` are the side's first bytes from the start, on
+ * which oddport_detect_tls found the ServerHello that `info` describes. Returns true when
+ * nothing more is to be learnt (the certificate was read, or the flight shows there is none or
+ * it is encrypted), false to be called again with more bytes; with `final` set, no more will
+ * come, and a certificate cut short is read as far as it goes. Never reads past `length`. */
+bool oddport_tls_read_server_flight(const uint8_t *bytes, size_t length, bool final,
+                                    OddportTlsInfo *info);
 
 #define ODDPORT_SSH_BANNER_MAX 256
 /* Room for an MD5 digest in lowercase hexadecimal and its terminating NUL. */

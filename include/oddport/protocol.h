@@ -161,6 +161,15 @@ OddportCandidates oddport_protocol_candidates(OddportTransport transport);
 OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final,
                                  OddportCandidates *candidates, OddportSideResult *result);
 
+/* The longest line a protocol's summarise_details writes that reports keep. */
+#define ODDPORT_SUMMARY_MAX 512
+
+/* `app`'s summarise_details over a flow's sides, each passed only if it is of that app, into
+ * `text` (NUL-terminated, cut to `capacity`); empty when the protocol has nothing to say or
+ * `app` is not a protocol's. */
+void oddport_protocol_summarise(OddportApp app, const OddportSideResult *client,
+                                const OddportSideResult *server, char *text, size_t capacity);
+
 /* Typed views of a side's details: NULL unless `side` is non-NULL and of that app (transfer
  * none: they point into `side`). */
 const OddportHttpInfo *oddport_http_details(const OddportSideResult *side);

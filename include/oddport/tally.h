@@ -57,6 +57,9 @@ typedef struct {
     uint64_t last_seen_ns;
     OddportDistinctCounter *clients; /* distinct client addresses (exact, or an estimate) */
     char *evidence;                  /* from the first flow, for the text report (owned) */
+    /* What the first flow's protocol says of its sides (fingerprints, a certificate's names),
+     * for the text report; NULL when it has nothing to say (owned). Wire text: escape it. */
+    char *details_summary;
     uint64_t server_spoke_flows; /* flows in which the server spoke (oddport_flow_server_spoke) */
     /* For unrecognised traffic only: the first bytes of the first flow whose server sent any,
      * else of the first flow whose client did; wire bytes, escape when printing. */

@@ -26,6 +26,20 @@ const OddportProtocol *oddport_protocol(OddportApp app)
     return protocols[app - 1];
 }
 
+void oddport_protocol_summarise(OddportApp app, const OddportSideResult *client,
+                                const OddportSideResult *server, char *text, size_t capacity)
+{
+    if (capacity == 0)
+        return;
+    text[0] = '\0';
+    const OddportProtocol *protocol = oddport_protocol(app);
+    if (protocol == NULL || protocol->summarise_details == NULL)
+        return;
+    protocol->summarise_details(client != NULL && client->app == app ? client : NULL,
+                                server != NULL && server->app == app ? server : NULL, text,
+                                capacity);
+}
+
 const OddportProtocol *const *oddport_protocols(size_t *count)
 {
     *count = sizeof protocols / sizeof protocols[0];

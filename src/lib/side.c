@@ -88,13 +88,18 @@ bool oddport_side_feed_segment(OddportSide *side, uint32_t sequence, const uint8
     OddportSideResult result;
     if (oddport_stream_is_fresh_start(&side->stream, sequence)) {
         /* Most openings fit one segment: judge it where it lies and copy only if undecided, or
-         * if its protocol reads details from later bytes too. */
+         * if its protocol wants later bytes for details. */
         OddportMatch match =
             oddport_detect_side(payload, length, false, &side->candidates, &result);
-        if (match == ODDPORT_MATCH_YES && oddport_protocol(result.app)->read_later_details != NULL)
-            oddport_stream_add(&side->stream, sequence, payload, length);
-        if (match != ODDPORT_MATCH_NEED_MORE)
-            return settle(side, match, &result, payload, length);
+        if (match != ODDPORT_MATCH_NEED_MORE) {
+            bool decided = settle(side, match, &result, payload, length);
+            /* A protocol that reads details from later bytes has had these in place; they are
+             * copied only when it wants more, which most sides never do (and read again, in case
+             * they alone fill the stream). */
+            if (side->reading_later_details)
+                continue_later_details(side, sequence, payload, length);
+            return decided;
+        }
         oddport_stream_add(&side->stream, sequence, payload, length);
         return settle(side, match, &result, payload, length);
     }
@@ -141,11 +146,9 @@ void oddport_side_finish(OddportSide *side)
                              ? oddport_detect_side(data, length, true, &side->candidates, &result)
                              : ODDPORT_MATCH_NO;
     settle(side, match == ODDPORT_MATCH_YES ? match : ODDPORT_MATCH_NO, &result, data, length);
-    /* Decided only now that nothing more will come: what it holds is all its details get. */
-    if (side->reading_later_details) {
-        data = oddport_stream_data(&side->stream, &length);
+    /* Decided only now, with no more bytes to come for details either. */
+    if (side->reading_later_details)
         read_later_details(side, data, length, true);
-    }
 }
 
 void oddport_side_clear(OddportSide *side)

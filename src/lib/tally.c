@@ -39,6 +39,7 @@ static void service_entry_free(gpointer data)
     ServiceEntry *entry = data;
     oddport_distinct_free(entry->service.clients);
     g_free(entry->service.evidence);
+    g_free(entry->service.details_summary);
     g_free(entry);
 }
 
@@ -155,6 +156,10 @@ static void count_service(OddportTally *tally, const OddportFlowReport *report)
         service->last_seen_ns = report->last_seen_ns;
         service->clients = oddport_distinct_new();
         service->evidence = g_strdup(report->verdict->evidence);
+        char summary[ODDPORT_SUMMARY_MAX];
+        oddport_protocol_summarise(service->app, report->client_result, report->server_result,
+                                   summary, sizeof summary);
+        service->details_summary = summary[0] != '\0' ? g_strdup(summary) : NULL;
         g_hash_table_insert(tally->services, &entry->key, entry);
         if (service->app == ODDPORT_APP_UNKNOWN)
             tally->unknown_service_rows++;

@@ -71,10 +71,21 @@ static void check_side(const OddportSide *side)
         FUZZ_CHECK_TERMINATED(oddport_http_details(result)->host);
         FUZZ_CHECK_TERMINATED(oddport_http_details(result)->path);
         break;
-    case ODDPORT_APP_TLS:
-        FUZZ_CHECK_TERMINATED(oddport_tls_details(result)->sni);
-        FUZZ_CHECK(oddport_tls_details(result)->alpn_count <= ODDPORT_TLS_ALPN_MAX_COUNT);
+    case ODDPORT_APP_TLS: {
+        const OddportTlsInfo *info = oddport_tls_details(result);
+        FUZZ_CHECK_TERMINATED(info->sni);
+        FUZZ_CHECK(info->alpn_count <= ODDPORT_TLS_ALPN_MAX_COUNT);
+        FUZZ_CHECK_TERMINATED(info->ja3);
+        FUZZ_CHECK_TERMINATED(info->ja4);
+        FUZZ_CHECK_TERMINATED(info->certificate.subject_cn);
+        FUZZ_CHECK_TERMINATED(info->certificate.issuer_cn);
+        FUZZ_CHECK_TERMINATED(info->certificate.not_before);
+        FUZZ_CHECK_TERMINATED(info->certificate.not_after);
+        /* Only a ServerHello of TLS 1.2 or older is followed by a certificate in the clear. */
+        FUZZ_CHECK(!info->certificate.present ||
+                   (info->handshake_type == 2 && info->version <= 0x0303));
         break;
+    }
     case ODDPORT_APP_SSH:
         FUZZ_CHECK_TERMINATED(oddport_ssh_details(result)->banner);
         FUZZ_CHECK_TERMINATED(oddport_ssh_details(result)->hassh);
@@ -147,6 +158,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool decided_before_the_end = side.decided;
     oddport_side_finish(&side);
     FUZZ_CHECK(side.decided);
+    /* Once the flow is over, no protocol is still reading. */
+    FUZZ_CHECK(!side.reading_later_details);
     check_side(&side);
     /* The end of the flow ends the reading of later details, and the opening is released. */
     if (decided_before_the_end)

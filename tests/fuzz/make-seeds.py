@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-# Writes the fuzz seed corpora in tests/fuzz/seeds/ from the recorded captures in captures/.
-# Run from anywhere: python3 tests/fuzz/make-seeds.py. The seeds are committed; this script says
-# where they came from and makes them again if the captures are re-recorded.
+# Writes the fuzz seed corpora in tests/fuzz/seeds/ from the recorded captures in captures/, the
+# capture of TLS hellos that tests/crosscheck/write-tls-hellos writes, and the test certificates.
+# Run from anywhere: python3 tests/fuzz/make-seeds.py BUILD/tests/crosscheck/write-tls-hellos.
+# The seeds are committed; this script says where they came from and makes them again if the
+# captures are re-recorded.
 import gzip
 import os
+import re
 import shutil
 import struct
 import subprocess
+import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURES = os.path.join(HERE, "..", "..", "captures")
@@ -167,12 +172,12 @@ def flows_of(records):
     return flows
 
 
-def write_openings(flows, prefix):
+def write_openings(flows, prefix, limit=2048):
     """Each direction's opening bytes, for the detectors and the side."""
     openings = []
     for key, flow in sorted(flows.items()):
         for sender, payloads in sorted(flow["directions"].items()):
-            openings.append((key, sender, b"".join(payloads)[:2048], len(payloads[0])))
+            openings.append((key, sender, b"".join(payloads)[:limit], len(payloads[0])))
     prefixes = {"http": (b"GET ", b"HEAD", b"POST", b"PRI ", b"HTTP", b"<!DO", b"<htm"),
                 "tls": (b"\x16\x03",), "ssh": (b"SSH-",)}
     written = set()
@@ -225,7 +230,24 @@ def write_key_exchange_seeds(name, opening, number):
         write("fuzz-detect-ssh", name + "-kexinit-control-byte", bytes(damaged))
 
 
+def write_tls_seeds(write_tls_hellos):
+    """The hellos at the edges of JA3 and JA4, and TLS 1.2 server flights with certificates whole,
+    split and cut, as openings (kept to the side's 8 KiB); the test certificates as DER, for the
+    certificate reader that fuzz-detect-tls also runs on its input."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "tls-hellos.pcap")
+        subprocess.run([write_tls_hellos, path], check=True)
+        write_openings(flows_of(read_pcap(path)[1]), "hellos-", limit=8192)
+    with open(os.path.join(HERE, "..", "unit", "tls-certificates.h")) as f:
+        header = f.read()
+    for name, body in re.findall(r"static const uint8_t (\w+)\[\] = \{(.*?)\};", header, re.S):
+        der = bytes(int(byte, 16) for byte in re.findall(r"0x([0-9a-f]{2})", body))
+        write("fuzz-detect-tls", "der-" + name.replace("_", "-"), der)
+
+
 def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make-seeds.py BUILD/tests/crosscheck/write-tls-hellos")
     shutil.rmtree(SEEDS, ignore_errors=True)
     link_type, records = read_pcap(os.path.join(CAPTURES, "loopback.pcap"))
     assert link_type == LINKTYPE_ETHERNET
@@ -265,6 +287,7 @@ def main():
     legacy_type, legacy_records = read_pcap(os.path.join(CAPTURES, "legacy.pcap"))
     assert legacy_type == LINKTYPE_ETHERNET
     write_openings(flows_of(legacy_records), "legacy-")
+    write_tls_seeds(sys.argv[1])
 
     # engine: one small capture per app, cut from the recorded one (the whole captures are read
     # from captures/ directly), plus a pcapng with two link types.

@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "internal/cursor.h"
+#include "internal/stream.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
 #include "oddport/record.h"
+#include "tls-fingerprint.h"
 #include "verdict.h"
 
 enum {
@@ -18,6 +20,7 @@ enum {
 enum {
     HANDSHAKE_CLIENT_HELLO = 1,
     HANDSHAKE_SERVER_HELLO = 2,
+    HANDSHAKE_CERTIFICATE = 11,
 };
 
 enum {
@@ -65,12 +68,6 @@ const char *oddport_tls_version_name(uint16_t version)
     default:
         return NULL;
     }
-}
-
-/* RFC 8701 reserves values like 0x0a0a and 0x1a1a so that peers learn to ignore the unknown. */
-static bool is_grease(uint16_t value)
-{
-    return (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
 }
 
 static bool is_tls_record_version(uint8_t major, uint8_t minor)
@@ -206,7 +203,8 @@ static void read_alpn(Field extension, OddportTlsInfo *info)
             return;
         uint16_t two_bytes;
         OddportCursor peek = name.present;
-        if (name.stated_left == 2 && oddport_cursor_be16(&peek, &two_bytes) && is_grease(two_bytes))
+        if (name.stated_left == 2 && oddport_cursor_be16(&peek, &two_bytes) &&
+            oddport_tls_is_grease(two_bytes))
             continue;
         if (name.stated_left == 0)
             continue;
@@ -219,7 +217,7 @@ static void read_supported_versions(Field extension, uint8_t handshake_type, Odd
 {
     uint16_t version;
     if (handshake_type == HANDSHAKE_SERVER_HELLO) {
-        if (field_be16(&extension, &version) == PARSE_OK && !is_grease(version))
+        if (field_be16(&extension, &version) == PARSE_OK && !oddport_tls_is_grease(version))
             info->version = version;
         return;
     }
@@ -229,7 +227,7 @@ static void read_supported_versions(Field extension, uint8_t handshake_type, Odd
     uint16_t highest = 0;
     while (field_be16(&list, &version) == PARSE_OK) {
         /* TLS versions all have major 3; drafts and GREASE do not count as an offer. */
-        if (!is_grease(version) && (version >> 8) == 3 && version > highest)
+        if (!oddport_tls_is_grease(version) && (version >> 8) == 3 && version > highest)
             highest = version;
     }
     if (highest != 0)
@@ -377,7 +375,10 @@ typedef enum {
     HELLO_NOT_HELLO, /* a handshake record, but its first message is no hello */
 } HelloSearch;
 
-static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, OddportTlsInfo *info)
+/* `fingerprint`: whether the caller keeps the details, so that a whole hello's fingerprints are
+ * worth their hashing. */
+static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, OddportTlsInfo *info,
+                                bool fingerprint)
 {
     uint8_t type = 0;
     uint8_t major = 0;
@@ -470,6 +471,16 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
         need_more(verdict, ODDPORT_CONFIDENCE_MEDIUM, role, evidence);
         return HELLO_FOUND;
     }
+    /* Only here, once per side: a hello is judged again and again while it arrives, but says
+     * yes once. */
+    if (fingerprint && whole && (status == PARSE_OK || status == PARSE_BAD_EXTENSIONS)) {
+        OddportCursor hello =
+            oddport_cursor_make(message + HANDSHAKE_HEADER_LENGTH, message_length);
+        if (is_client)
+            oddport_tls_client_fingerprints(hello, info);
+        else
+            oddport_tls_server_fingerprint(hello, info);
+    }
     describe_hello(verdict, info);
     verdict->match = ODDPORT_MATCH_YES;
     verdict->role = role;
@@ -484,6 +495,34 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
         oddport_evidence_append(verdict->evidence, " (too large to check whole)");
     }
     return HELLO_FOUND;
+}
+
+/* Moves past whole warning-level alert records that open a side when a handshake record's first
+ * byte follows them; false, `input` unchanged, when there are none. Their versions are those
+ * records caught midstream may have, so that the alert alone, judged midstream until more
+ * comes, is not refused where the alert and a hello are accepted. */
+static bool skip_warning_alerts(OddportCursor *input)
+{
+    OddportCursor at = *input;
+    for (;;) {
+        uint8_t type = 0;
+        uint16_t version = 0;
+        uint16_t length = 0;
+        uint8_t level = 0;
+        OddportCursor record = at;
+        if (!oddport_cursor_u8(&record, &type) || type != CONTENT_ALERT ||
+            !oddport_cursor_be16(&record, &version) || version < 0x0301 || version > 0x0303 ||
+            !oddport_cursor_be16(&record, &length) || length != 2 ||
+            !oddport_cursor_u8(&record, &level) || level != 1 || !oddport_cursor_skip(&record, 1))
+            break;
+        at = record;
+    }
+    uint8_t next = 0;
+    if (at.data == input->data || !oddport_cursor_peek_u8(&at, 0, &next) ||
+        next != CONTENT_HANDSHAKE)
+        return false;
+    *input = at;
+    return true;
 }
 
 /* Records seen without their handshake: content types 20 to 23, one TLS version throughout. */
@@ -604,16 +643,25 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
     OddportTlsInfo found;
     memset(&result, 0, sizeof result);
     memset(&found, 0, sizeof found);
-    if (info != NULL)
-        memset(info, 0, sizeof *info);
 
     uint8_t first_byte = 0;
+    OddportCursor after_alerts = input;
     if (!oddport_cursor_peek_u8(&input, 0, &first_byte)) {
         need_more(&result, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, "no bytes yet");
     } else if (first_byte == CONTENT_HANDSHAKE) {
-        if (detect_hello(input, &result, &found) == HELLO_NOT_HELLO) {
+        if (detect_hello(input, &result, &found, info != NULL) == HELLO_NOT_HELLO) {
             memset(&found, 0, sizeof found);
             detect_midstream(input, &result, &found);
+        }
+    } else if (first_byte == CONTENT_ALERT && skip_warning_alerts(&after_alerts)) {
+        /* Some servers warn (unrecognized_name, RFC 6066) before their ServerHello. A hello
+         * after the warning is judged as a hello; anything else as records midstream. */
+        if (detect_hello(after_alerts, &result, &found, info != NULL) == HELLO_NOT_HELLO ||
+            result.match == ODDPORT_MATCH_NO) {
+            memset(&found, 0, sizeof found);
+            detect_midstream(input, &result, &found);
+        } else if (result.match == ODDPORT_MATCH_YES) {
+            oddport_evidence_append(result.evidence, " after a warning alert");
         }
     } else if (first_byte >= CONTENT_CHANGE_CIPHER_SPEC && first_byte <= CONTENT_APPLICATION_DATA) {
         detect_midstream(input, &result, &found);
@@ -632,6 +680,76 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
     return result.match;
 }
 
+/* Up to TLS 1.2 a server sends its certificate in the clear, in the Certificate message right
+ * after its ServerHello, when it sends one at all (RFC 5246 section 7.3). Only the first
+ * certificate, the server's own, is read, and only as many bytes as reach its end. */
+bool oddport_tls_read_server_flight(const uint8_t *bytes, size_t length, bool final,
+                                    OddportTlsInfo *info)
+{
+    /* From TLS 1.3 on the certificate is encrypted; a client's first flight holds none. */
+    if (info->handshake_type != HANDSHAKE_SERVER_HELLO || info->version > 0x0303)
+        return true;
+    OddportCursor input = oddport_cursor_make(bytes, length);
+    skip_warning_alerts(&input);
+    uint8_t type = 0;
+    uint8_t major = 0;
+    uint8_t minor = 0;
+    uint16_t record_length = 0;
+    if (!oddport_cursor_u8(&input, &type) || !oddport_cursor_u8(&input, &major) ||
+        !oddport_cursor_u8(&input, &minor) || !oddport_cursor_be16(&input, &record_length))
+        return final;
+    if (type != CONTENT_HANDSHAKE || record_length == 0 || record_length > RECORD_PAYLOAD_MAX)
+        return true;
+
+    /* The handshake messages are read out of their records into one buffer, which the stream
+     * limit bounds: no server flight oddport keeps is longer. */
+    HandshakeRecords records = {input, record_length, (uint16_t)(major << 8 | minor), false};
+    uint8_t flight[ODDPORT_STREAM_LIMIT];
+    size_t filled = 0;
+    gather(&records, flight, HANDSHAKE_HEADER_LENGTH, &filled);
+    OddportCursor header = oddport_cursor_make(flight, filled);
+    uint8_t hello_type = 0;
+    uint32_t hello_length = 0;
+    if (!oddport_cursor_u8(&header, &hello_type) || !oddport_cursor_be24(&header, &hello_length))
+        return records.broken || final;
+    if (hello_type != HANDSHAKE_SERVER_HELLO)
+        return true;
+
+    /* The next message's header, then the certificate list's and the first certificate's
+     * lengths. */
+    size_t next = HANDSHAKE_HEADER_LENGTH + (size_t)hello_length;
+    size_t lengths_end = next + HANDSHAKE_HEADER_LENGTH + 3 + 3;
+    if (lengths_end > sizeof flight)
+        return true;
+    gather(&records, flight, lengths_end, &filled);
+    uint8_t message_type = 0;
+    uint32_t message_length = 0;
+    uint32_t list_length = 0;
+    uint32_t certificate_length = 0;
+    OddportCursor lengths =
+        oddport_cursor_make(flight + MIN(next, filled), filled - MIN(next, filled));
+    if (oddport_cursor_u8(&lengths, &message_type) && message_type != HANDSHAKE_CERTIFICATE)
+        return true;
+    if (!oddport_cursor_be24(&lengths, &message_length) ||
+        !oddport_cursor_be24(&lengths, &list_length) ||
+        !oddport_cursor_be24(&lengths, &certificate_length))
+        return records.broken || final;
+    /* An empty list (a server without a certificate) or lengths that contradict each other. */
+    if (certificate_length == 0 || (size_t)list_length + 3 > message_length ||
+        (size_t)certificate_length + 3 > list_length)
+        return true;
+
+    size_t certificate_end = MIN(lengths_end + (size_t)certificate_length, sizeof flight);
+    gather(&records, flight, certificate_end, &filled);
+    bool whole = filled == lengths_end + (size_t)certificate_length;
+    if (!whole && !records.broken && !final && filled < sizeof flight)
+        return false;
+    oddport_tls_read_certificate(flight + lengths_end, filled - lengths_end, &info->certificate);
+    if (!whole)
+        info->certificate.truncated = true;
+    return true;
+}
+
 _Static_assert(sizeof(OddportTlsInfo) <= ODDPORT_PROTOCOL_DETAILS_MAX,
                "TLS's details must fit a side result");
 
@@ -641,12 +759,53 @@ static OddportMatch detect(const uint8_t *bytes, size_t length, OddportVerdict *
     return oddport_detect_tls(bytes, length, verdict, details);
 }
 
+static bool read_later_details(const uint8_t *bytes, size_t length, bool final, void *details)
+{
+    return oddport_tls_read_server_flight(bytes, length, final, details);
+}
+
 const OddportTlsInfo *oddport_tls_details(const OddportSideResult *side)
 {
     return side != NULL && side->app == ODDPORT_APP_TLS ? (const void *)side->details.bytes : NULL;
 }
 
-/* The report fields: the version in use, which hellos were seen, SNI and ALPN. */
+/* A side's details when it sent a hello of `handshake_type`, else NULL. */
+static const OddportTlsInfo *hello_details(const OddportSideResult *side, uint8_t handshake_type)
+{
+    const OddportTlsInfo *info = oddport_tls_details(side);
+    return info != NULL && info->handshake_type == handshake_type ? info : NULL;
+}
+
+static const char *text_or_null(const char *text)
+{
+    return text[0] != '\0' ? text : NULL;
+}
+
+static void describe_certificate(const OddportTlsCertificate *certificate,
+                                 const OddportRecordVisitor *visitor, void *data)
+{
+    visitor->begin_object("certificate", certificate != NULL, data);
+    oddport_record_text(visitor, "subject_cn", certificate != NULL ? certificate->subject_cn : NULL,
+                        data);
+    oddport_record_text(visitor, "issuer_cn", certificate != NULL ? certificate->issuer_cn : NULL,
+                        data);
+    oddport_record_text(visitor, "not_before", certificate != NULL ? certificate->not_before : NULL,
+                        data);
+    oddport_record_text(visitor, "not_after", certificate != NULL ? certificate->not_after : NULL,
+                        data);
+    if (certificate != NULL && certificate->self_signed_known)
+        visitor->boolean("self_signed", certificate->self_signed, data);
+    else
+        visitor->null("self_signed", data);
+    if (certificate != NULL)
+        visitor->boolean("truncated", certificate->truncated, data);
+    else
+        visitor->null("truncated", data);
+    visitor->end_object(data);
+}
+
+/* The report fields: the version in use, which hellos were seen, SNI, ALPN, the fingerprints and
+ * the server's certificate. */
 static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
                             const OddportRecordVisitor *visitor, void *data)
 {
@@ -674,6 +833,72 @@ static void describe_fields(const OddportSideResult *client, const OddportSideRe
     visitor->end_array(data);
     oddport_record_text(visitor, "alpn_selected",
                         chosen != NULL && chosen->alpn_count > 0 ? chosen->alpn[0] : NULL, data);
+    const OddportTlsInfo *client_hello = hello_details(client, HANDSHAKE_CLIENT_HELLO);
+    const OddportTlsInfo *server_hello = hello_details(server, HANDSHAKE_SERVER_HELLO);
+    oddport_record_text(visitor, "ja3", client_hello != NULL ? client_hello->ja3 : NULL, data);
+    oddport_record_text(visitor, "ja3s", server_hello != NULL ? server_hello->ja3 : NULL, data);
+    oddport_record_text(visitor, "ja4", client_hello != NULL ? client_hello->ja4 : NULL, data);
+    describe_certificate(server_hello != NULL && server_hello->certificate.present
+                             ? &server_hello->certificate
+                             : NULL,
+                         visitor, data);
+}
+
+/* Appends to a NUL-terminated text held in `capacity` bytes, cutting what does not fit. */
+static void append_text(char *text, size_t capacity, const char *more)
+{
+    size_t used = strlen(text);
+    while (*more != '\0' && used + 1 < capacity)
+        text[used++] = *more++;
+    text[used] = '\0';
+}
+
+/* "ja4 t13d1516h2_8daaf6152771_e5627efa2ab1, ja3 ..., ja3s ...; cert CN=example.org
+ * (self-signed)": what a defender pivots on, in one line. */
+static void summarise_details(const OddportSideResult *client, const OddportSideResult *server,
+                              char *text, size_t capacity)
+{
+    if (capacity == 0)
+        return;
+    text[0] = '\0';
+    const OddportTlsInfo *client_hello = hello_details(client, HANDSHAKE_CLIENT_HELLO);
+    const OddportTlsInfo *server_hello = hello_details(server, HANDSHAKE_SERVER_HELLO);
+    const struct {
+        const char *label;
+        const char *value;
+    } fingerprints[] = {
+        {"ja4 ", client_hello != NULL ? text_or_null(client_hello->ja4) : NULL},
+        {"ja3 ", client_hello != NULL ? text_or_null(client_hello->ja3) : NULL},
+        {"ja3s ", server_hello != NULL ? text_or_null(server_hello->ja3) : NULL},
+    };
+    for (size_t index = 0; index < sizeof fingerprints / sizeof fingerprints[0]; index++) {
+        if (fingerprints[index].value == NULL)
+            continue;
+        if (text[0] != '\0')
+            append_text(text, capacity, ", ");
+        append_text(text, capacity, fingerprints[index].label);
+        append_text(text, capacity, fingerprints[index].value);
+    }
+    const OddportTlsCertificate *certificate =
+        server_hello != NULL && server_hello->certificate.present ? &server_hello->certificate
+                                                                  : NULL;
+    if (certificate == NULL)
+        return;
+    if (text[0] != '\0')
+        append_text(text, capacity, "; ");
+    append_text(text, capacity, "cert");
+    if (certificate->subject_cn[0] != '\0') {
+        append_text(text, capacity, " CN=");
+        append_text(text, capacity, certificate->subject_cn);
+    }
+    if (certificate->self_signed_known && certificate->self_signed) {
+        append_text(text, capacity, " (self-signed)");
+    } else if (certificate->issuer_cn[0] != '\0') {
+        append_text(text, capacity, " issued by CN=");
+        append_text(text, capacity, certificate->issuer_cn);
+    }
+    if (certificate->truncated)
+        append_text(text, capacity, " (cut short)");
 }
 
 const OddportProtocol oddport_protocol_tls = {
@@ -684,6 +909,8 @@ const OddportProtocol oddport_protocol_tls = {
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
     .describe_fields = describe_fields,
+    .summarise_details = summarise_details,
+    .read_later_details = read_later_details,
     .details_size = sizeof(OddportTlsInfo),
     /* 443 and IANA's implicit-TLS ports, where a handshake is the first thing on the wire. UDP
      * has none: QUIC is not TLS records. */

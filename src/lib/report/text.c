@@ -119,6 +119,16 @@ static void append_evidence(GString *detail, const char *evidence)
     oddport_append_escaped(detail, evidence);
 }
 
+/* What a flow's protocol says of its sides (fingerprints, a certificate's names), escaped, for
+ * the line under its evidence. */
+static void append_flow_summary(GString *below, const OddportFlowReport *flow)
+{
+    char summary[ODDPORT_SUMMARY_MAX];
+    oddport_protocol_summarise(flow->verdict->app, flow->client_result, flow->server_result,
+                               summary, sizeof summary);
+    oddport_append_escaped(below, summary);
+}
+
 static TextReport *text_report_new(const OddportReportOptions *options)
 {
     TextReport *report = g_new0(TextReport, 1);
@@ -159,10 +169,12 @@ static void add_flow_report(const OddportFlowReport *flow, void *state)
         severity = "-";
     GString *evidence = g_string_new(NULL);
     append_evidence(evidence, verdict->evidence);
+    GString *summary = g_string_new(NULL);
+    append_flow_summary(summary, flow);
 
     if (want_mismatch) {
-        OddportTextDetail detail = {"", true, flow->first_seen_ns, flow->last_seen_ns,
-                                    evidence->str};
+        OddportTextDetail detail = {
+            "", true, flow->first_seen_ns, flow->last_seen_ns, evidence->str, summary->str};
         const char *cells[] = {id,
                                oddport_app_name(verdict->client_app),
                                oddport_app_name(verdict->server_app),
@@ -179,13 +191,14 @@ static void add_flow_report(const OddportFlowReport *flow, void *state)
         GString *confidence = g_string_new(NULL);
         append_styled(confidence, color, ODDPORT_TEXT_STYLE_QUIET, "confidence:");
         g_string_append_printf(confidence, " %s  ", oddport_confidence_name(verdict->confidence));
-        OddportTextDetail detail = {confidence->str, true, flow->first_seen_ns, flow->last_seen_ns,
-                                    evidence->str};
+        OddportTextDetail detail = {confidence->str,    true,          flow->first_seen_ns,
+                                    flow->last_seen_ns, evidence->str, summary->str};
         const char *cells[] = {
             id, oddport_app_name(verdict->app), severity, packets, bytes, client, server};
         oddport_text_table_add(&report->flows, cells, &detail);
         g_string_free(confidence, TRUE);
     }
+    g_string_free(summary, TRUE);
     g_string_free(evidence, TRUE);
 }
 
@@ -360,6 +373,7 @@ static void write_services(FILE *stream, const GPtrArray *services, const TextRe
                             report->options.top);
     GString *owner = g_string_new(NULL);
     GString *evidence = g_string_new(NULL);
+    GString *summary = g_string_new(NULL);
     for (guint index = 0; index < nonstandard; index++) {
         const OddportService *service = g_ptr_array_index(services, index);
         if (!oddport_text_table_wants_row(&table))
@@ -378,8 +392,12 @@ static void write_services(FILE *stream, const GPtrArray *services, const TextRe
             g_string_append_printf(owner, " %s  ", service->iana_service);
         }
         append_evidence(evidence, service->evidence);
-        OddportTextDetail detail = {owner->str, true, service->first_seen_ns, service->last_seen_ns,
-                                    evidence->str};
+        g_string_truncate(summary, 0);
+        if (service->details_summary != NULL)
+            oddport_append_escaped(summary, service->details_summary);
+        OddportTextDetail detail = {
+            owner->str,    true,        service->first_seen_ns, service->last_seen_ns,
+            evidence->str, summary->str};
         const char *row[] = {severity != NULL ? severity : "-",
                              app,
                              oddport_port_class_name(oddport_port_class(service->port)),
@@ -391,6 +409,7 @@ static void write_services(FILE *stream, const GPtrArray *services, const TextRe
     }
     g_string_free(owner, TRUE);
     g_string_free(evidence, TRUE);
+    g_string_free(summary, TRUE);
     if (nonstandard > 0)
         oddport_text_table_write(stream, &table, styler_for(color), with_date, "services");
     oddport_text_table_clear(&table);
@@ -436,8 +455,8 @@ static void write_other_servers(FILE *stream, const GPtrArray *services, const T
             g_string_append_c(evidence, ' ');
             oddport_append_escaped_bytes(evidence, service->opening.bytes, service->opening.length);
         }
-        OddportTextDetail detail = {"", true, service->first_seen_ns, service->last_seen_ns,
-                                    evidence->str};
+        OddportTextDetail detail = {
+            "", true, service->first_seen_ns, service->last_seen_ns, evidence->str, NULL};
         const char *row[] = {oddport_port_class_name(oddport_port_class(service->port)),
                              service->iana_service != NULL ? service->iana_service : "-",
                              cells.flows,

@@ -42,7 +42,7 @@ OddportTextStyle oddport_text_severity_style(const char *severity)
 }
 
 /* One row in one allocation, since --all-flows keeps one per flow: the times, then each cell
- * NUL-terminated, then the detail before the times and the detail after them. */
+ * NUL-terminated, then the detail before the times, the detail after them and the one below. */
 typedef struct {
     bool has_times;
     uint64_t first_seen_ns;
@@ -84,7 +84,9 @@ void oddport_text_table_add(OddportTextTable *table, const char *const *cells,
 {
     const char *before = detail != NULL && detail->before != NULL ? detail->before : "";
     const char *after = detail != NULL && detail->after != NULL ? detail->after : "";
-    size_t lengths[ODDPORT_TEXT_TABLE_COLUMNS_MAX + 2];
+    const char *below = detail != NULL && detail->below != NULL ? detail->below : "";
+    const char *details[] = {before, after, below};
+    size_t lengths[ODDPORT_TEXT_TABLE_COLUMNS_MAX + G_N_ELEMENTS(details)];
     size_t total = 0;
     for (size_t column = 0; column < table->column_count; column++) {
         lengths[column] = strlen(cells[column]);
@@ -92,19 +94,19 @@ void oddport_text_table_add(OddportTextTable *table, const char *const *cells,
             table->widths[column] = lengths[column];
         total += lengths[column] + 1;
     }
-    lengths[table->column_count] = strlen(before);
-    lengths[table->column_count + 1] = strlen(after);
-    total += lengths[table->column_count] + 1 + lengths[table->column_count + 1] + 1;
+    for (size_t index = 0; index < G_N_ELEMENTS(details); index++) {
+        lengths[table->column_count + index] = strlen(details[index]);
+        total += lengths[table->column_count + index] + 1;
+    }
 
     Row *row = g_malloc(sizeof(Row) + total);
     row->has_times = detail != NULL && detail->has_times;
     row->first_seen_ns = row->has_times ? detail->first_seen_ns : 0;
     row->last_seen_ns = row->has_times ? detail->last_seen_ns : 0;
     char *cursor = row->text;
-    for (size_t part = 0; part < table->column_count + 2; part++) {
-        const char *text = part < table->column_count    ? cells[part]
-                           : part == table->column_count ? before
-                                                         : after;
+    for (size_t part = 0; part < table->column_count + G_N_ELEMENTS(details); part++) {
+        const char *text =
+            part < table->column_count ? cells[part] : details[part - table->column_count];
         memcpy(cursor, text, lengths[part] + 1);
         cursor += lengths[part] + 1;
     }
@@ -132,6 +134,7 @@ void oddport_text_table_row(const OddportTextTable *table, size_t index, const c
     }
     detail->before = cursor;
     detail->after = cursor + strlen(cursor) + 1;
+    detail->below = detail->after + strlen(detail->after) + 1;
     detail->has_times = row->has_times;
     detail->first_seen_ns = row->first_seen_ns;
     detail->last_seen_ns = row->last_seen_ns;
@@ -199,6 +202,8 @@ void oddport_text_table_write(FILE *stream, const OddportTextTable *table, Oddpo
         g_string_append(line, detail.after);
         if (line->len > 0)
             fprintf(stream, "      %s\n", line->str);
+        if (detail.below[0] != '\0')
+            fprintf(stream, "      %s\n", detail.below);
     }
     if (table->rows_left_out > 0) {
         g_autofree char *more =

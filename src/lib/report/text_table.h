@@ -49,15 +49,17 @@ typedef struct {
 #define ODDPORT_TEXT_TABLE_COLUMNS_MAX 8
 
 /* What goes on a line under a row, not counted for the column widths: `before`, then when
- * `has_times` "seen: FIRST to LAST", then `after`. Both texts are already escaped (and styled,
- * when styles are on); NULL counts as "". Times are kept as numbers because whether they need
- * their date is only known when the table is written. */
+ * `has_times` "seen: FIRST to LAST", then `after`; and `below`, when not empty, on a line of its
+ * own under that one. The texts are already escaped (and styled, when styles are on); NULL
+ * counts as "". Times are kept as numbers because whether they need their date is only known
+ * when the table is written. */
 typedef struct {
     const char *before;
     bool has_times;
     uint64_t first_seen_ns;
     uint64_t last_seen_ns;
     const char *after;
+    const char *below;
 } OddportTextDetail;
 
 /* A table whose columns are as wide as their widest cell, so rows are kept until it is written:
