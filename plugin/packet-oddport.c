@@ -38,6 +38,7 @@ static int hf_iana_service = -1;
 static int hf_confidence = -1;
 static int hf_evidence = -1;
 static int hf_direction = -1;
+static int hf_community_id = -1;
 
 /* Every field of the subtree, to tell whether a filter or -e asks for one of them. */
 static int *const subtree_fields[] = {
@@ -56,6 +57,7 @@ static int *const subtree_fields[] = {
     &hf_confidence,
     &hf_evidence,
     &hf_direction,
+    &hf_community_id,
 };
 
 static int ett_oddport = -1;
@@ -171,6 +173,7 @@ static void prepare_texts(OddportPluginFlow *flow)
     /* Evidence may quote wire bytes; the tree wants valid UTF-8 and escapes the rest itself. */
     g_free(flow->evidence);
     flow->evidence = g_utf8_make_valid(verdict->evidence, -1);
+    oddport_flow_community_id(report, flow->community_id);
 }
 
 static void free_flow(gpointer data)
@@ -243,6 +246,8 @@ static OddportPluginFlow *flow_of_frame(packet_info *pinfo, tvbuff_t *frame)
             .wire_length = pinfo->fd->pkt_len,
             .link_type = (uint32_t)GPOINTER_TO_UINT(link_type),
             .data = tvb_get_ptr(frame, 0, (gint)length),
+            /* So that the engine's flow ids are the CLI's: the first frame's number. */
+            .frame_number = pinfo->num,
         };
         capture.all_finished = false;
         OddportRecordOutcome outcome = oddport_engine_feed_record(capture.engine, &record);
@@ -461,6 +466,8 @@ static proto_item *add_tree(proto_tree *tree, tvbuff_t *tvb, OddportPluginFlow *
         proto_tree_add_string(subtree, hf_evidence, tvb, 0, 0, flow->evidence));
     proto_item_set_generated(
         proto_tree_add_uint(subtree, hf_direction, tvb, 0, 0, verdict->direction));
+    proto_item_set_generated(
+        proto_tree_add_string(subtree, hf_community_id, tvb, 0, 0, flow->community_id));
     oddport_protocol_fields_add(subtree, tvb, flow->client_result, flow->server_result);
     return root;
 }
@@ -604,7 +611,9 @@ void proto_register_oddport(void)
     static hf_register_info fields[] = {
         {&hf_flow,
          {"Flow", "oddport.flow", FT_UINT64, BASE_DEC, NULL, 0x0,
-          "The flow's id, as in the CLI's JSON report of the same capture", HFILL}},
+          "The flow's id, the frame number of its first packet, as in the CLI's JSON report of "
+          "the same capture",
+          HFILL}},
         {&hf_app,
          {"App", "oddport.app", FT_UINT8, BASE_DEC, VALS(app_names), 0x0,
           "What the flow speaks, from its first payload: http, tls, ssh or unknown", HFILL}},
@@ -649,6 +658,11 @@ void proto_register_oddport(void)
         {&hf_direction,
          {"Client found by", "oddport.direction", FT_UINT8, BASE_DEC, VALS(direction_names), 0x0,
           "How the client was told from the server: syn, payload or port", HFILL}},
+        {&hf_community_id,
+         {"Community ID", "oddport.community_id", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The flow's Community ID v1 (seed 0), as Wireshark's communityid, Zeek and Suricata "
+          "compute it",
+          HFILL}},
     };
     static int *subtrees[] = {&ett_oddport};
     static ei_register_info expert_fields[] = {

@@ -8,6 +8,7 @@
 
 #include <epan/packet.h>
 
+#include "oddport/community_id.h"
 #include "oddport/flow.h"
 
 /* One flow of the open capture, as the engine (the same one the CLI runs) describes it.
@@ -24,6 +25,7 @@ typedef struct {
     bool texts_ready;
     char summary[96];
     char *evidence;
+    char community_id[ODDPORT_COMMUNITY_ID_TEXT_MAX];
     bool finished;
     uint64_t finish_order;   /* with `finished`: how many flows finished before it */
     uint32_t deciding_frame; /* the frame after which the flow's app was known, or 0 */

@@ -25,6 +25,11 @@ typedef struct {
     uint32_t snapshot_length; /* of the record's interface, 0 when the file says none */
     /* The record's bytes, borrowed from the reader: valid until the next call (transfer none). */
     const uint8_t *data;
+    /* Its 1-based position among the file's packet records, as Wireshark numbers frames, so a
+     * report can point back at it (`tshark -Y frame.number==N`). The reader sets it; a caller
+     * feeding records of its own may leave it 0, and the engine then counts the records it is
+     * fed. */
+    uint64_t frame_number;
 } OddportRecord;
 
 typedef enum {

@@ -33,10 +33,11 @@ typedef enum {
     /* a packet an earlier capture of the run held already (a repeated or overlapping capture),
      * which would otherwise count twice */
     ODDPORT_SKIP_OVERLAPPING_CAPTURE,
+    ODDPORT_SKIP_OUTSIDE_TIME_WINDOW, /* before --since or at or after --until */
 } OddportDecodeStatus;
 
-#define ODDPORT_SKIP_REASON_COUNT 12
-_Static_assert(ODDPORT_SKIP_OVERLAPPING_CAPTURE + 1 == ODDPORT_SKIP_REASON_COUNT,
+#define ODDPORT_SKIP_REASON_COUNT 13
+_Static_assert(ODDPORT_SKIP_OUTSIDE_TIME_WINDOW + 1 == ODDPORT_SKIP_REASON_COUNT,
                "ODDPORT_SKIP_REASON_COUNT counts every status, ODDPORT_DECODE_OK included");
 
 /* TCP flag bits as on the wire. */

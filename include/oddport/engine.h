@@ -78,6 +78,12 @@ void oddport_engine_add_unread_capture(OddportEngine *engine, const char *path,
  * it joins the summary's warnings ahead of those oddport_engine_finish makes. */
 void oddport_engine_add_warning(OddportEngine *engine, const char *warning);
 
+/* Counts only packets whose time lies in [since_ns, until_ns): at or after `since_ns` and before
+ * `until_ns` (nanoseconds since the Unix epoch); the others are skipped as
+ * ODDPORT_SKIP_OUTSIDE_TIME_WINDOW, and still keep their place in frame numbers and flow ids. The
+ * default, 0 and UINT64_MAX, counts every packet. */
+void oddport_engine_set_time_window(OddportEngine *engine, uint64_t since_ns, uint64_t until_ns);
+
 /* Packets at or after `timestamp_ns` are remembered (by a digest of their bytes and time) so
  * that a later capture of the run that repeats them, in part or whole, is not counted twice: its
  * repeated packets are skipped as ODDPORT_SKIP_OVERLAPPING_CAPTURE. A caller reading captures in

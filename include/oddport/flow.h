@@ -16,9 +16,32 @@ typedef struct {
     OddportPortClass port_class;
 } OddportEndpoint;
 
+/* Where a packet lies, for going back to it in Wireshark: `tshark -r CAPTURE -Y
+ * frame.number==FRAME`. `capture` is the path as given to the engine (transfer none); NULL, with
+ * `frame` 0, where there is no such packet. */
+typedef struct {
+    const char *capture;
+    uint64_t frame; /* 1-based, counting every packet record of the file, skipped ones too */
+} OddportPacketPlace;
+
+/* Which side's packet a flow's verdict came from. */
+typedef enum {
+    ODDPORT_DECIDED_BY_NONE,
+    ODDPORT_DECIDED_BY_CLIENT,
+    ODDPORT_DECIDED_BY_SERVER,
+} OddportDecidedBy;
+
+#define ODDPORT_DECIDED_BY_COUNT 3
+_Static_assert(ODDPORT_DECIDED_BY_SERVER + 1 == ODDPORT_DECIDED_BY_COUNT,
+               "ODDPORT_DECIDED_BY_COUNT must follow the last value");
+
 /* A finished flow as the report writers see it; everything in it is borrowed from the engine
  * for the duration of the callback (transfer none). */
 typedef struct {
+    /* The position of the flow's first packet among all packet records of the run's captures,
+     * counted from 1 across them in the order they were read, including packets skipped or
+     * filtered out: so a flow keeps its id whatever --filter, --since or --until leave out and
+     * in whatever order flows end. */
     uint64_t id;
     OddportTransport transport;
     OddportEndpoint client;
@@ -40,6 +63,12 @@ typedef struct {
     bool server_accepted; /* TCP: the server answered a SYN with a SYN-ACK */
     OddportOpening client_opening;
     OddportOpening server_opening;
+    OddportPacketPlace first_packet;
+    /* The packet whose bytes made the flow's app known: the last one fed to the side the app
+     * came from (the server's when it has one, else the client's) before that side was decided.
+     * None (`decided_by` NONE) when the app is unknown. */
+    OddportPacketPlace deciding_packet;
+    OddportDecidedBy decided_by;
 } OddportFlowReport;
 
 #endif

@@ -18,6 +18,12 @@
 /* RFC 3339 UTC with `digits` fractional digits (6 or 9), e.g. "2026-11-28T01:02:03.123456Z". */
 void oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX]);
 
+/* Reads a time as --since and --until take it: RFC 3339 with a time zone
+ * ("2026-11-28T01:10:55Z", "2026-11-28T02:10:55.25+01:00", up to nine fractional digits) or
+ * seconds since the Unix epoch ("1795828255", "1795828255.5"). False when `text` is neither,
+ * or lies before 1970. */
+bool oddport_parse_time(const char *text, uint64_t *timestamp_ns);
+
 /* Everything a report may say about a run besides its flows. A report reads this and the
  * finished flows, never the engine, so that whatever produces the same flows and summary (a
  * merge of partial results, the Wireshark plugin) can write the same reports. Both members are
@@ -33,8 +39,11 @@ typedef struct {
 typedef struct {
     bool all_flows;     /* a table of every flow as well */
     bool services_only; /* only the services */
-    bool color;         /* ANSI SGR colour for severities, headings and warnings */
-    uint64_t top;       /* at most this many rows per long table, then "+N more"; 0: all */
+    /* Text: a Wireshark display filter under each service (--filters; --all-flows shows them
+     * too). The machine-readable formats always carry it. */
+    bool display_filters;
+    bool color;   /* ANSI SGR colour for severities, headings and warnings */
+    uint64_t top; /* at most this many rows per long table, then "+N more"; 0: all */
 } OddportReportOptions;
 
 /* The text report reads every report option; the Wireshark plugin's statistics use this name. */
@@ -115,6 +124,14 @@ void oddport_format_duration(uint64_t nanoseconds, char text[ODDPORT_HUMAN_TEXT_
 /* "192.0.2.1:80" or "[2001:db8::1]:443". */
 void oddport_format_endpoint(const OddportAddress *address, uint16_t port,
                              char text[ODDPORT_ENDPOINT_TEXT_MAX]);
+/* A Wireshark display filter that shows a server's traffic on one port, for pasting into
+ * Wireshark or `tshark -Y`: "ip.addr==192.0.2.1 && tcp.port==443", "ipv6.addr==2001:db8::1 &&
+ * udp.port==53". It matches the port on either side, as Wireshark's own conversation filters do. */
+#define ODDPORT_DISPLAY_FILTER_TEXT_MAX (ODDPORT_ADDRESS_TEXT_MAX + 32)
+void oddport_format_display_filter(const OddportAddress *address, uint16_t port,
+                                   OddportTransport transport,
+                                   char text[ODDPORT_DISPLAY_FILTER_TEXT_MAX]);
+
 /* Appends `text` with every byte outside printable ASCII written as the four characters \xNN
  * and the backslash doubled, so wire bytes reach no terminal or spreadsheet raw. */
 void oddport_append_escaped(GString *out, const char *text);

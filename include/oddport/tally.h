@@ -12,6 +12,23 @@
 /* Counts a service's distinct clients; opaque outside the library. */
 typedef struct OddportDistinctCounter OddportDistinctCounter;
 
+/* Follows a service's busiest clients in bounded memory; opaque outside the library. */
+typedef struct OddportTopClients OddportTopClients;
+
+/* How many clients each service lists, and how many it follows to choose them: counts are exact
+ * while a service has had at most ODDPORT_TOP_CLIENTS_TRACKED distinct clients, and bounded
+ * estimates past that (see oddport_service_top_clients). */
+#define ODDPORT_TOP_CLIENTS         5
+#define ODDPORT_TOP_CLIENTS_TRACKED 16
+
+/* One of a service's busiest clients. */
+typedef struct {
+    OddportAddress address;
+    uint64_t flows;
+    uint64_t bytes;
+    uint64_t first_seen_ns;
+} OddportTopClient;
+
 /* How many service rows are kept. A scan or flood makes one row per port and host it touches,
  * almost all of traffic nobody recognised; past half of this, such unknown rows are only
  * counted (OddportOmittedServices), leaving the rest for HTTP, TLS and SSH services. */
@@ -56,6 +73,7 @@ typedef struct {
     uint64_t first_seen_ns;
     uint64_t last_seen_ns;
     OddportDistinctCounter *clients; /* distinct client addresses (exact, or an estimate) */
+    OddportTopClients *top_clients;  /* the busiest client addresses */
     char *evidence;                  /* from the first flow, for the text report (owned) */
     /* What the first flow's protocol says of its sides (fingerprints, a certificate's names),
      * for the text report; NULL when it has nothing to say (owned). Wire text: escape it. */
@@ -76,6 +94,16 @@ bool oddport_flow_server_spoke(const OddportFlowReport *flow);
 /* How many distinct client addresses a service had; `is_estimate` (may be NULL) says whether
  * the number is an estimate, as it becomes past a few thousand clients. */
 uint64_t oddport_service_client_count(const OddportService *service, bool *is_estimate);
+
+/* Writes the service's busiest clients, at most ODDPORT_TOP_CLIENTS, into `clients`, most flows
+ * first (then most bytes, the earliest, the smallest address), and returns how many. `exact` (may
+ * be NULL) is true while the service has had at most ODDPORT_TOP_CLIENTS_TRACKED distinct
+ * clients, when every number is exact. Past that oddport follows that many clients with the
+ * Space-Saving algorithm: a client with more than 1/ODDPORT_TOP_CLIENTS_TRACKED of the flows is
+ * always listed, its flows may be overcounted by the flows of the client whose place it took,
+ * and its bytes and first time count from when it took that place. */
+size_t oddport_service_top_clients(const OddportService *service,
+                                   OddportTopClient clients[ODDPORT_TOP_CLIENTS], bool *exact);
 
 /* Whether a service is one of the "other servers on non-standard ports": traffic nobody
  * recognised (app unknown) on a registered or ephemeral server port, where a server spoke in at

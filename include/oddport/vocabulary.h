@@ -8,6 +8,7 @@
 #include "oddport/classify.h"
 #include "oddport/decode.h"
 #include "oddport/detect.h"
+#include "oddport/flow.h"
 #include "oddport/portclass.h"
 #include "oddport/tally.h"
 
@@ -31,6 +32,9 @@ const char *oddport_direction_source_name(OddportDirectionSource source);
 
 /* "client", "server", or NULL for none (transfer none). */
 const char *oddport_opening_source_name(OddportOpeningSource source);
+
+/* "client", "server", or NULL for none: whose packet decided a flow's app (transfer none). */
+const char *oddport_decided_by_name(OddportDecidedBy side);
 
 /* "pcap" or "pcapng" (transfer none). */
 const char *oddport_capture_format_name(OddportCaptureFormat format);

@@ -85,6 +85,11 @@ typedef struct {
     OddportSeverity fail_on; /* ODDPORT_SEVERITY_NONE: no --fail-on */
     gboolean all_flows;
     gboolean services_only;
+    gboolean display_filters;
+    char *since_text;
+    char *until_text;
+    uint64_t since_ns;
+    uint64_t until_ns;
     gint64 top;
     gint64 max_flows;
     char *color_name;
@@ -118,6 +123,8 @@ static void options_clear(Options *options)
     g_free(options->format_name);
     g_free(options->output_path);
     g_free(options->filter);
+    g_free(options->since_text);
+    g_free(options->until_text);
     g_strfreev(options->services_paths);
     g_free(options->fail_on_name);
     g_free(options->color_name);
@@ -141,6 +148,10 @@ static const char help_description_head[] =
     "takes more than a second, a progress line shows there. A report file named\n"
     "with -o is written beside its name and renamed when complete (devices, pipes\n"
     "and files that cannot be replaced are written in place).\n"
+    "--since (inclusive) and --until (exclusive) take an RFC 3339 time with a\n"
+    "zone (2026-11-28T01:10:55Z) or seconds since 1970. A flow's id is the\n"
+    "position of its first packet in the run, filtered packets included, so it\n"
+    "does not change with -f, --since or --until.\n"
     "\n";
 
 static const char help_description_rules[] =
@@ -334,6 +345,8 @@ static int parse_options(int argc, char **argv, Options *options)
          "Text: add a table of every flow", NULL},
         {"services-only", 0, 0, G_OPTION_ARG_NONE, &options->services_only,
          "Text: only the services; CSV: a row per service", NULL},
+        {"filters", 0, 0, G_OPTION_ARG_NONE, &options->display_filters,
+         "Text: a Wireshark display filter under each service", NULL},
         {"top", 0, 0, G_OPTION_ARG_INT64, &options->top,
          "Text: at most N rows per table, then '+N more'", "N"},
         {"color", 0, 0, G_OPTION_ARG_STRING, &options->color_name,
@@ -343,6 +356,10 @@ static int parse_options(int argc, char **argv, Options *options)
     GOptionEntry input_entries[] = {
         {"filter", 'f', 0, G_OPTION_ARG_STRING, &options->filter,
          "Only packets matching a libpcap filter", "BPF"},
+        {"since", 0, 0, G_OPTION_ARG_STRING, &options->since_text,
+         "Only packets at or after TIME (RFC 3339 or epoch s)", "TIME"},
+        {"until", 0, 0, G_OPTION_ARG_STRING, &options->until_text,
+         "Only packets before TIME (RFC 3339 or epoch s)", "TIME"},
         {"services", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->services_paths,
          "Site rules: ports where an app is expected", "FILE"},
         {"max-flows", 0, 0, G_OPTION_ARG_INT64, &options->max_flows,
@@ -446,6 +463,29 @@ static int parse_options(int argc, char **argv, Options *options)
     }
     if (options->top < 0)
         return usage_error(context, "--top needs a number of rows, 0 or more");
+    const struct {
+        const char *name;
+        const char *text;
+        uint64_t *value;
+    } times[] = {{"--since", options->since_text, &options->since_ns},
+                 {"--until", options->until_text, &options->until_ns}};
+    for (size_t index = 0; index < G_N_ELEMENTS(times); index++) {
+        if (times[index].text != NULL &&
+            !oddport_parse_time(times[index].text, times[index].value)) {
+            g_autofree char *message = g_strdup_printf(
+                "%s needs an RFC 3339 time with a time zone (2026-11-28T01:10:55Z) or seconds "
+                "since 1970 (1795828255), not '%s'",
+                times[index].name, times[index].text);
+            return usage_error(context, message);
+        }
+    }
+    if (options->since_text != NULL && options->until_text != NULL &&
+        options->since_ns >= options->until_ns) {
+        g_autofree char *message =
+            g_strdup_printf("--since %s is not before --until %s: no packet could be counted",
+                            options->since_text, options->until_text);
+        return usage_error(context, message);
+    }
     if (options->max_flows < 0)
         return usage_error(context, "--max-flows needs a number of flows, 0 or more");
     if (options->services_only && !options->format->supports_services_only) {
@@ -917,7 +957,7 @@ int main(int argc, char **argv)
     g_setenv("G_SLICE", "always-malloc", FALSE);
     g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, on_fatal_glib_error, NULL);
 
-    Options options = {.max_flows = ODDPORT_DEFAULT_MAX_FLOWS};
+    Options options = {.max_flows = ODDPORT_DEFAULT_MAX_FLOWS, .until_ns = UINT64_MAX};
     int status = parse_options(argc, argv, &options);
     if (status >= 0) {
         options_clear(&options);
@@ -970,6 +1010,7 @@ int main(int argc, char **argv)
     OddportReportOptions report_options = {
         .all_flows = options.all_flows,
         .services_only = options.services_only,
+        .display_filters = options.display_filters,
         .color = format->for_terminals && use_color(options.color, output.stream),
         .top = (uint64_t)options.top,
     };
@@ -980,6 +1021,7 @@ int main(int argc, char **argv)
     if (show)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
+    oddport_engine_set_time_window(engine, options.since_ns, options.until_ns);
     StopState stop_state = {.output = &output};
     oddport_engine_set_stop_check(engine, should_stop_reading, &stop_state);
 

@@ -102,7 +102,8 @@ struct OddportCaptureReader {
     void *interrupt_check_data;
     bool interrupted; /* the check ended the stream after a signal */
 
-    uint64_t offset; /* bytes taken so far, i.e. the file position of the next byte */
+    uint64_t offset;         /* bytes taken so far, i.e. the file position of the next byte */
+    uint64_t packet_records; /* packet records handed out, as Wireshark numbers frames */
     size_t released; /* mapped bytes before this offset have been handed back to the kernel */
     uint64_t size;   /* 0 when unknown */
 
@@ -1155,9 +1156,12 @@ OddportReadStatus oddport_capture_next(OddportCaptureReader *reader, OddportReco
             *error = g_error_copy(reader->final_error);
         return reader->final_status;
     }
-    if (reader->format == ODDPORT_CAPTURE_FORMAT_PCAP)
-        return next_pcap_record(reader, record, error);
-    return next_pcapng_record(reader, record, error);
+    OddportReadStatus status = reader->format == ODDPORT_CAPTURE_FORMAT_PCAP
+                                   ? next_pcap_record(reader, record, error)
+                                   : next_pcapng_record(reader, record, error);
+    if (status == ODDPORT_READ_RECORD)
+        record->frame_number = ++reader->packet_records;
+    return status;
 }
 
 OddportCaptureFormat oddport_capture_format(const OddportCaptureReader *reader)

@@ -25,6 +25,10 @@ typedef struct {
     uint32_t syn_sequence;
     uint64_t packets;
     uint64_t bytes;
+    /* The last packet that brought this side bytes while it was undecided: once the side is
+     * decided, the packet that decided it. */
+    const OddportCaptureSummary *deciding_capture;
+    uint64_t deciding_frame;
 } FlowSide;
 
 typedef enum {
@@ -37,9 +41,11 @@ typedef enum {
 typedef struct Flow {
     FlowKey key;
     uint32_t hash; /* of the key, kept for the table's probing and growth */
-    uint64_t id;
+    uint64_t id;   /* the run's packet ordinal of its first packet */
     uint64_t first_seen_ns;
     uint64_t last_seen_ns;
+    const OddportCaptureSummary *first_capture;
+    uint64_t first_frame;
     FlowSide side[2]; /* indexed like key.address */
     uint8_t first_sender;
     bool reset;
@@ -97,7 +103,16 @@ struct OddportEngine {
     void *memory_reserve;
     FlowTable flows;
     FlowList lists[LIST_COUNT];
-    uint64_t next_flow_id;
+    /* Packet records of the captures ended so far, and of the one being fed, so that each
+     * record has a place in its file and in the run (see OddportFlowReport.id). */
+    uint64_t frames_before_capture;
+    uint64_t capture_frames;
+    uint64_t current_frame;
+    /* Packets outside [since, since + length) are skipped: BPF cannot filter on time. One
+     * unsigned comparison per packet tells (a time before `since` wraps around to a large
+     * offset). */
+    uint64_t since_ns;
+    uint64_t window_length_ns;
     uint64_t now_ns;
     uint64_t last_sweep_ns;
     OddportSummary summary;
@@ -232,7 +247,7 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
         (uint64_t)ODDPORT_UDP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
     engine->lists[LIST_TCP_CLOSED].timeout_ns =
         (uint64_t)ODDPORT_CLOSED_GRACE_SECONDS * NANOSECONDS_PER_SECOND;
-    engine->next_flow_id = 1;
+    engine->window_length_ns = UINT64_MAX;
     engine->remember_from_ns = UINT64_MAX;
     engine->summary.max_flows = ODDPORT_DEFAULT_MAX_FLOWS;
     engine->summary.captures = g_ptr_array_new_with_free_func(capture_summary_free);
@@ -392,6 +407,12 @@ static void digest_set_add(DigestSet *set, uint64_t digest)
     digest_set_place(set, digest);
 }
 
+void oddport_engine_set_time_window(OddportEngine *engine, uint64_t since_ns, uint64_t until_ns)
+{
+    engine->since_ns = since_ns;
+    engine->window_length_ns = until_ns > since_ns ? until_ns - since_ns : 0;
+}
+
 void oddport_engine_remember_packets_from(OddportEngine *engine, uint64_t timestamp_ns)
 {
     engine->remember_from_ns = timestamp_ns;
@@ -514,6 +535,18 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         report->client_opening = *flow->side[client].detection.opening;
     if (flow->side[server].detection.opening != NULL)
         report->server_opening = *flow->side[server].detection.opening;
+    report->first_packet = (OddportPacketPlace){flow->first_capture->path, flow->first_frame};
+    /* The app is the server's when it has one, else the client's (oddport_classify_flow). */
+    unsigned decider = verdict->app == ODDPORT_APP_UNKNOWN   ? 2
+                       : verdict->server_app == verdict->app ? server
+                       : verdict->client_app == verdict->app ? client
+                                                             : 2;
+    if (decider != 2 && flow->side[decider].deciding_capture != NULL) {
+        report->deciding_packet = (OddportPacketPlace){flow->side[decider].deciding_capture->path,
+                                                       flow->side[decider].deciding_frame};
+        report->decided_by =
+            decider == client ? ODDPORT_DECIDED_BY_CLIENT : ODDPORT_DECIDED_BY_SERVER;
+    }
 }
 
 static void finish_flow(OddportEngine *engine, Flow *flow)
@@ -599,7 +632,9 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender
         return NULL;
     }
     flow->key = *key;
-    flow->id = engine->next_flow_id++;
+    flow->id = engine->frames_before_capture + engine->current_frame;
+    flow->first_capture = engine->capture;
+    flow->first_frame = engine->current_frame;
     flow->first_seen_ns = now;
     flow->first_sender = (uint8_t)sender;
     oddport_side_init(&flow->side[0].detection, (OddportTransport)key->transport);
@@ -660,6 +695,10 @@ static bool process_packet(OddportEngine *engine, const OddportPacket *packet, u
             flow->reset = true;
     }
     if (packet->payload_captured > 0) {
+        if (!side->detection.decided) {
+            side->deciding_capture = engine->capture;
+            side->deciding_frame = engine->current_frame;
+        }
         if (!is_tcp)
             oddport_side_feed_datagram(&side->detection, packet->payload, packet->payload_captured);
         else
@@ -733,6 +772,7 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
     capture->format = format;
     capture->precision_digits = precision_digits;
     engine->capture = capture;
+    engine->capture_frames = 0;
     engine->link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
     engine->last_link_type = UINT32_MAX;
 }
@@ -742,6 +782,10 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
     OddportCaptureSummary *capture = engine->capture;
     g_return_val_if_fail(capture != NULL, ((OddportRecordOutcome){ODDPORT_SKIP_NOT_IP, 0}));
     engine->last_flow = NULL;
+    uint64_t frame = record->frame_number != 0 ? record->frame_number : engine->capture_frames + 1;
+    if (frame > engine->capture_frames)
+        engine->capture_frames = frame;
+    engine->current_frame = frame;
     capture->packets++;
     capture->bytes += record->wire_length;
     if (capture->packets == 1 || record->timestamp_ns < capture->first_seen_ns)
@@ -756,6 +800,10 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         engine->last_link_type = record->link_type;
     }
 
+    if (record->timestamp_ns - engine->since_ns >= engine->window_length_ns) {
+        capture->skipped[ODDPORT_SKIP_OUTSIDE_TIME_WINDOW]++;
+        return (OddportRecordOutcome){ODDPORT_SKIP_OUTSIDE_TIME_WINDOW, 0};
+    }
     /* Digests are taken only where they matter: within the time earlier captures covered, and
      * where a later capture may come back to. */
     bool maybe_covered = engine->any_covered && record->timestamp_ns <= engine->covered_until_ns;
@@ -855,6 +903,8 @@ void oddport_engine_end_capture(OddportEngine *engine)
         summary->skipped[reason] += capture->skipped[reason];
     if (capture->precision_digits > summary->precision_digits)
         summary->precision_digits = capture->precision_digits;
+    engine->frames_before_capture += engine->capture_frames;
+    engine->capture_frames = 0;
     engine->capture = NULL;
 }
 
@@ -911,7 +961,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     OddportCaptureSummary *capture = engine->capture;
     /* A read waiting on a pipe is ended by a signal when the stop check then says so. */
     oddport_capture_set_interrupt_check(reader, engine->stop_check, engine->stop_check_data);
-    OddportRecord record;
+    OddportRecord record = {0};
     for (;;) {
         GError *read_error = NULL;
         OddportReadStatus status = oddport_capture_next(reader, &record, &read_error);

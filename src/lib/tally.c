@@ -3,6 +3,7 @@
 
 #include "internal/distinct.h"
 #include "internal/hash.h"
+#include "internal/top_clients.h"
 #include "oddport/tally.h"
 
 typedef struct {
@@ -38,6 +39,7 @@ static void service_entry_free(gpointer data)
 {
     ServiceEntry *entry = data;
     oddport_distinct_free(entry->service.clients);
+    oddport_top_clients_free(entry->service.top_clients);
     g_free(entry->service.evidence);
     g_free(entry->service.details_summary);
     g_free(entry);
@@ -79,6 +81,12 @@ uint64_t oddport_service_client_count(const OddportService *service, bool *is_es
     if (is_estimate != NULL)
         *is_estimate = oddport_distinct_is_estimate(service->clients);
     return oddport_distinct_count(service->clients);
+}
+
+size_t oddport_service_top_clients(const OddportService *service,
+                                   OddportTopClient clients[ODDPORT_TOP_CLIENTS], bool *exact)
+{
+    return oddport_top_clients_list(service->top_clients, clients, ODDPORT_TOP_CLIENTS, exact);
 }
 
 bool oddport_service_is_other_server(const OddportService *service)
@@ -155,6 +163,7 @@ static void count_service(OddportTally *tally, const OddportFlowReport *report)
         service->first_seen_ns = report->first_seen_ns;
         service->last_seen_ns = report->last_seen_ns;
         service->clients = oddport_distinct_new();
+        service->top_clients = oddport_top_clients_new();
         service->evidence = g_strdup(report->verdict->evidence);
         char summary[ODDPORT_SUMMARY_MAX];
         oddport_protocol_summarise(service->app, report->client_result, report->server_result,
@@ -175,6 +184,8 @@ static void count_service(OddportTally *tally, const OddportFlowReport *report)
     if (report->last_seen_ns > service->last_seen_ns)
         service->last_seen_ns = report->last_seen_ns;
     oddport_distinct_add(service->clients, &report->client.address, sizeof(OddportAddress));
+    oddport_top_clients_add(service->top_clients, &report->client.address, bytes,
+                            report->first_seen_ns);
     if (oddport_flow_server_spoke(report))
         service->server_spoke_flows++;
     /* Recognised services have their evidence; only the others need the raw bytes. */

@@ -71,6 +71,19 @@ const char *oddport_direction_source_name(OddportDirectionSource source)
     return "port";
 }
 
+const char *oddport_decided_by_name(OddportDecidedBy side)
+{
+    switch (side) {
+    case ODDPORT_DECIDED_BY_CLIENT:
+        return "client";
+    case ODDPORT_DECIDED_BY_SERVER:
+        return "server";
+    case ODDPORT_DECIDED_BY_NONE:
+        break;
+    }
+    return NULL;
+}
+
 const char *oddport_opening_source_name(OddportOpeningSource source)
 {
     switch (source) {
@@ -124,6 +137,7 @@ static const char *const skip_reason_names[ODDPORT_SKIP_REASON_COUNT] = {
     [ODDPORT_SKIP_FILTERED] = "filtered",
     [ODDPORT_SKIP_ENCRYPTED] = "encrypted",
     [ODDPORT_SKIP_OVERLAPPING_CAPTURE] = "overlapping_capture",
+    [ODDPORT_SKIP_OUTSIDE_TIME_WINDOW] = "outside_time_window",
 };
 
 const char *oddport_skip_reason_name(OddportDecodeStatus status)

@@ -127,6 +127,13 @@ printf 'http 8080/tcp\nhtp 3128\n' >"$work/bad-services"
 expect 2 "bad-services:2: .*htp" --services "$work/bad-services" "$captures/loopback.pcap"
 expect 2 "services" --services "$work/no-such-services" "$captures/loopback.pcap"
 expect 2 "max-flows needs a number" --max-flows -5 "$captures/loopback.pcap"
+# Times: RFC 3339 with a zone or epoch seconds, and a window that can hold a packet.
+expect 2 "--since needs an RFC 3339 time with a time zone .* not '2026-11-28T01:10:55'" \
+    --since 2026-11-28T01:10:55 "$captures/loopback.pcap"
+expect 2 "--until needs an RFC 3339 time .* not 'yesterday'" --until yesterday "$captures/loopback.pcap"
+expect 2 "--since 1795828256 is not before --until 2026-11-28T01:10:55Z" \
+    --since 1795828256 --until 2026-11-28T01:10:55Z "$captures/loopback.pcap"
+expect 2 "is not before" --since 1795828255 --until 1795828255 "$captures/loopback.pcap"
 expect 3 "cannot write the report" -o "$work/no-such-dir/report.json" "$captures/loopback.pcap"
 
 echo "$passed passed, $failed failed"

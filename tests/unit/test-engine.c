@@ -127,6 +127,49 @@ static void feed_capture(OddportEngine *engine, const char *name, const unsigned
     oddport_engine_end_capture(engine);
 }
 
+/* A flow's id is the position of its first packet, whatever order flows end in: here the flow
+ * that began second ends first (idle for longer than UDP's timeout), and the packets before and
+ * between keep their places whether or not they joined a flow. */
+static void test_ids_follow_first_packets(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    Collected collected = {g_string_new(NULL)};
+    OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
+    const unsigned seconds[] = {0, 1, 100, 200};
+    const uint16_t ports[] = {1001, 1002, 1001, 1003};
+    feed_capture(engine, "one", seconds, ports, G_N_ELEMENTS(seconds));
+    oddport_engine_finish(engine);
+    g_autofree char *lines = g_string_free(collected.lines, FALSE);
+    g_assert_cmpstr(lines, ==, "2 unknown - 1\n1 unknown - 2\n4 unknown - 1\n");
+    oddport_engine_free(engine);
+
+    /* A caller that numbers frames itself (the plugin passes Wireshark's) gets those numbers;
+     * the packets of a later capture count on after the earlier capture's last frame. */
+    collected.lines = g_string_new(NULL);
+    engine = oddport_engine_new(rules, collect, &collected);
+    oddport_engine_begin_capture(engine, "numbered", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
+    for (uint64_t frame = 5; frame <= 7; frame += 2) {
+        uint8_t bytes[42];
+        make_udp_frame(bytes, (uint16_t)(2000 + frame));
+        OddportRecord record = {.timestamp_ns = frame * 1000000000u,
+                                .captured_length = sizeof bytes,
+                                .wire_length = sizeof bytes,
+                                .link_type = 1,
+                                .data = bytes,
+                                .frame_number = frame};
+        g_assert_cmpuint(oddport_engine_feed_record(engine, &record).flow_id, ==, frame);
+    }
+    oddport_engine_end_capture(engine);
+    const unsigned later_seconds[] = {10};
+    const uint16_t later_ports[] = {3000};
+    feed_capture(engine, "later", later_seconds, later_ports, 1);
+    oddport_engine_finish(engine);
+    g_autofree char *numbered = g_string_free(collected.lines, FALSE);
+    g_assert_cmpstr(numbered, ==, "5 unknown - 1\n7 unknown - 1\n8 unknown - 1\n");
+    oddport_engine_free(engine);
+    oddport_port_rules_free(rules);
+}
+
 /* Captures read one after another are counted once: a repeated capture adds nothing, one that
  * goes back into covered time adds only the packets it does not repeat, and a capture of
  * another link at the same time (other packets, other times) is counted in full. */
@@ -226,6 +269,7 @@ static void test_engine_error_domain_name(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/engine/ids-follow-first-packets", test_ids_follow_first_packets);
     g_test_add_func("/engine/fed-records-match-the-file", test_fed_records_match_the_file);
     g_test_add_func("/engine/overlapping-captures-count-once",
                     test_overlapping_captures_count_once);

@@ -70,6 +70,56 @@ static void test_escaping(void)
     g_string_free(out, TRUE);
 }
 
+/* --since and --until: RFC 3339 with a zone, or epoch seconds; nothing else. */
+static void test_parse_time(void)
+{
+    uint64_t value = 0;
+    g_assert_true(oddport_parse_time("2026-11-28T01:10:55Z", &value));
+    g_assert_cmpuint(value, ==, UINT64_C(1795828255000000000));
+    g_assert_true(oddport_parse_time("2026-11-28t02:10:55.123456789+01:00", &value));
+    g_assert_cmpuint(value, ==, UINT64_C(1795828255123456789));
+    g_assert_true(oddport_parse_time("2026-11-28 01:10:55.5Z", &value));
+    g_assert_cmpuint(value, ==, UINT64_C(1795828255500000000));
+    g_assert_true(oddport_parse_time("1795828255", &value));
+    g_assert_cmpuint(value, ==, UINT64_C(1795828255000000000));
+    g_assert_true(oddport_parse_time("1795828255.000000001", &value));
+    g_assert_cmpuint(value, ==, UINT64_C(1795828255000000001));
+    g_assert_true(oddport_parse_time("0", &value));
+    g_assert_cmpuint(value, ==, 0);
+    /* What a report writes reads back as the same time. */
+    char text[ODDPORT_TIME_TEXT_MAX];
+    oddport_format_time(UINT64_C(1795828255123456789), 9, text);
+    g_assert_true(oddport_parse_time(text, &value));
+    g_assert_cmpuint(value, ==, UINT64_C(1795828255123456789));
+    const char *refused[] = {
+        "",
+        "2026-11-28T01:10:55",  /* no zone */
+        "2026-11-28",           /* no time */
+        "2026-W48-6T01:10:55Z", /* ISO 8601 but not RFC 3339 */
+        "1969-12-31T23:59:59Z", /* before the epoch */
+        "-5",
+        "12abc",
+        "1795828255.",
+        "99999999999999999999", /* past what nanoseconds can count */
+        "2026-11-28T01:10:55.Z",
+        "2026-13-28T01:10:55Z",
+        "yesterday",
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(refused); index++)
+        g_assert_false(oddport_parse_time(refused[index], &value));
+}
+
+static void test_display_filter(void)
+{
+    OddportAddress address = {.family = 4, .bytes = {192, 0, 2, 1}};
+    char text[ODDPORT_DISPLAY_FILTER_TEXT_MAX];
+    oddport_format_display_filter(&address, 443, ODDPORT_TRANSPORT_TCP, text);
+    g_assert_cmpstr(text, ==, "ip.addr==192.0.2.1 && tcp.port==443");
+    OddportAddress ipv6 = {.family = 6, .bytes = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
+    oddport_format_display_filter(&ipv6, 53, ODDPORT_TRANSPORT_UDP, text);
+    g_assert_cmpstr(text, ==, "ipv6.addr==2001:db8::1 && udp.port==53");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -77,5 +127,7 @@ int main(int argc, char **argv)
     g_test_add_func("/format/time/matches-the-c-library", test_time_matches_the_c_library);
     g_test_add_func("/format/human-units", test_human_units);
     g_test_add_func("/format/escaping", test_escaping);
+    g_test_add_func("/format/parse-time", test_parse_time);
+    g_test_add_func("/format/display-filter", test_display_filter);
     return g_test_run();
 }

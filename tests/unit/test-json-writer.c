@@ -1,4 +1,5 @@
 /* Unit tests for the streaming JSON writer: structure, escaping, invalid UTF-8, parsed back. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -96,11 +97,48 @@ static void test_long_values_keep_utf8(void)
                      100);
 }
 
+/* Plain text is copied eight bytes at a time: every byte value, at every place in and around
+ * such a block, is escaped exactly as on its own. */
+static void test_every_byte_in_every_place(void)
+{
+    for (unsigned byte = 0; byte < 256; byte++) {
+        for (size_t place = 0; place < 17; place++) {
+            uint8_t value[17];
+            memset(value, 'a', sizeof value);
+            value[place] = (uint8_t)byte;
+            char *text = NULL;
+            size_t length = 0;
+            FILE *stream = open_memstream(&text, &length);
+            OddportJsonWriter *writer = oddport_json_writer_new(stream);
+            oddport_json_string_bytes(writer, value, sizeof value);
+            oddport_json_writer_free(writer);
+            fclose(stream);
+            GString *expected = g_string_new("\"");
+            g_string_append_len(expected, (const char *)value, (gssize)place);
+            bool plain = byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\';
+            if (plain) {
+                g_string_append_c(expected, (char)byte);
+            } else {
+                char escaped[6 * 4 + 1];
+                size_t written = oddport_json_escape(value + place, 1, escaped);
+                g_string_append_len(expected, escaped, (gssize)written);
+            }
+            g_string_append_len(expected, (const char *)value + place + 1,
+                                (gssize)(sizeof value - place - 1));
+            g_string_append_c(expected, '"');
+            g_assert_cmpstr(text, ==, expected->str);
+            g_string_free(expected, TRUE);
+            free(text);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/json-writer/structure", test_structure);
     g_test_add_func("/json-writer/escaping-parses-back", test_escaping_parses_back);
     g_test_add_func("/json-writer/long-values-keep-utf8", test_long_values_keep_utf8);
+    g_test_add_func("/json-writer/every-byte-in-every-place", test_every_byte_in_every_place);
     return g_test_run();
 }

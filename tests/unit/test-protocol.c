@@ -270,6 +270,10 @@ static void test_vocabulary(void)
     for (unsigned value = 1; value < ODDPORT_OPENING_SOURCE_COUNT; value++)
         words[value - 1] = oddport_opening_source_name((OddportOpeningSource)value);
     check_distinct_words(words, ODDPORT_OPENING_SOURCE_COUNT - 1);
+    g_assert_null(oddport_decided_by_name(ODDPORT_DECIDED_BY_NONE));
+    for (unsigned value = 1; value < ODDPORT_DECIDED_BY_COUNT; value++)
+        words[value - 1] = oddport_decided_by_name((OddportDecidedBy)value);
+    check_distinct_words(words, ODDPORT_DECIDED_BY_COUNT - 1);
     for (unsigned value = 0; value < ODDPORT_CAPTURE_ERROR_COUNT; value++)
         words[value] = oddport_capture_error_name((OddportCaptureError)value);
     check_distinct_words(words, ODDPORT_CAPTURE_ERROR_COUNT);

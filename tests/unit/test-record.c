@@ -172,8 +172,11 @@ static void test_same_members_for_every_flow(void)
     /* The JSON report's members, in its order, as the README and the man page list them. */
     g_assert_true(g_str_has_prefix(first_names, "id,transport,client_ip,client_port,"
                                                 "client_port_class,server_ip,server_port,"));
-    g_assert_true(g_str_has_suffix(first_names, "packets,bytes,c2s_packets,c2s_bytes,"
-                                                "s2c_packets,s2c_bytes"));
+    g_assert_true(g_str_has_suffix(first_names,
+                                   "packets,bytes,c2s_packets,c2s_bytes,s2c_packets,s2c_bytes,"
+                                   "community_id,first_packet_capture,first_packet_frame,"
+                                   "deciding_packet_capture,deciding_packet_frame,"
+                                   "deciding_packet_side"));
 }
 
 /* Each protocol's describe function names its members the same whether its sides are there or

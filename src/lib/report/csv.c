@@ -20,7 +20,7 @@ typedef struct {
 static const char service_header[] =
     "server_ip,server_port,server_port_class,transport,app,nonstandard,severity,iana_service,"
     "flows,clients,packets,bytes,first_seen,last_seen,evidence,server_spoke,other_server,"
-    "opening_from,opening";
+    "opening_from,opening,top_clients,top_clients_exact,display_filter";
 
 /* Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). Tab and
  * CR cannot survive escaping, but are listed so the rule does not rest on that. */
@@ -376,6 +376,27 @@ static void add_flow_report(const OddportFlowReport *flow, void *state)
     end_row(report);
 }
 
+/* A service's busiest clients in one cell, a list as the CSV writes lists (space-separated):
+ * ADDRESS/FLOWS/BYTES/FIRST_SEEN per client, most flows first; then whether they are exact. */
+static void cell_top_clients(GString *line, const OddportService *service, unsigned digits)
+{
+    OddportTopClient clients[ODDPORT_TOP_CLIENTS];
+    bool exact;
+    size_t count = oddport_service_top_clients(service, clients, &exact);
+    size_t start = line->len;
+    for (size_t index = 0; index < count; index++) {
+        char address[ODDPORT_ADDRESS_TEXT_MAX];
+        char time[ODDPORT_TIME_TEXT_MAX];
+        oddport_address_to_text(&clients[index].address, address);
+        oddport_format_time(clients[index].first_seen_ns, digits, time);
+        g_string_append_printf(line, "%s%s/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%s",
+                               index > 0 ? " " : "", address, clients[index].flows,
+                               clients[index].bytes, time);
+    }
+    finish_cell(line, start);
+    cell_boolean(line, exact);
+}
+
 static void write_services(CsvReport *report, const OddportRunResult *run)
 {
     GString *line = report->line;
@@ -407,6 +428,10 @@ static void write_services(CsvReport *report, const OddportRunResult *run)
             cell_empty(line);
             cell_empty(line);
         }
+        cell_top_clients(line, service, digits);
+        char filter[ODDPORT_DISPLAY_FILTER_TEXT_MAX];
+        oddport_format_display_filter(&service->address, service->port, service->transport, filter);
+        cell_text(line, filter);
         end_row(report);
     }
     g_ptr_array_unref(services);

@@ -1,4 +1,5 @@
-/* Formatting shared by the report writers: times, human units, endpoints and escaped wire text. */
+/* Formatting shared by the report writers: times (and reading them, for --since and --until),
+ * human units, endpoints, display filters and escaped wire text. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,83 @@ void oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPO
     out = digits >= 9 ? put_digits(out, fraction, 9) : put_digits(out, fraction / 1000u, 6);
     *out++ = 'Z';
     *out = '\0';
+}
+
+/* Up to nine digits after a decimal point as nanoseconds; sets `end` past the digits. False when
+ * there is no digit. Digits beyond the ninth are below a nanosecond and dropped. */
+static bool parse_fraction(const char *digits, uint64_t *nanoseconds, const char **end)
+{
+    uint64_t value = 0;
+    unsigned count = 0;
+    const char *cursor = digits;
+    for (; g_ascii_isdigit(*cursor); cursor++)
+        if (count < 9) {
+            value = value * 10 + (uint64_t)(*cursor - '0');
+            count++;
+        }
+    if (cursor == digits)
+        return false;
+    for (; count < 9; count++)
+        value *= 10;
+    *nanoseconds = value;
+    *end = cursor;
+    return true;
+}
+
+/* Seconds since the epoch: digits, optionally a fraction. */
+static bool parse_epoch_seconds(const char *text, uint64_t *timestamp_ns)
+{
+    uint64_t seconds = 0;
+    const char *cursor = text;
+    for (; g_ascii_isdigit(*cursor); cursor++) {
+        seconds = seconds * 10 + (uint64_t)(*cursor - '0');
+        /* Beyond this the nanoseconds no longer fit in 64 bits (the year 2554). */
+        if (seconds > UINT64_MAX / 1000000000u - 1)
+            return false;
+    }
+    if (cursor == text)
+        return false;
+    uint64_t fraction = 0;
+    if (*cursor == '.' && !parse_fraction(cursor + 1, &fraction, &cursor))
+        return false;
+    if (*cursor != '\0')
+        return false;
+    *timestamp_ns = seconds * 1000000000u + fraction;
+    return true;
+}
+
+bool oddport_parse_time(const char *text, uint64_t *timestamp_ns)
+{
+    if (parse_epoch_seconds(text, timestamp_ns))
+        return true;
+    /* RFC 3339 is the one ISO 8601 profile meant: a full date, then 'T' (or, as RFC 3339 allows,
+     * 't' or a space), a full time and a zone. GLib reads the rest, to microseconds; the
+     * fraction is taken apart so that nanosecond captures can be cut exactly. */
+    if (strlen(text) < 20 || !g_ascii_isdigit(text[0]) || text[4] != '-' || text[7] != '-' ||
+        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' ||
+        text[16] != ':')
+        return false;
+    uint64_t fraction = 0;
+    g_autofree char *whole = NULL;
+    if (text[19] == '.') {
+        const char *after;
+        if (!parse_fraction(text + 20, &fraction, &after))
+            return false;
+        whole = g_strdup_printf("%.19s%s", text, after);
+    } else {
+        whole = g_strdup(text);
+    }
+    whole[10] = 'T';
+    /* Without a default zone GLib refuses a time that names none, as RFC 3339 does. */
+    GDateTime *time = g_date_time_new_from_iso8601(whole, NULL);
+    if (time == NULL)
+        return false;
+    gint64 seconds = g_date_time_to_unix(time);
+    g_date_time_unref(time);
+    if (seconds < 0 || (uint64_t)seconds > UINT64_MAX / 1000000000u - 1)
+        return false;
+    *timestamp_ns = (uint64_t)seconds * 1000000000u + fraction;
+    return true;
 }
 
 void oddport_format_clock(uint64_t timestamp_ns, bool with_date, char text[ODDPORT_TIME_TEXT_MAX])
@@ -137,6 +215,31 @@ void oddport_format_endpoint(const OddportAddress *address, uint16_t port,
         snprintf(text, ODDPORT_ENDPOINT_TEXT_MAX, "[%s]:%u", address_text, (unsigned)port);
     else
         snprintf(text, ODDPORT_ENDPOINT_TEXT_MAX, "%s:%u", address_text, (unsigned)port);
+}
+
+void oddport_format_display_filter(const OddportAddress *address, uint16_t port,
+                                   OddportTransport transport,
+                                   char text[ODDPORT_DISPLAY_FILTER_TEXT_MAX])
+{
+    /* Put together piece by piece: a report writes one per service, and a scan makes many. */
+    char *out = text;
+    const char *network = address->family == 6 ? "ipv6.addr==" : "ip.addr==";
+    out = stpcpy(out, network);
+    oddport_address_to_text(address, out);
+    out += strlen(out);
+    out = stpcpy(out, " && ");
+    out = stpcpy(out, oddport_transport_name(transport));
+    out = stpcpy(out, ".port==");
+    char digits[8];
+    size_t count = 0;
+    unsigned value = port;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (count > 0)
+        *out++ = digits[--count];
+    *out = '\0';
 }
 
 void oddport_append_escaped(GString *out, const char *text)

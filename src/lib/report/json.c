@@ -326,6 +326,32 @@ static void write_totals(OddportJsonWriter *writer, const OddportSummary *summar
     oddport_json_end_object(writer);
 }
 
+static void write_top_clients(OddportJsonWriter *writer, const OddportService *service,
+                              unsigned digits)
+{
+    OddportTopClient clients[ODDPORT_TOP_CLIENTS];
+    bool exact;
+    size_t count = oddport_service_top_clients(service, clients, &exact);
+    ODDPORT_JSON_MEMBER(writer, "top_clients");
+    oddport_json_begin_array(writer);
+    for (size_t index = 0; index < count; index++) {
+        char address[ODDPORT_ADDRESS_TEXT_MAX];
+        oddport_address_to_text(&clients[index].address, address);
+        oddport_json_begin_object(writer);
+        ODDPORT_JSON_MEMBER(writer, "ip");
+        oddport_json_string(writer, address);
+        ODDPORT_JSON_MEMBER(writer, "flows");
+        oddport_json_unsigned(writer, clients[index].flows);
+        ODDPORT_JSON_MEMBER(writer, "bytes");
+        oddport_json_unsigned(writer, clients[index].bytes);
+        write_time(writer, "first_seen", clients[index].first_seen_ns, digits);
+        oddport_json_end_object(writer);
+    }
+    oddport_json_end_array(writer);
+    ODDPORT_JSON_MEMBER(writer, "top_clients_exact");
+    oddport_json_boolean(writer, exact);
+}
+
 static void write_services(OddportJsonWriter *writer, const OddportTally *tally, unsigned digits)
 {
     GPtrArray *services = oddport_tally_services(tally);
@@ -378,6 +404,11 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
         } else {
             oddport_json_null(writer);
         }
+        write_top_clients(writer, service, digits);
+        char filter[ODDPORT_DISPLAY_FILTER_TEXT_MAX];
+        oddport_format_display_filter(&service->address, service->port, service->transport, filter);
+        ODDPORT_JSON_MEMBER(writer, "display_filter");
+        oddport_json_string(writer, filter);
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);

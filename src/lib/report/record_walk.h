@@ -2,6 +2,7 @@
 #ifndef ODDPORT_RECORD_WALK_H
 #define ODDPORT_RECORD_WALK_H
 
+#include "oddport/community_id.h"
 #include "oddport/record.h"
 #include "oddport/vocabulary.h"
 
@@ -29,6 +30,22 @@ static inline void walk_count_pair(const OddportRecordVisitor *visitor, const ch
     visitor->begin_object(name, true, data);
     visitor->unsigned_integer("packets", packets, data);
     visitor->unsigned_integer("bytes", bytes, data);
+    visitor->end_object(data);
+}
+
+/* A packet place as {"capture", "frame"}, with "side" (whose packet it is) when `with_side`. */
+static inline void walk_packet_place(const OddportRecordVisitor *visitor, const char *name,
+                                     const OddportPacketPlace *place, const char *side,
+                                     bool with_side, void *data)
+{
+    visitor->begin_object(name, place->capture != NULL, data);
+    oddport_record_text(visitor, "capture", place->capture, data);
+    if (place->capture != NULL)
+        visitor->unsigned_integer("frame", place->frame, data);
+    else
+        visitor->null("frame", data);
+    if (with_side)
+        oddport_record_text(visitor, "side", side, data);
     visitor->end_object(data);
 }
 
@@ -81,6 +98,13 @@ static inline void walk_flow_record(const OddportFlowReport *flow,
     visitor->unsigned_integer("bytes", flow->client_bytes + flow->server_bytes, data);
     walk_count_pair(visitor, "c2s", flow->client_packets, flow->client_bytes, data);
     walk_count_pair(visitor, "s2c", flow->server_packets, flow->server_bytes, data);
+    /* Members added after the first schema come last, so CSV columns keep their positions. */
+    char community_id[ODDPORT_COMMUNITY_ID_TEXT_MAX];
+    oddport_flow_community_id(flow, community_id);
+    visitor->string("community_id", community_id, data);
+    walk_packet_place(visitor, "first_packet", &flow->first_packet, NULL, false, data);
+    walk_packet_place(visitor, "deciding_packet", &flow->deciding_packet,
+                      oddport_decided_by_name(flow->decided_by), true, data);
 }
 
 #endif

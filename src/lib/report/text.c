@@ -129,6 +129,61 @@ static void append_flow_summary(GString *below, const OddportFlowReport *flow)
     oddport_append_escaped(below, summary);
 }
 
+/* Decimal digits without printf, for the per-client counts. */
+static void append_decimal(GString *out, uint64_t value)
+{
+    char digits[20];
+    size_t count = 0;
+    do {
+        digits[sizeof digits - ++count] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    g_string_append_len(out, digits + sizeof digits - count, (gssize)count);
+}
+
+/* The lines under a service after its evidence: its busiest clients and, when asked for, the
+ * display filter that shows it in Wireshark. The table writes a row's detail as one line, so
+ * further lines go in as a line break and the detail's indentation. A service's only client is
+ * named alone, since the row already gives its flows, bytes and time; a scan makes thousands of
+ * rows, so the line is put together without printf. */
+static void append_service_lines(GString *after, const OddportService *service, bool color,
+                                 bool display_filter)
+{
+    OddportTopClient clients[ODDPORT_TOP_CLIENTS];
+    bool exact;
+    size_t count = oddport_service_top_clients(service, clients, &exact);
+    char address[ODDPORT_ADDRESS_TEXT_MAX];
+    if (count == 1 && exact) {
+        g_string_append(after, "\n      ");
+        append_styled(after, color, ODDPORT_TEXT_STYLE_QUIET, "client address:");
+        oddport_address_to_text(&clients[0].address, address);
+        g_string_append_c(after, ' ');
+        g_string_append(after, address);
+    } else if (count > 0) {
+        g_string_append(after, "\n      ");
+        append_styled(after, color, ODDPORT_TEXT_STYLE_QUIET,
+                      exact ? "top clients:" : "top clients (approximate):");
+        /* Flows only: bytes and first times are in the JSON and CSV reports, and formatting
+         * them in human units per client made the text report of a scan measurably slower. */
+        for (size_t index = 0; index < count; index++) {
+            oddport_address_to_text(&clients[index].address, address);
+            g_string_append(after, index > 0 ? ", " : " ");
+            g_string_append(after, address);
+            g_string_append(after, " (");
+            append_decimal(after, clients[index].flows);
+            g_string_append(after, clients[index].flows == 1 ? " flow)" : " flows)");
+        }
+    }
+    if (display_filter) {
+        char filter[ODDPORT_DISPLAY_FILTER_TEXT_MAX];
+        oddport_format_display_filter(&service->address, service->port, service->transport, filter);
+        g_string_append(after, "\n      ");
+        append_styled(after, color, ODDPORT_TEXT_STYLE_QUIET, "Wireshark:");
+        g_string_append_c(after, ' ');
+        g_string_append(after, filter);
+    }
+}
+
 static TextReport *text_report_new(const OddportReportOptions *options)
 {
     TextReport *report = g_new0(TextReport, 1);
@@ -352,6 +407,11 @@ static unsigned write_run_warnings(FILE *stream, const OddportSummary *summary, 
     return lines + summary->warnings->len;
 }
 
+static bool show_filters(const TextReport *report)
+{
+    return report->options.display_filters || report->options.all_flows;
+}
+
 /* The findings: recognised services on ports not expected for them. `services` is the tally's
  * sorted rows. */
 static void write_services(FILE *stream, const GPtrArray *services, const TextReport *report,
@@ -392,6 +452,7 @@ static void write_services(FILE *stream, const GPtrArray *services, const TextRe
             g_string_append_printf(owner, " %s  ", service->iana_service);
         }
         append_evidence(evidence, service->evidence);
+        append_service_lines(evidence, service, color, show_filters(report));
         g_string_truncate(summary, 0);
         if (service->details_summary != NULL)
             oddport_append_escaped(summary, service->details_summary);
@@ -455,6 +516,7 @@ static void write_other_servers(FILE *stream, const GPtrArray *services, const T
             g_string_append_c(evidence, ' ');
             oddport_append_escaped_bytes(evidence, service->opening.bytes, service->opening.length);
         }
+        append_service_lines(evidence, service, color, show_filters(report));
         OddportTextDetail detail = {
             "", true, service->first_seen_ns, service->last_seen_ns, evidence->str, NULL};
         const char *row[] = {oddport_port_class_name(oddport_port_class(service->port)),
