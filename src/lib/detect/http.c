@@ -724,7 +724,10 @@ static OddportMatch detect(const uint8_t *bytes, size_t length, OddportVerdict *
      * openings the other protocols take (TLS records, binary protocols) do not, and the whole
      * detector clears kilobytes of details before it reads a byte: said here, "no" costs one
      * comparison. Detection does not read a refused detector's details or evidence. */
-    if (length > 0 && !((bytes[0] | 0x20) >= 'a' && (bytes[0] | 0x20) <= 'z')) {
+    OddportCursor cursor = oddport_cursor_make(bytes, length);
+    uint8_t first = 0;
+    if (oddport_cursor_peek_u8(&cursor, 0, &first) &&
+        !((first | 0x20) >= 'a' && (first | 0x20) <= 'z')) {
         verdict->match = ODDPORT_MATCH_NO;
         verdict->confidence = ODDPORT_CONFIDENCE_NONE;
         verdict->role = ODDPORT_ROLE_EITHER;
