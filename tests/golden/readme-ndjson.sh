@@ -51,38 +51,6 @@ check() { # check COMMAND EXPECTED-FILE
     fi
 }
 
-state=outside
-command=
-examples=0
-while IFS= read -r line; do
-    case $state in
-    outside)
-        [[ $line == "<!-- checked-ndjson"* ]] && state=marked ;;
-    marked)
-        if [[ $line == '```'* ]]; then state=block; else state=outside; fi ;;
-    block)
-        if [[ $line == '```' || $line == '$ '* ]] && [ -n "$command" ]; then
-            examples=$((examples + 1))
-            check "$command" "$work/expected"
-            command=
-        fi
-        if [[ $line == '```' ]]; then
-            state=outside
-        elif [[ $line == '$ '* ]]; then
-            command=${line#\$ }
-            : >"$work/expected"
-        elif [ -n "$command" ]; then
-            printf '%s\n' "$line" >>"$work/expected"
-        else
-            echo "not ok - a checked block does not start with '\$ COMMAND': $line"
-            failed=$((failed + 1))
-        fi ;;
-    esac
-done <"$root/README.md"
-
-if [ "$examples" -eq 0 ]; then
-    echo "not ok - README.md has no checked NDJSON examples"
-    failed=$((failed + 1))
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# shellcheck source=tests/golden/readme-examples.sh
+source "$(dirname "$0")/readme-examples.sh"
+run_checked_examples "<!-- checked-ndjson" "$root/README.md"

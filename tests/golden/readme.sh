@@ -27,39 +27,6 @@ check() { # check COMMAND EXPECTED-FILE
     fi
 }
 
-state=outside
-command=
-examples=0
-while IFS= read -r line; do
-    case $state in
-    outside)
-        [[ $line == "<!-- checked-output"* ]] && state=marked ;;
-    marked)
-        if [[ $line == '```'* ]]; then state=command; else state=outside; fi ;;
-    command)
-        if [[ $line == '$ '* ]]; then
-            command=${line#\$ }
-            : >"$work/expected"
-            state=output
-        else
-            echo "not ok - a checked block does not start with '\$ COMMAND': $line"
-            failed=$((failed + 1))
-            state=outside
-        fi ;;
-    output)
-        if [[ $line == '```' ]]; then
-            examples=$((examples + 1))
-            check "$command" "$work/expected"
-            state=outside
-        else
-            printf '%s\n' "$line" >>"$work/expected"
-        fi ;;
-    esac
-done <"$root/README.md"
-
-if [ "$examples" -eq 0 ]; then
-    echo "not ok - README.md has no checked examples"
-    failed=$((failed + 1))
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# shellcheck source=tests/golden/readme-examples.sh
+source "$(dirname "$0")/readme-examples.sh"
+run_checked_examples "<!-- checked-output" "$root/README.md"
