@@ -651,6 +651,19 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
                                  OddportHttpInfo *info)
 {
     OddportCursor cursor = oddport_cursor_make(bytes, length);
+    /* Every method (in any case), status line and the h2c preface starts with a letter. Most
+     * openings of other protocols (TLS records, binary protocols) do not: refused here, before
+     * kilobytes of working copies are cleared, "no" costs one comparison on the hot path where
+     * every side is tried against HTTP first. */
+    uint8_t first = 0;
+    if (oddport_cursor_peek_u8(&cursor, 0, &first) &&
+        !((first | 0x20) >= 'a' && (first | 0x20) <= 'z')) {
+        if (info != NULL)
+            memset(info, 0, sizeof *info);
+        if (verdict != NULL)
+            oddport_verdict_reject(verdict, "not an HTTP method");
+        return ODDPORT_MATCH_NO;
+    }
     OddportVerdict result;
     OddportHttpInfo found;
     memset(&result, 0, sizeof result);
@@ -720,20 +733,6 @@ _Static_assert(sizeof(OddportHttpInfo) <= ODDPORT_PROTOCOL_DETAILS_MAX,
 static OddportMatch detect(const uint8_t *bytes, size_t length, OddportVerdict *verdict,
                            void *details)
 {
-    /* Every method (in any case), status line and the h2c preface starts with a letter. Most
-     * openings the other protocols take (TLS records, binary protocols) do not, and the whole
-     * detector clears kilobytes of details before it reads a byte: said here, "no" costs one
-     * comparison. Detection does not read a refused detector's details or evidence. */
-    OddportCursor cursor = oddport_cursor_make(bytes, length);
-    uint8_t first = 0;
-    if (oddport_cursor_peek_u8(&cursor, 0, &first) &&
-        !((first | 0x20) >= 'a' && (first | 0x20) <= 'z')) {
-        verdict->match = ODDPORT_MATCH_NO;
-        verdict->confidence = ODDPORT_CONFIDENCE_NONE;
-        verdict->role = ODDPORT_ROLE_EITHER;
-        verdict->evidence[0] = '\0';
-        return ODDPORT_MATCH_NO;
-    }
     return oddport_detect_http(bytes, length, verdict, details);
 }
 
