@@ -16,14 +16,27 @@ static inline uint32_t rotate_right(uint32_t value, unsigned count)
 
 static inline uint32_t load_little_endian(const uint8_t *bytes)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t value;
+    memcpy(&value, bytes, sizeof value);
+    return value;
+#else
     return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
            (uint32_t)bytes[3] << 24;
+#endif
 }
 
 static inline uint32_t load_big_endian(const uint8_t *bytes)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* One load and one byte swap where the compiler offers it. */
+    uint32_t value;
+    memcpy(&value, bytes, sizeof value);
+    return __builtin_bswap32(value);
+#else
     return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 |
            (uint32_t)bytes[3];
+#endif
 }
 
 static inline void store_little_endian(uint8_t *bytes, uint32_t value)
@@ -117,7 +130,9 @@ static const uint8_t md5_word_order[64] = {
 #define MD5_MIX_ROUND3(b, c, d) ((b) ^ (c) ^ (d))
 #define MD5_MIX_ROUND4(b, c, d) ((c) ^ ((b) | ~(d)))
 #define MD5_ROUND(mix, first_step, r0, r1, r2, r3)                                                 \
-    for (unsigned step = (first_step); step < (first_step) + 16; step += 4) {                      \
+    _Pragma("GCC unroll 4") for (unsigned step = (first_step); step < (first_step) + 16;           \
+                                 step += 4)                                                        \
+    {                                                                                              \
         MD5_STEP(mix, a, b, c, d, step, r0);                                                       \
         MD5_STEP(mix, d, a, b, c, step + 1, r1);                                                   \
         MD5_STEP(mix, c, d, a, b, step + 2, r2);                                                   \
@@ -172,7 +187,9 @@ void oddport_md5_finish(OddportMd5 *context, uint8_t digest[ODDPORT_MD5_SIZE])
 #define SHA1_MIX_PARITY(b, c, d)   ((b) ^ (c) ^ (d))
 #define SHA1_MIX_MAJORITY(b, c, d) (((b) & (c)) | ((b) & (d)) | ((c) & (d)))
 #define SHA1_ROUND(mix, constant, first_step)                                                      \
-    for (unsigned step = (first_step); step < (first_step) + 20; step += 5) {                      \
+    _Pragma("GCC unroll 4") for (unsigned step = (first_step); step < (first_step) + 20;           \
+                                 step += 5)                                                        \
+    {                                                                                              \
         SHA1_STEP(mix, constant, a, b, c, d, e, step);                                             \
         SHA1_STEP(mix, constant, e, a, b, c, d, step + 1);                                         \
         SHA1_STEP(mix, constant, d, e, a, b, c, step + 2);                                         \
@@ -185,6 +202,7 @@ static void sha1_compress(uint32_t *state, const uint8_t *block)
     uint32_t words[80];
     for (unsigned index = 0; index < 16; index++)
         words[index] = load_big_endian(block + 4 * index);
+#pragma GCC unroll 16
     for (unsigned index = 16; index < 80; index++)
         words[index] = rotate_left(
             words[index - 3] ^ words[index - 8] ^ words[index - 14] ^ words[index - 16], 1);
@@ -250,6 +268,7 @@ static void sha256_compress(uint32_t *state, const uint8_t *block)
     uint32_t words[64];
     for (unsigned index = 0; index < 16; index++)
         words[index] = load_big_endian(block + 4 * index);
+#pragma GCC unroll 16
     for (unsigned index = 16; index < 64; index++) {
         uint32_t older = words[index - 15];
         uint32_t newer = words[index - 2];
@@ -259,6 +278,7 @@ static void sha256_compress(uint32_t *state, const uint8_t *block)
     }
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+#pragma GCC unroll 8
     for (unsigned step = 0; step < 64; step += 8) {
         SHA256_STEP(a, b, c, d, e, f, g, h, step);
         SHA256_STEP(h, a, b, c, d, e, f, g, step + 1);

@@ -67,6 +67,21 @@ static bool protocol_version_complete(const char *version, size_t length)
            (version[0] == '1' || length == 3);
 }
 
+/* 0x0101010101010101: times a byte value, that value in every byte of a word. */
+#define EVERY_BYTE (UINT64_MAX / 255)
+
+/* Whether every byte of a word lies in [first, last], for last below 0x80. Eight bytes at a time,
+ * since text before a banner and every KEXINIT's lists are checked byte by byte otherwise: the
+ * word-at-a-time tests of "Bit Twiddling Hacks" (hasless, hasmore) set a byte's top bit when
+ * some byte is below `first` or above `last`. Borrows and carries between bytes start only at a
+ * byte that fails, so whether any byte fails is exact. */
+static inline bool word_bytes_between(uint64_t word, uint8_t first, uint8_t last)
+{
+    uint64_t below = (word - EVERY_BYTE * first) & ~word & EVERY_BYTE * 0x80;
+    uint64_t above = ((word + EVERY_BYTE * (127u - last)) | word) & EVERY_BYTE * 0x80;
+    return (below | above) == 0;
+}
+
 /* Bytes other lines before a banner may hold: UTF-8 text, per RFC 4253. Bytes that never occur
  * in UTF-8 (0xc0, 0xc1, 0xf5 and above) mark binary data. */
 static bool is_pre_banner_text(uint8_t byte)
@@ -255,6 +270,20 @@ static OddportMatch detect_banner(OddportCursor cursor, OddportVerdict *verdict,
         /* Any other line: it must be text and end before the allowance runs out. */
         uint8_t byte;
         for (;;) {
+            /* Printable ASCII, the bulk of any text, is passed over a word at a time. */
+            const uint8_t *word_bytes;
+            while (cursor.left >= sizeof(uint64_t) &&
+                   PRE_BANNER_BYTES_MAX - bytes_before >= sizeof(uint64_t)) {
+                OddportCursor ahead = cursor;
+                uint64_t word;
+                if (!oddport_cursor_bytes(&ahead, sizeof word, &word_bytes))
+                    break;
+                memcpy(&word, word_bytes, sizeof word);
+                if (!word_bytes_between(word, 0x20, 0x7e))
+                    break;
+                cursor = ahead;
+                bytes_before += sizeof word;
+            }
             if (bytes_before == PRE_BANNER_BYTES_MAX)
                 return oddport_verdict_reject(verdict, "too much text before an SSH banner");
             if (!oddport_cursor_u8(&cursor, &byte))
@@ -355,18 +384,9 @@ static ReadOutcome skip_identification(OddportCursor *cursor)
  * implementation's offer, and Wireshark would hash replacement characters in its place. */
 #define NAME_LIST_BYTE_FIRST 0x21
 #define NAME_LIST_BYTE_LAST  0x7e
-/* 0x0101010101010101: times a byte value, that value in every byte of a word. */
-#define EVERY_BYTE (UINT64_MAX / 255)
-
-/* Eight bytes at a time, since every KEXINIT of every SSH flow is checked: the word-at-a-time
- * tests of "Bit Twiddling Hacks" (hasless, hasmore) set a byte's top bit when some byte is below
- * the first allowed value or above the last. Borrows and carries between bytes start only at a
- * byte that fails, so whether any byte fails is exact. */
 static bool word_is_name_list_text(uint64_t word)
 {
-    uint64_t below = (word - EVERY_BYTE * NAME_LIST_BYTE_FIRST) & ~word & EVERY_BYTE * 0x80;
-    uint64_t above = ((word + EVERY_BYTE * (127 - NAME_LIST_BYTE_LAST)) | word) & EVERY_BYTE * 0x80;
-    return (below | above) == 0;
+    return word_bytes_between(word, NAME_LIST_BYTE_FIRST, NAME_LIST_BYTE_LAST);
 }
 
 static bool is_name_list(OddportCursor list)
