@@ -88,10 +88,14 @@ static void join_evidence(char evidence[ODDPORT_FLOW_EVIDENCE_MAX], const char *
                           size_t count)
 {
     size_t used = 0;
-    for (size_t part = 0; part < count; part++)
-        for (const char *text = parts[part]; *text != '\0' && used + 1 < ODDPORT_FLOW_EVIDENCE_MAX;
-             text++)
-            evidence[used++] = *text;
+    for (size_t part = 0; part < count; part++) {
+        size_t length = strlen(parts[part]);
+        size_t room = ODDPORT_FLOW_EVIDENCE_MAX - 1 - used;
+        if (length > room)
+            length = room;
+        memcpy(evidence + used, parts[part], length);
+        used += length;
+    }
     evidence[used] = '\0';
 }
 
