@@ -5,17 +5,7 @@
 
 #include "internal/json_writer.h"
 
-enum { BUFFER_SIZE = 1 << 16, MAX_DEPTH = 32 };
-
-struct OddportJsonWriter {
-    FILE *stream;
-    bool failed;
-    unsigned depth;
-    bool needs_comma[MAX_DEPTH];
-    bool after_key;
-    size_t used;
-    char buffer[BUFFER_SIZE];
-};
+enum { BUFFER_SIZE = ODDPORT_JSON_BUFFER_SIZE, MAX_DEPTH = ODDPORT_JSON_MAX_DEPTH };
 
 OddportJsonWriter *oddport_json_writer_new(FILE *stream)
 {
@@ -42,7 +32,7 @@ void oddport_json_writer_free(OddportJsonWriter *writer)
     g_free(writer);
 }
 
-static void reserve(OddportJsonWriter *writer, size_t length)
+void oddport_json_writer_reserve(OddportJsonWriter *writer, size_t length)
 {
     if (writer->used + length <= BUFFER_SIZE)
         return;
@@ -54,12 +44,12 @@ static void reserve(OddportJsonWriter *writer, size_t length)
 static void emit(OddportJsonWriter *writer, const char *text, size_t length)
 {
     if (length > BUFFER_SIZE) {
-        reserve(writer, BUFFER_SIZE);
+        oddport_json_writer_reserve(writer, BUFFER_SIZE);
         if (fwrite(text, 1, length, writer->stream) != length)
             writer->failed = true;
         return;
     }
-    reserve(writer, length);
+    oddport_json_writer_reserve(writer, length);
     memcpy(writer->buffer + writer->used, text, length);
     writer->used += length;
 }
@@ -242,7 +232,7 @@ void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, 
      * case fits the buffer is written straight into it; a longer one goes out in runs. */
     bool direct = length <= (BUFFER_SIZE - 2) / 6;
     if (direct)
-        reserve(writer, 6 * length + 2);
+        oddport_json_writer_reserve(writer, 6 * length + 2);
     else
         emit(writer, "\"", 1);
     char *out = writer->buffer + writer->used;
@@ -331,25 +321,6 @@ void oddport_json_key(OddportJsonWriter *writer, const char *key)
     writer->after_key = true;
 }
 
-void oddport_json_member(OddportJsonWriter *writer, const char *name, size_t length)
-{
-    /* Written straight into the buffer in one go: a flow object has some sixty members. */
-    reserve(writer, length + 4);
-    char *out = writer->buffer + writer->used;
-    if (writer->depth > 0) {
-        if (writer->needs_comma[writer->depth - 1])
-            *out++ = ',';
-        writer->needs_comma[writer->depth - 1] = true;
-    }
-    *out++ = '"';
-    memcpy(out, name, length);
-    out += length;
-    *out++ = '"';
-    *out++ = ':';
-    writer->used = (size_t)(out - writer->buffer);
-    writer->after_key = true;
-}
-
 void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
 {
     /* By hand and two digits at a time, straight into the buffer: a flow has a dozen numbers,
@@ -360,7 +331,7 @@ void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
         "6869707172737475767778798081828384858687888990919293949596979899";
     begin_value(writer);
     enum { MAX_DIGITS = 20 };
-    reserve(writer, MAX_DIGITS);
+    oddport_json_writer_reserve(writer, MAX_DIGITS);
     unsigned count = 1;
     for (uint64_t rest = value; rest >= 10; rest /= 10)
         count++;
