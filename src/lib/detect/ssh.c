@@ -8,6 +8,7 @@
 #include "internal/cursor.h"
 #include "internal/digest.h"
 #include "internal/stream.h"
+#include "internal/word_scan.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
 #include "oddport/record.h"
@@ -65,21 +66,6 @@ static bool protocol_version_complete(const char *version, size_t length)
 {
     return length >= 3 && protocol_version_possible(version, length) &&
            (version[0] == '1' || length == 3);
-}
-
-/* 0x0101010101010101: times a byte value, that value in every byte of a word. */
-#define EVERY_BYTE (UINT64_MAX / 255)
-
-/* Whether every byte of a word lies in [first, last], for last below 0x80. Eight bytes at a time,
- * since text before a banner and every KEXINIT's lists are checked byte by byte otherwise: the
- * word-at-a-time tests of "Bit Twiddling Hacks" (hasless, hasmore) set a byte's top bit when
- * some byte is below `first` or above `last`. Borrows and carries between bytes start only at a
- * byte that fails, so whether any byte fails is exact. */
-static inline bool word_bytes_between(uint64_t word, uint8_t first, uint8_t last)
-{
-    uint64_t below = (word - EVERY_BYTE * first) & ~word & EVERY_BYTE * 0x80;
-    uint64_t above = ((word + EVERY_BYTE * (127u - last)) | word) & EVERY_BYTE * 0x80;
-    return (below | above) == 0;
 }
 
 /* Bytes other lines before a banner may hold: UTF-8 text, per RFC 4253. Bytes that never occur
@@ -275,14 +261,11 @@ static OddportMatch detect_banner(OddportCursor cursor, OddportVerdict *verdict,
             while (cursor.left >= sizeof(uint64_t) &&
                    PRE_BANNER_BYTES_MAX - bytes_before >= sizeof(uint64_t)) {
                 OddportCursor ahead = cursor;
-                uint64_t word;
-                if (!oddport_cursor_bytes(&ahead, sizeof word, &word_bytes))
-                    break;
-                memcpy(&word, word_bytes, sizeof word);
-                if (!word_bytes_between(word, 0x20, 0x7e))
+                if (!oddport_cursor_bytes(&ahead, sizeof(uint64_t), &word_bytes) ||
+                    !oddport_word_bytes_between(oddport_word_load(word_bytes), 0x20, 0x7e))
                     break;
                 cursor = ahead;
-                bytes_before += sizeof word;
+                bytes_before += sizeof(uint64_t);
             }
             if (bytes_before == PRE_BANNER_BYTES_MAX)
                 return oddport_verdict_reject(verdict, "too much text before an SSH banner");
@@ -384,10 +367,6 @@ static ReadOutcome skip_identification(OddportCursor *cursor)
  * implementation's offer, and Wireshark would hash replacement characters in its place. */
 #define NAME_LIST_BYTE_FIRST 0x21
 #define NAME_LIST_BYTE_LAST  0x7e
-static bool word_is_name_list_text(uint64_t word)
-{
-    return word_bytes_between(word, NAME_LIST_BYTE_FIRST, NAME_LIST_BYTE_LAST);
-}
 
 static bool is_name_list(OddportCursor list)
 {
@@ -398,10 +377,10 @@ static bool is_name_list(OddportCursor list)
     if (!oddport_cursor_bytes(&list, count, &bytes))
         return false;
     size_t index = 0;
+    /* Eight bytes at a time, since every KEXINIT of every SSH flow is checked. */
     for (; index + sizeof(uint64_t) <= count; index += sizeof(uint64_t)) {
-        uint64_t word;
-        memcpy(&word, bytes + index, sizeof word);
-        if (!word_is_name_list_text(word))
+        if (!oddport_word_bytes_between(oddport_word_load(bytes + index), NAME_LIST_BYTE_FIRST,
+                                        NAME_LIST_BYTE_LAST))
             return false;
     }
     for (; index < count; index++) {

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "internal/json_writer.h"
+#include "internal/word_scan.h"
 
 enum { BUFFER_SIZE = ODDPORT_JSON_BUFFER_SIZE, MAX_DEPTH = ODDPORT_JSON_MAX_DEPTH };
 
@@ -206,23 +207,12 @@ static bool is_plain(uint8_t byte)
     return (uint8_t)(byte - 0x20) < 0x5f && byte != '"' && byte != '\\';
 }
 
-/* Whether eight bytes at once are all plain, with the bit tricks of "Bit Twiddling Hacks"
- * (haszero, hasless, hasmore): each test says exactly whether any byte matches, and a report
- * writes tens of strings per flow, so the common all-plain run costs a few operations per
- * eight bytes rather than per byte. */
+/* Whether eight bytes at once are all plain (see word_scan.h). */
 static bool eight_plain(const uint8_t *bytes)
 {
-    const uint64_t ones = UINT64_C(0x0101010101010101);
-    const uint64_t highs = UINT64_C(0x8080808080808080);
-    uint64_t word;
-    memcpy(&word, bytes, sizeof word);
-    uint64_t control = (word - ones * 0x20) & ~word & highs;
-    uint64_t high_or_delete = ((word + ones * 0x01) | word) & highs;
-    uint64_t quote = word ^ (ones * '"');
-    uint64_t backslash = word ^ (ones * '\\');
-    uint64_t special =
-        ((quote - ones) & ~quote & highs) | ((backslash - ones) & ~backslash & highs);
-    return (control | high_or_delete | special) == 0;
+    uint64_t word = oddport_word_load(bytes);
+    return oddport_word_bytes_between(word, 0x20, 0x7e) && !oddport_word_has_byte(word, '"') &&
+           !oddport_word_has_byte(word, '\\');
 }
 
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
