@@ -56,8 +56,8 @@ void oddport_json_null(OddportJsonWriter *writer);
  * which must hold at least 6 * length + 1 bytes. */
 size_t oddport_json_escape(const uint8_t *value, size_t length, char *output);
 
-/* Flushes the buffer when fewer than `length` bytes are free in it. */
-void oddport_json_writer_reserve(OddportJsonWriter *writer, size_t length);
+/* Flushes the whole buffer to the stream, to make room. */
+void oddport_json_writer_make_room(OddportJsonWriter *writer);
 
 /* The member name for the next value, for names that are plain printable ASCII without quotes
  * or backslashes (oddport's own constant names): written as they are, without escaping. Use it
@@ -67,7 +67,7 @@ static inline void oddport_json_member(OddportJsonWriter *writer, const char *na
     /* Inline, so that the copy of a constant name compiles to a few moves: a flow object has
      * some sixty members, and the call and the library copy cost more than the name. */
     if (writer->used + length + 4 > ODDPORT_JSON_BUFFER_SIZE)
-        oddport_json_writer_reserve(writer, length + 4);
+        oddport_json_writer_make_room(writer);
     char *out = writer->buffer + writer->used;
     if (writer->depth > 0) {
         if (writer->needs_comma[writer->depth - 1])

@@ -33,24 +33,30 @@ void oddport_json_writer_free(OddportJsonWriter *writer)
     g_free(writer);
 }
 
-void oddport_json_writer_reserve(OddportJsonWriter *writer, size_t length)
+void oddport_json_writer_make_room(OddportJsonWriter *writer)
 {
-    if (writer->used + length <= BUFFER_SIZE)
-        return;
     if (fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
         writer->failed = true;
     writer->used = 0;
 }
 
+/* Flushes the buffer when fewer than `length` bytes are free in it; the check is inline, the
+ * rare flush is not. */
+static inline void reserve(OddportJsonWriter *writer, size_t length)
+{
+    if (writer->used + length > BUFFER_SIZE)
+        oddport_json_writer_make_room(writer);
+}
+
 static void emit(OddportJsonWriter *writer, const char *text, size_t length)
 {
     if (length > BUFFER_SIZE) {
-        oddport_json_writer_reserve(writer, BUFFER_SIZE);
+        reserve(writer, BUFFER_SIZE);
         if (fwrite(text, 1, length, writer->stream) != length)
             writer->failed = true;
         return;
     }
-    oddport_json_writer_reserve(writer, length);
+    reserve(writer, length);
     memcpy(writer->buffer + writer->used, text, length);
     writer->used += length;
 }
@@ -222,7 +228,7 @@ void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, 
      * case fits the buffer is written straight into it; a longer one goes out in runs. */
     bool direct = length <= (BUFFER_SIZE - 2) / 6;
     if (direct)
-        oddport_json_writer_reserve(writer, 6 * length + 2);
+        reserve(writer, 6 * length + 2);
     else
         emit(writer, "\"", 1);
     char *out = writer->buffer + writer->used;
@@ -321,7 +327,7 @@ void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
         "6869707172737475767778798081828384858687888990919293949596979899";
     begin_value(writer);
     enum { MAX_DIGITS = 20 };
-    oddport_json_writer_reserve(writer, MAX_DIGITS);
+    reserve(writer, MAX_DIGITS);
     unsigned count = 1;
     for (uint64_t rest = value; rest >= 10; rest /= 10)
         count++;
