@@ -444,6 +444,29 @@ static OddportReadStatus finish_cleanly(OddportCaptureReader *reader, GError **e
 
 /* ---- Classic pcap ---- */
 
+/* A pcap record header's fields, lengths already in their right order. */
+typedef struct {
+    uint32_t seconds;
+    uint32_t fraction;
+    uint32_t captured;
+    uint32_t wire;
+} PcapRecordHeader;
+
+static inline void fill_pcap_record(const OddportCaptureReader *reader, OddportRecord *record,
+                                    PcapRecordHeader header, const uint8_t *bytes)
+{
+    record->timestamp_ns =
+        header.seconds * NANOSECONDS_PER_SECOND +
+        (reader->nanoseconds ? header.fraction : header.fraction * UINT64_C(1000));
+    record->captured_length = header.captured;
+    /* Some writers store the captured length in both fields or less on the wire than they kept;
+     * what was kept did exist, so the wire had at least that much. */
+    record->wire_length = MAX(header.wire, header.captured);
+    record->link_type = reader->link_type;
+    record->snapshot_length = reader->snapshot_length;
+    record->data = bytes;
+}
+
 /* The common case read in one go: an uncompressed file mapped whole, a plain 16-byte record
  * header, and the whole record in the file. The record's bytes are checked once, header and data
  * together; anything else (the end of the file, a record cut short, an implausible length) is
@@ -478,13 +501,7 @@ static inline bool next_mapped_pcap_record(OddportCaptureReader *reader, Oddport
     release_behind(reader, reader->offset);
     reader->offset += PCAP_RECORD_HEADER_SIZE + (uint64_t)captured;
     reader->records_read++;
-    record->timestamp_ns = seconds * NANOSECONDS_PER_SECOND +
-                           (reader->nanoseconds ? fraction : fraction * UINT64_C(1000));
-    record->captured_length = captured;
-    record->wire_length = MAX(wire, captured);
-    record->link_type = reader->link_type;
-    record->snapshot_length = reader->snapshot_length;
-    record->data = bytes;
+    fill_pcap_record(reader, record, (PcapRecordHeader){seconds, fraction, captured, wire}, bytes);
     return true;
 }
 
@@ -526,15 +543,7 @@ static OddportReadStatus next_pcap_record(OddportCaptureReader *reader, OddportR
         return fail_short(reader, error, captured, got, "record %" PRIu64, number);
 
     reader->records_read = number;
-    record->timestamp_ns = seconds * NANOSECONDS_PER_SECOND +
-                           (reader->nanoseconds ? fraction : fraction * UINT64_C(1000));
-    record->captured_length = captured;
-    /* Some writers store the captured length in both fields or less on the wire than they kept;
-     * what was kept did exist, so the wire had at least that much. */
-    record->wire_length = MAX(wire, captured);
-    record->link_type = reader->link_type;
-    record->snapshot_length = reader->snapshot_length;
-    record->data = bytes;
+    fill_pcap_record(reader, record, (PcapRecordHeader){seconds, fraction, captured, wire}, bytes);
     return ODDPORT_READ_RECORD;
 }
 
