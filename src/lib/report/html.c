@@ -127,7 +127,7 @@ static void append_detail(GString *out, const char *label, const char *value, bo
     g_string_append_printf(out, "%s</dd>", code ? "</code>" : "");
 }
 
-/* "capture.pcap #12" for going back to a packet, with whose packet it was. */
+/* "capture.pcap frame 12" for going back to a packet, with whose packet it was. */
 static void append_packet_place(GString *out, const char *label, const OddportPacketPlace *place,
                                 const char *side)
 {
@@ -366,8 +366,8 @@ static void write_overview(GString *out, const OddportRunResult *run, const GPtr
     guint nonstandard = count_nonstandard(services, &masquerade);
     g_string_append(out, "<header>\n<h1>Services on non-standard ports</h1>\n<p class=\"lead\">");
     if (nonstandard == 0)
-        g_string_append(out, "No HTTP, TLS or SSH service was found on a port not expected for "
-                             "it.");
+        g_string_append_printf(out, "No %s service was found on a port not expected for it.",
+                               oddport_protocol_titles(ODDPORT_TITLES_OR));
     else
         g_string_append_printf(out,
                                "%u service%s on ports not expected for %s, most severe "
@@ -615,11 +615,13 @@ static void write_services(GString *out, const GPtrArray *services, const HtmlRe
     for (guint index = 0; index < services->len; index++)
         total += ((const OddportService *)g_ptr_array_index(services, index))->app !=
                  ODDPORT_APP_UNKNOWN;
-    g_string_append(out, "<section id=\"services\" aria-labelledby=\"services-title\">\n"
-                         "<h2 id=\"services-title\">Services</h2>\n<p>Every HTTP, TLS and SSH "
-                         "server found, one row per address, port, transport and app: those on "
-                         "non-standard ports first, most severe first. Filter them, sort by any "
-                         "column, or show a service's flows.</p>\n");
+    g_string_append_printf(out,
+                           "<section id=\"services\" aria-labelledby=\"services-title\">\n"
+                           "<h2 id=\"services-title\">Services</h2>\n<p>Every %s server found, "
+                           "one row per address, port, transport and app: those on non-standard "
+                           "ports first, most severe first. Filter them, sort by any column, or "
+                           "show a service's flows.</p>\n",
+                           oddport_protocol_titles(ODDPORT_TITLES_AND));
     append_controls(out, "services-table", false, false);
     g_string_append(out, "<div class=\"table-wrap\"><table id=\"services-table\" "
                          "class=\"sortable\"><caption>Services, with the evidence of their first "
