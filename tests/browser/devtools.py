@@ -20,7 +20,7 @@ def find_chromium():
     """The Chromium to test with: $ODDPORT_CHROMIUM, or chromium / chromium-browser on PATH."""
     named = os.environ.get("ODDPORT_CHROMIUM")
     if named:
-        return named
+        return shutil.which(named)
     for name in ("chromium", "chromium-browser"):
         path = shutil.which(name)
         if path:
@@ -194,14 +194,19 @@ class Browser:
             raise BrowserError("%s: %s" % (expression, result["exceptionDetails"]))
         return result["result"].get("value")
 
-    def screenshot(self, path, full_page=True):
-        clip = None
-        if full_page:
-            metrics = self.call("Page.getLayoutMetrics")
-            size = metrics["cssContentSize"]
-            clip = {"x": 0, "y": 0, "width": self.width,
-                    "height": min(size["height"], 16000), "scale": 1}
-        self._write_capture(path, clip)
+    def screenshot(self, path):
+        """The whole page, up to 16000 pixels down. The viewport is made as tall as the page
+        first: a page may leave what is far off screen unrendered (content-visibility)."""
+        height = min(int(self.call("Page.getLayoutMetrics")["cssContentSize"]["height"]), 16000)
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": self.width, "height": height, "deviceScaleFactor": 1,
+                   "mobile": False})
+        self.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done)))")
+        self._write_capture(path, {"x": 0, "y": 0, "width": self.width, "height": height,
+                                   "scale": 1})
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": self.width, "height": self.height, "deviceScaleFactor": 1,
+                   "mobile": False})
 
     def screenshot_top(self, path, height):
         self._write_capture(path, {"x": 0, "y": 0, "width": self.width, "height": height,

@@ -92,15 +92,20 @@ static void append_bytes_cell(GString *out, uint64_t value)
     g_string_append_printf(out, "\">%s</td>", text);
 }
 
-/* A time cell: the date and clock shown (flow rows are rendered before the run's span is known,
+/* A time cell: the date above the clock (flow rows are rendered before the run's span is known,
  * so every table shows dates alike), the RFC 3339 time to sort by. */
 static void append_time_cell(GString *out, uint64_t timestamp_ns, unsigned digits)
 {
     char full[ODDPORT_TIME_TEXT_MAX];
-    char clock[ODDPORT_TIME_TEXT_MAX];
+    char date_and_clock[ODDPORT_TIME_TEXT_MAX];
     oddport_format_time(timestamp_ns, digits, full);
-    oddport_format_clock(timestamp_ns, true, clock);
-    g_string_append_printf(out, "<td class=\"time\" data-value=\"%s\">%s</td>", full, clock);
+    oddport_format_clock(timestamp_ns, true, date_and_clock);
+    /* "2026-11-28 01:10:54": the date is what comes before the space. */
+    const char *clock = strchr(date_and_clock, ' ');
+    int date_length = clock != NULL ? (int)(clock - date_and_clock) : 0;
+    g_string_append_printf(
+        out, "<td class=\"time\" data-value=\"%s\"><span class=\"date\">%.*s</span>%s</td>", full,
+        date_length, date_and_clock, clock != NULL ? clock : date_and_clock);
 }
 
 /* "masquerade" and the like, or "standard" for a recognised app on its own port, or "none". */

@@ -492,8 +492,13 @@ void oddport_html_chart_timeline(GString *out, const GPtrArray *services, size_t
     append_svg_start(out, "chart-timeline", CHART_WIDTH, height);
     for (int tick = 0; tick <= 4; tick++) {
         int x = label_width + plot_width * tick / 4;
-        char clock[ODDPORT_TIME_TEXT_MAX];
-        oddport_format_clock(first + (uint64_t)((double)span * tick / 4.0), with_date, clock);
+        uint64_t at = first + (uint64_t)((double)span * tick / 4.0);
+        char clock[ODDPORT_TIME_TEXT_MAX + 8];
+        oddport_format_clock(at, with_date, clock);
+        /* Ticks less than a few seconds apart would all read the same second. */
+        if (span < UINT64_C(20) * 1000000000u)
+            snprintf(clock + strlen(clock), sizeof clock - strlen(clock), ".%03u",
+                     (unsigned)(at % 1000000000u / 1000000u));
         g_string_append_printf(out,
                                "<g class=\"tick\"><line class=\"grid\" x1=\"%d\" y1=\"%d\" "
                                "x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" "
