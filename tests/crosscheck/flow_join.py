@@ -43,11 +43,16 @@ def epoch_ns_of_tshark(text):
 
 
 def oddport_flows(oddport, capture):
-    """The TCP flows of oddport's NDJSON report, or None when the capture cannot be read."""
+    """The TCP flows of oddport's NDJSON report, or None when the capture cannot be read (exit
+    status 1); any other failure (a crash, a sanitizer's report) ends the check."""
     run = subprocess.run([oddport, "--format", "ndjson", capture], stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, check=False)
-    if run.returncode != 0:
+                         stderr=subprocess.PIPE, check=False)
+    if run.returncode == 1:
         return None
+    if run.returncode != 0:
+        raise RuntimeError("oddport failed (exit status %d) on %s: %s" %
+                           (run.returncode, capture,
+                            run.stderr.decode("utf-8", "replace")[-2000:]))
     flows = []
     for line in run.stdout.decode("utf-8", "replace").splitlines():
         record = json.loads(line)
