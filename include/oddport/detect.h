@@ -145,7 +145,7 @@ typedef struct {
     /* Fingerprints of a whole hello, empty where Wireshark computes none (an SSLv2-style hello,
      * a hello cut short or too large to hold): a ClientHello's JA3 or a ServerHello's JA3S as
      * Wireshark 4.0's tls.handshake.ja3 and ja3s compute them, and a ClientHello's JA4 as
-     * Wireshark 4.4's tls.handshake.ja4 does. */
+     * Wireshark 4.6's tls.handshake.ja4 does. */
     char ja3[ODDPORT_TLS_JA3_TEXT_MAX];
     char ja4[ODDPORT_TLS_JA4_TEXT_MAX];
     /* A TLS 1.2 or older server's certificate, read after detection from the bytes that follow

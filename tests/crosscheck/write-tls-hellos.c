@@ -1,4 +1,4 @@
-/* write-tls-hellos: a pcap of TLS hellos at the edges of JA3, JA3S and JA4, for tshark to judge. */
+/* write-tls-hellos: a pcap of TLS hellos and certificates at their edges, for tshark to judge. */
 
 /*
  * Usage: write-tls-hellos OUTPUT.pcap
@@ -9,7 +9,9 @@
  * corners where fingerprinting code tends to differ from tshark's: GREASE everywhere, hellos
  * without extensions, an ALPN value that is not letters and digits, extensions that lie about
  * their length, duplicated extensions, more than 99 cipher suites, an SSLv2-style hello, a
- * HelloRetryRequest, and TLS 1.2 server flights with certificates whole, split and cut short.
+ * HelloRetryRequest, TLS 1.2 server flights with certificates whole, split and cut short, and
+ * certificates made here whose names and validity times sit at the edges of reading them: string
+ * types, several common names, none, two-digit years, times without seconds or with a fraction.
  * The bytes are fixed, so a run compares the same hellos every time.
  */
 
@@ -750,6 +752,227 @@ static void add_certificate_cases(GPtrArray *cases)
     }
 }
 
+/* Certificates made on the spot, at the edges of reading names and validity times. tshark decodes
+ * X.509 without checking signatures, so the key and the signature are filler. */
+
+/* One DER element: `tag`, the definite length of `content`, and `content`, which it frees. */
+static Bytes *der(unsigned tag, Bytes *content)
+{
+    Bytes *element = g_byte_array_new();
+    put_u8(element, tag);
+    if (content->len < 0x80) {
+        put_u8(element, content->len);
+    } else if (content->len < 0x100) {
+        put_u8(element, 0x81);
+        put_u8(element, content->len);
+    } else {
+        put_u8(element, 0x82);
+        put_u16(element, content->len);
+    }
+    put_data(element, content->data, content->len);
+    g_byte_array_unref(content);
+    return element;
+}
+
+static Bytes *der_bytes(unsigned tag, const void *data, size_t length)
+{
+    Bytes *content = g_byte_array_new();
+    put_data(content, data, length);
+    return der(tag, content);
+}
+
+/* Moves `element` to the end of `into`. */
+static void append_element(Bytes *into, Bytes *element)
+{
+    put_data(into, element->data, element->len);
+    g_byte_array_unref(element);
+}
+
+enum {
+    DER_INTEGER = 0x02,
+    DER_BIT_STRING = 0x03,
+    DER_OID = 0x06,
+    DER_UTF8 = 0x0c,
+    DER_PRINTABLE = 0x13,
+    DER_TELETEX = 0x14,
+    DER_IA5 = 0x16,
+    DER_UTC_TIME = 0x17,
+    DER_GENERALIZED_TIME = 0x18,
+    DER_UNIVERSAL = 0x1c,
+    DER_BMP = 0x1e,
+    DER_SEQUENCE = 0x30,
+    DER_SET = 0x31,
+    DER_VERSION = 0xa0,
+};
+
+/* An attribute of a name: id-at-`type` (2.5.4.type: 3 commonName, 6 countryName, 10
+ * organizationName, 11 organizationalUnitName) with the bytes of a string of type `tag`. */
+typedef struct {
+    unsigned type;
+    unsigned tag;
+    const char *value;
+    size_t length;
+    bool joins_previous; /* in the same RelativeDistinguishedName as the attribute before */
+} NameAttribute;
+
+/* A string literal and its length without the NUL, for NameAttribute. */
+#define LITERAL(text) text, sizeof text - 1
+
+/* A Name of `count` attributes, each in its own RelativeDistinguishedName unless it joins the
+ * one before. */
+static Bytes *name(const NameAttribute *attributes, size_t count)
+{
+    Bytes *sequence = g_byte_array_new();
+    Bytes *set = NULL;
+    for (size_t index = 0; index < count; index++) {
+        const NameAttribute *attribute = &attributes[index];
+        if (set != NULL && !attribute->joins_previous) {
+            append_element(sequence, der(DER_SET, set));
+            set = NULL;
+        }
+        if (set == NULL)
+            set = g_byte_array_new();
+        const uint8_t oid[] = {0x55, 0x04, (uint8_t)attribute->type};
+        Bytes *pair = g_byte_array_new();
+        append_element(pair, der_bytes(DER_OID, oid, sizeof oid));
+        append_element(pair, der_bytes(attribute->tag, attribute->value, attribute->length));
+        append_element(set, der(DER_SEQUENCE, pair));
+    }
+    if (set != NULL)
+        append_element(sequence, der(DER_SET, set));
+    return der(DER_SEQUENCE, sequence);
+}
+
+typedef struct {
+    bool version_1; /* no version field, as in a version 1 certificate */
+    const NameAttribute *issuer;
+    size_t issuer_count;
+    const NameAttribute *subject;
+    size_t subject_count;
+    unsigned not_before_tag;
+    const char *not_before;
+    unsigned not_after_tag;
+    const char *not_after;
+} EdgeCertificate;
+
+/* The DER of a certificate with an EC key and an ECDSA signature that are only filler. */
+static Bytes *edge_certificate(const EdgeCertificate *shape, unsigned serial)
+{
+    static const uint8_t ecdsa_with_sha256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+    static const uint8_t ec_public_key[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+    static const uint8_t prime256v1[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+    Bytes *fields = g_byte_array_new();
+    if (!shape->version_1) {
+        static const uint8_t version_3[] = {DER_INTEGER, 1, 2};
+        append_element(fields, der_bytes(DER_VERSION, version_3, sizeof version_3));
+    }
+    const uint8_t serial_number[] = {0x40, (uint8_t)serial};
+    append_element(fields, der_bytes(DER_INTEGER, serial_number, sizeof serial_number));
+    append_element(
+        fields, der(DER_SEQUENCE, der_bytes(DER_OID, ecdsa_with_sha256, sizeof ecdsa_with_sha256)));
+    append_element(fields, name(shape->issuer, shape->issuer_count));
+    Bytes *validity = g_byte_array_new();
+    append_element(validity,
+                   der_bytes(shape->not_before_tag, shape->not_before, strlen(shape->not_before)));
+    append_element(validity,
+                   der_bytes(shape->not_after_tag, shape->not_after, strlen(shape->not_after)));
+    append_element(fields, der(DER_SEQUENCE, validity));
+    append_element(fields, name(shape->subject, shape->subject_count));
+    Bytes *algorithm = g_byte_array_new();
+    append_element(algorithm, der_bytes(DER_OID, ec_public_key, sizeof ec_public_key));
+    append_element(algorithm, der_bytes(DER_OID, prime256v1, sizeof prime256v1));
+    uint8_t point[66] = {0x00, 0x04};
+    for (size_t index = 2; index < sizeof point; index++)
+        point[index] = (uint8_t)(0x31 * index);
+    Bytes *key_info = g_byte_array_new();
+    append_element(key_info, der(DER_SEQUENCE, algorithm));
+    append_element(key_info, der_bytes(DER_BIT_STRING, point, sizeof point));
+    append_element(fields, der(DER_SEQUENCE, key_info));
+
+    Bytes *certificate = der(DER_SEQUENCE, fields);
+    append_element(certificate, der(DER_SEQUENCE, der_bytes(DER_OID, ecdsa_with_sha256,
+                                                            sizeof ecdsa_with_sha256)));
+    static const uint8_t signature[] = {0x00, 0x30, 0x06, 0x02, 0x01, 0x11, 0x02, 0x01, 0x22};
+    append_element(certificate, der_bytes(DER_BIT_STRING, signature, sizeof signature));
+    return der(DER_SEQUENCE, certificate);
+}
+
+/* The edge certificates, each the only one of its server's Certificate message. */
+static void add_edge_certificate_cases(GPtrArray *cases)
+{
+    /* The same text as a PrintableString and as a UTF8String: the same name to a reader, other
+     * bytes, so not self-signed. */
+    static const NameAttribute printable_name[] = {
+        {3, DER_PRINTABLE, LITERAL("same.oddport.test"), false}};
+    static const NameAttribute utf8_name[] = {{3, DER_UTF8, LITERAL("same.oddport.test"), false}};
+    /* UTF-16 (a BMPString holds no surrogates: that is UCS-2), and UCS-4 beyond 16 bits. */
+    static const NameAttribute bmp_name[] = {{10, DER_UTF8, LITERAL("oddport edges"), false},
+                                             {3, DER_BMP,
+                                              LITERAL("\x03\xa9"
+                                                      "\x00m\x00"
+                                                      "e\x00g\x00"
+                                                      "a\x00 \x27\x13"),
+                                              false}};
+    static const NameAttribute universal_name[] = {
+        {3, DER_UNIVERSAL,
+         LITERAL("\x00\x00\x00\xdc\x00\x00\x00n\x00\x00\x00i\x00\x00\x00v\x00\x01\xf6\x00"),
+         false}};
+    /* Several common names: the last one counts, also inside a multi-valued RDN. */
+    static const NameAttribute two_issuer_names[] = {
+        {3, DER_UTF8, LITERAL("first issuer"), false},
+        {3, DER_UTF8, LITERAL("second issuer"), false},
+        {11, DER_UTF8, LITERAL("after the names"), false}};
+    static const NameAttribute joined_subject_names[] = {
+        {3, DER_UTF8, LITERAL("first.oddport.test"), false},
+        {10, DER_UTF8, LITERAL("oddport edges"), false},
+        {3, DER_UTF8, LITERAL("last.oddport.test"), true}};
+    /* No common name at all. */
+    static const NameAttribute country_only[] = {{6, DER_PRINTABLE, LITERAL("NL"), false}};
+    static const NameAttribute organization_only[] = {
+        {10, DER_UTF8, LITERAL("no common name"), false}};
+    /* The 8-bit string types, and an empty name. */
+    static const NameAttribute teletex_name[] = {
+        {3, DER_TELETEX, LITERAL("teletex.oddport.test"), false}};
+    static const NameAttribute ia5_name[] = {{3, DER_IA5, LITERAL("ia5.oddport.test"), false}};
+    static const NameAttribute empty_name[] = {{3, DER_UTF8, LITERAL(""), false}};
+
+    static const EdgeCertificate shapes[] = {
+        /* UTCTime's two-digit years turn at 1950. */
+        {false, printable_name, G_N_ELEMENTS(printable_name), utf8_name, G_N_ELEMENTS(utf8_name),
+         DER_UTC_TIME, "500101000000Z", DER_UTC_TIME, "491231235959Z"},
+        /* GeneralizedTime, with a fraction of a second and at the end of the calendar. */
+        {false, universal_name, G_N_ELEMENTS(universal_name), bmp_name, G_N_ELEMENTS(bmp_name),
+         DER_GENERALIZED_TIME, "20260101120000.5Z", DER_GENERALIZED_TIME, "99991231235959Z"},
+        /* A UTCTime without seconds, which RFC 5280 forbids but older certificates have. */
+        {false, two_issuer_names, G_N_ELEMENTS(two_issuer_names), joined_subject_names,
+         G_N_ELEMENTS(joined_subject_names), DER_UTC_TIME, "2601010000Z", DER_UTC_TIME,
+         "2701010000Z"},
+        /* Version 1, no version field. */
+        {true, country_only, G_N_ELEMENTS(country_only), organization_only,
+         G_N_ELEMENTS(organization_only), DER_UTC_TIME, "000229000000Z", DER_GENERALIZED_TIME,
+         "20491231235959Z"},
+        {false, ia5_name, G_N_ELEMENTS(ia5_name), teletex_name, G_N_ELEMENTS(teletex_name),
+         DER_UTC_TIME, "260101120000Z", DER_UTC_TIME, "360101120000Z"},
+        /* Self-signed, with an empty common name. */
+        {false, empty_name, G_N_ELEMENTS(empty_name), empty_name, G_N_ELEMENTS(empty_name),
+         DER_UTC_TIME, "260101120000Z", DER_UTC_TIME, "360101120000Z"},
+    };
+    static const char *const http11[] = {"\010http/1.1"};
+    for (size_t index = 0; index < G_N_ELEMENTS(shapes); index++) {
+        Case *entry = new_case(cases);
+        Bytes *extensions = usual_extensions(http11, 1, false);
+        put_message(entry->client, 0x0301, client_hello(0x0303, common_suites + 3, 12, extensions));
+        g_byte_array_unref(extensions);
+        put_tls12_server_flight(entry->server, "\010http/1.1");
+        Bytes *certificate = edge_certificate(&shapes[index], (unsigned)index);
+        const uint8_t *data = certificate->data;
+        size_t length = certificate->len;
+        put_message(entry->server, 0x0303, certificate_message(&data, &length, 1));
+        g_byte_array_unref(certificate);
+        put_message(entry->server, 0x0303, server_hello_done());
+    }
+}
+
 static void write_flight(Connection *connection, int from_client, const Bytes *flight,
                          size_t segment)
 {
@@ -770,6 +993,7 @@ int main(int argc, char **argv)
     add_odd_extension_cases(cases);
     add_other_hello_cases(cases);
     add_certificate_cases(cases);
+    add_edge_certificate_cases(cases);
     if (!capture_begin(argv[1])) {
         perror(argv[1]);
         return 1;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the plugin test suite against another Debian release's Wireshark, inside a debootstrap chroot.
+# Runs the plugin test suite and the checks against newer tshark releases under another Debian
+# release's Wireshark, inside a debootstrap chroot.
 set -euo pipefail
 
 # What the build and the plugin tests need inside the chroot; setpriv (util-linux) runs tshark
@@ -8,18 +9,27 @@ chroot_packages=(gcc libc6-dev meson ninja-build pkg-config libpcap-dev libglib2
     wireshark-dev tshark util-linux ca-certificates)
 # The copy of the source tree inside the chroot, rebuilt from scratch on every run.
 source_in_chroot=/root/oddport-src
+# Where --corpus puts the folder of outside captures, read-only. Outside the source copy, which is
+# deleted on every run: a bind mount is no other file system to rm's --one-file-system.
+corpus_in_chroot=/root/oddport-corpus
 
 usage() {
     cat <<EOF
-usage: $(basename "$0") SUITE [MESON_TEST_ARGS...]
+usage: $(basename "$0") [--corpus FOLDER] SUITE [MESON_TEST_ARGS...]
 
 Builds oddport and its Wireshark plugin inside a chroot of the Debian release
-SUITE and runs 'meson test --suite plugin' there, so that the plugin is tested
-against that release's Wireshark: trixie has Wireshark 4.4, unstable has 4.6.
-The source tree is copied as it is now, uncommitted changes included.
+SUITE and runs 'meson test --suite plugin --suite newer-wireshark' there, so
+that the plugin, and the checks against tshark releases after Debian 12's (JA4),
+are tested against that release's Wireshark: trixie has Wireshark 4.4, unstable
+has 4.6. The source tree is copied as it is now, uncommitted changes included.
+
+--corpus FOLDER mounts a folder of outside captures read-only into the chroot
+and builds with -Dcorpus_dir on it, so that the checks over it run too; the
+plugin's tests over it are in suite host-only, which is left out: they check
+against Debian 12's tshark or take many minutes.
 
 MESON_TEST_ARGS go to 'meson test', for example a test name. If they name a
-suite (--suite unit), that suite runs instead of the plugin suite.
+suite (--suite unit), that suite runs instead of the default ones.
 
 The run fails if the build fails, if a test fails or is skipped, or if no test
 ran. It must run as root: debootstrap, mount and chroot need it.
@@ -34,6 +44,17 @@ fail() {
     echo "run-in-chroot: $*" >&2
     exit 1
 }
+
+corpus_dir=""
+if [ "${1:-}" = --corpus ]; then
+    [ -n "${2:-}" ] || {
+        usage >&2
+        exit 2
+    }
+    [ -d "$2" ] || fail "the corpus folder '$2' does not exist"
+    corpus_dir=$(cd "$2" && pwd)
+    shift 2
+fi
 
 case "${1:-}" in
 -h | --help)
@@ -161,6 +182,21 @@ for mount_point in proc sys dev dev/pts; do
     fi
 done
 
+setup_options=(-Dplugin=enabled -Dwerror=true)
+if [ -n "$corpus_dir" ]; then
+    mkdir -p "$chroot_dir$corpus_in_chroot"
+    # A run that was killed may have left another folder mounted there.
+    if mountpoint -q "$chroot_dir$corpus_in_chroot"; then
+        umount --lazy "$chroot_dir$corpus_in_chroot"
+    fi
+    mount --bind "$corpus_dir" "$chroot_dir$corpus_in_chroot"
+    mounted+=("$chroot_dir$corpus_in_chroot")
+    mount --make-slave "$chroot_dir$corpus_in_chroot"
+    # Nothing run in the chroot can change the captures.
+    mount -o remount,bind,ro "$chroot_dir$corpus_in_chroot"
+    setup_options+=(-Dcorpus_dir="$corpus_in_chroot")
+fi
+
 # A clean environment, so that the host's PATH, compiler flags and the like do not leak in.
 in_chroot() {
     chroot "$chroot_dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
@@ -204,10 +240,12 @@ else
 fi
 
 echo "== building in the $suite chroot"
-in_chroot sh -c "cd $source_in_chroot && meson setup build -Dplugin=enabled -Dwerror=true && meson compile -C build" ||
+# shellcheck disable=SC2016 # expanded by the shell inside the chroot
+in_chroot sh -c 'cd "$1" && shift && meson setup build "$@" && meson compile -C build' sh \
+    "$source_in_chroot" "${setup_options[@]}" ||
     fail "the build failed in the $suite chroot (with $tshark_version)"
 
-test_args=(--suite plugin)
+test_args=(--suite plugin --suite newer-wireshark --no-suite host-only)
 for arg in "$@"; do
     case "$arg" in
     --suite | --suite=*) test_args=() ;;
@@ -221,8 +259,8 @@ test_status=0
 in_chroot sh -c 'cd "$1" && shift && exec meson test -C build "$@"' sh "$source_in_chroot" "${test_args[@]}" |
     tee "$test_output" || test_status=$?
 
-# meson test passes a run with skipped tests, and one that ran none; here the plugin must really be
-# built and tested, so both count as failures. meson ends its output with "Ok: N", "Skipped: N"...
+# meson test passes a run with skipped tests, and one that ran none; here the plugin and the checks
+# must really be built and run, so both count as failures. meson ends its output with "Ok: N", "Skipped: N"...
 # (the last of each wins, in case a test's own output has such a line).
 read -r ran skipped < <(awk '
     /^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout):[ \t]+[0-9]+[ \t]*$/ {

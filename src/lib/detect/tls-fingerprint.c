@@ -1,4 +1,4 @@
-/* JA3 and JA3S as Wireshark 4.0 computes them and JA4 as Wireshark 4.4 does, from whole hellos. */
+/* JA3 and JA3S as Wireshark 4.0 computes them and JA4 as Wireshark 4.6 does, from whole hellos. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -611,8 +611,9 @@ static void ja4_hash(ValueList *sorted, const ValueList *after, char out[JA4_HAS
     digest_text_finish(&text, out, JA4_HASH_DIGITS);
 }
 
-/* FoxIO's JA4 as Wireshark 4.4 computes it: GREASE left out of the cipher suites, the extensions
- * and supported_versions, but not of the signature algorithms or the ALPN value; the version is
+/* FoxIO's JA4 as its specification and Wireshark 4.6 compute it: GREASE left out of the cipher
+ * suites, the extensions, supported_versions and the signature algorithms (Wireshark 4.4 still
+ * hashed a GREASE signature algorithm), but not of the ALPN value; the version is
  * supported_versions' highest (a draft's too, which JA4 calls "00"); extensions counted and
  * listed as often as they appear, the one that overruns its block included but not read;
  * signature algorithms of every such extension, in order. */
@@ -651,7 +652,8 @@ static void write_ja4(const Ingredients *ingredients, char ja4[ODDPORT_TLS_JA4_T
             continue;
         if (entry.kind == ENTRY_SIGNATURES) {
             while (oddport_cursor_be16(&entry.values, &value))
-                value_list_add(&algorithms, value);
+                if (!oddport_tls_is_grease(value))
+                    value_list_add(&algorithms, value);
         } else if (entry.kind == ENTRY_VERSIONS) {
             while (oddport_cursor_be16(&entry.values, &value))
                 if (!oddport_tls_is_grease(value) && value > highest_version)
