@@ -21,6 +21,12 @@ trap 'rm -rf "$work"' EXIT
 # tshark refuses to run personal plugins as root but reads captures as root with a warning only.
 export HOME=$work
 
+# Wireshark 4.6 renamed the hash field from communityid to communityid.hash.
+community_id_field=communityid
+if "$tshark" -G fields 2>/dev/null | grep -q $'\tcommunityid\.hash\t'; then
+    community_id_field=communityid.hash
+fi
+
 captures=()
 for argument in "$@"; do
     if [ -d "$argument" ]; then
@@ -49,7 +55,7 @@ for capture in "${captures[@]}"; do
     # tunnels; -E occurrence=l takes the last of each field, and frame.protocols says which of
     # IPv4 and IPv6 came last.
     "$tshark" --enable-protocol communityid -n -r "$capture" -Y "frame.number in {$frames}" \
-        -T fields -E occurrence=l -e frame.number -e communityid -e frame.protocols \
+        -T fields -E occurrence=l -e frame.number -e "$community_id_field" -e frame.protocols \
         -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.len \
         -e udp.srcport -e udp.dstport -e udp.length >"$work/frames.tsv" 2>"$work/tshark.err"
     result=$(awk -F'\t' -v mode="$mode" -v capture="$capture" '
