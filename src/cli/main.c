@@ -92,6 +92,7 @@ typedef struct {
     uint64_t until_ns;
     gint64 top;
     gint64 max_flows;
+    gint64 jobs;
     char *color_name;
     ColorMode color;
     gboolean quiet;
@@ -99,6 +100,9 @@ typedef struct {
     gboolean show_help;
     char **captures;
 } Options;
+
+/* More threads than this only add queues: the reading thread is the limit long before. */
+#define ODDPORT_MAX_JOBS 64
 
 /* A progress line appears only once a capture has taken this long, so short runs stay silent. */
 #define PROGRESS_AFTER_MS_DEFAULT 1000
@@ -365,6 +369,8 @@ static int parse_options(int argc, char **argv, Options *options)
          "Site rules: ports where an app is expected", "FILE"},
         {"max-flows", 0, 0, G_OPTION_ARG_INT64, &options->max_flows,
          "Open flows kept at once (500000; 0: no bound)", "N"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT64, &options->jobs,
+         "Worker threads for the flows (default: the cores available)", "N"},
         G_OPTION_ENTRY_NULL,
     };
     /* GOption collects the remaining arguments only through the main group. */
@@ -485,6 +491,12 @@ static int parse_options(int argc, char **argv, Options *options)
         g_autofree char *message =
             g_strdup_printf("--since %s is not before --until %s: no packet could be counted",
                             options->since_text, options->until_text);
+        return usage_error(context, message);
+    }
+    if (options->jobs < 1 || options->jobs > ODDPORT_MAX_JOBS) {
+        g_autofree char *message =
+            g_strdup_printf("-j/--jobs must be between 1 and %d, not %" G_GINT64_FORMAT,
+                            ODDPORT_MAX_JOBS, options->jobs);
         return usage_error(context, message);
     }
     if (options->max_flows < 0)
@@ -958,7 +970,11 @@ int main(int argc, char **argv)
     g_setenv("G_SLICE", "always-malloc", FALSE);
     g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, on_fatal_glib_error, NULL);
 
-    Options options = {.max_flows = ODDPORT_DEFAULT_MAX_FLOWS, .until_ns = UINT64_MAX};
+    Options options = {
+        .max_flows = ODDPORT_DEFAULT_MAX_FLOWS,
+        .jobs = MIN(g_get_num_processors(), ODDPORT_MAX_JOBS),
+        .until_ns = UINT64_MAX,
+    };
     int status = parse_options(argc, argv, &options);
     if (status >= 0) {
         options_clear(&options);
@@ -1022,6 +1038,7 @@ int main(int argc, char **argv)
     if (show)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
+    oddport_engine_set_workers(engine, (unsigned)options.jobs);
     oddport_engine_set_time_window(engine, options.since_ns, options.until_ns);
     StopState stop_state = {.output = &output};
     oddport_engine_set_stop_check(engine, should_stop_reading, &stop_state);
