@@ -559,9 +559,22 @@ static gint64 progress_after_us(void)
 
 /* Called by the engine every 65536 packets: reading the clock here, not per packet, keeps the
  * cost far below a percent, and the line is redrawn at most four times a second. */
+/* With -j the report is written by the engine's delivering thread while the reading thread
+ * draws the line: both take this before touching the line. Static: there is one line. */
+static GMutex progress_line_lock;
+
+static void draw_progress(Progress *progress, const OddportCaptureReader *reader, uint64_t packets);
+
 static void show_progress(const OddportCaptureReader *reader, uint64_t packets, void *data)
 {
     Progress *progress = data;
+    g_mutex_lock(&progress_line_lock);
+    draw_progress(progress, reader, packets);
+    g_mutex_unlock(&progress_line_lock);
+}
+
+static void draw_progress(Progress *progress, const OddportCaptureReader *reader, uint64_t packets)
+{
     gint64 now = g_get_monotonic_time();
     gint64 elapsed = now - progress->started_us;
     if (elapsed < progress->after_us || elapsed <= 0)
@@ -604,11 +617,13 @@ static void show_progress(const OddportCaptureReader *reader, uint64_t packets, 
 
 static void clear_progress(Progress *progress)
 {
-    if (!progress->visible)
-        return;
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-    progress->visible = false;
+    g_mutex_lock(&progress_line_lock);
+    if (progress->visible) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        progress->visible = false;
+    }
+    g_mutex_unlock(&progress_line_lock);
 }
 
 /* Stands between the engine and the report: a report that streams flows to the same terminal
@@ -1101,8 +1116,9 @@ int main(int argc, char **argv)
         if (sigaction(SIGPIPE, NULL, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL)
             raise(SIGPIPE);
         /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. */
-        oddport_report_discard(report);
+        /* The engine first: with -j its delivering thread may still be writing the report. */
         oddport_engine_free(engine);
+        oddport_report_discard(report);
         close_report_output(&output, false);
         fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output), g_strerror(EPIPE));
         options_clear(&options);

@@ -105,6 +105,8 @@ struct OddportEngine {
      * decoded packets on to them once the first is read; its own flow table stays empty. */
     unsigned worker_count;
     OddportWorkers *workers;
+    /* The reader read_capture is reading, whose mapped bytes workers may read in place. */
+    const OddportCaptureReader *reading;
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;
     void *finished_data;
@@ -692,8 +694,12 @@ static OddportRecordOutcome dispatch_packet(OddportEngine *engine, const Oddport
                                             const FlowKey *key, uint32_t hash, unsigned sender,
                                             const OddportRecord *record)
 {
+    bool payload_kept =
+        engine->reading != NULL &&
+        oddport_capture_keeps_bytes(engine->reading, packet->payload, packet->payload_captured);
     oddport_workers_dispatch(engine->workers, packet, key, hash, sender, record->wire_length,
-                             record->timestamp_ns, engine->current_position, engine->current_frame);
+                             record->timestamp_ns, engine->current_position, engine->current_frame,
+                             payload_kept);
     if (engine->now_ns >= engine->last_sweep_ns + NANOSECONDS_PER_SECOND) {
         oddport_workers_sweep(engine->workers, engine->now_ns, engine->current_position);
         engine->last_sweep_ns = engine->now_ns;
@@ -795,6 +801,9 @@ void oddport_engine_end_capture(OddportEngine *engine)
     OddportCaptureSummary *capture = engine->capture;
     if (capture == NULL)
         return;
+    if (engine->workers != NULL)
+        oddport_workers_drain(engine->workers,
+                              engine->frames_before_capture + engine->capture_frames);
     GArray *uses = engine->link_type_uses;
     for (guint index = 0; index < uses->len; index++) {
         const LinkTypeUse *use = &g_array_index(uses, LinkTypeUse, index);
@@ -901,6 +910,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     oddport_engine_begin_capture(engine, path, oddport_capture_format(reader),
                                  oddport_capture_precision_digits(reader));
     OddportCaptureSummary *capture = engine->capture;
+    engine->reading = reader;
     /* A read waiting on a pipe is ended by a signal when the stop check then says so. */
     oddport_capture_set_interrupt_check(reader, engine->stop_check, engine->stop_check_data);
     OddportRecord record = {0};
@@ -942,7 +952,9 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     capture->format = oddport_capture_format(reader);
     capture->compression = oddport_capture_compression_name(reader);
     capture->precision_digits = oddport_capture_precision_digits(reader);
+    /* Ending the capture waits for the workers to be done with its bytes. */
     oddport_engine_end_capture(engine);
+    engine->reading = NULL;
     oddport_capture_close(reader);
     return true;
 }
@@ -1069,12 +1081,11 @@ void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t posit
     expire_idle_flows(engine);
 }
 
-void oddport_engine_deliver_finished(OddportEngine *engine, OddportFinishedFlow *finished)
+void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished)
 {
     oddport_tally_add_flow(engine->tally, &finished->report);
     if (engine->sink != NULL)
         engine->sink(&finished->report, engine->sink_data);
-    oddport_engine_release_finished(finished);
 }
 
 void oddport_engine_release_finished(OddportFinishedFlow *finished)

@@ -1,11 +1,20 @@
 /* Worker threads for -j: packets out by flow hash, finished flows back in one-engine order. */
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <glib.h>
 
 #include "internal/engine_workers.h"
 
-/* The reader gathers packets for each worker in batches, so that threads meet once per batch
+/* Three kinds of threads: the reading thread (the engine's caller) decodes records and gathers
+ * packets into batches, one worker per share of the flows runs them through its own engine, and
+ * one delivering thread puts the flows the workers finished back in order and hands them to the
+ * reading engine's tally and sink (the report). Batches go round: reader, worker, delivering
+ * thread, and back to the reader, empty. The reader and the delivering thread each do a part of
+ * what one thread did, so neither limits the run while the workers have the rest.
+ *
+ * The reader gathers packets for each worker in batches, so that threads meet once per batch
  * rather than once per packet; every GATHER_RECORDS records all batches go out, so that no
  * worker lags far behind the others and finished flows can be delivered in order soon. */
 enum {
@@ -29,7 +38,9 @@ typedef struct {
 typedef struct {
     MessageHeader header;
     OddportDispatchedPacket dispatched;
-    /* the payload's bytes follow */
+    /* The payload's bytes follow, unless dispatched.packet.payload points into a capture file
+     * the reader keeps open until the worker is done with the batch. */
+    bool copied;
 } PacketMessage;
 
 typedef struct {
@@ -57,6 +68,9 @@ typedef struct {
     /* Filled by the worker: the flows it finished (of OddportFinishedFlow *), in order, and
      * how its engine stands. */
     GPtrArray *finished;
+    /* Filled by the delivering thread: flows of this worker already reported, which the worker
+     * frees before its next batch, in the thread that made them. */
+    GPtrArray *delivered;
     bool out_of_memory;
     uint64_t flows_open;
     uint64_t evicted_flows;
@@ -65,27 +79,30 @@ typedef struct {
 typedef struct {
     OddportWorkers *workers;
     GThread *thread;
-    OddportEngine *engine; /* the worker thread's alone while it runs */
-    GAsyncQueue *inbox;    /* of Batch *, to the worker */
-    Batch *current;        /* the batch the worker is processing (worker thread) */
-    /* The rest belongs to the reading thread. */
-    GQueue free_batches;
+    OddportEngine *engine;     /* the worker thread's alone while it runs */
+    GAsyncQueue *inbox;        /* of Batch *, to the worker */
+    GAsyncQueue *free_batches; /* of Batch *, emptied, back to the reader */
+    Batch *current;            /* the batch the worker is processing (worker thread) */
+    /* The reading thread's. */
     unsigned batches_made;
     Batch *filling;
-    GQueue pending; /* of OddportFinishedFlow *, in finish order, not yet delivered */
+    /* The delivering thread's. */
+    GQueue pending;      /* of OddportFinishedFlow *, in finish order, not yet delivered */
+    GPtrArray *released; /* delivered, to go back to the worker with its next batch */
     uint64_t watermark;
-    bool out_of_memory;
-    uint64_t flows_open;
     uint64_t evicted_flows;
+    /* Written by the delivering thread, read by the reader. */
+    atomic_bool out_of_memory;
+    _Atomic uint64_t flows_open;
 } Worker;
 
 struct OddportWorkers {
     unsigned count;
     Worker *workers;
     OddportEngine *reader;
-    GAsyncQueue *returned; /* of Batch *, back from every worker */
+    GAsyncQueue *returned; /* of Batch *, from every worker to the delivering thread */
+    GThread *delivering;
     unsigned gathered;
-    bool finished;
 };
 
 static void keep_finished(OddportFinishedFlow *finished, void *user_data)
@@ -96,15 +113,22 @@ static void keep_finished(OddportFinishedFlow *finished, void *user_data)
 
 static void process_batch(Worker *worker, Batch *batch)
 {
+    for (guint index = 0; index < batch->delivered->len; index++)
+        oddport_engine_release_finished(g_ptr_array_index(batch->delivered, index));
+    g_ptr_array_set_size(batch->delivered, 0);
     worker->current = batch;
     for (size_t offset = 0; offset < batch->used;) {
         const MessageHeader *header = (const MessageHeader *)(batch->bytes + offset);
         if (header->kind == MESSAGE_PACKET) {
             const PacketMessage *message = (const PacketMessage *)header;
-            OddportDispatchedPacket dispatched = message->dispatched;
-            dispatched.packet.payload = (const uint8_t *)(message + 1);
-            if (!oddport_engine_apply_packet(worker->engine, &dispatched))
+            if (message->copied) {
+                OddportDispatchedPacket dispatched = message->dispatched;
+                dispatched.packet.payload = (const uint8_t *)(message + 1);
+                if (!oddport_engine_apply_packet(worker->engine, &dispatched))
+                    batch->out_of_memory = true;
+            } else if (!oddport_engine_apply_packet(worker->engine, &message->dispatched)) {
                 batch->out_of_memory = true;
+            }
         } else if (header->kind == MESSAGE_SWEEP) {
             const SweepMessage *message = (const SweepMessage *)header;
             oddport_engine_sweep(worker->engine, message->now_ns, message->position);
@@ -142,6 +166,7 @@ static Batch *batch_new(unsigned worker)
     batch->capacity = BATCH_BYTES;
     batch->bytes = g_malloc(batch->capacity);
     batch->finished = g_ptr_array_new();
+    batch->delivered = g_ptr_array_new();
     return batch;
 }
 
@@ -150,49 +175,32 @@ static void batch_free(Batch *batch)
     for (guint index = 0; index < batch->finished->len; index++)
         oddport_engine_release_finished(g_ptr_array_index(batch->finished, index));
     g_ptr_array_unref(batch->finished);
+    for (guint index = 0; index < batch->delivered->len; index++)
+        oddport_engine_release_finished(g_ptr_array_index(batch->delivered, index));
+    g_ptr_array_unref(batch->delivered);
     g_free(batch->bytes);
     g_free(batch);
 }
 
-OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
-                                    const OddportPortRules *rules, uint64_t max_flows_each)
-{
-    OddportWorkers *workers = g_new0(OddportWorkers, 1);
-    workers->count = count;
-    workers->reader = reader;
-    workers->returned = g_async_queue_new();
-    workers->workers = g_new0(Worker, count);
-    for (unsigned index = 0; index < count; index++) {
-        Worker *worker = &workers->workers[index];
-        worker->workers = workers;
-        worker->engine = oddport_engine_new(rules, NULL, NULL);
-        oddport_engine_set_max_flows(worker->engine, max_flows_each);
-        oddport_engine_set_finished_handler(worker->engine, keep_finished, worker);
-        worker->inbox = g_async_queue_new();
-        g_queue_init(&worker->free_batches);
-        g_queue_init(&worker->pending);
-        char name[32];
-        g_snprintf(name, sizeof name, "oddport-worker-%u", index + 1);
-        worker->thread = g_thread_new(name, run_worker, worker);
-    }
-    return workers;
-}
-
-/* Takes a batch back from its worker: its flows wait their turn, and it is filled again. */
+/* Takes a batch back from its worker: its flows wait their turn, and it goes back to the reader
+ * to be filled again once the flows whose turn has come are delivered. */
 static void take_back(OddportWorkers *workers, Batch *batch)
 {
     Worker *worker = &workers->workers[batch->worker];
     for (guint index = 0; index < batch->finished->len; index++)
         g_queue_push_tail(&worker->pending, g_ptr_array_index(batch->finished, index));
     g_ptr_array_set_size(batch->finished, 0);
+    /* A batch sent early for room may say less than one sent before it: saying less than is
+     * true only delays delivery. */
     worker->watermark = MAX(worker->watermark, batch->through_position);
-    worker->out_of_memory = worker->out_of_memory || batch->out_of_memory;
-    worker->flows_open = batch->flows_open;
+    if (batch->out_of_memory) {
+        atomic_store(&worker->flows_open, batch->flows_open);
+        atomic_store(&worker->out_of_memory, true);
+    }
     worker->evicted_flows = batch->evicted_flows;
     batch->used = 0;
     batch->finish = false;
     batch->out_of_memory = false;
-    g_queue_push_tail(&worker->free_batches, batch);
 }
 
 /* Delivers, in order, every finished flow before which no other can come any more: one whose
@@ -215,15 +223,75 @@ static void deliver_ready(OddportWorkers *workers)
         }
         if (first == NULL || first_flow->order.position > watermark)
             return;
-        oddport_engine_deliver_finished(workers->reader, g_queue_pop_head(&first->pending));
+        OddportFinishedFlow *finished = g_queue_pop_head(&first->pending);
+        oddport_engine_deliver_finished(workers->reader, finished);
+        g_ptr_array_add(first->released, finished);
     }
 }
 
-static void take_back_waiting(OddportWorkers *workers)
+static bool all_finished(const OddportWorkers *workers)
 {
-    Batch *batch;
-    while ((batch = g_async_queue_try_pop(workers->returned)) != NULL)
+    for (unsigned index = 0; index < workers->count; index++)
+        if (workers->workers[index].watermark != UINT64_MAX)
+            return false;
+    return true;
+}
+
+/* The delivering thread: ends when every worker has finished its flows, or on a quit batch. */
+static gpointer run_delivering(gpointer data)
+{
+    OddportWorkers *workers = data;
+    for (;;) {
+        Batch *batch = g_async_queue_pop(workers->returned);
+        if (batch->quit) {
+            batch_free(batch);
+            return NULL;
+        }
         take_back(workers, batch);
+        deliver_ready(workers);
+        Worker *worker = &workers->workers[batch->worker];
+        GPtrArray *released = worker->released;
+        worker->released = batch->delivered;
+        batch->delivered = released;
+        /* Back to the reader only now: a reader that has all its batches back knows that every
+         * flow finished so far has been delivered. */
+        g_async_queue_push(worker->free_batches, batch);
+        if (all_finished(workers))
+            return NULL;
+    }
+}
+
+OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
+                                    const OddportPortRules *rules, uint64_t max_flows_each)
+{
+    OddportWorkers *workers = g_new0(OddportWorkers, 1);
+    workers->count = count;
+    workers->reader = reader;
+    workers->returned = g_async_queue_new();
+    workers->workers = g_new0(Worker, count);
+    /* Signals are the reading thread's to take: a read from a pipe waiting in it is what a
+     * signal must interrupt. The threads inherit the mask. */
+    sigset_t all;
+    sigset_t before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &before);
+    for (unsigned index = 0; index < count; index++) {
+        Worker *worker = &workers->workers[index];
+        worker->workers = workers;
+        worker->engine = oddport_engine_new(rules, NULL, NULL);
+        oddport_engine_set_max_flows(worker->engine, max_flows_each);
+        oddport_engine_set_finished_handler(worker->engine, keep_finished, worker);
+        worker->inbox = g_async_queue_new();
+        worker->free_batches = g_async_queue_new();
+        g_queue_init(&worker->pending);
+        worker->released = g_ptr_array_new();
+        char name[32];
+        g_snprintf(name, sizeof name, "oddport-work-%u", index + 1);
+        worker->thread = g_thread_new(name, run_worker, worker);
+    }
+    workers->delivering = g_thread_new("oddport-deliver", run_delivering, workers);
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    return workers;
 }
 
 /* The batch being filled for a worker; waits for one to come back when all are out. */
@@ -231,15 +299,15 @@ static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
 {
     if (worker->filling != NULL)
         return worker->filling;
-    unsigned index = (unsigned)(worker - workers->workers);
-    if (g_queue_is_empty(&worker->free_batches) && worker->batches_made < BATCHES_PER_WORKER) {
+    Batch *batch = g_async_queue_try_pop(worker->free_batches);
+    if (batch == NULL && worker->batches_made < BATCHES_PER_WORKER) {
         worker->batches_made++;
-        g_queue_push_tail(&worker->free_batches, batch_new(index));
+        batch = batch_new((unsigned)(worker - workers->workers));
     }
-    while (g_queue_is_empty(&worker->free_batches))
-        take_back(workers, g_async_queue_pop(workers->returned));
-    worker->filling = g_queue_pop_head(&worker->free_batches);
-    return worker->filling;
+    if (batch == NULL)
+        batch = g_async_queue_pop(worker->free_batches);
+    worker->filling = batch;
+    return batch;
 }
 
 static void send_batch(Worker *worker, uint64_t through_position)
@@ -279,13 +347,14 @@ static size_t round_up_to_eight(size_t size)
 void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *packet,
                               const OddportFlowKey *key, uint32_t hash, unsigned sender,
                               uint32_t wire_length, uint64_t timestamp_ns, uint64_t position,
-                              uint64_t frame)
+                              uint64_t frame, bool payload_kept)
 {
     /* The hash's high bits choose the worker: its low bits choose slots in the worker's table,
      * which would otherwise use only a part of them. */
     unsigned index = (unsigned)(((uint64_t)hash * workers->count) >> 32);
     Worker *worker = &workers->workers[index];
-    size_t size = round_up_to_eight(sizeof(PacketMessage) + packet->payload_captured);
+    size_t copied = payload_kept ? 0 : packet->payload_captured;
+    size_t size = round_up_to_eight(sizeof(PacketMessage) + copied);
     PacketMessage *message = append_message(workers, worker, MESSAGE_PACKET, size, position);
     message->dispatched = (OddportDispatchedPacket){
         .packet = *packet,
@@ -297,9 +366,12 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *pack
         .position = position,
         .frame = frame,
     };
-    message->dispatched.packet.payload = NULL;
-    if (packet->payload_captured > 0)
-        memcpy(message + 1, packet->payload, packet->payload_captured);
+    message->copied = !payload_kept;
+    if (!payload_kept) {
+        message->dispatched.packet.payload = NULL;
+        if (copied > 0)
+            memcpy(message + 1, packet->payload, copied);
+    }
     workers->gathered++;
 }
 
@@ -328,18 +400,34 @@ void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSu
     }
 }
 
-void oddport_workers_through(OddportWorkers *workers, uint64_t position)
+static void send_all(OddportWorkers *workers, uint64_t position)
 {
-    if (workers->gathered < GATHER_RECORDS)
-        return;
     workers->gathered = 0;
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
         filling_batch(workers, worker);
         send_batch(worker, position);
     }
-    take_back_waiting(workers);
-    deliver_ready(workers);
+}
+
+void oddport_workers_through(OddportWorkers *workers, uint64_t position)
+{
+    if (workers->gathered >= GATHER_RECORDS)
+        send_all(workers, position);
+}
+
+void oddport_workers_drain(OddportWorkers *workers, uint64_t position)
+{
+    send_all(workers, position);
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        GQueue back = G_QUEUE_INIT;
+        while (back.length < worker->batches_made)
+            g_queue_push_tail(&back, g_async_queue_pop(worker->free_batches));
+        Batch *batch;
+        while ((batch = g_queue_pop_head(&back)) != NULL)
+            g_async_queue_push(worker->free_batches, batch);
+    }
 }
 
 void oddport_workers_finish(OddportWorkers *workers)
@@ -349,18 +437,9 @@ void oddport_workers_finish(OddportWorkers *workers)
         filling_batch(workers, worker)->finish = true;
         send_batch(worker, UINT64_MAX);
     }
-    /* Each worker's finishing batch is its last: all are back when every watermark is. */
-    for (;;) {
-        bool all_back = true;
-        for (unsigned index = 0; index < workers->count; index++)
-            all_back = all_back && workers->workers[index].watermark == UINT64_MAX;
-        if (all_back)
-            break;
-        take_back(workers, g_async_queue_pop(workers->returned));
-        deliver_ready(workers);
-    }
-    deliver_ready(workers);
-    workers->finished = true;
+    /* The delivering thread ends once every worker's finishing batch is back and delivered. */
+    g_thread_join(workers->delivering);
+    workers->delivering = NULL;
 }
 
 bool oddport_workers_out_of_memory(const OddportWorkers *workers, uint64_t *flows_open)
@@ -369,8 +448,8 @@ bool oddport_workers_out_of_memory(const OddportWorkers *workers, uint64_t *flow
     *flows_open = 0;
     for (unsigned index = 0; index < workers->count; index++) {
         const Worker *worker = &workers->workers[index];
-        out_of_memory = out_of_memory || worker->out_of_memory;
-        *flows_open += worker->flows_open;
+        out_of_memory = out_of_memory || atomic_load(&worker->out_of_memory);
+        *flows_open += atomic_load(&worker->flows_open);
     }
     return out_of_memory;
 }
@@ -387,6 +466,12 @@ void oddport_workers_free(OddportWorkers *workers)
 {
     if (workers == NULL)
         return;
+    if (workers->delivering != NULL) {
+        Batch *quit = batch_new(0);
+        quit->quit = true;
+        g_async_queue_push(workers->returned, quit);
+        g_thread_join(workers->delivering);
+    }
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
         Batch *quit = batch_new(index);
@@ -402,14 +487,18 @@ void oddport_workers_free(OddportWorkers *workers)
         Worker *worker = &workers->workers[index];
         while ((batch = g_async_queue_try_pop(worker->inbox)) != NULL)
             batch_free(batch);
-        while ((batch = g_queue_pop_head(&worker->free_batches)) != NULL)
+        while ((batch = g_async_queue_try_pop(worker->free_batches)) != NULL)
             batch_free(batch);
         if (worker->filling != NULL)
             batch_free(worker->filling);
         OddportFinishedFlow *finished;
         while ((finished = g_queue_pop_head(&worker->pending)) != NULL)
             oddport_engine_release_finished(finished);
+        for (guint item = 0; item < worker->released->len; item++)
+            oddport_engine_release_finished(g_ptr_array_index(worker->released, item));
+        g_ptr_array_unref(worker->released);
         g_async_queue_unref(worker->inbox);
+        g_async_queue_unref(worker->free_batches);
         oddport_engine_free(worker->engine);
     }
     g_async_queue_unref(workers->returned);

@@ -66,8 +66,9 @@ void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSumma
 bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched);
 /* The idle-flow sweep the reading engine made after the record at `position`. */
 void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t position);
-/* Tallies a finished flow in `engine` (the reading one), hands it to its sink, and frees it. */
-void oddport_engine_deliver_finished(OddportEngine *engine, OddportFinishedFlow *finished);
+/* Tallies a finished flow in `engine` (the reading one) and hands it to its sink (`finished` is
+ * borrowed: the worker that made it frees it). */
+void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished);
 /* Frees a finished flow without reporting it. */
 void oddport_engine_release_finished(OddportFinishedFlow *finished);
 
@@ -80,25 +81,31 @@ typedef struct OddportWorkers OddportWorkers;
  * below. The caller owns the result (transfer full): oddport_workers_free. */
 OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
                                     const OddportPortRules *rules, uint64_t max_flows_each);
-/* Which worker takes a flow: the same for both directions, as the hash is of the ordered key. */
+/* Passes a packet to the worker that holds its flow: the same for both directions, as the hash
+ * is of the ordered key. The payload is copied unless `payload_kept`: its bytes then stay
+ * readable until the next oddport_workers_drain (a capture file's mapping). */
 void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *packet,
                               const OddportFlowKey *key, uint32_t hash, unsigned sender,
                               uint32_t wire_length, uint64_t timestamp_ns, uint64_t position,
-                              uint64_t frame);
+                              uint64_t frame, bool payload_kept);
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
                                  unsigned precision_digits);
 /* Every record up to `position` has been passed on: sends what is gathered when enough is, and
  * delivers the finished flows whose turn has come. */
 void oddport_workers_through(OddportWorkers *workers, uint64_t position);
-/* Finishes every open flow, delivers all that remain, and stops the threads. */
+/* Sends everything gathered, with every record up to `position` passed on, and waits until the
+ * workers are done with it and every flow finished so far has been delivered: before a capture's
+ * bytes go, and so that the report is as far as one engine's would be at that point. */
+void oddport_workers_drain(OddportWorkers *workers, uint64_t position);
+/* Finishes every open flow and delivers all that remain. */
 void oddport_workers_finish(OddportWorkers *workers);
 /* Whether a worker ran out of memory for a new flow so far, and how many flows were then open in
  * all workers together. */
 bool oddport_workers_out_of_memory(const OddportWorkers *workers, uint64_t *flows_open);
 /* Flows finished early for room, over all workers. */
 uint64_t oddport_workers_evicted_flows(const OddportWorkers *workers);
-/* Stops the threads (if not finished) and frees everything, reporting nothing more. */
+/* Stops the threads and frees everything, reporting nothing more. */
 void oddport_workers_free(OddportWorkers *workers);
 
 #endif
