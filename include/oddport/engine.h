@@ -35,13 +35,19 @@ typedef void (*OddportFlowSink)(const OddportFlowReport *flow, void *user_data);
  * TCP/UDP packet to the worker chosen by a hash of its flow key, which is the same for both
  * directions; a record that gives no TCP/UDP segment (IP fragments after the first, other
  * protocols, damaged frames) is counted as skipped here, exactly as with one thread, and never
- * reaches a worker. Finished flows reach the sink and the tally on the caller's thread, in the
- * order one engine would finish them, so that the reports are the same byte for byte.
+ * reaches a worker. Finished flows reach the tally and the sink in the order one engine would
+ * finish them, so that the reports are the same byte for byte, but from a delivering thread of
+ * the engine's own, one flow at a time, while the caller goes on feeding: a sink that shares
+ * state with the progress or stop-check callbacks must lock it. Every flow finished by the end
+ * of a capture has reached the sink when oddport_engine_end_capture (or read_capture) returns.
  * Differences from one thread: the bound of oddport_engine_set_max_flows is shared out evenly
  * (each worker keeps at most max_flows / count, rounded up), so which flows are evicted differs
  * once a worker reaches its share; memory running out stops reading a little later than it
- * would; and oddport_engine_feed_record cannot say which flow a record joined (flow_id 0, and
- * the last-flow calls return false). The Wireshark plugin does not use workers. */
+ * would; with record times that go backwards, the idle sweep (which stops at the first flow not
+ * idle, in the order flows were last touched) may finish an idle flow earlier in a worker, which
+ * holds only some of the flows; and oddport_engine_feed_record cannot say which flow a record
+ * joined (flow_id 0, and the last-flow calls return false). The Wireshark plugin does not use
+ * workers. */
 void oddport_engine_set_workers(OddportEngine *engine, unsigned count);
 
 /* Called now and then while a capture is read, for progress displays. */

@@ -370,7 +370,7 @@ static int parse_options(int argc, char **argv, Options *options)
         {"max-flows", 0, 0, G_OPTION_ARG_INT64, &options->max_flows,
          "Open flows kept at once (500000; 0: no bound)", "N"},
         {"jobs", 'j', 0, G_OPTION_ARG_INT64, &options->jobs,
-         "Worker threads for the flows (default: the cores available)", "N"},
+         "Threads running the flows (default: the cores there are)", "N"},
         G_OPTION_ENTRY_NULL,
     };
     /* GOption collects the remaining arguments only through the main group. */

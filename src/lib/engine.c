@@ -683,6 +683,8 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
         uint64_t max_flows = engine->summary.max_flows;
         uint64_t each = (max_flows + engine->worker_count - 1) / engine->worker_count;
         engine->workers = oddport_workers_new(engine->worker_count, engine, engine->rules, each);
+        if (engine->workers == NULL)
+            engine->worker_count = 1;
     }
     if (engine->workers != NULL)
         oddport_workers_set_context(engine->workers, capture, engine->summary.precision_digits);

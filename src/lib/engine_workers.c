@@ -275,6 +275,7 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
     sigset_t before;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &before);
+    bool started = true;
     for (unsigned index = 0; index < count; index++) {
         Worker *worker = &workers->workers[index];
         worker->workers = workers;
@@ -287,10 +288,16 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
         worker->released = g_ptr_array_new();
         char name[32];
         g_snprintf(name, sizeof name, "oddport-work-%u", index + 1);
-        worker->thread = g_thread_new(name, run_worker, worker);
+        worker->thread = g_thread_try_new(name, run_worker, worker, NULL);
+        started = started && worker->thread != NULL;
     }
-    workers->delivering = g_thread_new("oddport-deliver", run_delivering, workers);
+    if (started)
+        workers->delivering = g_thread_try_new("oddport-deliver", run_delivering, workers, NULL);
     pthread_sigmask(SIG_SETMASK, &before, NULL);
+    if (workers->delivering == NULL) {
+        oddport_workers_free(workers);
+        return NULL;
+    }
     return workers;
 }
 
@@ -474,6 +481,8 @@ void oddport_workers_free(OddportWorkers *workers)
     }
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
+        if (worker->thread == NULL)
+            continue;
         Batch *quit = batch_new(index);
         quit->quit = true;
         g_async_queue_push(worker->inbox, quit);
@@ -485,6 +494,8 @@ void oddport_workers_free(OddportWorkers *workers)
         batch_free(batch);
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
+        if (worker->inbox == NULL)
+            continue;
         while ((batch = g_async_queue_try_pop(worker->inbox)) != NULL)
             batch_free(batch);
         while ((batch = g_async_queue_try_pop(worker->free_batches)) != NULL)

@@ -78,7 +78,9 @@ typedef struct OddportWorkers OddportWorkers;
 /* Starts `count` worker threads, each with an engine of its own over `rules` (borrowed) keeping
  * at most `max_flows_each` flows open (0: no bound). Finished flows are delivered to `reader`,
  * in the order a single engine would finish them, from the thread that calls the functions
- * below. The caller owns the result (transfer full): oddport_workers_free. */
+ * below. The caller owns the result (transfer full): oddport_workers_free. NULL when a thread
+ * cannot be started (address space limited with ulimit -v, say): the caller runs the flows
+ * itself. */
 OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
                                     const OddportPortRules *rules, uint64_t max_flows_each);
 /* Passes a packet to the worker that holds its flow: the same for both directions, as the hash
