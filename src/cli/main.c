@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -978,6 +980,23 @@ static void on_fatal_glib_error(const char *domain, GLogLevelFlags level, const 
     abort();
 }
 
+/* One thread per core available; but one in all under an address-space limit (ulimit -v):
+ * glibc reserves up to 64 MiB of address space for each thread's heap, which would leave the
+ * flows a fraction of the limit, and running out of memory early is the worse deal. Threads
+ * asked for there share one heap, so that the memory the engine gives back when it runs out
+ * serves every thread in finishing the report. */
+static gint64 default_jobs(void)
+{
+    struct rlimit address_space;
+    if (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY) {
+#ifdef M_ARENA_MAX
+        mallopt(M_ARENA_MAX, 1);
+#endif
+        return 1;
+    }
+    return MIN(g_get_num_processors(), ODDPORT_MAX_JOBS);
+}
+
 int main(int argc, char **argv)
 {
     /* GLib before 2.76 takes small blocks from its slice allocator, whose failures bypass the
@@ -987,7 +1006,7 @@ int main(int argc, char **argv)
 
     Options options = {
         .max_flows = ODDPORT_DEFAULT_MAX_FLOWS,
-        .jobs = MIN(g_get_num_processors(), ODDPORT_MAX_JOBS),
+        .jobs = default_jobs(),
         .until_ns = UINT64_MAX,
     };
     int status = parse_options(argc, argv, &options);

@@ -554,9 +554,12 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
     return flow;
 }
 
-/* Returns false when the packet needed a new flow and there was no memory for it. */
-static bool process_packet(OddportEngine *engine, const OddportPacket *packet, const FlowKey *key,
-                           uint32_t hash, unsigned sender, uint64_t now, uint32_t wire_length)
+/* Returns false when the packet needed a new flow and there was no memory for it. Always
+ * inline: the per-packet path of both callers, one thread's and a worker's. */
+G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
+                                                  const OddportPacket *packet, const FlowKey *key,
+                                                  uint32_t hash, unsigned sender, uint64_t now,
+                                                  uint32_t wire_length)
 {
     Flow *flow = (Flow *)oddport_flow_table_lookup(&engine->flows, key, hash);
     bool is_tcp = packet->transport == ODDPORT_TRANSPORT_TCP;
@@ -1058,6 +1061,9 @@ void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedF
 {
     engine->finished_handler = handler;
     engine->finished_data = user_data;
+    /* The reading engine keeps the run's one reserve: a reserve per worker would only take
+     * address space from the flows. */
+    g_clear_pointer(&engine->memory_reserve, g_free);
 }
 
 void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSummary *capture,

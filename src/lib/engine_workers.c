@@ -71,8 +71,6 @@ typedef struct {
     /* Filled by the delivering thread: flows of this worker already reported, which the worker
      * frees before its next batch, in the thread that made them. */
     GPtrArray *delivered;
-    bool out_of_memory;
-    uint64_t flows_open;
     uint64_t evicted_flows;
 } Batch;
 
@@ -91,7 +89,7 @@ typedef struct {
     GPtrArray *released; /* delivered, to go back to the worker with its next batch */
     uint64_t watermark;
     uint64_t evicted_flows;
-    /* Written by the delivering thread, read by the reader. */
+    /* Written by the worker, read by the reader. */
     atomic_bool out_of_memory;
     _Atomic uint64_t flows_open;
 } Worker;
@@ -111,6 +109,27 @@ static void keep_finished(OddportFinishedFlow *finished, void *user_data)
     g_ptr_array_add(worker->current->finished, finished);
 }
 
+/* As one engine stops reading when a new flow finds no memory, a worker that ran out takes no
+ * more packets, and says so at once so that the reader stops too. */
+static void apply_packet(Worker *worker, const PacketMessage *message)
+{
+    if (atomic_load_explicit(&worker->out_of_memory, memory_order_relaxed))
+        return;
+    bool applied;
+    if (message->copied) {
+        OddportDispatchedPacket dispatched = message->dispatched;
+        dispatched.packet.payload = (const uint8_t *)(message + 1);
+        applied = oddport_engine_apply_packet(worker->engine, &dispatched);
+    } else {
+        applied = oddport_engine_apply_packet(worker->engine, &message->dispatched);
+    }
+    if (!applied) {
+        const OddportSummary *summary = oddport_engine_summary(worker->engine);
+        atomic_store(&worker->flows_open, summary->flows_open_when_out_of_memory);
+        atomic_store(&worker->out_of_memory, true);
+    }
+}
+
 static void process_batch(Worker *worker, Batch *batch)
 {
     for (guint index = 0; index < batch->delivered->len; index++)
@@ -120,15 +139,7 @@ static void process_batch(Worker *worker, Batch *batch)
     for (size_t offset = 0; offset < batch->used;) {
         const MessageHeader *header = (const MessageHeader *)(batch->bytes + offset);
         if (header->kind == MESSAGE_PACKET) {
-            const PacketMessage *message = (const PacketMessage *)header;
-            if (message->copied) {
-                OddportDispatchedPacket dispatched = message->dispatched;
-                dispatched.packet.payload = (const uint8_t *)(message + 1);
-                if (!oddport_engine_apply_packet(worker->engine, &dispatched))
-                    batch->out_of_memory = true;
-            } else if (!oddport_engine_apply_packet(worker->engine, &message->dispatched)) {
-                batch->out_of_memory = true;
-            }
+            apply_packet(worker, (const PacketMessage *)header);
         } else if (header->kind == MESSAGE_SWEEP) {
             const SweepMessage *message = (const SweepMessage *)header;
             oddport_engine_sweep(worker->engine, message->now_ns, message->position);
@@ -140,10 +151,7 @@ static void process_batch(Worker *worker, Batch *batch)
     }
     if (batch->finish)
         oddport_engine_finish(worker->engine);
-    const OddportSummary *summary = oddport_engine_summary(worker->engine);
-    batch->out_of_memory = batch->out_of_memory || summary->out_of_memory;
-    batch->flows_open = summary->flows_open_when_out_of_memory;
-    batch->evicted_flows = summary->evicted_flows;
+    batch->evicted_flows = oddport_engine_summary(worker->engine)->evicted_flows;
     worker->current = NULL;
 }
 
@@ -193,14 +201,9 @@ static void take_back(OddportWorkers *workers, Batch *batch)
     /* A batch sent early for room may say less than one sent before it: saying less than is
      * true only delays delivery. */
     worker->watermark = MAX(worker->watermark, batch->through_position);
-    if (batch->out_of_memory) {
-        atomic_store(&worker->flows_open, batch->flows_open);
-        atomic_store(&worker->out_of_memory, true);
-    }
     worker->evicted_flows = batch->evicted_flows;
     batch->used = 0;
     batch->finish = false;
-    batch->out_of_memory = false;
 }
 
 /* Delivers, in order, every finished flow before which no other can come any more: one whose

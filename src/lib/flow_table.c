@@ -2,7 +2,6 @@
 #include <glib.h>
 
 #include "internal/flow_table.h"
-#include "internal/hash.h"
 
 void oddport_flow_table_init(OddportFlowTable *table,
                              const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT])
@@ -21,46 +20,12 @@ void oddport_flow_table_clear(OddportFlowTable *table)
     table->count = 0;
 }
 
-uint32_t oddport_flow_key_hash(const OddportFlowKey *key)
-{
-    return (uint32_t)oddport_hash_bytes(key, sizeof *key);
-}
-
 static void place(OddportFlowTable *table, OddportFlowEntry *entry)
 {
     size_t index = entry->hash & table->mask;
     while (table->slots[index] != NULL)
         index = (index + 1) & table->mask;
     table->slots[index] = entry;
-}
-
-static void list_unlink(OddportFlowTable *table, OddportFlowEntry *entry)
-{
-    OddportFlowListHead *list = &table->lists[entry->list];
-    if (entry->older != NULL)
-        entry->older->newer = entry->newer;
-    else
-        list->oldest = entry->newer;
-    if (entry->newer != NULL)
-        entry->newer->older = entry->older;
-    else
-        list->newest = entry->older;
-    entry->older = entry->newer = NULL;
-}
-
-static void list_append(OddportFlowTable *table, OddportFlowEntry *entry, OddportFlowList which,
-                        uint64_t touch)
-{
-    OddportFlowListHead *list = &table->lists[which];
-    entry->list = (uint8_t)which;
-    entry->last_touch = touch;
-    entry->older = list->newest;
-    entry->newer = NULL;
-    if (list->newest != NULL)
-        list->newest->newer = entry;
-    else
-        list->oldest = entry;
-    list->newest = entry;
 }
 
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
@@ -81,7 +46,7 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
     }
     place(table, entry);
     table->count++;
-    list_append(table, entry, list, touch);
+    oddport_flow_list_append(table, entry, list, touch);
     return true;
 }
 
@@ -106,14 +71,7 @@ void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry)
     }
     table->slots[hole] = NULL;
     table->count--;
-    list_unlink(table, entry);
-}
-
-void oddport_flow_table_touch(OddportFlowTable *table, OddportFlowEntry *entry,
-                              OddportFlowList list, uint64_t touch)
-{
-    list_unlink(table, entry);
-    list_append(table, entry, list, touch);
+    oddport_flow_list_unlink(table, entry);
 }
 
 OddportFlowEntry *oddport_flow_table_next_expired(const OddportFlowTable *table,

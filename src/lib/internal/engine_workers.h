@@ -55,7 +55,8 @@ typedef struct {
 } OddportDispatchedPacket;
 
 /* Worker side, in engine.c: a worker engine is an ordinary engine whose finished flows go to
- * `handler` and which is fed decoded packets rather than records. */
+ * `handler` and which is fed decoded packets rather than records. Setting a handler also frees
+ * the engine's memory reserve, which only the reading engine needs. */
 void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,
                                          void *user_data);
 /* Which capture new flows start in (borrowed from the reading engine, which keeps it alive to the

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal/hash.h"
 #include "oddport/decode.h"
 
 /* A flow's identity with its two endpoints in a fixed order (the smaller first), so both
@@ -71,9 +72,13 @@ void oddport_flow_table_init(OddportFlowTable *table,
                              const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT]);
 void oddport_flow_table_clear(OddportFlowTable *table);
 
-uint32_t oddport_flow_key_hash(const OddportFlowKey *key);
+/* Inline, as the lookup and the touch below: the per-packet calls, worth their place in the
+ * caller's loop. */
+static inline uint32_t oddport_flow_key_hash(const OddportFlowKey *key)
+{
+    return (uint32_t)oddport_hash_bytes(key, sizeof *key);
+}
 
-/* Inline: the per-packet call, worth its place in the caller's loop. */
 static inline OddportFlowEntry *oddport_flow_table_lookup(const OddportFlowTable *table,
                                                           const OddportFlowKey *key, uint32_t hash)
 {
@@ -95,9 +100,42 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
 /* Takes an entry that is in the table out of the index and its list. */
 void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry);
 
+static inline void oddport_flow_list_unlink(OddportFlowTable *table, OddportFlowEntry *entry)
+{
+    OddportFlowListHead *list = &table->lists[entry->list];
+    if (entry->older != NULL)
+        entry->older->newer = entry->newer;
+    else
+        list->oldest = entry->newer;
+    if (entry->newer != NULL)
+        entry->newer->older = entry->older;
+    else
+        list->newest = entry->older;
+    entry->older = entry->newer = NULL;
+}
+
+static inline void oddport_flow_list_append(OddportFlowTable *table, OddportFlowEntry *entry,
+                                            OddportFlowList which, uint64_t touch)
+{
+    OddportFlowListHead *list = &table->lists[which];
+    entry->list = (uint8_t)which;
+    entry->last_touch = touch;
+    entry->older = list->newest;
+    entry->newer = NULL;
+    if (list->newest != NULL)
+        list->newest->newer = entry;
+    else
+        list->oldest = entry;
+    list->newest = entry;
+}
+
 /* Moves an entry to the newest end of `list`, touched at `touch`. */
-void oddport_flow_table_touch(OddportFlowTable *table, OddportFlowEntry *entry,
-                              OddportFlowList list, uint64_t touch);
+static inline void oddport_flow_table_touch(OddportFlowTable *table, OddportFlowEntry *entry,
+                                            OddportFlowList list, uint64_t touch)
+{
+    oddport_flow_list_unlink(table, entry);
+    oddport_flow_list_append(table, entry, list, touch);
+}
 
 /* The list's least recently touched entry if it has been idle longer than the list's timeout at
  * `now_ns`, else NULL. An expiry sweep takes these one by one, removing each, and stops at the
