@@ -110,7 +110,8 @@ void oddport_top_clients_merge(OddportTopClients *into, const OddportTopClients 
 {
     OddportTopClient merged[2 * ODDPORT_TOP_CLIENTS_TRACKED];
     uint32_t count = into->count;
-    memcpy(merged, into->entries, count * sizeof *merged);
+    if (count > 0)
+        memcpy(merged, into->entries, count * sizeof *merged);
     for (uint32_t from_index = 0; from_index < from->count; from_index++) {
         const OddportTopClient *client = &from->entries[from_index];
         uint32_t index = 0;
@@ -136,6 +137,7 @@ void oddport_top_clients_merge(OddportTopClients *into, const OddportTopClients 
         into->entries = g_renew(OddportTopClient, into->entries, count);
         into->capacity = count;
     }
-    memcpy(into->entries, merged, count * sizeof *merged);
+    if (count > 0)
+        memcpy(into->entries, merged, count * sizeof *merged);
     into->count = count;
 }
