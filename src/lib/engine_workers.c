@@ -84,6 +84,7 @@ typedef struct {
     Batch *current;            /* the batch the worker is processing (worker thread) */
     /* The reading thread's. */
     unsigned batches_made;
+    uint64_t sent_through; /* the position the last batch sent was through */
     Batch *filling;
     /* The delivering thread's. */
     GQueue pending;      /* of OddportFinishedFlow *, in finish order, not yet delivered */
@@ -369,6 +370,7 @@ static void send_batch(Worker *worker, uint64_t through_position)
 {
     Batch *batch = worker->filling;
     batch->through_position = through_position;
+    worker->sent_through = through_position;
     worker->filling = NULL;
     pass_batch(worker->inbox, batch);
 }
@@ -449,7 +451,7 @@ void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSu
          * less than is true only delays delivery. */
         ContextMessage *message =
             append_message(workers, worker, MESSAGE_CONTEXT,
-                           round_up_to_eight(sizeof(ContextMessage)), worker->watermark + 1);
+                           round_up_to_eight(sizeof(ContextMessage)), worker->sent_through + 1);
         message->capture = capture;
         message->precision_digits = precision_digits;
     }
