@@ -73,6 +73,12 @@ void oddport_capture_set_interrupt_check(OddportCaptureReader *reader,
                                          OddportCaptureInterruptCheck check, void *user_data);
 bool oddport_capture_was_interrupted(const OddportCaptureReader *reader);
 
+/* Whether `length` bytes at `bytes` (a record's, say) lie in the file itself, mapped, and so stay
+ * readable until the reader is closed rather than until the next record: true for records of an
+ * uncompressed regular file. */
+bool oddport_capture_keeps_bytes(const OddportCaptureReader *reader, const uint8_t *bytes,
+                                 size_t length);
+
 void oddport_capture_close(OddportCaptureReader *reader);
 
 #define ODDPORT_CAPTURE_ERROR (oddport_capture_error_quark())

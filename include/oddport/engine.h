@@ -29,6 +29,27 @@ typedef struct OddportEngine OddportEngine;
 /* Called once per finished flow, in the order flows finish; `flow` is borrowed for the call. */
 typedef void (*OddportFlowSink)(const OddportFlowReport *flow, void *user_data);
 
+/* Runs the flows on `count` worker threads (1, the default, runs them on the caller's thread).
+ * Call before the first capture begins. The engine still reads every record itself (filters,
+ * the time window, repeated packets and the summary stay in one place) and passes each decoded
+ * TCP/UDP packet to the worker chosen by a hash of its flow key, which is the same for both
+ * directions; a record that gives no TCP/UDP segment (IP fragments after the first, other
+ * protocols, damaged frames) is counted as skipped here, exactly as with one thread, and never
+ * reaches a worker. Finished flows reach the tally and the sink in the order one engine would
+ * finish them, so that the reports are the same byte for byte, but from a delivering thread of
+ * the engine's own, one flow at a time, while the caller goes on feeding: a sink that shares
+ * state with the progress or stop-check callbacks must lock it. Every flow finished by the end
+ * of a capture has reached the sink when oddport_engine_end_capture (or read_capture) returns.
+ * Differences from one thread: the bound of oddport_engine_set_max_flows is shared out evenly
+ * (each worker keeps at most max_flows / count, rounded up), so which flows are evicted differs
+ * once a worker reaches its share; memory running out stops reading a little later than it
+ * would; with record times that go backwards, the idle sweep (which stops at the first flow not
+ * idle, in the order flows were last touched) may finish an idle flow earlier in a worker, which
+ * holds only some of the flows; and oddport_engine_feed_record cannot say which flow a record
+ * joined (flow_id 0, and the last-flow calls return false). The Wireshark plugin does not use
+ * workers. */
+void oddport_engine_set_workers(OddportEngine *engine, unsigned count);
+
 /* Called now and then while a capture is read, for progress displays. */
 typedef void (*OddportProgressFunc)(const OddportCaptureReader *reader, uint64_t packets,
                                     void *user_data);
@@ -109,9 +130,11 @@ typedef struct {
     uint64_t flow_id;
 } OddportRecordOutcome;
 
-/* Feeds the next record of the capture begun last (there must be one); `record` is borrowed for
- * the call. Flows it
- * ends (idle ones, a closed connection its SYN reopens) reach the sink before it returns. */
+/* Feeds the next record of the capture begun last (there must be one): the engine's one entry
+ * for records, whoever reads them (the file reader, the Wireshark plugin, a test, a live
+ * source). `record` and its bytes are borrowed for the call only; the engine copies what it
+ * keeps. Flows it ends (idle ones, a closed connection its SYN reopens) reach the sink before it
+ * returns (with workers, as soon as their turn in the finishing order has come). */
 OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const OddportRecord *record);
 
 /* Ends the capture begun last: its counts join the summary's totals. */

@@ -135,6 +135,23 @@ void oddport_tally_free(OddportTally *tally);
 
 void oddport_tally_add_flow(OddportTally *tally, const OddportFlowReport *flow);
 
+/* Adds everything `from` counted to `into` (`from` is borrowed and unchanged), for runs split
+ * between threads or machines; `from`'s flows are taken to have finished after `into`'s. What is
+ * exact, i.e. the same as one tally given the flows of both in that order:
+ * - every count: flows, TCP/UDP flows, port classes, apps, and the flows, packets and bytes of
+ *   each service and of the omitted services;
+ * - each service's times, non-standard flag, severity, and flows in which the server spoke;
+ * - distinct clients (and distinct omitted services): merged as sets while exact, register by
+ *   register once a sketch, so the count is the one a single tally gives;
+ * - evidence, details and first bytes kept from a service's first flow (`into`'s when it has the
+ *   service);
+ * - top clients while the two lists together hold at most ODDPORT_TOP_CLIENTS_TRACKED clients
+ *   and neither was an estimate already.
+ * Not exact: top clients past that bound (merged Space-Saving summaries: the same guarantee,
+ * marked not exact, but possibly another list than a single pass gives), and which service rows
+ * are listed rather than omitted once ODDPORT_MAX_SERVICES is reached. */
+void oddport_tally_merge(OddportTally *into, const OddportTally *from);
+
 /* The counts so far (transfer none). */
 const OddportFlowCounts *oddport_tally_counts(const OddportTally *tally);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +94,7 @@ typedef struct {
     uint64_t until_ns;
     gint64 top;
     gint64 max_flows;
+    gint64 jobs;
     char *color_name;
     ColorMode color;
     gboolean quiet;
@@ -99,6 +102,9 @@ typedef struct {
     gboolean show_help;
     char **captures;
 } Options;
+
+/* More threads than this only add queues: the reading thread is the limit long before. */
+#define ODDPORT_MAX_JOBS 64
 
 /* A progress line appears only once a capture has taken this long, so short runs stay silent. */
 #define PROGRESS_AFTER_MS_DEFAULT 1000
@@ -365,6 +371,8 @@ static int parse_options(int argc, char **argv, Options *options)
          "Site rules: ports where an app is expected", "FILE"},
         {"max-flows", 0, 0, G_OPTION_ARG_INT64, &options->max_flows,
          "Open flows kept at once (500000; 0: no bound)", "N"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT64, &options->jobs,
+         "Threads running the flows (default: the cores there are)", "N"},
         G_OPTION_ENTRY_NULL,
     };
     /* GOption collects the remaining arguments only through the main group. */
@@ -487,6 +495,12 @@ static int parse_options(int argc, char **argv, Options *options)
                             options->since_text, options->until_text);
         return usage_error(context, message);
     }
+    if (options->jobs < 1 || options->jobs > ODDPORT_MAX_JOBS) {
+        g_autofree char *message =
+            g_strdup_printf("-j/--jobs must be between 1 and %d, not %" G_GINT64_FORMAT,
+                            ODDPORT_MAX_JOBS, options->jobs);
+        return usage_error(context, message);
+    }
     if (options->max_flows < 0)
         return usage_error(context, "--max-flows needs a number of flows, 0 or more");
     if (options->services_only && !options->format->supports_services_only) {
@@ -547,9 +561,22 @@ static gint64 progress_after_us(void)
 
 /* Called by the engine every 65536 packets: reading the clock here, not per packet, keeps the
  * cost far below a percent, and the line is redrawn at most four times a second. */
+/* With -j the report is written by the engine's delivering thread while the reading thread
+ * draws the line: both take this before touching the line. Static: there is one line. */
+static GMutex progress_line_lock;
+
+static void draw_progress(Progress *progress, const OddportCaptureReader *reader, uint64_t packets);
+
 static void show_progress(const OddportCaptureReader *reader, uint64_t packets, void *data)
 {
     Progress *progress = data;
+    g_mutex_lock(&progress_line_lock);
+    draw_progress(progress, reader, packets);
+    g_mutex_unlock(&progress_line_lock);
+}
+
+static void draw_progress(Progress *progress, const OddportCaptureReader *reader, uint64_t packets)
+{
     gint64 now = g_get_monotonic_time();
     gint64 elapsed = now - progress->started_us;
     if (elapsed < progress->after_us || elapsed <= 0)
@@ -592,11 +619,13 @@ static void show_progress(const OddportCaptureReader *reader, uint64_t packets, 
 
 static void clear_progress(Progress *progress)
 {
-    if (!progress->visible)
-        return;
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-    progress->visible = false;
+    g_mutex_lock(&progress_line_lock);
+    if (progress->visible) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        progress->visible = false;
+    }
+    g_mutex_unlock(&progress_line_lock);
 }
 
 /* Stands between the engine and the report: a report that streams flows to the same terminal
@@ -951,6 +980,23 @@ static void on_fatal_glib_error(const char *domain, GLogLevelFlags level, const 
     abort();
 }
 
+/* One thread per core available; but one in all under an address-space limit (ulimit -v):
+ * glibc reserves up to 64 MiB of address space for each thread's heap, which would leave the
+ * flows a fraction of the limit, and running out of memory early is the worse deal. Threads
+ * asked for there share one heap, so that the memory the engine gives back when it runs out
+ * serves every thread in finishing the report. */
+static gint64 default_jobs(void)
+{
+    struct rlimit address_space;
+    if (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY) {
+#ifdef M_ARENA_MAX
+        mallopt(M_ARENA_MAX, 1);
+#endif
+        return 1;
+    }
+    return MIN(g_get_num_processors(), ODDPORT_MAX_JOBS);
+}
+
 int main(int argc, char **argv)
 {
     /* GLib before 2.76 takes small blocks from its slice allocator, whose failures bypass the
@@ -958,7 +1004,11 @@ int main(int argc, char **argv)
     g_setenv("G_SLICE", "always-malloc", FALSE);
     g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, on_fatal_glib_error, NULL);
 
-    Options options = {.max_flows = ODDPORT_DEFAULT_MAX_FLOWS, .until_ns = UINT64_MAX};
+    Options options = {
+        .max_flows = ODDPORT_DEFAULT_MAX_FLOWS,
+        .jobs = default_jobs(),
+        .until_ns = UINT64_MAX,
+    };
     int status = parse_options(argc, argv, &options);
     if (status >= 0) {
         options_clear(&options);
@@ -1022,6 +1072,7 @@ int main(int argc, char **argv)
     if (show)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
+    oddport_engine_set_workers(engine, (unsigned)options.jobs);
     oddport_engine_set_time_window(engine, options.since_ns, options.until_ns);
     StopState stop_state = {.output = &output};
     oddport_engine_set_stop_check(engine, should_stop_reading, &stop_state);
@@ -1084,8 +1135,9 @@ int main(int argc, char **argv)
         if (sigaction(SIGPIPE, NULL, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL)
             raise(SIGPIPE);
         /* Whoever started us ignores SIGPIPE and so expects to hear of it as an error. */
-        oddport_report_discard(report);
+        /* The engine first: with -j its delivering thread may still be writing the report. */
         oddport_engine_free(engine);
+        oddport_report_discard(report);
         close_report_output(&output, false);
         fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output), g_strerror(EPIPE));
         options_clear(&options);

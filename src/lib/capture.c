@@ -1258,6 +1258,14 @@ bool oddport_capture_was_interrupted(const OddportCaptureReader *reader)
     return reader->interrupted;
 }
 
+bool oddport_capture_keeps_bytes(const OddportCaptureReader *reader, const uint8_t *bytes,
+                                 size_t length)
+{
+    /* Pages handed back behind the reading position fault in again from the file, unchanged. */
+    return reader->map != NULL && bytes >= reader->map && length <= reader->map_size &&
+           (size_t)(bytes - reader->map) <= reader->map_size - length;
+}
+
 void oddport_capture_close(OddportCaptureReader *reader)
 {
     if (reader == NULL)

@@ -99,9 +99,8 @@ static void switch_to_sketch(OddportDistinctCounter *counter)
     counter->slots = NULL;
 }
 
-void oddport_distinct_add(OddportDistinctCounter *counter, const void *value, size_t length)
+static void add_hash(OddportDistinctCounter *counter, uint64_t hash)
 {
-    uint64_t hash = oddport_hash_bytes(value, length);
     if (counter->registers != NULL) {
         sketch_add_hash(counter, hash);
         return;
@@ -125,6 +124,57 @@ void oddport_distinct_add(OddportDistinctCounter *counter, const void *value, si
         switch_to_sketch(counter);
     else if (counter->count * 2 > counter->slot_mask + 1)
         set_grow(counter, (counter->slot_mask + 1) * 2);
+}
+
+void oddport_distinct_add(OddportDistinctCounter *counter, const void *value, size_t length)
+{
+    add_hash(counter, oddport_hash_bytes(value, length));
+}
+
+void oddport_distinct_merge(OddportDistinctCounter *into, const OddportDistinctCounter *from)
+{
+    if (from->registers != NULL) {
+        if (into->registers == NULL) {
+            if (into->slots == NULL) {
+                /* At most the inline first value: make it a set of one to switch. */
+                uint64_t first = into->first;
+                size_t count = into->count;
+                set_grow(into, 8);
+                if (count == 1)
+                    set_add(into, first);
+            }
+            switch_to_sketch(into);
+        }
+        for (unsigned index = 0; index < REGISTER_COUNT; index++) {
+            uint8_t rank = from->registers[index];
+            uint8_t old_rank = into->registers[index];
+            if (rank <= old_rank)
+                continue;
+            into->inverse_sum += ldexp(1.0, -rank) - ldexp(1.0, -old_rank);
+            if (old_rank == 0)
+                into->empty_registers--;
+            into->registers[index] = rank;
+        }
+        return;
+    }
+    if (from->slots == NULL) {
+        if (from->count == 1)
+            add_hash(into, from->first);
+        return;
+    }
+    for (size_t index = 0; index <= from->slot_mask; index++)
+        if (from->slots[index] != 0)
+            add_hash(into, from->slots[index]);
+}
+
+OddportDistinctCounter *oddport_distinct_copy(const OddportDistinctCounter *counter)
+{
+    OddportDistinctCounter *copy = g_memdup2(counter, sizeof *counter);
+    if (counter->slots != NULL)
+        copy->slots = g_memdup2(counter->slots, (counter->slot_mask + 1) * sizeof *copy->slots);
+    if (counter->registers != NULL)
+        copy->registers = g_memdup2(counter->registers, REGISTER_COUNT);
+    return copy;
 }
 
 uint64_t oddport_distinct_count(const OddportDistinctCounter *counter)

@@ -3,19 +3,13 @@
 
 #include <pcap/pcap.h>
 
+#include "internal/engine_workers.h"
+#include "internal/flow_table.h"
 #include "internal/hash.h"
 #include "oddport/engine.h"
 #include "internal/side.h"
 
-/* A flow's identity with its two endpoints in a fixed order (the smaller first), so both
- * directions find the same entry. Zero-filled before use: it is hashed and compared as bytes. */
-typedef struct {
-    OddportAddress address[2];
-    uint16_t port[2];
-    uint16_t vlan_id;
-    uint8_t transport;
-    uint8_t has_vlan;
-} FlowKey;
+typedef OddportFlowKey FlowKey;
 
 typedef struct {
     OddportSide detection;
@@ -31,43 +25,16 @@ typedef struct {
     uint64_t deciding_frame;
 } FlowSide;
 
-typedef enum {
-    LIST_TCP_OPEN,
-    LIST_UDP,
-    LIST_TCP_CLOSED,
-    LIST_COUNT,
-} TimeoutList;
-
 typedef struct Flow {
-    FlowKey key;
-    uint32_t hash; /* of the key, kept for the table's probing and growth */
-    uint64_t id;   /* the run's packet ordinal of its first packet */
+    OddportFlowEntry entry; /* first, so that a table entry is its flow */
+    uint64_t id;            /* the run's packet ordinal of its first packet */
     uint64_t first_seen_ns;
-    uint64_t last_seen_ns;
     const OddportCaptureSummary *first_capture;
     uint64_t first_frame;
-    FlowSide side[2]; /* indexed like key.address */
+    FlowSide side[2]; /* indexed like entry.key.address */
     uint8_t first_sender;
     bool reset;
-    uint8_t list;
-    struct Flow *older; /* neighbours in the flow's timeout list, least recently seen first */
-    struct Flow *newer;
 } Flow;
-
-/* Open addressing with linear probing: a lookup per packet is most of the flow table's work,
- * and probing an array of pointers with the hashes kept in the flows beats a general hash table
- * that calls back for every hash and comparison. */
-typedef struct {
-    Flow **slots;
-    size_t mask; /* slot count - 1, a power of two minus one */
-    size_t count;
-} FlowTable;
-
-typedef struct {
-    Flow *oldest;
-    Flow *newest;
-    uint64_t timeout_ns;
-} FlowList;
 
 typedef struct {
     uint32_t link_type;
@@ -101,13 +68,13 @@ struct OddportEngine {
     /* Freed when an allocation fails, so that finishing the open flows and writing the report
      * have memory left to work with. */
     void *memory_reserve;
-    FlowTable flows;
-    FlowList lists[LIST_COUNT];
+    OddportFlowTable flows;
     /* Packet records of the captures ended so far, and of the one being fed, so that each
      * record has a place in its file and in the run (see OddportFlowReport.id). */
     uint64_t frames_before_capture;
     uint64_t capture_frames;
     uint64_t current_frame;
+    uint64_t current_position; /* frames_before_capture + current_frame */
     /* Packets outside [since, since + length) are skipped: BPF cannot filter on time. One
      * unsigned comparison per packet tells (a time before `since` wraps around to a large
      * offset). */
@@ -134,6 +101,15 @@ struct OddportEngine {
     /* The flow the last fed record joined, while it is open. */
     Flow *last_flow;
     unsigned last_sender;
+    /* With several workers (oddport_engine_set_workers), the engine reading the captures passes
+     * decoded packets on to them once the first is read; its own flow table stays empty. */
+    unsigned worker_count;
+    OddportWorkers *workers;
+    /* The reader read_capture is reading, whose mapped bytes workers may read in place. */
+    const OddportCaptureReader *reading;
+    /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
+    OddportFinishedFlowHandler finished_handler;
+    void *finished_data;
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -144,84 +120,6 @@ enum { STOP_CHECK_EVERY_PACKETS = 1 << 12 };
 enum { MEMORY_RESERVE_BYTES = 16 * 1024 * 1024 };
 /* libpcap's own ceiling on a snapshot length, used for the filters' dead handles. */
 enum { FILTER_SNAPSHOT_LENGTH = 262144 };
-
-enum { FLOW_TABLE_INITIAL_SLOTS = 1024 };
-
-static void flow_table_init(FlowTable *table)
-{
-    table->slots = g_new0(Flow *, FLOW_TABLE_INITIAL_SLOTS);
-    table->mask = FLOW_TABLE_INITIAL_SLOTS - 1;
-    table->count = 0;
-}
-
-static uint32_t flow_key_hash(const FlowKey *key)
-{
-    return (uint32_t)oddport_hash_bytes(key, sizeof *key);
-}
-
-static Flow *flow_table_lookup(const FlowTable *table, const FlowKey *key, uint32_t hash)
-{
-    for (size_t index = hash & table->mask;; index = (index + 1) & table->mask) {
-        Flow *flow = table->slots[index];
-        if (flow == NULL)
-            return NULL;
-        if (flow->hash == hash && memcmp(&flow->key, key, sizeof *key) == 0)
-            return flow;
-    }
-}
-
-static void flow_table_place(FlowTable *table, Flow *flow)
-{
-    size_t index = flow->hash & table->mask;
-    while (table->slots[index] != NULL)
-        index = (index + 1) & table->mask;
-    table->slots[index] = flow;
-}
-
-/* Keeps the table at most half full so that probe runs stay short. Returns false, leaving the
- * table as it was, when there is no memory to grow it. */
-static bool flow_table_insert(FlowTable *table, Flow *flow)
-{
-    if ((table->count + 1) * 2 > table->mask + 1) {
-        Flow **old_slots = table->slots;
-        size_t old_count = table->mask + 1;
-        Flow **new_slots = g_try_new0(Flow *, old_count * 2);
-        if (new_slots == NULL)
-            return false;
-        table->slots = new_slots;
-        table->mask = old_count * 2 - 1;
-        for (size_t index = 0; index < old_count; index++)
-            if (old_slots[index] != NULL)
-                flow_table_place(table, old_slots[index]);
-        g_free(old_slots);
-    }
-    flow_table_place(table, flow);
-    table->count++;
-    return true;
-}
-
-/* Removes a flow and closes the gap by moving back the entries probed past it, so that no
- * lookup stops early at an empty slot that used to be occupied. */
-static void flow_table_remove(FlowTable *table, const Flow *flow)
-{
-    size_t hole = flow->hash & table->mask;
-    while (table->slots[hole] != flow)
-        hole = (hole + 1) & table->mask;
-    for (size_t next = (hole + 1) & table->mask; table->slots[next] != NULL;
-         next = (next + 1) & table->mask) {
-        size_t home = table->slots[next]->hash & table->mask;
-        /* The entry at `next` may fill the hole unless its home lies cyclically in
-         * (hole, next]. */
-        bool home_after_hole =
-            hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
-        if (!home_after_hole) {
-            table->slots[hole] = table->slots[next];
-            hole = next;
-        }
-    }
-    table->slots[hole] = NULL;
-    table->count--;
-}
 
 static void capture_summary_free(gpointer data)
 {
@@ -240,13 +138,14 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->rules = rules;
     engine->sink = sink;
     engine->sink_data = sink_data;
-    flow_table_init(&engine->flows);
-    engine->lists[LIST_TCP_OPEN].timeout_ns =
-        (uint64_t)ODDPORT_TCP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
-    engine->lists[LIST_UDP].timeout_ns =
-        (uint64_t)ODDPORT_UDP_IDLE_SECONDS * NANOSECONDS_PER_SECOND;
-    engine->lists[LIST_TCP_CLOSED].timeout_ns =
-        (uint64_t)ODDPORT_CLOSED_GRACE_SECONDS * NANOSECONDS_PER_SECOND;
+    const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT] = {
+        [ODDPORT_FLOW_LIST_TCP_OPEN] = (uint64_t)ODDPORT_TCP_IDLE_SECONDS * NANOSECONDS_PER_SECOND,
+        [ODDPORT_FLOW_LIST_UDP] = (uint64_t)ODDPORT_UDP_IDLE_SECONDS * NANOSECONDS_PER_SECOND,
+        [ODDPORT_FLOW_LIST_TCP_CLOSED] =
+            (uint64_t)ODDPORT_CLOSED_GRACE_SECONDS * NANOSECONDS_PER_SECOND,
+    };
+    oddport_flow_table_init(&engine->flows, timeouts_ns);
+    engine->worker_count = 1;
     engine->window_length_ns = UINT64_MAX;
     engine->remember_from_ns = UINT64_MAX;
     engine->summary.max_flows = ODDPORT_DEFAULT_MAX_FLOWS;
@@ -439,33 +338,6 @@ static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
     return &g_array_index(engine->filters, CompiledFilter, engine->filters->len - 1);
 }
 
-static void list_remove(OddportEngine *engine, Flow *flow)
-{
-    FlowList *list = &engine->lists[flow->list];
-    if (flow->older != NULL)
-        flow->older->newer = flow->newer;
-    else
-        list->oldest = flow->newer;
-    if (flow->newer != NULL)
-        flow->newer->older = flow->older;
-    else
-        list->newest = flow->older;
-    flow->older = flow->newer = NULL;
-}
-
-static void list_append(OddportEngine *engine, Flow *flow, TimeoutList which)
-{
-    FlowList *list = &engine->lists[which];
-    flow->list = (uint8_t)which;
-    flow->older = list->newest;
-    flow->newer = NULL;
-    if (list->newest != NULL)
-        list->newest->newer = flow;
-    else
-        list->oldest = flow;
-    list->newest = flow;
-}
-
 static bool flow_is_closed(const Flow *flow)
 {
     return flow->reset || (flow->side[0].sent_fin && flow->side[1].sent_fin);
@@ -475,12 +347,12 @@ static bool flow_is_closed(const Flow *flow)
 static void flow_facts(const Flow *flow, OddportFlowFacts *facts)
 {
     *facts = (OddportFlowFacts){
-        .transport = (OddportTransport)flow->key.transport,
+        .transport = (OddportTransport)flow->entry.key.transport,
         .first_sender = flow->first_sender,
     };
     for (unsigned index = 0; index < 2; index++) {
         const FlowSide *side = &flow->side[index];
-        facts->port[index] = flow->key.port[index];
+        facts->port[index] = flow->entry.key.port[index];
         facts->sent_syn[index] = side->sent_syn;
         facts->sent_syn_ack[index] = side->sent_syn_ack;
         facts->had_payload[index] = side->detection.had_payload;
@@ -507,13 +379,13 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
     unsigned server = 1 - client;
     *report = (OddportFlowReport){
         .id = flow->id,
-        .transport = (OddportTransport)flow->key.transport,
-        .client = {flow->key.address[client], flow->key.port[client],
-                   oddport_port_class(flow->key.port[client])},
-        .server = {flow->key.address[server], flow->key.port[server],
-                   oddport_port_class(flow->key.port[server])},
-        .has_vlan = flow->key.has_vlan,
-        .vlan_id = flow->key.vlan_id,
+        .transport = (OddportTransport)flow->entry.key.transport,
+        .client = {flow->entry.key.address[client], flow->entry.key.port[client],
+                   oddport_port_class(flow->entry.key.port[client])},
+        .server = {flow->entry.key.address[server], flow->entry.key.port[server],
+                   oddport_port_class(flow->entry.key.port[server])},
+        .has_vlan = flow->entry.key.has_vlan,
+        .vlan_id = flow->entry.key.vlan_id,
         .verdict = verdict,
         /* A side's partial match that classification set aside is not reported either. */
         .client_result =
@@ -521,7 +393,7 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .server_result =
             verdict->server_app != ODDPORT_APP_UNKNOWN ? flow->side[server].detection.result : NULL,
         .first_seen_ns = flow->first_seen_ns,
-        .last_seen_ns = flow->last_seen_ns,
+        .last_seen_ns = flow->entry.last_seen_ns,
         .client_packets = flow->side[client].packets,
         .client_bytes = flow->side[client].bytes,
         .server_packets = flow->side[server].packets,
@@ -549,14 +421,57 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
     }
 }
 
-static void finish_flow(OddportEngine *engine, Flow *flow)
+/* Why a flow ends now, for putting flows finished by several worker engines back in the order
+ * one engine finishes them (OddportFinishOrder). */
+typedef enum {
+    FINISH_REOPENED, /* a SYN reopened its closed or reused 5-tuple */
+    FINISH_EVICTED,  /* room was needed for a new flow */
+    FINISH_IDLE,     /* the sweep after a record found it idle */
+    FINISH_AT_END,   /* still open when the run ended */
+} FinishCause;
+
+enum { FINISH_CAUSE_SHIFT = 62, FINISH_LIST_SHIFT = 60 };
+
+static OddportFinishOrder finish_order(const OddportEngine *engine, const Flow *flow,
+                                       FinishCause cause)
 {
-    flow_table_remove(&engine->flows, flow);
-    list_remove(engine, flow);
+    if (cause == FINISH_AT_END)
+        return (OddportFinishOrder){UINT64_MAX, flow->id};
+    uint64_t within = (uint64_t)cause << FINISH_CAUSE_SHIFT;
+    if (cause == FINISH_IDLE)
+        within |= (uint64_t)flow->entry.list << FINISH_LIST_SHIFT | flow->entry.last_touch;
+    return (OddportFinishOrder){engine->current_position, within};
+}
+
+static void free_flow(Flow *flow)
+{
+    oddport_side_clear(&flow->side[0].detection);
+    oddport_side_clear(&flow->side[1].detection);
+    g_free(flow);
+}
+
+/* A worker engine hands the judged flow over whole, since the report borrows from it. */
+static void hand_over_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
+{
+    OddportFinishedFlow *finished = g_new(OddportFinishedFlow, 1);
+    finished->order = finish_order(engine, flow, cause);
+    finished->flow = flow;
+    classify_open_flow(engine, flow, &finished->verdict);
+    describe_flow(engine, flow, &finished->verdict, &finished->report);
+    engine->finished_handler(finished, engine->finished_data);
+}
+
+static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
+{
+    oddport_flow_table_remove(&engine->flows, &flow->entry);
     if (engine->last_flow == flow)
         engine->last_flow = NULL;
     oddport_side_finish(&flow->side[0].detection);
     oddport_side_finish(&flow->side[1].detection);
+    if (engine->finished_handler != NULL) {
+        hand_over_flow(engine, flow, cause);
+        return;
+    }
 
     OddportFlowVerdict verdict;
     classify_open_flow(engine, flow, &verdict);
@@ -565,19 +480,16 @@ static void finish_flow(OddportEngine *engine, Flow *flow)
     oddport_tally_add_flow(engine->tally, &report);
     if (engine->sink != NULL)
         engine->sink(&report, engine->sink_data);
-
-    oddport_side_clear(&flow->side[0].detection);
-    oddport_side_clear(&flow->side[1].detection);
-    g_free(flow);
+    free_flow(flow);
 }
 
 static void expire_idle_flows(OddportEngine *engine)
 {
-    for (unsigned which = 0; which < LIST_COUNT; which++) {
-        FlowList *list = &engine->lists[which];
-        while (list->oldest != NULL &&
-               list->oldest->last_seen_ns + list->timeout_ns < engine->now_ns)
-            finish_flow(engine, list->oldest);
+    for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
+        OddportFlowEntry *entry;
+        while ((entry = oddport_flow_table_next_expired(&engine->flows, which, engine->now_ns)) !=
+               NULL)
+            finish_flow(engine, (Flow *)entry, FINISH_IDLE);
     }
     engine->last_sweep_ns = engine->now_ns;
 }
@@ -604,25 +516,17 @@ static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
  * the latter count as evicted. */
 static void evict_one_flow(OddportEngine *engine)
 {
-    /* A closed connection only waits for stray last packets: finishing it now loses nothing. */
-    Flow *closed = engine->lists[LIST_TCP_CLOSED].oldest;
-    if (closed != NULL) {
-        finish_flow(engine, closed);
-        return;
-    }
-    Flow *tcp = engine->lists[LIST_TCP_OPEN].oldest;
-    Flow *udp = engine->lists[LIST_UDP].oldest;
-    Flow *victim = tcp == NULL                              ? udp
-                   : udp == NULL                            ? tcp
-                   : tcp->last_seen_ns <= udp->last_seen_ns ? tcp
-                                                            : udp;
+    OddportFlowEntry *victim = oddport_flow_table_eviction_victim(&engine->flows);
     if (victim == NULL)
         return;
-    engine->summary.evicted_flows++;
-    finish_flow(engine, victim);
+    /* A closed connection only waits for stray last packets: finishing it now loses nothing. */
+    if (victim->list != ODDPORT_FLOW_LIST_TCP_CLOSED)
+        engine->summary.evicted_flows++;
+    finish_flow(engine, (Flow *)victim, FINISH_EVICTED);
 }
 
-static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender, uint64_t now)
+static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, unsigned sender,
+                      uint64_t now)
 {
     if (engine->summary.max_flows != 0 && engine->flows.count >= engine->summary.max_flows)
         evict_one_flow(engine);
@@ -631,31 +535,33 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, unsigned sender
         note_out_of_memory(engine);
         return NULL;
     }
-    flow->key = *key;
-    flow->id = engine->frames_before_capture + engine->current_frame;
+    flow->entry.key = *key;
+    flow->entry.hash = hash;
+    flow->id = engine->current_position;
     flow->first_capture = engine->capture;
     flow->first_frame = engine->current_frame;
     flow->first_seen_ns = now;
     flow->first_sender = (uint8_t)sender;
     oddport_side_init(&flow->side[0].detection, (OddportTransport)key->transport);
     oddport_side_init(&flow->side[1].detection, (OddportTransport)key->transport);
-    flow->hash = flow_key_hash(key);
-    if (!flow_table_insert(&engine->flows, flow)) {
+    OddportFlowList list = key->transport == ODDPORT_TRANSPORT_TCP ? ODDPORT_FLOW_LIST_TCP_OPEN
+                                                                   : ODDPORT_FLOW_LIST_UDP;
+    if (!oddport_flow_table_insert(&engine->flows, &flow->entry, list, engine->current_position)) {
         g_free(flow);
         note_out_of_memory(engine);
         return NULL;
     }
-    list_append(engine, flow, key->transport == ODDPORT_TRANSPORT_TCP ? LIST_TCP_OPEN : LIST_UDP);
     return flow;
 }
 
-/* Returns false when the packet needed a new flow and there was no memory for it. */
-static bool process_packet(OddportEngine *engine, const OddportPacket *packet, uint64_t now,
-                           uint32_t wire_length)
+/* Returns false when the packet needed a new flow and there was no memory for it. Always
+ * inline: the per-packet path of both callers, one thread's and a worker's. */
+G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
+                                                  const OddportPacket *packet, const FlowKey *key,
+                                                  uint32_t hash, unsigned sender, uint64_t now,
+                                                  uint32_t wire_length)
 {
-    FlowKey key;
-    unsigned sender = make_flow_key(packet, &key);
-    Flow *flow = flow_table_lookup(&engine->flows, &key, flow_key_hash(&key));
+    Flow *flow = (Flow *)oddport_flow_table_lookup(&engine->flows, key, hash);
     bool is_tcp = packet->transport == ODDPORT_TRANSPORT_TCP;
     bool is_syn =
         is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) == ODDPORT_TCP_SYN;
@@ -664,18 +570,18 @@ static bool process_packet(OddportEngine *engine, const OddportPacket *packet, u
         bool reused = side->sent_syn && side->syn_sequence != packet->sequence;
         /* A fresh SYN on a closed or reused 5-tuple is a new connection. */
         if (flow_is_closed(flow) || reused) {
-            finish_flow(engine, flow);
+            finish_flow(engine, flow, FINISH_REOPENED);
             flow = NULL;
         }
     }
     if (flow == NULL)
-        flow = new_flow(engine, &key, sender, now);
+        flow = new_flow(engine, key, hash, sender, now);
     if (flow == NULL)
         return false;
 
     FlowSide *side = &flow->side[sender];
-    if (now > flow->last_seen_ns)
-        flow->last_seen_ns = now;
+    if (now > flow->entry.last_seen_ns)
+        flow->entry.last_seen_ns = now;
     side->packets++;
     side->bytes += wire_length;
 
@@ -708,9 +614,10 @@ static bool process_packet(OddportEngine *engine, const OddportPacket *packet, u
                 packet->payload, packet->payload_captured);
     }
 
-    TimeoutList which = !is_tcp ? LIST_UDP : flow_is_closed(flow) ? LIST_TCP_CLOSED : LIST_TCP_OPEN;
-    list_remove(engine, flow);
-    list_append(engine, flow, which);
+    OddportFlowList which = !is_tcp                ? ODDPORT_FLOW_LIST_UDP
+                            : flow_is_closed(flow) ? ODDPORT_FLOW_LIST_TCP_CLOSED
+                                                   : ODDPORT_FLOW_LIST_TCP_OPEN;
+    oddport_flow_table_touch(&engine->flows, &flow->entry, which, engine->current_position);
     engine->last_flow = flow;
     engine->last_sender = sender;
     return true;
@@ -775,6 +682,43 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
     engine->capture_frames = 0;
     engine->link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
     engine->last_link_type = UINT32_MAX;
+    if (engine->worker_count > 1 && engine->workers == NULL) {
+        uint64_t max_flows = engine->summary.max_flows;
+        uint64_t each = (max_flows + engine->worker_count - 1) / engine->worker_count;
+        engine->workers = oddport_workers_new(engine->worker_count, engine, engine->rules, each);
+        if (engine->workers == NULL)
+            engine->worker_count = 1;
+    }
+    if (engine->workers != NULL)
+        oddport_workers_set_context(engine->workers, capture, engine->summary.precision_digits);
+}
+
+/* With workers: the packet goes to the worker that holds its flow, and the idle sweep the
+ * engine would make now goes to every worker, at the same place in the run. */
+static OddportRecordOutcome dispatch_packet(OddportEngine *engine, const OddportPacket *packet,
+                                            const FlowKey *key, uint32_t hash, unsigned sender,
+                                            const OddportRecord *record)
+{
+    bool payload_kept =
+        engine->reading != NULL &&
+        oddport_capture_keeps_bytes(engine->reading, packet->payload, packet->payload_captured);
+    oddport_workers_dispatch(engine->workers, packet, key, hash, sender, record->wire_length,
+                             record->timestamp_ns, engine->current_position, engine->current_frame,
+                             payload_kept);
+    if (engine->now_ns >= engine->last_sweep_ns + NANOSECONDS_PER_SECOND) {
+        oddport_workers_sweep(engine->workers, engine->now_ns, engine->current_position);
+        engine->last_sweep_ns = engine->now_ns;
+    }
+    oddport_workers_through(engine->workers, engine->current_position);
+    uint64_t flows_open;
+    if (oddport_workers_out_of_memory(engine->workers, &flows_open) &&
+        !engine->summary.out_of_memory) {
+        engine->summary.out_of_memory = true;
+        engine->summary.flows_open_when_out_of_memory = flows_open;
+        g_clear_pointer(&engine->memory_reserve, g_free);
+    }
+    /* Which flow it joins is known only to its worker, later. */
+    return (OddportRecordOutcome){ODDPORT_DECODE_OK, 0};
 }
 
 OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const OddportRecord *record)
@@ -786,6 +730,7 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
     if (frame > engine->capture_frames)
         engine->capture_frames = frame;
     engine->current_frame = frame;
+    engine->current_position = engine->frames_before_capture + frame;
     capture->packets++;
     capture->bytes += record->wire_length;
     if (capture->packets == 1 || record->timestamp_ns < capture->first_seen_ns)
@@ -838,7 +783,13 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
             note_link_type(engine->link_type_uses, capture, record->link_type, true);
         return (OddportRecordOutcome){status, 0};
     }
-    if (!process_packet(engine, &packet, record->timestamp_ns, record->wire_length)) {
+    FlowKey key;
+    unsigned sender = make_flow_key(&packet, &key);
+    uint32_t hash = oddport_flow_key_hash(&key);
+    if (engine->workers != NULL)
+        return dispatch_packet(engine, &packet, &key, hash, sender, record);
+    if (!process_packet(engine, &packet, &key, hash, sender, record->timestamp_ns,
+                        record->wire_length)) {
         /* Reading ends here: the record counts as not read, so the report still adds up. */
         capture->packets--;
         capture->bytes -= record->wire_length;
@@ -855,6 +806,9 @@ void oddport_engine_end_capture(OddportEngine *engine)
     OddportCaptureSummary *capture = engine->capture;
     if (capture == NULL)
         return;
+    if (engine->workers != NULL)
+        oddport_workers_drain(engine->workers,
+                              engine->frames_before_capture + engine->capture_frames);
     GArray *uses = engine->link_type_uses;
     for (guint index = 0; index < uses->len; index++) {
         const LinkTypeUse *use = &g_array_index(uses, LinkTypeUse, index);
@@ -906,6 +860,8 @@ void oddport_engine_end_capture(OddportEngine *engine)
     engine->frames_before_capture += engine->capture_frames;
     engine->capture_frames = 0;
     engine->capture = NULL;
+    if (engine->workers != NULL)
+        oddport_workers_set_context(engine->workers, capture, summary->precision_digits);
 }
 
 bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowVerdict *verdict,
@@ -959,6 +915,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     oddport_engine_begin_capture(engine, path, oddport_capture_format(reader),
                                  oddport_capture_precision_digits(reader));
     OddportCaptureSummary *capture = engine->capture;
+    engine->reading = reader;
     /* A read waiting on a pipe is ended by a signal when the stop check then says so. */
     oddport_capture_set_interrupt_check(reader, engine->stop_check, engine->stop_check_data);
     OddportRecord record = {0};
@@ -984,7 +941,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
                 capture->warnings,
                 g_strdup_printf("not read to the end: out of memory after %" G_GUINT64_FORMAT
                                 " packets with %zu flows open",
-                                capture->packets, engine->flows.count));
+                                capture->packets, engine->summary.flows_open_when_out_of_memory));
             break;
         }
         if (capture->packets % STOP_CHECK_EVERY_PACKETS != 0)
@@ -1000,7 +957,9 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     capture->format = oddport_capture_format(reader);
     capture->compression = oddport_capture_compression_name(reader);
     capture->precision_digits = oddport_capture_precision_digits(reader);
+    /* Ending the capture waits for the workers to be done with its bytes. */
     oddport_engine_end_capture(engine);
+    engine->reading = NULL;
     oddport_capture_close(reader);
     return true;
 }
@@ -1040,6 +999,12 @@ void oddport_engine_add_warning(OddportEngine *engine, const char *warning)
 
 void oddport_engine_finish(OddportEngine *engine)
 {
+    if (engine->workers != NULL) {
+        oddport_workers_finish(engine->workers);
+        engine->summary.evicted_flows = oddport_workers_evicted_flows(engine->workers);
+        add_run_warnings(engine);
+        return;
+    }
     /* Finish in the order flows began, so the output reads like the capture. */
     GPtrArray *ordered = g_ptr_array_new();
     for (size_t index = 0; index <= engine->flows.mask; index++)
@@ -1047,7 +1012,7 @@ void oddport_engine_finish(OddportEngine *engine)
             g_ptr_array_add(ordered, engine->flows.slots[index]);
     g_ptr_array_sort(ordered, compare_flows_by_id);
     for (guint index = 0; index < ordered->len; index++)
-        finish_flow(engine, g_ptr_array_index(ordered, index));
+        finish_flow(engine, g_ptr_array_index(ordered, index), FINISH_AT_END);
     g_ptr_array_unref(ordered);
     add_run_warnings(engine);
 }
@@ -1066,15 +1031,12 @@ void oddport_engine_free(OddportEngine *engine)
 {
     if (engine == NULL)
         return;
-    for (size_t index = 0; index <= engine->flows.mask; index++) {
-        Flow *flow = engine->flows.slots[index];
-        if (flow == NULL)
-            continue;
-        oddport_side_clear(&flow->side[0].detection);
-        oddport_side_clear(&flow->side[1].detection);
-        g_free(flow);
-    }
-    g_free(engine->flows.slots);
+    /* Before the engine's own state: the workers' flows borrow its captures and rules. */
+    oddport_workers_free(engine->workers);
+    for (size_t index = 0; index <= engine->flows.mask; index++)
+        if (engine->flows.slots[index] != NULL)
+            free_flow((Flow *)engine->flows.slots[index]);
+    oddport_flow_table_clear(&engine->flows);
     oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
     g_ptr_array_unref(engine->summary.warnings);
@@ -1086,4 +1048,56 @@ void oddport_engine_free(OddportEngine *engine)
     g_free(engine->memory_reserve);
     g_free(engine->remembered.slots);
     g_free(engine);
+}
+
+void oddport_engine_set_workers(OddportEngine *engine, unsigned count)
+{
+    g_return_if_fail(engine->workers == NULL);
+    engine->worker_count = count > 0 ? count : 1;
+}
+
+void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,
+                                         void *user_data)
+{
+    engine->finished_handler = handler;
+    engine->finished_data = user_data;
+    /* The reading engine keeps the run's one reserve: a reserve per worker would only take
+     * address space from the flows. */
+    g_clear_pointer(&engine->memory_reserve, g_free);
+}
+
+void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSummary *capture,
+                                unsigned precision_digits)
+{
+    /* A worker only reads the capture's path; the reading engine owns and fills it. */
+    engine->capture = (OddportCaptureSummary *)capture;
+    engine->summary.precision_digits = precision_digits;
+}
+
+bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched)
+{
+    engine->current_frame = dispatched->frame;
+    engine->current_position = dispatched->position;
+    return process_packet(engine, &dispatched->packet, &dispatched->key, dispatched->hash,
+                          dispatched->sender, dispatched->timestamp_ns, dispatched->wire_length);
+}
+
+void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t position)
+{
+    engine->now_ns = now_ns;
+    engine->current_position = position;
+    expire_idle_flows(engine);
+}
+
+void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished)
+{
+    oddport_tally_add_flow(engine->tally, &finished->report);
+    if (engine->sink != NULL)
+        engine->sink(&finished->report, engine->sink_data);
+}
+
+void oddport_engine_release_finished(OddportFinishedFlow *finished)
+{
+    free_flow(finished->flow);
+    g_free(finished);
 }

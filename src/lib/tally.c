@@ -215,6 +215,91 @@ void oddport_tally_add_flow(OddportTally *tally, const OddportFlowReport *report
     count_service(tally, report);
 }
 
+/* A row of `from` that `into` does not have yet: a deep copy, or counted as omitted past the
+ * bound. */
+static void merge_new_service(OddportTally *into, const ServiceEntry *source)
+{
+    const OddportService *from = &source->service;
+    if (!may_add_service(into, from->app)) {
+        OddportOmittedServices *omitted = &into->counts.omitted_services;
+        oddport_distinct_add(into->omitted_service_keys, &source->key, sizeof source->key);
+        omitted->rows = oddport_distinct_count(into->omitted_service_keys);
+        omitted->flows += from->flows;
+        omitted->packets += from->packets;
+        omitted->bytes += from->bytes;
+        return;
+    }
+    ServiceEntry *entry = g_memdup2(source, sizeof *source);
+    entry->service.clients = oddport_distinct_copy(from->clients);
+    entry->service.top_clients = oddport_top_clients_copy(from->top_clients);
+    entry->service.evidence = g_strdup(from->evidence);
+    entry->service.details_summary = g_strdup(from->details_summary);
+    g_hash_table_insert(into->services, &entry->key, entry);
+    if (from->app == ODDPORT_APP_UNKNOWN)
+        into->unknown_service_rows++;
+}
+
+static void merge_service(OddportService *into, const OddportService *from)
+{
+    into->nonstandard = into->nonstandard || from->nonstandard;
+    into->severity = more_severe(into->severity, from->severity);
+    into->flows += from->flows;
+    into->packets += from->packets;
+    into->bytes += from->bytes;
+    into->first_seen_ns = MIN(into->first_seen_ns, from->first_seen_ns);
+    into->last_seen_ns = MAX(into->last_seen_ns, from->last_seen_ns);
+    oddport_distinct_merge(into->clients, from->clients);
+    oddport_top_clients_merge(into->top_clients, from->top_clients);
+    into->server_spoke_flows += from->server_spoke_flows;
+    /* As keep_opening does flow by flow: a server's bytes over a client's, the earlier first. */
+    if (into->opening_from != ODDPORT_OPENING_SERVER &&
+        (from->opening_from == ODDPORT_OPENING_SERVER ||
+         (into->opening_from == ODDPORT_OPENING_NONE &&
+          from->opening_from == ODDPORT_OPENING_CLIENT))) {
+        into->opening = from->opening;
+        into->opening_from = from->opening_from;
+    }
+}
+
+void oddport_tally_merge(OddportTally *into, const OddportTally *from)
+{
+    OddportFlowCounts *counts = &into->counts;
+    const OddportFlowCounts *more = &from->counts;
+    counts->flows += more->flows;
+    counts->tcp_flows += more->tcp_flows;
+    counts->udp_flows += more->udp_flows;
+    for (unsigned index = 0; index < ODDPORT_PORT_CLASS_COUNT; index++) {
+        counts->port_classes[index].flows += more->port_classes[index].flows;
+        counts->port_classes[index].packets += more->port_classes[index].packets;
+        counts->port_classes[index].bytes += more->port_classes[index].bytes;
+    }
+    for (unsigned index = 0; index < ODDPORT_APP_COUNT; index++) {
+        counts->apps[index].flows += more->apps[index].flows;
+        counts->apps[index].nonstandard_flows += more->apps[index].nonstandard_flows;
+        counts->apps[index].packets += more->apps[index].packets;
+        counts->apps[index].bytes += more->apps[index].bytes;
+    }
+    oddport_distinct_merge(into->omitted_service_keys, from->omitted_service_keys);
+    counts->omitted_services.rows = oddport_distinct_count(into->omitted_service_keys);
+    counts->omitted_services.flows += more->omitted_services.flows;
+    counts->omitted_services.packets += more->omitted_services.packets;
+    counts->omitted_services.bytes += more->omitted_services.bytes;
+    /* In the order of `from`'s rows sorted as reported, so that which rows fit under the bound
+     * does not depend on hash table order. */
+    GPtrArray *rows = oddport_tally_services(from);
+    for (guint index = 0; index < rows->len; index++) {
+        const OddportService *service = g_ptr_array_index(rows, index);
+        const ServiceEntry *source =
+            (const ServiceEntry *)((const char *)service - offsetof(ServiceEntry, service));
+        ServiceEntry *entry = g_hash_table_lookup(into->services, &source->key);
+        if (entry != NULL)
+            merge_service(&entry->service, service);
+        else
+            merge_new_service(into, source);
+    }
+    g_ptr_array_unref(rows);
+}
+
 static int compare_services(gconstpointer left_pointer, gconstpointer right_pointer)
 {
     const OddportService *left = *(OddportService *const *)left_pointer;

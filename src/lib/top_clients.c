@@ -97,3 +97,47 @@ size_t oddport_top_clients_list(const OddportTopClients *top, OddportTopClient *
     memcpy(clients, sorted, listed * sizeof *clients);
     return listed;
 }
+
+OddportTopClients *oddport_top_clients_copy(const OddportTopClients *top)
+{
+    OddportTopClients *copy = g_memdup2(top, sizeof *top);
+    copy->entries =
+        top->capacity > 0 ? g_memdup2(top->entries, top->capacity * sizeof *top->entries) : NULL;
+    return copy;
+}
+
+void oddport_top_clients_merge(OddportTopClients *into, const OddportTopClients *from)
+{
+    OddportTopClient merged[2 * ODDPORT_TOP_CLIENTS_TRACKED];
+    uint32_t count = into->count;
+    if (count > 0)
+        memcpy(merged, into->entries, count * sizeof *merged);
+    for (uint32_t from_index = 0; from_index < from->count; from_index++) {
+        const OddportTopClient *client = &from->entries[from_index];
+        uint32_t index = 0;
+        while (index < count && !same_address(&merged[index].address, &client->address))
+            index++;
+        if (index == count) {
+            merged[count++] = *client;
+            continue;
+        }
+        merged[index].flows += client->flows;
+        merged[index].bytes += client->bytes;
+        if (client->first_seen_ns < merged[index].first_seen_ns)
+            merged[index].first_seen_ns = client->first_seen_ns;
+    }
+    into->replaced = into->replaced || from->replaced;
+    if (count > ODDPORT_TOP_CLIENTS_TRACKED) {
+        /* Most flows first, as listed, so that the kept ones are the busiest. */
+        qsort(merged, count, sizeof *merged, compare_clients);
+        count = ODDPORT_TOP_CLIENTS_TRACKED;
+        into->replaced = true;
+    }
+    if (count > into->capacity) {
+        into->entries = g_renew(OddportTopClient, into->entries, count);
+        into->capacity = count;
+    }
+    if (count > 0)
+        memcpy(into->entries, merged, count * sizeof *merged);
+    into->count = count;
+}

@@ -122,6 +122,80 @@ static void test_bounded_when_many(void)
     oddport_top_clients_free(top);
 }
 
+static void assert_same_lists(const OddportTopClients *left, const OddportTopClients *right)
+{
+    OddportTopClient left_clients[ODDPORT_TOP_CLIENTS];
+    OddportTopClient right_clients[ODDPORT_TOP_CLIENTS];
+    bool left_exact = false;
+    bool right_exact = false;
+    size_t count = oddport_top_clients_list(left, left_clients, ODDPORT_TOP_CLIENTS, &left_exact);
+    g_assert_cmpuint(
+        oddport_top_clients_list(right, right_clients, ODDPORT_TOP_CLIENTS, &right_exact), ==,
+        count);
+    g_assert_cmpint(left_exact, ==, right_exact);
+    /* Field by field: padding after the address holds nothing. */
+    for (size_t index = 0; index < count; index++) {
+        g_assert_cmpmem(&left_clients[index].address, sizeof(OddportAddress),
+                        &right_clients[index].address, sizeof(OddportAddress));
+        g_assert_cmpuint(left_clients[index].flows, ==, right_clients[index].flows);
+        g_assert_cmpuint(left_clients[index].bytes, ==, right_clients[index].bytes);
+        g_assert_cmpuint(left_clients[index].first_seen_ns, ==, right_clients[index].first_seen_ns);
+    }
+}
+
+/* While both are exact and their clients together fit, merging is adding every flow to one:
+ * shared clients' flows and bytes summed, the earlier first time kept. */
+static void test_merge_exact_when_few(void)
+{
+    OddportTopClients *first = oddport_top_clients_new();
+    OddportTopClients *second = oddport_top_clients_new();
+    OddportTopClients *together = oddport_top_clients_new();
+    for (uint32_t flow = 0; flow < 40; flow++) {
+        OddportAddress address = client_number(flow % 9);
+        OddportTopClients *part = flow % 3 == 0 ? first : second;
+        oddport_top_clients_add(part, &address, flow * 10, 1000 - flow);
+        oddport_top_clients_add(together, &address, flow * 10, 1000 - flow);
+    }
+    oddport_top_clients_merge(first, second);
+    assert_same_lists(first, together);
+    /* An empty list changes nothing, either way. */
+    OddportTopClients *empty = oddport_top_clients_new();
+    oddport_top_clients_merge(first, empty);
+    assert_same_lists(first, together);
+    oddport_top_clients_merge(empty, together);
+    assert_same_lists(empty, together);
+    oddport_top_clients_free(empty);
+    oddport_top_clients_free(first);
+    oddport_top_clients_free(second);
+    oddport_top_clients_free(together);
+}
+
+/* Past the bound the merge is marked not exact, and a client with more than a
+ * 1/ODDPORT_TOP_CLIENTS_TRACKED share of all flows is still listed, first. */
+static void test_merge_keeps_heavy_clients(void)
+{
+    OddportTopClients *first = oddport_top_clients_new();
+    OddportTopClients *second = oddport_top_clients_new();
+    OddportAddress heavy = client_number(999);
+    for (uint32_t flow = 0; flow < 400; flow++) {
+        OddportAddress address = flow % 4 == 0 ? heavy : client_number(flow);
+        oddport_top_clients_add(flow < 200 ? first : second, &address, 1, flow);
+    }
+    OddportTopClients *copy = oddport_top_clients_copy(second);
+    oddport_top_clients_merge(first, second);
+    assert_same_lists(copy, second);
+    OddportTopClient clients[ODDPORT_TOP_CLIENTS];
+    bool exact = true;
+    size_t count = oddport_top_clients_list(first, clients, ODDPORT_TOP_CLIENTS, &exact);
+    g_assert_false(exact);
+    g_assert_cmpuint(count, ==, ODDPORT_TOP_CLIENTS);
+    g_assert_cmpmem(&clients[0].address, sizeof heavy, &heavy, sizeof heavy);
+    g_assert_cmpuint(clients[0].flows, >=, 100);
+    oddport_top_clients_free(first);
+    oddport_top_clients_free(second);
+    oddport_top_clients_free(copy);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -129,5 +203,7 @@ int main(int argc, char **argv)
     g_test_add_func("/top-clients/one-more-than-followed", test_one_more_than_followed);
     g_test_add_func("/top-clients/fewer-than-listed", test_fewer_than_listed);
     g_test_add_func("/top-clients/bounded-when-many", test_bounded_when_many);
+    g_test_add_func("/top-clients/merge-exact-when-few", test_merge_exact_when_few);
+    g_test_add_func("/top-clients/merge-keeps-heavy-clients", test_merge_keeps_heavy_clients);
     return g_test_run();
 }

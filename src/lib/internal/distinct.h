@@ -19,6 +19,15 @@ void oddport_distinct_add(OddportDistinctCounter *counter, const void *value, si
 
 uint64_t oddport_distinct_count(const OddportDistinctCounter *counter);
 
+/* Adds every value `from` has seen to `into` (`from` is borrowed). Exact: the result is the
+ * counter one would have had by adding both counters' values to one, in any order, since the
+ * set holds hashes and the sketch keeps each register's maximum. A set grown past the exact
+ * limit becomes a sketch as it would when adding. */
+void oddport_distinct_merge(OddportDistinctCounter *into, const OddportDistinctCounter *from);
+
+/* A copy of `counter` (transfer full). */
+OddportDistinctCounter *oddport_distinct_copy(const OddportDistinctCounter *counter);
+
 /* Whether the count is an estimate rather than exact. */
 bool oddport_distinct_is_estimate(const OddportDistinctCounter *counter);
 

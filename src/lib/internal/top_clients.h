@@ -26,6 +26,18 @@ void oddport_top_clients_free(OddportTopClients *top);
 void oddport_top_clients_add(OddportTopClients *top, const OddportAddress *address, uint64_t bytes,
                              uint64_t first_seen_ns);
 
+/* Adds the clients `from` follows to `into` (`from` is borrowed). Exact when both are exact and
+ * together they have at most ODDPORT_TOP_CLIENTS_TRACKED distinct clients: the same counts as
+ * adding every flow of both to one. Otherwise the merge of Space-Saving summaries (Agarwal et
+ * al., "Mergeable summaries", 2012): counts of a client followed by both are summed, the
+ * ODDPORT_TOP_CLIENTS_TRACKED clients with the most flows are kept, and the result is marked not
+ * exact; the guarantee stays (a client with more than 1/ODDPORT_TOP_CLIENTS_TRACKED of all flows
+ * is followed), but the list may differ from the one a single pass would have made. */
+void oddport_top_clients_merge(OddportTopClients *into, const OddportTopClients *from);
+
+/* A copy of `top` (transfer full). */
+OddportTopClients *oddport_top_clients_copy(const OddportTopClients *top);
+
 /* Writes up to `max` clients with the most flows (then most bytes, the earliest, the smallest
  * address) into `clients` and returns how many. `exact` (may be NULL) says whether every count
  * is exact, as it is while no client had to make room for another. */

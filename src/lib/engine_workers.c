@@ -1,0 +1,568 @@
+/* Worker threads for -j: packets out by flow hash, finished flows back in one-engine order. */
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "internal/engine_workers.h"
+#include "oddport/protocol.h"
+
+/* Three kinds of threads: the reading thread (the engine's caller) decodes records and gathers
+ * packets into batches, one worker per share of the flows runs them through its own engine, and
+ * one delivering thread puts the flows the workers finished back in order and hands them to the
+ * reading engine's tally and sink (the report). Batches go round: reader, worker, delivering
+ * thread, and back to the reader, empty. The reader and the delivering thread each do a part of
+ * what one thread did, so neither limits the run while the workers have the rest.
+ *
+ * The reader gathers packets for each worker in batches, so that threads meet once per batch
+ * rather than once per packet; every GATHER_RECORDS records all batches go out, so that no
+ * worker lags far behind the others and finished flows can be delivered in order soon. */
+enum {
+    BATCH_BYTES = 512 * 1024,
+    GATHER_RECORDS = 4096,
+    BATCHES_PER_WORKER = 4,
+};
+
+typedef enum {
+    MESSAGE_PACKET,
+    MESSAGE_SWEEP,
+    MESSAGE_CONTEXT,
+} MessageKind;
+
+/* Every message starts with its kind and its size, header included, a multiple of eight. */
+typedef struct {
+    uint32_t kind;
+    uint32_t size;
+} MessageHeader;
+
+typedef struct {
+    MessageHeader header;
+    OddportDispatchedPacket dispatched;
+    /* The payload's bytes follow, unless dispatched.packet.payload points into a capture file
+     * the reader keeps open until the worker is done with the batch. */
+    bool copied;
+} PacketMessage;
+
+typedef struct {
+    MessageHeader header;
+    uint64_t now_ns;
+    uint64_t position;
+} SweepMessage;
+
+typedef struct {
+    MessageHeader header;
+    const OddportCaptureSummary *capture;
+    unsigned precision_digits;
+} ContextMessage;
+
+typedef struct {
+    unsigned worker;
+    uint8_t *bytes;
+    size_t used;
+    size_t capacity;
+    /* Every record up to this position meant for this worker is in this batch or an earlier
+     * one, as is every sweep made up to it. */
+    uint64_t through_position;
+    bool finish; /* after the messages, finish every open flow */
+    bool quit;   /* the worker ends on it, leaving it untouched */
+    /* Filled by the worker: the flows it finished (of OddportFinishedFlow *), in order, and
+     * how its engine stands. */
+    GPtrArray *finished;
+    /* Filled by the delivering thread: flows of this worker already reported, which the worker
+     * frees before its next batch, in the thread that made them. */
+    GPtrArray *delivered;
+    uint64_t evicted_flows;
+} Batch;
+
+typedef struct {
+    OddportWorkers *workers;
+    GThread *thread;
+    OddportEngine *engine;     /* the worker thread's alone while it runs */
+    GAsyncQueue *inbox;        /* of Batch *, to the worker */
+    GAsyncQueue *free_batches; /* of Batch *, emptied, back to the reader */
+    Batch *current;            /* the batch the worker is processing (worker thread) */
+    /* The reading thread's. */
+    unsigned batches_made;
+    uint64_t sent_through; /* the position the last batch sent was through */
+    Batch *filling;
+    /* The delivering thread's. */
+    GQueue pending;      /* of OddportFinishedFlow *, in finish order, not yet delivered */
+    GPtrArray *released; /* delivered, to go back to the worker with its next batch */
+    uint64_t watermark;
+    uint64_t evicted_flows;
+    /* Written by the worker, read by the reader. */
+    atomic_bool out_of_memory;
+    _Atomic uint64_t flows_open;
+} Worker;
+
+struct OddportWorkers {
+    unsigned count;
+    Worker *workers;
+    OddportEngine *reader;
+    GAsyncQueue *returned; /* of Batch *, from every worker to the delivering thread */
+    GThread *delivering;
+    unsigned gathered;
+};
+
+/* GLib's queues lock with futexes of their own, which ThreadSanitizer cannot see: in a build
+ * with it, each hand-over of a batch (and of everything the batch carries) is declared. */
+#if defined(__SANITIZE_THREAD__)
+#define ODDPORT_DECLARE_HANDOVERS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ODDPORT_DECLARE_HANDOVERS 1
+#endif
+#endif
+#ifdef ODDPORT_DECLARE_HANDOVERS
+#include <sanitizer/tsan_interface.h>
+#endif
+
+static void pass_batch(GAsyncQueue *queue, Batch *batch)
+{
+#ifdef ODDPORT_DECLARE_HANDOVERS
+    __tsan_release(batch);
+#endif
+    g_async_queue_push(queue, batch);
+}
+
+static Batch *taken(Batch *batch)
+{
+#ifdef ODDPORT_DECLARE_HANDOVERS
+    if (batch != NULL)
+        __tsan_acquire(batch);
+#endif
+    return batch;
+}
+
+static Batch *take_batch(GAsyncQueue *queue)
+{
+    return taken(g_async_queue_pop(queue));
+}
+
+static Batch *try_take_batch(GAsyncQueue *queue)
+{
+    return taken(g_async_queue_try_pop(queue));
+}
+
+static void keep_finished(OddportFinishedFlow *finished, void *user_data)
+{
+    Worker *worker = user_data;
+    g_ptr_array_add(worker->current->finished, finished);
+}
+
+/* As one engine stops reading when a new flow finds no memory, a worker that ran out takes no
+ * more packets, and says so at once so that the reader stops too. */
+static void apply_packet(Worker *worker, const PacketMessage *message)
+{
+    if (atomic_load_explicit(&worker->out_of_memory, memory_order_relaxed))
+        return;
+    bool applied;
+    if (message->copied) {
+        OddportDispatchedPacket dispatched = message->dispatched;
+        dispatched.packet.payload = (const uint8_t *)(message + 1);
+        applied = oddport_engine_apply_packet(worker->engine, &dispatched);
+    } else {
+        applied = oddport_engine_apply_packet(worker->engine, &message->dispatched);
+    }
+    if (!applied) {
+        const OddportSummary *summary = oddport_engine_summary(worker->engine);
+        atomic_store(&worker->flows_open, summary->flows_open_when_out_of_memory);
+        atomic_store(&worker->out_of_memory, true);
+    }
+}
+
+static void process_batch(Worker *worker, Batch *batch)
+{
+    for (guint index = 0; index < batch->delivered->len; index++)
+        oddport_engine_release_finished(g_ptr_array_index(batch->delivered, index));
+    g_ptr_array_set_size(batch->delivered, 0);
+    worker->current = batch;
+    for (size_t offset = 0; offset < batch->used;) {
+        const MessageHeader *header = (const MessageHeader *)(batch->bytes + offset);
+        if (header->kind == MESSAGE_PACKET) {
+            apply_packet(worker, (const PacketMessage *)header);
+        } else if (header->kind == MESSAGE_SWEEP) {
+            const SweepMessage *message = (const SweepMessage *)header;
+            oddport_engine_sweep(worker->engine, message->now_ns, message->position);
+        } else {
+            const ContextMessage *message = (const ContextMessage *)header;
+            oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
+        }
+        offset += header->size;
+    }
+    if (batch->finish)
+        oddport_engine_finish(worker->engine);
+    batch->evicted_flows = oddport_engine_summary(worker->engine)->evicted_flows;
+    worker->current = NULL;
+}
+
+static gpointer run_worker(gpointer data)
+{
+    Worker *worker = data;
+    for (;;) {
+        Batch *batch = take_batch(worker->inbox);
+        if (batch->quit)
+            return NULL;
+        process_batch(worker, batch);
+        pass_batch(worker->workers->returned, batch);
+    }
+}
+
+static Batch *batch_new(unsigned worker)
+{
+    Batch *batch = g_new0(Batch, 1);
+    batch->worker = worker;
+    batch->capacity = BATCH_BYTES;
+    batch->bytes = g_malloc(batch->capacity);
+    batch->finished = g_ptr_array_new();
+    batch->delivered = g_ptr_array_new();
+    return batch;
+}
+
+static void batch_free(Batch *batch)
+{
+    for (guint index = 0; index < batch->finished->len; index++)
+        oddport_engine_release_finished(g_ptr_array_index(batch->finished, index));
+    g_ptr_array_unref(batch->finished);
+    for (guint index = 0; index < batch->delivered->len; index++)
+        oddport_engine_release_finished(g_ptr_array_index(batch->delivered, index));
+    g_ptr_array_unref(batch->delivered);
+    g_free(batch->bytes);
+    g_free(batch);
+}
+
+/* Takes a batch back from its worker: its flows wait their turn, and it goes back to the reader
+ * to be filled again once the flows whose turn has come are delivered. */
+static void take_back(OddportWorkers *workers, Batch *batch)
+{
+    Worker *worker = &workers->workers[batch->worker];
+    for (guint index = 0; index < batch->finished->len; index++)
+        g_queue_push_tail(&worker->pending, g_ptr_array_index(batch->finished, index));
+    g_ptr_array_set_size(batch->finished, 0);
+    /* A batch sent early for room may say less than one sent before it: saying less than is
+     * true only delays delivery. */
+    worker->watermark = MAX(worker->watermark, batch->through_position);
+    worker->evicted_flows = batch->evicted_flows;
+    batch->used = 0;
+    batch->finish = false;
+}
+
+/* Delivers, in order, every finished flow before which no other can come any more: one whose
+ * record every worker has gone past. */
+static void deliver_ready(OddportWorkers *workers)
+{
+    uint64_t watermark = UINT64_MAX;
+    for (unsigned index = 0; index < workers->count; index++)
+        watermark = MIN(watermark, workers->workers[index].watermark);
+    for (;;) {
+        Worker *first = NULL;
+        const OddportFinishedFlow *first_flow = NULL;
+        for (unsigned index = 0; index < workers->count; index++) {
+            const OddportFinishedFlow *head = g_queue_peek_head(&workers->workers[index].pending);
+            if (head != NULL && (first_flow == NULL || oddport_finish_order_compare(
+                                                           &head->order, &first_flow->order) < 0)) {
+                first = &workers->workers[index];
+                first_flow = head;
+            }
+        }
+        if (first == NULL || first_flow->order.position > watermark)
+            return;
+        OddportFinishedFlow *finished = g_queue_pop_head(&first->pending);
+        oddport_engine_deliver_finished(workers->reader, finished);
+        g_ptr_array_add(first->released, finished);
+    }
+}
+
+static bool all_finished(const OddportWorkers *workers)
+{
+    for (unsigned index = 0; index < workers->count; index++)
+        if (workers->workers[index].watermark != UINT64_MAX)
+            return false;
+    return true;
+}
+
+/* The delivering thread: ends when every worker has finished its flows, or on a quit batch. */
+static gpointer run_delivering(gpointer data)
+{
+    OddportWorkers *workers = data;
+    for (;;) {
+        Batch *batch = take_batch(workers->returned);
+        if (batch->quit) {
+            batch_free(batch);
+            return NULL;
+        }
+        take_back(workers, batch);
+        deliver_ready(workers);
+        Worker *worker = &workers->workers[batch->worker];
+        GPtrArray *released = worker->released;
+        worker->released = batch->delivered;
+        batch->delivered = released;
+        /* Back to the reader only now: a reader that has all its batches back knows that every
+         * flow finished so far has been delivered. */
+        pass_batch(worker->free_batches, batch);
+        if (all_finished(workers))
+            return NULL;
+    }
+}
+
+OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
+                                    const OddportPortRules *rules, uint64_t max_flows_each)
+{
+    OddportWorkers *workers = g_new0(OddportWorkers, 1);
+    workers->count = count;
+    workers->reader = reader;
+    workers->returned = g_async_queue_new();
+    workers->workers = g_new0(Worker, count);
+    /* Signals are the reading thread's to take: a read from a pipe waiting in it is what a
+     * signal must interrupt. The threads inherit the mask. */
+    /* Made once per process on first use (g_once_init), by whichever worker classifies a flow
+     * first; made here, the workers only read it, and ThreadSanitizer, which cannot see inside
+     * GLib's once, sees the threads start after it. */
+    (void)oddport_protocol_titles(ODDPORT_TITLES_OR);
+    sigset_t all;
+    sigset_t before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &before);
+    bool started = true;
+    for (unsigned index = 0; index < count; index++) {
+        Worker *worker = &workers->workers[index];
+        worker->workers = workers;
+        worker->engine = oddport_engine_new(rules, NULL, NULL);
+        oddport_engine_set_max_flows(worker->engine, max_flows_each);
+        oddport_engine_set_finished_handler(worker->engine, keep_finished, worker);
+        worker->inbox = g_async_queue_new();
+        worker->free_batches = g_async_queue_new();
+        g_queue_init(&worker->pending);
+        worker->released = g_ptr_array_new();
+        char name[32];
+        g_snprintf(name, sizeof name, "oddport-work-%u", index + 1);
+        worker->thread = g_thread_try_new(name, run_worker, worker, NULL);
+        started = started && worker->thread != NULL;
+    }
+    if (started)
+        workers->delivering = g_thread_try_new("oddport-deliver", run_delivering, workers, NULL);
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    if (workers->delivering == NULL) {
+        oddport_workers_free(workers);
+        return NULL;
+    }
+    return workers;
+}
+
+/* The batch being filled for a worker; waits for one to come back when all are out. */
+static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
+{
+    if (worker->filling != NULL)
+        return worker->filling;
+    Batch *batch = try_take_batch(worker->free_batches);
+    if (batch == NULL && worker->batches_made < BATCHES_PER_WORKER) {
+        worker->batches_made++;
+        batch = batch_new((unsigned)(worker - workers->workers));
+    }
+    if (batch == NULL)
+        batch = take_batch(worker->free_batches);
+    worker->filling = batch;
+    return batch;
+}
+
+static void send_batch(Worker *worker, uint64_t through_position)
+{
+    Batch *batch = worker->filling;
+    batch->through_position = through_position;
+    worker->sent_through = through_position;
+    worker->filling = NULL;
+    pass_batch(worker->inbox, batch);
+}
+
+/* Room for a message of `size` bytes (a multiple of eight) at the end of the worker's batch. A
+ * full batch goes out first, with everything before `position`. */
+static void *append_message(OddportWorkers *workers, Worker *worker, MessageKind kind, size_t size,
+                            uint64_t position)
+{
+    Batch *batch = filling_batch(workers, worker);
+    if (batch->used + size > batch->capacity && batch->used > 0) {
+        send_batch(worker, position - 1);
+        batch = filling_batch(workers, worker);
+    }
+    if (size > batch->capacity) {
+        batch->capacity = size;
+        batch->bytes = g_realloc(batch->bytes, size);
+    }
+    MessageHeader *header = (MessageHeader *)(batch->bytes + batch->used);
+    header->kind = kind;
+    header->size = (uint32_t)size;
+    batch->used += size;
+    return header;
+}
+
+static size_t round_up_to_eight(size_t size)
+{
+    return (size + 7) & ~(size_t)7;
+}
+
+void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *packet,
+                              const OddportFlowKey *key, uint32_t hash, unsigned sender,
+                              uint32_t wire_length, uint64_t timestamp_ns, uint64_t position,
+                              uint64_t frame, bool payload_kept)
+{
+    /* The hash's high bits choose the worker: its low bits choose slots in the worker's table,
+     * which would otherwise use only a part of them. */
+    unsigned index = (unsigned)(((uint64_t)hash * workers->count) >> 32);
+    Worker *worker = &workers->workers[index];
+    size_t copied = payload_kept ? 0 : packet->payload_captured;
+    size_t size = round_up_to_eight(sizeof(PacketMessage) + copied);
+    PacketMessage *message = append_message(workers, worker, MESSAGE_PACKET, size, position);
+    message->dispatched = (OddportDispatchedPacket){
+        .packet = *packet,
+        .key = *key,
+        .hash = hash,
+        .sender = (uint8_t)sender,
+        .wire_length = wire_length,
+        .timestamp_ns = timestamp_ns,
+        .position = position,
+        .frame = frame,
+    };
+    message->copied = !payload_kept;
+    if (!payload_kept) {
+        message->dispatched.packet.payload = NULL;
+        if (copied > 0)
+            memcpy(message + 1, packet->payload, copied);
+    }
+    workers->gathered++;
+}
+
+void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position)
+{
+    for (unsigned index = 0; index < workers->count; index++) {
+        SweepMessage *message = append_message(workers, &workers->workers[index], MESSAGE_SWEEP,
+                                               sizeof(SweepMessage), position + 1);
+        message->now_ns = now_ns;
+        message->position = position;
+    }
+}
+
+void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
+                                 unsigned precision_digits)
+{
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        /* A full batch sent for room says only what is already known to be through: saying
+         * less than is true only delays delivery. */
+        ContextMessage *message =
+            append_message(workers, worker, MESSAGE_CONTEXT,
+                           round_up_to_eight(sizeof(ContextMessage)), worker->sent_through + 1);
+        message->capture = capture;
+        message->precision_digits = precision_digits;
+    }
+}
+
+static void send_all(OddportWorkers *workers, uint64_t position)
+{
+    workers->gathered = 0;
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        filling_batch(workers, worker);
+        send_batch(worker, position);
+    }
+}
+
+void oddport_workers_through(OddportWorkers *workers, uint64_t position)
+{
+    if (workers->gathered >= GATHER_RECORDS)
+        send_all(workers, position);
+}
+
+void oddport_workers_drain(OddportWorkers *workers, uint64_t position)
+{
+    send_all(workers, position);
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        GQueue back = G_QUEUE_INIT;
+        while (back.length < worker->batches_made)
+            g_queue_push_tail(&back, take_batch(worker->free_batches));
+        Batch *batch;
+        while ((batch = g_queue_pop_head(&back)) != NULL)
+            pass_batch(worker->free_batches, batch);
+    }
+}
+
+void oddport_workers_finish(OddportWorkers *workers)
+{
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        filling_batch(workers, worker)->finish = true;
+        send_batch(worker, UINT64_MAX);
+    }
+    /* The delivering thread ends once every worker's finishing batch is back and delivered. */
+    g_thread_join(workers->delivering);
+    workers->delivering = NULL;
+}
+
+bool oddport_workers_out_of_memory(const OddportWorkers *workers, uint64_t *flows_open)
+{
+    bool out_of_memory = false;
+    *flows_open = 0;
+    for (unsigned index = 0; index < workers->count; index++) {
+        const Worker *worker = &workers->workers[index];
+        out_of_memory = out_of_memory || atomic_load(&worker->out_of_memory);
+        *flows_open += atomic_load(&worker->flows_open);
+    }
+    return out_of_memory;
+}
+
+uint64_t oddport_workers_evicted_flows(const OddportWorkers *workers)
+{
+    uint64_t evicted = 0;
+    for (unsigned index = 0; index < workers->count; index++)
+        evicted += workers->workers[index].evicted_flows;
+    return evicted;
+}
+
+void oddport_workers_free(OddportWorkers *workers)
+{
+    if (workers == NULL)
+        return;
+    if (workers->delivering != NULL) {
+        Batch *quit = batch_new(0);
+        quit->quit = true;
+        pass_batch(workers->returned, quit);
+        g_thread_join(workers->delivering);
+    }
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        if (worker->thread == NULL)
+            continue;
+        Batch *quit = batch_new(index);
+        quit->quit = true;
+        pass_batch(worker->inbox, quit);
+        g_thread_join(worker->thread);
+        batch_free(quit);
+    }
+    Batch *batch;
+    while ((batch = try_take_batch(workers->returned)) != NULL)
+        batch_free(batch);
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        if (worker->inbox == NULL)
+            continue;
+        while ((batch = try_take_batch(worker->inbox)) != NULL)
+            batch_free(batch);
+        while ((batch = try_take_batch(worker->free_batches)) != NULL)
+            batch_free(batch);
+        if (worker->filling != NULL)
+            batch_free(worker->filling);
+        OddportFinishedFlow *finished;
+        while ((finished = g_queue_pop_head(&worker->pending)) != NULL)
+            oddport_engine_release_finished(finished);
+        for (guint item = 0; item < worker->released->len; item++)
+            oddport_engine_release_finished(g_ptr_array_index(worker->released, item));
+        g_ptr_array_unref(worker->released);
+        g_async_queue_unref(worker->inbox);
+        g_async_queue_unref(worker->free_batches);
+        oddport_engine_free(worker->engine);
+    }
+    g_async_queue_unref(workers->returned);
+    g_free(workers->workers);
+    g_free(workers);
+}

@@ -1,0 +1,96 @@
+/* The engine's open flows: the hash index with backward-shift deletion and the timeout lists. */
+#include <glib.h>
+
+#include "internal/flow_table.h"
+
+void oddport_flow_table_init(OddportFlowTable *table,
+                             const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT])
+{
+    memset(table, 0, sizeof *table);
+    table->slots = g_new0(OddportFlowEntry *, ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
+    table->mask = ODDPORT_FLOW_TABLE_INITIAL_SLOTS - 1;
+    for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++)
+        table->lists[list].timeout_ns = timeouts_ns[list];
+}
+
+void oddport_flow_table_clear(OddportFlowTable *table)
+{
+    g_clear_pointer(&table->slots, g_free);
+    table->mask = 0;
+    table->count = 0;
+}
+
+static void place(OddportFlowTable *table, OddportFlowEntry *entry)
+{
+    size_t index = entry->hash & table->mask;
+    while (table->slots[index] != NULL)
+        index = (index + 1) & table->mask;
+    table->slots[index] = entry;
+}
+
+bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
+                               OddportFlowList list, uint64_t touch)
+{
+    if ((table->count + 1) * 2 > table->mask + 1) {
+        OddportFlowEntry **old_slots = table->slots;
+        size_t old_count = table->mask + 1;
+        OddportFlowEntry **new_slots = g_try_new0(OddportFlowEntry *, old_count * 2);
+        if (new_slots == NULL)
+            return false;
+        table->slots = new_slots;
+        table->mask = old_count * 2 - 1;
+        for (size_t index = 0; index < old_count; index++)
+            if (old_slots[index] != NULL)
+                place(table, old_slots[index]);
+        g_free(old_slots);
+    }
+    place(table, entry);
+    table->count++;
+    oddport_flow_list_append(table, entry, list, touch);
+    return true;
+}
+
+void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry)
+{
+    size_t hole = entry->hash & table->mask;
+    while (table->slots[hole] != entry)
+        hole = (hole + 1) & table->mask;
+    /* Entries probed past the hole move back into it, so that no lookup stops early at an
+     * empty slot that used to be occupied. */
+    for (size_t next = (hole + 1) & table->mask; table->slots[next] != NULL;
+         next = (next + 1) & table->mask) {
+        size_t home = table->slots[next]->hash & table->mask;
+        /* The entry at `next` may fill the hole unless its home lies cyclically in
+         * (hole, next]. */
+        bool home_after_hole =
+            hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
+        if (!home_after_hole) {
+            table->slots[hole] = table->slots[next];
+            hole = next;
+        }
+    }
+    table->slots[hole] = NULL;
+    table->count--;
+    oddport_flow_list_unlink(table, entry);
+}
+
+OddportFlowEntry *oddport_flow_table_next_expired(const OddportFlowTable *table,
+                                                  OddportFlowList list, uint64_t now_ns)
+{
+    const OddportFlowListHead *head = &table->lists[list];
+    OddportFlowEntry *oldest = head->oldest;
+    return oldest != NULL && oldest->last_seen_ns + head->timeout_ns < now_ns ? oldest : NULL;
+}
+
+OddportFlowEntry *oddport_flow_table_eviction_victim(const OddportFlowTable *table)
+{
+    OddportFlowEntry *closed = table->lists[ODDPORT_FLOW_LIST_TCP_CLOSED].oldest;
+    if (closed != NULL)
+        return closed;
+    OddportFlowEntry *tcp = table->lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest;
+    OddportFlowEntry *udp = table->lists[ODDPORT_FLOW_LIST_UDP].oldest;
+    return tcp == NULL                              ? udp
+           : udp == NULL                            ? tcp
+           : tcp->last_seen_ns <= udp->last_seen_ns ? tcp
+                                                    : udp;
+}

@@ -1,0 +1,114 @@
+/* Running one engine's flows on several threads: what the engine and its worker threads share. */
+#ifndef ODDPORT_ENGINE_WORKERS_H
+#define ODDPORT_ENGINE_WORKERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal/flow_table.h"
+#include "oddport/engine.h"
+
+/* Where a flow's end falls in the order a single engine would finish flows, so that flows
+ * finished by several engines, each holding some of the flows, can be put back in that order:
+ * `position` is the run-wide position of the record whose processing finished it (UINT64_MAX
+ * for flows still open at the end), and `within` orders flows finished by the same record: a
+ * connection its SYN reopens, then one evicted for room, then idle ones by list and by when
+ * they were last touched; at the end, by flow id. */
+typedef struct {
+    uint64_t position;
+    uint64_t within;
+} OddportFinishOrder;
+
+static inline int oddport_finish_order_compare(const OddportFinishOrder *left,
+                                               const OddportFinishOrder *right)
+{
+    if (left->position != right->position)
+        return left->position < right->position ? -1 : 1;
+    if (left->within != right->within)
+        return left->within < right->within ? -1 : 1;
+    return 0;
+}
+
+/* A flow a worker engine finished, described and judged, waiting to be tallied and reported by
+ * the engine that reads the captures; the flow stays the worker's allocation until released. */
+typedef struct {
+    OddportFinishOrder order;
+    OddportFlowVerdict verdict;
+    OddportFlowReport report; /* report.verdict points at `verdict` */
+    void *flow;               /* the worker engine's flow, for oddport_engine_release_finished */
+} OddportFinishedFlow;
+
+/* Called by a worker engine for each flow it finishes, instead of its sink; `finished` is the
+ * handler's (transfer full: it ends with oddport_engine_release_finished). */
+typedef void (*OddportFinishedFlowHandler)(OddportFinishedFlow *finished, void *user_data);
+
+/* A record the reading engine decoded and passed on, with the flow key and hash it found. */
+typedef struct {
+    OddportPacket packet; /* payload points at the worker's copy of the bytes */
+    OddportFlowKey key;
+    uint32_t hash;
+    uint8_t sender; /* which of key.address sent it */
+    uint32_t wire_length;
+    uint64_t timestamp_ns;
+    uint64_t position; /* run-wide record position: the id of a flow it starts */
+    uint64_t frame;    /* its frame number in its capture */
+} OddportDispatchedPacket;
+
+/* Worker side, in engine.c: a worker engine is an ordinary engine whose finished flows go to
+ * `handler` and which is fed decoded packets rather than records. Setting a handler also frees
+ * the engine's memory reserve, which only the reading engine needs. */
+void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,
+                                         void *user_data);
+/* Which capture new flows start in (borrowed from the reading engine, which keeps it alive to the
+ * end) and the precision of times written from now on. */
+void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSummary *capture,
+                                unsigned precision_digits);
+/* Returns false when there was no memory for a new flow (the engine's summary says so). */
+bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched);
+/* The idle-flow sweep the reading engine made after the record at `position`. */
+void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t position);
+/* Tallies a finished flow in `engine` (the reading one) and hands it to its sink (`finished` is
+ * borrowed: the worker that made it frees it). */
+void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished);
+/* Frees a finished flow without reporting it. */
+void oddport_engine_release_finished(OddportFinishedFlow *finished);
+
+/* Reader side, in engine_workers.c. */
+typedef struct OddportWorkers OddportWorkers;
+
+/* Starts `count` worker threads, each with an engine of its own over `rules` (borrowed) keeping
+ * at most `max_flows_each` flows open (0: no bound). Finished flows are delivered to `reader`,
+ * in the order a single engine would finish them, from the thread that calls the functions
+ * below. The caller owns the result (transfer full): oddport_workers_free. NULL when a thread
+ * cannot be started (address space limited with ulimit -v, say): the caller runs the flows
+ * itself. */
+OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
+                                    const OddportPortRules *rules, uint64_t max_flows_each);
+/* Passes a packet to the worker that holds its flow: the same for both directions, as the hash
+ * is of the ordered key. The payload is copied unless `payload_kept`: its bytes then stay
+ * readable until the next oddport_workers_drain (a capture file's mapping). */
+void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *packet,
+                              const OddportFlowKey *key, uint32_t hash, unsigned sender,
+                              uint32_t wire_length, uint64_t timestamp_ns, uint64_t position,
+                              uint64_t frame, bool payload_kept);
+void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
+void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
+                                 unsigned precision_digits);
+/* Every record up to `position` has been passed on: sends what is gathered when enough is, and
+ * delivers the finished flows whose turn has come. */
+void oddport_workers_through(OddportWorkers *workers, uint64_t position);
+/* Sends everything gathered, with every record up to `position` passed on, and waits until the
+ * workers are done with it and every flow finished so far has been delivered: before a capture's
+ * bytes go, and so that the report is as far as one engine's would be at that point. */
+void oddport_workers_drain(OddportWorkers *workers, uint64_t position);
+/* Finishes every open flow and delivers all that remain. */
+void oddport_workers_finish(OddportWorkers *workers);
+/* Whether a worker ran out of memory for a new flow so far, and how many flows were then open in
+ * all workers together. */
+bool oddport_workers_out_of_memory(const OddportWorkers *workers, uint64_t *flows_open);
+/* Flows finished early for room, over all workers. */
+uint64_t oddport_workers_evicted_flows(const OddportWorkers *workers);
+/* Stops the threads and frees everything, reporting nothing more. */
+void oddport_workers_free(OddportWorkers *workers);
+
+#endif

@@ -1,0 +1,151 @@
+/* The engine's open flows: a hash index by flow key and timeout lists, oldest first. */
+#ifndef ODDPORT_FLOW_TABLE_H
+#define ODDPORT_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "internal/hash.h"
+#include "oddport/decode.h"
+
+/* A flow's identity with its two endpoints in a fixed order (the smaller first), so both
+ * directions find the same entry. Zero-filled before use: it is hashed and compared as bytes. */
+typedef struct {
+    OddportAddress address[2];
+    uint16_t port[2];
+    uint16_t vlan_id;
+    uint8_t transport;
+    uint8_t has_vlan;
+} OddportFlowKey;
+
+/* The timeout lists: each has its own idle time, and eviction prefers closed connections. */
+typedef enum {
+    ODDPORT_FLOW_LIST_TCP_OPEN,
+    ODDPORT_FLOW_LIST_UDP,
+    ODDPORT_FLOW_LIST_TCP_CLOSED,
+} OddportFlowList;
+
+#define ODDPORT_FLOW_LIST_COUNT 3
+_Static_assert(ODDPORT_FLOW_LIST_TCP_CLOSED + 1 == ODDPORT_FLOW_LIST_COUNT,
+               "ODDPORT_FLOW_LIST_COUNT must follow the last list");
+
+/* What the table knows of a flow; the caller embeds it in its own flow record and owns that
+ * record: the table only links it. The caller fills `key` and `hash` before inserting and keeps
+ * `last_seen_ns` up to date; the table keeps the rest. */
+typedef struct OddportFlowEntry {
+    OddportFlowKey key;
+    uint32_t hash; /* of the key (oddport_flow_key_hash), or any value a test chooses */
+    uint8_t list;  /* OddportFlowList the entry is on */
+    uint64_t last_seen_ns;
+    /* When the entry was last touched, in the caller's own increasing count (the engine uses
+     * record positions): the order of each list, and what lets runs that split the flows
+     * between several tables agree on an order. */
+    uint64_t last_touch;
+    struct OddportFlowEntry *older; /* neighbours in its list, least recently touched first */
+    struct OddportFlowEntry *newer;
+} OddportFlowEntry;
+
+typedef struct {
+    OddportFlowEntry *oldest;
+    OddportFlowEntry *newest;
+    uint64_t timeout_ns;
+} OddportFlowListHead;
+
+/* Open addressing with linear probing: a lookup per packet is most of the table's work, and
+ * probing an array of pointers with the hashes kept in the entries beats a general hash table
+ * that calls back for every hash and comparison. Deletion moves back the entries probed past
+ * the hole (no tombstones), and the table stays at most half full. */
+typedef struct {
+    OddportFlowEntry **slots;
+    size_t mask; /* slot count - 1, a power of two minus one */
+    size_t count;
+    OddportFlowListHead lists[ODDPORT_FLOW_LIST_COUNT];
+} OddportFlowTable;
+
+enum { ODDPORT_FLOW_TABLE_INITIAL_SLOTS = 1024 };
+
+/* An empty table whose lists finish entries idle longer than `timeouts_ns[list]`. Free its
+ * index with oddport_flow_table_clear; the entries stay the caller's. */
+void oddport_flow_table_init(OddportFlowTable *table,
+                             const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT]);
+void oddport_flow_table_clear(OddportFlowTable *table);
+
+/* Inline, as the lookup and the touch below: the per-packet calls, worth their place in the
+ * caller's loop. */
+static inline uint32_t oddport_flow_key_hash(const OddportFlowKey *key)
+{
+    return (uint32_t)oddport_hash_bytes(key, sizeof *key);
+}
+
+static inline OddportFlowEntry *oddport_flow_table_lookup(const OddportFlowTable *table,
+                                                          const OddportFlowKey *key, uint32_t hash)
+{
+    for (size_t index = hash & table->mask;; index = (index + 1) & table->mask) {
+        OddportFlowEntry *entry = table->slots[index];
+        if (entry == NULL)
+            return NULL;
+        if (entry->hash == hash && memcmp(&entry->key, key, sizeof *key) == 0)
+            return entry;
+    }
+}
+
+/* Indexes `entry` (transfer none: the caller keeps it alive until it is removed) and puts it
+ * newest on `list` with `touch`. Returns false, leaving the table as it was, when there is no
+ * memory to grow the index. The key must not be in the table already. */
+bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
+                               OddportFlowList list, uint64_t touch);
+
+/* Takes an entry that is in the table out of the index and its list. */
+void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry);
+
+static inline void oddport_flow_list_unlink(OddportFlowTable *table, OddportFlowEntry *entry)
+{
+    OddportFlowListHead *list = &table->lists[entry->list];
+    if (entry->older != NULL)
+        entry->older->newer = entry->newer;
+    else
+        list->oldest = entry->newer;
+    if (entry->newer != NULL)
+        entry->newer->older = entry->older;
+    else
+        list->newest = entry->older;
+    entry->older = entry->newer = NULL;
+}
+
+static inline void oddport_flow_list_append(OddportFlowTable *table, OddportFlowEntry *entry,
+                                            OddportFlowList which, uint64_t touch)
+{
+    OddportFlowListHead *list = &table->lists[which];
+    entry->list = (uint8_t)which;
+    entry->last_touch = touch;
+    entry->older = list->newest;
+    entry->newer = NULL;
+    if (list->newest != NULL)
+        list->newest->newer = entry;
+    else
+        list->oldest = entry;
+    list->newest = entry;
+}
+
+/* Moves an entry to the newest end of `list`, touched at `touch`. */
+static inline void oddport_flow_table_touch(OddportFlowTable *table, OddportFlowEntry *entry,
+                                            OddportFlowList list, uint64_t touch)
+{
+    oddport_flow_list_unlink(table, entry);
+    oddport_flow_list_append(table, entry, list, touch);
+}
+
+/* The list's least recently touched entry if it has been idle longer than the list's timeout at
+ * `now_ns`, else NULL. An expiry sweep takes these one by one, removing each, and stops at the
+ * first NULL: what stays on the list after it is younger or was touched later. */
+OddportFlowEntry *oddport_flow_table_next_expired(const OddportFlowTable *table,
+                                                  OddportFlowList list, uint64_t now_ns);
+
+/* The entry to finish when the table is full: the oldest closed connection (it only waits for
+ * stray last packets), else whichever open flow, TCP or UDP, was seen least recently (TCP on a
+ * tie). NULL when the table is empty. */
+OddportFlowEntry *oddport_flow_table_eviction_victim(const OddportFlowTable *table);
+
+#endif

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# -j N gives the report -j 1 gives, byte for byte, in every format (flow order included): on
+# every capture in captures/, on generated captures (many flows, a scan and flood), on several
+# captures read as one run, with a filter, a time window and site rules, and on every capture
+# of an outside folder when one is given.
+# usage: jobs.sh ODDPORT GENERATE_CAPTURE CAPTURES_DIR [CORPUS_DIR]
+set -euo pipefail
+oddport=$(realpath "$1") generate=$(realpath "$2") captures=$(realpath "$3") corpus=${4:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+failures=0
+runs=0
+standard_input=/dev/null
+# same NAME ODDPORT_ARGUMENTS...: each format's report with -j 1, 2 and 3 is the same.
+same() {
+    local name=$1
+    shift
+    local format
+    for format in text json csv ndjson; do
+        local extra=()
+        [ "$format" = text ] && extra=(--all-flows)
+        local jobs
+        for jobs in 1 2 3; do
+            # The exit status is compared too: a capture that cannot be read gives 1 every time.
+            local status=0
+            "$oddport" -q -j "$jobs" --format "$format" "${extra[@]}" -o "$work/$jobs.out" "$@" \
+                <"$standard_input" 2>"$work/$jobs.err" || status=$?
+            echo "$status" >>"$work/$jobs.out"
+        done
+        for jobs in 2 3; do
+            if ! cmp -s "$work/1.out" "$work/$jobs.out"; then
+                echo "$name ($format): -j $jobs differs from -j 1:"
+                diff "$work/1.out" "$work/$jobs.out" | head -10
+                failures=$((failures + 1))
+            fi
+        done
+        runs=$((runs + 1))
+    done
+}
+
+for capture in "$captures"/*.pcap "$captures"/*.pcapng; do
+    same "$(basename "$capture")" "$capture"
+done
+same "several captures as one run" "$captures/loopback.pcap" "$captures/udp.pcap" \
+    "$captures/loopback-nanosecond.pcap" "$captures/midstream.pcap"
+same "a filter" -f "tcp port 443 or udp" "$captures/loopback.pcap" "$captures/udp.pcap"
+same "a time window" --since 2026-11-28T01:10:55Z --until 1795828256 "$captures/loopback.pcap"
+same "site rules" --services "$captures/site-services.example" "$captures/loopback.pcap"
+
+# Many flows over many sweeps of idle flows, closed connections reopened by a SYN, and a scan
+# and flood of one-packet flows (the workers' batches fill and go out many times).
+"$generate" --packets 120000 --flows 6000 --seed 5 "$work/generated.pcap" 2>/dev/null
+same "generated capture" "$work/generated.pcap"
+"$generate" --flood 60000 --seed 6 "$work/flood.pcap" 2>/dev/null
+same "generated flood" "$work/flood.pcap"
+gzip -c "$work/generated.pcap" >"$work/generated.pcap.gz"
+same "compressed generated capture (payloads copied, not read in place)" "$work/generated.pcap.gz"
+standard_input=$work/generated.pcap
+same "from standard input" -
+standard_input=/dev/null
+
+if [ -n "$corpus" ]; then
+    while IFS= read -r -d '' capture; do
+        same "${capture#"$corpus"/}" "$capture"
+    done < <(find "$corpus" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 | sort -z)
+fi
+
+echo "$runs comparisons of -j 1, 2 and 3, $failures different"
+[ "$failures" -eq 0 ]

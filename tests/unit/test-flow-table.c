@@ -1,0 +1,304 @@
+/* Unit tests for the flow table: the index with backward-shift deletion, and the timeout lists. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "internal/flow_table.h"
+
+static const uint64_t test_timeouts_ns[ODDPORT_FLOW_LIST_COUNT] = {
+    [ODDPORT_FLOW_LIST_TCP_OPEN] = 100,
+    [ODDPORT_FLOW_LIST_UDP] = 50,
+    [ODDPORT_FLOW_LIST_TCP_CLOSED] = 5,
+};
+
+/* A key told apart by its number; the transport sends it to the TCP or UDP list. */
+static OddportFlowKey key_number(uint32_t number, uint8_t transport)
+{
+    OddportFlowKey key;
+    memset(&key, 0, sizeof key);
+    key.transport = transport;
+    key.address[0].family = 4;
+    key.address[0].bytes[0] = 10;
+    memcpy(&key.address[0].bytes[1], &number, sizeof number);
+    key.address[1].family = 4;
+    key.address[1].bytes[0] = 192;
+    key.port[0] = 40000;
+    key.port[1] = 443;
+    return key;
+}
+
+static OddportFlowEntry *entry_new(uint32_t number, uint32_t hash)
+{
+    OddportFlowEntry *entry = g_new0(OddportFlowEntry, 1);
+    entry->key = key_number(number, 6);
+    entry->hash = hash;
+    return entry;
+}
+
+/* Every indexed entry can be found from its home slot without crossing an empty slot, and the
+ * lists hold exactly the indexed entries, in increasing touch order. */
+static void assert_consistent(const OddportFlowTable *table)
+{
+    size_t indexed = 0;
+    for (size_t index = 0; index <= table->mask; index++) {
+        const OddportFlowEntry *entry = table->slots[index];
+        if (entry == NULL)
+            continue;
+        indexed++;
+        for (size_t probe = entry->hash & table->mask; probe != index;
+             probe = (probe + 1) & table->mask)
+            g_assert_nonnull(table->slots[probe]);
+        g_assert_true(oddport_flow_table_lookup(table, &entry->key, entry->hash) == entry);
+    }
+    g_assert_cmpuint(indexed, ==, table->count);
+    g_assert_cmpuint(indexed * 2, <=, table->mask + 1);
+    size_t listed = 0;
+    for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++) {
+        const OddportFlowEntry *previous = NULL;
+        for (const OddportFlowEntry *entry = table->lists[list].oldest; entry != NULL;
+             entry = entry->newer) {
+            g_assert_cmpuint(entry->list, ==, list);
+            g_assert_true(entry->older == previous);
+            if (previous != NULL)
+                g_assert_cmpuint(previous->last_touch, <, entry->last_touch);
+            previous = entry;
+            listed++;
+        }
+        g_assert_true(table->lists[list].newest == previous);
+    }
+    g_assert_cmpuint(listed, ==, table->count);
+}
+
+static void test_insert_and_lookup(void)
+{
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    OddportFlowEntry *first = entry_new(1, 0);
+    first->hash = oddport_flow_key_hash(&first->key);
+    g_assert_true(oddport_flow_table_insert(&table, first, ODDPORT_FLOW_LIST_TCP_OPEN, 1));
+    g_assert_true(oddport_flow_table_lookup(&table, &first->key, first->hash) == first);
+    OddportFlowKey other = key_number(2, 6);
+    g_assert_null(oddport_flow_table_lookup(&table, &other, oddport_flow_key_hash(&other)));
+    /* The same endpoints over UDP are another flow. */
+    OddportFlowKey udp = key_number(1, 17);
+    g_assert_null(oddport_flow_table_lookup(&table, &udp, oddport_flow_key_hash(&udp)));
+    g_assert_cmpuint(table.count, ==, 1);
+    assert_consistent(&table);
+    oddport_flow_table_remove(&table, first);
+    g_assert_null(oddport_flow_table_lookup(&table, &first->key, first->hash));
+    g_assert_cmpuint(table.count, ==, 0);
+    g_free(first);
+    oddport_flow_table_clear(&table);
+}
+
+/* Entries sharing a home slot, and one homed at the slot after it, probe in one run; removing
+ * the first moves the others back so that each is still found, and no slot is left marked. */
+static void test_delete_shifts_back(void)
+{
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    OddportFlowEntry *entries[4] = {entry_new(0, 7), entry_new(1, 7), entry_new(2, 8),
+                                    entry_new(3, 7)};
+    for (unsigned index = 0; index < 4; index++)
+        g_assert_true(
+            oddport_flow_table_insert(&table, entries[index], ODDPORT_FLOW_LIST_TCP_OPEN, index));
+    g_assert_true(table.slots[7] == entries[0]);
+    g_assert_true(table.slots[8] == entries[1]);
+    g_assert_true(table.slots[9] == entries[2]);
+    g_assert_true(table.slots[10] == entries[3]);
+    oddport_flow_table_remove(&table, entries[0]);
+    /* entries[1] (home 7) fills 7, entries[2] (home 8) fills 8, entries[3] (home 7) fills 9. */
+    g_assert_true(table.slots[7] == entries[1]);
+    g_assert_true(table.slots[8] == entries[2]);
+    g_assert_true(table.slots[9] == entries[3]);
+    g_assert_null(table.slots[10]);
+    assert_consistent(&table);
+    /* An entry already at its home stays: removing entries[1] leaves entries[2] at 8. */
+    oddport_flow_table_remove(&table, entries[1]);
+    g_assert_true(table.slots[7] == entries[3]);
+    g_assert_true(table.slots[8] == entries[2]);
+    g_assert_null(table.slots[9]);
+    assert_consistent(&table);
+    /* A run that wraps around the end of the slots. */
+    size_t last = table.mask;
+    OddportFlowEntry *wrapped[3] = {entry_new(10, (uint32_t)last), entry_new(11, (uint32_t)last),
+                                    entry_new(12, 0)};
+    for (unsigned index = 0; index < 3; index++)
+        g_assert_true(
+            oddport_flow_table_insert(&table, wrapped[index], ODDPORT_FLOW_LIST_UDP, 10 + index));
+    g_assert_true(table.slots[0] == wrapped[1]);
+    g_assert_true(table.slots[1] == wrapped[2]);
+    oddport_flow_table_remove(&table, wrapped[0]);
+    g_assert_true(table.slots[last] == wrapped[1]);
+    g_assert_true(table.slots[0] == wrapped[2]);
+    g_assert_null(table.slots[1]);
+    assert_consistent(&table);
+    oddport_flow_table_remove(&table, wrapped[1]);
+    oddport_flow_table_remove(&table, wrapped[2]);
+    oddport_flow_table_remove(&table, entries[2]);
+    oddport_flow_table_remove(&table, entries[3]);
+    g_assert_cmpuint(table.count, ==, 0);
+    for (size_t index = 0; index <= table.mask; index++)
+        g_assert_null(table.slots[index]);
+    for (unsigned index = 0; index < 4; index++)
+        g_free(entries[index]);
+    for (unsigned index = 0; index < 3; index++)
+        g_free(wrapped[index]);
+    oddport_flow_table_clear(&table);
+}
+
+/* Past half full the index doubles, and every entry is found after each growth. */
+static void test_growth(void)
+{
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    enum { ENTRIES = 5000 };
+    OddportFlowEntry **entries = g_new(OddportFlowEntry *, ENTRIES);
+    size_t slots_before = table.mask + 1;
+    for (uint32_t number = 0; number < ENTRIES; number++) {
+        entries[number] = entry_new(number, 0);
+        entries[number]->hash = oddport_flow_key_hash(&entries[number]->key);
+        g_assert_true(
+            oddport_flow_table_insert(&table, entries[number], ODDPORT_FLOW_LIST_UDP, number));
+    }
+    g_assert_cmpuint(table.mask + 1, >=, slots_before * 8);
+    g_assert_cmpuint(table.count * 2, <=, table.mask + 1);
+    assert_consistent(&table);
+    for (uint32_t number = 0; number < ENTRIES; number++) {
+        oddport_flow_table_remove(&table, entries[number]);
+        g_free(entries[number]);
+    }
+    g_free(entries);
+    oddport_flow_table_clear(&table);
+}
+
+/* Idle entries come out oldest first, each list by its own timeout, and only while idle. */
+static void test_expiry(void)
+{
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    OddportFlowEntry *tcp = entry_new(1, 1);
+    OddportFlowEntry *udp = entry_new(2, 2);
+    OddportFlowEntry *later_tcp = entry_new(3, 3);
+    tcp->last_seen_ns = 1000;
+    udp->last_seen_ns = 1000;
+    later_tcp->last_seen_ns = 1040;
+    g_assert_true(oddport_flow_table_insert(&table, tcp, ODDPORT_FLOW_LIST_TCP_OPEN, 1));
+    g_assert_true(oddport_flow_table_insert(&table, udp, ODDPORT_FLOW_LIST_UDP, 2));
+    g_assert_true(oddport_flow_table_insert(&table, later_tcp, ODDPORT_FLOW_LIST_TCP_OPEN, 3));
+    /* Idle exactly as long as the timeout is not yet too long. */
+    g_assert_null(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_UDP, 1050));
+    g_assert_true(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_UDP, 1051) == udp);
+    g_assert_null(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_TCP_OPEN, 1051));
+    g_assert_true(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_TCP_OPEN, 1101) == tcp);
+    oddport_flow_table_remove(&table, tcp);
+    g_assert_null(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_TCP_OPEN, 1101));
+    /* A touch moves an entry to its new list's young end: closed, its grace is short. */
+    later_tcp->last_seen_ns = 1200;
+    oddport_flow_table_touch(&table, later_tcp, ODDPORT_FLOW_LIST_TCP_CLOSED, 4);
+    g_assert_null(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_TCP_OPEN, 5000));
+    g_assert_null(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_TCP_CLOSED, 1205));
+    g_assert_true(oddport_flow_table_next_expired(&table, ODDPORT_FLOW_LIST_TCP_CLOSED, 1206) ==
+                  later_tcp);
+    assert_consistent(&table);
+    oddport_flow_table_remove(&table, udp);
+    oddport_flow_table_remove(&table, later_tcp);
+    g_free(tcp);
+    g_free(udp);
+    g_free(later_tcp);
+    oddport_flow_table_clear(&table);
+}
+
+/* Closed connections go first; then the open flow seen least recently, TCP on a tie. */
+static void test_eviction_victim(void)
+{
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    g_assert_null(oddport_flow_table_eviction_victim(&table));
+    OddportFlowEntry *tcp = entry_new(1, 1);
+    OddportFlowEntry *udp = entry_new(2, 2);
+    OddportFlowEntry *closed = entry_new(3, 3);
+    tcp->last_seen_ns = 20;
+    udp->last_seen_ns = 10;
+    closed->last_seen_ns = 30;
+    g_assert_true(oddport_flow_table_insert(&table, tcp, ODDPORT_FLOW_LIST_TCP_OPEN, 1));
+    g_assert_true(oddport_flow_table_insert(&table, udp, ODDPORT_FLOW_LIST_UDP, 2));
+    g_assert_true(oddport_flow_table_eviction_victim(&table) == udp);
+    udp->last_seen_ns = 20;
+    g_assert_true(oddport_flow_table_eviction_victim(&table) == tcp);
+    g_assert_true(oddport_flow_table_insert(&table, closed, ODDPORT_FLOW_LIST_TCP_CLOSED, 3));
+    g_assert_true(oddport_flow_table_eviction_victim(&table) == closed);
+    oddport_flow_table_remove(&table, closed);
+    oddport_flow_table_remove(&table, tcp);
+    g_assert_true(oddport_flow_table_eviction_victim(&table) == udp);
+    oddport_flow_table_remove(&table, udp);
+    g_assert_null(oddport_flow_table_eviction_victim(&table));
+    g_free(tcp);
+    g_free(udp);
+    g_free(closed);
+    oddport_flow_table_clear(&table);
+}
+
+/* Random inserts, touches and removals over a small key space with few distinct hashes (long
+ * probe runs, wrap-around, growth), checked step by step against a plain hash table and a
+ * list kept in touch order. */
+static void test_against_reference_model(void)
+{
+    GRand *random = g_rand_new_with_seed(12);
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    GHashTable *model = g_hash_table_new(g_direct_hash, g_direct_equal); /* number -> entry */
+    enum { KEYS = 3000, STEPS = 60000 };
+    uint64_t touch = 0;
+    for (unsigned step = 0; step < STEPS; step++) {
+        uint32_t number = (uint32_t)g_rand_int_range(random, 0, KEYS);
+        /* Few hashes, placed near the end of the slots so that runs wrap. */
+        uint32_t hash = (uint32_t)table.mask - (uint32_t)(number % 37);
+        OddportFlowKey key = key_number(number, 6);
+        OddportFlowEntry *expected = g_hash_table_lookup(model, GUINT_TO_POINTER(number + 1));
+        OddportFlowEntry *found = expected != NULL
+                                      ? oddport_flow_table_lookup(&table, &key, expected->hash)
+                                      : oddport_flow_table_lookup(&table, &key, hash);
+        g_assert_true(found == expected);
+        int action = g_rand_int_range(random, 0, 3);
+        if (expected == NULL) {
+            OddportFlowEntry *entry = entry_new(number, hash);
+            g_assert_true(oddport_flow_table_insert(&table, entry, ODDPORT_FLOW_LIST_UDP, ++touch));
+            g_hash_table_insert(model, GUINT_TO_POINTER(number + 1), entry);
+        } else if (action == 0) {
+            oddport_flow_table_touch(&table, expected, ODDPORT_FLOW_LIST_TCP_OPEN + action,
+                                     ++touch);
+        } else {
+            oddport_flow_table_remove(&table, expected);
+            g_hash_table_remove(model, GUINT_TO_POINTER(number + 1));
+            g_free(expected);
+        }
+        g_assert_cmpuint(table.count, ==, g_hash_table_size(model));
+        if (step % 5000 == 0)
+            assert_consistent(&table);
+    }
+    assert_consistent(&table);
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, model);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        oddport_flow_table_remove(&table, value);
+        g_free(value);
+    }
+    g_assert_cmpuint(table.count, ==, 0);
+    g_hash_table_unref(model);
+    oddport_flow_table_clear(&table);
+    g_rand_free(random);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/flow-table/insert-and-lookup", test_insert_and_lookup);
+    g_test_add_func("/flow-table/delete-shifts-back", test_delete_shifts_back);
+    g_test_add_func("/flow-table/growth", test_growth);
+    g_test_add_func("/flow-table/expiry", test_expiry);
+    g_test_add_func("/flow-table/eviction-victim", test_eviction_victim);
+    g_test_add_func("/flow-table/against-reference-model", test_against_reference_model);
+    return g_test_run();
+}
