@@ -30,7 +30,6 @@ typedef struct {
     /* Joined across a part boundary, with later bytes that a single run could have read its
      * app from: its verdict may differ from a single run's. */
     bool verdict_uncertain;
-    bool emitted;
 } MergedFlow;
 
 typedef struct {
@@ -628,16 +627,26 @@ static JsonNode *parse_json(const char *name, const char *text, gssize length, G
     return root;
 }
 
+/* Whether the first line is a JSON object with a "type" member, as NDJSON reports' lines are. */
+static bool first_line_is_typed(const char *text, size_t length)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    if (!json_parser_load_from_data(parser, text, (gssize)length, NULL))
+        return false;
+    JsonNode *root = json_parser_get_root(parser);
+    return root != NULL && JSON_NODE_HOLDS_OBJECT(root) &&
+           json_object_has_member(json_node_get_object(root), "type");
+}
+
 bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char *text,
                               size_t length, GError **error)
 {
     Part *part = part_new(merge->parts->len);
     Reader reader = {.report = name, .error = error};
-    /* NDJSON: a flow per line, then the summary; JSON: one document with both. */
+    /* NDJSON: a flow per line, then the summary, each line an object with a "type"; JSON: one
+     * document with both, on one line as oddport writes it or spread over many. */
     const char *newline = memchr(text, '\n', length);
-    const char *second_line = newline != NULL ? newline + 1 : text + length;
-    bool one_document = (size_t)(second_line - text) >= length ||
-                        strspn(second_line, " \t\r\n") == (size_t)(text + length - second_line);
+    bool one_document = newline == NULL || !first_line_is_typed(text, (size_t)(newline - text));
     bool have_summary = false;
     if (one_document) {
         JsonNode *root = parse_json(name, text, (gssize)length, error);
@@ -1018,8 +1027,9 @@ static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_p
     return left->report.id < right->report.id ? -1 : left->report.id > right->report.id;
 }
 
-/* Moves the flows of `carried` that `keep` rejects to `order`, in id order (as one run
- * finishes the flows it holds when they time out together or the input ends). */
+/* Moves the flows of `carried` whose idle time ran out by `now_ns` (all of them when `all`: the
+ * input ended) to `order`, in id order, as one run finishes the flows it holds when they time
+ * out together or the input ends. */
 static void emit_carried(GHashTable *carried, GPtrArray *order, uint64_t now_ns, bool all)
 {
     GPtrArray *due = g_ptr_array_new();
