@@ -26,6 +26,10 @@ typedef struct OddportRecordVisitor {
     void (*null)(const char *name, void *data);
     /* A time, for the format to write: RFC 3339 with `digits` fractional digits (6 or 9). */
     void (*time)(const char *name, uint64_t timestamp_ns, unsigned digits, void *data);
+    /* True when the format writes an absent object as a whole (JSON's null) and ignores the
+     * members inside it: the walk then does not produce them. A format with a place for every
+     * member (CSV's columns) leaves it false and gets them all, as nulls. */
+    bool skips_absent_members;
 } OddportRecordVisitor;
 
 /* Walks a finished flow's members (id, transport, client, server, vlan, app ... s2c), without

@@ -177,6 +177,7 @@ static const char help_description_tail[] =
     "  oddport --services captures/site-services.example capture.pcap\n"
     "  oddport --fail-on=masquerade -q -o report.json --format json capture.pcap\n"
     "  oddport --format ndjson capture.pcap | jq -c 'select(.nonstandard)'\n"
+    "  oddport --format html -o report.html capture.pcap\n"
     "\n"
     "See oddport(1) for more.\n";
 
@@ -343,13 +344,13 @@ static int parse_options(int argc, char **argv, Options *options)
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &options->output_path,
          "Write the report to FILE, not standard output", "FILE"},
         {"all-flows", 0, 0, G_OPTION_ARG_NONE, &options->all_flows,
-         "Text: add a table of every flow", NULL},
+         "Text: add a table of every flow; HTML: list every flow", NULL},
         {"services-only", 0, 0, G_OPTION_ARG_NONE, &options->services_only,
          "Text: only the services; CSV: a row per service", NULL},
         {"filters", 0, 0, G_OPTION_ARG_NONE, &options->display_filters,
          "Text: a Wireshark display filter under each service", NULL},
         {"top", 0, 0, G_OPTION_ARG_INT64, &options->top,
-         "Text: at most N rows per table, then '+N more'", "N"},
+         "Text, HTML: at most N rows per table, then '+N more'", "N"},
         {"color", 0, 0, G_OPTION_ARG_STRING, &options->color_name,
          "Text: auto (on a terminal), always or never", "WHEN"},
         G_OPTION_ENTRY_NULL,

@@ -444,9 +444,72 @@ static OddportReadStatus finish_cleanly(OddportCaptureReader *reader, GError **e
 
 /* ---- Classic pcap ---- */
 
+/* A pcap record header's fields, lengths already in their right order. */
+typedef struct {
+    uint32_t seconds;
+    uint32_t fraction;
+    uint32_t captured;
+    uint32_t wire;
+} PcapRecordHeader;
+
+static inline void fill_pcap_record(const OddportCaptureReader *reader, OddportRecord *record,
+                                    PcapRecordHeader header, const uint8_t *bytes)
+{
+    record->timestamp_ns =
+        header.seconds * NANOSECONDS_PER_SECOND +
+        (reader->nanoseconds ? header.fraction : header.fraction * UINT64_C(1000));
+    record->captured_length = header.captured;
+    /* Some writers store the captured length in both fields or less on the wire than they kept;
+     * what was kept did exist, so the wire had at least that much. */
+    record->wire_length = MAX(header.wire, header.captured);
+    record->link_type = reader->link_type;
+    record->snapshot_length = reader->snapshot_length;
+    record->data = bytes;
+}
+
+/* The common case read in one go: an uncompressed file mapped whole, a plain 16-byte record
+ * header, and the whole record in the file. The record's bytes are checked once, header and data
+ * together; anything else (the end of the file, a record cut short, an implausible length) is
+ * left to next_pcap_record's general path, which says what is wrong. */
+static inline bool next_mapped_pcap_record(OddportCaptureReader *reader, OddportRecord *record)
+{
+    if (reader->map == NULL || reader->decompressor != NULL ||
+        reader->record_header_size != PCAP_RECORD_HEADER_SIZE)
+        return false;
+    OddportCursor rest = oddport_cursor_make(reader->map + reader->offset,
+                                             reader->map_size - (size_t)reader->offset);
+    OddportCursor header;
+    uint32_t seconds, fraction, captured, wire;
+    if (!oddport_cursor_sub(&rest, PCAP_RECORD_HEADER_SIZE, &header) ||
+        !read_u32(&header, reader->big_endian, &seconds) ||
+        !read_u32(&header, reader->big_endian, &fraction) ||
+        !read_u32(&header, reader->big_endian, &captured) ||
+        !read_u32(&header, reader->big_endian, &wire))
+        return false;
+    if (reader->length_order == LENGTHS_SWAPPED ||
+        (reader->length_order == LENGTHS_MAYBE_SWAPPED && captured > wire)) {
+        uint32_t first = captured;
+        captured = wire;
+        wire = first;
+    }
+    const uint8_t *bytes;
+    if (captured > MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN) ||
+        !oddport_cursor_bytes(&rest, captured, &bytes))
+        return false;
+    if ((size_t)reader->offset + PREFETCH_AHEAD < reader->map_size)
+        __builtin_prefetch(reader->map + reader->offset + PREFETCH_AHEAD);
+    release_behind(reader, reader->offset);
+    reader->offset += PCAP_RECORD_HEADER_SIZE + (uint64_t)captured;
+    reader->records_read++;
+    fill_pcap_record(reader, record, (PcapRecordHeader){seconds, fraction, captured, wire}, bytes);
+    return true;
+}
+
 static OddportReadStatus next_pcap_record(OddportCaptureReader *reader, OddportRecord *record,
                                           GError **error)
 {
+    if (next_mapped_pcap_record(reader, record))
+        return ODDPORT_READ_RECORD;
     uint64_t number = reader->records_read + 1;
     const uint8_t *bytes;
     size_t got = take(reader, reader->record_header_size, &bytes);
@@ -480,15 +543,7 @@ static OddportReadStatus next_pcap_record(OddportCaptureReader *reader, OddportR
         return fail_short(reader, error, captured, got, "record %" PRIu64, number);
 
     reader->records_read = number;
-    record->timestamp_ns = seconds * NANOSECONDS_PER_SECOND +
-                           (reader->nanoseconds ? fraction : fraction * UINT64_C(1000));
-    record->captured_length = captured;
-    /* Some writers store the captured length in both fields or less on the wire than they kept;
-     * what was kept did exist, so the wire had at least that much. */
-    record->wire_length = MAX(wire, captured);
-    record->link_type = reader->link_type;
-    record->snapshot_length = reader->snapshot_length;
-    record->data = bytes;
+    fill_pcap_record(reader, record, (PcapRecordHeader){seconds, fraction, captured, wire}, bytes);
     return ODDPORT_READ_RECORD;
 }
 

@@ -1,5 +1,5 @@
 /* From both sides' detection and the ports to a flow's client, app, severity and evidence. */
-#include <stdio.h>
+#include <glib.h>
 #include <string.h>
 
 #include "oddport/classify.h"
@@ -82,6 +82,23 @@ static const OddportSideResult *corroborated(const OddportFlowFacts *facts, unsi
     return answered_as_its_protocol(facts, index) ? side : NULL;
 }
 
+/* Joins texts into `evidence`, cutting what does not fit as snprintf would; by hand, since every
+ * flow gets its evidence. */
+static void join_evidence(char evidence[ODDPORT_FLOW_EVIDENCE_MAX], const char *const *parts,
+                          size_t count)
+{
+    size_t used = 0;
+    for (size_t part = 0; part < count; part++) {
+        size_t length = strlen(parts[part]);
+        size_t room = ODDPORT_FLOW_EVIDENCE_MAX - 1 - used;
+        if (length > room)
+            length = room;
+        memcpy(evidence + used, parts[part], length);
+        used += length;
+    }
+    evidence[used] = '\0';
+}
+
 static void write_evidence(const OddportFlowFacts *facts, unsigned client,
                            OddportFlowVerdict *verdict)
 {
@@ -89,23 +106,28 @@ static void write_evidence(const OddportFlowFacts *facts, unsigned client,
     const OddportSideResult *server_side = facts->side[1 - client];
     bool client_known = client_side != NULL && client_side->app != ODDPORT_APP_UNKNOWN;
     bool server_known = server_side != NULL && server_side->app != ODDPORT_APP_UNKNOWN;
-    if (client_known && server_known)
-        snprintf(verdict->evidence, sizeof verdict->evidence, "client: %s; server: %s",
-                 client_side->verdict.evidence, server_side->verdict.evidence);
-    else if (client_known && answered_as_its_protocol(facts, client))
-        snprintf(verdict->evidence, sizeof verdict->evidence,
-                 "client: %s; server: a body without a status line", client_side->verdict.evidence);
-    else if (client_known)
-        snprintf(verdict->evidence, sizeof verdict->evidence, "client: %s",
-                 client_side->verdict.evidence);
-    else if (server_known)
-        snprintf(verdict->evidence, sizeof verdict->evidence, "server: %s",
-                 server_side->verdict.evidence);
-    else if (facts->had_payload[0] || facts->had_payload[1])
-        snprintf(verdict->evidence, sizeof verdict->evidence, "payload matches no %s opening",
-                 oddport_protocol_titles(ODDPORT_TITLES_OR));
-    else
-        snprintf(verdict->evidence, sizeof verdict->evidence, "no payload seen");
+    if (client_known && server_known) {
+        const char *const parts[] = {"client: ", client_side->verdict.evidence,
+                                     "; server: ", server_side->verdict.evidence};
+        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+    } else if (client_known && answered_as_its_protocol(facts, client)) {
+        const char *const parts[] = {"client: ", client_side->verdict.evidence,
+                                     "; server: a body without a status line"};
+        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+    } else if (client_known) {
+        const char *const parts[] = {"client: ", client_side->verdict.evidence};
+        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+    } else if (server_known) {
+        const char *const parts[] = {"server: ", server_side->verdict.evidence};
+        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+    } else if (facts->had_payload[0] || facts->had_payload[1]) {
+        const char *const parts[] = {"payload matches no ",
+                                     oddport_protocol_titles(ODDPORT_TITLES_OR), " opening"};
+        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+    } else {
+        const char *const parts[] = {"no payload seen"};
+        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+    }
 }
 
 void oddport_classify_flow(const OddportFlowFacts *given_facts, const OddportPortRules *rules,

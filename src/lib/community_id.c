@@ -2,8 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <glib.h>
-
+#include "internal/digest.h"
 #include "oddport/community_id.h"
 
 /* The specification orders the endpoints so that both directions of a flow hash alike: the
@@ -45,20 +44,15 @@ void oddport_community_id(uint16_t seed, uint8_t protocol, const OddportAddress 
     input[used++] = (uint8_t)(port_b >> 8);
     input[used++] = (uint8_t)port_b;
 
-    /* One checksum per thread, reset for each flow: a report hashes every flow, and making and
-     * freeing a GChecksum each time cost a tenth of the hash. It lives as long as the thread. */
-    static _Thread_local GChecksum *checksum;
-    if (checksum == NULL)
-        checksum = g_checksum_new(G_CHECKSUM_SHA1);
-    else
-        g_checksum_reset(checksum);
-    g_checksum_update(checksum, input, (gssize)used);
-    uint8_t digest[20];
-    gsize digest_length = sizeof digest;
-    g_checksum_get_digest(checksum, digest, &digest_length);
+    OddportSha1 sha1;
+    oddport_sha1_init(&sha1);
+    oddport_sha1_update(&sha1, input, used);
+    uint8_t digest[ODDPORT_SHA1_SIZE];
+    size_t digest_length = sizeof digest;
+    oddport_sha1_finish(&sha1, digest);
 
     /* Base64 by hand: a 20-byte digest is six whole groups of three bytes and two left over,
-     * and GLib's incremental encoder cost a fifth as much as the hash itself. */
+     * and GLib's incremental encoder cost a fifth as much as the hash. */
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char *out = text;

@@ -170,25 +170,29 @@ def become_subreaper():
 
 
 def wait_with_timeout(pid):
+    """Waits for pid; returns (exit status, peak resident KiB, CPU seconds: user + system)."""
     timer = threading.Timer(RUN_TIMEOUT_SECONDS, os.kill, (pid, signal.SIGKILL))
     timer.start()
     try:
         _, wait_status, usage = os.wait4(pid, 0)
     finally:
         timer.cancel()
-    return os.waitstatus_to_exitcode(wait_status), usage.ru_maxrss  # KiB on Linux
+    return (os.waitstatus_to_exitcode(wait_status), usage.ru_maxrss,  # KiB on Linux
+            usage.ru_utime + usage.ru_stime)
 
 
-def run_once(argv, stdout_to_null, error_path, subreaper):
-    """Runs argv; returns (seconds, peak resident KiB, exit status)."""
+def run_once(argv, stdout_to_null, error_path, subreaper, with_cpu=False):
+    """Runs argv; returns (seconds, peak resident KiB, exit status), and the CPU seconds as a
+    fourth value when with_cpu is set."""
     with open(error_path, "wb") as error_file:
         if not subreaper:
             started = time.perf_counter()
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.DEVNULL if stdout_to_null else error_file,
                                        stderr=error_file)
-            process.returncode, peak_kib = wait_with_timeout(process.pid)
-            return time.perf_counter() - started, peak_kib, process.returncode
+            process.returncode, peak_kib, cpu_seconds = wait_with_timeout(process.pid)
+            result = (time.perf_counter() - started, peak_kib, process.returncode)
+            return result + (cpu_seconds,) if with_cpu else result
         # The launcher's standard output carries only the tool's pid.
         redirect = ">/dev/null" if stdout_to_null else ">&2"
         started = time.perf_counter()
@@ -199,11 +203,12 @@ def run_once(argv, stdout_to_null, error_path, subreaper):
         launcher.stdout.close()
         launcher.wait()
         try:
-            status, peak_kib = wait_with_timeout(pid)
+            status, peak_kib, cpu_seconds = wait_with_timeout(pid)
         except ChildProcessError:
             # The shell reaped the tool after all: measure this run the direct way.
-            return run_once(argv, stdout_to_null, error_path, False)
-        return time.perf_counter() - started, peak_kib, status
+            return run_once(argv, stdout_to_null, error_path, False, with_cpu)
+        result = (time.perf_counter() - started, peak_kib, status)
+        return result + (cpu_seconds,) if with_cpu else result
 
 
 def tail_of(path, lines=5):

@@ -18,6 +18,12 @@ for folder in "$@"; do
         if [ "$status" -eq 0 ]; then
             "$validate" "$work/report.json" 2>>"$work/err" || verdict="invalid report"
             "$oddport" "$capture" >/dev/null 2>>"$work/err" || verdict="text report failed"
+            # The page holds printable ASCII only, whatever bytes the capture carries.
+            "$oddport" --format html -o "$work/report.html" "$capture" 2>>"$work/err" ||
+                verdict="HTML report failed"
+            if LC_ALL=C grep -aqP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]' "$work/report.html"; then
+                verdict="the HTML report holds raw control or non-ASCII bytes"
+            fi
         elif [ "$status" -eq 1 ]; then
             [ "$(grep -c . "$work/err")" -ge 1 ] || verdict="exit 1 without a message"
             # The report still lists the capture, with the reason it was not read.

@@ -117,7 +117,7 @@ expect 0 EMPTY - <"$captures/loopback.pcap"
 # Usage errors: exit 2.
 expect 2 "Unknown option" --no-such-option "$captures/loopback.pcap"
 expect 2 "no capture given"
-expect 2 "unknown format 'xml' \(expected text, json, csv or ndjson\)" --format xml "$captures/loopback.pcap"
+expect 2 "unknown format 'xml' \(expected text, json, csv, ndjson or html\)" --format xml "$captures/loopback.pcap"
 expect 2 "--services-only is for the text and csv formats, not ndjson" --format ndjson \
     --services-only "$captures/loopback.pcap"
 expect 2 "--services-only is for the text and csv formats, not json" --format json \

@@ -21,10 +21,11 @@ cd "$work" || exit 1
 "$oddport" --format csv hostile.pcap >flows.csv 2>/dev/null || not_ok "CSV report failed"
 "$oddport" --format csv --services-only hostile.pcap >services.csv 2>/dev/null ||
     not_ok "CSV services report failed"
+"$oddport" --format html hostile.pcap >page.html 2>/dev/null || not_ok "HTML report failed"
 
 # No control byte but the line ends (and CSV's CR before them), and no byte above 0x7e: the
 # capture's ESC, BEL, 8-bit CSI (0x9b) and UTF-8 C1 and bidi controls must all appear as \xNN.
-for report in text.txt flows.csv services.csv; do
+for report in text.txt flows.csv services.csv page.html; do
     if LC_ALL=C grep -aqP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]' "$report"; then
         not_ok "$report holds raw control or non-ASCII bytes"
         LC_ALL=C grep -naP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]' "$report" | cat -v | sed 's/^/    /'
@@ -42,6 +43,8 @@ done
 # A backslash from the wire is doubled, so the text "\x1b" it sent cannot pass for an escape.
 grep -qF 'GET /\\x1b[2J HTTP/1.1' text.txt && ok "wire backslash doubled" ||
     not_ok "wire backslash not doubled"
+grep -qF 'GET /\\x1b[2J HTTP/1.1' page.html && ok "wire backslash doubled in HTML" ||
+    not_ok "wire backslash not doubled in HTML"
 
 # With colour on, the only escape sequences left are oddport's own SGR codes.
 if LC_ALL=C sed -E 's/\x1b\[[0-9;]*m//g' color.txt | LC_ALL=C grep -aqP '[\x00-\x08\x0b-\x1f\x7f-\xff]'; then

@@ -28,8 +28,8 @@ sed -i "s|^  'detect/ssh.c',$|  'detect/ssh.c',\n  'detect/dummy.c',|" "$work/sr
 grep -q "detect/dummy.c" "$work/src/lib/meson.build" || fail "the build line was not added"
 cp "$example_dir/example-format.c" "$work/src/lib/report/tally.c"
 formats=$work/src/lib/report/format_table.c
-grep -q '^    ROW(ndjson)$' "$formats" || fail "the last format row is not where this test expects it"
-sed -i 's/^    ROW(ndjson)$/    ROW(ndjson) \\\n    ROW(tally)/' "$formats"
+grep -q '^    ROW(html)$' "$formats" || fail "the last format row is not where this test expects it"
+sed -i 's/^    ROW(html)$/    ROW(html) \\\n    ROW(tally)/' "$formats"
 sed -i "s|^  'report/ndjson.c',$|  'report/ndjson.c',\n  'report/tally.c',|" "$work/src/lib/meson.build"
 grep -q "report/tally.c" "$work/src/lib/meson.build" || fail "the format's build line was not added"
 
@@ -58,6 +58,10 @@ ndjson=$("$oddport" --format ndjson "$capture")
 [[ $ndjson == *'"dummy":{"server_name":"example-server"}'* ]] || fail "no dummy object in NDJSON"
 text=$("$oddport" "$capture")
 [[ $text == *'unexpected  dummy'* ]] || fail "the text report lacks the service"
+html=$("$oddport" --format html "$capture")
+[[ $html == *'data-app="dummy" data-severity="unexpected"'* ]] ||
+    fail "the HTML report's services table lacks the service"
+[[ $html == *'<circle class="mark app-dummy nonstandard"'* ]] || fail "the port map lacks the service"
 help=$("$oddport" --help)
 [[ $help == *$'\n  dummy  the made-up DUMMY/1 greeting\n'* ]] || fail "--help lacks the protocol"
 [[ $(tr -s '\n ' '  ' <<<"$help") == *'ssh 22; dummy 7777'* ]] || fail "--help lacks its port"
@@ -68,5 +72,5 @@ tallied=$("$oddport" --format tally "$capture")
 [[ $tallied == *$'\ndummy 1\n'* ]] || fail "the new format is not chosen: $tallied"
 [[ $help == *$'\n  tally   flows per app, one line each\n'* ]] || fail "--help lacks the format"
 unknown=$("$oddport" --format nonesuch "$capture" 2>&1 || true)
-[[ $unknown == *'ndjson or tally'* ]] || fail "the unknown-format error does not list the new format"
+[[ $unknown == *'html or tally'* ]] || fail "the unknown-format error does not list the new format"
 echo "add-protocol: a protocol and a format, each added in 3 files, work everywhere"

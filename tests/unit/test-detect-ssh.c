@@ -263,6 +263,51 @@ static void test_lines_before_banner(void)
     g_string_free(long_text, TRUE);
 }
 
+/* Text before a banner is passed over eight bytes at a time: the allowance must end at the same
+ * byte, and a byte that needs a closer look must be found wherever it falls within a word. */
+static void test_text_before_banner_word_boundaries(void)
+{
+    /* 1024 bytes are allowed before the banner, line ends included. */
+    for (size_t length = 1000; length <= 1030; length++) {
+        GString *text = g_string_new(NULL);
+        for (size_t index = 0; index < length; index++)
+            g_string_append_c(text, (char)('a' + index % 26));
+        g_string_append(text, "\r\nSSH-2.0-x\r\n");
+        if (length + 2 <= 1024)
+            expect(text->str, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH);
+        else
+            expect_no(text->str);
+        g_string_free(text, TRUE);
+    }
+    for (size_t position = 0; position < 40; position++) {
+        GString *text = g_string_new(NULL);
+        for (size_t index = 0; index < 40; index++)
+            g_string_append_c(text, 'x');
+        g_string_append(text, "\r\nSSH-2.0-x\r\n");
+        /* A control byte anywhere refuses the side; a tab or a UTF-8 sequence does not. */
+        text->str[position] = '\x01';
+        expect_no(text->str);
+        text->str[position] = '\t';
+        expect(text->str, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH);
+        if (position + 1 < 40) {
+            text->str[position] = '\xc3';
+            text->str[position + 1] = '\xa0';
+            expect(text->str, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH);
+            text->str[position + 1] = 'x';
+        }
+        /* A line may end anywhere: CR LF at this position makes two lines before the banner. */
+        if (position + 1 < 40) {
+            text->str[position] = '\r';
+            text->str[position + 1] = '\n';
+            expect(text->str, ODDPORT_MATCH_YES, ODDPORT_CONFIDENCE_HIGH);
+            /* A CR alone is refused. */
+            text->str[position + 1] = 'x';
+            expect_no(text->str);
+        }
+        g_string_free(text, TRUE);
+    }
+}
+
 static void test_binary_before_banner_refused(void)
 {
     static const char with_nul[] = "hello\0world\r\nSSH-2.0-x\r\n";
@@ -1054,6 +1099,8 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/ssh/nul-bytes-elsewhere-refused", test_nul_bytes_elsewhere_refused);
     g_test_add_func("/detect/ssh/lines-before-banner", test_lines_before_banner);
     g_test_add_func("/detect/ssh/binary-before-banner-refused", test_binary_before_banner_refused);
+    g_test_add_func("/detect/ssh/text-before-banner-word-boundaries",
+                    test_text_before_banner_word_boundaries);
     g_test_add_func("/detect/ssh/malformed-banners", test_malformed_banners);
     g_test_add_func("/detect/ssh/partial-banners", test_partial_banners);
     g_test_add_func("/detect/ssh/other-protocols", test_other_protocols);

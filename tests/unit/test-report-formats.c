@@ -12,7 +12,7 @@
  * the interface is there. */
 static void test_every_format_is_found_by_name(void)
 {
-    g_assert_cmpuint(oddport_report_format_count, >=, 4);
+    g_assert_cmpuint(oddport_report_format_count, >=, 5);
     for (size_t index = 0; index < oddport_report_format_count; index++) {
         const OddportReportFormat *format = oddport_report_formats[index];
         g_assert_true(oddport_report_format_find(format->name) == format);
@@ -29,7 +29,7 @@ static void test_every_format_is_found_by_name(void)
             g_assert_cmpstr(format->name, !=, oddport_report_formats[other]->name);
     }
     /* The formats the manual and the README promise. */
-    const char *const documented[] = {"text", "json", "csv", "ndjson"};
+    const char *const documented[] = {"text", "json", "csv", "ndjson", "html"};
     for (size_t index = 0; index < G_N_ELEMENTS(documented); index++)
         g_assert_nonnull(oddport_report_format_find(documented[index]));
     g_assert_cmpstr(oddport_report_formats[0]->name, ==, "text");

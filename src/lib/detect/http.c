@@ -136,6 +136,10 @@ static bool is_registered_method_prefix(const char *token, size_t token_length)
 {
     bool exact_case;
     for (size_t index = 0; index < REGISTERED_METHOD_COUNT; index++) {
+        /* The first letter settles most methods without a call. */
+        if (token_length > 0 &&
+            ascii_lower((uint8_t)registered_methods[index][0]) != ascii_lower((uint8_t)token[0]))
+            continue;
         if (method_has_prefix(registered_methods[index], token, token_length, &exact_case))
             return true;
     }
@@ -148,11 +152,22 @@ static const char *find_registered_method(const char *token, size_t token_length
 {
     for (size_t index = 0; index < REGISTERED_METHOD_COUNT; index++) {
         const char *method = registered_methods[index];
-        if (strlen(method) == token_length &&
+        if (ascii_lower((uint8_t)method[0]) == ascii_lower((uint8_t)token[0]) &&
+            strlen(method) == token_length &&
             method_has_prefix(method, token, token_length, exact_case))
             return method;
     }
     return NULL;
+}
+
+/* "HTTP/x.y" into a version field; by hand, as every request and response is read. */
+static void put_version(char version[ODDPORT_HTTP_VERSION_MAX], uint8_t major, uint8_t minor)
+{
+    memcpy(version, "HTTP/", 5);
+    version[5] = (char)major;
+    version[6] = '.';
+    version[7] = (char)minor;
+    version[8] = '\0';
 }
 
 static OddportConfidence one_step_lower(OddportConfidence confidence)
@@ -466,7 +481,7 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     const char *method = find_registered_method(token, token_length, &exact_case);
     if (method == NULL)
         return oddport_verdict_reject(verdict, "not a registered HTTP method");
-    snprintf(info->method, sizeof info->method, "%s", token);
+    g_strlcpy(info->method, token, sizeof info->method);
 
     OddportCursor target_bytes = line;
     TargetState target = {0};
@@ -507,7 +522,7 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     if (version_matched < 8)
         return request_cut_short(verdict, info, line_limit_reached, waiting,
                                  "HTTP request line without its end yet");
-    snprintf(info->version, sizeof info->version, "HTTP/%c.%c", major, minor);
+    put_version(info->version, major, minor);
     LineEnd end = read_line_end(&line);
     if (end == LINE_END_INVALID)
         return oddport_verdict_reject(verdict, "request line does not end after its HTTP version");
@@ -599,7 +614,7 @@ static OddportMatch detect_response(OddportCursor cursor, OddportVerdict *verdic
 
     info->is_response = true;
     info->status = status;
-    snprintf(info->version, sizeof info->version, "HTTP/%c.%c", major, minor);
+    put_version(info->version, major, minor);
     OddportConfidence confidence =
         status >= 100 && status <= 599 ? ODDPORT_CONFIDENCE_HIGH : ODDPORT_CONFIDENCE_MEDIUM;
     if (major != '0' && major != '1')
@@ -607,8 +622,14 @@ static OddportMatch detect_response(OddportCursor cursor, OddportVerdict *verdic
     verdict->match = ODDPORT_MATCH_YES;
     verdict->confidence = confidence;
     verdict->role = ODDPORT_ROLE_SERVER;
-    snprintf(verdict->evidence, sizeof verdict->evidence, "%s %03d response", info->version,
-             status);
+    /* "HTTP/1.1 200 response": the status has exactly three digits. */
+    char status_text[] = {(char)('0' + status / 100), (char)('0' + status / 10 % 10),
+                          (char)('0' + status % 10), '\0'};
+    verdict->evidence[0] = '\0';
+    oddport_evidence_append(verdict->evidence, info->version);
+    oddport_evidence_append(verdict->evidence, " ");
+    oddport_evidence_append(verdict->evidence, status_text);
+    oddport_evidence_append(verdict->evidence, " response");
     return ODDPORT_MATCH_YES;
 }
 

@@ -6,7 +6,9 @@
 #include <glib.h>
 
 #include "internal/cursor.h"
+#include "internal/digest.h"
 #include "internal/stream.h"
+#include "internal/word_scan.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
 #include "oddport/record.h"
@@ -254,6 +256,17 @@ static OddportMatch detect_banner(OddportCursor cursor, OddportVerdict *verdict,
         /* Any other line: it must be text and end before the allowance runs out. */
         uint8_t byte;
         for (;;) {
+            /* Printable ASCII, the bulk of any text, is passed over a word at a time. */
+            const uint8_t *word_bytes;
+            while (cursor.left >= sizeof(uint64_t) &&
+                   PRE_BANNER_BYTES_MAX - bytes_before >= sizeof(uint64_t)) {
+                OddportCursor ahead = cursor;
+                if (!oddport_cursor_bytes(&ahead, sizeof(uint64_t), &word_bytes) ||
+                    !oddport_word_bytes_between(oddport_word_load(word_bytes), 0x20, 0x7e))
+                    break;
+                cursor = ahead;
+                bytes_before += sizeof(uint64_t);
+            }
             if (bytes_before == PRE_BANNER_BYTES_MAX)
                 return oddport_verdict_reject(verdict, "too much text before an SSH banner");
             if (!oddport_cursor_u8(&cursor, &byte))
@@ -354,19 +367,6 @@ static ReadOutcome skip_identification(OddportCursor *cursor)
  * implementation's offer, and Wireshark would hash replacement characters in its place. */
 #define NAME_LIST_BYTE_FIRST 0x21
 #define NAME_LIST_BYTE_LAST  0x7e
-/* 0x0101010101010101: times a byte value, that value in every byte of a word. */
-#define EVERY_BYTE (UINT64_MAX / 255)
-
-/* Eight bytes at a time, since every KEXINIT of every SSH flow is checked: the word-at-a-time
- * tests of "Bit Twiddling Hacks" (hasless, hasmore) set a byte's top bit when some byte is below
- * the first allowed value or above the last. Borrows and carries between bytes start only at a
- * byte that fails, so whether any byte fails is exact. */
-static bool word_is_name_list_text(uint64_t word)
-{
-    uint64_t below = (word - EVERY_BYTE * NAME_LIST_BYTE_FIRST) & ~word & EVERY_BYTE * 0x80;
-    uint64_t above = ((word + EVERY_BYTE * (127 - NAME_LIST_BYTE_LAST)) | word) & EVERY_BYTE * 0x80;
-    return (below | above) == 0;
-}
 
 static bool is_name_list(OddportCursor list)
 {
@@ -377,10 +377,10 @@ static bool is_name_list(OddportCursor list)
     if (!oddport_cursor_bytes(&list, count, &bytes))
         return false;
     size_t index = 0;
+    /* Eight bytes at a time, since every KEXINIT of every SSH flow is checked. */
     for (; index + sizeof(uint64_t) <= count; index += sizeof(uint64_t)) {
-        uint64_t word;
-        memcpy(&word, bytes + index, sizeof word);
-        if (!word_is_name_list_text(word))
+        if (!oddport_word_bytes_between(oddport_word_load(bytes + index), NAME_LIST_BYTE_FIRST,
+                                        NAME_LIST_BYTE_LAST))
             return false;
     }
     for (; index < count; index++) {
@@ -405,20 +405,22 @@ static bool same_list(OddportCursor one, OddportCursor other)
 }
 
 /* Adds a name-list to a HASSH digest and, unless it is the last of the four, the ';' between. */
-static void checksum_list(GChecksum *checksum, OddportCursor list, bool last)
+static void digest_list(OddportMd5 *digest, OddportCursor list, bool last)
 {
     const uint8_t *bytes = NULL;
     size_t count = list.left;
     if (count > 0 && oddport_cursor_bytes(&list, count, &bytes))
-        g_checksum_update(checksum, bytes, (gssize)count);
+        oddport_md5_update(digest, bytes, count);
     if (!last)
-        g_checksum_update(checksum, (const guchar *)";", 1);
+        oddport_md5_update(digest, ";", 1);
 }
 
 /* The digest in lowercase hexadecimal, as Wireshark and the HASSH tools print it. */
-static void copy_digest(GChecksum *checksum, char hex[ODDPORT_SSH_HASSH_SIZE])
+static void finish_digest(OddportMd5 *digest, char hex[ODDPORT_SSH_HASSH_SIZE])
 {
-    g_strlcpy(hex, g_checksum_get_string(checksum), ODDPORT_SSH_HASSH_SIZE);
+    uint8_t bytes[ODDPORT_MD5_SIZE];
+    oddport_md5_finish(digest, bytes);
+    oddport_digest_to_hex(bytes, sizeof bytes, ODDPORT_SSH_HASSH_SIZE - 1, hex);
 }
 
 /* HASSH: the key exchange list, then one direction's encryption, MAC and compression lists, each
@@ -426,8 +428,9 @@ static void copy_digest(GChecksum *checksum, char hex[ODDPORT_SSH_HASSH_SIZE])
  * server's the server-to-client ones. */
 static void write_fingerprints(const OddportCursor lists[LIST_COUNT], OddportSshInfo *info)
 {
-    GChecksum *client_to_server = g_checksum_new(G_CHECKSUM_MD5);
-    checksum_list(client_to_server, lists[LIST_KEY_EXCHANGE], false);
+    OddportMd5 client_to_server;
+    oddport_md5_init(&client_to_server);
+    digest_list(&client_to_server, lists[LIST_KEY_EXCHANGE], false);
     /* Most implementations offer the same lists both ways, and one digest then serves for both. */
     bool symmetric =
         same_list(lists[LIST_ENCRYPTION_CLIENT_TO_SERVER],
@@ -435,23 +438,22 @@ static void write_fingerprints(const OddportCursor lists[LIST_COUNT], OddportSsh
         same_list(lists[LIST_MAC_CLIENT_TO_SERVER], lists[LIST_MAC_SERVER_TO_CLIENT]) &&
         same_list(lists[LIST_COMPRESSION_CLIENT_TO_SERVER],
                   lists[LIST_COMPRESSION_SERVER_TO_CLIENT]);
-    GChecksum *server_to_client = symmetric ? NULL : g_checksum_copy(client_to_server);
+    /* The key exchange list is shared: the other direction starts from a copy of the state. */
+    OddportMd5 server_to_client = client_to_server;
 
-    checksum_list(client_to_server, lists[LIST_ENCRYPTION_CLIENT_TO_SERVER], false);
-    checksum_list(client_to_server, lists[LIST_MAC_CLIENT_TO_SERVER], false);
-    checksum_list(client_to_server, lists[LIST_COMPRESSION_CLIENT_TO_SERVER], true);
-    copy_digest(client_to_server, info->hassh);
-    g_checksum_free(client_to_server);
+    digest_list(&client_to_server, lists[LIST_ENCRYPTION_CLIENT_TO_SERVER], false);
+    digest_list(&client_to_server, lists[LIST_MAC_CLIENT_TO_SERVER], false);
+    digest_list(&client_to_server, lists[LIST_COMPRESSION_CLIENT_TO_SERVER], true);
+    finish_digest(&client_to_server, info->hassh);
 
-    if (server_to_client == NULL) {
+    if (symmetric) {
         memcpy(info->hassh_server, info->hassh, sizeof info->hassh_server);
         return;
     }
-    checksum_list(server_to_client, lists[LIST_ENCRYPTION_SERVER_TO_CLIENT], false);
-    checksum_list(server_to_client, lists[LIST_MAC_SERVER_TO_CLIENT], false);
-    checksum_list(server_to_client, lists[LIST_COMPRESSION_SERVER_TO_CLIENT], true);
-    copy_digest(server_to_client, info->hassh_server);
-    g_checksum_free(server_to_client);
+    digest_list(&server_to_client, lists[LIST_ENCRYPTION_SERVER_TO_CLIENT], false);
+    digest_list(&server_to_client, lists[LIST_MAC_SERVER_TO_CLIENT], false);
+    digest_list(&server_to_client, lists[LIST_COMPRESSION_SERVER_TO_CLIENT], true);
+    finish_digest(&server_to_client, info->hassh_server);
 }
 
 /* Reads the binary packet (RFC 4253 section 6) that starts at `cursor`, `offset` bytes into the

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "internal/digest.h"
 #include "internal/hash.h"
 #include "tls-fingerprint.h"
 
@@ -21,25 +22,34 @@ enum {
 
 /* The text a fingerprint hashes, handed to the digest through a small buffer as it is written:
  * a hello of thousands of cipher suites needs no buffer of its own size. */
+typedef enum { DIGEST_MD5, DIGEST_SHA256 } DigestKind;
+
 typedef struct {
-    GChecksumType type;
-    GChecksum *checksum; /* made at the first flush */
+    DigestKind kind;
+    union {
+        OddportMd5 md5;
+        OddportSha256 sha256;
+    } context;
     size_t used;
     char buffer[512];
 } DigestText;
 
-static void digest_text_init(DigestText *text, GChecksumType type)
+static void digest_text_init(DigestText *text, DigestKind kind)
 {
-    text->type = type;
-    text->checksum = NULL;
+    text->kind = kind;
+    if (kind == DIGEST_MD5)
+        oddport_md5_init(&text->context.md5);
+    else
+        oddport_sha256_init(&text->context.sha256);
     text->used = 0;
 }
 
 static void digest_text_flush(DigestText *text)
 {
-    if (text->checksum == NULL)
-        text->checksum = g_checksum_new(text->type);
-    g_checksum_update(text->checksum, (const guchar *)text->buffer, (gssize)text->used);
+    if (text->kind == DIGEST_MD5)
+        oddport_md5_update(&text->context.md5, text->buffer, text->used);
+    else
+        oddport_sha256_update(&text->context.sha256, text->buffer, text->used);
     text->used = 0;
 }
 
@@ -86,28 +96,15 @@ static void digest_text_hex16(DigestText *text, uint16_t value)
 /* Writes the first `digits` lowercase hexadecimal digits of the digest and a NUL into `out`. */
 static void digest_text_finish(DigestText *text, char *out, size_t digits)
 {
-    if (text->checksum == NULL)
-        text->checksum = g_checksum_new(text->type);
-    g_checksum_update(text->checksum, (const guchar *)text->buffer, (gssize)text->used);
-    uint8_t digest[32];
-    gsize size = sizeof digest;
-    g_checksum_get_digest(text->checksum, digest, &size);
-    g_checksum_free(text->checksum);
-    text->checksum = NULL;
-    size_t written = 0;
-    for (gsize index = 0; index < size && written < digits; index++) {
-        out[written++] = hex_digits[digest[index] >> 4];
-        if (written < digits)
-            out[written++] = hex_digits[digest[index] & 0xf];
+    digest_text_flush(text);
+    uint8_t digest[ODDPORT_SHA256_SIZE];
+    if (text->kind == DIGEST_MD5) {
+        oddport_md5_finish(&text->context.md5, digest);
+        oddport_digest_to_hex(digest, ODDPORT_MD5_SIZE, digits, out);
+    } else {
+        oddport_sha256_finish(&text->context.sha256, digest);
+        oddport_digest_to_hex(digest, ODDPORT_SHA256_SIZE, digits, out);
     }
-    out[written] = '\0';
-}
-
-static void digest_text_abandon(DigestText *text)
-{
-    if (text->checksum != NULL)
-        g_checksum_free(text->checksum);
-    text->checksum = NULL;
 }
 
 /* 16-bit values of a hello: a fixed array holds the few dozen a client sends, the heap more. */
@@ -494,7 +491,7 @@ static void write_ja3(const Ingredients *ingredients, char ja3[ODDPORT_TLS_JA3_T
     if (!open_client_ingredients(ingredients, &client))
         return;
     DigestText text;
-    digest_text_init(&text, G_CHECKSUM_MD5);
+    digest_text_init(&text, DIGEST_MD5);
     digest_text_decimal(&text, client.legacy_version);
     digest_text_character(&text, ',');
     bool first = true;
@@ -508,10 +505,8 @@ static void write_ja3(const Ingredients *ingredients, char ja3[ODDPORT_TLS_JA3_T
     OddportCursor entries = client.entries;
     first = true;
     while (next_entry(&entries, &entry)) {
-        if (entry.kind == ENTRY_OVERRUN || (entry.kind == ENTRY_POINT_FORMATS && !entry.valid)) {
-            digest_text_abandon(&text);
+        if (entry.kind == ENTRY_OVERRUN || (entry.kind == ENTRY_POINT_FORMATS && !entry.valid))
             return;
-        }
         if (!oddport_tls_is_grease(entry.type))
             ja3_item(&text, &first, entry.type);
     }
@@ -607,7 +602,7 @@ static void ja4_hash(ValueList *sorted, const ValueList *after, char out[JA4_HAS
     }
     value_list_sort(sorted);
     DigestText text;
-    digest_text_init(&text, G_CHECKSUM_SHA256);
+    digest_text_init(&text, DIGEST_SHA256);
     digest_text_hex_list(&text, sorted);
     if (after != NULL && after->count > 0) {
         digest_text_character(&text, '_');
@@ -698,7 +693,7 @@ static void write_ja3s(const Ingredients *ingredients, char ja3s[ODDPORT_TLS_JA3
         !oddport_cursor_be16(&record, &version) || !oddport_cursor_be16(&record, &cipher_suite))
         return;
     DigestText text;
-    digest_text_init(&text, G_CHECKSUM_MD5);
+    digest_text_init(&text, DIGEST_MD5);
     digest_text_decimal(&text, version);
     digest_text_character(&text, ',');
     digest_text_decimal(&text, cipher_suite);

@@ -6,12 +6,27 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Writes straight to a stream through its own buffer, tracking commas per nesting level, so the
  * cost of a value is the cost of its bytes. json-glib builds a tree first and costs far more per
  * flow. Strings are escaped per RFC 8259; bytes that are not valid UTF-8 are written as the
  * visible text \xNN rather than passed through. */
 typedef struct OddportJsonWriter OddportJsonWriter;
+
+enum { ODDPORT_JSON_BUFFER_SIZE = 1 << 16, ODDPORT_JSON_MAX_DEPTH = 32 };
+
+/* Visible here only so that member names, the most frequent output, can be written inline with
+ * their constant lengths (see oddport_json_member); everyone goes through the functions. */
+struct OddportJsonWriter {
+    FILE *stream;
+    bool failed;
+    unsigned depth;
+    bool needs_comma[ODDPORT_JSON_MAX_DEPTH];
+    bool after_key;
+    size_t used;
+    char buffer[ODDPORT_JSON_BUFFER_SIZE];
+};
 
 /* `stream` is borrowed: the writer flushes to it but never closes it. The caller owns the writer
  * (transfer full): oddport_json_writer_free flushes and frees. */
@@ -27,13 +42,6 @@ void oddport_json_end_array(OddportJsonWriter *writer);
 /* The member name for the next value inside an object. */
 void oddport_json_key(OddportJsonWriter *writer, const char *key);
 
-/* The member name for the next value, for names that are plain printable ASCII without quotes
- * or backslashes (oddport's own constant names): written as they are, without escaping. Use it
- * through ODDPORT_JSON_MEMBER with a string literal. */
-void oddport_json_member(OddportJsonWriter *writer, const char *name, size_t length);
-#define ODDPORT_JSON_MEMBER(writer, literal)                                                       \
-    oddport_json_member((writer), "" literal, sizeof(literal) - 1)
-
 void oddport_json_string(OddportJsonWriter *writer, const char *value);
 /* Bytes that may hold anything, NUL included. */
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length);
@@ -47,5 +55,35 @@ void oddport_json_null(OddportJsonWriter *writer);
  * by the writer and by the CSV and text reports' tests. Returns the bytes written to `output`,
  * which must hold at least 6 * length + 1 bytes. */
 size_t oddport_json_escape(const uint8_t *value, size_t length, char *output);
+
+/* Flushes the whole buffer to the stream, to make room. */
+void oddport_json_writer_make_room(OddportJsonWriter *writer);
+
+/* The member name for the next value, for names that are plain printable ASCII without quotes
+ * or backslashes (oddport's own constant names): written as they are, without escaping. Use it
+ * through ODDPORT_JSON_MEMBER with a string literal. */
+static inline void oddport_json_member(OddportJsonWriter *writer, const char *name, size_t length)
+{
+    /* Inline, so that the copy of a constant name compiles to a few moves: a flow object has
+     * some sixty members, and the call and the library copy cost more than the name. */
+    if (writer->used + length + 4 > ODDPORT_JSON_BUFFER_SIZE)
+        oddport_json_writer_make_room(writer);
+    char *out = writer->buffer + writer->used;
+    if (writer->depth > 0) {
+        if (writer->needs_comma[writer->depth - 1])
+            *out++ = ',';
+        writer->needs_comma[writer->depth - 1] = true;
+    }
+    *out++ = '"';
+    memcpy(out, name, length);
+    out += length;
+    *out++ = '"';
+    *out++ = ':';
+    writer->used = (size_t)(out - writer->buffer);
+    writer->after_key = true;
+}
+
+#define ODDPORT_JSON_MEMBER(writer, literal)                                                       \
+    oddport_json_member((writer), "" literal, sizeof(literal) - 1)
 
 #endif

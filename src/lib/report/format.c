@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal/word_scan.h"
 #include "oddport/report.h"
 
 /* The proleptic Gregorian date of a day counted from 1970-01-01, by whole 400-year eras: the
@@ -255,6 +256,9 @@ void oddport_append_escaped_bytes(GString *out, const uint8_t *bytes, size_t len
     while (byte < end) {
         /* Runs of plain text, the usual case, are copied whole. */
         const uint8_t *run = byte;
+        while (end - byte >= 8 && oddport_word_bytes_between(oddport_word_load(byte), 0x20, 0x7e) &&
+               !oddport_word_has_byte(oddport_word_load(byte), '\\'))
+            byte += 8;
         while (byte < end && *byte >= 0x20 && *byte < 0x7f && *byte != '\\')
             byte++;
         if (byte > run)

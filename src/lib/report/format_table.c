@@ -11,7 +11,8 @@
     ROW(text)                                                                                      \
     ROW(json)                                                                                      \
     ROW(csv)                                                                                       \
-    ROW(ndjson)
+    ROW(ndjson)                                                                                    \
+    ROW(html)
 
 #define ODDPORT_REPORT_FORMAT_DECLARATION(name)                                                    \
     extern const OddportReportFormat oddport_report_format_##name;

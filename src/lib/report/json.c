@@ -154,6 +154,7 @@ static const OddportRecordVisitor json_record_visitor = {
     .boolean = record_boolean,
     .null = record_null,
     .time = record_time,
+    .skips_absent_members = true,
 };
 
 void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlowReport *flow)

@@ -4,18 +4,9 @@
 #include <glib.h>
 
 #include "internal/json_writer.h"
+#include "internal/word_scan.h"
 
-enum { BUFFER_SIZE = 1 << 16, MAX_DEPTH = 32 };
-
-struct OddportJsonWriter {
-    FILE *stream;
-    bool failed;
-    unsigned depth;
-    bool needs_comma[MAX_DEPTH];
-    bool after_key;
-    size_t used;
-    char buffer[BUFFER_SIZE];
-};
+enum { BUFFER_SIZE = ODDPORT_JSON_BUFFER_SIZE, MAX_DEPTH = ODDPORT_JSON_MAX_DEPTH };
 
 OddportJsonWriter *oddport_json_writer_new(FILE *stream)
 {
@@ -42,13 +33,19 @@ void oddport_json_writer_free(OddportJsonWriter *writer)
     g_free(writer);
 }
 
-static void reserve(OddportJsonWriter *writer, size_t length)
+void oddport_json_writer_make_room(OddportJsonWriter *writer)
 {
-    if (writer->used + length <= BUFFER_SIZE)
-        return;
     if (fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
         writer->failed = true;
     writer->used = 0;
+}
+
+/* Flushes the buffer when fewer than `length` bytes are free in it; the check is inline, the
+ * rare flush is not. */
+static inline void reserve(OddportJsonWriter *writer, size_t length)
+{
+    if (writer->used + length > BUFFER_SIZE)
+        oddport_json_writer_make_room(writer);
 }
 
 static void emit(OddportJsonWriter *writer, const char *text, size_t length)
@@ -216,23 +213,12 @@ static bool is_plain(uint8_t byte)
     return (uint8_t)(byte - 0x20) < 0x5f && byte != '"' && byte != '\\';
 }
 
-/* Whether eight bytes at once are all plain, with the bit tricks of "Bit Twiddling Hacks"
- * (haszero, hasless, hasmore): each test says exactly whether any byte matches, and a report
- * writes tens of strings per flow, so the common all-plain run costs a few operations per
- * eight bytes rather than per byte. */
+/* Whether eight bytes at once are all plain (see word_scan.h). */
 static bool eight_plain(const uint8_t *bytes)
 {
-    const uint64_t ones = UINT64_C(0x0101010101010101);
-    const uint64_t highs = UINT64_C(0x8080808080808080);
-    uint64_t word;
-    memcpy(&word, bytes, sizeof word);
-    uint64_t control = (word - ones * 0x20) & ~word & highs;
-    uint64_t high_or_delete = ((word + ones * 0x01) | word) & highs;
-    uint64_t quote = word ^ (ones * '"');
-    uint64_t backslash = word ^ (ones * '\\');
-    uint64_t special =
-        ((quote - ones) & ~quote & highs) | ((backslash - ones) & ~backslash & highs);
-    return (control | high_or_delete | special) == 0;
+    uint64_t word = oddport_word_load(bytes);
+    return oddport_word_bytes_between(word, 0x20, 0x7e) && !oddport_word_has_byte(word, '"') &&
+           !oddport_word_has_byte(word, '\\');
 }
 
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
@@ -331,36 +317,37 @@ void oddport_json_key(OddportJsonWriter *writer, const char *key)
     writer->after_key = true;
 }
 
-void oddport_json_member(OddportJsonWriter *writer, const char *name, size_t length)
-{
-    /* Written straight into the buffer in one go: a flow object has some sixty members. */
-    reserve(writer, length + 4);
-    char *out = writer->buffer + writer->used;
-    if (writer->depth > 0) {
-        if (writer->needs_comma[writer->depth - 1])
-            *out++ = ',';
-        writer->needs_comma[writer->depth - 1] = true;
-    }
-    *out++ = '"';
-    memcpy(out, name, length);
-    out += length;
-    *out++ = '"';
-    *out++ = ':';
-    writer->used = (size_t)(out - writer->buffer);
-    writer->after_key = true;
-}
-
 void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
 {
-    /* By hand: printf's machinery costs more than the whole value is worth here. */
-    char digits[20];
-    size_t count = 0;
-    do {
-        digits[sizeof digits - 1 - count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
+    /* By hand and two digits at a time, straight into the buffer: a flow has a dozen numbers,
+     * and printf's machinery, or a copy through a scratch array, cost more than the digits. */
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233"
+        "34353637383940414243444546474849505152535455565758596061626364656667"
+        "6869707172737475767778798081828384858687888990919293949596979899";
     begin_value(writer);
-    emit(writer, digits + sizeof digits - count, count);
+    enum { MAX_DIGITS = 20 };
+    reserve(writer, MAX_DIGITS);
+    unsigned count = 1;
+    for (uint64_t rest = value; rest >= 10; rest /= 10)
+        count++;
+    char *end = writer->buffer + writer->used + count;
+    char *out = end;
+    while (value >= 100) {
+        unsigned pair = (unsigned)(value % 100);
+        value /= 100;
+        out -= 2;
+        out[0] = pairs[2 * pair];
+        out[1] = pairs[2 * pair + 1];
+    }
+    if (value >= 10) {
+        out -= 2;
+        out[0] = pairs[2 * value];
+        out[1] = pairs[2 * value + 1];
+    } else {
+        *--out = (char)('0' + value);
+    }
+    writer->used += count;
 }
 
 void oddport_json_boolean(OddportJsonWriter *writer, bool value)

@@ -38,7 +38,12 @@ static inline void walk_packet_place(const OddportRecordVisitor *visitor, const 
                                      const OddportPacketPlace *place, const char *side,
                                      bool with_side, void *data)
 {
-    visitor->begin_object(name, place->capture != NULL, data);
+    bool present = place->capture != NULL;
+    visitor->begin_object(name, present, data);
+    if (!present && visitor->skips_absent_members) {
+        visitor->end_object(data);
+        return;
+    }
     oddport_record_text(visitor, "capture", place->capture, data);
     if (place->capture != NULL)
         visitor->unsigned_integer("frame", place->frame, data);
@@ -111,8 +116,10 @@ static inline void walk_flow_record(const OddportFlowReport *flow,
         }
         const OddportSideResult *client = side_of_app(flow->client_result, protocol->app);
         const OddportSideResult *server = side_of_app(flow->server_result, protocol->app);
-        visitor->begin_object(protocol->name, client != NULL || server != NULL, data);
-        protocol->describe_fields(client, server, visitor, data);
+        bool present = client != NULL || server != NULL;
+        visitor->begin_object(protocol->name, present, data);
+        if (present || !visitor->skips_absent_members)
+            protocol->describe_fields(client, server, visitor, data);
         visitor->end_object(data);
     }
     visitor->time("first_seen", flow->first_seen_ns, digits, data);

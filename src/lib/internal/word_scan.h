@@ -1,0 +1,42 @@
+/* Tests on eight bytes at once, for scanners that pass over long runs of plain text. */
+#ifndef ODDPORT_WORD_SCAN_H
+#define ODDPORT_WORD_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The word-at-a-time tests of "Bit Twiddling Hacks" (haszero, hasless, hasmore): each sets a
+ * byte's top bit when that byte matches. Borrows and carries between bytes start only at a byte
+ * that matches, so whether any byte matches is exact, though which one is not. Report writers
+ * and detectors scan tens of strings per flow, and a run of plain text then costs a few
+ * operations per eight bytes rather than per byte. */
+
+/* 0x0101010101010101: times a byte value, that value in every byte of a word. */
+#define ODDPORT_EVERY_BYTE (UINT64_MAX / 255)
+
+/* Eight bytes as one word, in memory order (the tests do not depend on byte order). */
+static inline uint64_t oddport_word_load(const uint8_t *bytes)
+{
+    uint64_t word;
+    memcpy(&word, bytes, sizeof word);
+    return word;
+}
+
+/* Whether every byte of `word` lies in [first, last], for last below 0x80. */
+static inline bool oddport_word_bytes_between(uint64_t word, uint8_t first, uint8_t last)
+{
+    uint64_t below = (word - ODDPORT_EVERY_BYTE * first) & ~word & ODDPORT_EVERY_BYTE * 0x80;
+    uint64_t above =
+        ((word + ODDPORT_EVERY_BYTE * (127u - last)) | word) & ODDPORT_EVERY_BYTE * 0x80;
+    return (below | above) == 0;
+}
+
+/* Whether some byte of `word` equals `value`. */
+static inline bool oddport_word_has_byte(uint64_t word, uint8_t value)
+{
+    uint64_t matched = word ^ (ODDPORT_EVERY_BYTE * value);
+    return ((matched - ODDPORT_EVERY_BYTE) & ~matched & ODDPORT_EVERY_BYTE * 0x80) != 0;
+}
+
+#endif

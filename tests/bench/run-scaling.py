@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""How oddport's time and memory grow with the capture: three sizes, two shapes, peers in the same run."""
+
+# Each capture is generated once (the same bytes for the same options), read once to warm the
+# page cache, then every tool reads it in alternating rounds: oddport's JSON report with one
+# worker thread and with one per core, tcpdump writing every packet back out (the floor for any
+# pcap reader) and ndpiReader. The tables give median wall time, median CPU time (user + system,
+# which a busy machine disturbs less than wall time), the ratios to tcpdump and ndpiReader's time
+# over oddport's, and peak resident memory. The shapes:
+#
+#   short  many short flows, 25 packets per flow on average (the benchmark's own capture)
+#   long   fewer long flows, 500 packets per flow, most of them data after the opening
+#
+#   run-scaling.py --oddport build/src/cli/oddport --generator build/captures/generate-capture
+#   run-scaling.py ... --sizes 250000,1000000 --shapes long --rounds 5 --folder /var/tmp/bench
+#
+# The captures take about 600 bytes per packet on disk (4M packets: about 2.4 GB each); --folder
+# puts them somewhere roomier than the temporary folder. The exit status is 0 unless a capture
+# cannot be made or oddport fails.
+
+import argparse
+import importlib.util
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+SHAPES = {"short": 25, "long": 500}  # packets per flow
+
+
+def load_benchmark_module():
+    """run-benchmark.py's runner (launching, timing, peak memory), shared rather than copied."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run-benchmark.py")
+    spec = importlib.util.spec_from_file_location("run_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = load_benchmark_module()
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.strip())
+    parser.add_argument("--oddport", required=True, help="path to the oddport executable")
+    parser.add_argument("--generator", required=True, help="path to generate-capture")
+    parser.add_argument("--sizes", default="250000,1000000,4000000",
+                        help="packets per capture, comma-separated (default 250000,1000000,4000000)")
+    parser.add_argument("--shapes", default="short,long",
+                        help="capture shapes, comma-separated: short, long (default both)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="timed runs of each tool per capture, alternating (default 3)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="worker threads for oddport's parallel run (default: the cores)")
+    parser.add_argument("--folder", help="where to write the captures (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the captures afterwards")
+    arguments = parser.parse_args()
+    try:
+        arguments.sizes = [int(size) for size in arguments.sizes.split(",") if size]
+    except ValueError:
+        parser.error("--sizes takes packet counts separated by commas")
+    arguments.shapes = [shape for shape in arguments.shapes.split(",") if shape]
+    unknown = [shape for shape in arguments.shapes if shape not in SHAPES]
+    if unknown:
+        parser.error(f"unknown shape {unknown[0]!r}: choose from {', '.join(SHAPES)}")
+    if not arguments.sizes or min(arguments.sizes) < 1000 or arguments.rounds < 1:
+        parser.error("--sizes needs at least 1000 packets each and --rounds at least 1")
+    return arguments
+
+
+def oddport_has_jobs_option(oddport):
+    result = subprocess.run([oddport, "--help"], capture_output=True, text=True, check=False)
+    return "--jobs" in result.stdout
+
+
+def make_tools(oddport, jobs, with_jobs, rounds):
+    def oddport_run(worker_count):
+        def argv_for(capture):
+            argv = [oddport, "--format", "json", "-o", "/dev/null", capture]
+            return argv + ["-j", str(worker_count)] if with_jobs else argv
+        return argv_for
+
+    tools = [bench.Tool("oddport -j 1" if with_jobs else "oddport", oddport_run(1), rounds)]
+    if with_jobs and jobs > 1:
+        tools.append(bench.Tool(f"oddport -j {jobs}", oddport_run(jobs), rounds))
+    tools.append(bench.Tool("tcpdump", lambda capture: ["tcpdump", "-r", capture, "-w", "/dev/null"],
+                            rounds))
+    tools.append(bench.Tool("ndpiReader", lambda capture: ["ndpiReader", "-i", capture, "-q"],
+                            rounds))
+    for tool in tools:
+        program = tool.argv_for("x")[0]
+        if not bench.find_executable(program):
+            tool.skipped = f"{program} not found"
+    return tools
+
+
+def run_capture(tools, capture, folder, rounds, subreaper):
+    """Alternating rounds; each tool collects wall times, CPU times and peaks."""
+    for tool in tools:
+        tool.cpu_times = []
+    for round_number in range(1, rounds + 1):
+        for tool in tools:
+            if tool.skipped or tool.failure:
+                continue
+            error_path = os.path.join(folder, tool.name.replace(" ", "-") + ".stderr")
+            seconds, peak_kib, status, cpu_seconds = bench.run_once(
+                tool.argv_for(capture), True, error_path, subreaper, with_cpu=True)
+            if status != 0:
+                tool.failure = f"exit status {status}: {bench.tail_of(error_path)}"
+                continue
+            tool.times.append(seconds)
+            tool.cpu_times.append(cpu_seconds)
+            tool.peaks_kib.append(peak_kib)
+
+
+def median_or_none(values):
+    return statistics.median(values) if values else None
+
+
+def print_capture_table(label, tools, packets):
+    by_name = {tool.name: tool for tool in tools}
+    tcpdump = by_name["tcpdump"]
+    ndpi = by_name["ndpiReader"]
+    print(f"\n{label}")
+    print(f"  {'tool':<14}{'wall s':>9}{'cpu s':>9}{'Mpkt/s':>8}{'wall x tcpdump':>16}"
+          f"{'cpu x tcpdump':>15}{'ndpi / this':>13}{'peak MiB':>10}")
+    rows = []
+    for tool in tools:
+        if tool.skipped or not tool.times:
+            print(f"  {tool.name:<14}  {tool.skipped or tool.failure}")
+            continue
+        wall = statistics.median(tool.times)
+        cpu = median_or_none(tool.cpu_times)
+        rate = packets / wall / 1e6
+        print(f"  {tool.name:<14}{wall:9.3f}{bench.format_number(cpu, 3, 9)}{rate:8.2f}"
+              f"{bench.format_number(bench.ratio(wall, tcpdump.median), 2, 16)}"
+              f"{bench.format_number(bench.ratio(cpu, median_or_none(tcpdump.cpu_times)), 2, 15)}"
+              f"{bench.format_number(bench.ratio(ndpi.median, wall), 2, 13)}"
+              f"{tool.peak_mib:10.1f}")
+        rows.append((tool.name, wall, cpu, tool.peak_mib))
+    return rows
+
+
+def main():
+    arguments = parse_arguments()
+    oddport = bench.find_executable(arguments.oddport)
+    generator = bench.find_executable(arguments.generator)
+    if not oddport or not generator:
+        print("oddport or generate-capture is not executable", file=sys.stderr)
+        return 1
+    with_jobs = oddport_has_jobs_option(oddport)
+    subreaper = bench.become_subreaper()
+    folder = arguments.folder or tempfile.mkdtemp(prefix="oddport-scaling-")
+    os.makedirs(folder, exist_ok=True)
+    print(f"oddport scaling: sizes {arguments.sizes}, shapes {arguments.shapes}, "
+          f"{arguments.rounds} rounds, {os.cpu_count()} cores"
+          + ("" if with_jobs else " (this oddport has no -j: one thread only)"), flush=True)
+    growth = []
+    try:
+        for shape in arguments.shapes:
+            for packets in arguments.sizes:
+                flows = max(1, packets // SHAPES[shape])
+                capture = os.path.join(folder, f"{shape}-{packets}.pcap")
+                command = [generator, "--packets", str(packets), "--flows", str(flows), capture]
+                made = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True, check=False)
+                if made.returncode != 0:
+                    print(f"{' '.join(command)} failed: {made.stderr.strip()}", file=sys.stderr)
+                    return 1
+                bench.warm_page_cache(capture)
+                tools = make_tools(oddport, arguments.jobs, with_jobs, arguments.rounds)
+                run_capture(tools, capture, folder, arguments.rounds, subreaper)
+                label = (f"{shape}: {packets} packets, {flows} flows, "
+                         f"{os.path.getsize(capture) / 2**20:.0f} MiB")
+                rows = print_capture_table(label, tools, packets)
+                for name, wall, cpu, peak in rows:
+                    growth.append((shape, packets, name, wall, cpu, peak))
+                if any(tool.failure and tool.name.startswith("oddport") for tool in tools):
+                    print("oddport failed", file=sys.stderr)
+                    return 1
+                if not arguments.keep:
+                    os.remove(capture)
+        print("\ngrowth: oddport's CPU time per million packets and peak memory, by size")
+        for shape in arguments.shapes:
+            for name in sorted({row[2] for row in growth if row[2].startswith("oddport")}):
+                cells = [f"{packets // 1000}k: {cpu / packets * 1e6:.3f} s, {peak:.1f} MiB"
+                         for row_shape, packets, row_name, _, cpu, peak in growth
+                         if row_shape == shape and row_name == name and cpu is not None]
+                print(f"  {shape:<6}{name:<14}" + "; ".join(cells))
+    finally:
+        if not arguments.keep and not arguments.folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
