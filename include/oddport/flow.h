@@ -35,9 +35,17 @@ typedef enum {
 _Static_assert(ODDPORT_DECIDED_BY_SERVER + 1 == ODDPORT_DECIDED_BY_COUNT,
                "ODDPORT_DECIDED_BY_COUNT must follow the last value");
 
+/* Writes one protocol's members of a flow that was read back from a report rather than made by
+ * the engine (`oddport merge` keeps no side results, only what the report said): opens the
+ * protocol's object with `visitor`, replays its members, closes it. `source` is the reader's
+ * own (transfer none). */
+typedef void (*OddportReplayProtocolMembers)(const OddportProtocol *protocol, const void *source,
+                                             const OddportRecordVisitor *visitor,
+                                             void *visitor_data);
+
 /* A finished flow as the report writers see it; everything in it is borrowed from the engine
  * for the duration of the callback (transfer none). */
-typedef struct {
+typedef struct OddportFlowReport {
     /* The position of the flow's first packet among all packet records of the run's captures,
      * counted from 1 across them in the order they were read, including packets skipped or
      * filtered out: so a flow keeps its id whatever --filter, --since or --until leave out and
@@ -69,6 +77,23 @@ typedef struct {
      * None (`decided_by` NONE) when the app is unknown. */
     OddportPacketPlace deciding_packet;
     OddportDecidedBy decided_by;
+    /* How the flow stood when it was finished, so that the parts of a capture set read by
+     * separate runs can be put back together (oddport merge): a flow still open when one part's
+     * input ended may go on at the start of the next part. */
+    bool client_sent_syn; /* TCP: the client's SYN is in the flow, so its beginning was seen */
+    bool client_sent_fin; /* TCP: closed when both sides sent a FIN, or on a reset */
+    bool server_sent_fin;
+    bool reset;
+    bool open_at_end; /* finished only because the input ended */
+    /* The side's detection had everything it wanted before the flow ended: decided, with no
+     * details still to come from later bytes. Otherwise later bytes of the side, had there been
+     * any, could have changed what is reported of it. */
+    bool client_detection_done;
+    bool server_detection_done;
+    /* Set only for a flow read back from a report: its protocols' members come from there, and
+     * client_result and server_result are NULL. */
+    OddportReplayProtocolMembers replay_protocol_members;
+    const void *replay_source;
 } OddportFlowReport;
 
 #endif

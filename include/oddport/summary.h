@@ -58,4 +58,10 @@ typedef struct {
     GPtrArray *warnings;
 } OddportSummary;
 
+/* Adds to `summary->warnings` what every report must say about the bounds that keep memory flat
+ * (flows finished early under --max-flows, services counted but not listed), from its
+ * evicted_flows, max_flows and counts: the engine when it finishes, and oddport merge for the
+ * whole set. */
+void oddport_summary_add_run_warnings(OddportSummary *summary);
+
 #endif

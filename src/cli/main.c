@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "inputs.h"
+#include "merge.h"
 #include "oddport/engine.h"
 #include "oddport/protocol.h"
 #include "oddport/report.h"
@@ -1003,6 +1004,11 @@ int main(int argc, char **argv)
      * handler below; plain malloc reports them through it. */
     g_setenv("G_SLICE", "always-malloc", FALSE);
     g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, on_fatal_glib_error, NULL);
+
+    /* `oddport merge REPORT...` puts the reports of runs over parts of a capture set together; a
+     * capture that happens to be called "merge" is still read as ./merge. */
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+        return oddport_merge_main(argc - 1, argv + 1);
 
     Options options = {
         .max_flows = ODDPORT_DEFAULT_MAX_FLOWS,

@@ -110,6 +110,8 @@ struct OddportEngine {
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;
     void *finished_data;
+    /* oddport_engine_finish is finishing the flows still open (OddportFlowReport.open_at_end). */
+    bool input_ended;
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -402,6 +404,11 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .client_sent_payload = flow->side[client].detection.had_payload,
         .server_sent_payload = flow->side[server].detection.had_payload,
         .server_accepted = flow->side[server].sent_syn_ack,
+        .client_sent_syn = flow->side[client].sent_syn,
+        .client_sent_fin = flow->side[client].sent_fin,
+        .server_sent_fin = flow->side[server].sent_fin,
+        .reset = flow->reset,
+        .open_at_end = engine->input_ended,
     };
     if (flow->side[client].detection.opening != NULL)
         report->client_opening = *flow->side[client].detection.opening;
@@ -451,13 +458,16 @@ static void free_flow(Flow *flow)
 }
 
 /* A worker engine hands the judged flow over whole, since the report borrows from it. */
-static void hand_over_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
+static void hand_over_flow(OddportEngine *engine, Flow *flow, FinishCause cause,
+                           const bool detection_done[2])
 {
     OddportFinishedFlow *finished = g_new(OddportFinishedFlow, 1);
     finished->order = finish_order(engine, flow, cause);
     finished->flow = flow;
     classify_open_flow(engine, flow, &finished->verdict);
     describe_flow(engine, flow, &finished->verdict, &finished->report);
+    finished->report.client_detection_done = detection_done[finished->verdict.client];
+    finished->report.server_detection_done = detection_done[1 - finished->verdict.client];
     engine->finished_handler(finished, engine->finished_data);
 }
 
@@ -466,10 +476,15 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     oddport_flow_table_remove(&engine->flows, &flow->entry);
     if (engine->last_flow == flow)
         engine->last_flow = NULL;
+    bool detection_done[2];
+    for (unsigned index = 0; index < 2; index++) {
+        const OddportSide *side = &flow->side[index].detection;
+        detection_done[index] = side->decided && !side->reading_later_details;
+    }
     oddport_side_finish(&flow->side[0].detection);
     oddport_side_finish(&flow->side[1].detection);
     if (engine->finished_handler != NULL) {
-        hand_over_flow(engine, flow, cause);
+        hand_over_flow(engine, flow, cause, detection_done);
         return;
     }
 
@@ -477,6 +492,8 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     classify_open_flow(engine, flow, &verdict);
     OddportFlowReport report;
     describe_flow(engine, flow, &verdict, &report);
+    report.client_detection_done = detection_done[verdict.client];
+    report.server_detection_done = detection_done[1 - verdict.client];
     oddport_tally_add_flow(engine->tally, &report);
     if (engine->sink != NULL)
         engine->sink(&report, engine->sink_data);
@@ -971,27 +988,6 @@ static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_p
     return left->id < right->id ? -1 : left->id > right->id;
 }
 
-/* The bounds that keep memory flat under floods change what is reported: every report says so,
- * not only the terminal of whoever ran it. */
-static void add_run_warnings(OddportEngine *engine)
-{
-    OddportSummary *summary = &engine->summary;
-    if (summary->evicted_flows > 0)
-        g_ptr_array_add(summary->warnings,
-                        g_strdup_printf("%" G_GUINT64_FORMAT " flows were finished early because "
-                                        "more than %" G_GUINT64_FORMAT " were open at once "
-                                        "(--max-flows); each is still reported, but a connection "
-                                        "that went on afterwards appears as two flows",
-                                        summary->evicted_flows, summary->max_flows));
-    const OddportOmittedServices *omitted = &summary->counts->omitted_services;
-    if (omitted->flows > 0)
-        g_ptr_array_add(summary->warnings,
-                        g_strdup_printf("about %" G_GUINT64_FORMAT " services of unrecognised "
-                                        "traffic (%" G_GUINT64_FORMAT " flows) are counted in the "
-                                        "totals but not listed, as in a scan or flood",
-                                        omitted->rows, omitted->flows));
-}
-
 void oddport_engine_add_warning(OddportEngine *engine, const char *warning)
 {
     g_ptr_array_add(engine->summary.warnings, g_strdup(warning));
@@ -1002,9 +998,10 @@ void oddport_engine_finish(OddportEngine *engine)
     if (engine->workers != NULL) {
         oddport_workers_finish(engine->workers);
         engine->summary.evicted_flows = oddport_workers_evicted_flows(engine->workers);
-        add_run_warnings(engine);
+        oddport_summary_add_run_warnings(&engine->summary);
         return;
     }
+    engine->input_ended = true;
     /* Finish in the order flows began, so the output reads like the capture. */
     GPtrArray *ordered = g_ptr_array_new();
     for (size_t index = 0; index <= engine->flows.mask; index++)
@@ -1014,7 +1011,7 @@ void oddport_engine_finish(OddportEngine *engine)
     for (guint index = 0; index < ordered->len; index++)
         finish_flow(engine, g_ptr_array_index(ordered, index), FINISH_AT_END);
     g_ptr_array_unref(ordered);
-    add_run_warnings(engine);
+    oddport_summary_add_run_warnings(&engine->summary);
 }
 
 const OddportSummary *oddport_engine_summary(const OddportEngine *engine)

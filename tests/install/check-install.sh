@@ -52,6 +52,8 @@ staged)
     [[ $mandir == /* ]] || mandir=$prefix/$mandir
     check "oddport installed in $bindir and runs" "$stage$bindir/oddport" --version
     check "man page installed in $mandir/man1" cmp -s "$man_source" "$stage$mandir/man1/oddport.1"
+    check "oddport-dask installed in $bindir" test -x "$stage$bindir/oddport-dask"
+    check "oddport-dask man page installed in $mandir/man1" test -s "$stage$mandir/man1/oddport-dask.1"
     if [ "$plugin_built" != true ]; then
         echo "ok - plugin not built, nothing to install # SKIP"
         finish

@@ -176,7 +176,47 @@ static void test_same_members_for_every_flow(void)
                                    "packets,bytes,c2s_packets,c2s_bytes,s2c_packets,s2c_bytes,"
                                    "community_id,first_packet_capture,first_packet_frame,"
                                    "deciding_packet_capture,deciding_packet_frame,"
-                                   "deciding_packet_side"));
+                                   "deciding_packet_side,client_sent_payload,"
+                                   "server_sent_payload,server_accepted,client_opening,"
+                                   "server_opening,client_sent_syn,client_sent_fin,"
+                                   "server_sent_fin,reset,open_at_end,client_detection_done,"
+                                   "server_detection_done"));
+}
+
+/* Replays a protocol's members as absent, standing in for a report being read back. */
+static void replay_as_absent(const OddportProtocol *protocol, const void *source,
+                             const OddportRecordVisitor *visitor, void *visitor_data)
+{
+    unsigned *calls = (unsigned *)source;
+    (*calls)++;
+    visitor->begin_object(protocol->name, false, visitor_data);
+    protocol->describe_fields(NULL, NULL, visitor, visitor_data);
+    visitor->end_object(visitor_data);
+}
+
+/* A flow read back from a report (oddport merge) has its protocols' members replayed, once per
+ * protocol, in their places: the record has the same members as one the engine made. */
+static void test_replayed_members(void)
+{
+    SampleFlow sample;
+    sample_flow(&sample, (SampleKind)0, 1);
+    Counter made;
+    counter_init(&made);
+    oddport_flow_record_walk(&sample.flow, &counting_visitor, &made);
+
+    unsigned calls = 0;
+    sample.flow.replay_protocol_members = replay_as_absent;
+    sample.flow.replay_source = &calls;
+    Counter replayed;
+    counter_init(&replayed);
+    oddport_flow_record_walk(&sample.flow, &counting_visitor, &replayed);
+    size_t protocol_count;
+    oddport_protocols(&protocol_count);
+    g_assert_cmpuint(calls, ==, protocol_count);
+    g_assert_cmpstr(replayed.names->str, ==, made.names->str);
+    g_assert_cmpuint(replayed.columns, ==, made.columns);
+    counter_clear(&made);
+    counter_clear(&replayed);
 }
 
 /* Each protocol's describe function names its members the same whether its sides are there or
@@ -346,6 +386,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/record/same-members-for-every-flow", test_same_members_for_every_flow);
     g_test_add_func("/record/app-records", test_app_records);
+    g_test_add_func("/record/replayed-members", test_replayed_members);
     g_test_add_func("/record/csv/header-and-rows-match-the-walk",
                     test_csv_header_and_rows_match_the_walk);
     g_test_add_func("/record/csv/lists", test_csv_lists);

@@ -54,6 +54,25 @@ static inline void walk_packet_place(const OddportRecordVisitor *visitor, const 
     visitor->end_object(data);
 }
 
+/* A side's first bytes as lowercase hex, or null when there are none (or `opening` is NULL). */
+static inline void walk_opening_hex(const OddportRecordVisitor *visitor, const char *name,
+                                    const OddportOpening *opening, void *data)
+{
+    if (opening == NULL || opening->length == 0) {
+        visitor->null(name, data);
+        return;
+    }
+    static const char digits[] = "0123456789abcdef";
+    char hex[2 * ODDPORT_OPENING_MAX + 1];
+    size_t length = opening->length <= ODDPORT_OPENING_MAX ? opening->length : ODDPORT_OPENING_MAX;
+    for (size_t index = 0; index < length; index++) {
+        hex[2 * index] = digits[opening->bytes[index] >> 4];
+        hex[2 * index + 1] = digits[opening->bytes[index] & 0x0f];
+    }
+    hex[2 * length] = '\0';
+    visitor->string(name, hex, data);
+}
+
 static inline const OddportSideResult *side_of_app(const OddportSideResult *side, OddportApp app)
 {
     return side != NULL && side->app == app ? side : NULL;
@@ -91,6 +110,10 @@ static inline void walk_flow_record(const OddportFlowReport *flow,
     const OddportProtocol *const *protocols = oddport_protocols(&protocol_count);
     for (size_t index = 0; index < protocol_count; index++) {
         const OddportProtocol *protocol = protocols[index];
+        if (flow->replay_protocol_members != NULL) {
+            flow->replay_protocol_members(protocol, flow->replay_source, visitor, data);
+            continue;
+        }
         const OddportSideResult *client = side_of_app(flow->client_result, protocol->app);
         const OddportSideResult *server = side_of_app(flow->server_result, protocol->app);
         bool present = client != NULL || server != NULL;
@@ -112,6 +135,22 @@ static inline void walk_flow_record(const OddportFlowReport *flow,
     walk_packet_place(visitor, "first_packet", &flow->first_packet, NULL, false, data);
     walk_packet_place(visitor, "deciding_packet", &flow->deciding_packet,
                       oddport_decided_by_name(flow->decided_by), true, data);
+    /* What joining the parts of a capture set needs (oddport merge): whether the server spoke
+     * and the first bytes of traffic nobody recognised, as the tally counts them, and how the
+     * flow stood at its end. Openings are hex, since JSON strings cannot carry every byte. */
+    visitor->boolean("client_sent_payload", flow->client_sent_payload, data);
+    visitor->boolean("server_sent_payload", flow->server_sent_payload, data);
+    visitor->boolean("server_accepted", flow->server_accepted, data);
+    bool unrecognised = verdict->app == ODDPORT_APP_UNKNOWN;
+    walk_opening_hex(visitor, "client_opening", unrecognised ? &flow->client_opening : NULL, data);
+    walk_opening_hex(visitor, "server_opening", unrecognised ? &flow->server_opening : NULL, data);
+    visitor->boolean("client_sent_syn", flow->client_sent_syn, data);
+    visitor->boolean("client_sent_fin", flow->client_sent_fin, data);
+    visitor->boolean("server_sent_fin", flow->server_sent_fin, data);
+    visitor->boolean("reset", flow->reset, data);
+    visitor->boolean("open_at_end", flow->open_at_end, data);
+    visitor->boolean("client_detection_done", flow->client_detection_done, data);
+    visitor->boolean("server_detection_done", flow->server_detection_done, data);
 }
 
 #endif

@@ -1,0 +1,1306 @@
+/* oddport merge: reads the reports of runs over the parts of a capture set and writes one. */
+#include "merge.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "oddport/engine.h"
+#include "oddport/record.h"
+#include "oddport/summary.h"
+#include "oddport/tally.h"
+#include "oddport/vocabulary.h"
+
+/* The flows a report lists are complete records: the merged report's counts and services are
+ * made by adding them to a new tally, exactly as one run adds the flows it finishes, so nothing
+ * is summed from the parts' own tables (whose distinct clients and busiest clients could not be
+ * added up exactly). Only the flows cut by a part's end need joining. */
+
+typedef struct {
+    char *key;              /* transport, VLAN and both endpoints, in a fixed order */
+    JsonObject *source;     /* the flow's members as the report gave them (a reference) */
+    JsonObject *app_source; /* whose protocol members and verdict the flow reports */
+    OddportFlowReport report;
+    OddportFlowVerdict verdict;
+    char *first_capture;
+    char *deciding_capture;
+    unsigned part;
+    /* Joined across a part boundary, with later bytes that a single run could have read its
+     * app from: its verdict may differ from a single run's. */
+    bool verdict_uncertain;
+} MergedFlow;
+
+typedef struct {
+    GPtrArray *flows;    /* of MergedFlow *, in the order the part's run finished them */
+    GPtrArray *captures; /* of OddportCaptureSummary * */
+    GPtrArray *warnings; /* of char *: the part's run warnings, without the run-bound ones */
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t skipped[ODDPORT_SKIP_REASON_COUNT];
+    uint64_t first_seen_ns;
+    uint64_t last_seen_ns;
+    uint64_t evicted_flows;
+    uint64_t max_flows;
+    bool stopped;
+    unsigned index; /* in the order the reports were given */
+} Part;
+
+struct OddportMerge {
+    GPtrArray *parts; /* of Part * */
+};
+
+static GQuark merge_error_quark(void)
+{
+    return g_quark_from_static_string("oddport-merge-error-quark");
+}
+
+static void merged_flow_free(gpointer data)
+{
+    MergedFlow *flow = data;
+    g_free(flow->key);
+    json_object_unref(flow->source);
+    if (flow->app_source != NULL)
+        json_object_unref(flow->app_source);
+    g_free(flow->first_capture);
+    g_free(flow->deciding_capture);
+    g_free(flow);
+}
+
+static void capture_summary_free(gpointer data)
+{
+    OddportCaptureSummary *capture = data;
+    g_free(capture->path);
+    g_free(capture->error);
+    g_ptr_array_unref(capture->link_types);
+    g_ptr_array_unref(capture->warnings);
+    g_free(capture);
+}
+
+static void part_free(gpointer data)
+{
+    Part *part = data;
+    g_ptr_array_unref(part->flows);
+    g_ptr_array_unref(part->captures);
+    g_ptr_array_unref(part->warnings);
+    g_free(part);
+}
+
+OddportMerge *oddport_merge_new(void)
+{
+    OddportMerge *merge = g_new0(OddportMerge, 1);
+    merge->parts = g_ptr_array_new_with_free_func(part_free);
+    return merge;
+}
+
+void oddport_merge_free(OddportMerge *merge)
+{
+    if (merge == NULL)
+        return;
+    g_ptr_array_unref(merge->parts);
+    g_free(merge);
+}
+
+/* Reading members: each sets `error` naming the member when it is missing or of another type. */
+
+typedef struct {
+    const char *report; /* the report's name, for errors */
+    GError **error;
+    bool failed;
+} Reader;
+
+static JsonNode *member(Reader *reader, JsonObject *object, const char *name, JsonNodeType type,
+                        bool nullable)
+{
+    if (reader->failed)
+        return NULL;
+    JsonNode *node = object != NULL ? json_object_get_member(object, name) : NULL;
+    if (node != NULL && JSON_NODE_HOLDS_NULL(node) && nullable)
+        return NULL;
+    if (node == NULL || json_node_get_node_type(node) != type) {
+        g_set_error(reader->error, merge_error_quark(), 0,
+                    "%s: \"%s\" is missing or not what an oddport report holds there (a report of "
+                    "another oddport version? run the part again with this one)",
+                    reader->report, name);
+        reader->failed = true;
+        return NULL;
+    }
+    return node;
+}
+
+static uint64_t read_unsigned(Reader *reader, JsonObject *object, const char *name)
+{
+    JsonNode *node = member(reader, object, name, JSON_NODE_VALUE, false);
+    if (node == NULL)
+        return 0;
+    if (json_node_get_value_type(node) != G_TYPE_INT64 || json_node_get_int(node) < 0) {
+        g_set_error(reader->error, merge_error_quark(), 0, "%s: \"%s\" is not a count",
+                    reader->report, name);
+        reader->failed = true;
+        return 0;
+    }
+    return (uint64_t)json_node_get_int(node);
+}
+
+static bool read_boolean(Reader *reader, JsonObject *object, const char *name)
+{
+    JsonNode *node = member(reader, object, name, JSON_NODE_VALUE, false);
+    if (node == NULL)
+        return false;
+    if (json_node_get_value_type(node) != G_TYPE_BOOLEAN) {
+        g_set_error(reader->error, merge_error_quark(), 0, "%s: \"%s\" is not true or false",
+                    reader->report, name);
+        reader->failed = true;
+        return false;
+    }
+    return json_node_get_boolean(node);
+}
+
+/* A string member (transfer none), or NULL for null when `nullable`. */
+static const char *read_string(Reader *reader, JsonObject *object, const char *name, bool nullable)
+{
+    JsonNode *node = member(reader, object, name, JSON_NODE_VALUE, nullable);
+    if (node == NULL)
+        return NULL;
+    if (json_node_get_value_type(node) != G_TYPE_STRING) {
+        g_set_error(reader->error, merge_error_quark(), 0, "%s: \"%s\" is not text", reader->report,
+                    name);
+        reader->failed = true;
+        return NULL;
+    }
+    return json_node_get_string(node);
+}
+
+static JsonObject *read_object(Reader *reader, JsonObject *object, const char *name, bool nullable)
+{
+    JsonNode *node = member(reader, object, name, JSON_NODE_OBJECT, nullable);
+    return node != NULL ? json_node_get_object(node) : NULL;
+}
+
+static JsonArray *read_array(Reader *reader, JsonObject *object, const char *name)
+{
+    JsonNode *node = member(reader, object, name, JSON_NODE_ARRAY, false);
+    return node != NULL ? json_node_get_array(node) : NULL;
+}
+
+static void fail(Reader *reader, const char *what, const char *value)
+{
+    if (reader->failed)
+        return;
+    g_set_error(reader->error, merge_error_quark(), 0, "%s: %s \"%s\" is not one oddport writes",
+                reader->report, what, value != NULL ? value : "(null)");
+    reader->failed = true;
+}
+
+/* A time as reports write it, and how many fractional digits it has (6 or 9). */
+static uint64_t read_time(Reader *reader, JsonObject *object, const char *name, unsigned *digits)
+{
+    const char *text = read_string(reader, object, name, false);
+    if (text == NULL)
+        return 0;
+    uint64_t timestamp_ns = 0;
+    const char *dot = strchr(text, '.');
+    if (!oddport_parse_time(text, &timestamp_ns) || dot == NULL) {
+        fail(reader, "the time", text);
+        return 0;
+    }
+    if (digits != NULL) {
+        size_t fraction = strspn(dot + 1, "0123456789");
+        *digits = fraction > 6 ? 9 : 6;
+    }
+    return timestamp_ns;
+}
+
+static void read_endpoint(Reader *reader, JsonObject *object, const char *name,
+                          OddportEndpoint *endpoint)
+{
+    JsonObject *endpoint_object = read_object(reader, object, name, false);
+    const char *ip = read_string(reader, endpoint_object, "ip", false);
+    uint64_t port = read_unsigned(reader, endpoint_object, "port");
+    if (reader->failed)
+        return;
+    memset(endpoint, 0, sizeof *endpoint);
+    if (inet_pton(AF_INET, ip, endpoint->address.bytes) == 1)
+        endpoint->address.family = 4;
+    else if (inet_pton(AF_INET6, ip, endpoint->address.bytes) == 1)
+        endpoint->address.family = 6;
+    else
+        fail(reader, "the address", ip);
+    if (port > UINT16_MAX)
+        fail(reader, "the port of", ip);
+    endpoint->port = (uint16_t)port;
+    endpoint->port_class = oddport_port_class(endpoint->port);
+}
+
+static OddportApp read_app(Reader *reader, JsonObject *object, const char *name)
+{
+    const char *text = read_string(reader, object, name, false);
+    OddportApp app = ODDPORT_APP_UNKNOWN;
+    if (text != NULL && strcmp(text, "unknown") != 0 && !oddport_app_from_name(text, &app))
+        fail(reader, "the app", text);
+    return app;
+}
+
+/* The first bytes of a side, written as hex (null: none). */
+static void read_opening(Reader *reader, JsonObject *object, const char *name,
+                         OddportOpening *opening)
+{
+    const char *hex = read_string(reader, object, name, true);
+    memset(opening, 0, sizeof *opening);
+    if (hex == NULL)
+        return;
+    size_t length = strlen(hex);
+    if (length % 2 != 0 || length / 2 > ODDPORT_OPENING_MAX) {
+        fail(reader, "the opening", hex);
+        return;
+    }
+    for (size_t index = 0; index < length / 2; index++) {
+        int high = g_ascii_xdigit_value(hex[2 * index]);
+        int low = g_ascii_xdigit_value(hex[2 * index + 1]);
+        if (high < 0 || low < 0) {
+            fail(reader, "the opening", hex);
+            return;
+        }
+        opening->bytes[index] = (uint8_t)(high << 4 | low);
+    }
+    opening->length = (uint8_t)(length / 2);
+}
+
+/* A packet place; `capture` receives the path (transfer full). */
+static void read_place(Reader *reader, JsonObject *object, const char *name,
+                       OddportPacketPlace *place, char **capture, const char **side)
+{
+    JsonObject *place_object = read_object(reader, object, name, true);
+    *place = (OddportPacketPlace){0};
+    *capture = NULL;
+    if (side != NULL)
+        *side = NULL;
+    if (place_object == NULL)
+        return;
+    *capture = g_strdup(read_string(reader, place_object, "capture", false));
+    place->capture = *capture;
+    place->frame = read_unsigned(reader, place_object, "frame");
+    if (side != NULL)
+        *side = read_string(reader, place_object, "side", true);
+}
+
+/* Endpoint text in a fixed order, so that both directions of a flow share the key. */
+static char *flow_key(const OddportFlowReport *report)
+{
+    char client[ODDPORT_ENDPOINT_TEXT_MAX];
+    char server[ODDPORT_ENDPOINT_TEXT_MAX];
+    oddport_format_endpoint(&report->client.address, report->client.port, client);
+    oddport_format_endpoint(&report->server.address, report->server.port, server);
+    bool client_first = strcmp(client, server) <= 0;
+    return g_strdup_printf("%s %d/%u %s %s", oddport_transport_name(report->transport),
+                           report->has_vlan, (unsigned)report->vlan_id,
+                           client_first ? client : server, client_first ? server : client);
+}
+
+/* The verdict's members of `object`, the flow whose app the merged flow reports. */
+static void read_verdict(Reader *reader, JsonObject *object, OddportFlowVerdict *verdict,
+                         OddportTransport transport, uint16_t server_port)
+{
+    memset(verdict, 0, sizeof *verdict);
+    verdict->app = read_app(reader, object, "app");
+    verdict->client_app = read_app(reader, object, "client_app");
+    verdict->server_app = read_app(reader, object, "server_app");
+    verdict->mismatch = read_boolean(reader, object, "mismatch");
+    verdict->nonstandard = read_boolean(reader, object, "nonstandard");
+    const char *severity = read_string(reader, object, "severity", true);
+    verdict->severity = ODDPORT_SEVERITY_NONE;
+    if (severity != NULL) {
+        unsigned value = 1;
+        while (value < ODDPORT_SEVERITY_COUNT &&
+               strcmp(oddport_severity_name((OddportSeverity)value), severity) != 0)
+            value++;
+        if (value == ODDPORT_SEVERITY_COUNT)
+            fail(reader, "the severity", severity);
+        else
+            verdict->severity = (OddportSeverity)value;
+    }
+    JsonArray *expected = read_array(reader, object, "expected_ports");
+    guint expected_count = expected != NULL ? json_array_get_length(expected) : 0;
+    for (guint index = 0; index < expected_count && index < ODDPORT_EXPECTED_PORTS_MAX; index++) {
+        gint64 port = json_array_get_int_element(expected, index);
+        if (port < 0 || port > UINT16_MAX)
+            fail(reader, "an expected port of", "expected_ports");
+        verdict->expected_ports[verdict->expected_port_count++] = (uint16_t)port;
+    }
+    /* The registered name is the port's, the same in every part: the library's own string. */
+    const char *iana = read_string(reader, object, "iana_service", true);
+    verdict->iana_service = iana != NULL ? oddport_iana_service_name(server_port, transport) : NULL;
+    const char *confidence = read_string(reader, object, "confidence", false);
+    unsigned level = 0;
+    while (confidence != NULL && level < ODDPORT_CONFIDENCE_COUNT &&
+           strcmp(oddport_confidence_name((OddportConfidence)level), confidence) != 0)
+        level++;
+    if (confidence != NULL && level == ODDPORT_CONFIDENCE_COUNT)
+        fail(reader, "the confidence", confidence);
+    verdict->confidence = (OddportConfidence)(level % ODDPORT_CONFIDENCE_COUNT);
+    const char *evidence = read_string(reader, object, "evidence", false);
+    if (evidence != NULL)
+        g_strlcpy(verdict->evidence, evidence, sizeof verdict->evidence);
+    const char *direction = read_string(reader, object, "direction", false);
+    unsigned source = 0;
+    while (direction != NULL && source < ODDPORT_DIRECTION_SOURCE_COUNT &&
+           strcmp(oddport_direction_source_name((OddportDirectionSource)source), direction) != 0)
+        source++;
+    if (direction != NULL && source == ODDPORT_DIRECTION_SOURCE_COUNT)
+        fail(reader, "the direction", direction);
+    verdict->direction = (OddportDirectionSource)(source % ODDPORT_DIRECTION_SOURCE_COUNT);
+}
+
+/* Replays a JSON value with a record visitor, as the flow's writer walked it. */
+static void replay_value(const char *name, JsonNode *node, const OddportRecordVisitor *visitor,
+                         void *data)
+{
+    switch (json_node_get_node_type(node)) {
+    case JSON_NODE_NULL:
+        visitor->null(name, data);
+        return;
+    case JSON_NODE_ARRAY: {
+        JsonArray *array = json_node_get_array(node);
+        visitor->begin_array(name, data);
+        for (guint index = 0; index < json_array_get_length(array); index++)
+            replay_value(NULL, json_array_get_element(array, index), visitor, data);
+        visitor->end_array(data);
+        return;
+    }
+    case JSON_NODE_OBJECT: {
+        JsonObject *object = json_node_get_object(node);
+        visitor->begin_object(name, true, data);
+        JsonObjectIter iterator;
+        const char *member_name;
+        JsonNode *member_node;
+        json_object_iter_init_ordered(&iterator, object);
+        while (json_object_iter_next_ordered(&iterator, &member_name, &member_node))
+            replay_value(member_name, member_node, visitor, data);
+        visitor->end_object(data);
+        return;
+    }
+    case JSON_NODE_VALUE:
+        break;
+    }
+    GType type = json_node_get_value_type(node);
+    if (type == G_TYPE_BOOLEAN)
+        visitor->boolean(name, json_node_get_boolean(node), data);
+    else if (type == G_TYPE_INT64 && json_node_get_int(node) >= 0)
+        visitor->unsigned_integer(name, (uint64_t)json_node_get_int(node), data);
+    else if (type == G_TYPE_STRING)
+        visitor->string(name, json_node_get_string(node), data);
+    else
+        visitor->null(name, data);
+}
+
+/* OddportReplayProtocolMembers over the JSON object of the flow the verdict came from. */
+static void replay_protocol_members(const OddportProtocol *protocol, const void *source,
+                                    const OddportRecordVisitor *visitor, void *visitor_data)
+{
+    JsonObject *object = (JsonObject *)source;
+    JsonNode *node = json_object_get_member(object, protocol->name);
+    if (node == NULL || json_node_get_node_type(node) != JSON_NODE_OBJECT) {
+        /* Absent: the protocol's own null members, so every format keeps its columns. */
+        visitor->begin_object(protocol->name, false, visitor_data);
+        protocol->describe_fields(NULL, NULL, visitor, visitor_data);
+        visitor->end_object(visitor_data);
+        return;
+    }
+    replay_value(protocol->name, node, visitor, visitor_data);
+}
+
+/* Points the flow's verdict, protocol members and deciding packet at `object`. */
+static void take_verdict(Reader *reader, MergedFlow *flow, JsonObject *object)
+{
+    read_verdict(reader, object, &flow->verdict, flow->report.transport, flow->report.server.port);
+    if (flow->app_source != object) {
+        json_object_ref(object);
+        if (flow->app_source != NULL)
+            json_object_unref(flow->app_source);
+        flow->app_source = object;
+    }
+    flow->report.verdict = &flow->verdict;
+    flow->report.replay_source = object;
+    g_free(flow->deciding_capture);
+    const char *side = NULL;
+    read_place(reader, object, "deciding_packet", &flow->report.deciding_packet,
+               &flow->deciding_capture, &side);
+    flow->report.decided_by = side == NULL                  ? ODDPORT_DECIDED_BY_NONE
+                              : strcmp(side, "client") == 0 ? ODDPORT_DECIDED_BY_CLIENT
+                                                            : ODDPORT_DECIDED_BY_SERVER;
+}
+
+static MergedFlow *read_flow(Reader *reader, JsonObject *object, unsigned part)
+{
+    MergedFlow *flow = g_new0(MergedFlow, 1);
+    flow->source = json_object_ref(object);
+    flow->part = part;
+    OddportFlowReport *report = &flow->report;
+    report->id = read_unsigned(reader, object, "id");
+    const char *transport = read_string(reader, object, "transport", false);
+    if (transport != NULL && strcmp(transport, "tcp") == 0)
+        report->transport = ODDPORT_TRANSPORT_TCP;
+    else if (transport != NULL && strcmp(transport, "udp") == 0)
+        report->transport = ODDPORT_TRANSPORT_UDP;
+    else
+        fail(reader, "the transport", transport);
+    read_endpoint(reader, object, "client", &report->client);
+    read_endpoint(reader, object, "server", &report->server);
+    JsonNode *vlan = member(reader, object, "vlan", JSON_NODE_VALUE, true);
+    if (vlan != NULL) {
+        report->has_vlan = true;
+        report->vlan_id = (uint16_t)json_node_get_int(vlan);
+    }
+    report->first_seen_ns = read_time(reader, object, "first_seen", &report->precision_digits);
+    report->last_seen_ns = read_time(reader, object, "last_seen", NULL);
+    JsonObject *c2s = read_object(reader, object, "c2s", false);
+    JsonObject *s2c = read_object(reader, object, "s2c", false);
+    report->client_packets = read_unsigned(reader, c2s, "packets");
+    report->client_bytes = read_unsigned(reader, c2s, "bytes");
+    report->server_packets = read_unsigned(reader, s2c, "packets");
+    report->server_bytes = read_unsigned(reader, s2c, "bytes");
+    read_place(reader, object, "first_packet", &report->first_packet, &flow->first_capture, NULL);
+    report->client_sent_payload = read_boolean(reader, object, "client_sent_payload");
+    report->server_sent_payload = read_boolean(reader, object, "server_sent_payload");
+    report->server_accepted = read_boolean(reader, object, "server_accepted");
+    read_opening(reader, object, "client_opening", &report->client_opening);
+    read_opening(reader, object, "server_opening", &report->server_opening);
+    report->client_sent_syn = read_boolean(reader, object, "client_sent_syn");
+    report->client_sent_fin = read_boolean(reader, object, "client_sent_fin");
+    report->server_sent_fin = read_boolean(reader, object, "server_sent_fin");
+    report->reset = read_boolean(reader, object, "reset");
+    report->open_at_end = read_boolean(reader, object, "open_at_end");
+    report->client_detection_done = read_boolean(reader, object, "client_detection_done");
+    report->server_detection_done = read_boolean(reader, object, "server_detection_done");
+    report->replay_protocol_members = replay_protocol_members;
+    take_verdict(reader, flow, object);
+    flow->key = flow_key(report);
+    return flow;
+}
+
+static OddportCaptureSummary *read_capture(Reader *reader, JsonObject *object)
+{
+    OddportCaptureSummary *capture = g_new0(OddportCaptureSummary, 1);
+    capture->link_types = g_ptr_array_new_with_free_func(g_free);
+    capture->warnings = g_ptr_array_new_with_free_func(g_free);
+    capture->path = g_strdup(read_string(reader, object, "path", false));
+    capture->error = g_strdup(read_string(reader, object, "error", true));
+    if (capture->error != NULL) {
+        const char *kind = read_string(reader, object, "error_kind", false);
+        unsigned value = 0;
+        while (kind != NULL && value < ODDPORT_CAPTURE_ERROR_COUNT &&
+               strcmp(oddport_capture_error_name((OddportCaptureError)value), kind) != 0)
+            value++;
+        capture->error_kind = (OddportCaptureError)(value % ODDPORT_CAPTURE_ERROR_COUNT);
+    }
+    const char *format = read_string(reader, object, "format", true);
+    capture->format = format != NULL && strcmp(format, "pcapng") == 0
+                          ? ODDPORT_CAPTURE_FORMAT_PCAPNG
+                          : ODDPORT_CAPTURE_FORMAT_PCAP;
+    const char *compression = read_string(reader, object, "compression", true);
+    /* The summary holds the library's static names. */
+    static const char *const compressions[] = {"gzip", "zstd", "lz4"};
+    for (size_t index = 0; compression != NULL && index < G_N_ELEMENTS(compressions); index++)
+        if (strcmp(compression, compressions[index]) == 0)
+            capture->compression = compressions[index];
+    JsonArray *link_types = read_array(reader, object, "link_types");
+    for (guint index = 0; link_types != NULL && index < json_array_get_length(link_types); index++)
+        g_ptr_array_add(capture->link_types,
+                        g_strdup(json_array_get_string_element(link_types, index)));
+    capture->packets = read_unsigned(reader, object, "packets");
+    capture->bytes = read_unsigned(reader, object, "bytes");
+    capture->precision_digits = 6;
+    if (capture->packets > 0) {
+        capture->first_seen_ns =
+            read_time(reader, object, "first_seen", &capture->precision_digits);
+        capture->last_seen_ns = read_time(reader, object, "last_seen", NULL);
+    }
+    capture->truncated = read_boolean(reader, object, "truncated");
+    JsonArray *warnings = read_array(reader, object, "warnings");
+    for (guint index = 0; warnings != NULL && index < json_array_get_length(warnings); index++)
+        g_ptr_array_add(capture->warnings,
+                        g_strdup(json_array_get_string_element(warnings, index)));
+    JsonObject *skipped = read_object(reader, object, "skipped_packets", false);
+    for (unsigned reason = 1; skipped != NULL && reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
+        const char *name = oddport_skip_reason_name((OddportDecodeStatus)reason);
+        if (name != NULL && json_object_has_member(skipped, name))
+            capture->skipped[reason] = read_unsigned(reader, skipped, name);
+    }
+    return capture;
+}
+
+/* The part's summary: captures, totals and warnings. */
+static void read_summary(Reader *reader, JsonObject *object, Part *part)
+{
+    const char *version = read_string(reader, object, "oddport", false);
+    uint64_t schema = read_unsigned(reader, object, "schema");
+    if (!reader->failed && schema != ODDPORT_SCHEMA_VERSION) {
+        g_set_error(reader->error, merge_error_quark(), 0,
+                    "%s: a report of schema %" G_GUINT64_FORMAT ", and this oddport writes "
+                    "schema %d",
+                    reader->report, schema, ODDPORT_SCHEMA_VERSION);
+        reader->failed = true;
+    }
+    if (!reader->failed && strcmp(version, ODDPORT_VERSION) != 0) {
+        g_set_error(reader->error, merge_error_quark(), 0,
+                    "%s: written by oddport %s; merge reports of oddport %s only", reader->report,
+                    version, ODDPORT_VERSION);
+        reader->failed = true;
+    }
+    part->stopped = read_boolean(reader, object, "incomplete");
+    JsonArray *captures = read_array(reader, object, "captures");
+    part->first_seen_ns = UINT64_MAX;
+    for (guint index = 0; captures != NULL && index < json_array_get_length(captures); index++) {
+        JsonObject *capture_object = json_array_get_object_element(captures, index);
+        if (capture_object == NULL) {
+            fail(reader, "a capture", "captures");
+            break;
+        }
+        OddportCaptureSummary *capture = read_capture(reader, capture_object);
+        g_ptr_array_add(part->captures, capture);
+        part->packets += capture->packets;
+        part->bytes += capture->bytes;
+        for (unsigned reason = 0; reason < ODDPORT_SKIP_REASON_COUNT; reason++)
+            part->skipped[reason] += capture->skipped[reason];
+        if (capture->packets > 0) {
+            part->first_seen_ns = MIN(part->first_seen_ns, capture->first_seen_ns);
+            part->last_seen_ns = MAX(part->last_seen_ns, capture->last_seen_ns);
+        }
+    }
+    JsonObject *totals = read_object(reader, object, "totals", false);
+    part->evicted_flows = read_unsigned(reader, totals, "evicted_flows");
+    part->max_flows = read_unsigned(reader, totals, "max_flows");
+    JsonObject *omitted_object = read_object(reader, totals, "omitted_services", false);
+    if (reader->failed)
+        return;
+    /* The part's own run-bound warnings are said again for the whole set, with its numbers. */
+    OddportFlowCounts counts = {0};
+    counts.omitted_services.rows = read_unsigned(reader, omitted_object, "rows");
+    counts.omitted_services.flows = read_unsigned(reader, omitted_object, "flows");
+    OddportSummary own = {.evicted_flows = part->evicted_flows,
+                          .max_flows = part->max_flows,
+                          .counts = &counts,
+                          .warnings = g_ptr_array_new_with_free_func(g_free)};
+    oddport_summary_add_run_warnings(&own);
+    JsonArray *warnings = read_array(reader, object, "warnings");
+    for (guint index = 0; warnings != NULL && index < json_array_get_length(warnings); index++) {
+        const char *warning = json_array_get_string_element(warnings, index);
+        bool run_bound = false;
+        for (guint own_index = 0; warning != NULL && own_index < own.warnings->len; own_index++)
+            run_bound =
+                run_bound || strcmp(warning, g_ptr_array_index(own.warnings, own_index)) == 0;
+        if (warning != NULL && !run_bound)
+            g_ptr_array_add(part->warnings, g_strdup(warning));
+    }
+    g_ptr_array_unref(own.warnings);
+}
+
+static Part *part_new(unsigned index)
+{
+    Part *part = g_new0(Part, 1);
+    part->flows = g_ptr_array_new_with_free_func(merged_flow_free);
+    part->captures = g_ptr_array_new_with_free_func(capture_summary_free);
+    part->warnings = g_ptr_array_new_with_free_func(g_free);
+    part->index = index;
+    return part;
+}
+
+/* One JSON value, or NULL with `error` set (transfer full). */
+static JsonNode *parse_json(const char *name, const char *text, gssize length, GError **error)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    GError *parse_error = NULL;
+    if (!json_parser_load_from_data(parser, text, length, &parse_error)) {
+        g_set_error(error, merge_error_quark(), 0, "%s: not JSON or NDJSON: %s", name,
+                    parse_error->message);
+        g_error_free(parse_error);
+        return NULL;
+    }
+    JsonNode *root = json_parser_steal_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        g_set_error(error, merge_error_quark(), 0, "%s: not an oddport report", name);
+        if (root != NULL)
+            json_node_unref(root);
+        return NULL;
+    }
+    return root;
+}
+
+/* Whether the first line is a JSON object with a "type" member, as NDJSON reports' lines are. */
+static bool first_line_is_typed(const char *text, size_t length)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    if (!json_parser_load_from_data(parser, text, (gssize)length, NULL))
+        return false;
+    JsonNode *root = json_parser_get_root(parser);
+    return root != NULL && JSON_NODE_HOLDS_OBJECT(root) &&
+           json_object_has_member(json_node_get_object(root), "type");
+}
+
+bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char *text,
+                              size_t length, GError **error)
+{
+    Part *part = part_new(merge->parts->len);
+    Reader reader = {.report = name, .error = error};
+    /* NDJSON: a flow per line, then the summary, each line an object with a "type"; JSON: one
+     * document with both, on one line as oddport writes it or spread over many. */
+    const char *newline = memchr(text, '\n', length);
+    bool one_document = newline == NULL || !first_line_is_typed(text, (size_t)(newline - text));
+    bool have_summary = false;
+    if (one_document) {
+        JsonNode *root = parse_json(name, text, (gssize)length, error);
+        if (root == NULL) {
+            part_free(part);
+            return false;
+        }
+        JsonObject *object = json_node_get_object(root);
+        if (json_object_has_member(object, "type")) {
+            /* An NDJSON report of no flows is its summary line alone. */
+            have_summary = true;
+            read_summary(&reader, object, part);
+        } else {
+            JsonArray *flows = read_array(&reader, object, "flows");
+            for (guint index = 0; flows != NULL && index < json_array_get_length(flows); index++) {
+                JsonObject *flow = json_array_get_object_element(flows, index);
+                if (flow == NULL) {
+                    fail(&reader, "a flow", "flows");
+                    break;
+                }
+                g_ptr_array_add(part->flows, read_flow(&reader, flow, part->index));
+            }
+            read_summary(&reader, object, part);
+            have_summary = true;
+        }
+        json_node_unref(root);
+    } else {
+        const char *line = text;
+        const char *end = text + length;
+        while (line < end && !reader.failed) {
+            const char *line_end = memchr(line, '\n', (size_t)(end - line));
+            if (line_end == NULL)
+                line_end = end;
+            if (strspn(line, " \t\r") < (size_t)(line_end - line)) {
+                JsonNode *root = parse_json(name, line, line_end - line, error);
+                if (root == NULL) {
+                    part_free(part);
+                    return false;
+                }
+                JsonObject *object = json_node_get_object(root);
+                const char *type = read_string(&reader, object, "type", false);
+                if (type != NULL && strcmp(type, "flow") == 0)
+                    g_ptr_array_add(part->flows, read_flow(&reader, object, part->index));
+                else if (type != NULL && strcmp(type, "summary") == 0 && !have_summary) {
+                    read_summary(&reader, object, part);
+                    have_summary = true;
+                } else
+                    fail(&reader, "the line type", type);
+                json_node_unref(root);
+            }
+            line = line_end + 1;
+        }
+    }
+    if (!reader.failed && !have_summary) {
+        g_set_error(error, merge_error_quark(), 0,
+                    "%s: no summary: the report is cut short (was its run stopped?)", name);
+        reader.failed = true;
+    }
+    if (reader.failed) {
+        part_free(part);
+        return false;
+    }
+    g_ptr_array_add(merge->parts, part);
+    return true;
+}
+
+/* Parts in the order of their first packets, as one run reads the files of a set; parts with
+ * no packets keep their place among those given before them. */
+static int compare_parts(gconstpointer left_pointer, gconstpointer right_pointer)
+{
+    const Part *left = *(Part *const *)left_pointer;
+    const Part *right = *(Part *const *)right_pointer;
+    if (left->first_seen_ns != right->first_seen_ns)
+        return left->first_seen_ns < right->first_seen_ns ? -1 : 1;
+    return left->index < right->index ? -1 : left->index > right->index;
+}
+
+static bool is_closed(const OddportFlowReport *flow)
+{
+    return flow->reset || (flow->client_sent_fin && flow->server_sent_fin);
+}
+
+/* How long a flow stays open without packets before the engine finishes it. */
+static uint64_t idle_timeout_ns(const OddportFlowReport *flow)
+{
+    uint64_t seconds = flow->transport == ODDPORT_TRANSPORT_UDP ? ODDPORT_UDP_IDLE_SECONDS
+                       : is_closed(flow)                        ? ODDPORT_CLOSED_GRACE_SECONDS
+                                                                : ODDPORT_TCP_IDLE_SECONDS;
+    return seconds * 1000000000u;
+}
+
+/* Whether one run over both parts would have carried `earlier`, still open when its part ended,
+ * on into `later`, the first flow of the same endpoints in the next part. */
+static bool continues(const MergedFlow *earlier, const MergedFlow *later)
+{
+    const OddportFlowReport *first = &earlier->report;
+    const OddportFlowReport *next = &later->report;
+    if (next->first_seen_ns > first->last_seen_ns + idle_timeout_ns(first))
+        return false;
+    /* A fresh SYN on a closed connection, or on one that had its own SYN, starts another. */
+    if (next->transport == ODDPORT_TRANSPORT_TCP && next->client_sent_syn &&
+        (is_closed(first) || first->client_sent_syn))
+        return false;
+    return true;
+}
+
+static bool same_endpoint(const OddportEndpoint *left, const OddportEndpoint *right)
+{
+    return left->port == right->port &&
+           memcmp(&left->address, &right->address, sizeof left->address) == 0;
+}
+
+/* What one side of a flow said, as its report gives it. */
+typedef struct {
+    OddportApp app;
+    bool sent_payload;
+    const char *evidence; /* the side's own evidence, or NULL (borrowed from the report) */
+    size_t evidence_length;
+} SideView;
+
+/* A side's part of a flow's evidence, which classification wrote as "client: A; server: B",
+ * "client: A" or "server: B" (see oddport_classify_flow). */
+static void side_evidence(const OddportFlowVerdict *verdict, bool server, SideView *side)
+{
+    const char *evidence = verdict->evidence;
+    side->evidence = NULL;
+    side->evidence_length = 0;
+    if (side->app == ODDPORT_APP_UNKNOWN)
+        return;
+    bool client_known = verdict->client_app != ODDPORT_APP_UNKNOWN;
+    if (!server) {
+        if (!g_str_has_prefix(evidence, "client: "))
+            return;
+        const char *end = verdict->server_app != ODDPORT_APP_UNKNOWN
+                              ? strstr(evidence, "; server: ")
+                              : evidence + strlen(evidence);
+        if (end == NULL)
+            return;
+        side->evidence = evidence + strlen("client: ");
+        side->evidence_length = (size_t)(end - side->evidence);
+        return;
+    }
+    const char *start = client_known ? strstr(evidence, "; server: ") : evidence;
+    if (start == NULL)
+        return;
+    if (client_known)
+        start += strlen("; ");
+    if (!g_str_has_prefix(start, "server: "))
+        return;
+    side->evidence = start + strlen("server: ");
+    side->evidence_length = strlen(side->evidence);
+}
+
+static OddportConfidence raised(OddportConfidence confidence)
+{
+    return confidence < ODDPORT_CONFIDENCE_HIGH ? confidence + 1 : ODDPORT_CONFIDENCE_HIGH;
+}
+
+/* Whether a protocol member holds what a side that never got there writes: null, false, 0, ""
+ * or []. */
+static bool says_nothing(JsonNode *node)
+{
+    if (JSON_NODE_HOLDS_NULL(node))
+        return true;
+    if (JSON_NODE_HOLDS_ARRAY(node))
+        return json_array_get_length(json_node_get_array(node)) == 0;
+    if (!JSON_NODE_HOLDS_VALUE(node))
+        return false;
+    GType type = json_node_get_value_type(node);
+    return (type == G_TYPE_BOOLEAN && !json_node_get_boolean(node)) ||
+           (type == G_TYPE_INT64 && json_node_get_int(node) == 0) ||
+           (type == G_TYPE_STRING && json_node_get_string(node)[0] == '\0');
+}
+
+/* Protocol members of both flows, member by member: the earlier flow's where it says something
+ * (it holds the side that spoke first), else the later one's (transfer full). */
+static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *later)
+{
+    JsonObject *united = json_object_new();
+    size_t count;
+    const OddportProtocol *const *protocols = oddport_protocols(&count);
+    for (size_t index = 0; index < count; index++) {
+        const char *name = protocols[index]->name;
+        JsonObject *first = json_object_get_object_member(earlier, name);
+        JsonObject *second = json_object_get_object_member(later, name);
+        if (first == NULL || second == NULL) {
+            JsonNode *node = json_object_get_member(first != NULL ? earlier : later, name);
+            json_object_set_member(
+                united, name, node != NULL ? json_node_copy(node) : json_node_new(JSON_NODE_NULL));
+            continue;
+        }
+        JsonObject *members = json_object_new();
+        JsonObjectIter iterator;
+        const char *member_name;
+        JsonNode *node;
+        json_object_iter_init_ordered(&iterator, first);
+        while (json_object_iter_next_ordered(&iterator, &member_name, &node)) {
+            JsonNode *other = json_object_get_member(second, member_name);
+            bool empty = says_nothing(node);
+            json_object_set_member(members, member_name,
+                                   json_node_copy(empty && other != NULL ? other : node));
+        }
+        json_object_set_object_member(united, name, members);
+    }
+    return united;
+}
+
+/* The verdict one run would reach when each side's first bytes lie in one of the two flows:
+ * the client's from whichever flow it spoke in first, the server's likewise, put together as
+ * oddport_classify_flow puts sides together. False where the parts do not tell (a side's
+ * evidence cannot be told apart); the earlier flow's verdict then stands. `later` has the same
+ * client as `earlier`. */
+static bool combine_verdicts(MergedFlow *earlier, const MergedFlow *later)
+{
+    const OddportFlowVerdict *first = &earlier->verdict;
+    const OddportFlowVerdict *second = &later->verdict;
+    bool client_from_first = earlier->report.client_sent_payload;
+    bool server_from_first = earlier->report.server_sent_payload;
+    const OddportFlowVerdict *client_source = client_from_first ? first : second;
+    const OddportFlowVerdict *server_source = server_from_first ? first : second;
+    SideView client = {.app = client_source->client_app};
+    SideView server = {.app = server_source->server_app};
+    side_evidence(client_source, false, &client);
+    side_evidence(server_source, true, &server);
+    if ((client.app != ODDPORT_APP_UNKNOWN && client.evidence == NULL) ||
+        (server.app != ODDPORT_APP_UNKNOWN && server.evidence == NULL))
+        return false;
+    OddportFlowVerdict combined = *first;
+    combined.client_app = client.app;
+    combined.server_app = server.app;
+    combined.app = server.app != ODDPORT_APP_UNKNOWN ? server.app : client.app;
+    combined.mismatch = client.app != ODDPORT_APP_UNKNOWN && server.app != ODDPORT_APP_UNKNOWN &&
+                        client.app != server.app;
+    /* Where the app is expected and how severe it is elsewhere follow from the app and the
+     * server's port, as in the flow whose verdict already named that app. */
+    const OddportFlowVerdict *named = combined.app == second->app ? second : first;
+    combined.nonstandard = named->nonstandard;
+    combined.severity = named->severity;
+    combined.expected_port_count = named->expected_port_count;
+    memcpy(combined.expected_ports, named->expected_ports, sizeof combined.expected_ports);
+    /* Each flow's confidence was its one recognised side's. */
+    OddportConfidence client_confidence = client_source->confidence;
+    OddportConfidence server_confidence = server_source->confidence;
+    if (client.app != ODDPORT_APP_UNKNOWN && client.app == server.app)
+        combined.confidence = raised(MAX(client_confidence, server_confidence));
+    else
+        combined.confidence =
+            server.app != ODDPORT_APP_UNKNOWN ? server_confidence : client_confidence;
+    if (client.app != ODDPORT_APP_UNKNOWN && server.app != ODDPORT_APP_UNKNOWN)
+        g_snprintf(combined.evidence, sizeof combined.evidence, "client: %.*s; server: %.*s",
+                   (int)client.evidence_length, client.evidence, (int)server.evidence_length,
+                   server.evidence);
+    else if (server.app != ODDPORT_APP_UNKNOWN)
+        g_snprintf(combined.evidence, sizeof combined.evidence, "server: %.*s",
+                   (int)server.evidence_length, server.evidence);
+    else if (client.app != ODDPORT_APP_UNKNOWN)
+        g_strlcpy(combined.evidence, client_source->evidence, sizeof combined.evidence);
+    else if (!client_from_first && !server_from_first) {
+        /* Nothing recognised: "no payload seen" only if the later part saw none either. */
+        g_strlcpy(combined.evidence, second->evidence, sizeof combined.evidence);
+        combined.confidence = second->confidence;
+    }
+    earlier->verdict = combined;
+    /* The deciding packet is that of the side the app came from. */
+    bool server_decides = server.app != ODDPORT_APP_UNKNOWN;
+    const MergedFlow *decider =
+        (server_decides ? server_from_first : client_from_first) ? earlier : later;
+    if (decider == later) {
+        g_free(earlier->deciding_capture);
+        earlier->deciding_capture = g_strdup(later->deciding_capture);
+        earlier->report.deciding_packet =
+            (OddportPacketPlace){earlier->deciding_capture, later->report.deciding_packet.frame};
+        earlier->report.decided_by =
+            server_decides ? ODDPORT_DECIDED_BY_SERVER : ODDPORT_DECIDED_BY_CLIENT;
+    }
+    JsonObject *united = united_protocol_members(earlier->app_source, later->app_source);
+    json_object_unref(earlier->app_source);
+    earlier->app_source = united;
+    earlier->report.replay_source = united;
+    return true;
+}
+
+/* Whether one run could have judged a side differently from what a part reported: its later
+ * bytes reached a side whose detection was not done (undecided, or its protocol still reading
+ * details such as a TLS certificate or SSH's key exchange offer). */
+static bool later_bytes_matter(bool earlier_payload, bool earlier_done, bool later_payload)
+{
+    return earlier_payload && later_payload && !earlier_done;
+}
+
+/* Whether a side left unrecognised began with bytes that a detector matches, if only weakly: a
+ * low-confidence match (an HTTP/0.9 request) counts only when the other side confirms it, and
+ * that other side's bytes are now in another part. */
+static bool may_await_confirmation(OddportTransport transport, OddportApp app,
+                                   const OddportOpening *opening)
+{
+    if (app != ODDPORT_APP_UNKNOWN || opening->length == 0)
+        return false;
+    OddportCandidates candidates = oddport_protocol_candidates(transport);
+    OddportSideResult result;
+    memset(&result, 0, sizeof result);
+    oddport_detect_side(opening->bytes, opening->length, true, &candidates, &result);
+    return result.app != ODDPORT_APP_UNKNOWN;
+}
+
+/* Adds `later` (the continuation) to `earlier`, which keeps its id, client and opening. */
+static void join(MergedFlow *earlier, MergedFlow *later)
+{
+    OddportFlowReport *first = &earlier->report;
+    const OddportFlowReport *next = &later->report;
+    bool same_sides = same_endpoint(&first->client, &next->client);
+    uint64_t client_packets = same_sides ? next->client_packets : next->server_packets;
+    uint64_t client_bytes = same_sides ? next->client_bytes : next->server_bytes;
+    uint64_t server_packets = same_sides ? next->server_packets : next->client_packets;
+    uint64_t server_bytes = same_sides ? next->server_bytes : next->client_bytes;
+    bool client_payload = same_sides ? next->client_sent_payload : next->server_sent_payload;
+    bool server_payload = same_sides ? next->server_sent_payload : next->client_sent_payload;
+    bool client_done = same_sides ? next->client_detection_done : next->server_detection_done;
+    bool server_done = same_sides ? next->server_detection_done : next->client_detection_done;
+    const OddportOpening *client_opening =
+        same_sides ? &next->client_opening : &next->server_opening;
+    const OddportOpening *server_opening =
+        same_sides ? &next->server_opening : &next->client_opening;
+
+    bool client_new = client_payload && !first->client_sent_payload;
+    bool server_new = server_payload && !first->server_sent_payload;
+    bool uncertain = later_bytes_matter(first->client_sent_payload, first->client_detection_done,
+                                        client_payload) ||
+                     later_bytes_matter(first->server_sent_payload, first->server_detection_done,
+                                        server_payload);
+    if (client_new || server_new) {
+        /* A side that spoke only in the later part was read there from its first byte, as one
+         * run reads it; with the client the other way round its sides' members cannot be
+         * matched up. */
+        OddportTransport transport = first->transport;
+        uncertain =
+            uncertain || !same_sides ||
+            may_await_confirmation(transport, earlier->verdict.client_app,
+                                   &first->client_opening) ||
+            may_await_confirmation(transport, earlier->verdict.server_app,
+                                   &first->server_opening) ||
+            may_await_confirmation(transport, later->verdict.client_app, &next->client_opening) ||
+            may_await_confirmation(transport, later->verdict.server_app, &next->server_opening);
+        if (same_sides && !combine_verdicts(earlier, later))
+            uncertain = true;
+    }
+    earlier->verdict_uncertain = earlier->verdict_uncertain || uncertain;
+    first->client_packets += client_packets;
+    first->client_bytes += client_bytes;
+    first->server_packets += server_packets;
+    first->server_bytes += server_bytes;
+    if (first->client_opening.length == 0)
+        first->client_opening = *client_opening;
+    if (first->server_opening.length == 0)
+        first->server_opening = *server_opening;
+    /* A side that spoke again later was read further by one run: as far as the later part. */
+    if (client_payload)
+        first->client_detection_done = first->client_detection_done || client_done;
+    if (server_payload)
+        first->server_detection_done = first->server_detection_done || server_done;
+    first->client_sent_payload = first->client_sent_payload || client_payload;
+    first->server_sent_payload = first->server_sent_payload || server_payload;
+    first->server_accepted = first->server_accepted || (same_sides && next->server_accepted);
+    first->client_sent_fin =
+        first->client_sent_fin || (same_sides ? next->client_sent_fin : next->server_sent_fin);
+    first->server_sent_fin =
+        first->server_sent_fin || (same_sides ? next->server_sent_fin : next->client_sent_fin);
+    first->reset = first->reset || next->reset;
+    first->last_seen_ns = MAX(first->last_seen_ns, next->last_seen_ns);
+    first->precision_digits = MAX(first->precision_digits, next->precision_digits);
+    first->open_at_end = next->open_at_end;
+}
+
+static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_pointer)
+{
+    const MergedFlow *left = *(MergedFlow *const *)left_pointer;
+    const MergedFlow *right = *(MergedFlow *const *)right_pointer;
+    return left->report.id < right->report.id ? -1 : left->report.id > right->report.id;
+}
+
+/* Moves the flows of `carried` whose idle time ran out by `now_ns` (all of them when `all`: the
+ * input ended) to `order`, in id order, as one run finishes the flows it holds when they time
+ * out together or the input ends. */
+static void emit_carried(GHashTable *carried, GPtrArray *order, uint64_t now_ns, bool all)
+{
+    GPtrArray *due = g_ptr_array_new();
+    GHashTableIter iterator;
+    gpointer value;
+    g_hash_table_iter_init(&iterator, carried);
+    while (g_hash_table_iter_next(&iterator, NULL, &value)) {
+        MergedFlow *flow = value;
+        /* The engine looks for idle flows once a second of packet time: a flow whose time ran
+         * out a second or more before `now` has surely been finished, one whose time ran out
+         * in that last second is taken to be still open (it may or may not have been). */
+        uint64_t timed_out_ns = flow->report.last_seen_ns + idle_timeout_ns(&flow->report);
+        if (all || timed_out_ns + 1000000000u <= now_ns) {
+            /* Timed out before the input ended. */
+            flow->report.open_at_end = all;
+            g_ptr_array_add(due, flow);
+            g_hash_table_iter_remove(&iterator);
+        }
+    }
+    g_ptr_array_sort(due, compare_flows_by_id);
+    for (guint index = 0; index < due->len; index++)
+        g_ptr_array_add(order, g_ptr_array_index(due, index));
+    g_ptr_array_unref(due);
+}
+
+/* The flows of every part in the order one run would finish them, joined across the parts'
+ * boundaries (container transfer full; the flows stay the parts'). */
+static GPtrArray *put_flows_together(OddportMerge *merge)
+{
+    GPtrArray *order = g_ptr_array_new();
+    /* Flows still open at the end of the parts read so far, by key (borrowed). */
+    GHashTable *carried = g_hash_table_new(g_str_hash, g_str_equal);
+    uint64_t records_before = 0;
+    for (guint part_index = 0; part_index < merge->parts->len; part_index++) {
+        Part *part = g_ptr_array_index(merge->parts, part_index);
+        /* Ids are positions among the records of the whole set. */
+        for (guint index = 0; index < part->flows->len; index++) {
+            MergedFlow *flow = g_ptr_array_index(part->flows, index);
+            flow->report.id += records_before;
+        }
+        records_before += part->packets;
+        /* Only a part's first flow of some endpoints can be the continuation of a carried one. */
+        GHashTable *first_of_key = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint index = 0; index < part->flows->len; index++) {
+            MergedFlow *flow = g_ptr_array_index(part->flows, index);
+            MergedFlow *known = g_hash_table_lookup(first_of_key, flow->key);
+            if (known == NULL || flow->report.id < known->report.id)
+                g_hash_table_insert(first_of_key, flow->key, flow);
+        }
+        for (guint index = 0; index < part->flows->len; index++) {
+            MergedFlow *flow = g_ptr_array_index(part->flows, index);
+            MergedFlow *earlier = g_hash_table_lookup(carried, flow->key);
+            MergedFlow *target = flow;
+            if (earlier != NULL && g_hash_table_lookup(first_of_key, flow->key) == flow) {
+                g_hash_table_remove(carried, flow->key);
+                if (continues(earlier, flow)) {
+                    join(earlier, flow);
+                    target = earlier;
+                } else {
+                    /* Finished by this flow's SYN, or timed out, before the input ended. */
+                    earlier->report.open_at_end = false;
+                    g_ptr_array_add(order, earlier);
+                }
+            }
+            /* Open at the part's end: it may go on in the next part, or (joined, and now closed
+             * by both FINs) have timed out before the end after all. */
+            if (target->report.open_at_end)
+                g_hash_table_insert(carried, target->key, target);
+            else
+                g_ptr_array_add(order, target);
+        }
+        g_hash_table_unref(first_of_key);
+        /* Carried flows that one run would have timed out by the end of this part. */
+        emit_carried(carried, order, part->last_seen_ns, false);
+    }
+    emit_carried(carried, order, 0, true);
+    g_hash_table_unref(carried);
+    return order;
+}
+
+static int compare_ids(gconstpointer left_pointer, gconstpointer right_pointer)
+{
+    uint64_t left = *(const uint64_t *)left_pointer;
+    uint64_t right = *(const uint64_t *)right_pointer;
+    return left < right ? -1 : left > right;
+}
+
+/* "12, 40, 77": every id, so that a reader can set exactly those flows aside (transfer full). */
+static char *list_ids(GArray *ids)
+{
+    GString *text = g_string_new(NULL);
+    for (guint index = 0; index < ids->len; index++)
+        g_string_append_printf(text, "%s%" G_GUINT64_FORMAT, index > 0 ? ", " : "",
+                               g_array_index(ids, uint64_t, index));
+    return g_string_free(text, FALSE);
+}
+
+bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format, FILE *stream,
+                         const OddportReportOptions *options)
+{
+    g_ptr_array_sort(merge->parts, compare_parts);
+    OddportSummary summary = {
+        .captures = g_ptr_array_new(),
+        .warnings = g_ptr_array_new_with_free_func(g_free),
+        .precision_digits = 6,
+    };
+    for (guint part_index = 0; part_index < merge->parts->len; part_index++) {
+        Part *part = g_ptr_array_index(merge->parts, part_index);
+        for (guint index = 0; index < part->captures->len; index++) {
+            OddportCaptureSummary *capture = g_ptr_array_index(part->captures, index);
+            g_ptr_array_add(summary.captures, capture);
+            if (capture->packets > 0)
+                summary.precision_digits = MAX(summary.precision_digits, capture->precision_digits);
+        }
+        summary.packets += part->packets;
+        summary.bytes += part->bytes;
+        for (unsigned reason = 0; reason < ODDPORT_SKIP_REASON_COUNT; reason++)
+            summary.skipped[reason] += part->skipped[reason];
+        summary.evicted_flows += part->evicted_flows;
+        summary.max_flows = MAX(summary.max_flows, part->max_flows);
+        summary.stopped = summary.stopped || part->stopped;
+        for (guint index = 0; index < part->warnings->len; index++) {
+            const char *warning = g_ptr_array_index(part->warnings, index);
+            bool known = false;
+            for (guint seen = 0; seen < summary.warnings->len && !known; seen++)
+                known = strcmp(warning, g_ptr_array_index(summary.warnings, seen)) == 0;
+            if (!known)
+                g_ptr_array_add(summary.warnings, g_strdup(warning));
+        }
+    }
+
+    GPtrArray *order = put_flows_together(merge);
+    OddportTally *tally = oddport_tally_new();
+    summary.counts = oddport_tally_counts(tally);
+    OddportReport *report = oddport_report_begin(format, stream, options);
+    GArray *uncertain = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    for (guint index = 0; index < order->len; index++) {
+        MergedFlow *flow = g_ptr_array_index(order, index);
+        /* Flow times are written with the finest precision of the whole set. */
+        flow->report.precision_digits = summary.precision_digits;
+        oddport_tally_add_flow(tally, &flow->report);
+        oddport_report_add_flow(&flow->report, report);
+        if (flow->verdict_uncertain)
+            g_array_append_val(uncertain, flow->report.id);
+    }
+    g_array_sort(uncertain, compare_ids);
+    if (uncertain->len > 0) {
+        g_autofree char *ids = list_ids(uncertain);
+        g_ptr_array_add(summary.warnings,
+                        g_strdup_printf("%u flows cut by the end of a part (ids %s) sent bytes in "
+                                        "the next part that the earlier part had not recognised: "
+                                        "their app is the earlier part's, or the later part's "
+                                        "where the earlier recognised none, and may differ from "
+                                        "one run over the whole set",
+                                        uncertain->len, ids));
+    }
+    if (summary.evicted_flows > 0)
+        g_ptr_array_add(summary.warnings,
+                        g_strdup_printf("the parts' runs finished %" G_GUINT64_FORMAT " flows "
+                                        "early (--max-flows): one run over the whole set, with "
+                                        "other flows open at once, may have finished others",
+                                        summary.evicted_flows));
+    oddport_summary_add_run_warnings(&summary);
+    const OddportRunResult run = {.summary = &summary, .tally = tally};
+    bool written = oddport_report_end(report, &run);
+    g_array_unref(uncertain);
+    g_ptr_array_unref(order);
+    oddport_tally_free(tally);
+    g_ptr_array_unref(summary.captures);
+    g_ptr_array_unref(summary.warnings);
+    return written;
+}
+
+/* Writes the merged report to `path` beside its name and renames it when whole, so that an
+ * earlier report is never replaced by half of one; "-" or no path is standard output. */
+static bool write_output(OddportMerge *merge, const OddportReportFormat *format, const char *path)
+{
+    const OddportReportOptions options = {0};
+    if (path == NULL || strcmp(path, "-") == 0)
+        return oddport_merge_write(merge, format, stdout, &options) && fflush(stdout) == 0;
+    g_autofree char *partial = g_strdup_printf("%s.partial", path);
+    FILE *stream = fopen(partial, "w");
+    if (stream == NULL) {
+        fprintf(stderr, "oddport merge: cannot write %s: %s\n", partial, g_strerror(errno));
+        return false;
+    }
+    bool written = oddport_merge_write(merge, format, stream, &options);
+    written = fclose(stream) == 0 && written;
+    if (written && rename(partial, path) != 0) {
+        fprintf(stderr, "oddport merge: cannot rename %s to %s: %s\n", partial, path,
+                g_strerror(errno));
+        written = false;
+    }
+    if (!written)
+        remove(partial);
+    return written;
+}
+
+int oddport_merge_main(int argc, char **argv)
+{
+    enum { MERGE_OK = 0, MERGE_UNREADABLE = 1, MERGE_USAGE = 2, MERGE_WRITE_ERROR = 3 };
+    char *output_path = NULL;
+    char *format_name = NULL;
+    const GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
+         "Write the merged report to FILE, not standard output", "FILE"},
+        {"format", 0, 0, G_OPTION_ARG_STRING, &format_name,
+         "Report format: json (default), ndjson, text or csv", "FORMAT"},
+        G_OPTION_ENTRY_NULL,
+    };
+    GOptionContext *context = g_option_context_new("REPORT...");
+    g_option_context_set_summary(
+        context, "Merge the JSON or NDJSON reports of oddport runs over time-contiguous parts of "
+                 "one capture set\ninto the report of one run over the whole set: flows cut by a "
+                 "part's end are joined,\nflow ids are the set's, and totals and services are "
+                 "counted again from the flows.");
+    g_option_context_set_description(
+        context, "Reports are read in the order of their first packets, whatever the order given.\n"
+                 "Every part must be run by this oddport version with the same options.\n"
+                 "See oddport(1) for what cannot be merged exactly and how the report says so.");
+    g_option_context_add_main_entries(context, entries, NULL);
+    GError *error = NULL;
+    bool parsed = g_option_context_parse(context, &argc, &argv, &error);
+    g_option_context_free(context);
+    int status = MERGE_OK;
+    const OddportReportFormat *format =
+        oddport_report_format_find(format_name != NULL ? format_name : "json");
+    if (!parsed) {
+        fprintf(stderr, "oddport merge: %s\n", error->message);
+        g_clear_error(&error);
+        status = MERGE_USAGE;
+    } else if (format == NULL) {
+        g_autofree char *names = oddport_report_format_names(false);
+        fprintf(stderr, "oddport merge: unknown format '%s' (%s)\n", format_name, names);
+        status = MERGE_USAGE;
+    } else if (argc < 2) {
+        fprintf(stderr, "oddport merge: name the reports to merge (see oddport merge --help)\n");
+        status = MERGE_USAGE;
+    }
+    OddportMerge *merge = oddport_merge_new();
+    for (int index = 1; status == MERGE_OK && index < argc; index++) {
+        char *text = NULL;
+        gsize length = 0;
+        bool read = strcmp(argv[index], "-") == 0
+                        ? false
+                        : g_file_get_contents(argv[index], &text, &length, &error);
+        if (strcmp(argv[index], "-") == 0) {
+            GString *input = g_string_new(NULL);
+            char buffer[65536];
+            size_t got;
+            while ((got = fread(buffer, 1, sizeof buffer, stdin)) > 0)
+                g_string_append_len(input, buffer, (gssize)got);
+            read = !ferror(stdin);
+            length = input->len;
+            text = g_string_free(input, FALSE);
+            if (!read)
+                g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot read standard input");
+        }
+        if (read)
+            read = oddport_merge_add_report(merge, argv[index], text, length, &error);
+        if (!read) {
+            fprintf(stderr, "oddport merge: %s\n", error->message);
+            g_clear_error(&error);
+            status = MERGE_UNREADABLE;
+        }
+        g_free(text);
+    }
+    if (status == MERGE_OK && !write_output(merge, format, output_path))
+        status = MERGE_WRITE_ERROR;
+    oddport_merge_free(merge);
+    g_free(output_path);
+    g_free(format_name);
+    return status;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# oddport merge refuses what it cannot merge, naming the report, and touches no output then:
+# a report cut short, one without the members merging needs, one of another schema, text that
+# is no JSON; usage errors exit 2. A report of no flows merges.
+# Usage: errors.sh ODDPORT CAPTURES-DIR
+set -uo pipefail
+oddport=$(realpath "$1")
+captures=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+failed=0
+expect() {
+    local what=$1 status=$2 pattern=$3
+    shift 3
+    "$oddport" merge -o out.json "$@" 2>err
+    local got=$?
+    if [[ $got == "$status" ]] && grep -q -- "$pattern" err && [[ ! -e out.json ]]; then
+        echo "ok - $what (exit $got)"
+    else
+        echo "not ok - $what: exit $got, stderr: $(cat err)"
+        failed=1
+    fi
+    rm -f out.json
+}
+if ! command -v jq >/dev/null; then
+    echo "jq is not installed: cannot make the broken reports (apt-get install jq)"
+    exit 77
+fi
+"$oddport" -q --format ndjson -o good.ndjson "$captures/udp.pcap" || exit 1
+"$oddport" -q --format json -o good.json "$captures/udp.pcap" || exit 1
+head -n 2 good.ndjson >cut.ndjson
+command jq -c 'del(.flows[].open_at_end)' good.json >old.json
+command jq -c '.schema = 2' good.json >schema2.json
+echo 'not json at all' >garbage.txt
+expect "a report cut short" 1 "cut.ndjson: no summary" cut.ndjson
+expect "a report without open_at_end" 1 'old.json: "open_at_end" is missing' old.json
+expect "a report of schema 2" 1 "schema2.json: a report of schema 2" schema2.json
+expect "text that is no JSON" 1 "garbage.txt: not JSON" garbage.txt
+expect "a missing report" 1 "nothing-here.json" nothing-here.json
+expect "no report named" 2 "name the reports" 
+expect "an unknown format" 2 "unknown format 'yaml'" --format yaml good.json
+expect "an unknown option" 2 "Unknown option" --frobnicate good.json
+# One report alone is its own merge: the same flows and services.
+if "$oddport" merge -o one.json good.ndjson &&
+    diff <(command jq -S 'del(.oddport)' good.json) <(command jq -S 'del(.oddport)' one.json) >/dev/null; then
+    echo "ok - one report merged alone is the same report"
+else
+    echo "not ok - one report merged alone differs"
+    failed=1
+fi
+# A filter that leaves nothing: a report of no flows merges to one.
+"$oddport" -q --format json -f 'port 1' -o empty.json "$captures/udp.pcap" || exit 1
+if "$oddport" merge -o merged-empty.json empty.json good.json &&
+    [[ $(command jq '.flows | length' merged-empty.json) == $(command jq '.flows | length' good.json) ]]; then
+    echo "ok - a report of no flows merges"
+else
+    echo "not ok - a report of no flows does not merge"
+    failed=1
+fi
+exit $failed

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# A capture set cut with `editcap -c N` gives the same report read as a set by one oddport run
+# and put together by `oddport merge` from a run per part, JSON and NDJSON alike: every capture in
+# the captures folder and a generated capture, each cut at two sizes.
+# Usage: split.sh ODDPORT CAPTURES-DIR GENERATE-CAPTURE
+set -uo pipefail
+oddport=$(realpath "$1")
+captures=$(realpath "$2")
+generate=$(realpath "$3")
+here=$(dirname "$(realpath "$0")")
+for tool in editcap jq; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "$tool is not installed: cannot cut captures or compare reports (apt-get install tshark jq)"
+        exit 77
+    fi
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$generate" --packets 30000 --flows 1200 --seed 7 "$work/generated.pcap" >/dev/null || exit 1
+passed=0
+failed=0
+
+# check NAME CAPTURE PACKETS-PER-PART FORMAT
+check() {
+    local name=$1 capture=$2 size=$3 format=$4
+    local dir="$work/$name-$size-$format"
+    mkdir "$dir"
+    (
+        cd "$dir" || exit 1
+        editcap -c "$size" "$capture" part.pcap || exit 1
+        local parts=(part_*.pcap)
+        "$oddport" -q --format json -o whole.json "${parts[@]}"
+        local status=$?
+        [[ $status == 0 || $status == 1 ]] || exit 1
+        local index=0 reports=()
+        for part in "${parts[@]}"; do
+            "$oddport" -q --format "$format" -o "report-$index" "$part" || exit 1
+            reports+=("report-$index")
+            index=$((index + 1))
+        done
+        # Given in reverse: merge puts the parts in time order itself.
+        local reversed=()
+        for ((index = ${#reports[@]} - 1; index >= 0; index--)); do
+            reversed+=("${reports[index]}")
+        done
+        "$oddport" merge -o merged.json "${reversed[@]}" || exit 1
+        jq -e '.flows | length > 0' merged.json >/dev/null || exit 1
+        "$here/same-report.sh" whole.json merged.json
+    )
+    if [[ $? == 0 ]]; then
+        echo "ok - $name cut every $size packets, parts as $format"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $name cut every $size packets, parts as $format"
+        failed=$((failed + 1))
+    fi
+}
+
+for capture in "$captures"/*.pcap "$captures"/*.pcapng; do
+    check "$(basename "$capture")" "$capture" 7 json
+    check "$(basename "$capture")" "$capture" 50 ndjson
+done
+check generated "$work/generated.pcap" 6000 json
+check generated "$work/generated.pcap" 997 ndjson
+
+# The comparison itself notices a flow that differs, and a flow missing.
+merged=$(ls -d "$work"/generated-997-ndjson)/merged.json
+whole=$(dirname "$merged")/whole.json
+jq -c '.flows[3].c2s.bytes += 1' "$merged" >"$work/changed.json"
+jq -c 'del(.flows[5])' "$merged" >"$work/missing.json"
+for broken in changed missing; do
+    if "$here/same-report.sh" "$whole" "$work/$broken.json" 2>/dev/null; then
+        echo "not ok - the comparison missed a $broken flow"
+        failed=$((failed + 1))
+    else
+        echo "ok - the comparison notices a $broken flow"
+        passed=$((passed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
