@@ -2,6 +2,7 @@
 #ifndef ODDPORT_DIGEST_H
 #define ODDPORT_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,12 @@ void oddport_sha1_finish(OddportSha1 *context, uint8_t digest[ODDPORT_SHA1_SIZE]
 void oddport_sha256_init(OddportSha256 *context);
 void oddport_sha256_update(OddportSha256 *context, const void *bytes, size_t length);
 void oddport_sha256_finish(OddportSha256 *context, uint8_t digest[ODDPORT_SHA256_SIZE]);
+
+/* For the unit tests: whether SHA-1 runs on the processor's SHA extensions here, and each way of
+ * compressing one 64-byte block on its own (the second only where the first says yes). */
+bool oddport_sha1_uses_processor_extensions(void);
+void oddport_sha1_compress_portable(uint32_t state[5], const uint8_t block[64]);
+void oddport_sha1_compress_with_extensions(uint32_t state[5], const uint8_t block[64]);
 
 /* Writes the first `digits` lowercase hexadecimal digits of `digest` (at most 2 * size) and a NUL
  * into `text`, which holds at least digits + 1 bytes. */
