@@ -64,4 +64,8 @@ typedef struct {
  * whole set. */
 void oddport_summary_add_run_warnings(OddportSummary *summary);
 
+/* Frees a capture summary made with g_new and every string and array in it: the free function of
+ * the arrays that own capture summaries (OddportSummary.captures). */
+void oddport_capture_summary_free(void *capture);
+
 #endif

@@ -68,16 +68,6 @@ static void merged_flow_free(gpointer data)
     g_free(flow);
 }
 
-static void capture_summary_free(gpointer data)
-{
-    OddportCaptureSummary *capture = data;
-    g_free(capture->path);
-    g_free(capture->error);
-    g_ptr_array_unref(capture->link_types);
-    g_ptr_array_unref(capture->warnings);
-    g_free(capture);
-}
-
 static void part_free(gpointer data)
 {
     Part *part = data;
@@ -600,7 +590,7 @@ static Part *part_new(unsigned index)
 {
     Part *part = g_new0(Part, 1);
     part->flows = g_ptr_array_new_with_free_func(merged_flow_free);
-    part->captures = g_ptr_array_new_with_free_func(capture_summary_free);
+    part->captures = g_ptr_array_new_with_free_func(oddport_capture_summary_free);
     part->warnings = g_ptr_array_new_with_free_func(g_free);
     part->index = index;
     return part;

@@ -123,16 +123,6 @@ enum { MEMORY_RESERVE_BYTES = 16 * 1024 * 1024 };
 /* libpcap's own ceiling on a snapshot length, used for the filters' dead handles. */
 enum { FILTER_SNAPSHOT_LENGTH = 262144 };
 
-static void capture_summary_free(gpointer data)
-{
-    OddportCaptureSummary *capture = data;
-    g_free(capture->path);
-    g_free(capture->error);
-    g_ptr_array_unref(capture->link_types);
-    g_ptr_array_unref(capture->warnings);
-    g_free(capture);
-}
-
 OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink sink,
                                   void *sink_data)
 {
@@ -151,7 +141,7 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     engine->window_length_ns = UINT64_MAX;
     engine->remember_from_ns = UINT64_MAX;
     engine->summary.max_flows = ODDPORT_DEFAULT_MAX_FLOWS;
-    engine->summary.captures = g_ptr_array_new_with_free_func(capture_summary_free);
+    engine->summary.captures = g_ptr_array_new_with_free_func(oddport_capture_summary_free);
     engine->summary.warnings = g_ptr_array_new_with_free_func(g_free);
     engine->tally = oddport_tally_new();
     engine->summary.counts = oddport_tally_counts(engine->tally);

@@ -20,3 +20,15 @@ void oddport_summary_add_run_warnings(OddportSummary *summary)
                                         "totals but not listed, as in a scan or flood",
                                         omitted->rows, omitted->flows));
 }
+
+void oddport_capture_summary_free(void *data)
+{
+    OddportCaptureSummary *capture = data;
+    if (capture == NULL)
+        return;
+    g_free(capture->path);
+    g_free(capture->error);
+    g_ptr_array_unref(capture->link_types);
+    g_ptr_array_unref(capture->warnings);
+    g_free(capture);
+}
