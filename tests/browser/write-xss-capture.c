@@ -37,49 +37,6 @@ static void write_conversation(Connection *connection, const void *request, size
     close_connection(connection);
 }
 
-/* A TLS 1.2 ClientHello with one cipher suite and a server_name extension naming `name`. */
-static size_t client_hello(uint8_t *out, const char *name)
-{
-    size_t name_length = strlen(name);
-    size_t extension_length = 2 + 1 + 2 + name_length;
-    size_t extensions_length = 4 + extension_length;
-    size_t body_length = 2 + 32 + 1 + 2 + 2 + 1 + 1 + 2 + extensions_length;
-    size_t at = 0;
-    out[at++] = 22; /* handshake record */
-    out[at++] = 3;
-    out[at++] = 1;
-    put_be16(out + at, (uint32_t)(4 + body_length));
-    at += 2;
-    out[at++] = 1; /* ClientHello */
-    out[at++] = 0;
-    put_be16(out + at, (uint32_t)body_length);
-    at += 2;
-    out[at++] = 3; /* TLS 1.2 */
-    out[at++] = 3;
-    for (int index = 0; index < 32; index++)
-        out[at++] = (uint8_t)(0x20 + index);
-    out[at++] = 0; /* no session id */
-    put_be16(out + at, 2);
-    at += 2;
-    put_be16(out + at, 0xc02f);
-    at += 2;
-    out[at++] = 1; /* one compression method: none */
-    out[at++] = 0;
-    put_be16(out + at, (uint32_t)extensions_length);
-    at += 2;
-    put_be16(out + at, 0); /* server_name */
-    at += 2;
-    put_be16(out + at, (uint32_t)extension_length);
-    at += 2;
-    put_be16(out + at, (uint32_t)(1 + 2 + name_length));
-    at += 2;
-    out[at++] = 0; /* host_name */
-    put_be16(out + at, (uint32_t)name_length);
-    at += 2;
-    memcpy(out + at, name, name_length);
-    return at + name_length;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -111,7 +68,7 @@ int main(int argc, char **argv)
 
     uint8_t hello[512];
     size_t hello_length =
-        client_hello(hello, "javascript:alert('sni')//\"><svg onload=alert('sni-svg')>");
+        capture_client_hello(hello, "javascript:alert('sni')//\"><svg onload=alert('sni-svg')>");
     Connection tls = {{10, 0, 0, 3}, {10, 0, 0, 68}, 40003, 4444, 3000, 7000};
     write_conversation(&tls, hello, hello_length, NULL, 0);
 

@@ -179,4 +179,48 @@ static inline void close_connection(Connection *connection)
     write_segment(connection, 1, TCP_ACK, NULL, 0);
 }
 
+/* A TLS 1.2 ClientHello record whose only extension is server_name carrying `name` as it is, any
+ * bytes at all; returns its length. */
+static inline size_t capture_client_hello(uint8_t *out, const char *name)
+{
+    size_t name_length = strlen(name);
+    size_t extension_length = 2 + 1 + 2 + name_length; /* list length, type, name length */
+    size_t extensions_length = 4 + extension_length;
+    size_t body_length = 2 + 32 + 1 + 2 + 2 + 1 + 1 + 2 + extensions_length;
+    size_t at = 0;
+    out[at++] = 22; /* handshake record */
+    out[at++] = 3;
+    out[at++] = 1;
+    put_be16(out + at, (uint32_t)(4 + body_length));
+    at += 2;
+    out[at++] = 1; /* ClientHello */
+    out[at++] = 0;
+    put_be16(out + at, (uint32_t)body_length);
+    at += 2;
+    out[at++] = 3; /* TLS 1.2 */
+    out[at++] = 3;
+    for (int index = 0; index < 32; index++)
+        out[at++] = (uint8_t)(0x40 + index);
+    out[at++] = 0; /* no session id */
+    put_be16(out + at, 2);
+    at += 2;
+    put_be16(out + at, 0xc02f); /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+    at += 2;
+    out[at++] = 1; /* one compression method: none */
+    out[at++] = 0;
+    put_be16(out + at, (uint32_t)extensions_length);
+    at += 2;
+    put_be16(out + at, 0); /* server_name */
+    at += 2;
+    put_be16(out + at, (uint32_t)extension_length);
+    at += 2;
+    put_be16(out + at, (uint32_t)(1 + 2 + name_length));
+    at += 2;
+    out[at++] = 0; /* host_name */
+    put_be16(out + at, (uint32_t)name_length);
+    at += 2;
+    memcpy(out + at, name, name_length);
+    return at + name_length;
+}
+
 #endif
