@@ -342,26 +342,28 @@ static OddportDecodeStatus decode_ip_payload(uint8_t protocol, OddportCursor cur
     }
 }
 
-/* A big-endian 16-bit field at `offset` of a span the cursor has already checked. */
-static inline uint16_t field_be16(const uint8_t *span, size_t offset)
-{
-    return (uint16_t)((uint16_t)span[offset] << 8 | span[offset + 1]);
-}
-
 static OddportDecodeStatus decode_ipv4(OddportCursor cursor, OddportPacket *packet)
 {
-    /* The fixed part of the header is checked once and its fields read from it: every packet
-     * comes this way, and a check per field cost more than the rest of the decoding. */
     OddportCursor header = cursor;
-    const uint8_t *fixed;
-    if (!oddport_cursor_bytes(&header, 20, &fixed))
+    uint8_t version_and_length;
+    uint8_t type_of_service;
+    uint16_t total_length;
+    uint16_t identification;
+    uint16_t flags_and_offset;
+    uint8_t time_to_live;
+    uint8_t protocol;
+    uint16_t checksum;
+    const uint8_t *source;
+    const uint8_t *destination;
+    if (!oddport_cursor_u8(&header, &version_and_length) ||
+        !oddport_cursor_u8(&header, &type_of_service) ||
+        !oddport_cursor_be16(&header, &total_length) ||
+        !oddport_cursor_be16(&header, &identification) ||
+        !oddport_cursor_be16(&header, &flags_and_offset) ||
+        !oddport_cursor_u8(&header, &time_to_live) || !oddport_cursor_u8(&header, &protocol) ||
+        !oddport_cursor_be16(&header, &checksum) || !oddport_cursor_bytes(&header, 4, &source) ||
+        !oddport_cursor_bytes(&header, 4, &destination))
         return ODDPORT_SKIP_TRUNCATED;
-    uint8_t version_and_length = fixed[0];
-    uint16_t total_length = field_be16(fixed, 2);
-    uint16_t flags_and_offset = field_be16(fixed, 6);
-    uint8_t protocol = fixed[9];
-    const uint8_t *source = fixed + 12;
-    const uint8_t *destination = fixed + 16;
     size_t header_length = (size_t)(version_and_length & 0x0f) * 4;
     if (header_length < 20)
         return ODDPORT_SKIP_MALFORMED_IP;
@@ -406,14 +408,18 @@ static bool is_ipv6_extension_header(uint8_t next_header)
 
 static OddportDecodeStatus decode_ipv6(OddportCursor cursor, OddportPacket *packet)
 {
-    /* The fixed header, checked once (see decode_ipv4). */
-    const uint8_t *fixed;
-    if (!oddport_cursor_bytes(&cursor, 40, &fixed))
+    uint32_t version_class_label;
+    uint16_t payload_length;
+    uint8_t next_header;
+    uint8_t hop_limit;
+    const uint8_t *source;
+    const uint8_t *destination;
+    if (!oddport_cursor_be32(&cursor, &version_class_label) ||
+        !oddport_cursor_be16(&cursor, &payload_length) ||
+        !oddport_cursor_u8(&cursor, &next_header) || !oddport_cursor_u8(&cursor, &hop_limit) ||
+        !oddport_cursor_bytes(&cursor, 16, &source) ||
+        !oddport_cursor_bytes(&cursor, 16, &destination))
         return ODDPORT_SKIP_TRUNCATED;
-    uint16_t payload_length = field_be16(fixed, 4);
-    uint8_t next_header = fixed[6];
-    const uint8_t *source = fixed + 8;
-    const uint8_t *destination = fixed + 24;
     /* Zero means a jumbogram or an offloaded segment: trust what was captured. */
     size_t stated_length = payload_length != 0 ? payload_length : cursor.left;
     oddport_cursor_narrow(&cursor, stated_length);
@@ -651,13 +657,13 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
         !oddport_cursor_be16(&cursor, &packet->destination_port))
         return ODDPORT_SKIP_TRUNCATED;
     if (protocol == IP_PROTOCOL_TCP) {
-        /* Sequence, acknowledgment, data offset and flags: checked once, as in decode_ipv4. */
-        const uint8_t *fixed;
-        if (!oddport_cursor_bytes(&cursor, 10, &fixed))
+        uint32_t acknowledgment;
+        uint8_t data_offset;
+        if (!oddport_cursor_be32(&cursor, &packet->sequence) ||
+            !oddport_cursor_be32(&cursor, &acknowledgment) ||
+            !oddport_cursor_u8(&cursor, &data_offset) ||
+            !oddport_cursor_u8(&cursor, &packet->tcp_flags))
             return ODDPORT_SKIP_TRUNCATED;
-        packet->sequence = (uint32_t)field_be16(fixed, 0) << 16 | field_be16(fixed, 2);
-        uint8_t data_offset = fixed[8];
-        packet->tcp_flags = fixed[9];
         size_t header_length = (size_t)(data_offset >> 4) * 4;
         if (header_length < 20 || header_length > stated_length)
             return ODDPORT_SKIP_MALFORMED_TRANSPORT;
