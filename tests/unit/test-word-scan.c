@@ -1,4 +1,6 @@
 /* Unit tests for the eight-bytes-at-once tests against byte-by-byte answers. */
+#include <string.h>
+
 #include <glib.h>
 
 #include "internal/word_scan.h"
@@ -63,10 +65,31 @@ static void test_random_words(void)
     g_rand_free(random);
 }
 
+/* The cursor stops at the first byte out of range wherever it falls, and at the cursor's end. */
+static void test_cursor_skip(void)
+{
+    for (size_t length = 0; length <= 40; length++) {
+        uint8_t bytes[41];
+        memset(bytes, 'x', sizeof bytes);
+        OddportCursor whole = oddport_cursor_make(bytes, length);
+        g_assert_cmpuint(oddport_cursor_skip_bytes_between(&whole, 0x21, 0x7e), ==, length);
+        g_assert_cmpuint(whole.left, ==, 0);
+        for (size_t stop = 0; stop < length; stop++) {
+            bytes[stop] = ' ';
+            OddportCursor cursor = oddport_cursor_make(bytes, length);
+            g_assert_cmpuint(oddport_cursor_skip_bytes_between(&cursor, 0x21, 0x7e), ==, stop);
+            g_assert_cmpuint(cursor.left, ==, length - stop);
+            g_assert_true(cursor.data == bytes + stop);
+            bytes[stop] = 'x';
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/word-scan/against-bytes", test_against_bytes);
     g_test_add_func("/word-scan/random-words", test_random_words);
+    g_test_add_func("/word-scan/cursor-skip", test_cursor_skip);
     return g_test_run();
 }

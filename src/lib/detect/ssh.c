@@ -256,17 +256,13 @@ static OddportMatch detect_banner(OddportCursor cursor, OddportVerdict *verdict,
         /* Any other line: it must be text and end before the allowance runs out. */
         uint8_t byte;
         for (;;) {
-            /* Printable ASCII, the bulk of any text, is passed over a word at a time. */
-            const uint8_t *word_bytes;
-            while (cursor.left >= sizeof(uint64_t) &&
-                   PRE_BANNER_BYTES_MAX - bytes_before >= sizeof(uint64_t)) {
-                OddportCursor ahead = cursor;
-                if (!oddport_cursor_bytes(&ahead, sizeof(uint64_t), &word_bytes) ||
-                    !oddport_word_bytes_between(oddport_word_load(word_bytes), 0x20, 0x7e))
-                    break;
-                cursor = ahead;
-                bytes_before += sizeof(uint64_t);
-            }
+            /* Printable ASCII, the bulk of any text, is passed over a word at a time, as far
+             * as the allowance goes. */
+            OddportCursor allowed = cursor;
+            oddport_cursor_narrow(&allowed, PRE_BANNER_BYTES_MAX - bytes_before);
+            size_t printable = oddport_cursor_skip_bytes_between(&allowed, 0x20, 0x7e);
+            oddport_cursor_skip(&cursor, printable);
+            bytes_before += printable;
             if (bytes_before == PRE_BANNER_BYTES_MAX)
                 return oddport_verdict_reject(verdict, "too much text before an SSH banner");
             if (!oddport_cursor_u8(&cursor, &byte))
@@ -370,24 +366,9 @@ static ReadOutcome skip_identification(OddportCursor *cursor)
 
 static bool is_name_list(OddportCursor list)
 {
-    const uint8_t *bytes = NULL;
-    size_t count = list.left;
-    if (count == 0)
-        return true;
-    if (!oddport_cursor_bytes(&list, count, &bytes))
-        return false;
-    size_t index = 0;
     /* Eight bytes at a time, since every KEXINIT of every SSH flow is checked. */
-    for (; index + sizeof(uint64_t) <= count; index += sizeof(uint64_t)) {
-        if (!oddport_word_bytes_between(oddport_word_load(bytes + index), NAME_LIST_BYTE_FIRST,
-                                        NAME_LIST_BYTE_LAST))
-            return false;
-    }
-    for (; index < count; index++) {
-        if (bytes[index] < NAME_LIST_BYTE_FIRST || bytes[index] > NAME_LIST_BYTE_LAST)
-            return false;
-    }
-    return true;
+    oddport_cursor_skip_bytes_between(&list, NAME_LIST_BYTE_FIRST, NAME_LIST_BYTE_LAST);
+    return list.left == 0;
 }
 
 static bool same_list(OddportCursor one, OddportCursor other)

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal/cursor.h"
+
 /* The word-at-a-time tests of "Bit Twiddling Hacks" (haszero, hasless, hasmore): each sets a
  * byte's top bit when that byte matches. Borrows and carries between bytes start only at a byte
  * that matches, so whether any byte matches is exact, though which one is not. Report writers
@@ -37,6 +39,27 @@ static inline bool oddport_word_has_byte(uint64_t word, uint8_t value)
 {
     uint64_t matched = word ^ (ODDPORT_EVERY_BYTE * value);
     return ((matched - ODDPORT_EVERY_BYTE) & ~matched & ODDPORT_EVERY_BYTE * 0x80) != 0;
+}
+
+/* Moves `cursor` past the run of bytes in [first, last] (last below 0x80) it starts with, eight
+ * at a time while it can; returns how many bytes it passed. Every byte is reached through the
+ * cursor, so the run ends at the cursor's end at the latest. */
+static inline size_t oddport_cursor_skip_bytes_between(OddportCursor *cursor, uint8_t first,
+                                                       uint8_t last)
+{
+    size_t before = cursor->left;
+    for (;;) {
+        OddportCursor ahead = *cursor;
+        const uint8_t *word;
+        if (!oddport_cursor_bytes(&ahead, sizeof(uint64_t), &word) ||
+            !oddport_word_bytes_between(oddport_word_load(word), first, last))
+            break;
+        *cursor = ahead;
+    }
+    uint8_t byte;
+    while (oddport_cursor_peek_u8(cursor, 0, &byte) && byte >= first && byte <= last)
+        oddport_cursor_skip(cursor, 1);
+    return before - cursor->left;
 }
 
 #endif
