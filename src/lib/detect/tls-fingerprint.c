@@ -20,8 +20,8 @@ enum {
 #define JA4_HASH_DIGITS 12
 #define JA4_COUNT_MAX   99
 
-/* The text a fingerprint hashes, handed to the digest through a small buffer as it is written:
- * a hello of thousands of cipher suites needs no buffer of its own size. */
+/* The text a fingerprint hashes, handed to the digest as it is written: a hello of thousands of
+ * cipher suites needs no buffer of its own size, and the digest buffers its own block. */
 typedef enum { DIGEST_MD5, DIGEST_SHA256 } DigestKind;
 
 typedef struct {
@@ -30,8 +30,6 @@ typedef struct {
         OddportMd5 md5;
         OddportSha256 sha256;
     } context;
-    size_t used;
-    char buffer[512];
 } DigestText;
 
 static void digest_text_init(DigestText *text, DigestKind kind)
@@ -41,29 +39,14 @@ static void digest_text_init(DigestText *text, DigestKind kind)
         oddport_md5_init(&text->context.md5);
     else
         oddport_sha256_init(&text->context.sha256);
-    text->used = 0;
-}
-
-static void digest_text_flush(DigestText *text)
-{
-    if (text->kind == DIGEST_MD5)
-        oddport_md5_update(&text->context.md5, text->buffer, text->used);
-    else
-        oddport_sha256_update(&text->context.sha256, text->buffer, text->used);
-    text->used = 0;
 }
 
 static void digest_text_append(DigestText *text, const char *characters, size_t length)
 {
-    while (length > 0) {
-        if (text->used == sizeof text->buffer)
-            digest_text_flush(text);
-        size_t count = MIN(length, sizeof text->buffer - text->used);
-        memcpy(text->buffer + text->used, characters, count);
-        text->used += count;
-        characters += count;
-        length -= count;
-    }
+    if (text->kind == DIGEST_MD5)
+        oddport_md5_update(&text->context.md5, characters, length);
+    else
+        oddport_sha256_update(&text->context.sha256, characters, length);
 }
 
 static void digest_text_character(DigestText *text, char character)
@@ -96,7 +79,6 @@ static void digest_text_hex16(DigestText *text, uint16_t value)
 /* Writes the first `digits` lowercase hexadecimal digits of the digest and a NUL into `out`. */
 static void digest_text_finish(DigestText *text, char *out, size_t digits)
 {
-    digest_text_flush(text);
     uint8_t digest[ODDPORT_SHA256_SIZE];
     if (text->kind == DIGEST_MD5) {
         oddport_md5_finish(&text->context.md5, digest);
