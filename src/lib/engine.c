@@ -110,8 +110,6 @@ struct OddportEngine {
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;
     void *finished_data;
-    /* oddport_engine_finish is finishing the flows still open (OddportFlowReport.open_at_end). */
-    bool input_ended;
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -364,8 +362,20 @@ static void classify_open_flow(const OddportEngine *engine, const Flow *flow,
 }
 
 /* The report of a flow under `verdict`; it borrows from the flow and the verdict. */
+/* Whether each side's detection is over: decided, and reading no later details. */
+static void note_detection_done(const Flow *flow, bool done[2])
+{
+    for (unsigned index = 0; index < 2; index++) {
+        const OddportSide *side = &flow->side[index].detection;
+        done[index] = side->decided && !side->reading_later_details;
+    }
+}
+
+/* `detection_done` is indexed like the flow's sides; `open_at_end` says the input ended with the
+ * flow still open. */
 static void describe_flow(const OddportEngine *engine, const Flow *flow,
-                          const OddportFlowVerdict *verdict, OddportFlowReport *report)
+                          const OddportFlowVerdict *verdict, bool open_at_end,
+                          const bool detection_done[2], OddportFlowReport *report)
 {
     unsigned client = verdict->client;
     unsigned server = 1 - client;
@@ -398,7 +408,9 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .client_sent_fin = flow->side[client].sent_fin,
         .server_sent_fin = flow->side[server].sent_fin,
         .reset = flow->reset,
-        .open_at_end = engine->input_ended,
+        .open_at_end = open_at_end,
+        .client_detection_done = detection_done[client],
+        .server_detection_done = detection_done[server],
     };
     if (flow->side[client].detection.opening != NULL)
         report->client_opening = *flow->side[client].detection.opening;
@@ -447,46 +459,30 @@ static void free_flow(Flow *flow)
     g_free(flow);
 }
 
-/* A worker engine hands the judged flow over whole, since the report borrows from it. */
-static void hand_over_flow(OddportEngine *engine, Flow *flow, FinishCause cause,
-                           const bool detection_done[2])
-{
-    OddportFinishedFlow *finished = g_new(OddportFinishedFlow, 1);
-    finished->order = finish_order(engine, flow, cause);
-    finished->flow = flow;
-    classify_open_flow(engine, flow, &finished->verdict);
-    describe_flow(engine, flow, &finished->verdict, &finished->report);
-    finished->report.client_detection_done = detection_done[finished->verdict.client];
-    finished->report.server_detection_done = detection_done[1 - finished->verdict.client];
-    engine->finished_handler(finished, engine->finished_data);
-}
-
 static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
 {
     oddport_flow_table_remove(&engine->flows, &flow->entry);
     if (engine->last_flow == flow)
         engine->last_flow = NULL;
     bool detection_done[2];
-    for (unsigned index = 0; index < 2; index++) {
-        const OddportSide *side = &flow->side[index].detection;
-        detection_done[index] = side->decided && !side->reading_later_details;
-    }
+    note_detection_done(flow, detection_done);
     oddport_side_finish(&flow->side[0].detection);
     oddport_side_finish(&flow->side[1].detection);
+    /* A worker engine hands the judged flow over whole, since the report borrows from it; one
+     * engine alone delivers it at once. */
+    OddportFinishedFlow alone;
+    OddportFinishedFlow *finished =
+        engine->finished_handler != NULL ? g_new(OddportFinishedFlow, 1) : &alone;
+    finished->flow = flow;
+    classify_open_flow(engine, flow, &finished->verdict);
+    describe_flow(engine, flow, &finished->verdict, cause == FINISH_AT_END, detection_done,
+                  &finished->report);
     if (engine->finished_handler != NULL) {
-        hand_over_flow(engine, flow, cause, detection_done);
+        finished->order = finish_order(engine, flow, cause);
+        engine->finished_handler(finished, engine->finished_data);
         return;
     }
-
-    OddportFlowVerdict verdict;
-    classify_open_flow(engine, flow, &verdict);
-    OddportFlowReport report;
-    describe_flow(engine, flow, &verdict, &report);
-    report.client_detection_done = detection_done[verdict.client];
-    report.server_detection_done = detection_done[1 - verdict.client];
-    oddport_tally_add_flow(engine->tally, &report);
-    if (engine->sink != NULL)
-        engine->sink(&report, engine->sink_data);
+    oddport_engine_deliver_finished(engine, finished);
     free_flow(flow);
 }
 
@@ -877,7 +873,9 @@ bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowV
     if (engine->last_flow == NULL)
         return false;
     classify_open_flow(engine, engine->last_flow, verdict);
-    describe_flow(engine, engine->last_flow, verdict, report);
+    bool detection_done[2];
+    note_detection_done(engine->last_flow, detection_done);
+    describe_flow(engine, engine->last_flow, verdict, false, detection_done, report);
     return true;
 }
 
@@ -991,7 +989,6 @@ void oddport_engine_finish(OddportEngine *engine)
         oddport_summary_add_run_warnings(&engine->summary);
         return;
     }
-    engine->input_ended = true;
     /* Finish in the order flows began, so the output reads like the capture. */
     GPtrArray *ordered = g_ptr_array_new();
     for (size_t index = 0; index <= engine->flows.mask; index++)
