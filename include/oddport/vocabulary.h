@@ -57,4 +57,12 @@ const char *oddport_app_name(OddportApp app);
 /* Parses an app name as written in services files; "unknown" is not one. False otherwise. */
 bool oddport_app_from_name(const char *name, OddportApp *app);
 
+/* The value a report's word names, for reading reports back (oddport merge) and options: false,
+ * leaving `value` alone, for a word that names none. */
+bool oddport_transport_from_name(const char *name, OddportTransport *value);
+bool oddport_severity_from_name(const char *name, OddportSeverity *value);
+bool oddport_direction_source_from_name(const char *name, OddportDirectionSource *value);
+bool oddport_capture_error_from_name(const char *name, OddportCaptureError *value);
+bool oddport_confidence_from_name(const char *name, OddportConfidence *value);
+
 #endif

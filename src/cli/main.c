@@ -458,12 +458,7 @@ static int parse_options(int argc, char **argv, Options *options)
     }
     if (options->fail_on_name != NULL) {
         options->fail_on = ODDPORT_SEVERITY_NONE;
-        for (int severity = ODDPORT_SEVERITY_NONE + 1; severity < ODDPORT_SEVERITY_COUNT;
-             severity++)
-            if (strcmp(options->fail_on_name, oddport_severity_name((OddportSeverity)severity)) ==
-                0)
-                options->fail_on = (OddportSeverity)severity;
-        if (options->fail_on == ODDPORT_SEVERITY_NONE) {
+        if (!oddport_severity_from_name(options->fail_on_name, &options->fail_on)) {
             g_autofree char *message =
                 g_strdup_printf("unknown severity '%s' for --fail-on (expected alternate, "
                                 "unexpected or masquerade)",

@@ -300,16 +300,8 @@ static void read_verdict(Reader *reader, JsonObject *object, OddportFlowVerdict 
     verdict->nonstandard = read_boolean(reader, object, "nonstandard");
     const char *severity = read_string(reader, object, "severity", true);
     verdict->severity = ODDPORT_SEVERITY_NONE;
-    if (severity != NULL) {
-        unsigned value = 1;
-        while (value < ODDPORT_SEVERITY_COUNT &&
-               strcmp(oddport_severity_name((OddportSeverity)value), severity) != 0)
-            value++;
-        if (value == ODDPORT_SEVERITY_COUNT)
-            fail(reader, "the severity", severity);
-        else
-            verdict->severity = (OddportSeverity)value;
-    }
+    if (severity != NULL && !oddport_severity_from_name(severity, &verdict->severity))
+        fail(reader, "the severity", severity);
     JsonArray *expected = read_array(reader, object, "expected_ports");
     guint expected_count = expected != NULL ? json_array_get_length(expected) : 0;
     for (guint index = 0; index < expected_count && index < ODDPORT_EXPECTED_PORTS_MAX; index++) {
@@ -322,24 +314,16 @@ static void read_verdict(Reader *reader, JsonObject *object, OddportFlowVerdict 
     const char *iana = read_string(reader, object, "iana_service", true);
     verdict->iana_service = iana != NULL ? oddport_iana_service_name(server_port, transport) : NULL;
     const char *confidence = read_string(reader, object, "confidence", false);
-    unsigned level = 0;
-    while (confidence != NULL && level < ODDPORT_CONFIDENCE_COUNT &&
-           strcmp(oddport_confidence_name((OddportConfidence)level), confidence) != 0)
-        level++;
-    if (confidence != NULL && level == ODDPORT_CONFIDENCE_COUNT)
+    verdict->confidence = ODDPORT_CONFIDENCE_NONE;
+    if (confidence != NULL && !oddport_confidence_from_name(confidence, &verdict->confidence))
         fail(reader, "the confidence", confidence);
-    verdict->confidence = (OddportConfidence)(level % ODDPORT_CONFIDENCE_COUNT);
     const char *evidence = read_string(reader, object, "evidence", false);
     if (evidence != NULL)
         g_strlcpy(verdict->evidence, evidence, sizeof verdict->evidence);
     const char *direction = read_string(reader, object, "direction", false);
-    unsigned source = 0;
-    while (direction != NULL && source < ODDPORT_DIRECTION_SOURCE_COUNT &&
-           strcmp(oddport_direction_source_name((OddportDirectionSource)source), direction) != 0)
-        source++;
-    if (direction != NULL && source == ODDPORT_DIRECTION_SOURCE_COUNT)
+    verdict->direction = (OddportDirectionSource)0;
+    if (direction != NULL && !oddport_direction_source_from_name(direction, &verdict->direction))
         fail(reader, "the direction", direction);
-    verdict->direction = (OddportDirectionSource)(source % ODDPORT_DIRECTION_SOURCE_COUNT);
 }
 
 /* Replays a JSON value with a record visitor, as the flow's writer walked it. */
@@ -429,11 +413,7 @@ static MergedFlow *read_flow(Reader *reader, JsonObject *object, unsigned part)
     OddportFlowReport *report = &flow->report;
     report->id = read_unsigned(reader, object, "id");
     const char *transport = read_string(reader, object, "transport", false);
-    if (transport != NULL && strcmp(transport, "tcp") == 0)
-        report->transport = ODDPORT_TRANSPORT_TCP;
-    else if (transport != NULL && strcmp(transport, "udp") == 0)
-        report->transport = ODDPORT_TRANSPORT_UDP;
-    else
+    if (transport == NULL || !oddport_transport_from_name(transport, &report->transport))
         fail(reader, "the transport", transport);
     read_endpoint(reader, object, "client", &report->client);
     read_endpoint(reader, object, "server", &report->server);
@@ -478,11 +458,8 @@ static OddportCaptureSummary *read_capture(Reader *reader, JsonObject *object)
     capture->error = g_strdup(read_string(reader, object, "error", true));
     if (capture->error != NULL) {
         const char *kind = read_string(reader, object, "error_kind", false);
-        unsigned value = 0;
-        while (kind != NULL && value < ODDPORT_CAPTURE_ERROR_COUNT &&
-               strcmp(oddport_capture_error_name((OddportCaptureError)value), kind) != 0)
-            value++;
-        capture->error_kind = (OddportCaptureError)(value % ODDPORT_CAPTURE_ERROR_COUNT);
+        if (kind != NULL && !oddport_capture_error_from_name(kind, &capture->error_kind))
+            fail(reader, "the error kind", kind);
     }
     const char *format = read_string(reader, object, "format", true);
     capture->format = format != NULL && strcmp(format, "pcapng") == 0

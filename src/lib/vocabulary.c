@@ -181,3 +181,40 @@ bool oddport_app_from_name(const char *name, OddportApp *app)
     }
     return false;
 }
+
+/* One lookup for every enum whose values run from 0 to a count: the name functions above are the
+ * only list of the words. */
+#define DEFINE_FROM_NAME(function, Type, name_of, count)                                           \
+    bool function(const char *name, Type *value)                                                   \
+    {                                                                                              \
+        for (unsigned index = 0; index < (count); index++) {                                       \
+            const char *known = name_of((Type)index);                                              \
+            if (known != NULL && strcmp(known, name) == 0) {                                       \
+                *value = (Type)index;                                                              \
+                return true;                                                                       \
+            }                                                                                      \
+        }                                                                                          \
+        return false;                                                                              \
+    }
+
+DEFINE_FROM_NAME(oddport_severity_from_name, OddportSeverity, oddport_severity_name,
+                 ODDPORT_SEVERITY_COUNT)
+DEFINE_FROM_NAME(oddport_direction_source_from_name, OddportDirectionSource,
+                 oddport_direction_source_name, ODDPORT_DIRECTION_SOURCE_COUNT)
+DEFINE_FROM_NAME(oddport_capture_error_from_name, OddportCaptureError, oddport_capture_error_name,
+                 ODDPORT_CAPTURE_ERROR_COUNT)
+DEFINE_FROM_NAME(oddport_confidence_from_name, OddportConfidence, oddport_confidence_name,
+                 ODDPORT_CONFIDENCE_COUNT)
+
+bool oddport_transport_from_name(const char *name, OddportTransport *value)
+{
+    /* Two values, and they are IP protocol numbers rather than 0 and 1. */
+    static const OddportTransport transports[] = {ODDPORT_TRANSPORT_TCP, ODDPORT_TRANSPORT_UDP};
+    for (size_t index = 0; index < sizeof transports / sizeof transports[0]; index++) {
+        if (strcmp(oddport_transport_name(transports[index]), name) == 0) {
+            *value = transports[index];
+            return true;
+        }
+    }
+    return false;
+}

@@ -283,6 +283,41 @@ static void test_vocabulary(void)
     check_distinct_words(words, ODDPORT_SKIP_REASON_COUNT - 1);
 }
 
+/* Every word a report writes reads back as its value, and other words read as none. */
+static void test_vocabulary_read_back(void)
+{
+    for (unsigned value = 1; value < ODDPORT_SEVERITY_COUNT; value++) {
+        OddportSeverity read = ODDPORT_SEVERITY_NONE;
+        g_assert_true(oddport_severity_from_name(oddport_severity_name(value), &read));
+        g_assert_cmpuint(read, ==, value);
+    }
+    for (unsigned value = 0; value < ODDPORT_CONFIDENCE_COUNT; value++) {
+        OddportConfidence read = ODDPORT_CONFIDENCE_NONE;
+        g_assert_true(oddport_confidence_from_name(oddport_confidence_name(value), &read));
+        g_assert_cmpuint(read, ==, value);
+    }
+    for (unsigned value = 0; value < ODDPORT_DIRECTION_SOURCE_COUNT; value++) {
+        OddportDirectionSource read = 0;
+        g_assert_true(
+            oddport_direction_source_from_name(oddport_direction_source_name(value), &read));
+        g_assert_cmpuint(read, ==, value);
+    }
+    for (unsigned value = 0; value < ODDPORT_CAPTURE_ERROR_COUNT; value++) {
+        OddportCaptureError read = 0;
+        g_assert_true(oddport_capture_error_from_name(oddport_capture_error_name(value), &read));
+        g_assert_cmpuint(read, ==, value);
+    }
+    OddportTransport transport = ODDPORT_TRANSPORT_TCP;
+    g_assert_true(oddport_transport_from_name("udp", &transport));
+    g_assert_cmpuint(transport, ==, ODDPORT_TRANSPORT_UDP);
+    OddportSeverity severity = ODDPORT_SEVERITY_NONE;
+    OddportConfidence confidence = ODDPORT_CONFIDENCE_NONE;
+    g_assert_false(oddport_severity_from_name("none", &severity));
+    g_assert_false(oddport_confidence_from_name("HIGH", &confidence));
+    g_assert_false(oddport_transport_from_name("sctp", &transport));
+    g_assert_cmpuint(severity, ==, ODDPORT_SEVERITY_NONE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -294,5 +329,6 @@ int main(int argc, char **argv)
     g_test_add_func("/protocol/http-entry-agrees-with-detector",
                     test_http_entry_agrees_with_detector);
     g_test_add_func("/protocol/vocabulary", test_vocabulary);
+    g_test_add_func("/protocol/vocabulary-read-back", test_vocabulary_read_back);
     return g_test_run();
 }
