@@ -20,7 +20,6 @@
 
 typedef struct {
     char *key;              /* transport, VLAN and both endpoints, in a fixed order */
-    JsonObject *source;     /* the flow's members as the report gave them (a reference) */
     JsonObject *app_source; /* whose protocol members and verdict the flow reports */
     OddportFlowReport report;
     OddportFlowVerdict verdict;
@@ -60,7 +59,6 @@ static void merged_flow_free(gpointer data)
 {
     MergedFlow *flow = data;
     g_free(flow->key);
-    json_object_unref(flow->source);
     if (flow->app_source != NULL)
         json_object_unref(flow->app_source);
     g_free(flow->first_capture);
@@ -408,7 +406,6 @@ static void take_verdict(Reader *reader, MergedFlow *flow, JsonObject *object)
 static MergedFlow *read_flow(Reader *reader, JsonObject *object, unsigned part)
 {
     MergedFlow *flow = g_new0(MergedFlow, 1);
-    flow->source = json_object_ref(object);
     flow->part = part;
     OddportFlowReport *report = &flow->report;
     report->id = read_unsigned(reader, object, "id");
