@@ -158,10 +158,11 @@ void oddport_engine_set_stop_check(OddportEngine *engine, OddportStopCheck check
 
 /* An allocation for a new flow failed: the flows already open are kept and reported, reading
  * stops, and the reserve goes back so the report can still be written. */
-static void note_out_of_memory(OddportEngine *engine)
+/* `flows_open`: the flows held when memory ran out, in this engine or in all its workers. */
+static void note_out_of_memory(OddportEngine *engine, uint64_t flows_open)
 {
     engine->summary.out_of_memory = true;
-    engine->summary.flows_open_when_out_of_memory = engine->flows.count;
+    engine->summary.flows_open_when_out_of_memory = flows_open;
     g_free(engine->memory_reserve);
     engine->memory_reserve = NULL;
 }
@@ -535,7 +536,7 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
         evict_one_flow(engine);
     Flow *flow = g_try_new0(Flow, 1);
     if (flow == NULL) {
-        note_out_of_memory(engine);
+        note_out_of_memory(engine, engine->flows.count);
         return NULL;
     }
     flow->entry.key = *key;
@@ -551,7 +552,7 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
                                                                    : ODDPORT_FLOW_LIST_UDP;
     if (!oddport_flow_table_insert(&engine->flows, &flow->entry, list, engine->current_position)) {
         g_free(flow);
-        note_out_of_memory(engine);
+        note_out_of_memory(engine, engine->flows.count);
         return NULL;
     }
     return flow;
@@ -714,12 +715,9 @@ static OddportRecordOutcome dispatch_packet(OddportEngine *engine, const Oddport
     }
     oddport_workers_through(engine->workers, engine->current_position);
     uint64_t flows_open;
-    if (oddport_workers_out_of_memory(engine->workers, &flows_open) &&
-        !engine->summary.out_of_memory) {
-        engine->summary.out_of_memory = true;
-        engine->summary.flows_open_when_out_of_memory = flows_open;
-        g_clear_pointer(&engine->memory_reserve, g_free);
-    }
+    if (!engine->summary.out_of_memory &&
+        oddport_workers_out_of_memory(engine->workers, &flows_open))
+        note_out_of_memory(engine, flows_open);
     /* Which flow it joins is known only to its worker, later. */
     return (OddportRecordOutcome){ODDPORT_DECODE_OK, 0};
 }

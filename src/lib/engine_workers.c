@@ -501,14 +501,18 @@ void oddport_workers_finish(OddportWorkers *workers)
 
 bool oddport_workers_out_of_memory(const OddportWorkers *workers, uint64_t *flows_open)
 {
+    /* Asked for every packet: the flags only, which change once; the flow counts, which the
+     * workers keep changing, only once a flag is up. */
     bool out_of_memory = false;
+    for (unsigned index = 0; index < workers->count && !out_of_memory; index++)
+        out_of_memory =
+            atomic_load_explicit(&workers->workers[index].out_of_memory, memory_order_relaxed);
     *flows_open = 0;
-    for (unsigned index = 0; index < workers->count; index++) {
-        const Worker *worker = &workers->workers[index];
-        out_of_memory = out_of_memory || atomic_load(&worker->out_of_memory);
-        *flows_open += atomic_load(&worker->flows_open);
-    }
-    return out_of_memory;
+    if (!out_of_memory)
+        return false;
+    for (unsigned index = 0; index < workers->count; index++)
+        *flows_open += atomic_load(&workers->workers[index].flows_open);
+    return true;
 }
 
 uint64_t oddport_workers_evicted_flows(const OddportWorkers *workers)
