@@ -467,6 +467,32 @@ static inline void fill_pcap_record(const OddportCaptureReader *reader, OddportR
     record->data = bytes;
 }
 
+/* Reads a record header's fields from `header` (the record header's bytes, whatever its size)
+ * and puts the two lengths in their right order; false when the bytes are too few. Whether the
+ * captured length is plausible is left to the caller, which says why it is not. */
+static inline bool read_pcap_record_header(const OddportCaptureReader *reader, OddportCursor header,
+                                           PcapRecordHeader *fields)
+{
+    if (!read_u32(&header, reader->big_endian, &fields->seconds) ||
+        !read_u32(&header, reader->big_endian, &fields->fraction) ||
+        !read_u32(&header, reader->big_endian, &fields->captured) ||
+        !read_u32(&header, reader->big_endian, &fields->wire) ||
+        !oddport_cursor_skip(&header, reader->record_header_size - PCAP_RECORD_HEADER_SIZE))
+        return false;
+    if (reader->length_order == LENGTHS_SWAPPED ||
+        (reader->length_order == LENGTHS_MAYBE_SWAPPED && fields->captured > fields->wire)) {
+        uint32_t first = fields->captured;
+        fields->captured = fields->wire;
+        fields->wire = first;
+    }
+    return true;
+}
+
+static inline bool plausible_captured_length(const OddportCaptureReader *reader, uint32_t captured)
+{
+    return captured <= MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN);
+}
+
 /* The common case read in one go: an uncompressed file mapped whole, a plain 16-byte record
  * header, and the whole record in the file. The record's bytes are checked once, header and data
  * together; anything else (the end of the file, a record cut short, an implausible length) is
@@ -479,29 +505,19 @@ static inline bool next_mapped_pcap_record(OddportCaptureReader *reader, Oddport
     OddportCursor rest = oddport_cursor_make(reader->map + reader->offset,
                                              reader->map_size - (size_t)reader->offset);
     OddportCursor header;
-    uint32_t seconds, fraction, captured, wire;
-    if (!oddport_cursor_sub(&rest, PCAP_RECORD_HEADER_SIZE, &header) ||
-        !read_u32(&header, reader->big_endian, &seconds) ||
-        !read_u32(&header, reader->big_endian, &fraction) ||
-        !read_u32(&header, reader->big_endian, &captured) ||
-        !read_u32(&header, reader->big_endian, &wire))
-        return false;
-    if (reader->length_order == LENGTHS_SWAPPED ||
-        (reader->length_order == LENGTHS_MAYBE_SWAPPED && captured > wire)) {
-        uint32_t first = captured;
-        captured = wire;
-        wire = first;
-    }
+    PcapRecordHeader fields;
     const uint8_t *bytes;
-    if (captured > MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN) ||
-        !oddport_cursor_bytes(&rest, captured, &bytes))
+    if (!oddport_cursor_sub(&rest, PCAP_RECORD_HEADER_SIZE, &header) ||
+        !read_pcap_record_header(reader, header, &fields) ||
+        !plausible_captured_length(reader, fields.captured) ||
+        !oddport_cursor_bytes(&rest, fields.captured, &bytes))
         return false;
     if ((size_t)reader->offset + PREFETCH_AHEAD < reader->map_size)
         __builtin_prefetch(reader->map + reader->offset + PREFETCH_AHEAD);
     release_behind(reader, reader->offset);
-    reader->offset += PCAP_RECORD_HEADER_SIZE + (uint64_t)captured;
+    reader->offset += PCAP_RECORD_HEADER_SIZE + (uint64_t)fields.captured;
     reader->records_read++;
-    fill_pcap_record(reader, record, (PcapRecordHeader){seconds, fraction, captured, wire}, bytes);
+    fill_pcap_record(reader, record, fields, bytes);
     return true;
 }
 
@@ -516,34 +532,22 @@ static OddportReadStatus next_pcap_record(OddportCaptureReader *reader, OddportR
     if (got == 0)
         return finish_cleanly(reader, error);
 
-    OddportCursor header = oddport_cursor_make(bytes, got);
-    uint32_t seconds, fraction, captured, wire;
-    if (!read_u32(&header, reader->big_endian, &seconds) ||
-        !read_u32(&header, reader->big_endian, &fraction) ||
-        !read_u32(&header, reader->big_endian, &captured) ||
-        !read_u32(&header, reader->big_endian, &wire) ||
-        !oddport_cursor_skip(&header, reader->record_header_size - PCAP_RECORD_HEADER_SIZE))
+    PcapRecordHeader fields;
+    if (!read_pcap_record_header(reader, oddport_cursor_make(bytes, got), &fields))
         return fail_short(reader, error, reader->record_header_size, got,
                           "the header of record %" PRIu64, number);
-
-    if (reader->length_order == LENGTHS_SWAPPED ||
-        (reader->length_order == LENGTHS_MAYBE_SWAPPED && captured > wire)) {
-        uint32_t first = captured;
-        captured = wire;
-        wire = first;
-    }
-    if (captured > MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN))
+    if (!plausible_captured_length(reader, fields.captured))
         return fail(reader, ODDPORT_READ_DAMAGED, error,
                     "record %" PRIu64 " claims %" PRIu32
                     " bytes, more than the snapshot length %" PRIu32,
-                    number, captured, reader->snapshot_length);
+                    number, fields.captured, reader->snapshot_length);
 
-    got = take(reader, captured, &bytes);
-    if (got < captured)
-        return fail_short(reader, error, captured, got, "record %" PRIu64, number);
+    got = take(reader, fields.captured, &bytes);
+    if (got < fields.captured)
+        return fail_short(reader, error, fields.captured, got, "record %" PRIu64, number);
 
     reader->records_read = number;
-    fill_pcap_record(reader, record, (PcapRecordHeader){seconds, fraction, captured, wire}, bytes);
+    fill_pcap_record(reader, record, fields, bytes);
     return ODDPORT_READ_RECORD;
 }
 
