@@ -498,6 +498,19 @@ static void expire_idle_flows(OddportEngine *engine)
     engine->last_sweep_ns = engine->now_ns;
 }
 
+/* Idle flows are looked for once a second of packet time, by this engine or by its workers at
+ * the same record. */
+static void sweep_if_due(OddportEngine *engine)
+{
+    if (engine->now_ns < engine->last_sweep_ns + NANOSECONDS_PER_SECOND)
+        return;
+    if (engine->workers != NULL)
+        oddport_workers_sweep(engine->workers, engine->now_ns, engine->current_position);
+    else
+        expire_idle_flows(engine);
+    engine->last_sweep_ns = engine->now_ns;
+}
+
 /* Puts the endpoints in a fixed order; returns the index of the packet's sender. */
 static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
 {
@@ -709,10 +722,7 @@ static OddportRecordOutcome dispatch_packet(OddportEngine *engine, const Oddport
     oddport_workers_dispatch(engine->workers, packet, key, hash, sender, record->wire_length,
                              record->timestamp_ns, engine->current_position, engine->current_frame,
                              payload_kept);
-    if (engine->now_ns >= engine->last_sweep_ns + NANOSECONDS_PER_SECOND) {
-        oddport_workers_sweep(engine->workers, engine->now_ns, engine->current_position);
-        engine->last_sweep_ns = engine->now_ns;
-    }
+    sweep_if_due(engine);
     oddport_workers_through(engine->workers, engine->current_position);
     uint64_t flows_open;
     if (!engine->summary.out_of_memory &&
@@ -797,8 +807,7 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         return (OddportRecordOutcome){ODDPORT_DECODE_OK, 0};
     }
     uint64_t flow_id = engine->last_flow->id;
-    if (engine->now_ns >= engine->last_sweep_ns + NANOSECONDS_PER_SECOND)
-        expire_idle_flows(engine);
+    sweep_if_due(engine);
     return (OddportRecordOutcome){ODDPORT_DECODE_OK, flow_id};
 }
 
