@@ -244,6 +244,17 @@ void oddport_format_display_filter(const OddportAddress *address, uint16_t port,
     *out = '\0';
 }
 
+void oddport_append_decimal(GString *out, uint64_t value)
+{
+    char digits[20];
+    size_t count = 0;
+    do {
+        digits[sizeof digits - ++count] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    g_string_append_len(out, digits + sizeof digits - count, (gssize)count);
+}
+
 void oddport_append_escaped(GString *out, const char *text)
 {
     oddport_append_escaped_bytes(out, (const uint8_t *)text, strlen(text));
