@@ -246,8 +246,11 @@ static void add_flow_report(const OddportFlowReport *flow, void *state)
         report->notable_flows++;
     else
         report->other_flows++;
-    /* A full table takes no other flow, so such rows are not even rendered. */
+    /* A full table takes no other flow, nor a notable one once notable rows alone fill it (no
+     * other row is left for it to displace), so such rows are not even rendered. */
     if (!notable && !row_fits(report, 0))
+        return;
+    if (notable && report->flow_limit != 0 && report->notable->len >= report->flow_limit)
         return;
     g_string_truncate(report->row, 0);
     render_flow_row(report->row, flow);
