@@ -132,6 +132,9 @@ void oddport_format_display_filter(const OddportAddress *address, uint16_t port,
                                    OddportTransport transport,
                                    char text[ODDPORT_DISPLAY_FILTER_TEXT_MAX]);
 
+/* Appends `value` in decimal digits, without printf: report rows hold many numbers. */
+void oddport_append_decimal(GString *out, uint64_t value);
+
 /* Appends `text` with every byte outside printable ASCII written as the four characters \xNN
  * and the backslash doubled, so wire bytes reach no terminal or spreadsheet raw. */
 void oddport_append_escaped(GString *out, const char *text);

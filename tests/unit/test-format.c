@@ -70,6 +70,28 @@ static void test_escaping(void)
     g_string_free(out, TRUE);
 }
 
+/* Decimal digits match printf's from zero up to the largest 64-bit value, at every width. */
+static void test_decimal(void)
+{
+    GString *out = g_string_new(NULL);
+    char expected[32];
+    for (uint64_t value = 1; value != 0; value *= 10) {
+        const uint64_t samples[] = {value - 1, value, value + 1, value * 7 + 3};
+        for (size_t index = 0; index < G_N_ELEMENTS(samples); index++) {
+            g_string_truncate(out, 0);
+            oddport_append_decimal(out, samples[index]);
+            snprintf(expected, sizeof expected, "%" G_GUINT64_FORMAT, (guint64)samples[index]);
+            g_assert_cmpstr(out->str, ==, expected);
+        }
+        if (value > UINT64_MAX / 10)
+            break;
+    }
+    g_string_assign(out, "n=");
+    oddport_append_decimal(out, UINT64_MAX);
+    g_assert_cmpstr(out->str, ==, "n=18446744073709551615");
+    g_string_free(out, TRUE);
+}
+
 /* --since and --until: RFC 3339 with a zone, or epoch seconds; nothing else. */
 static void test_parse_time(void)
 {
@@ -127,6 +149,7 @@ int main(int argc, char **argv)
     g_test_add_func("/format/time/matches-the-c-library", test_time_matches_the_c_library);
     g_test_add_func("/format/human-units", test_human_units);
     g_test_add_func("/format/escaping", test_escaping);
+    g_test_add_func("/format/decimal", test_decimal);
     g_test_add_func("/format/parse-time", test_parse_time);
     g_test_add_func("/format/display-filter", test_display_filter);
     return g_test_run();

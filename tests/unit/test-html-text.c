@@ -146,6 +146,31 @@ static void test_same_as_text_report(void)
     g_string_free(text, TRUE);
 }
 
+/* Plain text is copied eight bytes at a time: a markup character anywhere in a long plain run,
+ * whatever its place in a word, is still written as its reference. */
+static void test_markup_in_long_run(void)
+{
+    static const char *const references[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+    static const char characters[] = "&<>\"'";
+    for (size_t which = 0; which < sizeof characters - 1; which++) {
+        for (size_t place = 0; place < 24; place++) {
+            char text[25];
+            memset(text, 'a', 24);
+            text[24] = '\0';
+            text[place] = characters[which];
+            GString *html = g_string_new(NULL);
+            oddport_html_append_text(html, text);
+            GString *expected = g_string_new(NULL);
+            g_string_append_len(expected, text, (gssize)place);
+            g_string_append(expected, references[which]);
+            g_string_append(expected, text + place + 1);
+            g_assert_cmpstr(html->str, ==, expected->str);
+            g_string_free(expected, TRUE);
+            g_string_free(html, TRUE);
+        }
+    }
+}
+
 /* The writer passes every byte through in order, across many blocks. */
 static void test_output_blocks(void)
 {
@@ -193,6 +218,7 @@ int main(int argc, char **argv)
     g_test_add_func("/report/html/escape/every-byte", test_every_byte);
     g_test_add_func("/report/html/escape/random-bytes", test_random_bytes);
     g_test_add_func("/report/html/escape/same-as-text-report", test_same_as_text_report);
+    g_test_add_func("/report/html/escape/markup-in-long-run", test_markup_in_long_run);
     g_test_add_func("/report/html/output/blocks", test_output_blocks);
     g_test_add_func("/report/html/output/failure", test_output_failure);
     return g_test_run();

@@ -70,21 +70,9 @@ static void cell_bytes(GString *line, const uint8_t *bytes, size_t length)
     finish_cell(line, start);
 }
 
-/* Decimal digits without printf: a flow row holds a dozen numbers, and this is its hot path. */
-static void append_decimal(GString *line, uint64_t value)
-{
-    char digits[20];
-    size_t count = 0;
-    do {
-        digits[sizeof digits - ++count] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    g_string_append_len(line, digits + sizeof digits - count, (gssize)count);
-}
-
 static void cell_unsigned(GString *line, uint64_t value)
 {
-    append_decimal(line, value);
+    oddport_append_decimal(line, value);
     g_string_append_c(line, ',');
 }
 
@@ -200,7 +188,7 @@ static void row_unsigned(const char *name, uint64_t value, void *data)
         return;
     }
     list_separator(record);
-    append_decimal(record->line, value);
+    oddport_append_decimal(record->line, value);
 }
 
 static void row_boolean(const char *name, bool value, void *data)

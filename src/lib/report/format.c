@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal/escape.h"
 #include "internal/word_scan.h"
 #include "oddport/report.h"
 
@@ -243,12 +244,66 @@ void oddport_format_display_filter(const OddportAddress *address, uint16_t port,
     *out = '\0';
 }
 
+void oddport_append_decimal(GString *out, uint64_t value)
+{
+    char digits[20];
+    size_t count = 0;
+    do {
+        digits[sizeof digits - ++count] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    g_string_append_len(out, digits + sizeof digits - count, (gssize)count);
+}
+
 void oddport_append_escaped(GString *out, const char *text)
 {
     oddport_append_escaped_bytes(out, (const uint8_t *)text, strlen(text));
 }
 
+/* The character reference that stands for an ASCII byte in markup, or NULL for a byte that may
+ * be written as it is. The apostrophe is escaped too, so a value is safe in either quote. */
+static const char *markup_reference(uint8_t byte)
+{
+    switch (byte) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+/* Whether none of eight bytes needs escaping: all printable ASCII, no backslash and, in markup,
+ * none of the characters that have a reference. */
+static bool word_is_plain(uint64_t word, bool markup)
+{
+    if (!oddport_word_bytes_between(word, 0x20, 0x7e) || oddport_word_has_byte(word, '\\'))
+        return false;
+    return !markup || !(oddport_word_has_byte(word, '&') || oddport_word_has_byte(word, '<') ||
+                        oddport_word_has_byte(word, '>') || oddport_word_has_byte(word, '"') ||
+                        oddport_word_has_byte(word, '\''));
+}
+
+static bool byte_is_plain(uint8_t byte, bool markup)
+{
+    return byte >= 0x20 && byte < 0x7f && byte != '\\' &&
+           (!markup || markup_reference(byte) == NULL);
+}
+
 void oddport_append_escaped_bytes(GString *out, const uint8_t *bytes, size_t length)
+{
+    oddport_append_escaped_bytes_for(out, bytes, length, false);
+}
+
+void oddport_append_escaped_bytes_for(GString *out, const uint8_t *bytes, size_t length,
+                                      bool markup)
 {
     static const char hex_digits[] = "0123456789abcdef";
     const uint8_t *byte = bytes;
@@ -256,16 +311,18 @@ void oddport_append_escaped_bytes(GString *out, const uint8_t *bytes, size_t len
     while (byte < end) {
         /* Runs of plain text, the usual case, are copied whole. */
         const uint8_t *run = byte;
-        while (end - byte >= 8 && oddport_word_bytes_between(oddport_word_load(byte), 0x20, 0x7e) &&
-               !oddport_word_has_byte(oddport_word_load(byte), '\\'))
+        while (end - byte >= 8 && word_is_plain(oddport_word_load(byte), markup))
             byte += 8;
-        while (byte < end && *byte >= 0x20 && *byte < 0x7f && *byte != '\\')
+        while (byte < end && byte_is_plain(*byte, markup))
             byte++;
         if (byte > run)
             g_string_append_len(out, (const char *)run, byte - run);
         if (byte == end)
             break;
-        if (*byte == '\\') {
+        const char *reference = markup ? markup_reference(*byte) : NULL;
+        if (reference != NULL) {
+            g_string_append(out, reference);
+        } else if (*byte == '\\') {
             /* Doubled, so a literal "\x1b" sent on the wire cannot pass for an escaped byte. */
             g_string_append(out, "\\\\");
         } else {

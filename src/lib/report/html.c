@@ -47,11 +47,6 @@ static uint64_t table_limit(const OddportReportOptions *options, uint64_t defaul
     return options->top > 0 ? options->top : default_limit;
 }
 
-static void append_decimal(GString *out, uint64_t value)
-{
-    g_string_append_printf(out, "%" PRIu64, value);
-}
-
 /* "192.0.2.1:443/tcp": the transport belongs to the server's port. */
 static void append_server(GString *out, const OddportAddress *address, uint16_t port,
                           OddportTransport transport)
@@ -79,7 +74,7 @@ static void append_count_cell(GString *out, uint64_t value)
     char text[ODDPORT_HUMAN_TEXT_MAX];
     oddport_format_count(value, text);
     g_string_append(out, "<td class=\"number\" data-value=\"");
-    append_decimal(out, value);
+    oddport_append_decimal(out, value);
     g_string_append_printf(out, "\">%s</td>", text);
 }
 
@@ -88,7 +83,7 @@ static void append_bytes_cell(GString *out, uint64_t value)
     char text[ODDPORT_HUMAN_TEXT_MAX];
     oddport_format_bytes(value, text);
     g_string_append(out, "<td class=\"number\" data-value=\"");
-    append_decimal(out, value);
+    oddport_append_decimal(out, value);
     g_string_append_printf(out, "\">%s</td>", text);
 }
 
@@ -141,7 +136,7 @@ static void append_packet_place(GString *out, const char *label, const OddportPa
     g_string_append_printf(out, "<dt>%s</dt><dd><code>", label);
     oddport_html_append_text(out, place->capture);
     g_string_append(out, " frame ");
-    append_decimal(out, place->frame);
+    oddport_append_decimal(out, place->frame);
     g_string_append(out, "</code>");
     if (side != NULL)
         g_string_append_printf(out, " (%s)", side);
@@ -168,9 +163,9 @@ static void render_flow_row(GString *row, const OddportFlowReport *flow)
                        verdict->app);
     g_string_append(row, "\">");
     g_string_append(row, "<td class=\"number\" data-value=\"");
-    append_decimal(row, flow->id);
+    oddport_append_decimal(row, flow->id);
     g_string_append(row, "\">");
-    append_decimal(row, flow->id);
+    oddport_append_decimal(row, flow->id);
     g_string_append(row, "</td>");
     if (verdict->mismatch)
         g_string_append_printf(row,
@@ -195,7 +190,7 @@ static void render_flow_row(GString *row, const OddportFlowReport *flow)
     uint64_t lasted = flow->last_seen_ns - flow->first_seen_ns;
     oddport_format_duration(lasted, duration);
     g_string_append(row, "<td class=\"number\" data-value=\"");
-    append_decimal(row, lasted);
+    oddport_append_decimal(row, lasted);
     g_string_append_printf(row, "\">%s</td><td><dl class=\"details\">", duration);
     append_detail(row, "evidence", verdict->evidence, false);
     char summary[ODDPORT_SUMMARY_MAX];
@@ -251,8 +246,11 @@ static void add_flow_report(const OddportFlowReport *flow, void *state)
         report->notable_flows++;
     else
         report->other_flows++;
-    /* A full table takes no other flow, so such rows are not even rendered. */
+    /* A full table takes no other flow, nor a notable one once notable rows alone fill it (no
+     * other row is left for it to displace), so such rows are not even rendered. */
     if (!notable && !row_fits(report, 0))
+        return;
+    if (notable && report->flow_limit != 0 && report->notable->len >= report->flow_limit)
         return;
     g_string_truncate(report->row, 0);
     render_flow_row(report->row, flow);

@@ -3,53 +3,11 @@
 
 #include <string.h>
 
-/* The character reference that stands for an ASCII byte in markup, or NULL for a byte that may
- * be written as it is. The apostrophe is escaped too, so a value is safe in either quote. */
-static const char *markup_reference(uint8_t byte)
-{
-    switch (byte) {
-    case '&':
-        return "&amp;";
-    case '<':
-        return "&lt;";
-    case '>':
-        return "&gt;";
-    case '"':
-        return "&quot;";
-    case '\'':
-        return "&#39;";
-    default:
-        return NULL;
-    }
-}
+#include "internal/escape.h"
 
 void oddport_html_append_bytes(GString *out, const uint8_t *bytes, size_t length)
 {
-    static const char hex_digits[] = "0123456789abcdef";
-    const uint8_t *byte = bytes;
-    const uint8_t *end = bytes + length;
-    while (byte < end) {
-        /* Runs of plain text, the usual case, are copied whole. */
-        const uint8_t *run = byte;
-        while (byte < end && *byte >= 0x20 && *byte < 0x7f && *byte != '\\' &&
-               markup_reference(*byte) == NULL)
-            byte++;
-        if (byte > run)
-            g_string_append_len(out, (const char *)run, byte - run);
-        if (byte == end)
-            break;
-        const char *reference = markup_reference(*byte);
-        if (reference != NULL) {
-            g_string_append(out, reference);
-        } else if (*byte == '\\') {
-            /* Doubled, so a literal "\x3c" sent on the wire cannot pass for an escaped byte. */
-            g_string_append(out, "\\\\");
-        } else {
-            char escape[4] = {'\\', 'x', hex_digits[*byte >> 4], hex_digits[*byte & 0x0f]};
-            g_string_append_len(out, escape, sizeof escape);
-        }
-        byte++;
-    }
+    oddport_append_escaped_bytes_for(out, bytes, length, true);
 }
 
 void oddport_html_append_text(GString *out, const char *text)

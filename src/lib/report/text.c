@@ -129,18 +129,6 @@ static void append_flow_summary(GString *below, const OddportFlowReport *flow)
     oddport_append_escaped(below, summary);
 }
 
-/* Decimal digits without printf, for the per-client counts. */
-static void append_decimal(GString *out, uint64_t value)
-{
-    char digits[20];
-    size_t count = 0;
-    do {
-        digits[sizeof digits - ++count] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    g_string_append_len(out, digits + sizeof digits - count, (gssize)count);
-}
-
 /* The lines under a service after its evidence: its busiest clients and, when asked for, the
  * display filter that shows it in Wireshark. The table writes a row's detail as one line, so
  * further lines go in as a line break and the detail's indentation. A service's only client is
@@ -170,7 +158,7 @@ static void append_service_lines(GString *after, const OddportService *service, 
             g_string_append(after, index > 0 ? ", " : " ");
             g_string_append(after, address);
             g_string_append(after, " (");
-            append_decimal(after, clients[index].flows);
+            oddport_append_decimal(after, clients[index].flows);
             g_string_append(after, clients[index].flows == 1 ? " flow)" : " flows)");
         }
     }
