@@ -199,16 +199,14 @@ static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const
     return got;
 }
 
-/* Hands out the next `count` bytes of the file and moves past them: a pointer into the mapping,
- * or into the reader's buffer. Returns how many bytes there were, fewer than `count` only at the
- * end of the file or on a read error. The bytes stay valid until the next take. */
 /* A mapped file is read once, front to back. Pages far behind are handed back so that memory
  * stays flat however large the file; the lag keeps any record still in use mapped, since none
  * is longer than a pcapng block may be. Lines a few KiB ahead are fetched early because the
  * hardware prefetcher stops at page boundaries and every record header would otherwise wait. */
-#define RELEASE_LAG    (24u << 20)
-#define RELEASE_CHUNK  (8u << 20)
-#define PREFETCH_AHEAD 4096u
+#define RELEASE_LAG       (24u << 20)
+#define RELEASE_CHUNK     (8u << 20)
+#define PREFETCH_AHEAD    4096u
+#define NEXT_RECORD_LINES 128u
 
 static void release_behind(OddportCaptureReader *reader, uint64_t position)
 {
@@ -310,6 +308,9 @@ static size_t take_decompressed(OddportCaptureReader *reader, size_t count, cons
     return got;
 }
 
+/* Hands out the next `count` bytes of the file and moves past them: a pointer into the mapping,
+ * or into the reader's buffer. Returns how many bytes there were, fewer than `count` only at the
+ * end of the file or on a read error. The bytes stay valid until the next take. */
 static inline size_t take(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
     if (G_UNLIKELY(reader->decompressor != NULL))
@@ -516,6 +517,12 @@ static inline bool next_mapped_pcap_record(OddportCaptureReader *reader, Oddport
         __builtin_prefetch(reader->map + reader->offset + PREFETCH_AHEAD);
     release_behind(reader, reader->offset);
     reader->offset += PCAP_RECORD_HEADER_SIZE + (uint64_t)fields.captured;
+    /* The next record's header and first bytes: the lines fetched ahead above fall anywhere in
+     * a record, and its header is the one read that cannot wait. */
+    if ((size_t)reader->offset + NEXT_RECORD_LINES < reader->map_size) {
+        __builtin_prefetch(reader->map + reader->offset);
+        __builtin_prefetch(reader->map + reader->offset + 64);
+    }
     reader->records_read++;
     fill_pcap_record(reader, record, fields, bytes);
     return true;
