@@ -50,6 +50,13 @@ typedef void (*OddportFlowSink)(const OddportFlowReport *flow, void *user_data);
  * workers. */
 void oddport_engine_set_workers(OddportEngine *engine, unsigned count);
 
+/* With workers, has each of them write its finished flows' parts of a report in `format`
+ * (transfer none: a format of the static table) ahead of time, in parallel, when the format
+ * can (OddportReportFormat.prepare_flow): the flow reports the sink gets then carry them, and
+ * the report copies them rather than writing every flow in the one thread that delivers them.
+ * Without workers, or for a format that cannot, it changes nothing. */
+void oddport_engine_prepare_flows(OddportEngine *engine, const struct OddportReportFormat *format);
+
 /* Called now and then while a capture is read, for progress displays. */
 typedef void (*OddportProgressFunc)(const OddportCaptureReader *reader, uint64_t packets,
                                     void *user_data);

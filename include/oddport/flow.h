@@ -3,12 +3,16 @@
 #define ODDPORT_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "oddport/classify.h"
 #include "oddport/decode.h"
 #include "oddport/portclass.h"
 #include "oddport/protocol.h"
+
+/* Declared in oddport/report.h, which builds on this header. */
+struct OddportReportFormat;
 
 typedef struct {
     OddportAddress address;
@@ -94,6 +98,12 @@ typedef struct OddportFlowReport {
      * client_result and server_result are NULL. */
     OddportReplayProtocolMembers replay_protocol_members;
     const void *replay_source;
+    /* Set only when the engine's worker threads wrote the flow's part of the report ahead of
+     * time (oddport_engine_prepare_flows): that part, for the format named, borrowed from the
+     * engine until the flow report is gone. */
+    const struct OddportReportFormat *prepared_for;
+    const char *prepared_text;
+    size_t prepared_length;
 } OddportFlowReport;
 
 #endif

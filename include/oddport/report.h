@@ -52,7 +52,7 @@ typedef OddportReportOptions OddportTextOptions;
 /* One report format. Every format implements the same calls, so the CLI, the fuzzers and the
  * tests drive them all alike; the flags say which options a format understands, so the CLI's
  * usage checks and --help follow the table rather than a list of names. */
-typedef struct {
+typedef struct OddportReportFormat {
     const char *name;            /* as given to --format: lowercase, unique */
     const char *description;     /* a few words for --help and errors, e.g. "one row per flow" */
     bool supports_services_only; /* --services-only changes what it writes */
@@ -74,6 +74,15 @@ typedef struct {
     bool (*end)(void *state, const OddportRunResult *run);
     /* Frees the state without writing more, for an output nobody reads any more. */
     void (*discard)(void *state);
+    /* Optional, for a format that writes a part per flow which depends on nothing but the flow:
+     * threads other than the report's may then write flows' parts ahead of time, in parallel
+     * (oddport_engine_prepare_flows), and add_flow copies a flow's part as it is when the flow
+     * carries one made for this format (flow->prepared_for). A preparer is one thread's scratch
+     * state (transfer full: preparer_free); prepare_flow returns the flow's part, `*length`
+     * bytes (transfer full: g_free), and reads nothing of any report's state. */
+    void *(*preparer_new)(void);
+    char *(*prepare_flow)(void *preparer, const OddportFlowReport *flow, size_t *length);
+    void (*preparer_free)(void *preparer);
 } OddportReportFormat;
 
 /* Every format, the default (text) first; a static table (transfer none). */

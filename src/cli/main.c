@@ -1074,6 +1074,7 @@ int main(int argc, char **argv)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
     oddport_engine_set_workers(engine, (unsigned)options.jobs);
+    oddport_engine_prepare_flows(engine, format);
     oddport_engine_set_time_window(engine, options.since_ns, options.until_ns);
     StopState stop_state = {.output = &output};
     oddport_engine_set_stop_check(engine, should_stop_reading, &stop_state);

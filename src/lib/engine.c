@@ -110,6 +110,11 @@ struct OddportEngine {
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;
     void *finished_data;
+    /* The format whose parts of the report a worker's engine writes as it finishes flows (see
+     * oddport_engine_prepare_flows), and its scratch state, made on first use by the thread
+     * that uses it. */
+    const OddportReportFormat *prepare_format;
+    void *preparer;
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -479,6 +484,15 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     describe_flow(engine, flow, &finished->verdict, cause == FINISH_AT_END, detection_done,
                   &finished->report);
     if (engine->finished_handler != NULL) {
+        finished->prepared = NULL;
+        if (engine->prepare_format != NULL) {
+            if (engine->preparer == NULL)
+                engine->preparer = engine->prepare_format->preparer_new();
+            finished->prepared = engine->prepare_format->prepare_flow(
+                engine->preparer, &finished->report, &finished->report.prepared_length);
+            finished->report.prepared_text = finished->prepared;
+            finished->report.prepared_for = engine->prepare_format;
+        }
         finished->order = finish_order(engine, flow, cause);
         engine->finished_handler(finished, engine->finished_data);
         return;
@@ -702,7 +716,8 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
     if (engine->worker_count > 1 && engine->workers == NULL) {
         uint64_t max_flows = engine->summary.max_flows;
         uint64_t each = (max_flows + engine->worker_count - 1) / engine->worker_count;
-        engine->workers = oddport_workers_new(engine->worker_count, engine, engine->rules, each);
+        engine->workers = oddport_workers_new(engine->worker_count, engine, engine->rules, each,
+                                              engine->prepare_format);
         if (engine->workers == NULL)
             engine->worker_count = 1;
     }
@@ -1038,6 +1053,8 @@ void oddport_engine_free(OddportEngine *engine)
         g_array_unref(engine->link_type_uses);
     g_free(engine->memory_reserve);
     g_free(engine->remembered.slots);
+    if (engine->preparer != NULL)
+        engine->prepare_format->preparer_free(engine->preparer);
     g_free(engine);
 }
 
@@ -1045,6 +1062,14 @@ void oddport_engine_set_workers(OddportEngine *engine, unsigned count)
 {
     g_return_if_fail(engine->workers == NULL);
     engine->worker_count = count > 0 ? count : 1;
+}
+
+void oddport_engine_prepare_flows(OddportEngine *engine, const OddportReportFormat *format)
+{
+    g_return_if_fail(engine->preparer == NULL);
+    bool can_prepare = format != NULL && format->preparer_new != NULL &&
+                       format->prepare_flow != NULL && format->preparer_free != NULL;
+    engine->prepare_format = can_prepare ? format : NULL;
 }
 
 void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,
@@ -1089,6 +1114,7 @@ void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishe
 
 void oddport_engine_release_finished(OddportFinishedFlow *finished)
 {
+    g_free(finished->prepared);
     free_flow(finished->flow);
     g_free(finished);
 }

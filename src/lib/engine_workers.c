@@ -307,7 +307,8 @@ static gpointer run_delivering(gpointer data)
 }
 
 OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
-                                    const OddportPortRules *rules, uint64_t max_flows_each)
+                                    const OddportPortRules *rules, uint64_t max_flows_each,
+                                    const OddportReportFormat *prepare_format)
 {
     OddportWorkers *workers = g_new0(OddportWorkers, 1);
     workers->count = count;
@@ -331,6 +332,7 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
         worker->engine = oddport_engine_new(rules, NULL, NULL);
         oddport_engine_set_max_flows(worker->engine, max_flows_each);
         oddport_engine_set_finished_handler(worker->engine, keep_finished, worker);
+        oddport_engine_prepare_flows(worker->engine, prepare_format);
         worker->inbox = g_async_queue_new();
         worker->free_batches = g_async_queue_new();
         g_queue_init(&worker->pending);

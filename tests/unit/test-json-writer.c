@@ -133,6 +133,93 @@ static void test_every_byte_in_every_place(void)
     }
 }
 
+/* Members written ahead of time into a text, then placed into an object, read the same as
+ * members written in place: commas before, between and after, nesting, and a value longer than
+ * the writer's buffer, which leaves it in pieces. */
+static char *long_value_text;
+
+static const char *long_value(void)
+{
+    return long_value_text;
+}
+
+static void write_some_members(OddportJsonWriter *writer)
+{
+    oddport_json_key(writer, "number");
+    oddport_json_unsigned(writer, 42);
+    oddport_json_key(writer, "inner");
+    oddport_json_begin_object(writer);
+    oddport_json_key(writer, "list");
+    oddport_json_begin_array(writer);
+    oddport_json_boolean(writer, false);
+    oddport_json_string(writer, "two");
+    oddport_json_end_array(writer);
+    oddport_json_end_object(writer);
+    oddport_json_key(writer, "long");
+    oddport_json_string(writer, long_value());
+}
+
+static void write_members_in_place(OddportJsonWriter *writer)
+{
+    oddport_json_begin_array(writer);
+    oddport_json_begin_object(writer);
+    oddport_json_key(writer, "before");
+    oddport_json_null(writer);
+    write_some_members(writer);
+    oddport_json_key(writer, "after");
+    oddport_json_null(writer);
+    oddport_json_end_object(writer);
+    oddport_json_begin_object(writer);
+    write_some_members(writer);
+    oddport_json_end_object(writer);
+    oddport_json_end_array(writer);
+}
+
+static GString *prepared_members;
+
+static void write_prepared_members(OddportJsonWriter *writer)
+{
+    oddport_json_begin_array(writer);
+    oddport_json_begin_object(writer);
+    oddport_json_key(writer, "before");
+    oddport_json_null(writer);
+    oddport_json_members(writer, prepared_members->str, prepared_members->len);
+    oddport_json_key(writer, "after");
+    oddport_json_null(writer);
+    oddport_json_end_object(writer);
+    oddport_json_begin_object(writer);
+    oddport_json_members(writer, prepared_members->str, prepared_members->len);
+    oddport_json_end_object(writer);
+    oddport_json_end_array(writer);
+}
+
+static void test_members_written_ahead(void)
+{
+    long_value_text = g_malloc(3 * ODDPORT_JSON_BUFFER_SIZE + 1);
+    for (size_t index = 0; index < 3 * ODDPORT_JSON_BUFFER_SIZE; index++)
+        long_value_text[index] = (char)('a' + index % 26);
+    long_value_text[3 * ODDPORT_JSON_BUFFER_SIZE] = '\0';
+    prepared_members = g_string_new(NULL);
+    OddportJsonWriter *members = oddport_json_writer_new_members(prepared_members);
+    /* A first run thrown away: restarting leaves nothing of it behind. */
+    oddport_json_key(members, "thrown");
+    oddport_json_begin_object(members);
+    oddport_json_writer_restart_members(members);
+    g_string_truncate(prepared_members, 0);
+    write_some_members(members);
+    oddport_json_writer_flush(members);
+    g_assert_true(g_str_has_prefix(prepared_members->str, "\"number\":42,"));
+    g_autofree char *in_place = capture_output(write_members_in_place);
+    g_autofree char *prepared = capture_output(write_prepared_members);
+    g_assert_cmpuint(strlen(prepared), ==, strlen(in_place));
+    g_assert_true(strcmp(prepared, in_place) == 0);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_assert_true(json_parser_load_from_data(parser, prepared, -1, NULL));
+    oddport_json_writer_free(members);
+    g_string_free(prepared_members, TRUE);
+    g_clear_pointer(&long_value_text, g_free);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -140,5 +227,6 @@ int main(int argc, char **argv)
     g_test_add_func("/json-writer/escaping-parses-back", test_escaping_parses_back);
     g_test_add_func("/json-writer/long-values-keep-utf8", test_long_values_keep_utf8);
     g_test_add_func("/json-writer/every-byte-in-every-place", test_every_byte_in_every_place);
+    g_test_add_func("/json-writer/members-written-ahead", test_members_written_ahead);
     return g_test_run();
 }

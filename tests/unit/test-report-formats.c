@@ -133,6 +133,56 @@ static char *write_report(const OddportReportFormat *format, const OddportReport
     return copy;
 }
 
+/* A format that can have flows' parts written ahead of time (prepare_flow) writes the same
+ * bytes from those parts as from the flows, also from parts another such format prepared: the
+ * workers of -j prepare them for whichever format the run asked for. */
+static void test_prepared_flows_write_the_same(void)
+{
+    const OddportReportOptions options = {0};
+    unsigned preparing = 0;
+    for (size_t index = 0; index < oddport_report_format_count; index++) {
+        const OddportReportFormat *format = oddport_report_formats[index];
+        g_assert_true((format->preparer_new == NULL) == (format->prepare_flow == NULL));
+        g_assert_true((format->preparer_new == NULL) == (format->preparer_free == NULL));
+        if (format->prepare_flow == NULL)
+            continue;
+        preparing++;
+        SampleRun plain_run;
+        sample_run_init(&plain_run);
+        g_autofree char *plain = write_report(format, &options, &plain_run);
+        sample_run_clear(&plain_run);
+        for (size_t other = 0; other < oddport_report_format_count; other++) {
+            const OddportReportFormat *preparer_format = oddport_report_formats[other];
+            if (preparer_format->prepare_flow != format->prepare_flow)
+                continue;
+            SampleRun run;
+            sample_run_init(&run);
+            void *preparer = preparer_format->preparer_new();
+            char *parts[SAMPLE_COUNT];
+            for (unsigned kind = 0; kind < SAMPLE_COUNT; kind++) {
+                OddportFlowReport *flow = &run.samples[kind].flow;
+                size_t length = 0;
+                parts[kind] = preparer_format->prepare_flow(preparer, flow, &length);
+                g_assert_cmpuint(length, >, 0);
+                flow->prepared_for = preparer_format;
+                flow->prepared_text = parts[kind];
+                flow->prepared_length = length;
+            }
+            preparer_format->preparer_free(preparer);
+            /* A part, not the flow, is what is written: a flow changed after its part was
+             * made does not show. */
+            run.samples[0].flow.client_packets += 1000;
+            g_autofree char *prepared = write_report(format, &options, &run);
+            run.samples[0].flow.client_packets -= 1000;
+            for (unsigned kind = 0; kind < SAMPLE_COUNT; kind++)
+                g_free(parts[kind]);
+            sample_run_clear(&run);
+            g_assert_cmpstr(prepared, ==, plain);
+        }
+    }
+    g_assert_cmpuint(preparing, >=, 2); /* json and ndjson */
+}
+
 static unsigned count_lines(const char *text)
 {
     unsigned lines = 0;
@@ -238,5 +288,6 @@ int main(int argc, char **argv)
     g_test_add_func("/report/formats/every-format-writes-a-run", test_every_format_writes_a_run);
     g_test_add_func("/report/formats/services-only", test_services_only);
     g_test_add_func("/report/formats/discard", test_discard);
+    g_test_add_func("/report/formats/prepared-flows", test_prepared_flows_write_the_same);
     return g_test_run();
 }

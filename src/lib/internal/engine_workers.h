@@ -7,6 +7,7 @@
 
 #include "internal/flow_table.h"
 #include "oddport/engine.h"
+#include "oddport/report.h"
 
 /* Where a flow's end falls in the order a single engine would finish flows, so that flows
  * finished by several engines, each holding some of the flows, can be put back in that order:
@@ -36,6 +37,7 @@ typedef struct {
     OddportFlowVerdict verdict;
     OddportFlowReport report; /* report.verdict points at `verdict` */
     void *flow;               /* the worker engine's flow, for oddport_engine_release_finished */
+    char *prepared;           /* report.prepared_text, owned here; NULL when none was written */
 } OddportFinishedFlow;
 
 /* Called by a worker engine for each flow it finishes, instead of its sink; `finished` is the
@@ -83,7 +85,8 @@ typedef struct OddportWorkers OddportWorkers;
  * cannot be started (address space limited with ulimit -v, say): the caller runs the flows
  * itself. */
 OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
-                                    const OddportPortRules *rules, uint64_t max_flows_each);
+                                    const OddportPortRules *rules, uint64_t max_flows_each,
+                                    const OddportReportFormat *prepare_format);
 /* Passes a packet to the worker that holds its flow: the same for both directions, as the hash
  * is of the ordered key. The payload is copied unless `payload_kept`: its bytes then stay
  * readable until the next oddport_workers_drain (a capture file's mapping). */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib.h>
+
 /* Writes straight to a stream through its own buffer, tracking commas per nesting level, so the
  * cost of a value is the cost of its bytes. json-glib builds a tree first and costs far more per
  * flow. Strings are escaped per RFC 8259; bytes that are not valid UTF-8 are written as the
@@ -20,6 +22,7 @@ enum { ODDPORT_JSON_BUFFER_SIZE = 1 << 16, ODDPORT_JSON_MAX_DEPTH = 32 };
  * their constant lengths (see oddport_json_member); everyone goes through the functions. */
 struct OddportJsonWriter {
     FILE *stream;
+    GString *text; /* instead of the stream, for a writer of members */
     bool failed;
     unsigned depth;
     bool needs_comma[ODDPORT_JSON_MAX_DEPTH];
@@ -32,6 +35,15 @@ struct OddportJsonWriter {
  * (transfer full): oddport_json_writer_free flushes and frees. */
 OddportJsonWriter *oddport_json_writer_new(FILE *stream);
 void oddport_json_writer_free(OddportJsonWriter *writer);
+/* A writer of an object's members into `text` (borrowed), as if inside an object another
+ * writer opens later: its output goes into that object whole with oddport_json_members. The
+ * caller owns the writer (transfer full): oddport_json_writer_free, which flushes into `text`.
+ * oddport_json_writer_restart_members makes it ready for the next run of members. */
+OddportJsonWriter *oddport_json_writer_new_members(GString *text);
+void oddport_json_writer_restart_members(OddportJsonWriter *writer);
+/* Members written by a writer of members, `length` bytes of `text`, as the next members of the
+ * object open in `writer`. */
+void oddport_json_members(OddportJsonWriter *writer, const char *text, size_t length);
 /* Pushes buffered bytes to the stream; false when the stream reported an error. */
 bool oddport_json_writer_flush(OddportJsonWriter *writer);
 

@@ -163,6 +163,51 @@ void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlo
     walk_flow_record(flow, &json_record_visitor, &record);
 }
 
+/* A preparer: a writer of members into a text of its own, both reused from flow to flow. */
+typedef struct {
+    GString *text;
+    OddportJsonWriter *writer;
+} FlowPreparer;
+
+void *oddport_json_flow_preparer_new(void)
+{
+    FlowPreparer *preparer = g_new0(FlowPreparer, 1);
+    preparer->text = g_string_sized_new(2048);
+    preparer->writer = oddport_json_writer_new_members(preparer->text);
+    return preparer;
+}
+
+char *oddport_json_prepare_flow(void *preparer_pointer, const OddportFlowReport *flow,
+                                size_t *length)
+{
+    FlowPreparer *preparer = preparer_pointer;
+    g_string_truncate(preparer->text, 0);
+    oddport_json_writer_restart_members(preparer->writer);
+    oddport_json_write_flow_members(preparer->writer, flow);
+    oddport_json_writer_flush(preparer->writer);
+    *length = preparer->text->len;
+    return g_memdup2(preparer->text->str, preparer->text->len);
+}
+
+void oddport_json_flow_preparer_free(void *preparer_pointer)
+{
+    FlowPreparer *preparer = preparer_pointer;
+    if (preparer == NULL)
+        return;
+    oddport_json_writer_free(preparer->writer);
+    g_string_free(preparer->text, TRUE);
+    g_free(preparer);
+}
+
+void oddport_json_flow_members(OddportJsonWriter *writer, const OddportFlowReport *flow)
+{
+    /* JSON and NDJSON write the same members: either's prepared text serves both. */
+    if (flow->prepared_for != NULL && flow->prepared_for->prepare_flow == oddport_json_prepare_flow)
+        oddport_json_members(writer, flow->prepared_text, flow->prepared_length);
+    else
+        oddport_json_write_flow_members(writer, flow);
+}
+
 static void *begin_report(FILE *stream, const OddportReportOptions *options)
 {
     (void)options;
@@ -182,7 +227,7 @@ static void add_flow_report(const OddportFlowReport *flow, void *state)
 {
     JsonReport *report = state;
     oddport_json_begin_object(report->writer);
-    oddport_json_write_flow_members(report->writer, flow);
+    oddport_json_flow_members(report->writer, flow);
     oddport_json_end_object(report->writer);
 }
 
@@ -466,4 +511,7 @@ const OddportReportFormat oddport_report_format_json = {
     .add_flow = add_flow_report,
     .end = end_report,
     .discard = discard_report,
+    .preparer_new = oddport_json_flow_preparer_new,
+    .prepare_flow = oddport_json_prepare_flow,
+    .preparer_free = oddport_json_flow_preparer_free,
 };

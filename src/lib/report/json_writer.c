@@ -15,8 +15,29 @@ OddportJsonWriter *oddport_json_writer_new(FILE *stream)
     return writer;
 }
 
+OddportJsonWriter *oddport_json_writer_new_members(GString *text)
+{
+    OddportJsonWriter *writer = g_new0(OddportJsonWriter, 1);
+    writer->text = text;
+    oddport_json_writer_restart_members(writer);
+    return writer;
+}
+
+void oddport_json_writer_restart_members(OddportJsonWriter *writer)
+{
+    writer->used = 0;
+    writer->after_key = false;
+    writer->depth = 1;
+    writer->needs_comma[0] = false;
+}
+
 bool oddport_json_writer_flush(OddportJsonWriter *writer)
 {
+    if (writer->text != NULL) {
+        g_string_append_len(writer->text, writer->buffer, (gssize)writer->used);
+        writer->used = 0;
+        return true;
+    }
     if (writer->used > 0 && fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
         writer->failed = true;
     writer->used = 0;
@@ -35,6 +56,10 @@ void oddport_json_writer_free(OddportJsonWriter *writer)
 
 void oddport_json_writer_make_room(OddportJsonWriter *writer)
 {
+    if (writer->text != NULL) {
+        oddport_json_writer_flush(writer);
+        return;
+    }
     if (fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
         writer->failed = true;
     writer->used = 0;
@@ -52,6 +77,10 @@ static void emit(OddportJsonWriter *writer, const char *text, size_t length)
 {
     if (length > BUFFER_SIZE) {
         reserve(writer, BUFFER_SIZE);
+        if (writer->text != NULL) {
+            g_string_append_len(writer->text, text, (gssize)length);
+            return;
+        }
         if (fwrite(text, 1, length, writer->stream) != length)
             writer->failed = true;
         return;
@@ -92,6 +121,18 @@ static void close_level(OddportJsonWriter *writer, char bracket)
     emit(writer, &bracket, 1);
     if (writer->depth == 0)
         emit(writer, "\n", 1);
+}
+
+void oddport_json_members(OddportJsonWriter *writer, const char *text, size_t length)
+{
+    if (length == 0)
+        return;
+    if (writer->depth > 0) {
+        if (writer->needs_comma[writer->depth - 1])
+            emit(writer, ",", 1);
+        writer->needs_comma[writer->depth - 1] = true;
+    }
+    emit(writer, text, length);
 }
 
 void oddport_json_begin_object(OddportJsonWriter *writer)

@@ -27,7 +27,7 @@ static void add_flow_report(const OddportFlowReport *flow, void *state)
     oddport_json_begin_object(writer);
     ODDPORT_JSON_MEMBER(writer, "type");
     oddport_json_string(writer, "flow");
-    oddport_json_write_flow_members(writer, flow);
+    oddport_json_flow_members(writer, flow);
     oddport_json_end_object(writer);
 }
 
@@ -63,4 +63,7 @@ const OddportReportFormat oddport_report_format_ndjson = {
     .add_flow = add_flow_report,
     .end = end_report,
     .discard = discard_report,
+    .preparer_new = oddport_json_flow_preparer_new,
+    .prepare_flow = oddport_json_prepare_flow,
+    .preparer_free = oddport_json_flow_preparer_free,
 };
