@@ -73,11 +73,12 @@ void oddport_capture_set_interrupt_check(OddportCaptureReader *reader,
                                          OddportCaptureInterruptCheck check, void *user_data);
 bool oddport_capture_was_interrupted(const OddportCaptureReader *reader);
 
-/* Whether `length` bytes at `bytes` (a record's, say) lie in the file itself, mapped, and so stay
- * readable until the reader is closed rather than until the next record: true for records of an
- * uncompressed regular file. */
-bool oddport_capture_keeps_bytes(const OddportCaptureReader *reader, const uint8_t *bytes,
-                                 size_t length);
+/* The file itself, mapped, when the reader reads an uncompressed regular file that way: bytes of
+ * records that lie in it stay readable until the reader is closed rather than until the next
+ * record. Sets `*start` and `*size` (borrowed from the reader) and returns true; false, with
+ * nothing set, for a reader that does not map its file. */
+bool oddport_capture_mapped_file(const OddportCaptureReader *reader, const uint8_t **start,
+                                 size_t *size);
 
 void oddport_capture_close(OddportCaptureReader *reader);
 

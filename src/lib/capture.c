@@ -1269,12 +1269,15 @@ bool oddport_capture_was_interrupted(const OddportCaptureReader *reader)
     return reader->interrupted;
 }
 
-bool oddport_capture_keeps_bytes(const OddportCaptureReader *reader, const uint8_t *bytes,
-                                 size_t length)
+bool oddport_capture_mapped_file(const OddportCaptureReader *reader, const uint8_t **start,
+                                 size_t *size)
 {
     /* Pages handed back behind the reading position fault in again from the file, unchanged. */
-    return reader->map != NULL && bytes >= reader->map && length <= reader->map_size &&
-           (size_t)(bytes - reader->map) <= reader->map_size - length;
+    if (reader->map == NULL)
+        return false;
+    *start = reader->map;
+    *size = reader->map_size;
+    return true;
 }
 
 void oddport_capture_close(OddportCaptureReader *reader)

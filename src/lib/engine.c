@@ -105,8 +105,9 @@ struct OddportEngine {
      * decoded packets on to them once the first is read; its own flow table stays empty. */
     unsigned worker_count;
     OddportWorkers *workers;
-    /* The reader read_capture is reading, whose mapped bytes workers may read in place. */
-    const OddportCaptureReader *reading;
+    /* The file read_capture is reading, when mapped: bytes in it workers may read in place. */
+    const uint8_t *mapped_start;
+    size_t mapped_size;
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;
     void *finished_data;
@@ -731,16 +732,16 @@ static OddportRecordOutcome dispatch_packet(OddportEngine *engine, const Oddport
                                             const FlowKey *key, uint32_t hash, unsigned sender,
                                             const OddportRecord *record)
 {
-    bool payload_kept =
-        engine->reading != NULL &&
-        oddport_capture_keeps_bytes(engine->reading, packet->payload, packet->payload_captured);
+    size_t payload_offset = (size_t)((uintptr_t)packet->payload - (uintptr_t)engine->mapped_start);
+    bool payload_kept = engine->mapped_start != NULL && payload_offset <= engine->mapped_size &&
+                        packet->payload_captured <= engine->mapped_size - payload_offset;
     oddport_workers_dispatch(engine->workers, packet, key, hash, sender, record->wire_length,
                              record->timestamp_ns, engine->current_position, engine->current_frame,
                              payload_kept);
     sweep_if_due(engine);
-    oddport_workers_through(engine->workers, engine->current_position);
     uint64_t flows_open;
-    if (!engine->summary.out_of_memory &&
+    if (oddport_workers_through(engine->workers, engine->current_position) &&
+        !engine->summary.out_of_memory &&
         oddport_workers_out_of_memory(engine->workers, &flows_open))
         note_out_of_memory(engine, flows_open);
     /* Which flow it joins is known only to its worker, later. */
@@ -942,7 +943,10 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     oddport_engine_begin_capture(engine, path, oddport_capture_format(reader),
                                  oddport_capture_precision_digits(reader));
     OddportCaptureSummary *capture = engine->capture;
-    engine->reading = reader;
+    if (!oddport_capture_mapped_file(reader, &engine->mapped_start, &engine->mapped_size)) {
+        engine->mapped_start = NULL;
+        engine->mapped_size = 0;
+    }
     /* A read waiting on a pipe is ended by a signal when the stop check then says so. */
     oddport_capture_set_interrupt_check(reader, engine->stop_check, engine->stop_check_data);
     OddportRecord record = {0};
@@ -986,7 +990,8 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     capture->precision_digits = oddport_capture_precision_digits(reader);
     /* Ending the capture waits for the workers to be done with its bytes. */
     oddport_engine_end_capture(engine);
-    engine->reading = NULL;
+    engine->mapped_start = NULL;
+    engine->mapped_size = 0;
     oddport_capture_close(reader);
     return true;
 }

@@ -103,6 +103,7 @@ struct OddportWorkers {
     GAsyncQueue *returned; /* of Batch *, from every worker to the delivering thread */
     GThread *delivering;
     unsigned gathered;
+    atomic_bool any_out_of_memory; /* set by the first worker that runs out */
 };
 
 /* GLib's queues lock with futexes of their own, which ThreadSanitizer cannot see: in a build
@@ -169,6 +170,7 @@ static void apply_packet(Worker *worker, const PacketMessage *message)
         const OddportSummary *summary = oddport_engine_summary(worker->engine);
         atomic_store(&worker->flows_open, summary->flows_open_when_out_of_memory);
         atomic_store(&worker->out_of_memory, true);
+        atomic_store(&worker->workers->any_out_of_memory, true);
     }
 }
 
@@ -469,10 +471,11 @@ static void send_all(OddportWorkers *workers, uint64_t position)
     }
 }
 
-void oddport_workers_through(OddportWorkers *workers, uint64_t position)
+bool oddport_workers_through(OddportWorkers *workers, uint64_t position)
 {
     if (workers->gathered >= GATHER_RECORDS)
         send_all(workers, position);
+    return atomic_load_explicit(&workers->any_out_of_memory, memory_order_relaxed);
 }
 
 void oddport_workers_drain(OddportWorkers *workers, uint64_t position)
@@ -503,14 +506,10 @@ void oddport_workers_finish(OddportWorkers *workers)
 
 bool oddport_workers_out_of_memory(const OddportWorkers *workers, uint64_t *flows_open)
 {
-    /* Asked for every packet: the flags only, which change once; the flow counts, which the
-     * workers keep changing, only once a flag is up. */
-    bool out_of_memory = false;
-    for (unsigned index = 0; index < workers->count && !out_of_memory; index++)
-        out_of_memory =
-            atomic_load_explicit(&workers->workers[index].out_of_memory, memory_order_relaxed);
+    /* The flow counts, which the workers keep changing, are added up only once a worker has
+     * stopped: every caller asks after oddport_workers_through said one had. */
     *flows_open = 0;
-    if (!out_of_memory)
+    if (!atomic_load(&workers->any_out_of_memory))
         return false;
     for (unsigned index = 0; index < workers->count; index++)
         *flows_open += atomic_load(&workers->workers[index].flows_open);

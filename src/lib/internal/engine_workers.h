@@ -97,9 +97,10 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *pack
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
                                  unsigned precision_digits);
-/* Every record up to `position` has been passed on: sends what is gathered when enough is, and
- * delivers the finished flows whose turn has come. */
-void oddport_workers_through(OddportWorkers *workers, uint64_t position);
+/* Every record up to `position` has been passed on: sends what is gathered when enough is.
+ * Returns whether a worker has run out of memory for a new flow (oddport_workers_out_of_memory
+ * says how many flows were open then): one flag, cheap to ask after every record. */
+bool oddport_workers_through(OddportWorkers *workers, uint64_t position);
 /* Sends everything gathered, with every record up to `position` passed on, and waits until the
  * workers are done with it and every flow finished so far has been delivered: before a capture's
  * bytes go, and so that the report is as far as one engine's would be at that point. */
