@@ -116,6 +116,10 @@ struct OddportEngine {
      * that uses it. */
     const OddportReportFormat *prepare_format;
     void *preparer;
+    /* The flows open when finishing at the end began, in the order they began; those before
+     * `finishing_next` are finished. */
+    GPtrArray *finishing;
+    guint finishing_next;
 };
 
 enum { NANOSECONDS_PER_SECOND = 1000000000 };
@@ -1016,16 +1020,30 @@ void oddport_engine_finish(OddportEngine *engine)
         oddport_summary_add_run_warnings(&engine->summary);
         return;
     }
-    /* Finish in the order flows began, so the output reads like the capture. */
-    GPtrArray *ordered = g_ptr_array_new();
-    for (size_t index = 0; index <= engine->flows.mask; index++)
-        if (engine->flows.slots[index] != NULL)
-            g_ptr_array_add(ordered, engine->flows.slots[index]);
-    g_ptr_array_sort(ordered, compare_flows_by_id);
-    for (guint index = 0; index < ordered->len; index++)
-        finish_flow(engine, g_ptr_array_index(ordered, index), FINISH_AT_END);
-    g_ptr_array_unref(ordered);
+    oddport_engine_finish_open_flows(engine, G_MAXSIZE);
     oddport_summary_add_run_warnings(&engine->summary);
+}
+
+bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most)
+{
+    /* Finish in the order flows began, so the output reads like the capture. */
+    if (engine->finishing == NULL) {
+        engine->finishing = g_ptr_array_new();
+        for (size_t index = 0; index <= engine->flows.mask; index++)
+            if (engine->flows.slots[index] != NULL)
+                g_ptr_array_add(engine->finishing, engine->flows.slots[index]);
+        g_ptr_array_sort(engine->finishing, compare_flows_by_id);
+        engine->finishing_next = 0;
+    }
+    GPtrArray *ordered = engine->finishing;
+    guint end = ordered->len - engine->finishing_next > most ? engine->finishing_next + (guint)most
+                                                             : ordered->len;
+    for (; engine->finishing_next < end; engine->finishing_next++)
+        finish_flow(engine, g_ptr_array_index(ordered, engine->finishing_next), FINISH_AT_END);
+    if (engine->finishing_next < ordered->len)
+        return true;
+    g_clear_pointer(&engine->finishing, g_ptr_array_unref);
+    return false;
 }
 
 const OddportSummary *oddport_engine_summary(const OddportEngine *engine)
@@ -1048,6 +1066,9 @@ void oddport_engine_free(OddportEngine *engine)
         if (engine->flows.slots[index] != NULL)
             free_flow((Flow *)engine->flows.slots[index]);
     oddport_flow_table_clear(&engine->flows);
+    /* The flows not finished yet are still in the table: only the array goes. */
+    if (engine->finishing != NULL)
+        g_ptr_array_unref(engine->finishing);
     oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
     g_ptr_array_unref(engine->summary.warnings);

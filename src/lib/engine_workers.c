@@ -24,6 +24,12 @@ enum {
     BATCHES_PER_WORKER = 4,
 };
 
+/* The flows still open at the end of the input go to the delivering thread a chunk at a time,
+ * and a worker finishes its next chunk only once its last one is delivered and back to be
+ * freed: a flood that ends with many flows open holds about what one engine would, not every
+ * worker's flows twice over at once. */
+enum { FINISH_CHUNK_FLOWS = 4096 };
+
 typedef enum {
     MESSAGE_PACKET,
     MESSAGE_SWEEP,
@@ -64,11 +70,16 @@ typedef struct {
     /* Every record up to this position meant for this worker is in this batch or an earlier
      * one, as is every sweep made up to it. */
     uint64_t through_position;
-    bool finish; /* after the messages, finish every open flow */
-    bool quit;   /* the worker ends on it, leaving it untouched */
+    /* After the messages, finish the next chunk of the flows open at the end of the input; the
+     * worker's first such batch ends its input. */
+    bool finish;
+    bool quit; /* the worker ends on it, leaving it untouched */
     /* Filled by the worker: the flows it finished (of OddportFinishedFlow *), in order, and
      * how its engine stands. */
     GPtrArray *finished;
+    /* Every flow the worker finishes later comes after this in one engine's order. */
+    OddportFinishOrder finished_through;
+    bool more_to_finish; /* flows open at the end are left for the next finishing batch */
     /* Filled by the delivering thread: flows of this worker already reported, which the worker
      * frees before its next batch, in the thread that made them. */
     GPtrArray *delivered;
@@ -87,9 +98,12 @@ typedef struct {
     uint64_t sent_through; /* the position the last batch sent was through */
     Batch *filling;
     /* The delivering thread's. */
-    GQueue pending;      /* of OddportFinishedFlow *, in finish order, not yet delivered */
-    GPtrArray *released; /* delivered, to go back to the worker with its next batch */
-    uint64_t watermark;
+    GQueue pending;               /* of OddportFinishedFlow *, in finish order, not yet delivered */
+    GPtrArray *released;          /* delivered, to go back to the worker with its next batch */
+    OddportFinishOrder watermark; /* the latest finished_through come back */
+    /* A finishing batch waiting until this worker's pending flows are delivered, to go back to
+     * the worker for its next chunk. */
+    Batch *held;
     uint64_t evicted_flows;
     /* Written by the worker, read by the reader. */
     atomic_bool out_of_memory;
@@ -193,8 +207,19 @@ static void process_batch(Worker *worker, Batch *batch)
         }
         offset += header->size;
     }
-    if (batch->finish)
-        oddport_engine_finish(worker->engine);
+    batch->finished_through = (OddportFinishOrder){batch->through_position, UINT64_MAX};
+    batch->more_to_finish = false;
+    if (batch->finish) {
+        batch->more_to_finish =
+            oddport_engine_finish_open_flows(worker->engine, FINISH_CHUNK_FLOWS);
+        batch->finished_through = (OddportFinishOrder){UINT64_MAX, UINT64_MAX};
+        /* The flows left come after the last one finished, which began before them. */
+        if (batch->more_to_finish) {
+            const OddportFinishedFlow *last =
+                g_ptr_array_index(batch->finished, batch->finished->len - 1);
+            batch->finished_through = last->order;
+        }
+    }
     batch->evicted_flows = oddport_engine_summary(worker->engine)->evicted_flows;
     worker->current = NULL;
 }
@@ -244,19 +269,21 @@ static void take_back(OddportWorkers *workers, Batch *batch)
     g_ptr_array_set_size(batch->finished, 0);
     /* A batch sent early for room may say less than one sent before it: saying less than is
      * true only delays delivery. */
-    worker->watermark = MAX(worker->watermark, batch->through_position);
+    if (oddport_finish_order_compare(&batch->finished_through, &worker->watermark) > 0)
+        worker->watermark = batch->finished_through;
     worker->evicted_flows = batch->evicted_flows;
     batch->used = 0;
-    batch->finish = false;
+    batch->finish = batch->more_to_finish;
 }
 
 /* Delivers, in order, every finished flow before which no other can come any more: one whose
  * record every worker has gone past. */
 static void deliver_ready(OddportWorkers *workers)
 {
-    uint64_t watermark = UINT64_MAX;
+    OddportFinishOrder watermark = {UINT64_MAX, UINT64_MAX};
     for (unsigned index = 0; index < workers->count; index++)
-        watermark = MIN(watermark, workers->workers[index].watermark);
+        if (oddport_finish_order_compare(&workers->workers[index].watermark, &watermark) < 0)
+            watermark = workers->workers[index].watermark;
     for (;;) {
         Worker *first = NULL;
         const OddportFinishedFlow *first_flow = NULL;
@@ -268,7 +295,7 @@ static void deliver_ready(OddportWorkers *workers)
                 first_flow = head;
             }
         }
-        if (first == NULL || first_flow->order.position > watermark)
+        if (first == NULL || oddport_finish_order_compare(&first_flow->order, &watermark) > 0)
             return;
         OddportFinishedFlow *finished = g_queue_pop_head(&first->pending);
         oddport_engine_deliver_finished(workers->reader, finished);
@@ -279,9 +306,32 @@ static void deliver_ready(OddportWorkers *workers)
 static bool all_finished(const OddportWorkers *workers)
 {
     for (unsigned index = 0; index < workers->count; index++)
-        if (workers->workers[index].watermark != UINT64_MAX)
+        if (workers->workers[index].watermark.within != UINT64_MAX ||
+            workers->workers[index].watermark.position != UINT64_MAX)
             return false;
     return true;
+}
+
+/* Hands the worker the flows of its own delivered since its last batch, to free. */
+static void pass_back(Worker *worker, Batch *batch, GAsyncQueue *queue)
+{
+    GPtrArray *released = worker->released;
+    worker->released = batch->delivered;
+    batch->delivered = released;
+    pass_batch(queue, batch);
+}
+
+/* A worker whose finished flows are all delivered finishes its next chunk. The worker whose
+ * watermark is the lowest always has all its flows delivered, so some worker can always go on. */
+static void return_held(OddportWorkers *workers)
+{
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        if (worker->held != NULL && g_queue_is_empty(&worker->pending)) {
+            pass_back(worker, worker->held, worker->inbox);
+            worker->held = NULL;
+        }
+    }
 }
 
 /* The delivering thread: ends when every worker has finished its flows, or on a quit batch. */
@@ -297,12 +347,14 @@ static gpointer run_delivering(gpointer data)
         take_back(workers, batch);
         deliver_ready(workers);
         Worker *worker = &workers->workers[batch->worker];
-        GPtrArray *released = worker->released;
-        worker->released = batch->delivered;
-        batch->delivered = released;
-        /* Back to the reader only now: a reader that has all its batches back knows that every
-         * flow finished so far has been delivered. */
-        pass_batch(worker->free_batches, batch);
+        if (batch->finish) {
+            worker->held = batch;
+        } else {
+            /* Back to the reader only now: a reader that has all its batches back knows that
+             * every flow finished so far has been delivered. */
+            pass_back(worker, batch, worker->free_batches);
+        }
+        return_held(workers);
         if (all_finished(workers))
             return NULL;
     }
@@ -557,6 +609,8 @@ void oddport_workers_free(OddportWorkers *workers)
             batch_free(batch);
         if (worker->filling != NULL)
             batch_free(worker->filling);
+        if (worker->held != NULL)
+            batch_free(worker->held);
         OddportFinishedFlow *finished;
         while ((finished = g_queue_pop_head(&worker->pending)) != NULL)
             oddport_engine_release_finished(finished);

@@ -54,6 +54,14 @@ same "site rules" --services "$captures/site-services.example" "$captures/loopba
 same "generated capture" "$work/generated.pcap"
 "$generate" --flood 60000 --seed 6 "$work/flood.pcap" 2>/dev/null
 same "generated flood" "$work/flood.pcap"
+# The flood ends with its flows open, which each worker finishes and hands over 4,096 at a time:
+# with three workers, each must have several such chunks, interleaved with the others' by flow
+# id, for the comparison above to test that.
+open_at_end=$("$oddport" -q -j 1 --format ndjson "$work/flood.pcap" | grep -c '"open_at_end":true')
+if [ "$open_at_end" -lt $((3 * 3 * 4096)) ]; then
+    echo "generated flood: only $open_at_end flows open at the end, fewer than 3 chunks a worker"
+    failures=$((failures + 1))
+fi
 gzip -c "$work/generated.pcap" >"$work/generated.pcap.gz"
 same "compressed generated capture (payloads copied, not read in place)" "$work/generated.pcap.gz"
 standard_input=$work/generated.pcap

@@ -69,6 +69,10 @@ void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSumma
 bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched);
 /* The idle-flow sweep the reading engine made after the record at `position`. */
 void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t position);
+/* Finishes, in the order they began, up to `most` of the flows open at the end of the input:
+ * the first call takes them all from the table and sorts them once, each call after it goes on
+ * where the last stopped. Returns whether any are left to finish. */
+bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most);
 /* Tallies a finished flow in `engine` (the reading one) and hands it to its sink (`finished` is
  * borrowed: the worker that made it frees it). */
 void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished);
