@@ -264,9 +264,38 @@ static bool eight_plain(const uint8_t *bytes)
            !oddport_word_has_byte(word, '\\');
 }
 
+/* Whether all `length` bytes are plain: eight at a time, the last eight overlapping the ones
+ * before when the length is not a multiple of eight. */
+static bool all_plain(const uint8_t *value, size_t length)
+{
+    if (length < 8) {
+        for (size_t index = 0; index < length; index++)
+            if (!is_plain(value[index]))
+                return false;
+        return true;
+    }
+    for (size_t index = 0; index + 8 < length; index += 8)
+        if (!eight_plain(value + index))
+            return false;
+    return eight_plain(value + length - 8);
+}
+
+enum { SHORT_STRING_MAX = 64 };
+
 void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
 {
     begin_value(writer);
+    /* Most strings of a report are short and plain (names, addresses, times, hashes): checked
+     * whole and copied in one piece. */
+    if (length <= SHORT_STRING_MAX && all_plain(value, length)) {
+        reserve(writer, length + 2);
+        char *out = writer->buffer + writer->used;
+        out[0] = '"';
+        memcpy(out + 1, value, length);
+        out[length + 1] = '"';
+        writer->used += length + 2;
+        return;
+    }
     /* Escaping at most sextuples a byte (\u00XX; invalid UTF-8 takes five). A string whose worst
      * case fits the buffer is written straight into it; a longer one goes out in runs. */
     bool direct = length <= (BUFFER_SIZE - 2) / 6;
