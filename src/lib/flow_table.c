@@ -8,6 +8,7 @@ void oddport_flow_table_init(OddportFlowTable *table,
 {
     memset(table, 0, sizeof *table);
     table->slots = g_new0(OddportFlowEntry *, ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
+    table->hashes = g_new0(uint32_t, ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
     table->mask = ODDPORT_FLOW_TABLE_INITIAL_SLOTS - 1;
     for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++)
         table->lists[list].timeout_ns = timeouts_ns[list];
@@ -16,6 +17,7 @@ void oddport_flow_table_init(OddportFlowTable *table,
 void oddport_flow_table_clear(OddportFlowTable *table)
 {
     g_clear_pointer(&table->slots, g_free);
+    g_clear_pointer(&table->hashes, g_free);
     table->mask = 0;
     table->count = 0;
 }
@@ -26,6 +28,7 @@ static void place(OddportFlowTable *table, OddportFlowEntry *entry)
     while (table->slots[index] != NULL)
         index = (index + 1) & table->mask;
     table->slots[index] = entry;
+    table->hashes[index] = entry->hash;
 }
 
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
@@ -35,9 +38,15 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
         OddportFlowEntry **old_slots = table->slots;
         size_t old_count = table->mask + 1;
         OddportFlowEntry **new_slots = g_try_new0(OddportFlowEntry *, old_count * 2);
-        if (new_slots == NULL)
+        uint32_t *new_hashes = g_try_new0(uint32_t, old_count * 2);
+        if (new_slots == NULL || new_hashes == NULL) {
+            g_free(new_slots);
+            g_free(new_hashes);
             return false;
+        }
         table->slots = new_slots;
+        g_free(table->hashes);
+        table->hashes = new_hashes;
         table->mask = old_count * 2 - 1;
         for (size_t index = 0; index < old_count; index++)
             if (old_slots[index] != NULL)
@@ -59,13 +68,14 @@ void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry)
      * empty slot that used to be occupied. */
     for (size_t next = (hole + 1) & table->mask; table->slots[next] != NULL;
          next = (next + 1) & table->mask) {
-        size_t home = table->slots[next]->hash & table->mask;
+        size_t home = table->hashes[next] & table->mask;
         /* The entry at `next` may fill the hole unless its home lies cyclically in
          * (hole, next]. */
         bool home_after_hole =
             hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
         if (!home_after_hole) {
             table->slots[hole] = table->slots[next];
+            table->hashes[hole] = table->hashes[next];
             hole = next;
         }
     }

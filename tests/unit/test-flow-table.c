@@ -35,8 +35,8 @@ static OddportFlowEntry *entry_new(uint32_t number, uint32_t hash)
     return entry;
 }
 
-/* Every indexed entry can be found from its home slot without crossing an empty slot, and the
- * lists hold exactly the indexed entries, in increasing touch order. */
+/* Every indexed entry can be found from its home slot without crossing an empty slot, its slot
+ * keeps its hash, and the lists hold exactly the indexed entries, in increasing touch order. */
 static void assert_consistent(const OddportFlowTable *table)
 {
     size_t indexed = 0;
@@ -45,6 +45,7 @@ static void assert_consistent(const OddportFlowTable *table)
         if (entry == NULL)
             continue;
         indexed++;
+        g_assert_cmpuint(table->hashes[index], ==, entry->hash);
         for (size_t probe = entry->hash & table->mask; probe != index;
              probe = (probe + 1) & table->mask)
             g_assert_nonnull(table->slots[probe]);

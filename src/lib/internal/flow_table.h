@@ -54,12 +54,15 @@ typedef struct {
 } OddportFlowListHead;
 
 /* Open addressing with linear probing: a lookup per packet is most of the table's work, and
- * probing an array of pointers with the hashes kept in the entries beats a general hash table
- * that calls back for every hash and comparison. Deletion moves back the entries probed past
- * the hole (no tombstones), and the table stays at most half full. */
+ * probing an array of pointers beats a general hash table that calls back for every hash and
+ * comparison. Each slot's hash is kept beside it as well as in its entry, so that probing past
+ * other flows, as a new flow's lookup and a deletion do, reads no flow record: with many flows
+ * open those reads are cache misses. Deletion moves back the entries probed past the hole (no
+ * tombstones), and the table stays at most half full. */
 typedef struct {
     OddportFlowEntry **slots;
-    size_t mask; /* slot count - 1, a power of two minus one */
+    uint32_t *hashes; /* hashes[index] is slots[index]->hash where that slot is taken */
+    size_t mask;      /* slot count - 1, a power of two minus one */
     size_t count;
     OddportFlowListHead lists[ODDPORT_FLOW_LIST_COUNT];
 } OddportFlowTable;
@@ -86,7 +89,7 @@ static inline OddportFlowEntry *oddport_flow_table_lookup(const OddportFlowTable
         OddportFlowEntry *entry = table->slots[index];
         if (entry == NULL)
             return NULL;
-        if (entry->hash == hash && memcmp(&entry->key, key, sizeof *key) == 0)
+        if (table->hashes[index] == hash && memcmp(&entry->key, key, sizeof *key) == 0)
             return entry;
     }
 }
