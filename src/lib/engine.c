@@ -116,6 +116,10 @@ struct OddportEngine {
      * that uses it. */
     const OddportReportFormat *prepare_format;
     void *preparer;
+    /* A worker's engine: flows and finished records delivered and given back, kept for its next
+     * flows (see oddport_engine_recycle_finished). */
+    GPtrArray *spare_flows;
+    GPtrArray *spare_finished;
     /* The flows open when finishing at the end began, in the order they began; those before
      * `finishing_next` are finished. */
     GPtrArray *finishing;
@@ -470,6 +474,29 @@ static void free_flow(Flow *flow)
     g_free(flow);
 }
 
+/* A worker's flow is freed only once it is delivered, thousands of allocations after it was
+ * made, and freeing them in such runs kept malloc sorting and merging free chunks: on a flood
+ * with two workers, a sixth of the workers' time. A worker's engine therefore keeps up to this
+ * many flows and finished records it got back, and its next flows take them first. */
+enum { SPARES_MAX = 8192 };
+
+static void *take_spare(GPtrArray *spares)
+{
+    if (spares == NULL || spares->len == 0)
+        return NULL;
+    return g_ptr_array_steal_index_fast(spares, spares->len - 1);
+}
+
+static void keep_spare(GPtrArray **spares, void *memory)
+{
+    if (*spares == NULL)
+        *spares = g_ptr_array_new_with_free_func(g_free);
+    if ((*spares)->len < SPARES_MAX)
+        g_ptr_array_add(*spares, memory);
+    else
+        g_free(memory);
+}
+
 static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
 {
     oddport_flow_table_remove(&engine->flows, &flow->entry);
@@ -482,8 +509,12 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     /* A worker engine hands the judged flow over whole, since the report borrows from it; one
      * engine alone delivers it at once. */
     OddportFinishedFlow alone;
-    OddportFinishedFlow *finished =
-        engine->finished_handler != NULL ? g_new(OddportFinishedFlow, 1) : &alone;
+    OddportFinishedFlow *finished = &alone;
+    if (engine->finished_handler != NULL) {
+        finished = take_spare(engine->spare_finished);
+        if (finished == NULL)
+            finished = g_new(OddportFinishedFlow, 1);
+    }
     finished->flow = flow;
     classify_open_flow(engine, flow, &finished->verdict);
     describe_flow(engine, flow, &finished->verdict, cause == FINISH_AT_END, detection_done,
@@ -566,7 +597,11 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
 {
     if (engine->summary.max_flows != 0 && engine->flows.count >= engine->summary.max_flows)
         evict_one_flow(engine);
-    Flow *flow = g_try_new0(Flow, 1);
+    Flow *flow = take_spare(engine->spare_flows);
+    if (flow != NULL)
+        memset(flow, 0, sizeof *flow);
+    else
+        flow = g_try_new0(Flow, 1);
     if (flow == NULL) {
         note_out_of_memory(engine, engine->flows.count);
         return NULL;
@@ -1081,6 +1116,10 @@ void oddport_engine_free(OddportEngine *engine)
     g_free(engine->remembered.slots);
     if (engine->preparer != NULL)
         engine->prepare_format->preparer_free(engine->preparer);
+    if (engine->spare_flows != NULL)
+        g_ptr_array_unref(engine->spare_flows);
+    if (engine->spare_finished != NULL)
+        g_ptr_array_unref(engine->spare_finished);
     g_free(engine);
 }
 
@@ -1143,4 +1182,14 @@ void oddport_engine_release_finished(OddportFinishedFlow *finished)
     g_free(finished->prepared);
     free_flow(finished->flow);
     g_free(finished);
+}
+
+void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow *finished)
+{
+    g_free(finished->prepared);
+    Flow *flow = finished->flow;
+    oddport_side_clear(&flow->side[0].detection);
+    oddport_side_clear(&flow->side[1].detection);
+    keep_spare(&engine->spare_flows, flow);
+    keep_spare(&engine->spare_finished, finished);
 }

@@ -191,7 +191,7 @@ static void apply_packet(Worker *worker, const PacketMessage *message)
 static void process_batch(Worker *worker, Batch *batch)
 {
     for (guint index = 0; index < batch->delivered->len; index++)
-        oddport_engine_release_finished(g_ptr_array_index(batch->delivered, index));
+        oddport_engine_recycle_finished(worker->engine, g_ptr_array_index(batch->delivered, index));
     g_ptr_array_set_size(batch->delivered, 0);
     worker->current = batch;
     for (size_t offset = 0; offset < batch->used;) {
