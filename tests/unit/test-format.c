@@ -86,6 +86,13 @@ static void test_decimal(void)
         if (value > UINT64_MAX / 10)
             break;
     }
+    /* Every pair of digits the table writes, in every place of a short number. */
+    for (uint64_t value = 0; value < 100000; value++) {
+        g_string_truncate(out, 0);
+        oddport_append_decimal(out, value);
+        snprintf(expected, sizeof expected, "%" G_GUINT64_FORMAT, (guint64)value);
+        g_assert_cmpstr(out->str, ==, expected);
+    }
     g_string_assign(out, "n=");
     oddport_append_decimal(out, UINT64_MAX);
     g_assert_cmpstr(out->str, ==, "n=18446744073709551615");

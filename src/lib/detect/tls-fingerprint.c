@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "internal/decimal.h"
 #include "internal/digest.h"
 #include "internal/hash.h"
 #include "tls-fingerprint.h"
@@ -57,13 +58,8 @@ static void digest_text_character(DigestText *text, char character)
 /* Decimal without printf: a hello holds dozens of numbers. */
 static void digest_text_decimal(DigestText *text, unsigned value)
 {
-    char digits[10];
-    size_t count = 0;
-    do {
-        digits[sizeof digits - ++count] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    digest_text_append(text, digits + sizeof digits - count, count);
+    char digits[ODDPORT_DECIMAL_MAX];
+    digest_text_append(text, digits, oddport_decimal_write(value, digits));
 }
 
 static const char hex_digits[] = "0123456789abcdef";

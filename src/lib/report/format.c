@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal/decimal.h"
 #include "internal/escape.h"
 #include "internal/word_scan.h"
 #include "oddport/report.h"
@@ -232,27 +233,14 @@ void oddport_format_display_filter(const OddportAddress *address, uint16_t port,
     out = stpcpy(out, " && ");
     out = stpcpy(out, oddport_transport_name(transport));
     out = stpcpy(out, ".port==");
-    char digits[8];
-    size_t count = 0;
-    unsigned value = port;
-    do {
-        digits[count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (count > 0)
-        *out++ = digits[--count];
+    out += oddport_decimal_write(port, out);
     *out = '\0';
 }
 
 void oddport_append_decimal(GString *out, uint64_t value)
 {
-    char digits[20];
-    size_t count = 0;
-    do {
-        digits[sizeof digits - ++count] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    g_string_append_len(out, digits + sizeof digits - count, (gssize)count);
+    char digits[ODDPORT_DECIMAL_MAX];
+    g_string_append_len(out, digits, (gssize)oddport_decimal_write(value, digits));
 }
 
 void oddport_append_escaped(GString *out, const char *text)

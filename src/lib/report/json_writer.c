@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "internal/decimal.h"
 #include "internal/json_writer.h"
 #include "internal/word_scan.h"
 
@@ -391,35 +392,11 @@ void oddport_json_key(OddportJsonWriter *writer, const char *key)
 
 void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
 {
-    /* By hand and two digits at a time, straight into the buffer: a flow has a dozen numbers,
-     * and printf's machinery, or a copy through a scratch array, cost more than the digits. */
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233"
-        "34353637383940414243444546474849505152535455565758596061626364656667"
-        "6869707172737475767778798081828384858687888990919293949596979899";
+    /* Straight into the buffer: a flow has a dozen numbers, and a copy through a scratch array
+     * costs more than the digits. */
     begin_value(writer);
-    enum { MAX_DIGITS = 20 };
-    reserve(writer, MAX_DIGITS);
-    unsigned count = 1;
-    for (uint64_t rest = value; rest >= 10; rest /= 10)
-        count++;
-    char *end = writer->buffer + writer->used + count;
-    char *out = end;
-    while (value >= 100) {
-        unsigned pair = (unsigned)(value % 100);
-        value /= 100;
-        out -= 2;
-        out[0] = pairs[2 * pair];
-        out[1] = pairs[2 * pair + 1];
-    }
-    if (value >= 10) {
-        out -= 2;
-        out[0] = pairs[2 * value];
-        out[1] = pairs[2 * value + 1];
-    } else {
-        *--out = (char)('0' + value);
-    }
-    writer->used += count;
+    reserve(writer, ODDPORT_DECIMAL_MAX);
+    writer->used += oddport_decimal_write(value, writer->buffer + writer->used);
 }
 
 /* A literal of at most five bytes (true, false, null) straight into the buffer: a flow has a dozen
