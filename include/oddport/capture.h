@@ -73,10 +73,11 @@ void oddport_capture_set_interrupt_check(OddportCaptureReader *reader,
                                          OddportCaptureInterruptCheck check, void *user_data);
 bool oddport_capture_was_interrupted(const OddportCaptureReader *reader);
 
-/* The file itself, mapped, when the reader reads an uncompressed regular file that way: bytes of
- * records that lie in it stay readable until the reader is closed rather than until the next
- * record. Sets `*start` and `*size` (borrowed from the reader) and returns true; false, with
- * nothing set, for a reader that does not map its file. */
+/* The file's mapping, when the reader maps its file (a regular file, compressed or not): bytes of
+ * records that lie within it, as those of an uncompressed file do, stay readable until the
+ * reader is closed rather than until the next record; a decompressed record's bytes lie outside
+ * it. Sets `*start` and `*size` (borrowed from the reader) and returns true; false, with nothing
+ * set, for a reader that does not map its file. */
 bool oddport_capture_mapped_file(const OddportCaptureReader *reader, const uint8_t **start,
                                  size_t *size);
 

@@ -171,8 +171,8 @@ void oddport_engine_set_stop_check(OddportEngine *engine, OddportStopCheck check
 }
 
 /* An allocation for a new flow failed: the flows already open are kept and reported, reading
- * stops, and the reserve goes back so the report can still be written. */
-/* `flows_open`: the flows held when memory ran out, in this engine or in all its workers. */
+ * stops, and the reserve goes back so the report can still be written. `flows_open`: the flows
+ * held when memory ran out, in this engine or in all its workers. */
 static void note_out_of_memory(OddportEngine *engine, uint64_t flows_open)
 {
     engine->summary.out_of_memory = true;
@@ -376,7 +376,6 @@ static void classify_open_flow(const OddportEngine *engine, const Flow *flow,
     oddport_classify_flow(&facts, engine->rules, verdict);
 }
 
-/* The report of a flow under `verdict`; it borrows from the flow and the verdict. */
 /* Whether each side's detection is over: decided, and reading no later details. */
 static void note_detection_done(const Flow *flow, bool done[2])
 {
@@ -386,7 +385,8 @@ static void note_detection_done(const Flow *flow, bool done[2])
     }
 }
 
-/* `detection_done` is indexed like the flow's sides; `open_at_end` says the input ended with the
+/* The report of a flow under `verdict`; it borrows from the flow and the verdict.
+ * `detection_done` is indexed like the flow's sides; `open_at_end` says the input ended with the
  * flow still open. */
 static void describe_flow(const OddportEngine *engine, const Flow *flow,
                           const OddportFlowVerdict *verdict, bool open_at_end,
@@ -467,10 +467,16 @@ static OddportFinishOrder finish_order(const OddportEngine *engine, const Flow *
     return (OddportFinishOrder){engine->current_position, within};
 }
 
-static void free_flow(Flow *flow)
+/* Frees what the flow's detection holds, leaving the flow itself. */
+static void clear_flow_detection(Flow *flow)
 {
     oddport_side_clear(&flow->side[0].detection);
     oddport_side_clear(&flow->side[1].detection);
+}
+
+static void free_flow(Flow *flow)
+{
+    clear_flow_detection(flow);
     g_free(flow);
 }
 
@@ -1187,9 +1193,7 @@ void oddport_engine_release_finished(OddportFinishedFlow *finished)
 void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow *finished)
 {
     g_free(finished->prepared);
-    Flow *flow = finished->flow;
-    oddport_side_clear(&flow->side[0].detection);
-    oddport_side_clear(&flow->side[1].detection);
-    keep_spare(&engine->spare_flows, flow);
+    clear_flow_detection(finished->flow);
+    keep_spare(&engine->spare_flows, finished->flow);
     keep_spare(&engine->spare_finished, finished);
 }

@@ -30,6 +30,10 @@ enum {
  * worker's flows twice over at once. */
 enum { FINISH_CHUNK_FLOWS = 4096 };
 
+/* After every flow in one engine's order: a worker whose batches have come back through it has
+ * finished all its flows. */
+static const OddportFinishOrder AFTER_EVERY_FLOW = {UINT64_MAX, UINT64_MAX};
+
 typedef enum {
     MESSAGE_PACKET,
     MESSAGE_SWEEP,
@@ -212,7 +216,7 @@ static void process_batch(Worker *worker, Batch *batch)
     if (batch->finish) {
         batch->more_to_finish =
             oddport_engine_finish_open_flows(worker->engine, FINISH_CHUNK_FLOWS);
-        batch->finished_through = (OddportFinishOrder){UINT64_MAX, UINT64_MAX};
+        batch->finished_through = AFTER_EVERY_FLOW;
         /* The flows left come after the last one finished, which began before them. */
         if (batch->more_to_finish) {
             const OddportFinishedFlow *last =
@@ -280,7 +284,7 @@ static void take_back(OddportWorkers *workers, Batch *batch)
  * record every worker has gone past. */
 static void deliver_ready(OddportWorkers *workers)
 {
-    OddportFinishOrder watermark = {UINT64_MAX, UINT64_MAX};
+    OddportFinishOrder watermark = AFTER_EVERY_FLOW;
     for (unsigned index = 0; index < workers->count; index++)
         if (oddport_finish_order_compare(&workers->workers[index].watermark, &watermark) < 0)
             watermark = workers->workers[index].watermark;
@@ -306,8 +310,8 @@ static void deliver_ready(OddportWorkers *workers)
 static bool all_finished(const OddportWorkers *workers)
 {
     for (unsigned index = 0; index < workers->count; index++)
-        if (workers->workers[index].watermark.within != UINT64_MAX ||
-            workers->workers[index].watermark.position != UINT64_MAX)
+        if (oddport_finish_order_compare(&workers->workers[index].watermark, &AFTER_EVERY_FLOW) !=
+            0)
             return false;
     return true;
 }
