@@ -634,12 +634,13 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
 /* Returns false when the packet needed a new flow and there was no memory for it. Always
  * inline: the per-packet path of both callers, one thread's and a worker's. */
 G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
-                                                  const OddportPacket *packet, const FlowKey *key,
-                                                  uint32_t hash, unsigned sender, uint64_t now,
-                                                  uint32_t wire_length)
+                                                  const OddportDispatchedPacket *packet)
 {
-    Flow *flow = (Flow *)oddport_flow_table_lookup(&engine->flows, key, hash);
-    bool is_tcp = packet->transport == ODDPORT_TRANSPORT_TCP;
+    const FlowKey *key = &packet->key;
+    unsigned sender = packet->sender;
+    uint64_t now = packet->timestamp_ns;
+    Flow *flow = (Flow *)oddport_flow_table_lookup(&engine->flows, key, packet->hash);
+    bool is_tcp = key->transport == ODDPORT_TRANSPORT_TCP;
     bool is_syn =
         is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) == ODDPORT_TCP_SYN;
     if (flow != NULL && is_syn) {
@@ -652,7 +653,7 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
         }
     }
     if (flow == NULL)
-        flow = new_flow(engine, key, hash, sender, now);
+        flow = new_flow(engine, key, packet->hash, sender, now);
     if (flow == NULL)
         return false;
 
@@ -660,7 +661,7 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
     if (now > flow->entry.last_seen_ns)
         flow->entry.last_seen_ns = now;
     side->packets++;
-    side->bytes += wire_length;
+    side->bytes += packet->wire_length;
 
     if (is_tcp) {
         uint8_t flags = packet->tcp_flags;
@@ -773,16 +774,13 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
 
 /* With workers: the packet goes to the worker that holds its flow, and the idle sweep the
  * engine would make now goes to every worker, at the same place in the run. */
-static OddportRecordOutcome dispatch_packet(OddportEngine *engine, const OddportPacket *packet,
-                                            const FlowKey *key, uint32_t hash, unsigned sender,
-                                            const OddportRecord *record)
+static OddportRecordOutcome dispatch_packet(OddportEngine *engine,
+                                            const OddportDispatchedPacket *packet)
 {
     size_t payload_offset = (size_t)((uintptr_t)packet->payload - (uintptr_t)engine->mapped_start);
     bool payload_kept = engine->mapped_start != NULL && payload_offset <= engine->mapped_size &&
                         packet->payload_captured <= engine->mapped_size - payload_offset;
-    oddport_workers_dispatch(engine->workers, packet, key, hash, sender, record->wire_length,
-                             record->timestamp_ns, engine->current_position, engine->current_frame,
-                             payload_kept);
+    oddport_workers_dispatch(engine->workers, packet, payload_kept);
     sweep_if_due(engine);
     uint64_t flows_open;
     if (oddport_workers_through(engine->workers, engine->current_position) &&
@@ -855,13 +853,21 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
             note_link_type(engine->link_type_uses, capture, record->link_type, true);
         return (OddportRecordOutcome){status, 0};
     }
-    FlowKey key;
-    unsigned sender = make_flow_key(&packet, &key);
-    uint32_t hash = oddport_flow_key_hash(&key);
+    OddportDispatchedPacket flow_packet = {
+        .payload = packet.payload,
+        .payload_captured = (uint32_t)packet.payload_captured,
+        .sequence = packet.sequence,
+        .wire_length = record->wire_length,
+        .tcp_flags = packet.tcp_flags,
+        .timestamp_ns = record->timestamp_ns,
+        .position = engine->current_position,
+        .frame = engine->current_frame,
+    };
+    flow_packet.sender = (uint8_t)make_flow_key(&packet, &flow_packet.key);
+    flow_packet.hash = oddport_flow_key_hash(&flow_packet.key);
     if (engine->workers != NULL)
-        return dispatch_packet(engine, &packet, &key, hash, sender, record);
-    if (!process_packet(engine, &packet, &key, hash, sender, record->timestamp_ns,
-                        record->wire_length)) {
+        return dispatch_packet(engine, &flow_packet);
+    if (!process_packet(engine, &flow_packet)) {
         /* Reading ends here: the record counts as not read, so the report still adds up. */
         capture->packets--;
         capture->bytes -= record->wire_length;
@@ -1165,8 +1171,7 @@ bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedP
 {
     engine->current_frame = dispatched->frame;
     engine->current_position = dispatched->position;
-    return process_packet(engine, &dispatched->packet, &dispatched->key, dispatched->hash,
-                          dispatched->sender, dispatched->timestamp_ns, dispatched->wire_length);
+    return process_packet(engine, dispatched);
 }
 
 void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t position)

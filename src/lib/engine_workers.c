@@ -36,6 +36,7 @@ static const OddportFinishOrder AFTER_EVERY_FLOW = {UINT64_MAX, UINT64_MAX};
 
 typedef enum {
     MESSAGE_PACKET,
+    MESSAGE_PACKET_WITH_BYTES, /* the payload's bytes follow the packet */
     MESSAGE_SWEEP,
     MESSAGE_CONTEXT,
 } MessageKind;
@@ -46,12 +47,11 @@ typedef struct {
     uint32_t size;
 } MessageHeader;
 
+/* Unless its bytes follow it, the payload lies in a capture file the reader keeps open until the
+ * worker is done with the batch. */
 typedef struct {
     MessageHeader header;
     OddportDispatchedPacket dispatched;
-    /* The payload's bytes follow, unless dispatched.packet.payload points into a capture file
-     * the reader keeps open until the worker is done with the batch. */
-    bool copied;
 } PacketMessage;
 
 typedef struct {
@@ -177,9 +177,9 @@ static void apply_packet(Worker *worker, const PacketMessage *message)
     if (atomic_load_explicit(&worker->out_of_memory, memory_order_relaxed))
         return;
     bool applied;
-    if (message->copied) {
+    if (message->header.kind == MESSAGE_PACKET_WITH_BYTES) {
         OddportDispatchedPacket dispatched = message->dispatched;
-        dispatched.packet.payload = (const uint8_t *)(message + 1);
+        dispatched.payload = (const uint8_t *)(message + 1);
         applied = oddport_engine_apply_packet(worker->engine, &dispatched);
     } else {
         applied = oddport_engine_apply_packet(worker->engine, &message->dispatched);
@@ -200,7 +200,7 @@ static void process_batch(Worker *worker, Batch *batch)
     worker->current = batch;
     for (size_t offset = 0; offset < batch->used;) {
         const MessageHeader *header = (const MessageHeader *)(batch->bytes + offset);
-        if (header->kind == MESSAGE_PACKET) {
+        if (header->kind == MESSAGE_PACKET || header->kind == MESSAGE_PACKET_WITH_BYTES) {
             apply_packet(worker, (const PacketMessage *)header);
         } else if (header->kind == MESSAGE_SWEEP) {
             const SweepMessage *message = (const SweepMessage *)header;
@@ -461,31 +461,21 @@ static size_t round_up_to_eight(size_t size)
     return (size + 7) & ~(size_t)7;
 }
 
-void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *packet,
-                              const OddportFlowKey *key, uint32_t hash, unsigned sender,
-                              uint32_t wire_length, uint64_t timestamp_ns, uint64_t position,
-                              uint64_t frame, bool payload_kept)
+void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPacket *packet,
+                              bool payload_kept)
 {
     /* The hash's high bits choose the worker: its low bits choose slots in the worker's table,
      * which would otherwise use only a part of them. */
-    unsigned index = (unsigned)(((uint64_t)hash * workers->count) >> 32);
+    unsigned index = (unsigned)(((uint64_t)packet->hash * workers->count) >> 32);
     Worker *worker = &workers->workers[index];
     size_t copied = payload_kept ? 0 : packet->payload_captured;
     size_t size = round_up_to_eight(sizeof(PacketMessage) + copied);
-    PacketMessage *message = append_message(workers, worker, MESSAGE_PACKET, size, position);
-    message->dispatched = (OddportDispatchedPacket){
-        .packet = *packet,
-        .key = *key,
-        .hash = hash,
-        .sender = (uint8_t)sender,
-        .wire_length = wire_length,
-        .timestamp_ns = timestamp_ns,
-        .position = position,
-        .frame = frame,
-    };
-    message->copied = !payload_kept;
+    PacketMessage *message =
+        append_message(workers, worker, payload_kept ? MESSAGE_PACKET : MESSAGE_PACKET_WITH_BYTES,
+                       size, packet->position);
+    message->dispatched = *packet;
     if (!payload_kept) {
-        message->dispatched.packet.payload = NULL;
+        message->dispatched.payload = NULL;
         if (copied > 0)
             memcpy(message + 1, packet->payload, copied);
     }

@@ -44,13 +44,19 @@ typedef struct {
  * handler's (transfer full: it ends with oddport_engine_release_finished). */
 typedef void (*OddportFinishedFlowHandler)(OddportFinishedFlow *finished, void *user_data);
 
-/* A record the reading engine decoded and passed on, with the flow key and hash it found. */
+/* What the flow engine takes from a decoded record: the flow's key and hash and the few packet
+ * fields it reads. One engine builds it and applies it at once; with workers, the reading engine
+ * builds it and copies it into a worker's batch, where it is most of the bytes that cross
+ * between threads per packet, so it holds nothing the flow engine does not read. */
 typedef struct {
-    OddportPacket packet; /* payload points at the worker's copy of the bytes */
     OddportFlowKey key;
     uint32_t hash;
-    uint8_t sender; /* which of key.address sent it */
+    const uint8_t *payload; /* borrowed: the record's bytes, or the worker's copy of them */
+    uint32_t payload_captured;
+    uint32_t sequence;
     uint32_t wire_length;
+    uint8_t tcp_flags;
+    uint8_t sender; /* which of key.address sent it */
     uint64_t timestamp_ns;
     uint64_t position; /* run-wide record position: the id of a flow it starts */
     uint64_t frame;    /* its frame number in its capture */
@@ -97,10 +103,8 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
 /* Passes a packet to the worker that holds its flow: the same for both directions, as the hash
  * is of the ordered key. The payload is copied unless `payload_kept`: its bytes then stay
  * readable until the next oddport_workers_drain (a capture file's mapping). */
-void oddport_workers_dispatch(OddportWorkers *workers, const OddportPacket *packet,
-                              const OddportFlowKey *key, uint32_t hash, unsigned sender,
-                              uint32_t wire_length, uint64_t timestamp_ns, uint64_t position,
-                              uint64_t frame, bool payload_kept);
+void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPacket *packet,
+                              bool payload_kept);
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
                                  unsigned precision_digits);
