@@ -761,10 +761,8 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
     engine->link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
     engine->last_link_type = UINT32_MAX;
     if (engine->worker_count > 1 && engine->workers == NULL) {
-        uint64_t max_flows = engine->summary.max_flows;
-        uint64_t each = (max_flows + engine->worker_count - 1) / engine->worker_count;
-        engine->workers = oddport_workers_new(engine->worker_count, engine, engine->rules, each,
-                                              engine->prepare_format);
+        engine->workers = oddport_workers_new(engine->worker_count, engine, engine->rules,
+                                              engine->summary.max_flows, engine->prepare_format);
         if (engine->workers == NULL)
             engine->worker_count = 1;
     }

@@ -91,14 +91,16 @@ void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow 
 /* Reader side, in engine_workers.c. */
 typedef struct OddportWorkers OddportWorkers;
 
-/* Starts `count` worker threads, each with an engine of its own over `rules` (borrowed) keeping
- * at most `max_flows_each` flows open (0: no bound). Finished flows are delivered to `reader`,
+/* Starts `count` workers, each with an engine of its own over `rules` (borrowed), which between
+ * them keep at most about `max_flows` flows open (0: no bound). Each worker is a thread, except
+ * that with two the first is the calling thread's own share, run as packets are dispatched to
+ * it. Finished flows are delivered to `reader`,
  * in the order a single engine would finish them, from the thread that calls the functions
  * below. The caller owns the result (transfer full): oddport_workers_free. NULL when a thread
  * cannot be started (address space limited with ulimit -v, say): the caller runs the flows
  * itself. */
 OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
-                                    const OddportPortRules *rules, uint64_t max_flows_each,
+                                    const OddportPortRules *rules, uint64_t max_flows,
                                     const OddportReportFormat *prepare_format);
 /* Passes a packet to the worker that holds its flow: the same for both directions, as the hash
  * is of the ordered key. The payload is copied unless `payload_kept`: its bytes then stay
