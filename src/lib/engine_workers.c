@@ -75,6 +75,9 @@ typedef struct {
     unsigned precision_digits;
 } ContextMessage;
 
+_Static_assert(sizeof(SweepMessage) % 8 == 0 && sizeof(ContextMessage) % 8 == 0,
+               "messages are multiples of eight bytes long");
+
 typedef struct {
     unsigned worker;
     uint8_t *bytes;
@@ -239,21 +242,26 @@ static void close_batch(Worker *worker, Batch *batch)
     batch->evicted_flows = oddport_engine_summary(worker->engine)->evicted_flows;
 }
 
+static void run_message(Worker *worker, const MessageHeader *header)
+{
+    if (header->kind == MESSAGE_PACKET || header->kind == MESSAGE_PACKET_WITH_BYTES) {
+        apply_message(worker, (const PacketMessage *)header);
+    } else if (header->kind == MESSAGE_SWEEP) {
+        const SweepMessage *message = (const SweepMessage *)header;
+        oddport_engine_sweep(worker->engine, message->now_ns, message->position);
+    } else {
+        const ContextMessage *message = (const ContextMessage *)header;
+        oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
+    }
+}
+
 static void process_batch(Worker *worker, Batch *batch)
 {
     recycle_delivered(worker, batch);
     worker->current = batch;
     for (size_t offset = 0; offset < batch->used;) {
         const MessageHeader *header = (const MessageHeader *)(batch->bytes + offset);
-        if (header->kind == MESSAGE_PACKET || header->kind == MESSAGE_PACKET_WITH_BYTES) {
-            apply_message(worker, (const PacketMessage *)header);
-        } else if (header->kind == MESSAGE_SWEEP) {
-            const SweepMessage *message = (const SweepMessage *)header;
-            oddport_engine_sweep(worker->engine, message->now_ns, message->position);
-        } else {
-            const ContextMessage *message = (const ContextMessage *)header;
-            oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
-        }
+        run_message(worker, header);
         offset += header->size;
     }
     close_batch(worker, batch);
@@ -551,39 +559,38 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
     }
 }
 
+/* Passes a message that is not a packet to a worker: copied into its batch for a worker thread,
+ * run at once for the reading thread's own share. A full batch goes out first, with everything
+ * before `position`. */
+static void post_message(OddportWorkers *workers, Worker *worker, const MessageHeader *message,
+                         uint64_t position)
+{
+    if (worker->own_share) {
+        filling_batch(workers, worker);
+        run_message(worker, message);
+        return;
+    }
+    void *room =
+        append_message(workers, worker, (MessageKind)message->kind, message->size, position);
+    memcpy(room, message, message->size);
+}
+
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position)
 {
-    for (unsigned index = 0; index < workers->count; index++) {
-        Worker *worker = &workers->workers[index];
-        if (worker->own_share) {
-            filling_batch(workers, worker);
-            oddport_engine_sweep(worker->engine, now_ns, position);
-            continue;
-        }
-        SweepMessage *message =
-            append_message(workers, worker, MESSAGE_SWEEP, sizeof(SweepMessage), position + 1);
-        message->now_ns = now_ns;
-        message->position = position;
-    }
+    SweepMessage message = {{MESSAGE_SWEEP, sizeof message}, now_ns, position};
+    for (unsigned index = 0; index < workers->count; index++)
+        post_message(workers, &workers->workers[index], &message.header, position + 1);
 }
 
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
                                  unsigned precision_digits)
 {
+    ContextMessage message = {{MESSAGE_CONTEXT, sizeof message}, capture, precision_digits};
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
-        if (worker->own_share) {
-            filling_batch(workers, worker);
-            oddport_engine_set_context(worker->engine, capture, precision_digits);
-            continue;
-        }
         /* A full batch sent for room says only what is already known to be through: saying
          * less than is true only delays delivery. */
-        ContextMessage *message =
-            append_message(workers, worker, MESSAGE_CONTEXT,
-                           round_up_to_eight(sizeof(ContextMessage)), worker->sent_through + 1);
-        message->capture = capture;
-        message->precision_digits = precision_digits;
+        post_message(workers, worker, &message.header, worker->sent_through + 1);
     }
 }
 
