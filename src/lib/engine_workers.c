@@ -242,11 +242,10 @@ static void close_batch(Worker *worker, Batch *batch)
     batch->evicted_flows = oddport_engine_summary(worker->engine)->evicted_flows;
 }
 
-static void run_message(Worker *worker, const MessageHeader *header)
+/* A message that is not a packet: a sweep, or the capture new flows start in. */
+static void run_control_message(Worker *worker, const MessageHeader *header)
 {
-    if (header->kind == MESSAGE_PACKET || header->kind == MESSAGE_PACKET_WITH_BYTES) {
-        apply_message(worker, (const PacketMessage *)header);
-    } else if (header->kind == MESSAGE_SWEEP) {
+    if (header->kind == MESSAGE_SWEEP) {
         const SweepMessage *message = (const SweepMessage *)header;
         oddport_engine_sweep(worker->engine, message->now_ns, message->position);
     } else {
@@ -261,7 +260,10 @@ static void process_batch(Worker *worker, Batch *batch)
     worker->current = batch;
     for (size_t offset = 0; offset < batch->used;) {
         const MessageHeader *header = (const MessageHeader *)(batch->bytes + offset);
-        run_message(worker, header);
+        if (header->kind == MESSAGE_PACKET || header->kind == MESSAGE_PACKET_WITH_BYTES)
+            apply_message(worker, (const PacketMessage *)header);
+        else
+            run_control_message(worker, header);
         offset += header->size;
     }
     close_batch(worker, batch);
@@ -559,7 +561,7 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
     }
 }
 
-/* Passes a message that is not a packet to a worker: copied into its batch for a worker thread,
+/* Passes a control message to a worker: copied into its batch for a worker thread,
  * run at once for the reading thread's own share. A full batch goes out first, with everything
  * before `position`. */
 static void post_message(OddportWorkers *workers, Worker *worker, const MessageHeader *message,
@@ -567,7 +569,7 @@ static void post_message(OddportWorkers *workers, Worker *worker, const MessageH
 {
     if (worker->own_share) {
         filling_batch(workers, worker);
-        run_message(worker, message);
+        run_control_message(worker, message);
         return;
     }
     void *room =
