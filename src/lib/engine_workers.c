@@ -32,10 +32,10 @@ enum {
  * worker's flows twice over at once. */
 enum { FINISH_CHUNK_FLOWS = 4096 };
 
-/* The reading thread's own share of the flows with two workers (see oddport_workers_new), as
- * measured best on a 2-core machine with 4M packets in 160,000 flows: -j 2 against -j 1 went
- * from 1.30x to 1.48x for JSON, whose workers also write each flow's text, and from 1.41x to
- * about 1.5x for the text report, whose workers do less per flow. */
+/* The reading thread's own share of the flows with two workers (see oddport_workers_new),
+ * chosen by timing -j 2 against -j 1 on a 2-core machine, 4M packets in 160,000 flows: a larger
+ * share made the reading thread the slower of the two, a smaller one the worker. The JSON,
+ * NDJSON and CSV reports, whose workers also write each flow's text, take the larger share. */
 #define OWN_SHARE_PLAIN     0.10
 #define OWN_SHARE_PREPARING 0.25
 
@@ -419,9 +419,9 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
     OddportWorkers *workers = g_new0(OddportWorkers, 1);
     workers->count = count;
     /* Two busy workers, the reader and the delivering thread would share two cores by time
-     * slices, and the reader alone is a third of the work. With two workers the reading thread
-     * therefore runs the first worker's flows itself, a share that leaves the other worker as
-     * busy as the reader: larger when workers also write each flow's report text. */
+     * slices, and the reader alone is about two fifths of the work. With two workers the
+     * reading thread therefore runs the first worker's flows itself, a share that leaves the
+     * other worker about as busy as the reader. */
     double own_share = 0;
     if (count == 2) {
         own_share = prepare_format != NULL ? OWN_SHARE_PREPARING : OWN_SHARE_PLAIN;
