@@ -32,17 +32,26 @@ void oddport_json_writer_restart_members(OddportJsonWriter *writer)
     writer->needs_comma[0] = false;
 }
 
+/* Hands bytes on to where the writer's output goes: its text, or its stream, noting a failed
+ * write. */
+static void write_out(OddportJsonWriter *writer, const char *bytes, size_t length)
+{
+    if (writer->text != NULL)
+        g_string_append_len(writer->text, bytes, (gssize)length);
+    else if (length > 0 && fwrite(bytes, 1, length, writer->stream) != length)
+        writer->failed = true;
+}
+
+void oddport_json_writer_make_room(OddportJsonWriter *writer)
+{
+    write_out(writer, writer->buffer, writer->used);
+    writer->used = 0;
+}
+
 bool oddport_json_writer_flush(OddportJsonWriter *writer)
 {
-    if (writer->text != NULL) {
-        g_string_append_len(writer->text, writer->buffer, (gssize)writer->used);
-        writer->used = 0;
-        return true;
-    }
-    if (writer->used > 0 && fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
-        writer->failed = true;
-    writer->used = 0;
-    if (fflush(writer->stream) != 0)
+    oddport_json_writer_make_room(writer);
+    if (writer->stream != NULL && fflush(writer->stream) != 0)
         writer->failed = true;
     return !writer->failed;
 }
@@ -53,17 +62,6 @@ void oddport_json_writer_free(OddportJsonWriter *writer)
         return;
     oddport_json_writer_flush(writer);
     g_free(writer);
-}
-
-void oddport_json_writer_make_room(OddportJsonWriter *writer)
-{
-    if (writer->text != NULL) {
-        oddport_json_writer_flush(writer);
-        return;
-    }
-    if (fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
-        writer->failed = true;
-    writer->used = 0;
 }
 
 /* Flushes the buffer when fewer than `length` bytes are free in it; the check is inline, the
@@ -77,13 +75,8 @@ static inline void reserve(OddportJsonWriter *writer, size_t length)
 static void emit(OddportJsonWriter *writer, const char *text, size_t length)
 {
     if (length > BUFFER_SIZE) {
-        reserve(writer, BUFFER_SIZE);
-        if (writer->text != NULL) {
-            g_string_append_len(writer->text, text, (gssize)length);
-            return;
-        }
-        if (fwrite(text, 1, length, writer->stream) != length)
-            writer->failed = true;
+        oddport_json_writer_make_room(writer);
+        write_out(writer, text, length);
         return;
     }
     reserve(writer, length);
@@ -128,11 +121,7 @@ void oddport_json_members(OddportJsonWriter *writer, const char *text, size_t le
 {
     if (length == 0)
         return;
-    if (writer->depth > 0) {
-        if (writer->needs_comma[writer->depth - 1])
-            emit(writer, ",", 1);
-        writer->needs_comma[writer->depth - 1] = true;
-    }
+    begin_value(writer);
     emit(writer, text, length);
 }
 
