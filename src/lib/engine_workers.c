@@ -13,9 +13,10 @@
  * one delivering thread puts the flows the workers finished back in order and hands them to the
  * reading engine's tally and sink (the report). Batches go round: reader, worker, delivering
  * thread, and back to the reader, empty. The reader and the delivering thread each do a part of
- * what one thread did, so neither limits the run while the workers have the rest. With two
- * workers, the first is the reading thread itself: its share of the flows runs as the records
- * are read, with no messages, and its batches carry only the flows it finished.
+ * what one thread did, so neither limits the run while the workers have the rest. The first
+ * worker may be the reading thread itself (see reading_thread_share): its share of the flows
+ * runs as the records are read, with no messages, and its batches carry only the flows it
+ * finished.
  *
  * The reader gathers packets for each worker in batches, so that threads meet once per batch
  * rather than once per packet; every GATHER_RECORDS records all batches go out, so that no
@@ -32,12 +33,21 @@ enum {
  * worker's flows twice over at once. */
 enum { FINISH_CHUNK_FLOWS = 4096 };
 
-/* The reading thread's own share of the flows with two workers (see oddport_workers_new),
- * chosen by timing -j 2 against -j 1 on a 2-core machine, 4M packets in 160,000 flows: a larger
- * share made the reading thread the slower of the two, a smaller one the worker. The JSON,
- * NDJSON and CSV reports, whose workers also write each flow's text, take the larger share. */
-#define OWN_SHARE_PLAIN     0.10
-#define OWN_SHARE_PREPARING 0.25
+/* The part of the flows the reading thread runs itself, as the first of `count` workers; 0 for
+ * none, every worker then a thread of its own. The reading thread alone is about two fifths of a
+ * one-thread run, so with two workers, two worker threads beside it and the delivering thread
+ * would share two cores by time slices; the reading thread takes the share that leaves the one
+ * worker thread about as busy as itself. The shares were chosen by timing -j 2 against -j 1 on
+ * a 2-core machine, 4M packets in 160,000 flows: a larger share made the reading thread the
+ * slower, a smaller one the worker. The JSON, NDJSON and CSV reports, whose workers also write
+ * each flow's text, take the larger. With three or more workers, each worker thread's part
+ * falls toward the reading thread's own load, and nothing measured says a share would help. */
+static double reading_thread_share(unsigned count, bool workers_prepare_text)
+{
+    if (count != 2)
+        return 0;
+    return workers_prepare_text ? 0.25 : 0.10;
+}
 
 /* After every flow in one engine's order: a worker whose batches have come back through it has
  * finished all its flows. */
@@ -133,9 +143,12 @@ typedef struct {
 struct OddportWorkers {
     unsigned count;
     Worker *workers;
-    /* With two workers, the first is the reading thread's own share of the flows, run as it
-     * reads: hashes below this bound go to it, the rest to the other worker. 0 otherwise. */
+    /* Which worker a flow hash goes to: below `own_share_bound` (0 when there is no own share)
+     * to the reading thread's own share, the first worker; the rest spread evenly over the
+     * worker threads from `first_thread` on, by `(hash - own_share_bound) * thread_scale >> 32`. */
     uint32_t own_share_bound;
+    unsigned first_thread;
+    uint64_t thread_scale;
     OddportEngine *reader;
     GAsyncQueue *returned; /* of Batch *, from every worker to the delivering thread */
     GThread *delivering;
@@ -418,15 +431,13 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
 {
     OddportWorkers *workers = g_new0(OddportWorkers, 1);
     workers->count = count;
-    /* Two busy workers, the reader and the delivering thread would share two cores by time
-     * slices, and the reader alone is about two fifths of the work. With two workers the
-     * reading thread therefore runs the first worker's flows itself, a share that leaves the
-     * other worker about as busy as the reader. */
-    double own_share = 0;
-    if (count == 2) {
-        own_share = prepare_format != NULL ? OWN_SHARE_PREPARING : OWN_SHARE_PLAIN;
-        workers->own_share_bound = (uint32_t)(own_share * 4294967296.0);
-    }
+    double own_share = reading_thread_share(count, prepare_format != NULL);
+    workers->own_share_bound = (uint32_t)(own_share * 4294967296.0);
+    workers->first_thread = own_share > 0 ? 1 : 0;
+    unsigned threads = count - workers->first_thread;
+    /* Rounded down, so that the last hash still falls to the last worker thread. */
+    workers->thread_scale =
+        ((uint64_t)threads << 32) / (((uint64_t)1 << 32) - workers->own_share_bound);
     workers->reader = reader;
     workers->returned = g_async_queue_new();
     workers->workers = g_new0(Worker, count);
@@ -445,7 +456,7 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
         Worker *worker = &workers->workers[index];
         worker->workers = workers;
         worker->own_share = own_share > 0 && index == 0;
-        double share = own_share > 0 ? (index == 0 ? own_share : 1 - own_share) : 1.0 / count;
+        double share = worker->own_share ? own_share : (1 - own_share) / threads;
         worker->engine = oddport_engine_new(rules, NULL, NULL);
         oddport_engine_set_max_flows(worker->engine, share_of_flows(max_flows, share));
         oddport_engine_set_finished_handler(worker->engine, keep_finished, worker);
@@ -533,14 +544,20 @@ static size_t round_up_to_eight(size_t size)
     return (size + 7) & ~(size_t)7;
 }
 
+/* The hash's high bits choose the worker: its low bits choose slots in the worker's table,
+ * which would otherwise use only a part of them. */
+static inline unsigned worker_for_hash(const OddportWorkers *workers, uint32_t hash)
+{
+    if (hash < workers->own_share_bound)
+        return 0;
+    uint64_t past_own_share = hash - workers->own_share_bound;
+    return workers->first_thread + (unsigned)((past_own_share * workers->thread_scale) >> 32);
+}
+
 void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPacket *packet,
                               bool payload_kept)
 {
-    /* The hash's high bits choose the worker: its low bits choose slots in the worker's table,
-     * which would otherwise use only a part of them. */
-    unsigned index = workers->own_share_bound != 0
-                         ? (packet->hash < workers->own_share_bound ? 0 : 1)
-                         : (unsigned)(((uint64_t)packet->hash * workers->count) >> 32);
+    unsigned index = worker_for_hash(workers, packet->hash);
     Worker *worker = &workers->workers[index];
     workers->gathered++;
     if (worker->own_share) {

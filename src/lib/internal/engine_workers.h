@@ -93,12 +93,11 @@ typedef struct OddportWorkers OddportWorkers;
 
 /* Starts `count` workers, each with an engine of its own over `rules` (borrowed), which between
  * them keep at most about `max_flows` flows open (0: no bound). Each worker is a thread, except
- * that with two the first is the calling thread's own share, run as packets are dispatched to
- * it. Finished flows are delivered to `reader`,
- * in the order a single engine would finish them, from the thread that calls the functions
- * below. The caller owns the result (transfer full): oddport_workers_free. NULL when a thread
- * cannot be started (address space limited with ulimit -v, say): the caller runs the flows
- * itself. */
+ * that the first may be the calling thread's own share (with two workers, it is), run as packets
+ * are dispatched to it. Finished flows are delivered to `reader`, in the order a single engine
+ * would finish them, from the thread that calls the functions below. The caller owns the result
+ * (transfer full): oddport_workers_free. NULL when a thread cannot be started (address space
+ * limited with ulimit -v, say): the caller runs the flows itself. */
 OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
                                     const OddportPortRules *rules, uint64_t max_flows,
                                     const OddportReportFormat *prepare_format);
