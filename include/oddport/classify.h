@@ -58,6 +58,31 @@ typedef struct {
 void oddport_classify_flow(const OddportFlowFacts *facts, const OddportPortRules *rules,
                            OddportFlowVerdict *verdict);
 
+/* What one end of a flow was found to be, as a verdict joins two ends. */
+typedef struct {
+    OddportApp app; /* ODDPORT_APP_UNKNOWN where nothing was recognised */
+    OddportConfidence confidence;
+    const char *evidence; /* the end's own evidence, `evidence_length` bytes (borrowed) */
+    size_t evidence_length;
+} OddportEndVerdict;
+
+/* Joins the client's and the server's ends into `verdict`'s apps, mismatch, confidence and
+ * evidence, as oddport_classify_flow does; the verdict's other members are left as they are.
+ * The server's app names the flow, else the client's; the confidence is that end's, raised one
+ * step when both ends name the same app. `answer` is the evidence of a server whose bytes no
+ * detector recognised but which answered the client's protocol as its servers do (an HTTP/0.9
+ * body), or NULL. `had_payload` says whether either end sent a payload byte, which tells "no
+ * payload seen" from "matches nothing" when neither end was recognised. */
+void oddport_classify_join_ends(const OddportEndVerdict *client, const OddportEndVerdict *server,
+                                const char *answer, bool had_payload, OddportFlowVerdict *verdict);
+
+/* One end's part of a verdict's evidence, as oddport_classify_join_ends wrote it: false when
+ * that end was not recognised or its part cannot be told apart. `end` gets the end's app and
+ * evidence (borrowed from `verdict`) and the verdict's confidence; the caller knows whether that
+ * was the end's own. */
+bool oddport_classify_end_of(const OddportFlowVerdict *verdict, bool server,
+                             OddportEndVerdict *end);
+
 /* Whether oddport_classify_flow must judge two sets of facts alike: same transport, ports, SYNs,
  * payloads and first sender, and the same side results (by identity: a side's result is made
  * once, when the side is decided). */

@@ -723,52 +723,6 @@ static bool same_endpoint(const OddportEndpoint *left, const OddportEndpoint *ri
            memcmp(&left->address, &right->address, sizeof left->address) == 0;
 }
 
-/* What one side of a flow said, as its report gives it. */
-typedef struct {
-    OddportApp app;
-    bool sent_payload;
-    const char *evidence; /* the side's own evidence, or NULL (borrowed from the report) */
-    size_t evidence_length;
-} SideView;
-
-/* A side's part of a flow's evidence, which classification wrote as "client: A; server: B",
- * "client: A" or "server: B" (see oddport_classify_flow). */
-static void side_evidence(const OddportFlowVerdict *verdict, bool server, SideView *side)
-{
-    const char *evidence = verdict->evidence;
-    side->evidence = NULL;
-    side->evidence_length = 0;
-    if (side->app == ODDPORT_APP_UNKNOWN)
-        return;
-    bool client_known = verdict->client_app != ODDPORT_APP_UNKNOWN;
-    if (!server) {
-        if (!g_str_has_prefix(evidence, "client: "))
-            return;
-        const char *end = verdict->server_app != ODDPORT_APP_UNKNOWN
-                              ? strstr(evidence, "; server: ")
-                              : evidence + strlen(evidence);
-        if (end == NULL)
-            return;
-        side->evidence = evidence + strlen("client: ");
-        side->evidence_length = (size_t)(end - side->evidence);
-        return;
-    }
-    const char *start = client_known ? strstr(evidence, "; server: ") : evidence;
-    if (start == NULL)
-        return;
-    if (client_known)
-        start += strlen("; ");
-    if (!g_str_has_prefix(start, "server: "))
-        return;
-    side->evidence = start + strlen("server: ");
-    side->evidence_length = strlen(side->evidence);
-}
-
-static OddportConfidence raised(OddportConfidence confidence)
-{
-    return confidence < ODDPORT_CONFIDENCE_HIGH ? confidence + 1 : ODDPORT_CONFIDENCE_HIGH;
-}
-
 /* Whether a protocol member holds what a side that never got there writes: null, false, 0, ""
  * or []. */
 static bool says_nothing(JsonNode *node)
@@ -831,19 +785,18 @@ static bool combine_verdicts(MergedFlow *earlier, const MergedFlow *later)
     bool server_from_first = earlier->report.server_sent_payload;
     const OddportFlowVerdict *client_source = client_from_first ? first : second;
     const OddportFlowVerdict *server_source = server_from_first ? first : second;
-    SideView client = {.app = client_source->client_app};
-    SideView server = {.app = server_source->server_app};
-    side_evidence(client_source, false, &client);
-    side_evidence(server_source, true, &server);
-    if ((client.app != ODDPORT_APP_UNKNOWN && client.evidence == NULL) ||
-        (server.app != ODDPORT_APP_UNKNOWN && server.evidence == NULL))
+    /* Each flow's confidence was that of its one recognised end. */
+    OddportEndVerdict client;
+    OddportEndVerdict server;
+    if ((!oddport_classify_end_of(client_source, false, &client) &&
+         client.app != ODDPORT_APP_UNKNOWN) ||
+        (!oddport_classify_end_of(server_source, true, &server) &&
+         server.app != ODDPORT_APP_UNKNOWN))
         return false;
     OddportFlowVerdict combined = *first;
-    combined.client_app = client.app;
-    combined.server_app = server.app;
-    combined.app = server.app != ODDPORT_APP_UNKNOWN ? server.app : client.app;
-    combined.mismatch = client.app != ODDPORT_APP_UNKNOWN && server.app != ODDPORT_APP_UNKNOWN &&
-                        client.app != server.app;
+    bool had_payload = earlier->report.client_sent_payload || earlier->report.server_sent_payload ||
+                       later->report.client_sent_payload || later->report.server_sent_payload;
+    oddport_classify_join_ends(&client, &server, NULL, had_payload, &combined);
     /* Where the app is expected and how severe it is elsewhere follow from the app and the
      * server's port, as in the flow whose verdict already named that app. */
     const OddportFlowVerdict *named = combined.app == second->app ? second : first;
@@ -851,28 +804,6 @@ static bool combine_verdicts(MergedFlow *earlier, const MergedFlow *later)
     combined.severity = named->severity;
     combined.expected_port_count = named->expected_port_count;
     memcpy(combined.expected_ports, named->expected_ports, sizeof combined.expected_ports);
-    /* Each flow's confidence was its one recognised side's. */
-    OddportConfidence client_confidence = client_source->confidence;
-    OddportConfidence server_confidence = server_source->confidence;
-    if (client.app != ODDPORT_APP_UNKNOWN && client.app == server.app)
-        combined.confidence = raised(MAX(client_confidence, server_confidence));
-    else
-        combined.confidence =
-            server.app != ODDPORT_APP_UNKNOWN ? server_confidence : client_confidence;
-    if (client.app != ODDPORT_APP_UNKNOWN && server.app != ODDPORT_APP_UNKNOWN)
-        g_snprintf(combined.evidence, sizeof combined.evidence, "client: %.*s; server: %.*s",
-                   (int)client.evidence_length, client.evidence, (int)server.evidence_length,
-                   server.evidence);
-    else if (server.app != ODDPORT_APP_UNKNOWN)
-        g_snprintf(combined.evidence, sizeof combined.evidence, "server: %.*s",
-                   (int)server.evidence_length, server.evidence);
-    else if (client.app != ODDPORT_APP_UNKNOWN)
-        g_strlcpy(combined.evidence, client_source->evidence, sizeof combined.evidence);
-    else if (!client_from_first && !server_from_first) {
-        /* Nothing recognised: "no payload seen" only if the later part saw none either. */
-        g_strlcpy(combined.evidence, second->evidence, sizeof combined.evidence);
-        combined.confidence = second->confidence;
-    }
     earlier->verdict = combined;
     /* The deciding packet is that of the side the app came from. */
     bool server_decides = server.app != ODDPORT_APP_UNKNOWN;

@@ -82,14 +82,14 @@ static const OddportSideResult *corroborated(const OddportFlowFacts *facts, unsi
     return answered_as_its_protocol(facts, index) ? side : NULL;
 }
 
-/* Joins texts into `evidence`, cutting what does not fit as snprintf would; by hand, since every
- * flow gets its evidence. */
+/* Joins texts of the given lengths into `evidence`, cutting what does not fit as snprintf would;
+ * by hand, since every flow gets its evidence. */
 static void join_evidence(char evidence[ODDPORT_FLOW_EVIDENCE_MAX], const char *const *parts,
-                          size_t count)
+                          const size_t *lengths, size_t count)
 {
     size_t used = 0;
     for (size_t part = 0; part < count; part++) {
-        size_t length = strlen(parts[part]);
+        size_t length = lengths[part];
         size_t room = ODDPORT_FLOW_EVIDENCE_MAX - 1 - used;
         if (length > room)
             length = room;
@@ -99,35 +99,95 @@ static void join_evidence(char evidence[ODDPORT_FLOW_EVIDENCE_MAX], const char *
     evidence[used] = '\0';
 }
 
-static void write_evidence(const OddportFlowFacts *facts, unsigned client,
-                           OddportFlowVerdict *verdict)
+/* The words that begin each end's part of a flow's evidence; oddport_classify_end_of reads
+ * them back. */
+static const char CLIENT_PART[] = "client: ";
+static const char SERVER_PART[] = "server: ";
+static const char SERVER_AFTER_CLIENT[] = "; server: ";
+
+void oddport_classify_join_ends(const OddportEndVerdict *client, const OddportEndVerdict *server,
+                                const char *answer, bool had_payload, OddportFlowVerdict *verdict)
 {
-    const OddportSideResult *client_side = facts->side[client];
-    const OddportSideResult *server_side = facts->side[1 - client];
-    bool client_known = client_side != NULL && client_side->app != ODDPORT_APP_UNKNOWN;
-    bool server_known = server_side != NULL && server_side->app != ODDPORT_APP_UNKNOWN;
-    if (client_known && server_known) {
-        const char *const parts[] = {"client: ", client_side->verdict.evidence,
-                                     "; server: ", server_side->verdict.evidence};
-        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
-    } else if (client_known && answered_as_its_protocol(facts, client)) {
-        const char *const parts[] = {"client: ", client_side->verdict.evidence,
-                                     "; server: a body without a status line"};
-        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
-    } else if (client_known) {
-        const char *const parts[] = {"client: ", client_side->verdict.evidence};
-        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
-    } else if (server_known) {
-        const char *const parts[] = {"server: ", server_side->verdict.evidence};
-        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
-    } else if (facts->had_payload[0] || facts->had_payload[1]) {
-        const char *const parts[] = {"payload matches no ",
-                                     oddport_protocol_titles(ODDPORT_TITLES_OR), " opening"};
-        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+    verdict->client_app = client->app;
+    verdict->server_app = server->app;
+    bool client_known = client->app != ODDPORT_APP_UNKNOWN;
+    bool server_known = server->app != ODDPORT_APP_UNKNOWN;
+    verdict->app = server_known ? server->app : client->app;
+    verdict->mismatch = client_known && server_known && client->app != server->app;
+    if (!client_known && !server_known) {
+        /* Sure of "none of the three" only when there were bytes to judge. */
+        verdict->confidence = had_payload ? ODDPORT_CONFIDENCE_HIGH : ODDPORT_CONFIDENCE_LOW;
+    } else if (client->app == server->app) {
+        OddportConfidence higher =
+            client->confidence > server->confidence ? client->confidence : server->confidence;
+        verdict->confidence = raise_confidence(higher);
     } else {
-        const char *const parts[] = {"no payload seen"};
-        join_evidence(verdict->evidence, parts, G_N_ELEMENTS(parts));
+        verdict->confidence = server_known ? server->confidence : client->confidence;
     }
+
+    if (client_known && (server_known || answer != NULL)) {
+        const char *server_evidence = server_known ? server->evidence : answer;
+        const char *const parts[] = {CLIENT_PART, client->evidence, SERVER_AFTER_CLIENT,
+                                     server_evidence};
+        const size_t lengths[] = {strlen(CLIENT_PART), client->evidence_length,
+                                  strlen(SERVER_AFTER_CLIENT),
+                                  server_known ? server->evidence_length : strlen(answer)};
+        join_evidence(verdict->evidence, parts, lengths, G_N_ELEMENTS(parts));
+    } else if (client_known || server_known) {
+        const OddportEndVerdict *known = client_known ? client : server;
+        const char *const parts[] = {client_known ? CLIENT_PART : SERVER_PART, known->evidence};
+        const size_t lengths[] = {strlen(parts[0]), known->evidence_length};
+        join_evidence(verdict->evidence, parts, lengths, G_N_ELEMENTS(parts));
+    } else if (had_payload) {
+        const char *titles = oddport_protocol_titles(ODDPORT_TITLES_OR);
+        const char *const parts[] = {"payload matches no ", titles, " opening"};
+        const size_t lengths[] = {strlen(parts[0]), strlen(titles), strlen(parts[2])};
+        join_evidence(verdict->evidence, parts, lengths, G_N_ELEMENTS(parts));
+    } else {
+        g_strlcpy(verdict->evidence, "no payload seen", ODDPORT_FLOW_EVIDENCE_MAX);
+    }
+}
+
+bool oddport_classify_end_of(const OddportFlowVerdict *verdict, bool server, OddportEndVerdict *end)
+{
+    *end = (OddportEndVerdict){server ? verdict->server_app : verdict->client_app,
+                               verdict->confidence, NULL, 0};
+    if (end->app == ODDPORT_APP_UNKNOWN)
+        return false;
+    bool other_known = (server ? verdict->client_app : verdict->server_app) != ODDPORT_APP_UNKNOWN;
+    const char *part = verdict->evidence;
+    if (server && other_known) {
+        part = strstr(part, SERVER_AFTER_CLIENT);
+        if (part == NULL)
+            return false;
+        part += strlen("; ");
+    }
+    const char *opening = server ? SERVER_PART : CLIENT_PART;
+    if (!g_str_has_prefix(part, opening))
+        return false;
+    end->evidence = part + strlen(opening);
+    end->evidence_length = strlen(end->evidence);
+    if (server && !other_known)
+        return true;
+    /* Either end's evidence may hold the words that part them (it quotes wire bytes): parted
+     * only where they occur once, and where a client's part may be followed by an answer. */
+    const char *separator = strstr(verdict->evidence, SERVER_AFTER_CLIENT);
+    if (separator == NULL)
+        return !other_known;
+    if (!other_known || strstr(separator + 1, SERVER_AFTER_CLIENT) != NULL)
+        return false;
+    if (!server)
+        end->evidence_length = (size_t)(separator - end->evidence);
+    return true;
+}
+
+/* An end as the facts give it: unknown where nothing was recognised (or left uncorroborated). */
+static OddportEndVerdict end_of_side(const OddportSideResult *side)
+{
+    if (side == NULL)
+        return (OddportEndVerdict){ODDPORT_APP_UNKNOWN, ODDPORT_CONFIDENCE_NONE, "", 0};
+    return (OddportEndVerdict){side->app, side->verdict.confidence, side->verdict.evidence,
+                               strlen(side->verdict.evidence)};
 }
 
 void oddport_classify_flow(const OddportFlowFacts *given_facts, const OddportPortRules *rules,
@@ -141,32 +201,13 @@ void oddport_classify_flow(const OddportFlowFacts *given_facts, const OddportPor
     unsigned client = find_client(facts, &verdict->direction);
     unsigned server = 1 - client;
     verdict->client = client;
-    const OddportSideResult *client_side = facts->side[client];
-    const OddportSideResult *server_side = facts->side[server];
-    verdict->client_app = client_side != NULL ? client_side->app : ODDPORT_APP_UNKNOWN;
-    verdict->server_app = server_side != NULL ? server_side->app : ODDPORT_APP_UNKNOWN;
-    verdict->app =
-        verdict->server_app != ODDPORT_APP_UNKNOWN ? verdict->server_app : verdict->client_app;
-    verdict->mismatch = verdict->client_app != ODDPORT_APP_UNKNOWN &&
-                        verdict->server_app != ODDPORT_APP_UNKNOWN &&
-                        verdict->client_app != verdict->server_app;
-
-    if (verdict->app == ODDPORT_APP_UNKNOWN) {
-        /* Sure of "none of the three" only when there were bytes to judge. */
-        verdict->confidence = facts->had_payload[0] || facts->had_payload[1]
-                                  ? ODDPORT_CONFIDENCE_HIGH
-                                  : ODDPORT_CONFIDENCE_LOW;
-    } else {
-        const OddportSideResult *deciding =
-            verdict->server_app != ODDPORT_APP_UNKNOWN ? server_side : client_side;
-        verdict->confidence = deciding->verdict.confidence;
-        if (verdict->client_app == verdict->server_app)
-            verdict->confidence =
-                raise_confidence(client_side->verdict.confidence > server_side->verdict.confidence
-                                     ? client_side->verdict.confidence
-                                     : server_side->verdict.confidence);
-    }
-    write_evidence(facts, client, verdict);
+    OddportEndVerdict client_end = end_of_side(facts->side[client]);
+    OddportEndVerdict server_end = end_of_side(facts->side[server]);
+    bool answered =
+        client_end.app != ODDPORT_APP_UNKNOWN && answered_as_its_protocol(facts, client);
+    oddport_classify_join_ends(&client_end, &server_end,
+                               answered ? "a body without a status line" : NULL,
+                               facts->had_payload[0] || facts->had_payload[1], verdict);
 
     uint16_t server_port = facts->port[server];
     verdict->iana_service = oddport_iana_service_name(server_port, facts->transport);

@@ -328,6 +328,97 @@ static void test_facts_equal(void)
     }
 }
 
+static OddportEndVerdict end_saying(OddportApp app, OddportConfidence confidence,
+                                    const char *evidence)
+{
+    return (OddportEndVerdict){app, confidence, evidence, strlen(evidence)};
+}
+
+static void assert_end_evidence(const OddportEndVerdict *end, const char *expected)
+{
+    g_autofree char *evidence = g_strndup(end->evidence, end->evidence_length);
+    g_assert_cmpstr(evidence, ==, expected);
+}
+
+/* The ends a verdict was joined from come back out of it, as `oddport merge` reads them. */
+static void test_joined_ends_come_apart(void)
+{
+    OddportFlowVerdict verdict;
+    OddportEndVerdict client = end_saying(ODDPORT_APP_TLS, ODDPORT_CONFIDENCE_MEDIUM,
+                                          "TLS 1.3 ClientHello SNI=example.org");
+    OddportEndVerdict server =
+        end_saying(ODDPORT_APP_TLS, ODDPORT_CONFIDENCE_HIGH, "TLS 1.3 ServerHello");
+    memset(&verdict, 0, sizeof verdict);
+    oddport_classify_join_ends(&client, &server, NULL, true, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_TLS);
+    g_assert_false(verdict.mismatch);
+    /* Both ends naming one app raise the higher of their confidences, here as far as it goes. */
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_cmpstr(verdict.evidence, ==,
+                    "client: TLS 1.3 ClientHello SNI=example.org; server: TLS 1.3 ServerHello");
+    OddportEndVerdict part;
+    g_assert_true(oddport_classify_end_of(&verdict, false, &part));
+    g_assert_cmpint(part.app, ==, ODDPORT_APP_TLS);
+    assert_end_evidence(&part, client.evidence);
+    g_assert_true(oddport_classify_end_of(&verdict, true, &part));
+    assert_end_evidence(&part, server.evidence);
+
+    /* Different apps: the server's names the flow, with its own confidence. */
+    client = end_saying(ODDPORT_APP_HTTP, ODDPORT_CONFIDENCE_HIGH, "GET / HTTP/1.1");
+    server = end_saying(ODDPORT_APP_SSH, ODDPORT_CONFIDENCE_MEDIUM, "SSH-2.0-x");
+    oddport_classify_join_ends(&client, &server, NULL, true, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_SSH);
+    g_assert_true(verdict.mismatch);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_MEDIUM);
+
+    /* One end alone. */
+    OddportEndVerdict nothing = end_saying(ODDPORT_APP_UNKNOWN, ODDPORT_CONFIDENCE_NONE, "");
+    oddport_classify_join_ends(&nothing, &server, NULL, true, &verdict);
+    g_assert_cmpstr(verdict.evidence, ==, "server: SSH-2.0-x");
+    g_assert_false(oddport_classify_end_of(&verdict, false, &part));
+    g_assert_true(oddport_classify_end_of(&verdict, true, &part));
+    assert_end_evidence(&part, "SSH-2.0-x");
+    oddport_classify_join_ends(&client, &nothing, NULL, true, &verdict);
+    g_assert_cmpstr(verdict.evidence, ==, "client: GET / HTTP/1.1");
+    g_assert_true(oddport_classify_end_of(&verdict, false, &part));
+    assert_end_evidence(&part, "GET / HTTP/1.1");
+
+    /* Neither: whether there were bytes to judge says how sure "nothing" is. */
+    oddport_classify_join_ends(&nothing, &nothing, NULL, true, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_UNKNOWN);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+    g_assert_true(g_str_has_prefix(verdict.evidence, "payload matches no "));
+    oddport_classify_join_ends(&nothing, &nothing, NULL, false, &verdict);
+    g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_LOW);
+    g_assert_cmpstr(verdict.evidence, ==, "no payload seen");
+}
+
+/* Wire bytes in an end's evidence may hold the words that part the ends: where they could part
+ * the evidence in more than one place, neither end is read back. */
+static void test_ambiguous_ends_are_not_parted(void)
+{
+    OddportFlowVerdict verdict;
+    memset(&verdict, 0, sizeof verdict);
+    OddportEndVerdict client =
+        end_saying(ODDPORT_APP_HTTP, ODDPORT_CONFIDENCE_HIGH, "GET /a; server: b HTTP/1.1");
+    OddportEndVerdict server =
+        end_saying(ODDPORT_APP_HTTP, ODDPORT_CONFIDENCE_HIGH, "HTTP/1.1 200 response");
+    oddport_classify_join_ends(&client, &server, NULL, true, &verdict);
+    OddportEndVerdict part;
+    g_assert_false(oddport_classify_end_of(&verdict, false, &part));
+    g_assert_false(oddport_classify_end_of(&verdict, true, &part));
+
+    /* A client alone whose evidence holds them, or followed by an answer's: not told apart. */
+    OddportEndVerdict nothing = end_saying(ODDPORT_APP_UNKNOWN, ODDPORT_CONFIDENCE_NONE, "");
+    oddport_classify_join_ends(&client, &nothing, NULL, true, &verdict);
+    g_assert_false(oddport_classify_end_of(&verdict, false, &part));
+    client = end_saying(ODDPORT_APP_HTTP, ODDPORT_CONFIDENCE_LOW, "GET /x HTTP/0.9");
+    oddport_classify_join_ends(&client, &nothing, "a body without a status line", true, &verdict);
+    g_assert_cmpstr(verdict.evidence, ==,
+                    "client: GET /x HTTP/0.9; server: a body without a status line");
+    g_assert_false(oddport_classify_end_of(&verdict, false, &part));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -343,5 +434,7 @@ int main(int argc, char **argv)
                     test_simple_request_needs_a_bare_body);
     g_test_add_func("/classify/site-rule-clears-finding", test_site_rule_clears_finding);
     g_test_add_func("/classify/facts-equal", test_facts_equal);
+    g_test_add_func("/classify/joined-ends-come-apart", test_joined_ends_come_apart);
+    g_test_add_func("/classify/ambiguous-ends-are-not-parted", test_ambiguous_ends_are_not_parted);
     return g_test_run();
 }
