@@ -508,16 +508,23 @@ static void append_heading(GString *out, const char *heading, bool numeric)
                            numeric ? " class=\"number\" data-numeric" : "", heading);
 }
 
+/* A select of `count` values, each shown as its name (or as itself where `names` is NULL). The
+ * first value may stand for several others, listed space-separated in `first_stands_for`, which
+ * the report's script reads (NULL where it stands for itself). */
 static void append_select(GString *out, const char *filter, const char *label,
-                          const char *const *values, const char *const *names, size_t count)
+                          const char *const *values, const char *const *names, size_t count,
+                          const char *first_stands_for)
 {
     g_string_append_printf(out,
                            "<label>%s<select data-filter=\"%s\"><option value=\"\">any"
                            "</option>",
                            label, filter);
-    for (size_t index = 0; index < count; index++)
-        g_string_append_printf(out, "<option value=\"%s\">%s</option>", values[index],
-                               names != NULL ? names[index] : values[index]);
+    for (size_t index = 0; index < count; index++) {
+        g_string_append_printf(out, "<option value=\"%s\"", values[index]);
+        if (index == 0 && first_stands_for != NULL)
+            g_string_append_printf(out, " data-any-of=\"%s\"", first_stands_for);
+        g_string_append_printf(out, ">%s</option>", names != NULL ? names[index] : values[index]);
+    }
     g_string_append(out, "</select></label>");
 }
 
@@ -536,18 +543,37 @@ static void append_controls(GString *out, const char *table_id, bool with_unknow
         if (app != ODDPORT_APP_UNKNOWN || with_unknown)
             apps[app_count++] = oddport_app_name(app);
     }
-    append_select(out, "app", "App", apps, NULL, app_count);
-    static const char *const severities[] = {"nonstandard", "masquerade", "unexpected",
-                                             "alternate",   "standard",   "none"};
-    static const char *const severity_names[] = {"any non-standard", "masquerade",
-                                                 "unexpected",       "alternate",
-                                                 "standard port",    "not recognised"};
-    append_select(out, "severity", "Severity", severities, severity_names,
-                  with_unknown ? G_N_ELEMENTS(severities) : G_N_ELEMENTS(severities) - 1);
+    append_select(out, "app", "App", apps, NULL, app_count, NULL);
+    /* Any non-standard severity, each of them from the most alarming down, a recognised app on
+     * its own port, and (in the flows' table) nothing recognised. */
+    const char *severities[ODDPORT_SEVERITY_COUNT + 2] = {"nonstandard"};
+    const char *severity_names[ODDPORT_SEVERITY_COUNT + 2] = {"any non-standard"};
+    size_t severity_count = 1;
+    g_autoptr(GString) nonstandard = g_string_new(NULL);
+    int highest = 0;
+    for (unsigned severity = 0; severity < ODDPORT_SEVERITY_COUNT; severity++)
+        highest = MAX(highest, oddport_severity_level((OddportSeverity)severity));
+    for (int level = highest; level > 0; level--)
+        for (unsigned severity = 0; severity < ODDPORT_SEVERITY_COUNT; severity++)
+            if (oddport_severity_level((OddportSeverity)severity) == level) {
+                const char *name = oddport_severity_name((OddportSeverity)severity);
+                severities[severity_count] = name;
+                severity_names[severity_count++] = name;
+                g_string_append_printf(nonstandard, "%s%s", nonstandard->len > 0 ? " " : "", name);
+            }
+    /* The words rows carry for any recognised app on its own port, and for none. */
+    severities[severity_count] = severity_word(ODDPORT_APP_TLS, ODDPORT_SEVERITY_NONE);
+    severity_names[severity_count++] = "standard port";
+    if (with_unknown) {
+        severities[severity_count] = severity_word(ODDPORT_APP_UNKNOWN, ODDPORT_SEVERITY_NONE);
+        severity_names[severity_count++] = "not recognised";
+    }
+    append_select(out, "severity", "Severity", severities, severity_names, severity_count,
+                  nonstandard->str);
     const char *classes[ODDPORT_PORT_CLASS_COUNT];
     for (unsigned port_class = 0; port_class < ODDPORT_PORT_CLASS_COUNT; port_class++)
         classes[port_class] = oddport_port_class_name((OddportPortClass)port_class);
-    append_select(out, "class", "Port class", classes, NULL, ODDPORT_PORT_CLASS_COUNT);
+    append_select(out, "class", "Port class", classes, NULL, ODDPORT_PORT_CLASS_COUNT, NULL);
     if (with_flow_filters)
         g_string_append(out, "<label class=\"check\"><input type=\"checkbox\" "
                              "data-filter=\"mismatch\">mismatches only</label>"

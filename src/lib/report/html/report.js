@@ -39,9 +39,9 @@
     });
   }
 
-  /* Whether a row passes one control: selects name a data attribute of the rows, "nonstandard"
-   * stands for the three severities, the text box searches the row's text, and a checkbox asks
-   * for rows whose attribute is "true". */
+  /* Whether a row passes one control: selects name a data attribute of the rows, an option may
+   * stand for several values (data-any-of, as "any non-standard" does for the severities), the
+   * text box searches the row's text, and a checkbox asks for rows whose attribute is "true". */
   function passes(row, control) {
     var key = control.dataset.filter;
     if (control.type === "checkbox") return !control.checked || row.dataset[key] === "true";
@@ -49,8 +49,9 @@
     if (wanted === "") return true;
     if (key === "text") return row.textContent.toLowerCase().indexOf(wanted.toLowerCase()) >= 0;
     var value = row.dataset[key] || "";
-    if (key === "severity" && wanted === "nonstandard")
-      return ["masquerade", "unexpected", "alternate"].indexOf(value) >= 0;
+    var option = control.tagName === "SELECT" ? control.selectedOptions[0] : null;
+    if (option && option.dataset.anyOf !== undefined)
+      return option.dataset.anyOf.split(" ").indexOf(value) >= 0;
     return value === wanted;
   }
 
