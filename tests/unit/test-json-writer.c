@@ -220,6 +220,44 @@ static void test_members_written_ahead(void)
     g_clear_pointer(&long_value_text, g_free);
 }
 
+/* Taken members are what flushing gives, whether they fit in the buffer or spilled past it,
+ * and the writer starts afresh after each take. */
+static void test_members_taken(void)
+{
+    g_autoptr(GString) spilled = g_string_new(NULL);
+    OddportJsonWriter *members = oddport_json_writer_new_members(spilled);
+    oddport_json_key(members, "short");
+    oddport_json_unsigned(members, 7);
+    size_t length = 0;
+    g_autofree char *short_members = oddport_json_writer_take_members(members, &length);
+    g_assert_cmpuint(length, ==, strlen("\"short\":7"));
+    g_assert_true(memcmp(short_members, "\"short\":7", length) == 0);
+    g_assert_cmpuint(spilled->len, ==, 0);
+
+    long_value_text = g_malloc(3 * ODDPORT_JSON_BUFFER_SIZE + 1);
+    for (size_t index = 0; index < 3 * ODDPORT_JSON_BUFFER_SIZE; index++)
+        long_value_text[index] = (char)('a' + index % 26);
+    long_value_text[3 * ODDPORT_JSON_BUFFER_SIZE] = '\0';
+    write_some_members(members);
+    g_autofree char *long_members = oddport_json_writer_take_members(members, &length);
+    g_assert_cmpuint(spilled->len, ==, 0);
+    g_autoptr(GString) flushed = g_string_new(NULL);
+    OddportJsonWriter *flushing = oddport_json_writer_new_members(flushed);
+    write_some_members(flushing);
+    oddport_json_writer_flush(flushing);
+    g_assert_cmpuint(length, ==, flushed->len);
+    g_assert_true(memcmp(long_members, flushed->str, length) == 0);
+    /* No comma before the first member of the next take. */
+    oddport_json_key(members, "again");
+    oddport_json_null(members);
+    g_autofree char *again = oddport_json_writer_take_members(members, &length);
+    g_assert_true(length == strlen("\"again\":null") &&
+                  memcmp(again, "\"again\":null", length) == 0);
+    oddport_json_writer_free(flushing);
+    oddport_json_writer_free(members);
+    g_clear_pointer(&long_value_text, g_free);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -228,5 +266,6 @@ int main(int argc, char **argv)
     g_test_add_func("/json-writer/long-values-keep-utf8", test_long_values_keep_utf8);
     g_test_add_func("/json-writer/every-byte-in-every-place", test_every_byte_in_every_place);
     g_test_add_func("/json-writer/members-written-ahead", test_members_written_ahead);
+    g_test_add_func("/json-writer/members-taken", test_members_taken);
     return g_test_run();
 }

@@ -163,7 +163,8 @@ void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlo
     walk_flow_record(flow, &json_record_visitor, &record);
 }
 
-/* A preparer: a writer of members into a text of its own, both reused from flow to flow. */
+/* A preparer: a writer of members, with the text it spills into when a flow's members outgrow
+ * its buffer, both reused from flow to flow. */
 typedef struct {
     GString *text;
     OddportJsonWriter *writer;
@@ -172,7 +173,7 @@ typedef struct {
 void *oddport_json_flow_preparer_new(void)
 {
     FlowPreparer *preparer = g_new0(FlowPreparer, 1);
-    preparer->text = g_string_sized_new(2048);
+    preparer->text = g_string_new(NULL);
     preparer->writer = oddport_json_writer_new_members(preparer->text);
     return preparer;
 }
@@ -181,12 +182,8 @@ char *oddport_json_prepare_flow(void *preparer_pointer, const OddportFlowReport 
                                 size_t *length)
 {
     FlowPreparer *preparer = preparer_pointer;
-    g_string_truncate(preparer->text, 0);
-    oddport_json_writer_restart_members(preparer->writer);
     oddport_json_write_flow_members(preparer->writer, flow);
-    oddport_json_writer_flush(preparer->writer);
-    *length = preparer->text->len;
-    return g_memdup2(preparer->text->str, preparer->text->len);
+    return oddport_json_writer_take_members(preparer->writer, length);
 }
 
 void oddport_json_flow_preparer_free(void *preparer_pointer)

@@ -32,6 +32,22 @@ void oddport_json_writer_restart_members(OddportJsonWriter *writer)
     writer->needs_comma[0] = false;
 }
 
+char *oddport_json_writer_take_members(OddportJsonWriter *writer, size_t *length)
+{
+    char *members;
+    if (writer->text->len == 0) {
+        members = g_memdup2(writer->buffer, writer->used);
+        *length = writer->used;
+    } else {
+        g_string_append_len(writer->text, writer->buffer, (gssize)writer->used);
+        *length = writer->text->len;
+        members = g_memdup2(writer->text->str, writer->text->len);
+        g_string_truncate(writer->text, 0);
+    }
+    oddport_json_writer_restart_members(writer);
+    return members;
+}
+
 /* Hands bytes on to where the writer's output goes: its text, or its stream, noting a failed
  * write. */
 static void write_out(OddportJsonWriter *writer, const char *bytes, size_t length)
