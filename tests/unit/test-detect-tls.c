@@ -1976,11 +1976,40 @@ static void test_summary(void)
     g_free(server);
 }
 
+/* Every first byte: only a record's content type (20 to 23) or an SSLv2-style length (high bit
+ * set) can open TLS, and a refusal leaves the caller's info cleared, however it was refused. */
+static void test_every_first_byte(void)
+{
+    for (unsigned first = 0; first < 256; first++) {
+        const uint8_t bytes[] = {(uint8_t)first, 0x03, 0x01, 0x00, 0x02, 0x01, 0x00};
+        OddportVerdict verdict;
+        OddportTlsInfo info;
+        memset(&info, 0xaa, sizeof info);
+        OddportMatch match = oddport_detect_tls(bytes, sizeof bytes, &verdict, &info);
+        g_assert_cmpint(match, ==, verdict.match);
+        bool may_open = (first >= 20 && first <= 23) || first >= 0x80;
+        if (!may_open) {
+            g_assert_cmpint(match, ==, ODDPORT_MATCH_NO);
+            g_assert_cmpstr(verdict.evidence, ==, "not a TLS record type");
+        } else {
+            g_assert_cmpstr(verdict.evidence, !=, "not a TLS record type");
+        }
+        if (match == ODDPORT_MATCH_NO) {
+            OddportTlsInfo empty;
+            memset(&empty, 0, sizeof empty);
+            g_assert_true(memcmp(&info, &empty, sizeof info) == 0);
+        }
+        /* The same answer without info. */
+        g_assert_cmpint(oddport_detect_tls(bytes, sizeof bytes, NULL, NULL), ==, match);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/detect/tls/curl-client-hello", test_curl_client_hello);
     g_test_add_func("/detect/tls/every-prefix", test_every_prefix);
+    g_test_add_func("/detect/tls/every-first-byte", test_every_first_byte);
     g_test_add_func("/detect/tls/split-hello", test_split_hello);
     g_test_add_func("/detect/tls/split-hello-broken-continuation",
                     test_split_hello_broken_continuation);

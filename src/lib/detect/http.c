@@ -686,43 +686,41 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
         return ODDPORT_MATCH_NO;
     }
     OddportVerdict result;
-    OddportHttpInfo found;
     memset(&result, 0, sizeof result);
-    memset(&found, 0, sizeof found);
-    if (info != NULL)
-        memset(info, 0, sizeof *info);
+    /* Filled in place: the caller's, or a scratch copy when the caller wants none. */
+    OddportHttpInfo scratch;
+    OddportHttpInfo *found = info != NULL ? info : &scratch;
+    memset(found, 0, sizeof *found);
 
     if (cursor.left == 0) {
         oddport_verdict_set(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_NONE,
                             ODDPORT_ROLE_EITHER, "no bytes yet");
     } else if (leading_bytes_matching(cursor, http2_preface) ==
                (cursor.left < HTTP2_PREFACE_LENGTH ? cursor.left : HTTP2_PREFACE_LENGTH)) {
-        detect_preface(cursor.left, &result, &found);
+        detect_preface(cursor.left, &result, found);
     } else {
         OddportVerdict response_verdict;
         OddportHttpInfo response_info;
         memset(&response_verdict, 0, sizeof response_verdict);
         memset(&response_info, 0, sizeof response_info);
         OddportMatch response = detect_response(cursor, &response_verdict, &response_info);
-        OddportMatch request = detect_request(cursor, &result, &found);
+        OddportMatch request = detect_request(cursor, &result, found);
         /* Only "H" can start both; otherwise at most one of them is still possible. */
         if (response != ODDPORT_MATCH_NO && request != ODDPORT_MATCH_NO) {
             oddport_verdict_set(&result, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
                                 ODDPORT_ROLE_EITHER, "start of an HTTP request or status line");
-            memset(&found, 0, sizeof found);
+            memset(found, 0, sizeof *found);
         } else if (response != ODDPORT_MATCH_NO || leading_bytes_matching(cursor, "HTTP/") == 5) {
             /* Past "HTTP/" the status line's reason for refusing is the one that explains. */
             result = response_verdict;
-            found = response_info;
+            *found = response_info;
         }
     }
 
     if (result.match == ODDPORT_MATCH_NO)
-        memset(&found, 0, sizeof found);
+        memset(found, 0, sizeof *found);
     if (verdict != NULL)
         *verdict = result;
-    if (info != NULL)
-        *info = found;
     return result.match;
 }
 

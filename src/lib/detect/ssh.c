@@ -289,20 +289,18 @@ OddportMatch oddport_detect_ssh(const uint8_t *bytes, size_t length, OddportVerd
                                 OddportSshInfo *info)
 {
     OddportVerdict result;
-    OddportSshInfo found;
     memset(&result, 0, sizeof result);
-    memset(&found, 0, sizeof found);
-    if (info != NULL)
-        memset(info, 0, sizeof *info);
+    /* Filled in place: the caller's, or a scratch copy when the caller wants none. */
+    OddportSshInfo scratch;
+    OddportSshInfo *found = info != NULL ? info : &scratch;
+    memset(found, 0, sizeof *found);
 
-    detect_banner(oddport_cursor_make(bytes, length), &result, &found);
+    detect_banner(oddport_cursor_make(bytes, length), &result, found);
 
     if (result.match == ODDPORT_MATCH_NO)
-        memset(&found, 0, sizeof found);
+        memset(found, 0, sizeof *found);
     if (verdict != NULL)
         *verdict = result;
-    if (info != NULL)
-        *info = found;
     return result.match;
 }
 

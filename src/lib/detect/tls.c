@@ -639,44 +639,55 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
                                 OddportTlsInfo *info)
 {
     OddportCursor input = oddport_cursor_make(bytes, length);
-    OddportVerdict result;
-    OddportTlsInfo found;
-    memset(&result, 0, sizeof result);
-    memset(&found, 0, sizeof found);
-
     uint8_t first_byte = 0;
+    bool any_bytes = oddport_cursor_peek_u8(&input, 0, &first_byte);
+    /* A record's content type, or the length of an SSLv2-style hello with its high bit set.
+     * Most sides tried against TLS are something else: refused here, before the working fields
+     * (about a kilobyte) are cleared. */
+    if (any_bytes &&
+        !(first_byte >= CONTENT_CHANGE_CIPHER_SPEC && first_byte <= CONTENT_APPLICATION_DATA) &&
+        !(first_byte & 0x80)) {
+        if (info != NULL)
+            memset(info, 0, sizeof *info);
+        if (verdict != NULL)
+            oddport_verdict_reject(verdict, "not a TLS record type");
+        return ODDPORT_MATCH_NO;
+    }
+    OddportVerdict result;
+    memset(&result, 0, sizeof result);
+    /* Filled in place: the caller's, or a scratch copy when the caller wants none. */
+    OddportTlsInfo scratch;
+    OddportTlsInfo *found = info != NULL ? info : &scratch;
+    memset(found, 0, sizeof *found);
+
     OddportCursor after_alerts = input;
-    if (!oddport_cursor_peek_u8(&input, 0, &first_byte)) {
+    if (!any_bytes) {
         need_more(&result, ODDPORT_CONFIDENCE_NONE, ODDPORT_ROLE_EITHER, "no bytes yet");
     } else if (first_byte == CONTENT_HANDSHAKE) {
-        if (detect_hello(input, &result, &found, info != NULL) == HELLO_NOT_HELLO) {
-            memset(&found, 0, sizeof found);
-            detect_midstream(input, &result, &found);
+        if (detect_hello(input, &result, found, info != NULL) == HELLO_NOT_HELLO) {
+            memset(found, 0, sizeof *found);
+            detect_midstream(input, &result, found);
         }
     } else if (first_byte == CONTENT_ALERT && skip_warning_alerts(&after_alerts)) {
         /* Some servers warn (unrecognized_name, RFC 6066) before their ServerHello. A hello
          * after the warning is judged as a hello; anything else as records midstream. */
-        if (detect_hello(after_alerts, &result, &found, info != NULL) == HELLO_NOT_HELLO ||
+        if (detect_hello(after_alerts, &result, found, info != NULL) == HELLO_NOT_HELLO ||
             result.match == ODDPORT_MATCH_NO) {
-            memset(&found, 0, sizeof found);
-            detect_midstream(input, &result, &found);
+            memset(found, 0, sizeof *found);
+            detect_midstream(input, &result, found);
         } else if (result.match == ODDPORT_MATCH_YES) {
             oddport_evidence_append(result.evidence, " after a warning alert");
         }
-    } else if (first_byte >= CONTENT_CHANGE_CIPHER_SPEC && first_byte <= CONTENT_APPLICATION_DATA) {
-        detect_midstream(input, &result, &found);
-    } else if (first_byte & 0x80) {
-        detect_sslv2_hello(input, &result, &found);
+    } else if (first_byte <= CONTENT_APPLICATION_DATA) {
+        detect_midstream(input, &result, found);
     } else {
-        oddport_verdict_reject(&result, "not a TLS record type");
+        detect_sslv2_hello(input, &result, found);
     }
 
     if (result.match == ODDPORT_MATCH_NO)
-        memset(&found, 0, sizeof found);
+        memset(found, 0, sizeof *found);
     if (verdict != NULL)
         *verdict = result;
-    if (info != NULL)
-        *info = found;
     return result.match;
 }
 
