@@ -525,6 +525,24 @@ static bool skip_warning_alerts(OddportCursor *input)
     return true;
 }
 
+/* Whether every byte so far belongs to warning alerts as skip_warning_alerts takes them, the last
+ * perhaps cut short, with nothing after them yet: a hello may still follow, so the side cannot
+ * be refused, even where the alerts' versions differ, as records midstream may not. */
+static bool only_warning_alerts_so_far(OddportCursor input)
+{
+    /* A warning alert byte by byte, each byte's lowest and highest value: type, version (3, then
+     * 1 to 3), length 2, level 1, and any description. */
+    static const uint8_t lowest[7] = {CONTENT_ALERT, 3, 1, 0, 2, 1, 0};
+    static const uint8_t highest[7] = {CONTENT_ALERT, 3, 3, 0, 2, 1, 255};
+    for (unsigned index = 0;; index = (index + 1) % 7) {
+        uint8_t byte = 0;
+        if (!oddport_cursor_u8(&input, &byte))
+            return true;
+        if (byte < lowest[index] || byte > highest[index])
+            return false;
+    }
+}
+
 /* Records seen without their handshake: content types 20 to 23, one TLS version throughout. */
 static OddportMatch detect_midstream(OddportCursor input, OddportVerdict *verdict,
                                      OddportTlsInfo *info)
@@ -679,7 +697,10 @@ OddportMatch oddport_detect_tls(const uint8_t *bytes, size_t length, OddportVerd
             oddport_evidence_append(result.evidence, " after a warning alert");
         }
     } else if (first_byte <= CONTENT_APPLICATION_DATA) {
-        detect_midstream(input, &result, found);
+        if (detect_midstream(input, &result, found) == ODDPORT_MATCH_NO &&
+            first_byte == CONTENT_ALERT && only_warning_alerts_so_far(input))
+            need_more(&result, ODDPORT_CONFIDENCE_LOW, ODDPORT_ROLE_EITHER,
+                      "TLS warning alerts, a hello may follow");
     } else {
         detect_sslv2_hello(input, &result, found);
     }
