@@ -165,7 +165,7 @@ def main():
     release_found, known_fields = tshark_release(tshark, arguments[1])
     if release is not None and not release_fits(release_found, release):
         skip("the check of %s needs %s; this tshark is %s (tests/plugin/run-in-chroot.sh "
-             "runs it under another Debian release's tshark)" %
+             "runs it under another Debian or Ubuntu release's tshark)" %
              (", ".join(fields), wanted, release_found))
     for field in fields:
         if TSHARK_FIELDS[field] not in known_fields:
