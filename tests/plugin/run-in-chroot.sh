@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the plugin test suite and the checks against newer tshark releases under another Debian
-# release's Wireshark, inside a debootstrap chroot.
+# Runs the plugin test suite and the checks against newer tshark releases under the Wireshark of
+# another Debian or Ubuntu release, inside a debootstrap chroot.
 set -euo pipefail
 
 # What the build and the plugin tests need inside the chroot; setpriv (util-linux) runs tshark
@@ -17,11 +17,12 @@ usage() {
     cat <<EOF
 usage: $(basename "$0") [--corpus FOLDER] SUITE [MESON_TEST_ARGS...]
 
-Builds oddport and its Wireshark plugin inside a chroot of the Debian release
-SUITE and runs 'meson test --suite plugin --suite newer-wireshark' there, so
-that the plugin, and the checks against tshark releases after Debian 12's (JA4),
-are tested against that release's Wireshark: trixie has Wireshark 4.4, unstable
-has 4.6. The source tree is copied as it is now, uncommitted changes included.
+Builds oddport and its Wireshark plugin inside a chroot of the Debian or Ubuntu
+release SUITE and runs 'meson test --suite plugin --suite newer-wireshark'
+there, so that the plugin, and the checks against tshark releases after Debian
+12's, are tested against that release's Wireshark: Ubuntu's noble has Wireshark
+4.2, Debian's trixie 4.4 and unstable 4.6 (JA4 is checked from 4.4 on). The
+source tree is copied as it is now, uncommitted changes included.
 
 --corpus FOLDER mounts a folder of outside captures read-only into the chroot
 and builds with -Dcorpus_dir on it, so that the checks over it run too; the
@@ -34,7 +35,9 @@ suite (--suite unit), that suite runs instead of the default ones.
 The run fails if the build fails, if a test fails or is skipped, or if no test
 ran. It must run as root: debootstrap, mount and chroot need it.
 
-The chroot is made with debootstrap on first use and kept for later runs in
+The chroot is made with debootstrap on first use, from the archive the host's
+apt uses for a Debian release and from Ubuntu's archive (components main and
+universe) for an Ubuntu one, and kept for later runs in
   \${ODDPORT_CHROOT_DIR:-\${XDG_CACHE_HOME:-\$HOME/.cache}/oddport/chroots}/SUITE
 Delete that folder to start again from nothing.
 EOF
@@ -70,9 +73,15 @@ suite=$1
 shift
 # The suite name becomes a folder name.
 if ! [[ $suite =~ ^[a-z0-9][a-z0-9.-]*$ ]]; then
-    echo "run-in-chroot: '$suite' is not a Debian suite name such as trixie or unstable" >&2
+    echo "run-in-chroot: '$suite' is not a Debian or Ubuntu release name such as trixie, unstable or noble" >&2
     exit 2
 fi
+# Ubuntu's releases are told from Debian's by name; noble has Wireshark 4.2, which no Debian
+# release has.
+case "$suite" in
+noble) distribution=ubuntu ;;
+*) distribution=debian ;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
     echo "run-in-chroot: must run as root (debootstrap, mount and chroot need it); try: sudo $0 $suite" >&2
     exit 2
@@ -151,11 +160,62 @@ host_archive_url() {
     echo "${url:-http://deb.debian.org/debian}"
 }
 
+# Ubuntu's own archive, for an Ubuntu release; it keeps amd64 and i386, its ports archive the rest.
+ubuntu_archive_url() {
+    case "$(dpkg --print-architecture)" in
+    amd64 | i386) echo http://archive.ubuntu.com/ubuntu ;;
+    *) echo http://ports.ubuntu.com/ubuntu-ports ;;
+    esac
+}
+# Ubuntu's components: wireshark-dev and tshark are in universe.
+ubuntu_components=main,universe
+# The keys debootstrap checks the Ubuntu archive's signatures with, installed by the package
+# ubuntu-keyring (Debian 13 and later, Ubuntu).
+ubuntu_keyring=/usr/share/keyrings/ubuntu-archive-keyring.gpg
+# Where Debian 12, which packages no Ubuntu keys, gets them instead: Debian 13's ubuntu-keyring,
+# from an archive signed with keys that Debian 12 has.
+ubuntu_keyring_release=trixie
+ubuntu_keyring_copy=$chroots_dir/ubuntu-archive-keyring.gpg
+
+# Fetches ubuntu-keyring from Debian $ubuntu_keyring_release with apt, which checks it
+# against the Debian archive's signatures, through lists and a cache of its own: the host's apt
+# settings and packages are left as they are. Its keyring file is kept as $ubuntu_keyring_copy.
+fetch_ubuntu_keyring() {
+    local work status=0
+    work=$(mktemp -d)
+    mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/parts"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(host_archive_url) $ubuntu_keyring_release main" \
+        >"$work/sources.list"
+    local apt_options=(-q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts="$work/parts"
+        -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o APT::Sandbox::User=root)
+    if apt-get "${apt_options[@]}" update &&
+        (cd "$work" && apt-get "${apt_options[@]}" download ubuntu-keyring) &&
+        dpkg-deb --fsys-tarfile "$work"/ubuntu-keyring_*.deb |
+        tar -xOf - ".$ubuntu_keyring" >"$ubuntu_keyring_copy.new" && [ -s "$ubuntu_keyring_copy.new" ]; then
+        mv "$ubuntu_keyring_copy.new" "$ubuntu_keyring_copy"
+    else
+        rm -f "$ubuntu_keyring_copy.new"
+        status=1
+    fi
+    rm -rf "$work"
+    return $status
+}
+
 if [ ! -d "$chroot_dir" ]; then
     if ! command -v debootstrap >/dev/null; then
         echo "== installing debootstrap"
         apt-get update -q
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap
+    fi
+    if [ "$distribution" = ubuntu ] && [ ! -f "$ubuntu_keyring" ] && [ ! -f "$ubuntu_keyring_copy" ]; then
+        echo "== installing ubuntu-keyring"
+        apt-get update -q
+        if [ -n "$(apt-cache madison ubuntu-keyring)" ]; then
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ubuntu-keyring
+        else
+            echo "== the host's release has no ubuntu-keyring; fetching Debian $ubuntu_keyring_release's"
+            fetch_ubuntu_keyring || fail "could not fetch the Ubuntu archive's keys from Debian $ubuntu_keyring_release"
+        fi
     fi
     # Built under another name and renamed when complete, so that an interrupted run never leaves
     # a half-made chroot that a later run would take for a finished one.
@@ -166,9 +226,23 @@ if [ ! -d "$chroot_dir" ]; then
         fi
         rm -rf --one-file-system "$partial_dir"
     fi
-    archive_url=$(host_archive_url)
+    debootstrap_options=(--variant=minbase)
+    debootstrap_script=()
+    if [ "$distribution" = ubuntu ]; then
+        archive_url=$(ubuntu_archive_url)
+        keyring=$ubuntu_keyring
+        [ -f "$keyring" ] || keyring=$ubuntu_keyring_copy
+        debootstrap_options+=(--components="$ubuntu_components" --keyring="$keyring")
+        # A debootstrap older than the release has no script named after it; every Ubuntu release
+        # since gutsy is made the same way, and the later names are links to that script.
+        if [ ! -e "/usr/share/debootstrap/scripts/$suite" ]; then
+            debootstrap_script=(/usr/share/debootstrap/scripts/gutsy)
+        fi
+    else
+        archive_url=$(host_archive_url)
+    fi
     echo "== creating the $suite chroot in $chroot_dir from $archive_url"
-    debootstrap --variant=minbase "$suite" "$partial_dir" "$archive_url"
+    debootstrap "${debootstrap_options[@]}" "$suite" "$partial_dir" "$archive_url" "${debootstrap_script[@]}"
     mv "$partial_dir" "$chroot_dir"
 fi
 
@@ -206,6 +280,12 @@ in_chroot() {
 echo "== installing the build dependencies in the $suite chroot"
 # An archive snapshot has a Release file whose validity date has passed; apt would refuse it.
 echo 'Acquire::Check-Valid-Until "false";' >"$chroot_dir/etc/apt/apt.conf.d/99oddport"
+# debootstrap writes the components it was given into sources.list; a chroot made without
+# universe would find neither wireshark-dev nor tshark.
+if [ "$distribution" = ubuntu ] &&
+    ! grep -qsw universe "$chroot_dir/etc/apt/sources.list" "$chroot_dir"/etc/apt/sources.list.d/*; then
+    echo "deb $(ubuntu_archive_url) $suite ${ubuntu_components//,/ }" >"$chroot_dir/etc/apt/sources.list"
+fi
 # The host's network settings may have changed since the chroot was made.
 cp -L --remove-destination /etc/resolv.conf "$chroot_dir/etc/resolv.conf" 2>/dev/null || true
 if ! in_chroot apt-get update -q; then
