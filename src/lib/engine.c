@@ -1075,8 +1075,8 @@ bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most)
     if (engine->finishing == NULL) {
         engine->finishing = g_ptr_array_new();
         for (size_t index = 0; index <= engine->flows.mask; index++)
-            if (engine->flows.slots[index] != NULL)
-                g_ptr_array_add(engine->finishing, engine->flows.slots[index]);
+            if (engine->flows.slots[index].entry != NULL)
+                g_ptr_array_add(engine->finishing, engine->flows.slots[index].entry);
         g_ptr_array_sort(engine->finishing, compare_flows_by_id);
         engine->finishing_next = 0;
     }
@@ -1108,8 +1108,8 @@ void oddport_engine_free(OddportEngine *engine)
     /* Before the engine's own state: the workers' flows borrow its captures and rules. */
     oddport_workers_free(engine->workers);
     for (size_t index = 0; index <= engine->flows.mask; index++)
-        if (engine->flows.slots[index] != NULL)
-            free_flow((Flow *)engine->flows.slots[index]);
+        if (engine->flows.slots[index].entry != NULL)
+            free_flow((Flow *)engine->flows.slots[index].entry);
     oddport_flow_table_clear(&engine->flows);
     /* The flows not finished yet are still in the table: only the array goes. */
     if (engine->finishing != NULL)

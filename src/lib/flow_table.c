@@ -7,8 +7,7 @@ void oddport_flow_table_init(OddportFlowTable *table,
                              const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT])
 {
     memset(table, 0, sizeof *table);
-    table->slots = g_new0(OddportFlowEntry *, ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
-    table->hashes = g_new0(uint32_t, ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
+    table->slots = g_new0(OddportFlowSlot, ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
     table->mask = ODDPORT_FLOW_TABLE_INITIAL_SLOTS - 1;
     for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++)
         table->lists[list].timeout_ns = timeouts_ns[list];
@@ -17,7 +16,6 @@ void oddport_flow_table_init(OddportFlowTable *table,
 void oddport_flow_table_clear(OddportFlowTable *table)
 {
     g_clear_pointer(&table->slots, g_free);
-    g_clear_pointer(&table->hashes, g_free);
     table->mask = 0;
     table->count = 0;
 }
@@ -25,32 +23,25 @@ void oddport_flow_table_clear(OddportFlowTable *table)
 static void place(OddportFlowTable *table, OddportFlowEntry *entry)
 {
     size_t index = entry->hash & table->mask;
-    while (table->slots[index] != NULL)
+    while (table->slots[index].entry != NULL)
         index = (index + 1) & table->mask;
-    table->slots[index] = entry;
-    table->hashes[index] = entry->hash;
+    table->slots[index] = (OddportFlowSlot){entry, entry->hash};
 }
 
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
                                OddportFlowList list, uint64_t touch)
 {
     if ((table->count + 1) * 2 > table->mask + 1) {
-        OddportFlowEntry **old_slots = table->slots;
+        OddportFlowSlot *old_slots = table->slots;
         size_t old_count = table->mask + 1;
-        OddportFlowEntry **new_slots = g_try_new0(OddportFlowEntry *, old_count * 2);
-        uint32_t *new_hashes = g_try_new0(uint32_t, old_count * 2);
-        if (new_slots == NULL || new_hashes == NULL) {
-            g_free(new_slots);
-            g_free(new_hashes);
+        OddportFlowSlot *new_slots = g_try_new0(OddportFlowSlot, old_count * 2);
+        if (new_slots == NULL)
             return false;
-        }
         table->slots = new_slots;
-        g_free(table->hashes);
-        table->hashes = new_hashes;
         table->mask = old_count * 2 - 1;
         for (size_t index = 0; index < old_count; index++)
-            if (old_slots[index] != NULL)
-                place(table, old_slots[index]);
+            if (old_slots[index].entry != NULL)
+                place(table, old_slots[index].entry);
         g_free(old_slots);
     }
     place(table, entry);
@@ -62,24 +53,23 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
 void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry)
 {
     size_t hole = entry->hash & table->mask;
-    while (table->slots[hole] != entry)
+    while (table->slots[hole].entry != entry)
         hole = (hole + 1) & table->mask;
     /* Entries probed past the hole move back into it, so that no lookup stops early at an
      * empty slot that used to be occupied. */
-    for (size_t next = (hole + 1) & table->mask; table->slots[next] != NULL;
+    for (size_t next = (hole + 1) & table->mask; table->slots[next].entry != NULL;
          next = (next + 1) & table->mask) {
-        size_t home = table->hashes[next] & table->mask;
+        size_t home = table->slots[next].hash & table->mask;
         /* The entry at `next` may fill the hole unless its home lies cyclically in
          * (hole, next]. */
         bool home_after_hole =
             hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
         if (!home_after_hole) {
             table->slots[hole] = table->slots[next];
-            table->hashes[hole] = table->hashes[next];
             hole = next;
         }
     }
-    table->slots[hole] = NULL;
+    table->slots[hole] = (OddportFlowSlot){NULL, 0};
     table->count--;
     oddport_flow_list_unlink(table, entry);
 }

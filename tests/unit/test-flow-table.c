@@ -41,14 +41,14 @@ static void assert_consistent(const OddportFlowTable *table)
 {
     size_t indexed = 0;
     for (size_t index = 0; index <= table->mask; index++) {
-        const OddportFlowEntry *entry = table->slots[index];
+        const OddportFlowEntry *entry = table->slots[index].entry;
         if (entry == NULL)
             continue;
         indexed++;
-        g_assert_cmpuint(table->hashes[index], ==, entry->hash);
+        g_assert_cmpuint(table->slots[index].hash, ==, entry->hash);
         for (size_t probe = entry->hash & table->mask; probe != index;
              probe = (probe + 1) & table->mask)
-            g_assert_nonnull(table->slots[probe]);
+            g_assert_nonnull(table->slots[probe].entry);
         g_assert_true(oddport_flow_table_lookup(table, &entry->key, entry->hash) == entry);
     }
     g_assert_cmpuint(indexed, ==, table->count);
@@ -103,22 +103,22 @@ static void test_delete_shifts_back(void)
     for (unsigned index = 0; index < 4; index++)
         g_assert_true(
             oddport_flow_table_insert(&table, entries[index], ODDPORT_FLOW_LIST_TCP_OPEN, index));
-    g_assert_true(table.slots[7] == entries[0]);
-    g_assert_true(table.slots[8] == entries[1]);
-    g_assert_true(table.slots[9] == entries[2]);
-    g_assert_true(table.slots[10] == entries[3]);
+    g_assert_true(table.slots[7].entry == entries[0]);
+    g_assert_true(table.slots[8].entry == entries[1]);
+    g_assert_true(table.slots[9].entry == entries[2]);
+    g_assert_true(table.slots[10].entry == entries[3]);
     oddport_flow_table_remove(&table, entries[0]);
     /* entries[1] (home 7) fills 7, entries[2] (home 8) fills 8, entries[3] (home 7) fills 9. */
-    g_assert_true(table.slots[7] == entries[1]);
-    g_assert_true(table.slots[8] == entries[2]);
-    g_assert_true(table.slots[9] == entries[3]);
-    g_assert_null(table.slots[10]);
+    g_assert_true(table.slots[7].entry == entries[1]);
+    g_assert_true(table.slots[8].entry == entries[2]);
+    g_assert_true(table.slots[9].entry == entries[3]);
+    g_assert_null(table.slots[10].entry);
     assert_consistent(&table);
     /* An entry already at its home stays: removing entries[1] leaves entries[2] at 8. */
     oddport_flow_table_remove(&table, entries[1]);
-    g_assert_true(table.slots[7] == entries[3]);
-    g_assert_true(table.slots[8] == entries[2]);
-    g_assert_null(table.slots[9]);
+    g_assert_true(table.slots[7].entry == entries[3]);
+    g_assert_true(table.slots[8].entry == entries[2]);
+    g_assert_null(table.slots[9].entry);
     assert_consistent(&table);
     /* A run that wraps around the end of the slots. */
     size_t last = table.mask;
@@ -127,12 +127,12 @@ static void test_delete_shifts_back(void)
     for (unsigned index = 0; index < 3; index++)
         g_assert_true(
             oddport_flow_table_insert(&table, wrapped[index], ODDPORT_FLOW_LIST_UDP, 10 + index));
-    g_assert_true(table.slots[0] == wrapped[1]);
-    g_assert_true(table.slots[1] == wrapped[2]);
+    g_assert_true(table.slots[0].entry == wrapped[1]);
+    g_assert_true(table.slots[1].entry == wrapped[2]);
     oddport_flow_table_remove(&table, wrapped[0]);
-    g_assert_true(table.slots[last] == wrapped[1]);
-    g_assert_true(table.slots[0] == wrapped[2]);
-    g_assert_null(table.slots[1]);
+    g_assert_true(table.slots[last].entry == wrapped[1]);
+    g_assert_true(table.slots[0].entry == wrapped[2]);
+    g_assert_null(table.slots[1].entry);
     assert_consistent(&table);
     oddport_flow_table_remove(&table, wrapped[1]);
     oddport_flow_table_remove(&table, wrapped[2]);
@@ -140,7 +140,7 @@ static void test_delete_shifts_back(void)
     oddport_flow_table_remove(&table, entries[3]);
     g_assert_cmpuint(table.count, ==, 0);
     for (size_t index = 0; index <= table.mask; index++)
-        g_assert_null(table.slots[index]);
+        g_assert_null(table.slots[index].entry);
     for (unsigned index = 0; index < 4; index++)
         g_free(entries[index]);
     for (unsigned index = 0; index < 3; index++)
