@@ -497,26 +497,41 @@ static HelloSearch detect_hello(OddportCursor input, OddportVerdict *verdict, Od
     return HELLO_FOUND;
 }
 
-/* Moves past whole warning-level alert records that open a side when a handshake record's first
- * byte follows them; false, `input` unchanged, when there are none. Their versions are those
- * records caught midstream may have, so that the alert alone, judged midstream until more
- * comes, is not refused where the alert and a hello are accepted. */
+/* A warning-level alert record as servers send them before a ServerHello (RFC 6066's
+ * unrecognized_name): type 21, version 3.1 to 3.3, length 2, level 1 (warning), any description;
+ * each byte's lowest and highest value. Its versions are those records caught midstream may
+ * have, so that the alert alone, judged midstream until more comes, is not refused where the
+ * alert and a hello are accepted. */
+enum { WARNING_ALERT_LENGTH = 7 };
+static const uint8_t warning_alert_lowest[WARNING_ALERT_LENGTH] = {CONTENT_ALERT, 3, 1, 0, 2, 1, 0};
+static const uint8_t warning_alert_highest[WARNING_ALERT_LENGTH] = {
+    CONTENT_ALERT, 3, 3, 0, 2, 1, 255};
+
+/* How many of the next bytes are those of a warning alert: WARNING_ALERT_LENGTH for a whole one,
+ * fewer where one is cut short or none begins. */
+static size_t warning_alert_bytes(OddportCursor input)
+{
+    size_t matched = 0;
+    uint8_t byte = 0;
+    while (matched < WARNING_ALERT_LENGTH && oddport_cursor_peek_u8(&input, matched, &byte) &&
+           byte >= warning_alert_lowest[matched] && byte <= warning_alert_highest[matched])
+        matched++;
+    return matched;
+}
+
+/* Past the whole warning alerts at the start of `input`. */
+static OddportCursor after_warning_alerts(OddportCursor input)
+{
+    while (warning_alert_bytes(input) == WARNING_ALERT_LENGTH)
+        oddport_cursor_skip(&input, WARNING_ALERT_LENGTH);
+    return input;
+}
+
+/* Moves past whole warning alerts that open a side when a handshake record's first byte follows
+ * them; false, `input` unchanged, when there are none. */
 static bool skip_warning_alerts(OddportCursor *input)
 {
-    OddportCursor at = *input;
-    for (;;) {
-        uint8_t type = 0;
-        uint16_t version = 0;
-        uint16_t length = 0;
-        uint8_t level = 0;
-        OddportCursor record = at;
-        if (!oddport_cursor_u8(&record, &type) || type != CONTENT_ALERT ||
-            !oddport_cursor_be16(&record, &version) || version < 0x0301 || version > 0x0303 ||
-            !oddport_cursor_be16(&record, &length) || length != 2 ||
-            !oddport_cursor_u8(&record, &level) || level != 1 || !oddport_cursor_skip(&record, 1))
-            break;
-        at = record;
-    }
+    OddportCursor at = after_warning_alerts(*input);
     uint8_t next = 0;
     if (at.data == input->data || !oddport_cursor_peek_u8(&at, 0, &next) ||
         next != CONTENT_HANDSHAKE)
@@ -525,22 +540,13 @@ static bool skip_warning_alerts(OddportCursor *input)
     return true;
 }
 
-/* Whether every byte so far belongs to warning alerts as skip_warning_alerts takes them, the last
- * perhaps cut short, with nothing after them yet: a hello may still follow, so the side cannot
- * be refused, even where the alerts' versions differ, as records midstream may not. */
+/* Whether every byte so far belongs to warning alerts, the last perhaps cut short, with nothing
+ * after them yet: a hello may still follow, so the side cannot be refused, even where the
+ * alerts' versions differ, as records midstream may not. */
 static bool only_warning_alerts_so_far(OddportCursor input)
 {
-    /* A warning alert byte by byte, each byte's lowest and highest value: type, version (3, then
-     * 1 to 3), length 2, level 1, and any description. */
-    static const uint8_t lowest[7] = {CONTENT_ALERT, 3, 1, 0, 2, 1, 0};
-    static const uint8_t highest[7] = {CONTENT_ALERT, 3, 3, 0, 2, 1, 255};
-    for (unsigned index = 0;; index = (index + 1) % 7) {
-        uint8_t byte = 0;
-        if (!oddport_cursor_u8(&input, &byte))
-            return true;
-        if (byte < lowest[index] || byte > highest[index])
-            return false;
-    }
+    OddportCursor rest = after_warning_alerts(input);
+    return warning_alert_bytes(rest) == rest.left;
 }
 
 /* Records seen without their handshake: content types 20 to 23, one TLS version throughout. */
