@@ -34,16 +34,13 @@ void oddport_json_writer_restart_members(OddportJsonWriter *writer)
 
 char *oddport_json_writer_take_members(OddportJsonWriter *writer, size_t *length)
 {
-    char *members;
-    if (writer->text->len == 0) {
-        members = g_memdup2(writer->buffer, writer->used);
-        *length = writer->used;
-    } else {
-        g_string_append_len(writer->text, writer->buffer, (gssize)writer->used);
-        *length = writer->text->len;
-        members = g_memdup2(writer->text->str, writer->text->len);
-        g_string_truncate(writer->text, 0);
-    }
+    /* Members that outgrew the buffer spilled into the text: the rest joins them there. */
+    if (writer->text->len > 0)
+        oddport_json_writer_make_room(writer);
+    bool spilled = writer->text->len > 0;
+    *length = spilled ? writer->text->len : writer->used;
+    char *members = g_memdup2(spilled ? writer->text->str : writer->buffer, *length);
+    g_string_truncate(writer->text, 0);
     oddport_json_writer_restart_members(writer);
     return members;
 }
