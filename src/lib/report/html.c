@@ -103,13 +103,18 @@ static void append_time_cell(GString *out, uint64_t timestamp_ns, unsigned digit
         date_length, date_and_clock, clock != NULL ? clock : date_and_clock);
 }
 
+/* The words a row's severity takes besides the vocabulary's: a recognised app on its own port,
+ * and nothing recognised. */
+static const char STANDARD_WORD[] = "standard";
+static const char UNRECOGNISED_WORD[] = "none";
+
 /* "masquerade" and the like, or "standard" for a recognised app on its own port, or "none". */
 static const char *severity_word(OddportApp app, OddportSeverity severity)
 {
     const char *name = oddport_severity_name(severity);
     if (name != NULL)
         return name;
-    return app == ODDPORT_APP_UNKNOWN ? "none" : "standard";
+    return app == ODDPORT_APP_UNKNOWN ? UNRECOGNISED_WORD : STANDARD_WORD;
 }
 
 static void append_severity_cell(GString *out, const char *severity)
@@ -561,11 +566,10 @@ static void append_controls(GString *out, const char *table_id, bool with_unknow
                 severity_names[severity_count++] = name;
                 g_string_append_printf(nonstandard, "%s%s", nonstandard->len > 0 ? " " : "", name);
             }
-    /* The words rows carry for any recognised app on its own port, and for none. */
-    severities[severity_count] = severity_word(ODDPORT_APP_TLS, ODDPORT_SEVERITY_NONE);
+    severities[severity_count] = STANDARD_WORD;
     severity_names[severity_count++] = "standard port";
     if (with_unknown) {
-        severities[severity_count] = severity_word(ODDPORT_APP_UNKNOWN, ODDPORT_SEVERITY_NONE);
+        severities[severity_count] = UNRECOGNISED_WORD;
         severity_names[severity_count++] = "not recognised";
     }
     append_select(out, "severity", "Severity", severities, severity_names, severity_count,
