@@ -9,6 +9,7 @@ Skipped (77) when there is no chromium.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,8 +36,15 @@ def main():
     capture = sys.argv[4] if len(sys.argv) > 4 else "loopback.pcap"
     chromium = devtools.chromium_or_skip()
     os.makedirs(artefacts, exist_ok=True)
-    stem = os.path.splitext(capture)[0]
     work = tempfile.mkdtemp(prefix="oddport-html-")
+    try:
+        return check_page(oddport, captures, artefacts, capture, chromium, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check_page(oddport, captures, artefacts, capture, chromium, work):
+    stem = os.path.splitext(capture)[0]
     page = os.path.join(work, stem + ".html")
     subprocess.run([oddport, "--format", "html", "-o", page, capture], cwd=captures, check=True)
     report = json.loads(subprocess.run([oddport, "--format", "json", capture], cwd=captures,
