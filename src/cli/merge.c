@@ -1135,6 +1135,8 @@ int oddport_merge_main(int argc, char **argv)
          "Report format: json (default), ndjson, text or csv", "FORMAT"},
         G_OPTION_ENTRY_NULL,
     };
+    /* The help's usage line names the program from this; argv[0] here is only "merge". */
+    g_set_prgname("oddport merge");
     GOptionContext *context = g_option_context_new("REPORT...");
     g_option_context_set_summary(
         context, "Merge the JSON or NDJSON reports of oddport runs over time-contiguous parts of "

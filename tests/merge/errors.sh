@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # oddport merge refuses what it cannot merge, naming the report, and touches no output then:
 # a report cut short, one without the members merging needs, one of another schema, text that
-# is no JSON; usage errors exit 2. A report of no flows merges.
+# is no JSON; usage errors exit 2, and the help names the command. A report of no flows merges.
 # Usage: errors.sh ODDPORT CAPTURES-DIR
 set -uo pipefail
 oddport=$(realpath "$1")
@@ -41,6 +41,12 @@ expect "a missing report" 1 "nothing-here.json" nothing-here.json
 expect "no report named" 2 "name the reports" 
 expect "an unknown format" 2 "unknown format 'yaml'" --format yaml good.json
 expect "an unknown option" 2 "Unknown option" --frobnicate good.json
+if [[ $("$oddport" merge --help | sed -n 2p) == "  oddport merge [OPTION"*"] REPORT..." ]]; then
+    echo "ok - the help's usage line names oddport merge"
+else
+    echo "not ok - the help's usage line: $("$oddport" merge --help | sed -n 2p)"
+    failed=1
+fi
 # One report alone is its own merge: the same flows and services.
 if "$oddport" merge -o one.json good.ndjson &&
     diff <(command jq -S 'del(.oddport)' good.json) <(command jq -S 'del(.oddport)' one.json) >/dev/null; then
