@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# oddport-dask on a local Dask cluster of two workers gives the report of one oddport run over
-# the whole capture set: rotated files given as they are, and one capture the driver cuts itself
-# (--split-packets).
+# oddport-dask on a Dask cluster of two workers gives the report of one oddport run over the
+# whole capture set: rotated files given as they are, and one capture the driver cuts itself
+# (--split-packets), on a local cluster the driver starts and on one started apart, as a real
+# cluster is, and reached by its scheduler's address.
 # Usage: dask.sh ODDPORT-DASK ODDPORT CAPTURES-DIR GENERATE-CAPTURE
 set -uo pipefail
 driver=$(realpath "$1")
@@ -27,7 +28,16 @@ for tool in editcap jq; do
     fi
 done
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+daemons=()
+stop_daemons() {
+    for daemon in "${daemons[@]}"; do
+        kill "$daemon" 2>/dev/null
+    done
+    for daemon in "${daemons[@]}"; do
+        wait "$daemon" 2>/dev/null
+    done
+}
+trap 'stop_daemons; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 "$generate" --packets 20000 --flows 800 --seed 3 generated.pcap >/dev/null || exit 1
 failed=0
@@ -58,6 +68,40 @@ if "$python" "$driver" --local-workers 2 --oddport "$oddport" --split-packets 40
     fi
 else
     echo "not ok - oddport-dask --split-packets failed"
+    failed=1
+fi
+
+# A cluster of its own: a scheduler and two single-threaded workers, each a process started by
+# itself in another folder, as on machines that share only the captures' file system.
+"$python" -m distributed.cli.dask_scheduler --host 127.0.0.1 --port 0 --no-dashboard \
+    --scheduler-file "$work/scheduler.json" >"$work/scheduler.log" 2>&1 &
+daemons+=("$!")
+for _ in $(seq 300); do
+    [[ -s $work/scheduler.json ]] && break
+    sleep 0.1
+done
+address=$(jq -r .address "$work/scheduler.json" 2>/dev/null)
+if [[ $address != tcp://* ]]; then
+    echo "not ok - the Dask scheduler did not start:"
+    sed 's/^/    /' "$work/scheduler.log"
+    exit 1
+fi
+for worker in 1 2; do
+    mkdir "$work/worker-$worker"
+    (cd / && exec "$python" -m distributed.cli.dask_worker "$address" --nworkers 1 --nthreads 1 \
+        --no-dashboard --local-directory "$work/worker-$worker") >"$work/worker-$worker.log" 2>&1 &
+    daemons+=("$!")
+done
+if ! "$python" -c 'import sys; from distributed import Client
+with Client(sys.argv[1], timeout=60) as client: client.wait_for_workers(2, timeout=60)' "$address"; then
+    echo "not ok - two Dask workers did not join the scheduler at $address"
+    exit 1
+fi
+if "$python" "$driver" --scheduler "$address" --oddport "$oddport" -o scheduler.json \
+    "$work"/rotated/*.pcap && "$here/same-report.sh" whole.json scheduler.json; then
+    echo "ok - rotated files on a scheduler and 2 workers started apart, by its address"
+else
+    echo "not ok - rotated files on a scheduler and 2 workers started apart, by its address"
     failed=1
 fi
 exit $failed
