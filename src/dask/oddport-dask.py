@@ -17,22 +17,106 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
-# oddport's exit statuses after which its report is whole: success, and a capture that could not
-# be read at all (the report lists it with its error).
-REPORT_WRITTEN = (0, 1)
+# oddport's exit statuses after which its report is whole: success, a capture that could not be
+# read at all (the report lists it with its error), and --fail-on's finding.
+UNREADABLE_CAPTURE = 1
+FOUND_SEVERE = 4
+REPORT_WRITTEN = (0, UNREADABLE_CAPTURE, FOUND_SEVERE)
+# As a shell says of a program it cannot start.
+CANNOT_RUN = 127
+
+
+class PartFailed(Exception):
+    """A part's oddport run that wrote no whole report: its status and first line of stderr."""
+
+    def __init__(self, part, status, message):
+        if status == CANNOT_RUN:
+            super().__init__(f"{part}: {message}")
+        else:
+            super().__init__(f"{part}: oddport exited with {status}: {message}")
+        self.status = status
 
 
 def run_oddport_on_part(oddport, part, oddport_options):
-    """Runs on a worker: oddport's NDJSON report of one part, as text."""
+    """Runs on a worker: oddport's exit status on one part, its NDJSON report as text, and the
+    first line it wrote on stderr. A failure is told, not raised, so that the program running
+    here, not the worker, says what failed."""
     command = [oddport, "--format", "ndjson", "-q", *oddport_options, "--", part]
-    result = subprocess.run(command, capture_output=True, check=False)
-    if result.returncode not in REPORT_WRITTEN:
-        raise RuntimeError(
-            f"{' '.join(command)} exited with {result.returncode}: "
-            f"{result.stderr.decode(errors='replace').strip()}"
+    try:
+        result = subprocess.run(command, capture_output=True, check=False)
+    except OSError as error:
+        return CANNOT_RUN, "", f"cannot run {oddport} on a worker: {error.strerror}"
+    lines = result.stderr.decode(errors="replace").strip().splitlines()
+    return result.returncode, result.stdout.decode(), lines[0] if lines else "no message"
+
+
+class Progress:
+    """A line on stderr, when it is a terminal and the parts take more than a moment (as long as
+    oddport waits before its own progress line), saying how many parts are done."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.started = time.monotonic()
+        try:
+            after_ms = int(os.environ.get("ODDPORT_PROGRESS_AFTER_MS", "1000"))
+        except ValueError:
+            after_ms = 1000
+        self.after = after_ms / 1000
+        self.enabled = sys.stderr.isatty()
+        self.visible = False
+
+    def draw(self, done):
+        elapsed = time.monotonic() - self.started
+        if not self.enabled or elapsed < self.after:
+            return
+        self.visible = True
+        left = elapsed * (self.parts - done) / done if done else 0
+        sys.stderr.write(
+            f"\roddport-dask: {done} of {self.parts} parts done, {elapsed:.0f} s"
+            + (f", about {left:.0f} s left" if done else "")
+            + "\033[K"
         )
-    return result.stdout.decode()
+        sys.stderr.flush()
+
+    def clear(self):
+        if self.visible:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.visible = False
+
+
+def run_parts(client, oddport, parts, oddport_options):
+    """The parts' exit statuses and reports, in the parts' order, as they finish on the workers;
+    raises PartFailed for the first part that failed."""
+    from dask.distributed import as_completed
+
+    # pure=False: two parts are never the same task, whatever their names.
+    futures = [
+        client.submit(run_oddport_on_part, oddport, part, oddport_options, pure=False)
+        for part in parts
+    ]
+    place = {future.key: index for index, future in enumerate(futures)}
+    results = [None] * len(futures)
+    progress = Progress(len(parts))
+    try:
+        progress.draw(0)
+        for done, future in enumerate(as_completed(futures), start=1):
+            index = place[future.key]
+            status, report, message = future.result()
+            if status not in REPORT_WRITTEN:
+                raise PartFailed(parts[index], status, message)
+            if status == UNREADABLE_CAPTURE:
+                # As one run says it; the merged report lists the capture with its error too.
+                progress.clear()
+                print(f"oddport-dask: {message.removeprefix('oddport: ')}", file=sys.stderr)
+            results[index] = (status, report)
+            progress.draw(done)
+    finally:
+        progress.clear()
+        client.cancel(futures)
+    return results
 
 
 def split_captures(captures, packets_per_part, editcap, folder):
@@ -125,15 +209,14 @@ def main(argv):
             )
             client = Client(cluster)
         with client:
-            # pure=False: two parts are never the same task, whatever their names.
-            futures = [
-                client.submit(run_oddport_on_part, oddport, part, oddport_options, pure=False)
-                for part in parts
-            ]
-            reports = client.gather(futures)
+            try:
+                results = run_parts(client, oddport, parts, oddport_options)
+            except PartFailed as failure:
+                print(f"oddport-dask: {failure}", file=sys.stderr)
+                return failure.status
         with tempfile.TemporaryDirectory(prefix="oddport-dask-reports-") as folder:
             paths = []
-            for index, report in enumerate(reports):
+            for index, (_, report) in enumerate(results):
                 path = os.path.join(folder, f"part-{index:05d}.ndjson")
                 with open(path, "w", encoding="utf-8") as stream:
                     stream.write(report)
@@ -141,7 +224,17 @@ def main(argv):
             command = [oddport, "merge", "--format", arguments.format]
             if arguments.output is not None:
                 command += ["-o", arguments.output]
-            return subprocess.run(command + paths, check=False).returncode
+            merged = subprocess.run(command + paths, check=False).returncode
+        # As one oddport run ranks them: an error of the merge first, then a capture a part
+        # could not read, then a finding of --fail-on.
+        statuses = {status for status, _ in results}
+        if merged != 0:
+            return merged
+        if UNREADABLE_CAPTURE in statuses:
+            return UNREADABLE_CAPTURE
+        if FOUND_SEVERE in statuses:
+            return FOUND_SEVERE
+        return 0
     finally:
         if cluster is not None:
             cluster.close()
@@ -150,4 +243,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)  # as oddport, stopped by SIGINT

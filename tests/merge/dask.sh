@@ -104,4 +104,65 @@ else
     echo "not ok - rotated files on a scheduler and 2 workers started apart, by its address"
     failed=1
 fi
+
+# Exit statuses as one oddport run gives them: --fail-on's finding, a capture no part could read
+# (its report still written), and a part that failed, told in one line that names it.
+on_cluster() {
+    "$python" "$driver" --scheduler "$address" --oddport "$oddport" "$@"
+}
+"$oddport" -q --format json -o whole-fail-on.json "$work"/rotated/*.pcap --fail-on unexpected
+one_run=$?
+on_cluster -o fail-on.json "$work"/rotated/*.pcap -- --fail-on unexpected
+got=$?
+if [[ $one_run == 4 && $got == 4 ]] && "$here/same-report.sh" whole-fail-on.json fail-on.json; then
+    echo "ok - --fail-on's finding in a part: exit 4, as one run, and the report"
+else
+    echo "not ok - --fail-on: exit $got, one run $one_run"
+    failed=1
+fi
+"$oddport" -q --format json -o whole-missing.json "$work"/rotated/*.pcap "$work/missing.pcap" \
+    2>/dev/null
+one_run=$?
+on_cluster -o missing.json "$work"/rotated/*.pcap "$work/missing.pcap" 2>missing.err
+got=$?
+if [[ $one_run == 1 && $got == 1 ]] && "$here/same-report.sh" whole-missing.json missing.json &&
+    grep -q "^oddport-dask: $work/missing.pcap: no such file" missing.err; then
+    echo "ok - a capture that cannot be read: exit 1, as one run, and the report listing it"
+else
+    echo "not ok - a capture that cannot be read: exit $got, one run $one_run: $(cat missing.err)"
+    failed=1
+fi
+on_cluster -o bogus.json "$work"/rotated/*.pcap -- --no-such-option 2>bogus.err
+got=$?
+if [[ $got == 2 && ! -e bogus.json && $(wc -l <bogus.err) == 1 ]] &&
+    grep -q "^oddport-dask: $work/rotated/.*: oddport exited with 2: .*no-such-option" bogus.err; then
+    echo "ok - a part's usage error: exit 2, one line naming the part, no report"
+else
+    echo "not ok - a part's usage error: exit $got, stderr: $(cat bogus.err)"
+    failed=1
+fi
+on_cluster --oddport "$work/no-oddport" -o none.json "$work/generated.pcap" 2>none.err
+got=$?
+if [[ $got == 127 ]] && grep -q "cannot run $work/no-oddport on a worker" none.err; then
+    echo "ok - an oddport the workers cannot run: exit 127, said in one line"
+else
+    echo "not ok - an oddport the workers cannot run: exit $got, stderr: $(cat none.err)"
+    failed=1
+fi
+
+# Progress: on a terminal, how many parts are done, erased at the end.
+if command -v script >/dev/null &&
+    script -qfec "test -t 2" /dev/null </dev/null >/dev/null 2>&1; then
+    script -qfec "ODDPORT_PROGRESS_AFTER_MS=0 '$python' '$driver' --scheduler '$address' \
+        --oddport '$oddport' -o progress.json $work/rotated/*.pcap" /dev/null \
+        </dev/null >progress.tty 2>&1
+    parts=$(ls "$work/rotated" | wc -l)
+    if LC_ALL=C grep -aq "$parts of $parts parts done" progress.tty &&
+        [[ $(tail -c 4 progress.tty) == $'\r\x1b[K' ]]; then
+        echo "ok - a progress line on a terminal, erased at the end"
+    else
+        echo "not ok - no progress line on a terminal: $(cat -v progress.tty | tail -c 300)"
+        failed=1
+    fi
+fi
 exit $failed
