@@ -16,6 +16,7 @@
 
 #include <glib.h>
 
+#include "arguments.h"
 #include "inputs.h"
 #include "merge.h"
 #include "oddport/engine.h"
@@ -419,8 +420,10 @@ static int parse_options(int argc, char **argv, Options *options)
     g_option_group_add_entries(general_group, general_entries);
     g_option_context_add_group(context, general_group);
 
+    const GOptionEntry *const tables[] = {report_entries, input_entries, general_entries, NULL};
+    g_auto(GStrv) arguments = oddport_split_attached_values(argc, argv, tables);
     GError *error = NULL;
-    if (!g_option_context_parse(context, &argc, &argv, &error)) {
+    if (!g_option_context_parse_strv(context, &arguments, &error)) {
         int status = usage_error(context, error->message);
         g_error_free(error);
         return status;

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "arguments.h"
 #include "oddport/engine.h"
 #include "oddport/record.h"
 #include "oddport/summary.h"
@@ -1148,9 +1149,14 @@ int oddport_merge_main(int argc, char **argv)
                  "Every part must be run by this oddport version with the same options.\n"
                  "See oddport(1) for what cannot be merged exactly and how the report says so.");
     g_option_context_add_main_entries(context, entries, NULL);
+    const GOptionEntry *const tables[] = {entries, NULL};
+    g_auto(GStrv) arguments = oddport_split_attached_values(argc, argv, tables);
     GError *error = NULL;
-    bool parsed = g_option_context_parse(context, &argc, &argv, &error);
+    bool parsed = g_option_context_parse_strv(context, &arguments, &error);
     g_option_context_free(context);
+    /* What parsing left: the program's name, then the reports. */
+    argc = (int)g_strv_length(arguments);
+    argv = arguments;
     int status = MERGE_OK;
     const OddportReportFormat *format =
         oddport_report_format_find(format_name != NULL ? format_name : "json");

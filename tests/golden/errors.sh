@@ -135,6 +135,21 @@ expect 2 "--since 1795828256 is not before --until 2026-11-28T01:10:55Z" \
     --since 1795828256 --until 2026-11-28T01:10:55Z "$captures/loopback.pcap"
 expect 2 "is not before" --since 1795828255 --until 1795828255 "$captures/loopback.pcap"
 expect 3 "cannot write the report" -o "$work/no-such-dir/report.json" "$captures/loopback.pcap"
+# Short options with their value attached, as getopt takes them: a value that is wrong is named
+# as such, and one that is right gives the report the spaced-out options give.
+expect 2 "-j/--jobs must be between 1 and 64, not 0" -j0 "$captures/loopback.pcap"
+expect 2 "invalid filter expression 'tcp port eighty'" "-ftcp port eighty" "$captures/loopback.pcap"
+"$oddport" -q --format json -j 2 -f tcp -o "$work/spaced.json" "$captures/loopback.pcap"
+"$oddport" -q --format json -j2 -ftcp "-o$work/attached.json" "$captures/loopback.pcap"
+"$oddport" -qj2 --format json -ftcp -o "$work/clustered.json" "$captures/loopback.pcap"
+if [ -s "$work/spaced.json" ] && cmp -s "$work/spaced.json" "$work/attached.json" &&
+    cmp -s "$work/spaced.json" "$work/clustered.json"; then
+    passed=$((passed + 1))
+    echo "ok - -j2 -ftcp -oFILE and -qj2 give the report of -j 2 -f tcp -o FILE"
+else
+    failed=$((failed + 1))
+    echo "not ok - -j2 -ftcp -oFILE or -qj2 differ from -j 2 -f tcp -o FILE"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
