@@ -505,7 +505,9 @@ static void keep_spare(GPtrArray **spares, void *memory)
 
 static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
 {
-    oddport_flow_table_remove(&engine->flows, &flow->entry);
+    /* At the end, the table let go of every flow at once (see oddport_engine_finish_open_flows). */
+    if (cause != FINISH_AT_END)
+        oddport_flow_table_remove(&engine->flows, &flow->entry);
     if (engine->last_flow == flow)
         engine->last_flow = NULL;
     bool detection_done[2];
@@ -1045,12 +1047,22 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     return true;
 }
 
+/* A flow open at the end, beside its id, so that sorting them reads no flow. */
+typedef struct {
+    uint64_t id;
+    Flow *flow;
+} FlowById;
+
 static int compare_flows_by_id(gconstpointer left_pointer, gconstpointer right_pointer)
 {
-    const Flow *left = *(Flow *const *)left_pointer;
-    const Flow *right = *(Flow *const *)right_pointer;
+    const FlowById *left = left_pointer;
+    const FlowById *right = right_pointer;
     return left->id < right->id ? -1 : left->id > right->id;
 }
+
+/* How many slots ahead the gathering asks for a flow's id: far enough for the memory to answer
+ * in time, with the flows scattered over the heap. */
+enum { GATHER_FETCH_AHEAD_SLOTS = 16 };
 
 void oddport_engine_add_warning(OddportEngine *engine, const char *warning)
 {
@@ -1071,13 +1083,32 @@ void oddport_engine_finish(OddportEngine *engine)
 
 bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most)
 {
-    /* Finish in the order flows began, so the output reads like the capture. */
+    /* Finish in the order flows began, so the output reads like the capture. No packet comes
+     * any more, so the table lets go of them all at once and the finishing array owns them: a
+     * flood ends with hundreds of thousands of flows open, and taking each out of the index
+     * alone, or comparing them where they lie while sorting, would wait on memory every time. */
     if (engine->finishing == NULL) {
-        engine->finishing = g_ptr_array_new();
-        for (size_t index = 0; index <= engine->flows.mask; index++)
-            if (engine->flows.slots[index].entry != NULL)
-                g_ptr_array_add(engine->finishing, engine->flows.slots[index].entry);
-        g_ptr_array_sort(engine->finishing, compare_flows_by_id);
+        OddportFlowTable *table = &engine->flows;
+        GArray *by_id = g_array_sized_new(FALSE, FALSE, sizeof(FlowById), (guint)table->count);
+        for (size_t index = 0; index <= table->mask; index++) {
+            size_t ahead = index + GATHER_FETCH_AHEAD_SLOTS;
+            if (ahead <= table->mask && table->slots[ahead].entry != NULL)
+                __builtin_prefetch(&((const Flow *)table->slots[ahead].entry)->id);
+            Flow *flow = (Flow *)table->slots[index].entry;
+            if (flow != NULL) {
+                FlowById item = {flow->id, flow};
+                g_array_append_val(by_id, item);
+            }
+        }
+        g_array_sort(by_id, compare_flows_by_id);
+        engine->finishing = g_ptr_array_sized_new(by_id->len);
+        for (guint index = 0; index < by_id->len; index++)
+            g_ptr_array_add(engine->finishing, g_array_index(by_id, FlowById, index).flow);
+        g_array_unref(by_id);
+        memset(table->slots, 0, (table->mask + 1) * sizeof *table->slots);
+        table->count = 0;
+        for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++)
+            table->lists[list].oldest = table->lists[list].newest = NULL;
         engine->finishing_next = 0;
     }
     GPtrArray *ordered = engine->finishing;
@@ -1111,9 +1142,12 @@ void oddport_engine_free(OddportEngine *engine)
         if (engine->flows.slots[index].entry != NULL)
             free_flow((Flow *)engine->flows.slots[index].entry);
     oddport_flow_table_clear(&engine->flows);
-    /* The flows not finished yet are still in the table: only the array goes. */
-    if (engine->finishing != NULL)
+    /* Once finishing at the end began, the flows not finished yet are the array's. */
+    if (engine->finishing != NULL) {
+        for (guint index = engine->finishing_next; index < engine->finishing->len; index++)
+            free_flow(g_ptr_array_index(engine->finishing, index));
         g_ptr_array_unref(engine->finishing);
+    }
     oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
     g_ptr_array_unref(engine->summary.warnings);
