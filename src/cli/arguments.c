@@ -38,9 +38,14 @@ char **oddport_split_attached_values(int argc, char **argv, const GOptionEntry *
         }
         if (argument[1] == '-') {
             options_over = argument[2] == '\0';
-            if (!options_over && strchr(argument, '=') == NULL)
-                value_next =
-                    takes_value(find_entry(entries, '\0', argument + 2, strlen(argument + 2)));
+            /* A name not in the tables may still be one GOption knows (it also takes a
+             * group's options as --GROUP-NAME): what follows may be its value, and is left as
+             * it is. */
+            if (!options_over && strchr(argument, '=') == NULL) {
+                const GOptionEntry *entry =
+                    find_entry(entries, '\0', argument + 2, strlen(argument + 2));
+                value_next = entry == NULL || takes_value(entry);
+            }
             g_ptr_array_add(split, g_strdup(argument));
             continue;
         }

@@ -14,8 +14,9 @@
  * option taking a value and written with that value attached is split in two: "-j2" becomes
  * "-j" "2", "-qj2" becomes "-qj" "2". `entries` is the NULL-terminated list of the command's
  * option tables, each ended by G_OPTION_ENTRY_NULL, which say which options take a value. An
- * argument that is the value of the option before it ("-o" "-j2": a file named -j2), "-", and
- * everything after "--" are left as they are.
+ * argument that is the value of the option before it ("-o" "-j2": a file named -j2) or may be
+ * (after a long option the tables do not name), "-", and everything after "--" are left as
+ * they are.
  */
 char **oddport_split_attached_values(int argc, char **argv, const GOptionEntry *const *entries);
 
