@@ -14,9 +14,11 @@ version; each sends its part's NDJSON report back to this program, which merges 
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 # oddport's exit statuses after which its report is whole: success, a capture that could not be
@@ -24,15 +26,19 @@ import time
 UNREADABLE_CAPTURE = 1
 FOUND_SEVERE = 4
 REPORT_WRITTEN = (0, UNREADABLE_CAPTURE, FOUND_SEVERE)
-# As a shell says of a program it cannot start.
+# When oddport-dask itself cannot go on (the scheduler cannot be reached, a worker died): no
+# report is written, as oddport says when it cannot write one.
+NO_REPORT = 3
+# As a shell says of a program it cannot start, and of one a signal stopped.
 CANNOT_RUN = 127
+STOPPED_BY_SIGNAL = 128
 
 
 class PartFailed(Exception):
     """A part's oddport run that wrote no whole report: its status and first line of stderr."""
 
     def __init__(self, part, status, message):
-        if status == CANNOT_RUN:
+        if status == CANNOT_RUN or status > STOPPED_BY_SIGNAL:
             super().__init__(f"{part}: {message}")
         else:
             super().__init__(f"{part}: oddport exited with {status}: {message}")
@@ -48,16 +54,23 @@ def run_oddport_on_part(oddport, part, oddport_options):
         result = subprocess.run(command, capture_output=True, check=False)
     except OSError as error:
         return CANNOT_RUN, "", f"cannot run {oddport} on a worker: {error.strerror}"
+    if result.returncode < 0:
+        signal_number = -result.returncode
+        return STOPPED_BY_SIGNAL + signal_number, "", f"oddport was stopped by signal {signal_number}"
     lines = result.stderr.decode(errors="replace").strip().splitlines()
     return result.returncode, result.stdout.decode(), lines[0] if lines else "no message"
 
 
 class Progress:
     """A line on stderr, when it is a terminal and the parts take more than a moment (as long as
-    oddport waits before its own progress line), saying how many parts are done."""
+    oddport waits before its own progress line), saying how many parts are done; redrawn every
+    half second from a thread of its own, so that it shows while the first parts still run."""
+
+    REDRAW_SECONDS = 0.5
 
     def __init__(self, parts):
         self.parts = parts
+        self.done = 0
         self.started = time.monotonic()
         try:
             after_ms = int(os.environ.get("ODDPORT_PROGRESS_AFTER_MS", "1000"))
@@ -66,25 +79,48 @@ class Progress:
         self.after = after_ms / 1000
         self.enabled = sys.stderr.isatty()
         self.visible = False
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = None
+        if self.enabled:
+            self.thread = threading.Thread(target=self._redraw, daemon=True)
+            self.thread.start()
 
-    def draw(self, done):
-        elapsed = time.monotonic() - self.started
-        if not self.enabled or elapsed < self.after:
-            return
-        self.visible = True
-        left = elapsed * (self.parts - done) / done if done else 0
-        sys.stderr.write(
-            f"\roddport-dask: {done} of {self.parts} parts done, {elapsed:.0f} s"
-            + (f", about {left:.0f} s left" if done else "")
-            + "\033[K"
-        )
-        sys.stderr.flush()
+    def _redraw(self):
+        while not self.stopped.wait(self.REDRAW_SECONDS):
+            self.draw()
+
+    def count(self, done):
+        self.done = done
+        self.draw()
+
+    def draw(self):
+        with self.lock:
+            elapsed = time.monotonic() - self.started
+            if not self.enabled or self.stopped.is_set() or elapsed < self.after:
+                return
+            self.visible = True
+            done = self.done
+            left = elapsed * (self.parts - done) / done if done else 0
+            sys.stderr.write(
+                f"\roddport-dask: {done} of {self.parts} parts done, {elapsed:.0f} s"
+                + (f", about {left:.0f} s left" if done else "")
+                + "\033[K"
+            )
+            sys.stderr.flush()
 
     def clear(self):
-        if self.visible:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-            self.visible = False
+        with self.lock:
+            if self.visible:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+                self.visible = False
+
+    def stop(self):
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join()
+        self.clear()
 
 
 def run_parts(client, oddport, parts, oddport_options):
@@ -101,7 +137,6 @@ def run_parts(client, oddport, parts, oddport_options):
     results = [None] * len(futures)
     progress = Progress(len(parts))
     try:
-        progress.draw(0)
         for done, future in enumerate(as_completed(futures), start=1):
             index = place[future.key]
             status, report, message = future.result()
@@ -112,9 +147,9 @@ def run_parts(client, oddport, parts, oddport_options):
                 progress.clear()
                 print(f"oddport-dask: {message.removeprefix('oddport: ')}", file=sys.stderr)
             results[index] = (status, report)
-            progress.draw(done)
+            progress.count(done)
     finally:
-        progress.clear()
+        progress.stop()
         client.cancel(futures)
     return results
 
@@ -125,11 +160,29 @@ def split_captures(captures, packets_per_part, editcap, folder):
     parts = []
     for index, capture in enumerate(captures):
         base = os.path.join(folder, f"{index:05d}.pcap")
-        subprocess.run([editcap, "-c", str(packets_per_part), capture, base], check=True)
         stem = f"{index:05d}_"
+        cut = subprocess.run(
+            [editcap, "-c", str(packets_per_part), capture, base], capture_output=True, check=False
+        )
         pieces = sorted(name for name in os.listdir(folder) if name.startswith(stem))
+        if cut.returncode != 0:
+            # Missing, unreadable or no capture: the part is the file as given, and its run
+            # reports it, with its error, as one run over the set would.
+            for name in pieces:
+                os.remove(os.path.join(folder, name))
+            parts.append(capture)
+            continue
         parts.extend(os.path.join(folder, name) for name in pieces)
     return parts
+
+
+def killed_worker_error():
+    """Dask's error for a task whose workers kept dying, wherever this version keeps it."""
+    try:
+        from distributed.scheduler import KilledWorker
+    except ImportError:
+        from distributed import KilledWorker
+    return KilledWorker
 
 
 def parse_arguments(argv):
@@ -198,22 +251,34 @@ def main(argv):
     try:
         parts = captures
         if arguments.split_packets is not None:
-            os.makedirs(work_dir, exist_ok=True)
-            parts = split_captures(captures, arguments.split_packets, arguments.editcap, work_dir)
-        if arguments.scheduler is not None:
-            client = Client(arguments.scheduler)
-        else:
-            workers = arguments.local_workers or os.cpu_count() or 1
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
+            try:
+                os.makedirs(work_dir, exist_ok=True)
+                parts = split_captures(captures, arguments.split_packets, arguments.editcap, work_dir)
+            except OSError as error:
+                print(f"oddport-dask: cannot cut the captures into {work_dir}: {error}", file=sys.stderr)
+                return NO_REPORT
+        try:
+            if arguments.scheduler is not None:
+                client = Client(arguments.scheduler)
+            else:
+                workers = arguments.local_workers or os.cpu_count() or 1
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                client = Client(cluster)
+        except (OSError, ValueError) as error:
+            where = arguments.scheduler or "a local cluster"
+            print(f"oddport-dask: cannot reach {where}: {error}", file=sys.stderr)
+            return NO_REPORT
         with client:
             try:
                 results = run_parts(client, oddport, parts, oddport_options)
             except PartFailed as failure:
                 print(f"oddport-dask: {failure}", file=sys.stderr)
                 return failure.status
+            except (OSError, killed_worker_error()) as error:
+                print(f"oddport-dask: the cluster failed: {error}", file=sys.stderr)
+                return NO_REPORT
         with tempfile.TemporaryDirectory(prefix="oddport-dask-reports-") as folder:
             paths = []
             for index, (_, report) in enumerate(results):
@@ -242,8 +307,19 @@ def main(argv):
             shutil.rmtree(work_dir, ignore_errors=True)
 
 
+class Terminated(Exception):
+    """SIGTERM, turned into an exception so that the cleaning up in main runs as for Ctrl-C."""
+
+
+def on_terminate(signal_number, frame):
+    raise Terminated()
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, on_terminate)
     try:
         sys.exit(main(sys.argv[1:]))
     except KeyboardInterrupt:
-        sys.exit(130)  # as oddport, stopped by SIGINT
+        sys.exit(STOPPED_BY_SIGNAL + signal.SIGINT)  # as oddport: 130
+    except Terminated:
+        sys.exit(STOPPED_BY_SIGNAL + signal.SIGTERM)  # 143

@@ -150,9 +150,34 @@ else
     failed=1
 fi
 
+printf '#!/bin/sh\nkill -KILL $$\n' >"$work/killed-oddport"
+chmod +x "$work/killed-oddport"
+on_cluster --oddport "$work/killed-oddport" -o killed.json "$work/generated.pcap" 2>killed.err
+got=$?
+if [[ $got == 137 && ! -e killed.json ]] && grep -q "oddport was stopped by signal 9" killed.err; then
+    echo "ok - a part's run stopped by SIGKILL: exit 137, as a shell says it, said in one line"
+else
+    echo "not ok - a part's run stopped by SIGKILL: exit $got, stderr: $(cat killed.err)"
+    failed=1
+fi
+mkdir cut-missing
+on_cluster --split-packets 4000 --work-dir "$work/cut-missing" -o cut-missing.json \
+    "$work/generated.pcap" "$work/missing.pcap" 2>cut-missing.err
+got=$?
+listed=$(jq --arg path "$work/missing.pcap" \
+    '[.captures[] | select(.path == $path and .error != null)] | length' cut-missing.json 2>/dev/null)
+if [[ $got == 1 && $listed == 1 ]] && grep -q "missing.pcap: no such file" cut-missing.err; then
+    echo "ok - --split-packets with a capture editcap cannot cut: exit 1, the report lists it"
+else
+    echo "not ok - --split-packets with a missing capture: exit $got, listed ${listed:-0} times"
+    failed=1
+fi
+
 # Progress: on a terminal, how many parts are done, erased at the end.
-if command -v script >/dev/null &&
-    script -qfec "test -t 2" /dev/null </dev/null >/dev/null 2>&1; then
+if ! command -v script >/dev/null ||
+    ! script -qfec "test -t 2" /dev/null </dev/null >/dev/null 2>&1; then
+    echo "ok - # SKIP the progress line: no script(1) or no pseudo-terminal"
+else
     script -qfec "ODDPORT_PROGRESS_AFTER_MS=0 '$python' '$driver' --scheduler '$address' \
         --oddport '$oddport' -o progress.json $work/rotated/*.pcap" /dev/null \
         </dev/null >progress.tty 2>&1

@@ -95,6 +95,9 @@ if ! pick_free_port controller_port || ! pick_free_port node_port; then
     exit 1
 fi
 
+# Before any daemon starts: cleaning up after an interruption then asks this cluster, never
+# the machine's own, which jobs to cancel.
+export SLURM_CONF="$work/slurm.conf"
 head -c 1024 /dev/urandom >"$work/munge/munge.key"
 chmod 400 "$work/munge/munge.key"
 munged --foreground --key-file="$work/munge/munge.key" --socket="$work/munge/socket" \
@@ -105,7 +108,6 @@ daemons+=("$!")
 host=$(hostname -s)
 # The node's memory as slurmd measures it, so that the recipe's --mem can be met.
 memory=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
-export SLURM_CONF="$work/slurm.conf"
 cat >"$SLURM_CONF" <<EOF
 ClusterName=oddport-test
 SlurmctldHost=$host(127.0.0.1)
