@@ -210,7 +210,8 @@ static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const
  * is a chain of loads the processor cannot run ahead on, and its hardware prefetcher stops at
  * page boundaries and loses track of reads a few hundred bytes apart: without this, each header
  * waits on memory. Asking for every line, not one line a record, is what covers every header
- * whatever the records' lengths (on 600-byte records, a quarter less time in user space). */
+ * whatever the records' lengths (on records of about 630 bytes, 15 to 28% less time in user
+ * space over several runs). */
 #define FETCH_AHEAD (4u << 10)
 #define CACHE_LINE  64u
 
