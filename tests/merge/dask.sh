@@ -29,15 +29,9 @@ for tool in editcap jq; do
 done
 work=$(mktemp -d)
 daemons=()
-stop_daemons() {
-    for daemon in "${daemons[@]}"; do
-        kill "$daemon" 2>/dev/null
-    done
-    for daemon in "${daemons[@]}"; do
-        wait "$daemon" 2>/dev/null
-    done
-}
-trap 'stop_daemons; rm -rf "$work"' EXIT
+# shellcheck source=daemons.sh
+source "$here/daemons.sh"
+trap 'stop_processes "${daemons[@]}"; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 "$generate" --packets 20000 --flows 800 --seed 3 generated.pcap >/dev/null || exit 1
 failed=0

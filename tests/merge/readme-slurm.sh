@@ -47,6 +47,8 @@ fi
 
 work=$(mktemp -d)
 daemons=()
+# shellcheck source=daemons.sh
+source "$here/daemons.sh"
 cleanup() {
     if [[ ${#daemons[@]} -gt 0 ]]; then
         # Jobs still running when the test gives up end before their slurmd does.
@@ -57,12 +59,7 @@ cleanup() {
                 sleep 0.5
             done
         fi
-        for pid in "${daemons[@]}"; do
-            kill "$pid" 2>/dev/null
-        done
-        for pid in "${daemons[@]}"; do
-            wait "$pid" 2>/dev/null
-        done
+        stop_processes "${daemons[@]}"
     fi
     rm -rf "$work"
 }
