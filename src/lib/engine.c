@@ -1105,10 +1105,7 @@ bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most)
         for (guint index = 0; index < by_id->len; index++)
             g_ptr_array_add(engine->finishing, g_array_index(by_id, FlowById, index).flow);
         g_array_unref(by_id);
-        memset(table->slots, 0, (table->mask + 1) * sizeof *table->slots);
-        table->count = 0;
-        for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++)
-            table->lists[list].oldest = table->lists[list].newest = NULL;
+        oddport_flow_table_forget_all(table);
         engine->finishing_next = 0;
     }
     GPtrArray *ordered = engine->finishing;

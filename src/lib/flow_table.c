@@ -74,6 +74,14 @@ void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry)
     oddport_flow_list_unlink(table, entry);
 }
 
+void oddport_flow_table_forget_all(OddportFlowTable *table)
+{
+    memset(table->slots, 0, (table->mask + 1) * sizeof *table->slots);
+    table->count = 0;
+    for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++)
+        table->lists[list].oldest = table->lists[list].newest = NULL;
+}
+
 OddportFlowEntry *oddport_flow_table_next_expired(const OddportFlowTable *table,
                                                   OddportFlowList list, uint64_t now_ns)
 {

@@ -92,6 +92,39 @@ static void test_insert_and_lookup(void)
     oddport_flow_table_clear(&table);
 }
 
+/* Forgetting every entry at once leaves an empty table, as consistent as one never used, that
+ * takes the same entries again. */
+static void test_forget_all(void)
+{
+    enum { ENTRIES = 40 };
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    OddportFlowEntry *entries[ENTRIES];
+    for (uint32_t number = 0; number < ENTRIES; number++) {
+        entries[number] = entry_new(number, 0);
+        entries[number]->hash = oddport_flow_key_hash(&entries[number]->key);
+        g_assert_true(oddport_flow_table_insert(
+            &table, entries[number],
+            number % 2 == 0 ? ODDPORT_FLOW_LIST_TCP_OPEN : ODDPORT_FLOW_LIST_UDP, number));
+    }
+    size_t slots = table.mask + 1;
+    oddport_flow_table_forget_all(&table);
+    g_assert_cmpuint(table.count, ==, 0);
+    g_assert_cmpuint(table.mask + 1, ==, slots);
+    assert_consistent(&table);
+    for (uint32_t number = 0; number < ENTRIES; number++)
+        g_assert_null(
+            oddport_flow_table_lookup(&table, &entries[number]->key, entries[number]->hash));
+    for (uint32_t number = 0; number < ENTRIES; number++)
+        g_assert_true(oddport_flow_table_insert(&table, entries[number], ODDPORT_FLOW_LIST_TCP_OPEN,
+                                                ENTRIES + number));
+    assert_consistent(&table);
+    g_assert_cmpuint(table.count, ==, ENTRIES);
+    for (uint32_t number = 0; number < ENTRIES; number++)
+        g_free(entries[number]);
+    oddport_flow_table_clear(&table);
+}
+
 /* Entries sharing a home slot, and one homed at the slot after it, probe in one run; removing
  * the first moves the others back so that each is still found, and no slot is left marked. */
 static void test_delete_shifts_back(void)
@@ -297,6 +330,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/flow-table/insert-and-lookup", test_insert_and_lookup);
     g_test_add_func("/flow-table/delete-shifts-back", test_delete_shifts_back);
+    g_test_add_func("/flow-table/forget-all", test_forget_all);
     g_test_add_func("/flow-table/growth", test_growth);
     g_test_add_func("/flow-table/expiry", test_expiry);
     g_test_add_func("/flow-table/eviction-victim", test_eviction_victim);

@@ -109,6 +109,12 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
 /* Takes an entry that is in the table out of the index and its list. */
 void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry);
 
+/* Takes every entry out of the index and the lists at once, keeping the index's size: for a
+ * caller that has gathered the entries to finish them all, which removing them one by one
+ * would make wait on memory for each. The entries are left as they were, links included, and
+ * stay the caller's. */
+void oddport_flow_table_forget_all(OddportFlowTable *table);
+
 static inline void oddport_flow_list_unlink(OddportFlowTable *table, OddportFlowEntry *entry)
 {
     OddportFlowListHead *list = &table->lists[entry->list];
