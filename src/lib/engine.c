@@ -120,9 +120,9 @@ struct OddportEngine {
      * flows (see oddport_engine_recycle_finished). */
     GPtrArray *spare_flows;
     GPtrArray *spare_finished;
-    /* The flows open when finishing at the end began, in the order they began; those before
-     * `finishing_next` are finished. */
-    GPtrArray *finishing;
+    /* The flows open when finishing at the end began (of FlowById), in the order they began;
+     * those before `finishing_next` are finished. */
+    GArray *finishing;
     guint finishing_next;
 };
 
@@ -1101,21 +1101,19 @@ bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most)
             }
         }
         g_array_sort(by_id, compare_flows_by_id);
-        engine->finishing = g_ptr_array_sized_new(by_id->len);
-        for (guint index = 0; index < by_id->len; index++)
-            g_ptr_array_add(engine->finishing, g_array_index(by_id, FlowById, index).flow);
-        g_array_unref(by_id);
+        engine->finishing = by_id;
         oddport_flow_table_forget_all(table);
         engine->finishing_next = 0;
     }
-    GPtrArray *ordered = engine->finishing;
+    GArray *ordered = engine->finishing;
     guint end = ordered->len - engine->finishing_next > most ? engine->finishing_next + (guint)most
                                                              : ordered->len;
     for (; engine->finishing_next < end; engine->finishing_next++)
-        finish_flow(engine, g_ptr_array_index(ordered, engine->finishing_next), FINISH_AT_END);
+        finish_flow(engine, g_array_index(ordered, FlowById, engine->finishing_next).flow,
+                    FINISH_AT_END);
     if (engine->finishing_next < ordered->len)
         return true;
-    g_clear_pointer(&engine->finishing, g_ptr_array_unref);
+    g_clear_pointer(&engine->finishing, g_array_unref);
     return false;
 }
 
@@ -1142,8 +1140,8 @@ void oddport_engine_free(OddportEngine *engine)
     /* Once finishing at the end began, the flows not finished yet are the array's. */
     if (engine->finishing != NULL) {
         for (guint index = engine->finishing_next; index < engine->finishing->len; index++)
-            free_flow(g_ptr_array_index(engine->finishing, index));
-        g_ptr_array_unref(engine->finishing);
+            free_flow(g_array_index(engine->finishing, FlowById, index).flow);
+        g_array_unref(engine->finishing);
     }
     oddport_tally_free(engine->tally);
     g_ptr_array_unref(engine->summary.captures);
