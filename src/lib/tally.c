@@ -1,4 +1,5 @@
 /* The tally of finished flows: counts by port class and app, and one row per service. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal/distinct.h"
@@ -300,35 +301,52 @@ void oddport_tally_merge(OddportTally *into, const OddportTally *from)
     g_ptr_array_unref(rows);
 }
 
-static int compare_services(gconstpointer left_pointer, gconstpointer right_pointer)
+/* A row's place in the report's order as bytes that memcmp puts in that order: non-standard
+ * first, then the most severe, then by app (unrecognised last), server address, port and
+ * transport. The keys are sorted side by side, each beside its row, so that the sort touches no
+ * row: comparing rows where they lie waited on memory at every step, which a flood's 100,000
+ * rows made about 3% of its run. */
+typedef struct {
+    uint8_t bytes[24];
+    const OddportService *service;
+} ServiceOrder;
+
+static void make_service_order(const OddportService *service, ServiceOrder *order)
 {
-    const OddportService *left = *(OddportService *const *)left_pointer;
-    const OddportService *right = *(OddportService *const *)right_pointer;
-    if (left->nonstandard != right->nonstandard)
-        return left->nonstandard ? -1 : 1;
-    if (left->severity != right->severity)
-        /* Most severe first (oddport_severity_level). */
-        return oddport_severity_level(right->severity) - oddport_severity_level(left->severity);
-    if (left->app != right->app)
-        return left->app == ODDPORT_APP_UNKNOWN    ? 1
-               : right->app == ODDPORT_APP_UNKNOWN ? -1
-                                                   : (int)left->app - (int)right->app;
-    int order = memcmp(&left->address, &right->address, sizeof left->address);
-    if (order != 0)
-        return order;
-    if (left->port != right->port)
-        return left->port < right->port ? -1 : 1;
-    return (int)left->transport - (int)right->transport;
+    uint8_t *key = order->bytes;
+    memset(key, 0, sizeof order->bytes);
+    key[0] = service->nonstandard ? 0 : 1;
+    key[1] = (uint8_t)(UINT8_MAX - oddport_severity_level(service->severity));
+    key[2] = service->app == ODDPORT_APP_UNKNOWN ? UINT8_MAX : (uint8_t)service->app;
+    key[3] = service->address.family;
+    memcpy(key + 4, service->address.bytes, sizeof service->address.bytes);
+    key[20] = (uint8_t)(service->port >> 8);
+    key[21] = (uint8_t)service->port;
+    key[22] = (uint8_t)service->transport;
+    order->service = service;
+}
+
+static int compare_service_orders(const void *left, const void *right)
+{
+    return memcmp(((const ServiceOrder *)left)->bytes, ((const ServiceOrder *)right)->bytes,
+                  sizeof((const ServiceOrder *)left)->bytes);
 }
 
 GPtrArray *oddport_tally_services(const OddportTally *tally)
 {
-    GPtrArray *rows = g_ptr_array_new();
+    guint count = g_hash_table_size(tally->services);
+    ServiceOrder *orders = g_new(ServiceOrder, count);
     GHashTableIter iterator;
     gpointer value;
+    guint filled = 0;
     g_hash_table_iter_init(&iterator, tally->services);
     while (g_hash_table_iter_next(&iterator, NULL, &value))
-        g_ptr_array_add(rows, &((ServiceEntry *)value)->service);
-    g_ptr_array_sort(rows, compare_services);
+        make_service_order(&((ServiceEntry *)value)->service, &orders[filled++]);
+    if (count > 1)
+        qsort(orders, count, sizeof *orders, compare_service_orders);
+    GPtrArray *rows = g_ptr_array_sized_new(count);
+    for (guint index = 0; index < count; index++)
+        g_ptr_array_add(rows, (gpointer)orders[index].service);
+    g_free(orders);
     return rows;
 }

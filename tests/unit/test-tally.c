@@ -1,4 +1,5 @@
-/* Unit tests for merging tallies: two tallies merged equal one tally of all their flows. */
+/* Unit tests for the tally: the service rows' order, and two tallies merged equal one tally of
+ * all their flows. */
 #include <string.h>
 
 #include <glib.h>
@@ -164,9 +165,88 @@ static void test_merge_with_many_clients(void)
     check_split(8, 40000, 39000, 30000, false);
 }
 
+/* The report's order, written out plainly: non-standard first, the most severe first, by app
+ * with the unrecognised last, then by server address (IPv4 before IPv6), port and transport. */
+static int report_order(const OddportService *left, const OddportService *right)
+{
+    if (left->nonstandard != right->nonstandard)
+        return left->nonstandard ? -1 : 1;
+    int left_level = oddport_severity_level(left->severity);
+    int right_level = oddport_severity_level(right->severity);
+    if (left_level != right_level)
+        return right_level - left_level;
+    if (left->app != right->app) {
+        if (left->app == ODDPORT_APP_UNKNOWN || right->app == ODDPORT_APP_UNKNOWN)
+            return left->app == ODDPORT_APP_UNKNOWN ? 1 : -1;
+        return (int)left->app - (int)right->app;
+    }
+    if (left->address.family != right->address.family)
+        return left->address.family - right->address.family;
+    int bytes = memcmp(left->address.bytes, right->address.bytes, sizeof left->address.bytes);
+    if (bytes != 0)
+        return bytes;
+    if (left->port != right->port)
+        return left->port < right->port ? -1 : 1;
+    return (int)left->transport - (int)right->transport;
+}
+
+/* Services that differ in every part of the order, added in a random order, come out sorted;
+ * ports on both sides of 256 catch a key compared in the wrong byte order. */
+static void test_services_in_report_order(void)
+{
+    static const uint16_t ports[] = {22, 80, 256, 443, 511, 8080, 65535};
+    static const OddportApp apps[] = {ODDPORT_APP_UNKNOWN, ODDPORT_APP_HTTP, ODDPORT_APP_TLS,
+                                      ODDPORT_APP_SSH};
+    static const OddportSeverity severities[] = {
+        ODDPORT_SEVERITY_ALTERNATE, ODDPORT_SEVERITY_UNEXPECTED, ODDPORT_SEVERITY_MASQUERADE};
+    GRand *random = g_rand_new_with_seed(5);
+    OddportTally *tally = oddport_tally_new();
+    unsigned added = 0;
+    for (unsigned round = 0; round < 400; round++) {
+        OddportFlowVerdict verdict;
+        OddportFlowReport report;
+        memset(&verdict, 0, sizeof verdict);
+        memset(&report, 0, sizeof report);
+        verdict.app = apps[g_rand_int_range(random, 0, G_N_ELEMENTS(apps))];
+        verdict.nonstandard = verdict.app != ODDPORT_APP_UNKNOWN && g_rand_boolean(random);
+        verdict.severity = verdict.nonstandard
+                               ? severities[g_rand_int_range(random, 0, G_N_ELEMENTS(severities))]
+                               : ODDPORT_SEVERITY_NONE;
+        report.verdict = &verdict;
+        report.transport = g_rand_boolean(random) ? ODDPORT_TRANSPORT_TCP : ODDPORT_TRANSPORT_UDP;
+        report.server.address = address_number(192, (uint32_t)g_rand_int_range(random, 0, 3));
+        if (g_rand_int_range(random, 0, 4) == 0)
+            report.server.address.family = 6;
+        report.server.port = ports[g_rand_int_range(random, 0, G_N_ELEMENTS(ports))];
+        report.server.port_class = oddport_port_class(report.server.port);
+        report.client.address = address_number(10, round);
+        report.client.port = 40000;
+        report.client.port_class = oddport_port_class(40000);
+        report.first_seen_ns = report.last_seen_ns = 1000 + round;
+        report.client_packets = report.server_packets = 1;
+        report.server_sent_payload = true;
+        oddport_tally_add_flow(tally, &report);
+        added++;
+    }
+    GPtrArray *services = oddport_tally_services(tally);
+    g_assert_cmpuint(services->len, >, 100);
+    g_assert_cmpuint(services->len, <=, added);
+    for (guint index = 1; index < services->len; index++)
+        g_assert_cmpint(report_order(g_ptr_array_index(services, index - 1),
+                                     g_ptr_array_index(services, index)),
+                        <, 0);
+    const OddportService *first = g_ptr_array_index(services, 0);
+    g_assert_true(first->nonstandard);
+    g_assert_cmpint(first->severity, ==, ODDPORT_SEVERITY_MASQUERADE);
+    g_ptr_array_unref(services);
+    oddport_tally_free(tally);
+    g_rand_free(random);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/tally/services-in-report-order", test_services_in_report_order);
     g_test_add_func("/tally/merge-exact-with-few-clients", test_merge_exact_with_few_clients);
     g_test_add_func("/tally/merge-with-many-clients", test_merge_with_many_clients);
     return g_test_run();
