@@ -154,6 +154,30 @@ def warm_page_cache(path):
             pass
 
 
+def resident_fraction(path):
+    """How much of the file the page cache holds (util-linux fincore), or None if unknown."""
+    fincore = shutil.which("fincore")
+    if fincore is None:
+        return None
+    result = subprocess.run([fincore, "--bytes", "--noheadings", "--raw", "--output", "RES,SIZE",
+                             path], capture_output=True, text=True, check=False)
+    fields = result.stdout.split()
+    if result.returncode != 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
+        return None
+    resident, size = (int(field) for field in fields)
+    return resident / size if size > 0 else None
+
+
+def check_page_cache(path, when):
+    """Says so when part of the capture was not in memory: the times then include reading the
+    disk, which favours no tool in particular, and the ratios are not to be trusted. A machine
+    that reclaims the page cache early, or has little memory, does this to large captures."""
+    fraction = resident_fraction(path)
+    if fraction is not None and fraction < 0.98:
+        print(f"note: only {fraction:.0%} of the capture was in the page cache {when}; "
+              "times include disk reads, so the ratios are not reliable", flush=True)
+
+
 def become_subreaper():
     """Makes orphaned descendants our children (Linux prctl PR_SET_CHILD_SUBREAPER).
 
@@ -376,7 +400,9 @@ def main():
         if not subreaper:
             print("note: no PR_SET_CHILD_SUBREAPER here; peak memory is at least this script's")
         warm_page_cache(capture)
+        check_page_cache(capture, "before the rounds")
         run_rounds(tools, capture, folder, arguments.rounds, subreaper)
+        check_page_cache(capture, "after the rounds")
         print_table(tools, packets)
         verdicts = check_targets(tools)
 

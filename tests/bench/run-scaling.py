@@ -170,8 +170,10 @@ def main():
                     print(f"{' '.join(command)} failed: {made.stderr.strip()}", file=sys.stderr)
                     return 1
                 bench.warm_page_cache(capture)
+                bench.check_page_cache(capture, "before the rounds")
                 tools = make_tools(oddport, arguments.jobs, with_jobs, arguments.rounds)
                 run_capture(tools, capture, folder, arguments.rounds, subreaper)
+                bench.check_page_cache(capture, "after the rounds")
                 label = (f"{shape}: {packets} packets, {flows} flows, "
                          f"{os.path.getsize(capture) / 2**20:.0f} MiB")
                 rows = print_capture_table(label, tools, packets)
