@@ -97,38 +97,44 @@ static void test_long_values_keep_utf8(void)
                      100);
 }
 
-/* Plain text is copied eight bytes at a time: every byte value, at every place in and around
- * such a block, is escaped exactly as on its own. */
+/* Plain text is checked and copied eight bytes at a time, the last block overlapping the one
+ * before, and strings longer than 64 bytes take another path: every byte value, at every place
+ * in strings of lengths on both sides of those steps, is escaped exactly as on its own. */
 static void test_every_byte_in_every_place(void)
 {
-    for (unsigned byte = 0; byte < 256; byte++) {
-        for (size_t place = 0; place < 17; place++) {
-            uint8_t value[17];
-            memset(value, 'a', sizeof value);
-            value[place] = (uint8_t)byte;
-            char *text = NULL;
-            size_t length = 0;
-            FILE *stream = open_memstream(&text, &length);
-            OddportJsonWriter *writer = oddport_json_writer_new(stream);
-            oddport_json_string_bytes(writer, value, sizeof value);
-            oddport_json_writer_free(writer);
-            fclose(stream);
-            GString *expected = g_string_new("\"");
-            g_string_append_len(expected, (const char *)value, (gssize)place);
-            bool plain = byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\';
-            if (plain) {
-                g_string_append_c(expected, (char)byte);
-            } else {
-                char escaped[6 * 4 + 1];
-                size_t written = oddport_json_escape(value + place, 1, escaped);
-                g_string_append_len(expected, escaped, (gssize)written);
+    static const size_t lengths[] = {1,  7,  8,  9,  15, 16, 17, 23, 24, 31, 32,
+                                     33, 40, 47, 48, 63, 64, 65, 72, 80, 97};
+    uint8_t value[97];
+    for (size_t which = 0; which < G_N_ELEMENTS(lengths); which++) {
+        size_t value_length = lengths[which];
+        for (unsigned byte = 0; byte < 256; byte++) {
+            for (size_t place = 0; place < value_length; place++) {
+                memset(value, 'a', value_length);
+                value[place] = (uint8_t)byte;
+                char *text = NULL;
+                size_t length = 0;
+                FILE *stream = open_memstream(&text, &length);
+                OddportJsonWriter *writer = oddport_json_writer_new(stream);
+                oddport_json_string_bytes(writer, value, value_length);
+                oddport_json_writer_free(writer);
+                fclose(stream);
+                GString *expected = g_string_new("\"");
+                g_string_append_len(expected, (const char *)value, (gssize)place);
+                bool plain = byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\';
+                if (plain) {
+                    g_string_append_c(expected, (char)byte);
+                } else {
+                    char escaped[6 * 4 + 1];
+                    size_t written = oddport_json_escape(value + place, 1, escaped);
+                    g_string_append_len(expected, escaped, (gssize)written);
+                }
+                g_string_append_len(expected, (const char *)value + place + 1,
+                                    (gssize)(value_length - place - 1));
+                g_string_append_c(expected, '"');
+                g_assert_cmpstr(text, ==, expected->str);
+                g_string_free(expected, TRUE);
+                free(text);
             }
-            g_string_append_len(expected, (const char *)value + place + 1,
-                                (gssize)(sizeof value - place - 1));
-            g_string_append_c(expected, '"');
-            g_assert_cmpstr(text, ==, expected->str);
-            g_string_free(expected, TRUE);
-            free(text);
         }
     }
 }
