@@ -116,8 +116,8 @@ struct OddportEngine {
      * that uses it. */
     const OddportReportFormat *prepare_format;
     void *preparer;
-    /* A worker's engine: flows and finished records delivered and given back, kept for its next
-     * flows (see oddport_engine_recycle_finished). */
+    /* Finished flows kept for the next ones; in a worker's engine, also the finished records
+     * delivered and given back (see oddport_engine_recycle_finished). */
     GPtrArray *spare_flows;
     GPtrArray *spare_finished;
     /* The flows open when finishing at the end began (of FlowById), in the order they began;
@@ -483,14 +483,28 @@ static void free_flow(Flow *flow)
 /* A worker's flow is freed only once it is delivered, thousands of allocations after it was
  * made, and freeing them in such runs kept malloc sorting and merging free chunks: on a flood
  * with two workers, a sixth of the workers' time. A worker's engine therefore keeps up to this
- * many flows and finished records it got back, and its next flows take them first. */
+ * many flows and finished records it got back, and its next flows take them first. One engine
+ * alone keeps its finished flows the same way, which saves it a few percent on floods and short
+ * flows. */
 enum { SPARES_MAX = 8192 };
 
-static void *take_spare(GPtrArray *spares)
+/* Asks for every line of `memory` for writing. */
+static inline void fetch_for_writing(const void *memory, size_t size)
+{
+    for (size_t offset = 0; offset < size; offset += 64)
+        __builtin_prefetch((const char *)memory + offset, 1);
+}
+
+/* Takes the last spare, and asks for the lines of the one the next call will take, which is
+ * written over whole at once and has not been touched since it was taken back. */
+static void *take_spare(GPtrArray *spares, size_t size)
 {
     if (spares == NULL || spares->len == 0)
         return NULL;
-    return g_ptr_array_steal_index_fast(spares, spares->len - 1);
+    void *spare = g_ptr_array_steal_index_fast(spares, spares->len - 1);
+    if (spares->len > 0)
+        fetch_for_writing(g_ptr_array_index(spares, spares->len - 1), size);
+    return spare;
 }
 
 static void keep_spare(GPtrArray **spares, void *memory)
@@ -519,7 +533,7 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     OddportFinishedFlow alone;
     OddportFinishedFlow *finished = &alone;
     if (engine->finished_handler != NULL) {
-        finished = take_spare(engine->spare_finished);
+        finished = take_spare(engine->spare_finished, sizeof *finished);
         if (finished == NULL)
             finished = g_new(OddportFinishedFlow, 1);
     }
@@ -542,7 +556,8 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
         return;
     }
     oddport_engine_deliver_finished(engine, finished);
-    free_flow(flow);
+    clear_flow_detection(flow);
+    keep_spare(&engine->spare_flows, flow);
 }
 
 static void expire_idle_flows(OddportEngine *engine)
@@ -605,7 +620,7 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
 {
     if (engine->summary.max_flows != 0 && engine->flows.count >= engine->summary.max_flows)
         evict_one_flow(engine);
-    Flow *flow = take_spare(engine->spare_flows);
+    Flow *flow = take_spare(engine->spare_flows, sizeof *flow);
     if (flow != NULL)
         memset(flow, 0, sizeof *flow);
     else
@@ -1222,10 +1237,23 @@ void oddport_engine_release_finished(OddportFinishedFlow *finished)
     g_free(finished);
 }
 
-void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow *finished)
+/* How many flows ahead of the one taken back their memory is asked for: the delivering thread
+ * read them last, so their lines come from the other core's cache, and taken one after another
+ * each line was a wait (on a flood at -j 2, taking flows back was a sixth of a worker's time). */
+enum { RECYCLE_AHEAD = 8 };
+
+void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow *const *finished,
+                                     size_t count)
 {
-    g_free(finished->prepared);
-    clear_flow_detection(finished->flow);
-    keep_spare(&engine->spare_flows, finished->flow);
-    keep_spare(&engine->spare_finished, finished);
+    for (size_t index = 0; index < count; index++) {
+        /* Two steps: the record's pointers first, then the flow they lead to. */
+        if (index + 2 * RECYCLE_AHEAD < count)
+            __builtin_prefetch(&finished[index + 2 * RECYCLE_AHEAD]->flow);
+        if (index + RECYCLE_AHEAD < count)
+            fetch_for_writing(finished[index + RECYCLE_AHEAD]->flow, sizeof(Flow));
+        g_free(finished[index]->prepared);
+        clear_flow_detection(finished[index]->flow);
+        keep_spare(&engine->spare_flows, finished[index]->flow);
+        keep_spare(&engine->spare_finished, finished[index]);
+    }
 }

@@ -84,9 +84,10 @@ bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most);
 void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished);
 /* Frees a finished flow without reporting it. */
 void oddport_engine_release_finished(OddportFinishedFlow *finished);
-/* Takes back a flow `engine` (a worker's, in its own thread) finished, once delivered: its
- * memory is kept for the engine's next flows, up to a bound, or freed. */
-void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow *finished);
+/* Takes back `count` flows `engine` (a worker's, in its own thread) finished, once delivered:
+ * their memory is kept for the engine's next flows, up to a bound, or freed. */
+void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow *const *finished,
+                                     size_t count);
 
 /* Reader side, in engine_workers.c. */
 typedef struct OddportWorkers OddportWorkers;
