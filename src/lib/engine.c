@@ -495,8 +495,8 @@ static inline void fetch_for_writing(const void *memory, size_t size)
         __builtin_prefetch((const char *)memory + offset, 1);
 }
 
-/* Takes the last spare, and asks for the lines of the one the next call will take, which is
- * written over whole at once and has not been touched since it was taken back. */
+/* Takes the last spare, and asks for the lines of the one the next call will take, for writing:
+ * its next user fills it, and it has not been touched since it was taken back. */
 static void *take_spare(GPtrArray *spares, size_t size)
 {
     if (spares == NULL || spares->len == 0)
@@ -1239,7 +1239,7 @@ void oddport_engine_release_finished(OddportFinishedFlow *finished)
 
 /* How many flows ahead of the one taken back their memory is asked for: the delivering thread
  * read them last, so their lines come from the other core's cache, and taken one after another
- * each line was a wait (on a flood at -j 2, taking flows back was a sixth of a worker's time). */
+ * each line was a wait (on a flood at -j 2, clearing their streams alone was 8.7% of the run). */
 enum { RECYCLE_AHEAD = 8 };
 
 void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow *const *finished,

@@ -134,8 +134,8 @@ typedef struct {
     GQueue pending;               /* of OddportFinishedFlow *, in finish order, not yet delivered */
     GPtrArray *released;          /* delivered, to go back to the worker with its next batch */
     OddportFinishOrder watermark; /* the latest finished_through come back */
-    /* A finishing batch waiting until this worker's pending flows are delivered, to go back to
-     * the worker for its next chunk. */
+    /* A finishing batch waiting until no more than one chunk of this worker's flows is still to
+     * deliver, to go back to the worker for its next chunk. */
     Batch *held;
     uint64_t evicted_flows;
     /* Written by the worker, read by the reader. */
@@ -659,7 +659,8 @@ void oddport_workers_finish(OddportWorkers *workers)
         send_batch(worker, UINT64_MAX);
     }
     /* The reading thread finishes its own share's flows a chunk at a time, as a worker would:
-     * the delivering thread hands each finishing batch back once its flows are delivered. */
+     * the delivering thread hands each finishing batch back once at most one chunk of its flows
+     * waits to be delivered. */
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
         if (!worker->own_share)

@@ -311,6 +311,8 @@ typedef struct {
     const OddportService *service;
 } ServiceOrder;
 
+_Static_assert(ODDPORT_APP_COUNT < UINT8_MAX, "an app and the unrecognised mark fit a key byte");
+
 static void make_service_order(const OddportService *service, ServiceOrder *order)
 {
     uint8_t *key = order->bytes;
