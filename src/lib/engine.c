@@ -517,11 +517,30 @@ static void keep_spare(GPtrArray **spares, void *memory)
         g_free(memory);
 }
 
+/* Flows evicted or idle are finished oldest first, one list after another, and each of them
+ * waited on memory for its flow and for its slot in the table: a flood evicts a flow for every
+ * new one. Finishing the oldest flow asks for the slot of the flow after it and for the flow
+ * after that, so that each is at hand by its turn; the one after it was asked for the turn
+ * before. */
+static void fetch_next_to_finish(const OddportEngine *engine, const Flow *oldest)
+{
+    const OddportFlowEntry *next = oldest->entry.newer;
+    if (next == NULL)
+        return;
+    oddport_flow_table_fetch_slot(&engine->flows, next->hash);
+    if (next->newer != NULL)
+        for (size_t offset = 0; offset < sizeof(Flow); offset += 64)
+            __builtin_prefetch((const char *)next->newer + offset);
+}
+
 static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
 {
     /* At the end, the table let go of every flow at once (see oddport_engine_finish_open_flows). */
-    if (cause != FINISH_AT_END)
+    if (cause != FINISH_AT_END) {
+        if (cause == FINISH_EVICTED || cause == FINISH_IDLE)
+            fetch_next_to_finish(engine, flow);
         oddport_flow_table_remove(&engine->flows, &flow->entry);
+    }
     if (engine->last_flow == flow)
         engine->last_flow = NULL;
     bool detection_done[2];

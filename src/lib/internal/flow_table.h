@@ -100,6 +100,13 @@ static inline OddportFlowEntry *oddport_flow_table_lookup(const OddportFlowTable
     }
 }
 
+/* Asks for the slot a lookup of `hash` starts at, ahead of a lookup or removal: with many flows
+ * open each is a wait on memory. Only a hint: the table may have grown by then. */
+static inline void oddport_flow_table_fetch_slot(const OddportFlowTable *table, uint32_t hash)
+{
+    __builtin_prefetch(&table->slots[hash & table->mask]);
+}
+
 /* Indexes `entry` (transfer none: the caller keeps it alive until it is removed) and puts it
  * newest on `list` with `touch`. Returns false, leaving the table as it was, when there is no
  * memory to grow the index. The key must not be in the table already. */
