@@ -488,10 +488,18 @@ static void free_flow(Flow *flow)
  * flows. */
 enum { SPARES_MAX = 8192 };
 
-/* Asks for every line of `memory` for writing. */
+/* Ask for every line of `memory`, to read or to write (the hint's kind must be a constant). */
+enum { CACHE_LINE = 64 };
+
+static inline void fetch_for_reading(const void *memory, size_t size)
+{
+    for (size_t offset = 0; offset < size; offset += CACHE_LINE)
+        __builtin_prefetch((const char *)memory + offset, 0);
+}
+
 static inline void fetch_for_writing(const void *memory, size_t size)
 {
-    for (size_t offset = 0; offset < size; offset += 64)
+    for (size_t offset = 0; offset < size; offset += CACHE_LINE)
         __builtin_prefetch((const char *)memory + offset, 1);
 }
 
@@ -517,30 +525,33 @@ static void keep_spare(GPtrArray **spares, void *memory)
         g_free(memory);
 }
 
+/* A finished flow, once nothing reads it any more, kept for the engine's next flows. */
+static void recycle_flow(OddportEngine *engine, Flow *flow)
+{
+    clear_flow_detection(flow);
+    keep_spare(&engine->spare_flows, flow);
+}
+
 /* Flows evicted or idle are finished oldest first, one list after another, and each of them
  * waited on memory for its flow and for its slot in the table: a flood evicts a flow for every
- * new one. Finishing the oldest flow asks for the slot of the flow after it and for the flow
- * after that, so that each is at hand by its turn; the one after it was asked for the turn
- * before. */
-static void fetch_next_to_finish(const OddportEngine *engine, const Flow *oldest)
+ * new one. Before its list's oldest flow is finished, the slot of the flow after it and the flow
+ * after that are asked for, so that each is at hand by its turn; the one after it was asked for
+ * the turn before. */
+static void fetch_next_to_finish(const OddportEngine *engine, const OddportFlowEntry *oldest)
 {
-    const OddportFlowEntry *next = oldest->entry.newer;
+    const OddportFlowEntry *next = oldest->newer;
     if (next == NULL)
         return;
     oddport_flow_table_fetch_slot(&engine->flows, next->hash);
     if (next->newer != NULL)
-        for (size_t offset = 0; offset < sizeof(Flow); offset += 64)
-            __builtin_prefetch((const char *)next->newer + offset);
+        fetch_for_reading(next->newer, sizeof(Flow));
 }
 
 static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
 {
     /* At the end, the table let go of every flow at once (see oddport_engine_finish_open_flows). */
-    if (cause != FINISH_AT_END) {
-        if (cause == FINISH_EVICTED || cause == FINISH_IDLE)
-            fetch_next_to_finish(engine, flow);
+    if (cause != FINISH_AT_END)
         oddport_flow_table_remove(&engine->flows, &flow->entry);
-    }
     if (engine->last_flow == flow)
         engine->last_flow = NULL;
     bool detection_done[2];
@@ -575,8 +586,7 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
         return;
     }
     oddport_engine_deliver_finished(engine, finished);
-    clear_flow_detection(flow);
-    keep_spare(&engine->spare_flows, flow);
+    recycle_flow(engine, flow);
 }
 
 static void expire_idle_flows(OddportEngine *engine)
@@ -584,8 +594,10 @@ static void expire_idle_flows(OddportEngine *engine)
     for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
         OddportFlowEntry *entry;
         while ((entry = oddport_flow_table_next_expired(&engine->flows, which, engine->now_ns)) !=
-               NULL)
+               NULL) {
+            fetch_next_to_finish(engine, entry);
             finish_flow(engine, (Flow *)entry, FINISH_IDLE);
+        }
     }
     engine->last_sweep_ns = engine->now_ns;
 }
@@ -631,6 +643,7 @@ static void evict_one_flow(OddportEngine *engine)
     /* A closed connection only waits for stray last packets: finishing it now loses nothing. */
     if (victim->list != ODDPORT_FLOW_LIST_TCP_CLOSED)
         engine->summary.evicted_flows++;
+    fetch_next_to_finish(engine, victim);
     finish_flow(engine, (Flow *)victim, FINISH_EVICTED);
 }
 
@@ -1271,8 +1284,7 @@ void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow 
         if (index + RECYCLE_AHEAD < count)
             fetch_for_writing(finished[index + RECYCLE_AHEAD]->flow, sizeof(Flow));
         g_free(finished[index]->prepared);
-        clear_flow_detection(finished[index]->flow);
-        keep_spare(&engine->spare_flows, finished[index]->flow);
+        recycle_flow(engine, finished[index]->flow);
         keep_spare(&engine->spare_finished, finished[index]);
     }
 }

@@ -107,6 +107,7 @@ static void test_every_byte_in_every_place(void)
     uint8_t value[97];
     for (size_t which = 0; which < G_N_ELEMENTS(lengths); which++) {
         size_t value_length = lengths[which];
+        g_assert_cmpuint(value_length, <=, sizeof value);
         for (unsigned byte = 0; byte < 256; byte++) {
             for (size_t place = 0; place < value_length; place++) {
                 memset(value, 'a', value_length);
