@@ -622,7 +622,7 @@ static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
     key->transport = packet->transport;
     key->has_vlan = packet->has_vlan;
     key->vlan_id = packet->vlan_id;
-    int order = memcmp(&packet->source, &packet->destination, sizeof(OddportAddress));
+    int order = oddport_address_compare(&packet->source, &packet->destination);
     unsigned sender =
         order < 0 || (order == 0 && packet->source_port <= packet->destination_port) ? 0 : 1;
     key->address[sender] = packet->source;
