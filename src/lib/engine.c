@@ -615,8 +615,9 @@ static void sweep_if_due(OddportEngine *engine)
     engine->last_sweep_ns = engine->now_ns;
 }
 
-/* Puts the endpoints in a fixed order; returns the index of the packet's sender. */
-static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
+/* Puts the endpoints in a fixed order and hashes the key (oddport_flow_key_hash's value);
+ * returns the index of the packet's sender. */
+static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key, uint32_t *hash)
 {
     memset(key, 0, sizeof *key);
     key->transport = packet->transport;
@@ -629,6 +630,12 @@ static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key)
     key->port[sender] = packet->source_port;
     key->address[1 - sender] = packet->destination;
     key->port[1 - sender] = packet->destination_port;
+    const OddportAddress *first = sender == 0 ? &packet->source : &packet->destination;
+    const OddportAddress *second = sender == 0 ? &packet->destination : &packet->source;
+    uint16_t first_port = sender == 0 ? packet->source_port : packet->destination_port;
+    uint16_t second_port = sender == 0 ? packet->destination_port : packet->source_port;
+    *hash = oddport_flow_hash_fields(first, second, first_port, second_port, packet->vlan_id,
+                                     packet->transport, packet->has_vlan);
     return sender;
 }
 
@@ -910,8 +917,7 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         .position = engine->current_position,
         .frame = engine->current_frame,
     };
-    flow_packet.sender = (uint8_t)make_flow_key(&packet, &flow_packet.key);
-    flow_packet.hash = oddport_flow_key_hash(&flow_packet.key);
+    flow_packet.sender = (uint8_t)make_flow_key(&packet, &flow_packet.key, &flow_packet.hash);
     if (engine->workers != NULL)
         return dispatch_packet(engine, &flow_packet);
     if (!process_packet(engine, &flow_packet)) {

@@ -325,9 +325,83 @@ static void test_against_reference_model(void)
     g_rand_free(random);
 }
 
+/* How evenly `count` hashes fall into 1024 buckets, by their low bits (a table's slot) or their
+ * high bits (the worker a flow goes to): the largest bucket over the mean. */
+static double fullest_bucket_over_mean(const uint32_t *hashes, size_t count, bool high_bits)
+{
+    enum { BUCKETS = 1024 };
+    unsigned *filled = g_new0(unsigned, BUCKETS);
+    unsigned fullest = 0;
+    for (size_t index = 0; index < count; index++) {
+        unsigned bucket = high_bits ? hashes[index] >> 22 : hashes[index] & (BUCKETS - 1);
+        filled[bucket]++;
+        fullest = MAX(fullest, filled[bucket]);
+    }
+    g_free(filled);
+    return fullest / ((double)count / BUCKETS);
+}
+
+/* The flow key hash spreads the keys real traffic has, which differ in a few bits only: one
+ * server and client ports counting up, clients counting up in one subnet, IPv6 clients that
+ * differ in their last bytes. Uniform hashing puts about 1.4 times the mean in the fullest of
+ * 1024 buckets at 64 keys a bucket (this hash: 1.36 to 1.48); a clustering hash puts many
+ * times that. And the hash of a key's fields, as the engine takes it from a packet, is the hash
+ * of the key. */
+static void test_key_hash_spreads_similar_keys(void)
+{
+    enum { KEYS = 65536 };
+    uint32_t *hashes = g_new(uint32_t, KEYS);
+    for (unsigned shape = 0; shape < 3; shape++) {
+        for (uint32_t number = 0; number < KEYS; number++) {
+            OddportFlowKey key = key_number(0, 6);
+            if (shape == 0) {
+                key.port[0] = (uint16_t)number;
+            } else if (shape == 1) {
+                key.address[0].bytes[2] = (uint8_t)(number >> 8);
+                key.address[0].bytes[3] = (uint8_t)number;
+            } else {
+                key.address[0].family = 6;
+                key.address[1].family = 6;
+                key.address[0].bytes[14] = (uint8_t)(number >> 8);
+                key.address[0].bytes[15] = (uint8_t)number;
+            }
+            hashes[number] = oddport_flow_key_hash(&key);
+            g_assert_cmpuint(hashes[number], ==,
+                             oddport_flow_hash_fields(&key.address[0], &key.address[1], key.port[0],
+                                                      key.port[1], key.vlan_id, key.transport,
+                                                      key.has_vlan));
+        }
+        g_assert_cmpfloat(fullest_bucket_over_mean(hashes, KEYS, false), <, 1.75);
+        g_assert_cmpfloat(fullest_bucket_over_mean(hashes, KEYS, true), <, 1.75);
+    }
+    g_free(hashes);
+    /* Every field takes part. */
+    OddportFlowKey base = key_number(7, 6);
+    uint32_t base_hash = oddport_flow_key_hash(&base);
+    OddportFlowKey changed = base;
+    changed.vlan_id = 1;
+    g_assert_cmpuint(oddport_flow_key_hash(&changed), !=, base_hash);
+    changed = base;
+    changed.has_vlan = 1;
+    g_assert_cmpuint(oddport_flow_key_hash(&changed), !=, base_hash);
+    changed = base;
+    changed.transport = 17;
+    g_assert_cmpuint(oddport_flow_key_hash(&changed), !=, base_hash);
+    changed = base;
+    changed.address[1].family = 6;
+    g_assert_cmpuint(oddport_flow_key_hash(&changed), !=, base_hash);
+    changed = base;
+    changed.address[1].bytes[15] = 1;
+    g_assert_cmpuint(oddport_flow_key_hash(&changed), !=, base_hash);
+    changed = base;
+    changed.port[1] = 444;
+    g_assert_cmpuint(oddport_flow_key_hash(&changed), !=, base_hash);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/flow-table/key-hash-spreads", test_key_hash_spreads_similar_keys);
     g_test_add_func("/flow-table/insert-and-lookup", test_insert_and_lookup);
     g_test_add_func("/flow-table/delete-shifts-back", test_delete_shifts_back);
     g_test_add_func("/flow-table/forget-all", test_forget_all);
