@@ -206,6 +206,39 @@ static void test_growth(void)
     oddport_flow_table_clear(&table);
 }
 
+/* Touching the newest entry of its list again, as a run of one flow's packets does, keeps it
+ * there with the new touch; touching it onto another list still moves it. */
+static void test_touch_newest(void)
+{
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    OddportFlowEntry *older = entry_new(1, 1);
+    OddportFlowEntry *newest = entry_new(2, 2);
+    g_assert_true(oddport_flow_table_insert(&table, older, ODDPORT_FLOW_LIST_TCP_OPEN, 1));
+    g_assert_true(oddport_flow_table_insert(&table, newest, ODDPORT_FLOW_LIST_TCP_OPEN, 2));
+    for (uint64_t touch = 3; touch < 6; touch++) {
+        oddport_flow_table_touch(&table, newest, ODDPORT_FLOW_LIST_TCP_OPEN, touch);
+        g_assert_true(table.lists[ODDPORT_FLOW_LIST_TCP_OPEN].newest == newest);
+        g_assert_true(table.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest == older);
+        g_assert_cmpuint(newest->last_touch, ==, touch);
+        assert_consistent(&table);
+    }
+    oddport_flow_table_touch(&table, newest, ODDPORT_FLOW_LIST_TCP_CLOSED, 6);
+    g_assert_true(table.lists[ODDPORT_FLOW_LIST_TCP_OPEN].newest == older);
+    g_assert_true(table.lists[ODDPORT_FLOW_LIST_TCP_CLOSED].newest == newest);
+    g_assert_cmpuint(newest->list, ==, ODDPORT_FLOW_LIST_TCP_CLOSED);
+    assert_consistent(&table);
+    /* The older entry, touched, becomes the newest of its list. */
+    oddport_flow_table_touch(&table, older, ODDPORT_FLOW_LIST_TCP_OPEN, 7);
+    g_assert_cmpuint(older->last_touch, ==, 7);
+    assert_consistent(&table);
+    oddport_flow_table_remove(&table, older);
+    oddport_flow_table_remove(&table, newest);
+    g_free(older);
+    g_free(newest);
+    oddport_flow_table_clear(&table);
+}
+
 /* Idle entries come out oldest first, each list by its own timeout, and only while idle. */
 static void test_expiry(void)
 {
@@ -406,6 +439,7 @@ int main(int argc, char **argv)
     g_test_add_func("/flow-table/delete-shifts-back", test_delete_shifts_back);
     g_test_add_func("/flow-table/forget-all", test_forget_all);
     g_test_add_func("/flow-table/growth", test_growth);
+    g_test_add_func("/flow-table/touch-newest", test_touch_newest);
     g_test_add_func("/flow-table/expiry", test_expiry);
     g_test_add_func("/flow-table/eviction-victim", test_eviction_victim);
     g_test_add_func("/flow-table/against-reference-model", test_against_reference_model);

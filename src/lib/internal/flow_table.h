@@ -192,6 +192,12 @@ static inline void oddport_flow_list_append(OddportFlowTable *table, OddportFlow
 static inline void oddport_flow_table_touch(OddportFlowTable *table, OddportFlowEntry *entry,
                                             OddportFlowList list, uint64_t touch)
 {
+    /* Packets of one flow often come in runs: the newest entry stays where it is, and its
+     * neighbours' lines, which moving it would write, are not fetched. */
+    if (entry->list == list && table->lists[list].newest == entry) {
+        entry->last_touch = touch;
+        return;
+    }
     oddport_flow_list_unlink(table, entry);
     oddport_flow_list_append(table, entry, list, touch);
 }
