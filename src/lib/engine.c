@@ -619,21 +619,27 @@ static void sweep_if_due(OddportEngine *engine)
  * returns the index of the packet's sender. */
 static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key, uint32_t *hash)
 {
+    const OddportAddress *first = &packet->source;
+    const OddportAddress *second = &packet->destination;
+    uint16_t first_port = packet->source_port;
+    uint16_t second_port = packet->destination_port;
+    unsigned sender = 0;
+    int order = oddport_address_compare(first, second);
+    if (order > 0 || (order == 0 && first_port > second_port)) {
+        first = &packet->destination;
+        second = &packet->source;
+        first_port = packet->destination_port;
+        second_port = packet->source_port;
+        sender = 1;
+    }
     memset(key, 0, sizeof *key);
+    key->address[0] = *first;
+    key->address[1] = *second;
+    key->port[0] = first_port;
+    key->port[1] = second_port;
+    key->vlan_id = packet->vlan_id;
     key->transport = packet->transport;
     key->has_vlan = packet->has_vlan;
-    key->vlan_id = packet->vlan_id;
-    int order = oddport_address_compare(&packet->source, &packet->destination);
-    unsigned sender =
-        order < 0 || (order == 0 && packet->source_port <= packet->destination_port) ? 0 : 1;
-    key->address[sender] = packet->source;
-    key->port[sender] = packet->source_port;
-    key->address[1 - sender] = packet->destination;
-    key->port[1 - sender] = packet->destination_port;
-    const OddportAddress *first = sender == 0 ? &packet->source : &packet->destination;
-    const OddportAddress *second = sender == 0 ? &packet->destination : &packet->source;
-    uint16_t first_port = sender == 0 ? packet->source_port : packet->destination_port;
-    uint16_t second_port = sender == 0 ? packet->destination_port : packet->source_port;
     *hash = oddport_flow_hash_fields(first, second, first_port, second_port, packet->vlan_id,
                                      packet->transport, packet->has_vlan);
     return sender;

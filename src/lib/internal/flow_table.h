@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "internal/hash.h"
 #include "oddport/decode.h"
 
 /* A flow's identity with its two endpoints in a fixed order (the smaller first), so both
@@ -81,8 +80,7 @@ void oddport_flow_table_init(OddportFlowTable *table,
                              const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT]);
 void oddport_flow_table_clear(OddportFlowTable *table);
 
-/* Inline, as the lookup and the touch below: the per-packet calls, worth their place in the
- * caller's loop. */
+/* Eight bytes as a word in the machine's byte order: a hash only has to agree within a run. */
 static inline uint64_t oddport_flow_hash_word(const uint8_t bytes[8])
 {
     uint64_t word;
@@ -119,6 +117,8 @@ static inline uint32_t oddport_flow_hash_fields(const OddportAddress *first,
     return (uint32_t)hash;
 }
 
+/* Inline, as the lookup and the touch below: the per-packet calls, worth their place in the
+ * caller's loop. */
 static inline uint32_t oddport_flow_key_hash(const OddportFlowKey *key)
 {
     return oddport_flow_hash_fields(&key->address[0], &key->address[1], key->port[0], key->port[1],
