@@ -13,31 +13,6 @@ typedef struct {
     uint8_t bytes[16];
 } OddportAddress;
 
-/* Orders two addresses as memcmp orders their bytes (family first, then address bytes):
- * negative, zero or positive. Inline and without a library call, since the engine orders a
- * flow's two endpoints on every packet; whole words read most significant byte first compare
- * as their bytes do one by one. */
-static inline uint64_t oddport_address_word(const uint8_t bytes[8])
-{
-    /* Spelled out, so that compilers see one byte-swapping load. */
-    return (uint64_t)bytes[0] << 56 | (uint64_t)bytes[1] << 48 | (uint64_t)bytes[2] << 40 |
-           (uint64_t)bytes[3] << 32 | (uint64_t)bytes[4] << 24 | (uint64_t)bytes[5] << 16 |
-           (uint64_t)bytes[6] << 8 | (uint64_t)bytes[7];
-}
-
-static inline int oddport_address_compare(const OddportAddress *left, const OddportAddress *right)
-{
-    if (left->family != right->family)
-        return left->family < right->family ? -1 : 1;
-    for (unsigned half = 0; half < 2; half++) {
-        uint64_t left_word = oddport_address_word(left->bytes + 8 * half);
-        uint64_t right_word = oddport_address_word(right->bytes + 8 * half);
-        if (left_word != right_word)
-            return left_word < right_word ? -1 : 1;
-    }
-    return 0;
-}
-
 /* Writes the canonical text form (IPv6 compressed per RFC 5952) into `text`. */
 #define ODDPORT_ADDRESS_TEXT_MAX 46
 void oddport_address_to_text(const OddportAddress *address, char text[ODDPORT_ADDRESS_TEXT_MAX]);

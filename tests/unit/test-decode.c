@@ -1195,46 +1195,6 @@ static void test_link_type_list(void)
     }
 }
 
-static int sign_of(int value)
-{
-    return (value > 0) - (value < 0);
-}
-
-/* The engine orders a flow's endpoints with oddport_address_compare: it must agree with memcmp
- * over the whole address, family byte included, or the flow key of a direction would change. */
-static void test_address_compare_orders_as_bytes(void)
-{
-    GRand *random = g_rand_new_with_seed(20261202);
-    for (unsigned round = 0; round < 200000; round++) {
-        OddportAddress left;
-        OddportAddress right;
-        memset(&left, 0, sizeof left);
-        left.family = g_rand_boolean(random) ? 4 : 6;
-        for (unsigned index = 0; index < sizeof left.bytes; index++)
-            left.bytes[index] = (uint8_t)g_rand_int(random);
-        right = left;
-        /* Mostly addresses that differ in one byte, anywhere, by any amount: the near misses
-         * where a wrong word order or a signed byte would show. */
-        unsigned change = g_rand_int_range(random, 0, 4);
-        if (change == 0)
-            right.family = right.family == 4 ? 6 : 4;
-        else if (change < 3)
-            right.bytes[g_rand_int_range(random, 0, 16)] = (uint8_t)g_rand_int(random);
-        int expected = sign_of(memcmp(&left, &right, sizeof left));
-        g_assert_cmpint(sign_of(oddport_address_compare(&left, &right)), ==, expected);
-        g_assert_cmpint(sign_of(oddport_address_compare(&right, &left)), ==, -expected);
-    }
-    g_rand_free(random);
-    OddportAddress low = {.family = 4, .bytes = {0x7f}};
-    OddportAddress high = {.family = 4, .bytes = {0x80}};
-    g_assert_cmpint(oddport_address_compare(&low, &high), <, 0);
-    OddportAddress last_byte = {.family = 6, .bytes = {[15] = 0xff}};
-    OddportAddress first_byte = {.family = 6, .bytes = {[0] = 0x01}};
-    g_assert_cmpint(oddport_address_compare(&last_byte, &first_byte), <, 0);
-    g_assert_cmpint(oddport_address_compare(&high, &last_byte), <, 0);
-    g_assert_cmpint(oddport_address_compare(&high, &high), ==, 0);
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1262,7 +1222,6 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/link-type-names", test_link_type_names);
     g_test_add_func("/decode/skip-reason-names", test_skip_reason_names);
     g_test_add_func("/decode/address-text", test_address_text);
-    g_test_add_func("/decode/address-compare", test_address_compare_orders_as_bytes);
     g_test_add_func("/decode/every-prefix-and-corruption", test_every_prefix_and_corruption);
     return g_test_run();
 }
