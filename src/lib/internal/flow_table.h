@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal/hash.h"
+#include "internal/word_scan.h"
 #include "oddport/decode.h"
 
 /* The eight bytes at `bytes` as a number, the first byte the most significant: numbers so read
@@ -107,43 +109,31 @@ void oddport_flow_table_init(OddportFlowTable *table,
                              const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT]);
 void oddport_flow_table_clear(OddportFlowTable *table);
 
-/* Eight bytes as a word in the machine's byte order: a hash only has to agree within a run. */
-static inline uint64_t oddport_flow_hash_word(const uint8_t bytes[8])
-{
-    uint64_t word;
-    memcpy(&word, bytes, sizeof word);
-    return word;
-}
-
 /* The hash of the key these fields make, `first` and `second` in key order. A function of the
  * fields rather than of the key's bytes, so that the engine can hash a packet's endpoints where
  * they already lie while it fills the key: loading whole words of a key just stored byte by
- * byte waits for those stores. The two addresses' halves are mixed in two independent chains
- * and the rest in a third, joined by one final mix: every input bit reaches the low bits (the
- * table's slot) and the high ones (the worker), in fewer dependent multiplies. Of a family only
- * whether it is 6 counts, since the only others are 4 and, in a test's key, 0. Inline, as the
- * lookup and the touch below: the per-packet calls, worth their place in the caller's loop. */
+ * byte waits for those stores. The addresses' halves go through two independent chains of
+ * oddport_hash_step and the rest is one word, all joined by oddport_hash_finish: fewer
+ * dependent multiplies than one chain over the key. Words are read in the machine's byte order,
+ * since a hash only has to agree within a run; of a family only whether it is 6 counts, since
+ * the only others are 4 and, in a test's key, 0. Inline, as the lookup and the touch below: the
+ * per-packet calls, worth their place in the caller's loop. */
 static inline uint32_t oddport_flow_hash_fields(const OddportAddress *first,
                                                 const OddportAddress *second, uint16_t first_port,
                                                 uint16_t second_port, uint16_t vlan_id,
                                                 uint8_t transport, bool has_vlan)
 {
     uint64_t high =
-        (0x9e3779b97f4a7c15u ^ oddport_flow_hash_word(first->bytes)) * 0xff51afd7ed558ccdu;
-    high = (high ^ high >> 32 ^ oddport_flow_hash_word(second->bytes)) * 0xff51afd7ed558ccdu;
-    uint64_t low =
-        (0xc2b2ae3d27d4eb4fu ^ oddport_flow_hash_word(first->bytes + 8)) * 0xc4ceb9fe1a85ec53u;
-    low = (low ^ low >> 32 ^ oddport_flow_hash_word(second->bytes + 8)) * 0xc4ceb9fe1a85ec53u;
+        oddport_hash_step(oddport_hash_step(0x9e3779b97f4a7c15u, oddport_word_load(first->bytes)),
+                          oddport_word_load(second->bytes));
+    uint64_t low = oddport_hash_step(
+        oddport_hash_step(0xc2b2ae3d27d4eb4fu, oddport_word_load(first->bytes + 8)),
+        oddport_word_load(second->bytes + 8));
     uint64_t rest = (uint64_t)first_port | (uint64_t)second_port << 16 | (uint64_t)vlan_id << 32 |
                     (uint64_t)transport << 48 | (uint64_t)(first->family == 6) << 56 |
                     (uint64_t)(second->family == 6) << 57 | (uint64_t)has_vlan << 58;
-    uint64_t hash = high ^ (low << 29 | low >> 35) ^ rest * 0x9fb21c651e98df25u;
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdu;
-    hash ^= hash >> 33;
-    hash *= 0xc4ceb9fe1a85ec53u;
-    hash ^= hash >> 33;
-    return (uint32_t)hash;
+    return (uint32_t)oddport_hash_finish(high ^ (low << 29 | low >> 35) ^
+                                         rest * 0x9fb21c651e98df25u);
 }
 
 /* The hash of a whole key, for a caller that has the key rather than its parts. */

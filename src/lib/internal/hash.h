@@ -6,6 +6,25 @@
 #include <stdint.h>
 #include <string.h>
 
+/* One word into a running hash: a multiply-and-fold round. */
+static inline uint64_t oddport_hash_step(uint64_t hash, uint64_t word)
+{
+    hash = (hash ^ word) * 0xff51afd7ed558ccdu;
+    return hash ^ hash >> 32;
+}
+
+/* A full final mix, so that low bits (a table's slot) and high bits (a sketch's register, a
+ * worker's share) both depend on every input bit. */
+static inline uint64_t oddport_hash_finish(uint64_t hash)
+{
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdu;
+    hash ^= hash >> 33;
+    hash *= 0xc4ceb9fe1a85ec53u;
+    hash ^= hash >> 33;
+    return hash;
+}
+
 /* Eight bytes at a time with a multiply-and-fold mix: keys are short and fixed-size, and a
  * byte-wise hash showed up in profiles of the per-packet path. */
 static inline uint64_t oddport_hash_bytes(const void *bytes, size_t length)
@@ -15,22 +34,13 @@ static inline uint64_t oddport_hash_bytes(const void *bytes, size_t length)
     while (length >= 8) {
         uint64_t word;
         memcpy(&word, data, 8);
-        hash = (hash ^ word) * 0xff51afd7ed558ccdu;
-        hash ^= hash >> 32;
+        hash = oddport_hash_step(hash, word);
         data += 8;
         length -= 8;
     }
     uint64_t tail = 0;
     memcpy(&tail, data, length);
-    hash ^= tail;
-    /* A full final mix, so that low bits (a table's slot) and high bits (a sketch's register)
-     * both depend on every input byte. */
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdu;
-    hash ^= hash >> 33;
-    hash *= 0xc4ceb9fe1a85ec53u;
-    hash ^= hash >> 33;
-    return hash;
+    return oddport_hash_finish(hash ^ tail);
 }
 
 #endif
