@@ -6,6 +6,7 @@
 #include "internal/engine_workers.h"
 #include "internal/flow_table.h"
 #include "internal/hash.h"
+#include "internal/prefetch.h"
 #include "oddport/engine.h"
 #include "internal/side.h"
 
@@ -488,21 +489,6 @@ static void free_flow(Flow *flow)
  * flows. */
 enum { SPARES_MAX = 8192 };
 
-/* Ask for every line of `memory`, to read or to write (the hint's kind must be a constant). */
-enum { CACHE_LINE = 64 };
-
-static inline void fetch_for_reading(const void *memory, size_t size)
-{
-    for (size_t offset = 0; offset < size; offset += CACHE_LINE)
-        __builtin_prefetch((const char *)memory + offset, 0);
-}
-
-static inline void fetch_for_writing(const void *memory, size_t size)
-{
-    for (size_t offset = 0; offset < size; offset += CACHE_LINE)
-        __builtin_prefetch((const char *)memory + offset, 1);
-}
-
 /* Takes the last spare, and asks for the lines of the one the next call will take, for writing:
  * its next user fills it, and it has not been touched since it was taken back. */
 static void *take_spare(GPtrArray *spares, size_t size)
@@ -511,7 +497,7 @@ static void *take_spare(GPtrArray *spares, size_t size)
         return NULL;
     void *spare = g_ptr_array_steal_index_fast(spares, spares->len - 1);
     if (spares->len > 0)
-        fetch_for_writing(g_ptr_array_index(spares, spares->len - 1), size);
+        oddport_fetch_for_writing(g_ptr_array_index(spares, spares->len - 1), size);
     return spare;
 }
 
@@ -544,7 +530,7 @@ static void fetch_next_to_finish(const OddportEngine *engine, const OddportFlowE
         return;
     oddport_flow_table_fetch_slot(&engine->flows, next->hash);
     if (next->newer != NULL)
-        fetch_for_reading(next->newer, sizeof(Flow));
+        oddport_fetch_for_reading(next->newer, sizeof(Flow));
 }
 
 static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
@@ -1294,7 +1280,7 @@ void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow 
         if (index + 2 * RECYCLE_AHEAD < count)
             __builtin_prefetch(&finished[index + 2 * RECYCLE_AHEAD]->flow);
         if (index + RECYCLE_AHEAD < count)
-            fetch_for_writing(finished[index + RECYCLE_AHEAD]->flow, sizeof(Flow));
+            oddport_fetch_for_writing(finished[index + RECYCLE_AHEAD]->flow, sizeof(Flow));
         g_free(finished[index]->prepared);
         recycle_flow(engine, finished[index]->flow);
         keep_spare(&engine->spare_finished, finished[index]);

@@ -1,0 +1,24 @@
+/* Asking for memory ahead of its use: the cache line, and hints for a whole object. */
+#ifndef ODDPORT_PREFETCH_H
+#define ODDPORT_PREFETCH_H
+
+#include <stddef.h>
+
+/* The line the processors oddport runs on move memory by; a hint per line covers an object. */
+enum { ODDPORT_CACHE_LINE = 64 };
+
+/* Asks for every line of `memory`, to read it or to write it. Two functions, since a hint's kind
+ * must be a constant. Only hints: they never fault. */
+static inline void oddport_fetch_for_reading(const void *memory, size_t size)
+{
+    for (size_t offset = 0; offset < size; offset += ODDPORT_CACHE_LINE)
+        __builtin_prefetch((const char *)memory + offset, 0);
+}
+
+static inline void oddport_fetch_for_writing(const void *memory, size_t size)
+{
+    for (size_t offset = 0; offset < size; offset += ODDPORT_CACHE_LINE)
+        __builtin_prefetch((const char *)memory + offset, 1);
+}
+
+#endif
