@@ -409,15 +409,19 @@ static gpointer run_delivering(gpointer data)
             return NULL;
         }
         take_back(workers, batch);
-        deliver_ready(workers);
         Worker *worker = &workers->workers[batch->worker];
-        if (batch->finish) {
+        /* A finishing batch goes back before its flows are written out, so that the worker
+         * finishes its next chunk meanwhile; returned after, the two took turns. */
+        bool finishing = batch->finish;
+        if (finishing) {
             worker->held = batch;
-        } else {
-            /* Back to the reader only now: a reader that has all its batches back knows that
-             * every flow finished so far has been delivered. */
-            pass_back(worker, batch, worker->free_batches);
+            return_held(workers);
         }
+        deliver_ready(workers);
+        /* Back to the reader only now: a reader that has all its batches back knows that every
+         * flow finished so far has been delivered. */
+        if (!finishing)
+            pass_back(worker, batch, worker->free_batches);
         return_held(workers);
         if (all_finished(workers))
             return NULL;
