@@ -78,10 +78,13 @@ typedef struct OddportReportFormat {
      * threads other than the report's may then write flows' parts ahead of time, in parallel
      * (oddport_engine_prepare_flows), and add_flow copies a flow's part as it is when the flow
      * carries one made for this format (flow->prepared_for). A preparer is one thread's scratch
-     * state (transfer full: preparer_free); prepare_flow returns the flow's part, `*length`
-     * bytes (transfer full: g_free), and reads nothing of any report's state. */
+     * state (transfer full: preparer_free), or none for a format that needs none (preparer_new
+     * and preparer_free NULL; prepare_flow is then passed NULL). prepare_flow replaces the
+     * contents of `part` (borrowed) with the flow's part: the caller keeps one part's memory for
+     * a later flow's, since a flow's part is a kilobyte or more and a flood finishes millions. It
+     * reads nothing of any report's state. */
     void *(*preparer_new)(void);
-    char *(*prepare_flow)(void *preparer, const OddportFlowReport *flow, size_t *length);
+    void (*prepare_flow)(void *preparer, const OddportFlowReport *flow, GString *part);
     void (*preparer_free)(void *preparer);
 } OddportReportFormat;
 

@@ -501,21 +501,30 @@ static void *take_spare(GPtrArray *spares, size_t size)
     return spare;
 }
 
-static void keep_spare(GPtrArray **spares, void *memory)
+static void keep_spare(GPtrArray **spares, void *memory, GDestroyNotify free_memory)
 {
     if (*spares == NULL)
-        *spares = g_ptr_array_new_with_free_func(g_free);
+        *spares = g_ptr_array_new_with_free_func(free_memory);
     if ((*spares)->len < SPARES_MAX)
         g_ptr_array_add(*spares, memory);
     else
-        g_free(memory);
+        free_memory(memory);
 }
 
 /* A finished flow, once nothing reads it any more, kept for the engine's next flows. */
 static void recycle_flow(OddportEngine *engine, Flow *flow)
 {
     clear_flow_detection(flow);
-    keep_spare(&engine->spare_flows, flow);
+    keep_spare(&engine->spare_flows, flow, g_free);
+}
+
+/* A spare finished record with the memory of its part; its flow went its own way. */
+static void free_finished_record(void *memory)
+{
+    OddportFinishedFlow *finished = memory;
+    if (finished->prepared != NULL)
+        g_string_free(finished->prepared, TRUE);
+    g_free(finished);
 }
 
 /* Flows evicted or idle are finished oldest first, one list after another, and each of them
@@ -531,6 +540,24 @@ static void fetch_next_to_finish(const OddportEngine *engine, const OddportFlowE
     oddport_flow_table_fetch_slot(&engine->flows, next->hash);
     if (next->newer != NULL)
         oddport_fetch_for_reading(next->newer, sizeof(Flow));
+}
+
+/* A part of a finished record's memory kept for reuse only up to this size: a flow's JSON is one
+ * or two kilobytes, and a rare flow with a far longer part should not hold that much on. */
+enum { PREPARED_KEPT_MAX = 16 * 1024 };
+
+/* Writes the finished flow's part of the report ahead of time, into the record's own memory. */
+static void prepare_part(OddportEngine *engine, OddportFinishedFlow *finished)
+{
+    const OddportReportFormat *format = engine->prepare_format;
+    if (engine->preparer == NULL && format->preparer_new != NULL)
+        engine->preparer = format->preparer_new();
+    if (finished->prepared == NULL)
+        finished->prepared = g_string_sized_new(1024);
+    format->prepare_flow(engine->preparer, &finished->report, finished->prepared);
+    finished->report.prepared_text = finished->prepared->str;
+    finished->report.prepared_length = finished->prepared->len;
+    finished->report.prepared_for = format;
 }
 
 static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
@@ -550,23 +577,18 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     OddportFinishedFlow *finished = &alone;
     if (engine->finished_handler != NULL) {
         finished = take_spare(engine->spare_finished, sizeof *finished);
-        if (finished == NULL)
+        if (finished == NULL) {
             finished = g_new(OddportFinishedFlow, 1);
+            finished->prepared = NULL;
+        }
     }
     finished->flow = flow;
     classify_open_flow(engine, flow, &finished->verdict);
     describe_flow(engine, flow, &finished->verdict, cause == FINISH_AT_END, detection_done,
                   &finished->report);
     if (engine->finished_handler != NULL) {
-        finished->prepared = NULL;
-        if (engine->prepare_format != NULL) {
-            if (engine->preparer == NULL)
-                engine->preparer = engine->prepare_format->preparer_new();
-            finished->prepared = engine->prepare_format->prepare_flow(
-                engine->preparer, &finished->report, &finished->report.prepared_length);
-            finished->report.prepared_text = finished->prepared;
-            finished->report.prepared_for = engine->prepare_format;
-        }
+        if (engine->prepare_format != NULL)
+            prepare_part(engine, finished);
         finished->order = finish_order(engine, flow, cause);
         engine->finished_handler(finished, engine->finished_data);
         return;
@@ -1216,8 +1238,8 @@ void oddport_engine_set_workers(OddportEngine *engine, unsigned count)
 void oddport_engine_prepare_flows(OddportEngine *engine, const OddportReportFormat *format)
 {
     g_return_if_fail(engine->preparer == NULL);
-    bool can_prepare = format != NULL && format->preparer_new != NULL &&
-                       format->prepare_flow != NULL && format->preparer_free != NULL;
+    bool can_prepare = format != NULL && format->prepare_flow != NULL &&
+                       (format->preparer_new == NULL) == (format->preparer_free == NULL);
     engine->prepare_format = can_prepare ? format : NULL;
 }
 
@@ -1262,9 +1284,8 @@ void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishe
 
 void oddport_engine_release_finished(OddportFinishedFlow *finished)
 {
-    g_free(finished->prepared);
     free_flow(finished->flow);
-    g_free(finished);
+    free_finished_record(finished);
 }
 
 /* How many flows ahead of the one taken back their memory is asked for: the delivering thread
@@ -1281,8 +1302,12 @@ void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow 
             __builtin_prefetch(&finished[index + 2 * RECYCLE_AHEAD]->flow);
         if (index + RECYCLE_AHEAD < count)
             oddport_fetch_for_writing(finished[index + RECYCLE_AHEAD]->flow, sizeof(Flow));
-        g_free(finished[index]->prepared);
+        GString *prepared = finished[index]->prepared;
+        if (prepared != NULL && prepared->allocated_len > PREPARED_KEPT_MAX) {
+            g_string_free(prepared, TRUE);
+            finished[index]->prepared = NULL;
+        }
         recycle_flow(engine, finished[index]->flow);
-        keep_spare(&engine->spare_finished, finished[index]);
+        keep_spare(&engine->spare_finished, finished[index], free_finished_record);
     }
 }

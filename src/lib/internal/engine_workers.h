@@ -37,7 +37,9 @@ typedef struct {
     OddportFlowVerdict verdict;
     OddportFlowReport report; /* report.verdict points at `verdict` */
     void *flow;               /* the worker engine's flow, for oddport_engine_release_finished */
-    char *prepared;           /* report.prepared_text, owned here; NULL when none was written */
+    /* report.prepared_text's memory, owned here and kept with the record when it is reused;
+     * NULL until a part is first written into it. */
+    GString *prepared;
 } OddportFinishedFlow;
 
 /* Called by a worker engine for each flow it finishes, instead of its sink; `finished` is the

@@ -41,10 +41,10 @@ void oddport_json_writer_free(OddportJsonWriter *writer);
  * oddport_json_writer_restart_members makes it ready for the next run of members. */
 OddportJsonWriter *oddport_json_writer_new_members(GString *text);
 void oddport_json_writer_restart_members(OddportJsonWriter *writer);
-/* The members a writer of members wrote since it last (re)started, as a new text of `length`
- * bytes that the caller owns (transfer full, g_free); the writer is then restarted. Members
- * that fit in the writer's buffer are copied from there, never through its `text`. */
-char *oddport_json_writer_take_members(OddportJsonWriter *writer, size_t *length);
+/* Replaces the contents of `members` (borrowed) with the members a writer of members wrote
+ * since it last (re)started; the writer is then restarted. Members that fit in the writer's
+ * buffer are copied from there, never through its `text`. */
+void oddport_json_writer_take_members(OddportJsonWriter *writer, GString *members);
 /* Members written by a writer of members, `length` bytes of `text`, as the next members of the
  * object open in `writer`. */
 void oddport_json_members(OddportJsonWriter *writer, const char *text, size_t length);

@@ -359,27 +359,15 @@ static void *begin_report(FILE *stream, const OddportReportOptions *options)
     return report;
 }
 
-/* A flow's row written ahead of time (see OddportReportFormat.prepare_flow); the preparer is
- * a line reused from row to row. */
-static void *flow_preparer_new(void)
+/* A flow's row written ahead of time (see OddportReportFormat.prepare_flow), straight into the
+ * part: a row needs no scratch state, so the format has no preparer. */
+static void prepare_flow(void *preparer, const OddportFlowReport *flow, GString *part)
 {
-    return g_string_sized_new(1024);
-}
-
-static char *prepare_flow(void *preparer, const OddportFlowReport *flow, size_t *length)
-{
-    GString *line = preparer;
-    g_string_truncate(line, 0);
-    CsvRecord record = {.line = line};
+    (void)preparer;
+    g_string_truncate(part, 0);
+    CsvRecord record = {.line = part};
     walk_flow_record(flow, &csv_record_visitor, &record);
-    finish_row(line);
-    *length = line->len;
-    return g_memdup2(line->str, line->len);
-}
-
-static void flow_preparer_free(void *preparer)
-{
-    g_string_free(preparer, TRUE);
+    finish_row(part);
 }
 
 static void add_flow_report(const OddportFlowReport *flow, void *state)
@@ -488,7 +476,5 @@ const OddportReportFormat oddport_report_format_csv = {
     .add_flow = add_flow_report,
     .end = end_report,
     .discard = discard_report,
-    .preparer_new = flow_preparer_new,
     .prepare_flow = prepare_flow,
-    .preparer_free = flow_preparer_free,
 };

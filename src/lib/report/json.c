@@ -178,12 +178,11 @@ void *oddport_json_flow_preparer_new(void)
     return preparer;
 }
 
-char *oddport_json_prepare_flow(void *preparer_pointer, const OddportFlowReport *flow,
-                                size_t *length)
+void oddport_json_prepare_flow(void *preparer_pointer, const OddportFlowReport *flow, GString *part)
 {
     FlowPreparer *preparer = preparer_pointer;
     oddport_json_write_flow_members(preparer->writer, flow);
-    return oddport_json_writer_take_members(preparer->writer, length);
+    oddport_json_writer_take_members(preparer->writer, part);
 }
 
 void oddport_json_flow_preparer_free(void *preparer_pointer)

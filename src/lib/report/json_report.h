@@ -15,7 +15,7 @@ void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlo
 /* A flow's members written ahead of time, in any thread, for the JSON and NDJSON formats'
  * prepare_flow (see OddportReportFormat); the preparer is a writer of members. */
 void *oddport_json_flow_preparer_new(void);
-char *oddport_json_prepare_flow(void *preparer, const OddportFlowReport *flow, size_t *length);
+void oddport_json_prepare_flow(void *preparer, const OddportFlowReport *flow, GString *part);
 void oddport_json_flow_preparer_free(void *preparer);
 /* The flow's members: as written ahead of time when the flow carries them, else written now. */
 void oddport_json_flow_members(OddportJsonWriter *writer, const OddportFlowReport *flow);

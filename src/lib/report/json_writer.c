@@ -32,17 +32,18 @@ void oddport_json_writer_restart_members(OddportJsonWriter *writer)
     writer->needs_comma[0] = false;
 }
 
-char *oddport_json_writer_take_members(OddportJsonWriter *writer, size_t *length)
+void oddport_json_writer_take_members(OddportJsonWriter *writer, GString *members)
 {
     /* Members that outgrew the buffer spilled into the text: the rest joins them there. */
     if (writer->text->len > 0)
         oddport_json_writer_make_room(writer);
-    bool spilled = writer->text->len > 0;
-    *length = spilled ? writer->text->len : writer->used;
-    char *members = g_memdup2(spilled ? writer->text->str : writer->buffer, *length);
+    g_string_truncate(members, 0);
+    if (writer->text->len > 0)
+        g_string_append_len(members, writer->text->str, (gssize)writer->text->len);
+    else
+        g_string_append_len(members, writer->buffer, (gssize)writer->used);
     g_string_truncate(writer->text, 0);
     oddport_json_writer_restart_members(writer);
-    return members;
 }
 
 /* Hands bytes on to where the writer's output goes: its text, or its stream, noting a failed
