@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "internal/engine_workers.h"
+#include "internal/prefetch.h"
 #include "oddport/protocol.h"
 
 /* Three kinds of threads: the reading thread (the engine's caller) decodes records and gathers
@@ -115,6 +116,43 @@ typedef struct {
     uint64_t evicted_flows;
 } Batch;
 
+/* A worker's finished flows not yet delivered, in finish order: an array read from `head` on,
+ * rather than a list, since a flood passes millions through and a list cell is an allocation
+ * each, and since an array lets the delivering thread ask for the flows it takes next. */
+typedef struct {
+    GPtrArray *flows; /* of OddportFinishedFlow * */
+    guint head;
+} PendingFlows;
+
+static guint pending_count(const PendingFlows *pending)
+{
+    return pending->flows->len - pending->head;
+}
+
+static OddportFinishedFlow *pending_peek(const PendingFlows *pending, guint ahead)
+{
+    guint index = pending->head + ahead;
+    return index < pending->flows->len ? g_ptr_array_index(pending->flows, index) : NULL;
+}
+
+static OddportFinishedFlow *pending_pop(PendingFlows *pending)
+{
+    OddportFinishedFlow *first = pending_peek(pending, 0);
+    if (first == NULL)
+        return NULL;
+    pending->head++;
+    /* Emptied, the array starts over; half taken, the rest moves to the front, so that the
+     * array stays about as long as the flows waiting. */
+    if (pending->head == pending->flows->len) {
+        g_ptr_array_set_size(pending->flows, 0);
+        pending->head = 0;
+    } else if (pending->head >= 4096 && pending->head * 2 >= pending->flows->len) {
+        g_ptr_array_remove_range(pending->flows, 0, pending->head);
+        pending->head = 0;
+    }
+    return first;
+}
+
 typedef struct {
     OddportWorkers *workers;
     GThread *thread;
@@ -131,7 +169,7 @@ typedef struct {
     uint64_t sent_through; /* the position the last batch sent was through */
     Batch *filling;
     /* The delivering thread's. */
-    GQueue pending;               /* of OddportFinishedFlow *, in finish order, not yet delivered */
+    PendingFlows pending;         /* finished, not yet delivered */
     GPtrArray *released;          /* delivered, to go back to the worker with its next batch */
     OddportFinishOrder watermark; /* the latest finished_through come back */
     /* A finishing batch waiting until no more than one chunk of this worker's flows is still to
@@ -327,8 +365,7 @@ static void batch_free(Batch *batch)
 static void take_back(OddportWorkers *workers, Batch *batch)
 {
     Worker *worker = &workers->workers[batch->worker];
-    for (guint index = 0; index < batch->finished->len; index++)
-        g_queue_push_tail(&worker->pending, g_ptr_array_index(batch->finished, index));
+    g_ptr_array_extend(worker->pending.flows, batch->finished, NULL, NULL);
     g_ptr_array_set_size(batch->finished, 0);
     /* A batch sent early for room may say less than one sent before it: saying less than is
      * true only delays delivery. */
@@ -337,6 +374,21 @@ static void take_back(OddportWorkers *workers, Batch *batch)
     worker->evicted_flows = batch->evicted_flows;
     batch->used = 0;
     batch->finish = batch->more_to_finish;
+}
+
+/* How many flows ahead of the one delivered their memory is asked for: a worker wrote them on
+ * the other core, and the report reads each flow's record and copies its prepared part. Two
+ * steps, as the part is found through the record. */
+enum { DELIVER_AHEAD = 4 };
+
+static void fetch_ahead(const PendingFlows *pending)
+{
+    const OddportFinishedFlow *far = pending_peek(pending, 2 * DELIVER_AHEAD);
+    if (far != NULL)
+        oddport_fetch_for_reading(far, sizeof *far);
+    const OddportFinishedFlow *near = pending_peek(pending, DELIVER_AHEAD);
+    if (near != NULL && near->report.prepared_text != NULL)
+        oddport_fetch_for_reading(near->report.prepared_text, near->report.prepared_length);
 }
 
 /* Delivers, in order, every finished flow before which no other can come any more: one whose
@@ -351,7 +403,7 @@ static void deliver_ready(OddportWorkers *workers)
         Worker *first = NULL;
         const OddportFinishedFlow *first_flow = NULL;
         for (unsigned index = 0; index < workers->count; index++) {
-            const OddportFinishedFlow *head = g_queue_peek_head(&workers->workers[index].pending);
+            const OddportFinishedFlow *head = pending_peek(&workers->workers[index].pending, 0);
             if (head != NULL && (first_flow == NULL || oddport_finish_order_compare(
                                                            &head->order, &first_flow->order) < 0)) {
                 first = &workers->workers[index];
@@ -360,7 +412,8 @@ static void deliver_ready(OddportWorkers *workers)
         }
         if (first == NULL || oddport_finish_order_compare(&first_flow->order, &watermark) > 0)
             return;
-        OddportFinishedFlow *finished = g_queue_pop_head(&first->pending);
+        fetch_ahead(&first->pending);
+        OddportFinishedFlow *finished = pending_pop(&first->pending);
         oddport_engine_deliver_finished(workers->reader, finished);
         g_ptr_array_add(first->released, finished);
     }
@@ -391,7 +444,7 @@ static void return_held(OddportWorkers *workers)
 {
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
-        if (worker->held != NULL && worker->pending.length <= FINISH_CHUNK_FLOWS) {
+        if (worker->held != NULL && pending_count(&worker->pending) <= FINISH_CHUNK_FLOWS) {
             pass_back(worker, worker->held, worker->inbox);
             worker->held = NULL;
         }
@@ -472,7 +525,7 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
         oddport_engine_prepare_flows(worker->engine, prepare_format);
         worker->inbox = g_async_queue_new();
         worker->free_batches = g_async_queue_new();
-        g_queue_init(&worker->pending);
+        worker->pending.flows = g_ptr_array_new();
         worker->released = g_ptr_array_new();
         if (worker->own_share)
             continue;
@@ -739,8 +792,9 @@ void oddport_workers_free(OddportWorkers *workers)
         if (worker->held != NULL)
             batch_free(worker->held);
         OddportFinishedFlow *finished;
-        while ((finished = g_queue_pop_head(&worker->pending)) != NULL)
+        while ((finished = pending_pop(&worker->pending)) != NULL)
             oddport_engine_release_finished(finished);
+        g_ptr_array_unref(worker->pending.flows);
         for (guint item = 0; item < worker->released->len; item++)
             oddport_engine_release_finished(g_ptr_array_index(worker->released, item));
         g_ptr_array_unref(worker->released);
