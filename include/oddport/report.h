@@ -81,8 +81,8 @@ typedef struct OddportReportFormat {
      * state (transfer full: preparer_free), or none for a format that needs none (preparer_new
      * and preparer_free NULL; prepare_flow is then passed NULL). prepare_flow replaces the
      * contents of `part` (borrowed) with the flow's part: the caller keeps one part's memory for
-     * a later flow's, since a flow's part is a kilobyte or more and a flood finishes millions. It
-     * reads nothing of any report's state. */
+     * a later flow's, since a part takes hundreds of bytes to a few kilobytes and a flood finishes
+     * millions of flows. It reads nothing of any report's state. */
     void *(*preparer_new)(void);
     void (*prepare_flow)(void *preparer, const OddportFlowReport *flow, GString *part);
     void (*preparer_free)(void *preparer);

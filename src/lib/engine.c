@@ -518,7 +518,8 @@ static void recycle_flow(OddportEngine *engine, Flow *flow)
     keep_spare(&engine->spare_flows, flow, g_free);
 }
 
-/* A spare finished record with the memory of its part; its flow went its own way. */
+/* Frees a spare finished record and its part's memory, but not its flow, which was recycled or
+ * freed on its own. */
 static void free_finished_record(void *memory)
 {
     OddportFinishedFlow *finished = memory;
@@ -542,9 +543,11 @@ static void fetch_next_to_finish(const OddportEngine *engine, const OddportFlowE
         oddport_fetch_for_reading(next->newer, sizeof(Flow));
 }
 
-/* A part of a finished record's memory kept for reuse only up to this size: a flow's JSON is one
- * or two kilobytes, and a rare flow with a far longer part should not hold that much on. */
-enum { PREPARED_KEPT_MAX = 16 * 1024 };
+/* A finished record's part memory is kept for reuse only up to this size: a flow's JSON is one
+ * or two kilobytes, and its CSV row a few hundred bytes. With at most SPARES_MAX spare records,
+ * an engine keeps no more than 32 MiB of parts, and a rare flow with a far longer part lets its
+ * memory go. */
+enum { PREPARED_KEPT_MAX = 4 * 1024 };
 
 /* Writes the finished flow's part of the report ahead of time, into the record's own memory. */
 static void prepare_part(OddportEngine *engine, OddportFinishedFlow *finished)

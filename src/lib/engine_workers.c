@@ -135,6 +135,10 @@ static OddportFinishedFlow *pending_peek(const PendingFlows *pending, guint ahea
     return index < pending->flows->len ? g_ptr_array_index(pending->flows, index) : NULL;
 }
 
+/* Flows taken before the rest of the array moves to the front: enough that the move, a copy of
+ * the pointers left, is rare beside the flows taken. */
+enum { PENDING_COMPACT_MIN = 4096 };
+
 static OddportFinishedFlow *pending_pop(PendingFlows *pending)
 {
     OddportFinishedFlow *first = pending_peek(pending, 0);
@@ -146,7 +150,7 @@ static OddportFinishedFlow *pending_pop(PendingFlows *pending)
     if (pending->head == pending->flows->len) {
         g_ptr_array_set_size(pending->flows, 0);
         pending->head = 0;
-    } else if (pending->head >= 4096 && pending->head * 2 >= pending->flows->len) {
+    } else if (pending->head >= PENDING_COMPACT_MIN && pending->head * 2 >= pending->flows->len) {
         g_ptr_array_remove_range(pending->flows, 0, pending->head);
         pending->head = 0;
     }
@@ -464,7 +468,9 @@ static gpointer run_delivering(gpointer data)
         take_back(workers, batch);
         Worker *worker = &workers->workers[batch->worker];
         /* A finishing batch goes back before its flows are written out, so that the worker
-         * finishes its next chunk meanwhile; returned after, the two took turns. */
+         * finishes its next chunk meanwhile; returned after, the two took turns. The flows
+         * written out next go back to the worker with its following batch, so a worker's flows
+         * span up to three chunks at once: one finishing, one being written, one to recycle. */
         bool finishing = batch->finish;
         if (finishing) {
             worker->held = batch;

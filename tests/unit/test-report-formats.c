@@ -163,8 +163,11 @@ static void test_prepared_flows_write_the_same(void)
             GString *parts[SAMPLE_COUNT];
             for (unsigned kind = 0; kind < SAMPLE_COUNT; kind++) {
                 OddportFlowReport *flow = &run.samples[kind].flow;
-                /* A part's memory comes reused: what it held before must not show. */
-                parts[kind] = g_string_new("left over from an earlier flow");
+                /* A part's memory comes reused: what it held before, longer than any part,
+                 * must not show, neither in front nor past the end. */
+                parts[kind] = g_string_new(NULL);
+                for (unsigned filler = 0; filler < 8192; filler++)
+                    g_string_append_c(parts[kind], 'x');
                 preparer_format->prepare_flow(preparer, flow, parts[kind]);
                 g_assert_cmpuint(parts[kind]->len, >, 0);
                 flow->prepared_for = preparer_format;

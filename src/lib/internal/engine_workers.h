@@ -38,7 +38,8 @@ typedef struct {
     OddportFlowReport report; /* report.verdict points at `verdict` */
     void *flow;               /* the worker engine's flow, for oddport_engine_release_finished */
     /* report.prepared_text's memory, owned here and kept with the record when it is reused;
-     * NULL until a part is first written into it. */
+     * NULL until a part is first written into it, and again once a part too long to keep has
+     * been let go. */
     GString *prepared;
 } OddportFinishedFlow;
 
