@@ -580,10 +580,8 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     OddportFinishedFlow *finished = &alone;
     if (engine->finished_handler != NULL) {
         finished = take_spare(engine->spare_finished, sizeof *finished);
-        if (finished == NULL) {
-            finished = g_new(OddportFinishedFlow, 1);
-            finished->prepared = NULL;
-        }
+        if (finished == NULL)
+            finished = g_new0(OddportFinishedFlow, 1);
     }
     finished->flow = flow;
     classify_open_flow(engine, flow, &finished->verdict);

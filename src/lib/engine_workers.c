@@ -385,7 +385,7 @@ static void take_back(OddportWorkers *workers, Batch *batch)
  * steps, as the part is found through the record. */
 enum { DELIVER_AHEAD = 4 };
 
-static void fetch_ahead(const PendingFlows *pending)
+static void fetch_next_to_deliver(const PendingFlows *pending)
 {
     const OddportFinishedFlow *far = pending_peek(pending, 2 * DELIVER_AHEAD);
     if (far != NULL)
@@ -416,7 +416,7 @@ static void deliver_ready(OddportWorkers *workers)
         }
         if (first == NULL || oddport_finish_order_compare(&first_flow->order, &watermark) > 0)
             return;
-        fetch_ahead(&first->pending);
+        fetch_next_to_deliver(&first->pending);
         OddportFinishedFlow *finished = pending_pop(&first->pending);
         oddport_engine_deliver_finished(workers->reader, finished);
         g_ptr_array_add(first->released, finished);
@@ -467,15 +467,14 @@ static gpointer run_delivering(gpointer data)
         }
         take_back(workers, batch);
         Worker *worker = &workers->workers[batch->worker];
-        /* A finishing batch goes back before its flows are written out, so that the worker
-         * finishes its next chunk meanwhile; returned after, the two took turns. The flows
-         * written out next go back to the worker with its following batch, so a worker's flows
-         * span up to three chunks at once: one finishing, one being written, one to recycle. */
         bool finishing = batch->finish;
-        if (finishing) {
+        if (finishing)
             worker->held = batch;
-            return_held(workers);
-        }
+        /* Held batches go back before the flows are written out, so that a worker finishes its
+         * next chunk meanwhile; returned after, the two took turns. The flows written out next
+         * go back to the worker with its following batch, so a worker's flows span up to three
+         * chunks at once: one finishing, one being written, one to recycle. */
+        return_held(workers);
         deliver_ready(workers);
         /* Back to the reader only now: a reader that has all its batches back knows that every
          * flow finished so far has been delivered. */

@@ -136,7 +136,8 @@ static inline uint32_t oddport_flow_hash_fields(const OddportAddress *first,
                                          rest * 0x9fb21c651e98df25u);
 }
 
-/* The hash of a whole key, for a caller that has the key rather than its parts. */
+/* The hash of a whole key, the same as oddport_flow_hash_fields of its parts: for a caller that
+ * has the key itself, as the flow table's tests do. */
 static inline uint32_t oddport_flow_key_hash(const OddportFlowKey *key)
 {
     return oddport_flow_hash_fields(&key->address[0], &key->address[1], key->port[0], key->port[1],
