@@ -15,8 +15,10 @@
 #define ODDPORT_SCHEMA_VERSION 1
 #define ODDPORT_TIME_TEXT_MAX  40
 
-/* RFC 3339 UTC with `digits` fractional digits (6 or 9), e.g. "2026-11-28T01:02:03.123456Z". */
-void oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX]);
+/* RFC 3339 UTC with `digits` fractional digits (6 or 9), e.g. "2026-11-28T01:02:03.123456Z";
+ * returns its length, without the NUL. */
+size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits,
+                           char text[ODDPORT_TIME_TEXT_MAX]);
 
 /* Reads a time as --since and --until take it: RFC 3339 with a time zone
  * ("2026-11-28T01:10:55Z", "2026-11-28T02:10:55.25+01:00", up to nine fractional digits) or

@@ -42,9 +42,10 @@ static void test_time_matches_the_c_library(void)
         uint64_t timestamp = round < 2000 ? (uint64_t)round * 86400u * 1000000000u - (round & 1)
                                           : (uint64_t)g_rand_double_range(random, 0, 1.6e19);
         unsigned digits = round % 2 == 0 ? 6 : 9;
-        oddport_format_time(timestamp, digits, ours);
+        size_t length = oddport_format_time(timestamp, digits, ours);
         reference_time(timestamp, digits, reference, sizeof reference);
         g_assert_cmpstr(ours, ==, reference);
+        g_assert_cmpuint(length, ==, strlen(reference));
     }
     g_rand_free(random);
 }

@@ -34,13 +34,17 @@ static void write_nested(OddportJsonWriter *writer)
     oddport_json_end_array(writer);
     oddport_json_key(writer, "absent");
     oddport_json_string_or_null(writer, "");
+    oddport_json_key(writer, "empty");
+    oddport_json_string(writer, "");
     oddport_json_end_object(writer);
 }
 
 static void test_structure(void)
 {
     g_autofree char *text = capture_output(write_nested);
-    g_assert_cmpstr(text, ==, "{\"list\":[1,18446744073709551615,true,null,{}],\"absent\":null}\n");
+    g_assert_cmpstr(text, ==,
+                    "{\"list\":[1,18446744073709551615,true,null,{}],\"absent\":null,"
+                    "\"empty\":\"\"}\n");
 }
 
 static const uint8_t hostile[] =
@@ -97,13 +101,14 @@ static void test_long_values_keep_utf8(void)
                      100);
 }
 
-/* Plain text is checked and copied eight bytes at a time, the last block overlapping the one
- * before, and strings longer than 64 bytes take another path: every byte value, at every place
- * in strings of lengths on both sides of those steps, is escaped exactly as on its own. */
+/* Plain text is checked eight bytes at a time, the last block overlapping the one before, and
+ * four to seven bytes as two overlapping halves; it is copied in blocks of 16, 8 or 4 bytes that
+ * overlap at the end; strings longer than 64 bytes take another path. Every byte value, at every
+ * place in strings of lengths on both sides of those steps, is escaped exactly as on its own. */
 static void test_every_byte_in_every_place(void)
 {
-    static const size_t lengths[] = {1,  7,  8,  9,  15, 16, 17, 23, 24, 31, 32,
-                                     33, 40, 47, 48, 63, 64, 65, 72, 80, 97};
+    static const size_t lengths[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  15, 16, 17, 23,
+                                     24, 31, 32, 33, 40, 47, 48, 63, 64, 65, 72, 80, 97};
     uint8_t value[97];
     for (size_t which = 0; which < G_N_ELEMENTS(lengths); which++) {
         size_t value_length = lengths[which];

@@ -7,16 +7,18 @@
 
 enum { ODDPORT_DECIMAL_MAX = 20 }; /* the digits of UINT64_MAX */
 
+/* The digits of 00 to 99, two by two: numbers go out two digits at a time. */
+static const char oddport_decimal_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 /* Writes `value` in decimal at `out`, which has room for its digits (ODDPORT_DECIMAL_MAX at most),
  * without a NUL; returns how many digits it wrote. Two digits at a time from a table: report rows,
  * JSON members and TLS fingerprints hold many numbers, and printf's machinery costs more than they.
  */
 static inline size_t oddport_decimal_write(uint64_t value, char *out)
 {
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233"
-        "34353637383940414243444546474849505152535455565758596061626364656667"
-        "6869707172737475767778798081828384858687888990919293949596979899";
     size_t count = 1;
     for (uint64_t rest = value; rest >= 10; rest /= 10)
         count++;
@@ -25,17 +27,36 @@ static inline size_t oddport_decimal_write(uint64_t value, char *out)
         unsigned pair = (unsigned)(value % 100);
         value /= 100;
         cursor -= 2;
-        cursor[0] = pairs[2 * pair];
-        cursor[1] = pairs[2 * pair + 1];
+        cursor[0] = oddport_decimal_pairs[2 * pair];
+        cursor[1] = oddport_decimal_pairs[2 * pair + 1];
     }
     if (value >= 10) {
         cursor -= 2;
-        cursor[0] = pairs[2 * value];
-        cursor[1] = pairs[2 * value + 1];
+        cursor[0] = oddport_decimal_pairs[2 * value];
+        cursor[1] = oddport_decimal_pairs[2 * value + 1];
     } else {
         *--cursor = (char)('0' + value);
     }
     return count;
+}
+
+/* Writes exactly `width` digits of `value` at `out`, zeros in front, without a NUL; returns the
+ * end. Digits above the width are dropped. Times are fixed-width fields of two to nine digits,
+ * and each report writes a few a flow. */
+static inline char *oddport_decimal_write_width(char *out, uint32_t value, unsigned width)
+{
+    char *end = out + width;
+    char *cursor = end;
+    for (; width >= 2; width -= 2) {
+        unsigned pair = (unsigned)(value % 100);
+        value /= 100;
+        cursor -= 2;
+        cursor[0] = oddport_decimal_pairs[2 * pair];
+        cursor[1] = oddport_decimal_pairs[2 * pair + 1];
+    }
+    if (width == 1)
+        *--cursor = (char)('0' + value % 10);
+    return end;
 }
 
 #endif

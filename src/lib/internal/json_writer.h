@@ -78,7 +78,8 @@ void oddport_json_writer_make_room(OddportJsonWriter *writer);
 /* The member name for the next value, for names that are plain printable ASCII without quotes
  * or backslashes (oddport's own constant names): written as they are, without escaping. Use it
  * through ODDPORT_JSON_MEMBER with a string literal. */
-static inline void oddport_json_member(OddportJsonWriter *writer, const char *name, size_t length)
+G_ALWAYS_INLINE static inline void oddport_json_member(OddportJsonWriter *writer, const char *name,
+                                                       size_t length)
 {
     /* Inline, so that the copy of a constant name compiles to a few moves: a flow object has
      * some sixty members, and the call and the library copy cost more than the name. */

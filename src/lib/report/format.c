@@ -26,19 +26,10 @@ static void date_from_days(int64_t days, int64_t *year, unsigned *month, unsigne
     *year = (int64_t)year_of_era + era * 400 + (*month <= 2 ? 1 : 0);
 }
 
-static char *put_digits(char *out, uint64_t value, unsigned width)
-{
-    for (unsigned position = width; position > 0; position--) {
-        out[position - 1] = (char)('0' + value % 10);
-        value /= 10;
-    }
-    return out + width;
-}
-
-void oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX])
+size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX])
 {
     uint64_t seconds = timestamp_ns / 1000000000u;
-    uint64_t fraction = timestamp_ns % 1000000000u;
+    uint32_t fraction = (uint32_t)(timestamp_ns % 1000000000u);
     int64_t year;
     unsigned month;
     unsigned day;
@@ -46,21 +37,23 @@ void oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPO
     unsigned second_of_day = (unsigned)(seconds % 86400);
     /* Timestamps are unsigned nanoseconds since 1970, so the year has at most four digits
      * until 2554 and never a sign. */
-    char *out = put_digits(text, (uint64_t)year, year > 9999 ? 5 : 4);
+    char *out = oddport_decimal_write_width(text, (uint32_t)year, year > 9999 ? 5 : 4);
     *out++ = '-';
-    out = put_digits(out, month, 2);
+    out = oddport_decimal_write_width(out, month, 2);
     *out++ = '-';
-    out = put_digits(out, day, 2);
+    out = oddport_decimal_write_width(out, day, 2);
     *out++ = 'T';
-    out = put_digits(out, second_of_day / 3600, 2);
+    out = oddport_decimal_write_width(out, second_of_day / 3600, 2);
     *out++ = ':';
-    out = put_digits(out, second_of_day / 60 % 60, 2);
+    out = oddport_decimal_write_width(out, second_of_day / 60 % 60, 2);
     *out++ = ':';
-    out = put_digits(out, second_of_day % 60, 2);
+    out = oddport_decimal_write_width(out, second_of_day % 60, 2);
     *out++ = '.';
-    out = digits >= 9 ? put_digits(out, fraction, 9) : put_digits(out, fraction / 1000u, 6);
+    out = digits >= 9 ? oddport_decimal_write_width(out, fraction, 9)
+                      : oddport_decimal_write_width(out, fraction / 1000u, 6);
     *out++ = 'Z';
     *out = '\0';
+    return (size_t)(out - text);
 }
 
 /* Up to nine digits after a decimal point as nanoseconds; sets `end` past the digits. False when

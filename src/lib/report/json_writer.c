@@ -260,46 +260,70 @@ static bool is_plain(uint8_t byte)
     return (uint8_t)(byte - 0x20) < 0x5f && byte != '"' && byte != '\\';
 }
 
-/* Whether eight bytes at once are all plain (see word_scan.h). */
-static bool eight_plain(const uint8_t *bytes)
+/* Whether eight bytes in one word are all plain (see word_scan.h). */
+static inline bool word_plain(uint64_t word)
 {
-    uint64_t word = oddport_word_load(bytes);
     return oddport_word_bytes_between(word, 0x20, 0x7e) && !oddport_word_has_byte(word, '"') &&
            !oddport_word_has_byte(word, '\\');
 }
 
-/* Whether all `length` bytes are plain: eight at a time, the last eight overlapping the ones
- * before when the length is not a multiple of eight. */
-static bool all_plain(const uint8_t *value, size_t length)
+static bool eight_plain(const uint8_t *bytes)
 {
-    if (length < 8) {
-        for (size_t index = 0; index < length; index++)
-            if (!is_plain(value[index]))
+    return word_plain(oddport_word_load(bytes));
+}
+
+/* Whether all `length` bytes are plain: eight at a time, the last eight overlapping the ones
+ * before when the length is not a multiple of eight; four to seven bytes as two four-byte loads
+ * that overlap, tested as one word. Most strings of a report are that short (names, "tcp"). */
+static inline bool all_plain(const uint8_t *value, size_t length)
+{
+    if (length >= 8) {
+        for (size_t index = 0; index + 8 < length; index += 8)
+            if (!eight_plain(value + index))
                 return false;
-        return true;
+        return eight_plain(value + length - 8);
     }
-    for (size_t index = 0; index + 8 < length; index += 8)
-        if (!eight_plain(value + index))
+    if (length >= 4) {
+        uint32_t head;
+        uint32_t tail;
+        memcpy(&head, value, sizeof head);
+        memcpy(&tail, value + length - 4, sizeof tail);
+        return word_plain((uint64_t)head | (uint64_t)tail << 32);
+    }
+    for (size_t index = 0; index < length; index++)
+        if (!is_plain(value[index]))
             return false;
-    return eight_plain(value + length - 8);
+    return true;
 }
 
 enum { SHORT_STRING_MAX = 64 };
 
-void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
+/* Copies a string of at most SHORT_STRING_MAX bytes in fixed-size moves that overlap at the end
+ * rather than through a library call, which costs more than a name or an address. */
+static inline void copy_short(char *out, const uint8_t *value, size_t length)
 {
-    begin_value(writer);
-    /* Most strings of a report are short and plain (names, addresses, times, hashes): checked
-     * whole and copied in one piece. */
-    if (length <= SHORT_STRING_MAX && all_plain(value, length)) {
-        reserve(writer, length + 2);
-        char *out = writer->buffer + writer->used;
-        out[0] = '"';
-        memcpy(out + 1, value, length);
-        out[length + 1] = '"';
-        writer->used += length + 2;
-        return;
+    if (length >= 16) {
+        for (size_t index = 0; index + 16 < length; index += 16)
+            memcpy(out + index, value + index, 16);
+        memcpy(out + length - 16, value + length - 16, 16);
+    } else if (length >= 8) {
+        memcpy(out, value, 8);
+        memcpy(out + length - 8, value + length - 8, 8);
+    } else if (length >= 4) {
+        memcpy(out, value, 4);
+        memcpy(out + length - 4, value + length - 4, 4);
+    } else {
+        for (size_t index = 0; index < length; index++)
+            out[index] = (char)value[index];
     }
+}
+
+/* A string with something to escape, or too long to check whole: plain runs copied as they
+ * are, the rest escaped one character at a time. Apart from the common case, so that the
+ * common case stays small. */
+static G_GNUC_NO_INLINE void write_escaped_string(OddportJsonWriter *writer, const uint8_t *value,
+                                                  size_t length)
+{
     /* Escaping at most sextuples a byte (\u00XX; invalid UTF-8 takes five). A string whose worst
      * case fits the buffer is written straight into it; a longer one goes out in runs. */
     bool direct = length <= (BUFFER_SIZE - 2) / 6;
@@ -352,9 +376,31 @@ void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, 
     }
 }
 
+/* Most strings of a report are short and plain (names, addresses, times, hashes): checked whole
+ * and copied in one piece. */
+static inline void write_string(OddportJsonWriter *writer, const uint8_t *value, size_t length)
+{
+    begin_value(writer);
+    if (length <= SHORT_STRING_MAX && all_plain(value, length)) {
+        reserve(writer, SHORT_STRING_MAX + 2);
+        char *out = writer->buffer + writer->used;
+        out[0] = '"';
+        copy_short(out + 1, value, length);
+        out[length + 1] = '"';
+        writer->used += length + 2;
+        return;
+    }
+    write_escaped_string(writer, value, length);
+}
+
+void oddport_json_string_bytes(OddportJsonWriter *writer, const uint8_t *value, size_t length)
+{
+    write_string(writer, value, length);
+}
+
 void oddport_json_string(OddportJsonWriter *writer, const char *value)
 {
-    oddport_json_string_bytes(writer, (const uint8_t *)value, strlen(value));
+    write_string(writer, (const uint8_t *)value, strlen(value));
 }
 
 void oddport_json_string_or_null(OddportJsonWriter *writer, const char *value)
