@@ -16,7 +16,7 @@
  * visible text \xNN rather than passed through. */
 typedef struct OddportJsonWriter OddportJsonWriter;
 
-enum { ODDPORT_JSON_BUFFER_SIZE = 1 << 16, ODDPORT_JSON_MAX_DEPTH = 32 };
+enum { ODDPORT_JSON_BUFFER_SIZE = 1 << 16 };
 
 /* Visible here only so that member names, the most frequent output, can be written inline with
  * their constant lengths (see oddport_json_member); everyone goes through the functions. */
@@ -25,8 +25,10 @@ struct OddportJsonWriter {
     GString *text; /* instead of the stream, for a writer of members */
     bool failed;
     unsigned depth;
-    bool needs_comma[ODDPORT_JSON_MAX_DEPTH];
-    bool after_key;
+    /* Whether the next member or value follows another at its level and so takes a comma: a
+     * member name clears it, so that its value takes none, and the value sets it again. One flag
+     * does for every level, since a level closes with a value written in the one around it. */
+    bool needs_comma;
     size_t used;
     char buffer[ODDPORT_JSON_BUFFER_SIZE];
 };
@@ -86,18 +88,15 @@ G_ALWAYS_INLINE static inline void oddport_json_member(OddportJsonWriter *writer
     if (writer->used + length + 4 > ODDPORT_JSON_BUFFER_SIZE)
         oddport_json_writer_make_room(writer);
     char *out = writer->buffer + writer->used;
-    if (writer->depth > 0) {
-        if (writer->needs_comma[writer->depth - 1])
-            *out++ = ',';
-        writer->needs_comma[writer->depth - 1] = true;
-    }
+    if (writer->needs_comma)
+        *out++ = ',';
     *out++ = '"';
     memcpy(out, name, length);
     out += length;
     *out++ = '"';
     *out++ = ':';
     writer->used = (size_t)(out - writer->buffer);
-    writer->after_key = true;
+    writer->needs_comma = false;
 }
 
 #define ODDPORT_JSON_MEMBER(writer, literal)                                                       \

@@ -7,7 +7,7 @@
 #include "internal/json_writer.h"
 #include "internal/word_scan.h"
 
-enum { BUFFER_SIZE = ODDPORT_JSON_BUFFER_SIZE, MAX_DEPTH = ODDPORT_JSON_MAX_DEPTH };
+enum { BUFFER_SIZE = ODDPORT_JSON_BUFFER_SIZE };
 
 OddportJsonWriter *oddport_json_writer_new(FILE *stream)
 {
@@ -27,9 +27,8 @@ OddportJsonWriter *oddport_json_writer_new_members(GString *text)
 void oddport_json_writer_restart_members(OddportJsonWriter *writer)
 {
     writer->used = 0;
-    writer->after_key = false;
     writer->depth = 1;
-    writer->needs_comma[0] = false;
+    writer->needs_comma = false;
 }
 
 void oddport_json_writer_take_members(OddportJsonWriter *writer, GString *members)
@@ -98,28 +97,23 @@ static void emit(OddportJsonWriter *writer, const char *text, size_t length)
     writer->used += length;
 }
 
-/* Writes the comma that separates this value from the previous one at its level. */
+/* Writes the comma that separates this value from the previous one at its level. Values at
+ * the top level (one a line) take none. */
 static inline void begin_value(OddportJsonWriter *writer)
 {
-    if (writer->after_key) {
-        writer->after_key = false;
-        return;
+    if (writer->needs_comma) {
+        reserve(writer, 1);
+        writer->buffer[writer->used++] = ',';
     }
-    if (writer->depth > 0) {
-        if (writer->needs_comma[writer->depth - 1]) {
-            reserve(writer, 1);
-            writer->buffer[writer->used++] = ',';
-        }
-        writer->needs_comma[writer->depth - 1] = true;
-    }
+    writer->needs_comma = writer->depth > 0;
 }
 
 static void open_level(OddportJsonWriter *writer, char bracket)
 {
     begin_value(writer);
     emit(writer, &bracket, 1);
-    g_assert(writer->depth < MAX_DEPTH);
-    writer->needs_comma[writer->depth++] = false;
+    writer->depth++;
+    writer->needs_comma = false;
 }
 
 static void close_level(OddportJsonWriter *writer, char bracket)
@@ -127,6 +121,7 @@ static void close_level(OddportJsonWriter *writer, char bracket)
     g_assert(writer->depth > 0);
     writer->depth--;
     emit(writer, &bracket, 1);
+    writer->needs_comma = writer->depth > 0;
     if (writer->depth == 0)
         emit(writer, "\n", 1);
 }
@@ -422,21 +417,19 @@ void oddport_json_key(OddportJsonWriter *writer, const char *key)
     if (key[length] != '\0' || length + 4 > sizeof piece) {
         oddport_json_string(writer, key);
         emit(writer, ":", 1);
-        writer->after_key = true;
+        writer->needs_comma = false;
         return;
     }
     size_t used = 0;
-    if (writer->depth > 0 && writer->needs_comma[writer->depth - 1])
+    if (writer->needs_comma)
         piece[used++] = ',';
-    if (writer->depth > 0)
-        writer->needs_comma[writer->depth - 1] = true;
     piece[used++] = '"';
     memcpy(piece + used, key, length);
     used += length;
     piece[used++] = '"';
     piece[used++] = ':';
     emit(writer, piece, used);
-    writer->after_key = true;
+    writer->needs_comma = false;
 }
 
 void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
