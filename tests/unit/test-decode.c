@@ -1106,6 +1106,17 @@ static void test_address_text(void)
         g_assert_cmpstr(text, ==, reference);
     }
     g_rand_free(random);
+
+    /* Every octet value in every place of an IPv4 address: one, two and three digits. */
+    for (unsigned place = 0; place < 4; place++) {
+        for (unsigned octet = 0; octet < 256; octet++) {
+            OddportAddress address4 = {.family = 4, .bytes = {1, 22, 203, 4}};
+            address4.bytes[place] = (uint8_t)octet;
+            oddport_address_to_text(&address4, text);
+            g_assert_nonnull(inet_ntop(AF_INET, address4.bytes, reference, sizeof reference));
+            g_assert_cmpstr(text, ==, reference);
+        }
+    }
 }
 
 /* Every prefix of a valid frame, and every single-byte corruption of it, must decode or be
