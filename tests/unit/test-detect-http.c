@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "detect-harness.h"
+#include "detect/verdict.h"
 #include "oddport/detect.h"
 
 /* What curl 7.88.1 sent for "curl http://example.org:9445/admin?x=1 -A ...", captured on
@@ -715,9 +716,38 @@ static void test_random_bytes(void)
     g_rand_free(random);
 }
 
+/* Evidence lines take at most the limit, up to the text's first NUL, and as much as fits; a
+ * text with no NUL within the limit is read no further (the sanitizers check it). */
+static void test_evidence_append(void)
+{
+    char evidence[ODDPORT_EVIDENCE_MAX] = "";
+    oddport_evidence_append_at_most(evidence, "GET /index.html", 3);
+    g_assert_cmpstr(evidence, ==, "GET");
+    oddport_evidence_append_at_most(evidence, " a\0b", 10);
+    g_assert_cmpstr(evidence, ==, "GET a");
+    char *unterminated = g_malloc(4);
+    memcpy(unterminated, "HEAD", 4);
+    oddport_evidence_append_at_most(evidence, unterminated, 4);
+    g_free(unterminated);
+    g_assert_cmpstr(evidence, ==, "GET aHEAD");
+    oddport_evidence_append_at_most(evidence, "", 5);
+    g_assert_cmpstr(evidence, ==, "GET aHEAD");
+
+    char filler[2 * ODDPORT_EVIDENCE_MAX];
+    memset(filler, 'x', sizeof filler - 1);
+    filler[sizeof filler - 1] = '\0';
+    oddport_evidence_append(evidence, filler);
+    g_assert_cmpuint(strlen(evidence), ==, ODDPORT_EVIDENCE_MAX - 1);
+    g_assert_true(g_str_has_prefix(evidence, "GET aHEADxxx"));
+    oddport_evidence_append(evidence, "more");
+    g_assert_cmpuint(strlen(evidence), ==, ODDPORT_EVIDENCE_MAX - 1);
+    g_assert_cmpint(evidence[ODDPORT_EVIDENCE_MAX - 2], ==, 'x');
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/detect/evidence-append", test_evidence_append);
     g_test_add_func("/detect/http/curl-request", test_curl_request);
     g_test_add_func("/detect/http/split-request", test_split_request);
     g_test_add_func("/detect/http/bare-line-feeds", test_bare_line_feeds);
