@@ -3,6 +3,7 @@
 
 #include <pcap/pcap.h>
 
+#include "internal/always_inline.h"
 #include "internal/engine_workers.h"
 #include "internal/flow_table.h"
 #include "internal/hash.h"

@@ -36,7 +36,34 @@ static void write_nested(OddportJsonWriter *writer)
     oddport_json_string_or_null(writer, "");
     oddport_json_key(writer, "empty");
     oddport_json_string(writer, "");
+    oddport_json_key(writer, "no_elements");
+    oddport_json_begin_array(writer);
+    oddport_json_end_array(writer);
+    oddport_json_key(writer, "no_members");
+    oddport_json_begin_object(writer);
     oddport_json_end_object(writer);
+    oddport_json_key(writer, "after");
+    oddport_json_unsigned(writer, 2);
+    oddport_json_end_object(writer);
+}
+
+/* Values at the top level, as NDJSON writes them: one a line, no comma between. */
+static void write_lines(OddportJsonWriter *writer)
+{
+    for (unsigned line = 0; line < 3; line++) {
+        oddport_json_begin_object(writer);
+        oddport_json_key(writer, "line");
+        oddport_json_unsigned(writer, line);
+        oddport_json_key(writer, "list");
+        oddport_json_begin_array(writer);
+        oddport_json_begin_array(writer);
+        oddport_json_end_array(writer);
+        oddport_json_null(writer);
+        oddport_json_end_array(writer);
+        oddport_json_end_object(writer);
+    }
+    oddport_json_begin_array(writer);
+    oddport_json_end_array(writer);
 }
 
 static void test_structure(void)
@@ -44,7 +71,11 @@ static void test_structure(void)
     g_autofree char *text = capture_output(write_nested);
     g_assert_cmpstr(text, ==,
                     "{\"list\":[1,18446744073709551615,true,null,{}],\"absent\":null,"
-                    "\"empty\":\"\"}\n");
+                    "\"empty\":\"\",\"no_elements\":[],\"no_members\":{},\"after\":2}\n");
+    g_autofree char *lines = capture_output(write_lines);
+    g_assert_cmpstr(lines, ==,
+                    "{\"line\":0,\"list\":[[],null]}\n{\"line\":1,\"list\":[[],null]}\n"
+                    "{\"line\":2,\"list\":[[],null]}\n[]\n");
 }
 
 static const uint8_t hostile[] =
@@ -121,7 +152,11 @@ static void test_every_byte_in_every_place(void)
                 size_t length = 0;
                 FILE *stream = open_memstream(&text, &length);
                 OddportJsonWriter *writer = oddport_json_writer_new(stream);
-                oddport_json_string_bytes(writer, value, value_length);
+                /* A copy of exactly the string's length, so that the sanitizers see any read
+                 * past its end. */
+                uint8_t *exact = g_memdup2(value, value_length);
+                oddport_json_string_bytes(writer, exact, value_length);
+                g_free(exact);
                 oddport_json_writer_free(writer);
                 fclose(stream);
                 GString *expected = g_string_new("\"");

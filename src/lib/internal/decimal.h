@@ -41,9 +41,10 @@ static inline size_t oddport_decimal_write(uint64_t value, char *out)
 }
 
 /* Writes exactly `width` digits of `value` at `out`, zeros in front, without a NUL; returns the
- * end. Digits above the width are dropped. Times are fixed-width fields of two to nine digits,
- * and each report writes a few a flow. */
-static inline char *oddport_decimal_write_width(char *out, uint32_t value, unsigned width)
+ * end, unlike oddport_decimal_write, so that the fields of a time chain. Digits above the width
+ * are dropped. Times are fixed-width fields of two to nine digits, and reports write a few a
+ * flow. */
+static inline char *oddport_decimal_put_width(char *out, uint32_t value, unsigned width)
 {
     char *end = out + width;
     char *cursor = end;

@@ -10,10 +10,12 @@
 
 #include <glib.h>
 
-/* Writes straight to a stream through its own buffer, tracking commas per nesting level, so the
- * cost of a value is the cost of its bytes. json-glib builds a tree first and costs far more per
- * flow. Strings are escaped per RFC 8259; bytes that are not valid UTF-8 are written as the
- * visible text \xNN rather than passed through. */
+#include "internal/always_inline.h"
+
+/* Writes straight to a stream through its own buffer, with one flag for whether the next value
+ * takes a comma, so the cost of a value is the cost of its bytes. json-glib builds a tree first and
+ * costs far more per flow. Strings are escaped per RFC 8259; bytes that are not valid UTF-8 are
+ * written as the visible text \xNN rather than passed through. */
 typedef struct OddportJsonWriter OddportJsonWriter;
 
 enum { ODDPORT_JSON_BUFFER_SIZE = 1 << 16 };

@@ -1,5 +1,4 @@
-/* Formatting shared by the report writers: times (and reading them, for --since and --until),
- * human units, endpoints, display filters and escaped wire text. */
+/* Formatting shared by the report writers: times, units, endpoints, filters and wire text. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,22 +34,22 @@ size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODD
     unsigned day;
     date_from_days((int64_t)(seconds / 86400), &year, &month, &day);
     unsigned second_of_day = (unsigned)(seconds % 86400);
-    /* Timestamps are unsigned nanoseconds since 1970, so the year has at most four digits
-     * until 2554 and never a sign. */
-    char *out = oddport_decimal_write_width(text, (uint32_t)year, year > 9999 ? 5 : 4);
+    /* Timestamps are unsigned nanoseconds since 1970: the last is in 2554, so the year always
+     * has four digits and never a sign. */
+    char *out = oddport_decimal_put_width(text, (uint32_t)year, 4);
     *out++ = '-';
-    out = oddport_decimal_write_width(out, month, 2);
+    out = oddport_decimal_put_width(out, month, 2);
     *out++ = '-';
-    out = oddport_decimal_write_width(out, day, 2);
+    out = oddport_decimal_put_width(out, day, 2);
     *out++ = 'T';
-    out = oddport_decimal_write_width(out, second_of_day / 3600, 2);
+    out = oddport_decimal_put_width(out, second_of_day / 3600, 2);
     *out++ = ':';
-    out = oddport_decimal_write_width(out, second_of_day / 60 % 60, 2);
+    out = oddport_decimal_put_width(out, second_of_day / 60 % 60, 2);
     *out++ = ':';
-    out = oddport_decimal_write_width(out, second_of_day % 60, 2);
+    out = oddport_decimal_put_width(out, second_of_day % 60, 2);
     *out++ = '.';
-    out = digits >= 9 ? oddport_decimal_write_width(out, fraction, 9)
-                      : oddport_decimal_write_width(out, fraction / 1000u, 6);
+    out = digits >= 9 ? oddport_decimal_put_width(out, fraction, 9)
+                      : oddport_decimal_put_width(out, fraction / 1000u, 6);
     *out++ = 'Z';
     *out = '\0';
     return (size_t)(out - text);

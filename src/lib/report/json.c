@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "internal/always_inline.h"
 #include "internal/json_writer.h"
 #include "oddport/record.h"
 #include "oddport/report.h"
