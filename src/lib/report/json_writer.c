@@ -347,7 +347,16 @@ static G_GNUC_NO_INLINE void write_escaped_string(OddportJsonWriter *writer, con
             index = run;
             continue;
         }
-        /* One character that needs care: an escape, or a UTF-8 sequence checked whole. */
+        /* A backslash or a quote, written with a backslash in front. Text the reports escaped
+         * before it reaches JSON (a service's opening, as \xNN) holds many. */
+        if (direct && (value[index] == '\\' || value[index] == '"')) {
+            out[0] = '\\';
+            out[1] = (char)value[index];
+            out += 2;
+            index++;
+            continue;
+        }
+        /* Any other character that needs care: an escape, or a UTF-8 sequence checked whole. */
         size_t piece = 1;
         if (value[index] >= 0x80) {
             size_t sequence = utf8_sequence_length(value + index, length - index);
