@@ -988,23 +988,11 @@ const char *oddport_link_type_name(uint32_t link_type, char buffer[24])
     }
 }
 
-/* Dotted decimal, the last two digits of each octet from the decimal writer's table: reports
- * write two addresses a flow. */
+/* Dotted decimal, each octet through the decimal writer: reports write two addresses a flow. */
 static char *put_ipv4(char *out, const uint8_t *bytes)
 {
     for (unsigned index = 0; index < 4; index++) {
-        unsigned octet = bytes[index];
-        if (octet >= 100) {
-            *out++ = (char)('0' + octet / 100);
-            octet %= 100;
-            *out++ = oddport_decimal_pairs[2 * octet];
-            *out++ = oddport_decimal_pairs[2 * octet + 1];
-        } else if (octet >= 10) {
-            *out++ = oddport_decimal_pairs[2 * octet];
-            *out++ = oddport_decimal_pairs[2 * octet + 1];
-        } else {
-            *out++ = (char)('0' + octet);
-        }
+        out += oddport_decimal_write(bytes[index], out);
         if (index < 3)
             *out++ = '.';
     }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum { ODDPORT_DECIMAL_MAX = 20 }; /* the digits of UINT64_MAX */
 
@@ -12,6 +13,12 @@ static const char oddport_decimal_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233"
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes the two digits of `pair`, below 100, at `out`. */
+static inline void oddport_decimal_put_pair(char *out, unsigned pair)
+{
+    memcpy(out, oddport_decimal_pairs + 2 * pair, 2);
+}
 
 /* Writes `value` in decimal at `out`, which has room for its digits (ODDPORT_DECIMAL_MAX at most),
  * without a NUL; returns how many digits it wrote. Two digits at a time from a table: report rows,
@@ -27,13 +34,11 @@ static inline size_t oddport_decimal_write(uint64_t value, char *out)
         unsigned pair = (unsigned)(value % 100);
         value /= 100;
         cursor -= 2;
-        cursor[0] = oddport_decimal_pairs[2 * pair];
-        cursor[1] = oddport_decimal_pairs[2 * pair + 1];
+        oddport_decimal_put_pair(cursor, pair);
     }
     if (value >= 10) {
         cursor -= 2;
-        cursor[0] = oddport_decimal_pairs[2 * value];
-        cursor[1] = oddport_decimal_pairs[2 * value + 1];
+        oddport_decimal_put_pair(cursor, (unsigned)value);
     } else {
         *--cursor = (char)('0' + value);
     }
@@ -52,8 +57,7 @@ static inline char *oddport_decimal_put_width(char *out, uint32_t value, unsigne
         unsigned pair = (unsigned)(value % 100);
         value /= 100;
         cursor -= 2;
-        cursor[0] = oddport_decimal_pairs[2 * pair];
-        cursor[1] = oddport_decimal_pairs[2 * pair + 1];
+        oddport_decimal_put_pair(cursor, pair);
     }
     if (width == 1)
         *--cursor = (char)('0' + value % 10);
