@@ -347,28 +347,19 @@ static G_GNUC_NO_INLINE void write_escaped_string(OddportJsonWriter *writer, con
             index = run;
             continue;
         }
-        /* A backslash or a quote, written with a backslash in front. Text the reports escaped
-         * before it reaches JSON (a service's opening, as \xNN) holds many. */
-        if (direct && (value[index] == '\\' || value[index] == '"')) {
-            out[0] = '\\';
-            out[1] = (char)value[index];
-            out += 2;
-            index++;
-            continue;
-        }
-        /* Any other character that needs care: an escape, or a UTF-8 sequence checked whole. */
+        /* One character that needs care: an escape, or a UTF-8 sequence checked whole. Written
+         * straight into the buffer when the string is: the reserve above covers the escape's
+         * worst case and its NUL, which the next piece or the closing quote overwrites. */
         size_t piece = 1;
         if (value[index] >= 0x80) {
             size_t sequence = utf8_sequence_length(value + index, length - index);
             piece = sequence > 0 ? sequence : 1;
         }
-        char escaped[6 * 4 + 1];
-        size_t written = oddport_json_escape(value + index, piece, escaped);
         if (direct) {
-            memcpy(out, escaped, written);
-            out += written;
+            out += oddport_json_escape(value + index, piece, out);
         } else {
-            emit(writer, escaped, written);
+            char escaped[6 * 4 + 1];
+            emit(writer, escaped, oddport_json_escape(value + index, piece, escaped));
         }
         index += piece;
     }
