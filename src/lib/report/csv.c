@@ -84,8 +84,8 @@ static void cell_boolean(GString *line, bool value)
 static void cell_time(GString *line, uint64_t timestamp_ns, unsigned digits)
 {
     char text[ODDPORT_TIME_TEXT_MAX];
-    oddport_format_time(timestamp_ns, digits, text);
-    g_string_append(line, text);
+    size_t length = oddport_format_time(timestamp_ns, digits, text);
+    g_string_append_len(line, text, (gssize)length);
     g_string_append_c(line, ',');
 }
 
@@ -221,14 +221,14 @@ static void row_time(const char *name, uint64_t timestamp_ns, unsigned digits, v
     (void)name;
     CsvRecord *record = data;
     char text[ODDPORT_TIME_TEXT_MAX];
-    oddport_format_time(timestamp_ns, digits, text);
+    size_t length = oddport_format_time(timestamp_ns, digits, text);
     if (!record->in_list) {
-        g_string_append(record->line, text);
+        g_string_append_len(record->line, text, (gssize)length);
         g_string_append_c(record->line, ',');
         return;
     }
     list_separator(record);
-    g_string_append(record->line, text);
+    g_string_append_len(record->line, text, (gssize)length);
 }
 
 static const OddportRecordVisitor csv_record_visitor = {
