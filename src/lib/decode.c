@@ -73,6 +73,15 @@ enum { VXLAN_PORT = 4789, VXLAN_GPE_PORT = 4790, GENEVE_PORT = 6081, GTP_USER_PO
 /* Tunnels inside tunnels are legal but each layer costs a recursion; real traffic rarely nests
  * more than two. */
 enum { MAX_TUNNEL_DEPTH = 4 };
+/* Fixed headers are taken whole, with one check of their length, and their fields then read from
+ * a cursor of exactly that length: the compiler knows every read fits and drops the checks. TCP's
+ * is read up to its flags; the options after them are only skipped. */
+enum {
+    FIXED_IPV4_HEADER_LENGTH = 20,
+    FIXED_IPV6_HEADER_LENGTH = 40,
+    TCP_HEADER_READ_LENGTH = 14,
+    UDP_HEADER_LENGTH = 8,
+};
 enum { MAX_VLAN_TAGS = 4, MAX_MPLS_LABELS = 8, MAX_IPV6_EXTENSION_HEADERS = 8 };
 
 static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cursor,
@@ -91,9 +100,12 @@ static OddportDecodeStatus enter_tunnel(OddportPacket *packet)
 
 static OddportDecodeStatus decode_ethernet(OddportCursor cursor, OddportPacket *packet)
 {
+    OddportCursor header;
     uint16_t ethertype;
-    if (!oddport_cursor_skip(&cursor, 12) || !oddport_cursor_be16(&cursor, &ethertype))
+    if (!oddport_cursor_sub(&cursor, 14, &header))
         return ODDPORT_SKIP_TRUNCATED;
+    oddport_cursor_skip(&header, 12);
+    oddport_cursor_be16(&header, &ethertype);
     return decode_ethertype(ethertype, cursor, packet);
 }
 
@@ -208,10 +220,12 @@ static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cu
         if (ethertype != ETHERTYPE_VLAN && ethertype != ETHERTYPE_QINQ &&
             ethertype != ETHERTYPE_QINQ_OLD)
             break;
+        OddportCursor tag_bytes;
         uint16_t tag_control;
-        if (!oddport_cursor_be16(&cursor, &tag_control) ||
-            !oddport_cursor_be16(&cursor, &ethertype))
+        if (!oddport_cursor_sub(&cursor, 4, &tag_bytes))
             return ODDPORT_SKIP_TRUNCATED;
+        oddport_cursor_be16(&tag_bytes, &tag_control);
+        oddport_cursor_be16(&tag_bytes, &ethertype);
         if (!packet->has_vlan) {
             packet->has_vlan = true;
             packet->vlan_id = tag_control & 0x0fff;
@@ -345,7 +359,8 @@ static OddportDecodeStatus decode_ip_payload(uint8_t protocol, OddportCursor cur
 
 static OddportDecodeStatus decode_ipv4(OddportCursor cursor, OddportPacket *packet)
 {
-    OddportCursor header = cursor;
+    OddportCursor rest = cursor;
+    OddportCursor header;
     uint8_t version_and_length;
     uint8_t type_of_service;
     uint16_t total_length;
@@ -356,15 +371,18 @@ static OddportDecodeStatus decode_ipv4(OddportCursor cursor, OddportPacket *pack
     uint16_t checksum;
     const uint8_t *source;
     const uint8_t *destination;
-    if (!oddport_cursor_u8(&header, &version_and_length) ||
-        !oddport_cursor_u8(&header, &type_of_service) ||
-        !oddport_cursor_be16(&header, &total_length) ||
-        !oddport_cursor_be16(&header, &identification) ||
-        !oddport_cursor_be16(&header, &flags_and_offset) ||
-        !oddport_cursor_u8(&header, &time_to_live) || !oddport_cursor_u8(&header, &protocol) ||
-        !oddport_cursor_be16(&header, &checksum) || !oddport_cursor_bytes(&header, 4, &source) ||
-        !oddport_cursor_bytes(&header, 4, &destination))
+    if (!oddport_cursor_sub(&rest, FIXED_IPV4_HEADER_LENGTH, &header))
         return ODDPORT_SKIP_TRUNCATED;
+    oddport_cursor_u8(&header, &version_and_length);
+    oddport_cursor_u8(&header, &type_of_service);
+    oddport_cursor_be16(&header, &total_length);
+    oddport_cursor_be16(&header, &identification);
+    oddport_cursor_be16(&header, &flags_and_offset);
+    oddport_cursor_u8(&header, &time_to_live);
+    oddport_cursor_u8(&header, &protocol);
+    oddport_cursor_be16(&header, &checksum);
+    oddport_cursor_bytes(&header, 4, &source);
+    oddport_cursor_bytes(&header, 4, &destination);
     size_t header_length = (size_t)(version_and_length & 0x0f) * 4;
     if (header_length < 20)
         return ODDPORT_SKIP_MALFORMED_IP;
@@ -415,12 +433,15 @@ static OddportDecodeStatus decode_ipv6(OddportCursor cursor, OddportPacket *pack
     uint8_t hop_limit;
     const uint8_t *source;
     const uint8_t *destination;
-    if (!oddport_cursor_be32(&cursor, &version_class_label) ||
-        !oddport_cursor_be16(&cursor, &payload_length) ||
-        !oddport_cursor_u8(&cursor, &next_header) || !oddport_cursor_u8(&cursor, &hop_limit) ||
-        !oddport_cursor_bytes(&cursor, 16, &source) ||
-        !oddport_cursor_bytes(&cursor, 16, &destination))
+    OddportCursor header;
+    if (!oddport_cursor_sub(&cursor, FIXED_IPV6_HEADER_LENGTH, &header))
         return ODDPORT_SKIP_TRUNCATED;
+    oddport_cursor_be32(&header, &version_class_label);
+    oddport_cursor_be16(&header, &payload_length);
+    oddport_cursor_u8(&header, &next_header);
+    oddport_cursor_u8(&header, &hop_limit);
+    oddport_cursor_bytes(&header, 16, &source);
+    oddport_cursor_bytes(&header, 16, &destination);
     /* Zero means a jumbogram or an offloaded segment: trust what was captured. */
     size_t stated_length = payload_length != 0 ? payload_length : cursor.left;
     oddport_cursor_narrow(&cursor, stated_length);
@@ -654,28 +675,33 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
                                             size_t stated_length, OddportPacket *packet)
 {
     packet->transport = protocol;
-    if (!oddport_cursor_be16(&cursor, &packet->source_port) ||
-        !oddport_cursor_be16(&cursor, &packet->destination_port))
-        return ODDPORT_SKIP_TRUNCATED;
+    OddportCursor header;
     if (protocol == IP_PROTOCOL_TCP) {
         uint32_t acknowledgment;
         uint8_t data_offset;
-        if (!oddport_cursor_be32(&cursor, &packet->sequence) ||
-            !oddport_cursor_be32(&cursor, &acknowledgment) ||
-            !oddport_cursor_u8(&cursor, &data_offset) ||
-            !oddport_cursor_u8(&cursor, &packet->tcp_flags))
+        if (!oddport_cursor_sub(&cursor, TCP_HEADER_READ_LENGTH, &header))
             return ODDPORT_SKIP_TRUNCATED;
+        oddport_cursor_be16(&header, &packet->source_port);
+        oddport_cursor_be16(&header, &packet->destination_port);
+        oddport_cursor_be32(&header, &packet->sequence);
+        oddport_cursor_be32(&header, &acknowledgment);
+        oddport_cursor_u8(&header, &data_offset);
+        oddport_cursor_u8(&header, &packet->tcp_flags);
         size_t header_length = (size_t)(data_offset >> 4) * 4;
         if (header_length < 20 || header_length > stated_length)
             return ODDPORT_SKIP_MALFORMED_TRANSPORT;
-        if (!oddport_cursor_skip(&cursor, header_length - 14))
+        if (!oddport_cursor_skip(&cursor, header_length - TCP_HEADER_READ_LENGTH))
             return ODDPORT_SKIP_TRUNCATED;
         packet->payload_length = stated_length - header_length;
     } else {
         uint16_t length;
         uint16_t checksum;
-        if (!oddport_cursor_be16(&cursor, &length) || !oddport_cursor_be16(&cursor, &checksum))
+        if (!oddport_cursor_sub(&cursor, UDP_HEADER_LENGTH, &header))
             return ODDPORT_SKIP_TRUNCATED;
+        oddport_cursor_be16(&header, &packet->source_port);
+        oddport_cursor_be16(&header, &packet->destination_port);
+        oddport_cursor_be16(&header, &length);
+        oddport_cursor_be16(&header, &checksum);
         /* IPv6 jumbograms carry a zero UDP length; elsewhere it must cover the header. */
         size_t udp_length = length != 0 ? length : stated_length;
         if (udp_length < 8 || udp_length > stated_length)

@@ -1185,6 +1185,55 @@ static void test_every_prefix_and_corruption(void)
         sweep_prefixes_and_corruptions(1, &tunnels[index]);
 }
 
+/* Asserts that `frame` cut anywhere before `headers_end` is refused as truncated, and cut at or
+ * after it still decodes, with only the payload shortened. Each copy is exactly the cut's length,
+ * so a sanitizer sees any read past it. */
+static void assert_cuts(const Frame *frame, size_t headers_end)
+{
+    for (size_t length = 0; length <= frame->length; length++) {
+        uint8_t *copy = g_memdup2(frame->bytes, length);
+        OddportPacket packet;
+        OddportDecodeStatus status = oddport_decode_frame(1, copy, length, &packet);
+        if (length < headers_end) {
+            g_assert_cmpint(status, ==, ODDPORT_SKIP_TRUNCATED);
+        } else {
+            g_assert_cmpint(status, ==, ODDPORT_DECODE_OK);
+            g_assert_cmpuint(packet.payload_captured, ==, length - headers_end);
+        }
+        g_free(copy);
+    }
+}
+
+/* Fixed headers are taken whole, after one check of their length: a cut anywhere in one, from
+ * the Ethernet header through a VLAN tag, IPv4 or IPv6 and TCP (with options) or UDP, is a
+ * truncated frame, and a cut after them is not. */
+static void test_cut_in_a_header(void)
+{
+    Frame tagged = {0};
+    put_ethernet(&tagged, 0x8100);
+    put_be16(&tagged, 7);
+    put_be16(&tagged, 0x0800);
+    put_ipv4(&tagged, 6, 24 + sizeof request - 1, 0, 1);
+    put_be16(&tagged, 40000);
+    put_be16(&tagged, 80);
+    put_be32(&tagged, 1000);
+    put_be32(&tagged, 0);
+    put_u8(&tagged, 0x60); /* 24 bytes: one word of options */
+    put_u8(&tagged, 0x18);
+    put_be16(&tagged, 65535);
+    put_be32(&tagged, 0);
+    put_be32(&tagged, 0x01010101);
+    put(&tagged, request, sizeof request - 1);
+    assert_cuts(&tagged, 14 + 4 + 20 + 24);
+
+    Frame datagram = {0};
+    put_ethernet(&datagram, 0x86dd);
+    put_ipv6(&datagram, 17, 8 + 5);
+    put_udp(&datagram, 5353, 40000, 5);
+    put(&datagram, "hello", 5);
+    assert_cuts(&datagram, 14 + 40 + 8);
+}
+
 /* The list of understood link types says exactly what the decoder does: each listed type decodes
  * a frame past its link layer, and no unlisted one below 300 does. */
 static void test_link_type_list(void)
@@ -1234,5 +1283,6 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/skip-reason-names", test_skip_reason_names);
     g_test_add_func("/decode/address-text", test_address_text);
     g_test_add_func("/decode/every-prefix-and-corruption", test_every_prefix_and_corruption);
+    g_test_add_func("/decode/cut-in-a-header", test_cut_in_a_header);
     return g_test_run();
 }
