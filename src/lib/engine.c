@@ -18,6 +18,9 @@ typedef struct {
     bool sent_syn;
     bool sent_syn_ack;
     bool sent_fin;
+    /* Decided, with nothing left to read from later bytes: a payload then changes nothing in
+     * `detection`, and a packet need not read its state (most of a long flow's packets). */
+    bool detection_done;
     uint32_t syn_sequence;
     uint64_t packets;
     uint64_t bytes;
@@ -750,7 +753,7 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
         if (flags & ODDPORT_TCP_RST)
             flow->reset = true;
     }
-    if (packet->payload_captured > 0) {
+    if (packet->payload_captured > 0 && !side->detection_done) {
         if (!side->detection.decided) {
             side->deciding_capture = engine->capture;
             side->deciding_frame = engine->current_frame;
@@ -762,6 +765,7 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
             oddport_side_feed_segment(
                 &side->detection, packet->sequence + (packet->tcp_flags & ODDPORT_TCP_SYN ? 1 : 0),
                 packet->payload, packet->payload_captured);
+        side->detection_done = side->detection.decided && !side->detection.reading_later_details;
     }
 
     OddportFlowList which = !is_tcp                ? ODDPORT_FLOW_LIST_UDP
