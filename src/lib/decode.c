@@ -101,7 +101,7 @@ static OddportDecodeStatus enter_tunnel(OddportPacket *packet)
 static OddportDecodeStatus decode_ethernet(OddportCursor cursor, OddportPacket *packet)
 {
     OddportCursor header;
-    uint16_t ethertype;
+    uint16_t ethertype = 0;
     if (!oddport_cursor_sub(&cursor, 14, &header))
         return ODDPORT_SKIP_TRUNCATED;
     oddport_cursor_skip(&header, 12);
@@ -221,7 +221,7 @@ static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cu
             ethertype != ETHERTYPE_QINQ_OLD)
             break;
         OddportCursor tag_bytes;
-        uint16_t tag_control;
+        uint16_t tag_control = 0;
         if (!oddport_cursor_sub(&cursor, 4, &tag_bytes))
             return ODDPORT_SKIP_TRUNCATED;
         oddport_cursor_be16(&tag_bytes, &tag_control);
@@ -361,16 +361,17 @@ static OddportDecodeStatus decode_ipv4(OddportCursor cursor, OddportPacket *pack
 {
     OddportCursor rest = cursor;
     OddportCursor header;
-    uint8_t version_and_length;
-    uint8_t type_of_service;
-    uint16_t total_length;
-    uint16_t identification;
-    uint16_t flags_and_offset;
-    uint8_t time_to_live;
-    uint8_t protocol;
-    uint16_t checksum;
-    const uint8_t *source;
-    const uint8_t *destination;
+    /* Set here as well as by the reads: every read fits, but not every compiler setting sees it. */
+    uint8_t version_and_length = 0;
+    uint8_t type_of_service = 0;
+    uint16_t total_length = 0;
+    uint16_t identification = 0;
+    uint16_t flags_and_offset = 0;
+    uint8_t time_to_live = 0;
+    uint8_t protocol = 0;
+    uint16_t checksum = 0;
+    const uint8_t *source = NULL;
+    const uint8_t *destination = NULL;
     if (!oddport_cursor_sub(&rest, FIXED_IPV4_HEADER_LENGTH, &header))
         return ODDPORT_SKIP_TRUNCATED;
     oddport_cursor_u8(&header, &version_and_length);
@@ -427,12 +428,12 @@ static bool is_ipv6_extension_header(uint8_t next_header)
 
 static OddportDecodeStatus decode_ipv6(OddportCursor cursor, OddportPacket *packet)
 {
-    uint32_t version_class_label;
-    uint16_t payload_length;
-    uint8_t next_header;
-    uint8_t hop_limit;
-    const uint8_t *source;
-    const uint8_t *destination;
+    uint32_t version_class_label = 0;
+    uint16_t payload_length = 0;
+    uint8_t next_header = 0;
+    uint8_t hop_limit = 0;
+    const uint8_t *source = NULL;
+    const uint8_t *destination = NULL;
     OddportCursor header;
     if (!oddport_cursor_sub(&cursor, FIXED_IPV6_HEADER_LENGTH, &header))
         return ODDPORT_SKIP_TRUNCATED;
@@ -564,9 +565,9 @@ static OddportDecodeStatus decode_udp_tunnel(uint16_t inner_protocol, OddportCur
  * those are allowed when G is set. */
 static OddportDecodeStatus decode_vxlan(OddportCursor cursor, OddportPacket *packet)
 {
-    uint8_t flags;
-    uint8_t policy_flags;
-    uint16_t group_policy;
+    uint8_t flags = 0;
+    uint8_t policy_flags = 0;
+    uint16_t group_policy = 0;
     uint32_t network_id;
     uint8_t reserved;
     if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &policy_flags) ||
@@ -609,10 +610,10 @@ static OddportDecodeStatus decode_geneve(OddportCursor cursor, OddportPacket *pa
  * byte (its bits 0x30); both places must hold version 0. */
 static OddportDecodeStatus decode_vxlan_gpe(OddportCursor cursor, OddportPacket *packet)
 {
-    uint8_t flags;
-    uint8_t early_version;
+    uint8_t flags = 0;
+    uint8_t early_version = 0;
     uint8_t reserved;
-    uint8_t next_protocol;
+    uint8_t next_protocol = 0;
     uint32_t network_id;
     uint8_t last_reserved;
     if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &early_version) ||
@@ -637,8 +638,8 @@ static OddportDecodeStatus decode_vxlan_gpe(OddportCursor cursor, OddportPacket 
  * messages hold one. */
 static OddportDecodeStatus decode_gtp_user(OddportCursor cursor, OddportPacket *packet)
 {
-    uint8_t flags;
-    uint8_t message_type;
+    uint8_t flags = 0;
+    uint8_t message_type = 0;
     uint16_t length;
     uint32_t tunnel_id;
     if (!oddport_cursor_u8(&cursor, &flags) || !oddport_cursor_u8(&cursor, &message_type) ||
@@ -677,8 +678,8 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
     packet->transport = protocol;
     OddportCursor header;
     if (protocol == IP_PROTOCOL_TCP) {
-        uint32_t acknowledgment;
-        uint8_t data_offset;
+        uint32_t acknowledgment = 0;
+        uint8_t data_offset = 0;
         if (!oddport_cursor_sub(&cursor, TCP_HEADER_READ_LENGTH, &header))
             return ODDPORT_SKIP_TRUNCATED;
         oddport_cursor_be16(&header, &packet->source_port);
@@ -694,8 +695,8 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
             return ODDPORT_SKIP_TRUNCATED;
         packet->payload_length = stated_length - header_length;
     } else {
-        uint16_t length;
-        uint16_t checksum;
+        uint16_t length = 0;
+        uint16_t checksum = 0;
         if (!oddport_cursor_sub(&cursor, UDP_HEADER_LENGTH, &header))
             return ODDPORT_SKIP_TRUNCATED;
         oddport_cursor_be16(&header, &packet->source_port);
@@ -818,7 +819,7 @@ static OddportDecodeStatus decode_ieee802_11(OddportCursor cursor, bool header_p
                                              OddportPacket *packet)
 {
     uint8_t frame_control;
-    uint8_t flags;
+    uint8_t flags = 0;
     if (!oddport_cursor_u8(&cursor, &frame_control) || !oddport_cursor_u8(&cursor, &flags))
         return ODDPORT_SKIP_TRUNCATED;
     unsigned version = frame_control & 0x3;
@@ -862,7 +863,7 @@ static OddportDecodeStatus decode_ieee802_11(OddportCursor cursor, bool header_p
     }
     /* LLC/SNAP: DSAP and SSAP 0xaa, UI, then the RFC 1042 (00-00-00) or 802.1H bridge-tunnel
      * (00-00-f8) organisation code, both followed by an ethertype. */
-    const uint8_t *snap;
+    const uint8_t *snap = NULL;
     uint16_t ethertype;
     if (!oddport_cursor_bytes(&cursor, 6, &snap) || !oddport_cursor_be16(&cursor, &ethertype))
         return ODDPORT_SKIP_TRUNCATED;

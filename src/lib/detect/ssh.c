@@ -138,7 +138,7 @@ static OddportMatch parse_banner(OddportCursor cursor, unsigned lines_before,
 
     char version[PROTOCOL_VERSION_MAX + 1];
     size_t version_length = 0;
-    uint8_t byte;
+    uint8_t byte = 0;
     enum {
         IN_PROTOCOL_VERSION,
         IN_SOFTWARE_VERSION,

@@ -337,7 +337,7 @@ static void collect_client_ingredients(const ClientHelloParts *hello, Ingredient
         OddportCursor checked = extension.data;
         OddportCursor list;
         OddportCursor name;
-        uint8_t count;
+        uint8_t count = 0;
         bool valid;
         if (extension.overruns) {
             ingredients_u8(ingredients, ENTRY_OVERRUN);

@@ -556,7 +556,7 @@ static OddportMatch detect_midstream(OddportCursor input, OddportVerdict *verdic
     unsigned complete_records = 0;
     uint16_t first_version = 0;
     for (;;) {
-        uint8_t type;
+        uint8_t type = 0;
         uint8_t major;
         uint8_t minor;
         uint16_t length;
