@@ -215,16 +215,18 @@ static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const
  * space over several runs). */
 #define FETCH_AHEAD (4u << 10)
 
-enum { FETCH_BLOCK = 4 * ODDPORT_CACHE_LINE };
+enum { FETCH_BLOCK_BYTES = 4 * ODDPORT_CACHE_LINE };
 
 static inline void fetch_ahead(OddportCaptureReader *reader, size_t position)
 {
     /* Four lines a step, so that the loop costs less than the hints. The last block may reach
-     * past the end of the mapping: a hint for an address that is not mapped is dropped. */
+     * past the end of the mapping: a hint for an address that is not mapped is dropped, and the
+     * address is formed as an integer, since a pointer moved past the mapping's end would be
+     * undefined behaviour even unread. */
     size_t until = MIN(position + FETCH_AHEAD, reader->map_size);
-    size_t block = MAX(reader->fetched_through, position & ~(size_t)(FETCH_BLOCK - 1));
+    size_t block = MAX(reader->fetched_through, position & ~(size_t)(FETCH_BLOCK_BYTES - 1));
     uintptr_t start = (uintptr_t)reader->map;
-    for (; block < until; block += FETCH_BLOCK) {
+    for (; block < until; block += FETCH_BLOCK_BYTES) {
         __builtin_prefetch((const void *)(start + block));
         __builtin_prefetch((const void *)(start + block + ODDPORT_CACHE_LINE));
         __builtin_prefetch((const void *)(start + block + 2 * ODDPORT_CACHE_LINE));

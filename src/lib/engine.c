@@ -19,7 +19,8 @@ typedef struct {
     bool sent_syn_ack;
     bool sent_fin;
     /* Decided, with nothing left to read from later bytes: a payload then changes nothing in
-     * `detection`, and a packet need not read its state (most of a long flow's packets). */
+     * `detection` (the feed that decided it set had_payload, all a decided side's feed would
+     * still do), and a packet need not read its state (most of a long flow's packets). */
     bool detection_done;
     uint32_t syn_sequence;
     uint64_t packets;
@@ -928,7 +929,8 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         return (OddportRecordOutcome){status, 0};
     }
     /* Field by field rather than as a whole: make_flow_key fills the key, and clearing the rest
-     * first would only be stores to undo. */
+     * first would only be stores to undo. A field added to OddportDispatchedPacket must be set
+     * here too: nothing clears it. */
     OddportDispatchedPacket flow_packet;
     flow_packet.payload = packet.payload;
     flow_packet.payload_captured = (uint32_t)packet.payload_captured;

@@ -1204,9 +1204,9 @@ static void assert_cuts(const Frame *frame, size_t headers_end)
     }
 }
 
-/* Fixed headers are taken whole, after one check of their length: a cut anywhere in one, from
- * the Ethernet header through a VLAN tag, IPv4 or IPv6 and TCP (with options) or UDP, is a
- * truncated frame, and a cut after them is not. */
+/* A frame cut anywhere in its headers, from the Ethernet header through a VLAN tag, IPv4 or IPv6
+ * and TCP (with options) or UDP, is refused as truncated; cut after them, it decodes, with the
+ * payload captured as long as what is left. */
 static void test_cut_in_a_header(void)
 {
     Frame tagged = {0};
