@@ -12,6 +12,7 @@ version; each sends its part's NDJSON report back to this program, which merges 
 """
 
 import argparse
+import logging
 import os
 import shutil
 import signal
@@ -233,6 +234,15 @@ def parse_arguments(argv):
     return arguments, argv[split + 1 :]
 
 
+def quiet_closing():
+    """Closing a client on a busy machine can time out inside Dask, which leaves an asyncio
+    future holding the TimeoutError; asyncio then prints "Future exception was never retrieved"
+    when it is collected, after the report is written and the progress line erased. By then
+    every part's result is in or its failure said, so asyncio's own messages say nothing to the
+    user."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+
+
 def main(argv):
     arguments, oddport_options = parse_arguments(argv)
     try:
@@ -279,6 +289,8 @@ def main(argv):
             except (OSError, killed_worker_error()) as error:
                 print(f"oddport-dask: the cluster failed: {error}", file=sys.stderr)
                 return NO_REPORT
+            finally:
+                quiet_closing()
         with tempfile.TemporaryDirectory(prefix="oddport-dask-reports-") as folder:
             paths = []
             for index, (_, report) in enumerate(results):
