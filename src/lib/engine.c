@@ -18,10 +18,6 @@ typedef struct {
     bool sent_syn;
     bool sent_syn_ack;
     bool sent_fin;
-    /* Decided, with nothing left to read from later bytes: a payload then changes nothing in
-     * `detection` (the feed that decided it set had_payload, all a decided side's feed would
-     * still do), and a packet need not read its state (most of a long flow's packets). */
-    bool detection_done;
     uint32_t syn_sequence;
     uint64_t packets;
     uint64_t bytes;
@@ -382,13 +378,11 @@ static void classify_open_flow(const OddportEngine *engine, const Flow *flow,
     oddport_classify_flow(&facts, engine->rules, verdict);
 }
 
-/* Whether each side's detection is over: decided, and reading no later details. */
+/* Whether each side's detection is over. */
 static void note_detection_done(const Flow *flow, bool done[2])
 {
-    for (unsigned index = 0; index < 2; index++) {
-        const OddportSide *side = &flow->side[index].detection;
-        done[index] = side->decided && !side->reading_later_details;
-    }
+    for (unsigned index = 0; index < 2; index++)
+        done[index] = oddport_side_detection_done(&flow->side[index].detection);
 }
 
 /* The report of a flow under `verdict`; it borrows from the flow and the verdict.
@@ -754,7 +748,8 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
         if (flags & ODDPORT_TCP_RST)
             flow->reset = true;
     }
-    if (packet->payload_captured > 0 && !side->detection_done) {
+    /* Most of a long flow's packets come after detection is over: they skip the call. */
+    if (packet->payload_captured > 0 && !oddport_side_detection_done(&side->detection)) {
         if (!side->detection.decided) {
             side->deciding_capture = engine->capture;
             side->deciding_frame = engine->current_frame;
@@ -766,7 +761,6 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
             oddport_side_feed_segment(
                 &side->detection, packet->sequence + (packet->tcp_flags & ODDPORT_TCP_SYN ? 1 : 0),
                 packet->payload, packet->payload_captured);
-        side->detection_done = side->detection.decided && !side->detection.reading_later_details;
     }
 
     OddportFlowList which = !is_tcp                ? ODDPORT_FLOW_LIST_UDP

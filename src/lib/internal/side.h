@@ -43,6 +43,14 @@ void oddport_side_set_start(OddportSide *side, uint32_t first_data_sequence);
 bool oddport_side_feed_segment(OddportSide *side, uint32_t sequence, const uint8_t *payload,
                                size_t length);
 
+/* Whether the side's detection is over: decided, and reading no later details. A payload fed to
+ * it after that changes nothing, so a caller may skip feeding it (the feed that decided it has
+ * already noted that the side had payload). */
+static inline bool oddport_side_detection_done(const OddportSide *side)
+{
+    return side->decided && !side->reading_later_details;
+}
+
 /* Feeds a datagram: the first one with payload decides the side on its own. */
 bool oddport_side_feed_datagram(OddportSide *side, const uint8_t *payload, size_t length);
 
