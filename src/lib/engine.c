@@ -922,18 +922,16 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
             note_link_type(engine->link_type_uses, capture, record->link_type, true);
         return (OddportRecordOutcome){status, 0};
     }
-    /* Field by field rather than as a whole: make_flow_key fills the key, and clearing the rest
-     * first would only be stores to undo. A field added to OddportDispatchedPacket must be set
-     * here too: nothing clears it. */
-    OddportDispatchedPacket flow_packet;
-    flow_packet.payload = packet.payload;
-    flow_packet.payload_captured = (uint32_t)packet.payload_captured;
-    flow_packet.sequence = packet.sequence;
-    flow_packet.wire_length = record->wire_length;
-    flow_packet.tcp_flags = packet.tcp_flags;
-    flow_packet.timestamp_ns = record->timestamp_ns;
-    flow_packet.position = engine->current_position;
-    flow_packet.frame = engine->current_frame;
+    OddportDispatchedPacket flow_packet = {
+        .payload = packet.payload,
+        .payload_captured = (uint32_t)packet.payload_captured,
+        .sequence = packet.sequence,
+        .wire_length = record->wire_length,
+        .tcp_flags = packet.tcp_flags,
+        .timestamp_ns = record->timestamp_ns,
+        .position = engine->current_position,
+        .frame = engine->current_frame,
+    };
     flow_packet.sender = (uint8_t)make_flow_key(&packet, &flow_packet.key, &flow_packet.hash);
     if (engine->workers != NULL)
         return dispatch_packet(engine, &flow_packet);

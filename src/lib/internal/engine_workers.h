@@ -50,8 +50,7 @@ typedef void (*OddportFinishedFlowHandler)(OddportFinishedFlow *finished, void *
 /* What the flow engine takes from a decoded record: the flow's key and hash and the few packet
  * fields it reads. One engine builds it and applies it at once; with workers, the reading engine
  * builds it and copies it into a worker's batch, where it is most of the bytes that cross
- * between threads per packet, so it holds nothing the flow engine does not read. The engine sets
- * it field by field, without clearing it first: a new field needs setting there too. */
+ * between threads per packet, so it holds nothing the flow engine does not read. */
 typedef struct {
     OddportFlowKey key;
     uint32_t hash;
