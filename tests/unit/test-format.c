@@ -50,6 +50,70 @@ static void test_time_matches_the_c_library(void)
     g_rand_free(random);
 }
 
+/* Times formatted one after another in the same second, the next, and back again: the text of
+ * the last second is kept for the next time, and must never be reused for another second. Run
+ * in a thread of its own, whose kept second starts empty. */
+static gpointer format_runs_within_a_second(gpointer unused)
+{
+    (void)unused;
+    static const uint64_t second = 1000000000u;
+    const uint64_t start = UINT64_C(1710234000) * second; /* 2024-03-12T09:00:00Z */
+    const uint64_t timestamps[] = {
+        0, /* second 0 first: the kept text starts empty, not as 0 */
+        1,
+        start,
+        start + 1,
+        start + second - 1,
+        start + second,             /* the next second */
+        start + 5,                  /* and back */
+        start + 86400 * second - 1, /* the last moment of the day */
+        start + 86400 * second,     /* the next day */
+        0,
+        start + 86400 * second + 7,
+    };
+    char ours[ODDPORT_TIME_TEXT_MAX];
+    char reference[ODDPORT_TIME_TEXT_MAX];
+    for (unsigned digits = 6; digits <= 9; digits += 3)
+        for (size_t index = 0; index < G_N_ELEMENTS(timestamps); index++) {
+            size_t length = oddport_format_time(timestamps[index], digits, ours);
+            reference_time(timestamps[index], digits, reference, sizeof reference);
+            g_assert_cmpstr(ours, ==, reference);
+            g_assert_cmpuint(length, ==, strlen(reference));
+        }
+    return NULL;
+}
+
+static void test_time_runs_within_a_second(void)
+{
+    g_thread_join(g_thread_new("times", format_runs_within_a_second, NULL));
+}
+
+/* Workers write flows' times at the same time: each thread's kept second is its own. Each thread
+ * alternates between two seconds of its own, which a kept text shared between threads would
+ * mix up within a few rounds. */
+static gpointer format_times_in_a_thread(gpointer first_second_pointer)
+{
+    uint64_t first_second = GPOINTER_TO_UINT(first_second_pointer);
+    char ours[ODDPORT_TIME_TEXT_MAX];
+    char reference[ODDPORT_TIME_TEXT_MAX];
+    for (unsigned round = 0; round < 200000; round++) {
+        uint64_t timestamp = (first_second + round % 2) * 1000000000u + round;
+        oddport_format_time(timestamp, 9, ours);
+        reference_time(timestamp, 9, reference, sizeof reference);
+        if (strcmp(ours, reference) != 0)
+            return GUINT_TO_POINTER(round + 1);
+    }
+    return NULL;
+}
+
+static void test_time_in_threads(void)
+{
+    GThread *one = g_thread_new("times-1", format_times_in_a_thread, GUINT_TO_POINTER(1000000000u));
+    GThread *two = g_thread_new("times-2", format_times_in_a_thread, GUINT_TO_POINTER(2000000000u));
+    g_assert_null(g_thread_join(one));
+    g_assert_null(g_thread_join(two));
+}
+
 static void test_human_units(void)
 {
     char text[ODDPORT_HUMAN_TEXT_MAX];
@@ -155,6 +219,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/format/time/known-values", test_time_known_values);
     g_test_add_func("/format/time/matches-the-c-library", test_time_matches_the_c_library);
+    g_test_add_func("/format/time/runs-within-a-second", test_time_runs_within_a_second);
+    g_test_add_func("/format/time/in-threads", test_time_in_threads);
     g_test_add_func("/format/human-units", test_human_units);
     g_test_add_func("/format/escaping", test_escaping);
     g_test_add_func("/format/decimal", test_decimal);

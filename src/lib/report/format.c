@@ -25,10 +25,21 @@ static void date_from_days(int64_t days, int64_t *year, unsigned *month, unsigne
     *year = (int64_t)year_of_era + era * 400 + (*month <= 2 ? 1 : 0);
 }
 
-size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX])
+/* "YYYY-MM-DDTHH:MM:SS", the part of a time that a whole second shares. */
+enum { SECOND_TEXT_LENGTH = 19 };
+
+/* The text of the last whole second this thread formatted. A report's times come in runs within
+ * one second (flows are written about in the order they end, and a flood's flows all end within
+ * a few seconds), so most times need only their fraction written; the calendar arithmetic cost
+ * more than the rest of a time. One per thread, since workers write flows' text in parallel. */
+static _Thread_local struct {
+    uint64_t seconds;
+    bool filled;
+    char text[SECOND_TEXT_LENGTH];
+} last_second;
+
+static void format_second(uint64_t seconds, char text[SECOND_TEXT_LENGTH])
 {
-    uint64_t seconds = timestamp_ns / 1000000000u;
-    uint32_t fraction = (uint32_t)(timestamp_ns % 1000000000u);
     int64_t year;
     unsigned month;
     unsigned day;
@@ -46,7 +57,20 @@ size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODD
     *out++ = ':';
     out = oddport_decimal_put_width(out, second_of_day / 60 % 60, 2);
     *out++ = ':';
-    out = oddport_decimal_put_width(out, second_of_day % 60, 2);
+    oddport_decimal_put_width(out, second_of_day % 60, 2);
+}
+
+size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODDPORT_TIME_TEXT_MAX])
+{
+    uint64_t seconds = timestamp_ns / 1000000000u;
+    uint32_t fraction = (uint32_t)(timestamp_ns % 1000000000u);
+    if (!last_second.filled || last_second.seconds != seconds) {
+        format_second(seconds, last_second.text);
+        last_second.seconds = seconds;
+        last_second.filled = true;
+    }
+    memcpy(text, last_second.text, SECOND_TEXT_LENGTH);
+    char *out = text + SECOND_TEXT_LENGTH;
     *out++ = '.';
     out = digits >= 9 ? oddport_decimal_put_width(out, fraction, 9)
                       : oddport_decimal_put_width(out, fraction / 1000u, 6);
