@@ -16,7 +16,8 @@
 #define ODDPORT_TIME_TEXT_MAX  40
 
 /* RFC 3339 UTC with `digits` fractional digits (6 or 9), e.g. "2026-11-28T01:02:03.123456Z";
- * returns its length, without the NUL. */
+ * returns its length, without the NUL. Keeps the text of the last second it wrote, one per thread,
+ * so it may be called from any thread but not from a signal handler. */
 size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits,
                            char text[ODDPORT_TIME_TEXT_MAX]);
 

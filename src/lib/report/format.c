@@ -29,9 +29,10 @@ static void date_from_days(int64_t days, int64_t *year, unsigned *month, unsigne
 enum { SECOND_TEXT_LENGTH = 19 };
 
 /* The text of the last whole second this thread formatted. A report's times come in runs within
- * one second (flows are written about in the order they end, and a flood's flows all end within
- * a few seconds), so most times need only their fraction written; the calendar arithmetic cost
- * more than the rest of a time. One per thread, since workers write flows' text in parallel. */
+ * one second (flows are written mostly in the order they end, those still open at the end in the
+ * order they began, and a flood's flows all end within a few seconds), so most times need only
+ * their fraction written; the calendar arithmetic cost more than the rest of a time. One per
+ * thread, since workers write flows' text in parallel. */
 static _Thread_local struct {
     uint64_t seconds;
     bool filled;

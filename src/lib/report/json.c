@@ -19,25 +19,32 @@ typedef struct {
     OddportJsonWriter *writer;
 } JsonReport;
 
-/* `key` is one of oddport's constant names. Always inlined, so that its length and copy compile
- * to a few moves: the summary writes these for every service and its top clients, and the general
- * oddport_json_key, which checks the name and copies it twice, cost more than the value. */
-G_ALWAYS_INLINE static inline void write_time(OddportJsonWriter *writer, const char *key,
-                                              uint64_t timestamp_ns, unsigned digits)
+/* A time or an endpoint of the summary under `name`, `name_length` bytes written as they are
+ * (oddport_json_member). Called through WRITE_TIME and WRITE_ENDPOINT: their string literal makes
+ * the length a constant and the name one of oddport's own, never one read from input, which would
+ * need oddport_json_key's escaping. The summary writes these for every service and its top
+ * clients, and oddport_json_key, which checks a name and copies it twice, cost more than the
+ * value. Always inlined, so that the name's copy compiles to a few moves. */
+G_ALWAYS_INLINE static inline void write_time(OddportJsonWriter *writer, const char *name,
+                                              size_t name_length, uint64_t timestamp_ns,
+                                              unsigned digits)
 {
     char text[ODDPORT_TIME_TEXT_MAX];
     size_t length = oddport_format_time(timestamp_ns, digits, text);
-    oddport_json_member(writer, key, strlen(key));
+    oddport_json_member(writer, name, name_length);
     oddport_json_string_bytes(writer, (const uint8_t *)text, length);
 }
 
-/* `key` is one of oddport's constant names, as for write_time. */
-G_ALWAYS_INLINE static inline void write_endpoint(OddportJsonWriter *writer, const char *key,
+#define WRITE_TIME(writer, literal, timestamp_ns, digits)                                          \
+    write_time((writer), "" literal, sizeof(literal) - 1, (timestamp_ns), (digits))
+
+G_ALWAYS_INLINE static inline void write_endpoint(OddportJsonWriter *writer, const char *name,
+                                                  size_t name_length,
                                                   const OddportEndpoint *endpoint)
 {
     char address[ODDPORT_ADDRESS_TEXT_MAX];
     oddport_address_to_text(&endpoint->address, address);
-    oddport_json_member(writer, key, strlen(key));
+    oddport_json_member(writer, name, name_length);
     oddport_json_begin_object(writer);
     ODDPORT_JSON_MEMBER(writer, "ip");
     oddport_json_string(writer, address);
@@ -47,6 +54,9 @@ G_ALWAYS_INLINE static inline void write_endpoint(OddportJsonWriter *writer, con
     oddport_json_string(writer, oddport_port_class_name(endpoint->port_class));
     oddport_json_end_object(writer);
 }
+
+#define WRITE_ENDPOINT(writer, literal, endpoint)                                                  \
+    write_endpoint((writer), "" literal, sizeof(literal) - 1, (endpoint))
 
 /* The JSON writer as a flow record visitor. An absent object is written as null, and the
  * members the walker describes inside it all the same are passed over. Its functions are always
@@ -291,8 +301,8 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, capture->bytes);
         if (capture->packets > 0) {
-            write_time(writer, "first_seen", capture->first_seen_ns, capture->precision_digits);
-            write_time(writer, "last_seen", capture->last_seen_ns, capture->precision_digits);
+            WRITE_TIME(writer, "first_seen", capture->first_seen_ns, capture->precision_digits);
+            WRITE_TIME(writer, "last_seen", capture->last_seen_ns, capture->precision_digits);
         } else {
             ODDPORT_JSON_MEMBER(writer, "first_seen");
             oddport_json_null(writer);
@@ -395,7 +405,7 @@ static void write_top_clients(OddportJsonWriter *writer, const OddportService *s
         oddport_json_unsigned(writer, clients[index].flows);
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, clients[index].bytes);
-        write_time(writer, "first_seen", clients[index].first_seen_ns, digits);
+        WRITE_TIME(writer, "first_seen", clients[index].first_seen_ns, digits);
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);
@@ -414,7 +424,7 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
         OddportEndpoint server = {service->address, service->port,
                                   oddport_port_class(service->port)};
         oddport_json_begin_object(writer);
-        write_endpoint(writer, "server", &server);
+        WRITE_ENDPOINT(writer, "server", &server);
         ODDPORT_JSON_MEMBER(writer, "transport");
         oddport_json_string(writer, oddport_transport_name(service->transport));
         ODDPORT_JSON_MEMBER(writer, "app");
@@ -437,8 +447,8 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
         oddport_json_unsigned(writer, service->packets);
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, service->bytes);
-        write_time(writer, "first_seen", service->first_seen_ns, digits);
-        write_time(writer, "last_seen", service->last_seen_ns, digits);
+        WRITE_TIME(writer, "first_seen", service->first_seen_ns, digits);
+        WRITE_TIME(writer, "last_seen", service->last_seen_ns, digits);
         ODDPORT_JSON_MEMBER(writer, "server_spoke");
         oddport_json_boolean(writer, service->server_spoke_flows > 0);
         ODDPORT_JSON_MEMBER(writer, "other_server");
