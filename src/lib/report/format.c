@@ -34,10 +34,9 @@ enum { SECOND_TEXT_LENGTH = 19 };
  * their fraction written; the calendar arithmetic cost more than the rest of a time. One per
  * thread, since workers write flows' text in parallel. */
 static _Thread_local struct {
-    uint64_t seconds;
-    bool filled;
+    uint64_t seconds; /* UINT64_MAX until the first: no timestamp's seconds reach it */
     char text[SECOND_TEXT_LENGTH];
-} last_second;
+} last_second = {.seconds = UINT64_MAX};
 
 static void format_second(uint64_t seconds, char text[SECOND_TEXT_LENGTH])
 {
@@ -65,10 +64,9 @@ size_t oddport_format_time(uint64_t timestamp_ns, unsigned digits, char text[ODD
 {
     uint64_t seconds = timestamp_ns / 1000000000u;
     uint32_t fraction = (uint32_t)(timestamp_ns % 1000000000u);
-    if (!last_second.filled || last_second.seconds != seconds) {
+    if (last_second.seconds != seconds) {
         format_second(seconds, last_second.text);
         last_second.seconds = seconds;
-        last_second.filled = true;
     }
     memcpy(text, last_second.text, SECOND_TEXT_LENGTH);
     char *out = text + SECOND_TEXT_LENGTH;

@@ -19,32 +19,21 @@ typedef struct {
     OddportJsonWriter *writer;
 } JsonReport;
 
-/* A time or an endpoint of the summary under `name`, `name_length` bytes written as they are
- * (oddport_json_member). Called through WRITE_TIME and WRITE_ENDPOINT: their string literal makes
- * the length a constant and the name one of oddport's own, never one read from input, which would
- * need oddport_json_key's escaping. The summary writes these for every service and its top
- * clients, and oddport_json_key, which checks a name and copies it twice, cost more than the
- * value. Always inlined, so that the name's copy compiles to a few moves. */
-G_ALWAYS_INLINE static inline void write_time(OddportJsonWriter *writer, const char *name,
-                                              size_t name_length, uint64_t timestamp_ns,
+/* A time as its RFC 3339 text, the value of the member just named. Inline: the flow walk writes
+ * two for every flow. */
+G_ALWAYS_INLINE static inline void write_time(OddportJsonWriter *writer, uint64_t timestamp_ns,
                                               unsigned digits)
 {
     char text[ODDPORT_TIME_TEXT_MAX];
     size_t length = oddport_format_time(timestamp_ns, digits, text);
-    oddport_json_member(writer, name, name_length);
     oddport_json_string_bytes(writer, (const uint8_t *)text, length);
 }
 
-#define WRITE_TIME(writer, literal, timestamp_ns, digits)                                          \
-    write_time((writer), "" literal, sizeof(literal) - 1, (timestamp_ns), (digits))
-
-G_ALWAYS_INLINE static inline void write_endpoint(OddportJsonWriter *writer, const char *name,
-                                                  size_t name_length,
-                                                  const OddportEndpoint *endpoint)
+/* An endpoint as {"ip", "port", "port_class"}, the value of the member just named. */
+static void write_endpoint(OddportJsonWriter *writer, const OddportEndpoint *endpoint)
 {
     char address[ODDPORT_ADDRESS_TEXT_MAX];
     oddport_address_to_text(&endpoint->address, address);
-    oddport_json_member(writer, name, name_length);
     oddport_json_begin_object(writer);
     ODDPORT_JSON_MEMBER(writer, "ip");
     oddport_json_string(writer, address);
@@ -54,9 +43,6 @@ G_ALWAYS_INLINE static inline void write_endpoint(OddportJsonWriter *writer, con
     oddport_json_string(writer, oddport_port_class_name(endpoint->port_class));
     oddport_json_end_object(writer);
 }
-
-#define WRITE_ENDPOINT(writer, literal, endpoint)                                                  \
-    write_endpoint((writer), "" literal, sizeof(literal) - 1, (endpoint))
 
 /* The JSON writer as a flow record visitor. An absent object is written as null, and the
  * members the walker describes inside it all the same are passed over. Its functions are always
@@ -157,10 +143,8 @@ G_ALWAYS_INLINE static inline void record_time(const char *name, uint64_t timest
     JsonRecord *record = data;
     if (record->absent_depth > 0)
         return;
-    char text[ODDPORT_TIME_TEXT_MAX];
-    size_t length = oddport_format_time(timestamp_ns, digits, text);
     record_name(record->writer, name);
-    oddport_json_string_bytes(record->writer, (const uint8_t *)text, length);
+    write_time(record->writer, timestamp_ns, digits);
 }
 
 static const OddportRecordVisitor json_record_visitor = {
@@ -301,8 +285,10 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, capture->bytes);
         if (capture->packets > 0) {
-            WRITE_TIME(writer, "first_seen", capture->first_seen_ns, capture->precision_digits);
-            WRITE_TIME(writer, "last_seen", capture->last_seen_ns, capture->precision_digits);
+            ODDPORT_JSON_MEMBER(writer, "first_seen");
+            write_time(writer, capture->first_seen_ns, capture->precision_digits);
+            ODDPORT_JSON_MEMBER(writer, "last_seen");
+            write_time(writer, capture->last_seen_ns, capture->precision_digits);
         } else {
             ODDPORT_JSON_MEMBER(writer, "first_seen");
             oddport_json_null(writer);
@@ -405,7 +391,8 @@ static void write_top_clients(OddportJsonWriter *writer, const OddportService *s
         oddport_json_unsigned(writer, clients[index].flows);
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, clients[index].bytes);
-        WRITE_TIME(writer, "first_seen", clients[index].first_seen_ns, digits);
+        ODDPORT_JSON_MEMBER(writer, "first_seen");
+        write_time(writer, clients[index].first_seen_ns, digits);
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);
@@ -424,7 +411,8 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
         OddportEndpoint server = {service->address, service->port,
                                   oddport_port_class(service->port)};
         oddport_json_begin_object(writer);
-        WRITE_ENDPOINT(writer, "server", &server);
+        ODDPORT_JSON_MEMBER(writer, "server");
+        write_endpoint(writer, &server);
         ODDPORT_JSON_MEMBER(writer, "transport");
         oddport_json_string(writer, oddport_transport_name(service->transport));
         ODDPORT_JSON_MEMBER(writer, "app");
@@ -447,8 +435,10 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
         oddport_json_unsigned(writer, service->packets);
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, service->bytes);
-        WRITE_TIME(writer, "first_seen", service->first_seen_ns, digits);
-        WRITE_TIME(writer, "last_seen", service->last_seen_ns, digits);
+        ODDPORT_JSON_MEMBER(writer, "first_seen");
+        write_time(writer, service->first_seen_ns, digits);
+        ODDPORT_JSON_MEMBER(writer, "last_seen");
+        write_time(writer, service->last_seen_ns, digits);
         ODDPORT_JSON_MEMBER(writer, "server_spoke");
         oddport_json_boolean(writer, service->server_spoke_flows > 0);
         ODDPORT_JSON_MEMBER(writer, "other_server");
