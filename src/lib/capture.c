@@ -56,13 +56,13 @@ GQuark oddport_capture_error_quark(void)
 
 #define NANOSECONDS_PER_SECOND UINT64_C(1000000000)
 /* Large enough that reading a pipe costs few system calls, small enough not to matter. */
-#define STREAM_BUFFER_SIZE    (256 * 1024)
-#define RECORD_BUFFER_MINIMUM (64 * 1024)
+#define STREAM_BUFFER_SIZE (256 * 1024)
 /* Compressed bytes are handed to the decompressor from a mapping in pieces this large, so that
  * pages behind can be released as for an uncompressed file. */
 #define COMPRESSED_INPUT_CHUNK (1024 * 1024)
-/* Decompressed bytes wait in a window that starts this large and grows only for a longer record. */
-#define WINDOW_INITIAL_SIZE (256 * 1024)
+/* Streamed and decompressed bytes wait in a window that starts this large and grows only for a
+ * longer record. */
+#define WINDOW_INITIAL_SIZE STREAM_BUFFER_SIZE
 /* A lying length in an uncompressed file can only ask for bytes the file really holds; a few KiB
  * of compressed data can make gigabytes, so the window stops at the largest pcapng block. */
 #define WINDOW_MAXIMUM_SIZE PCAPNG_BLOCK_MAXIMUM_SIZE
@@ -92,13 +92,12 @@ typedef enum {
 } LengthOrder;
 
 struct OddportCaptureReader {
-    /* Where the bytes come from: the whole file mapped, or a stream read into `buffer`. */
+    /* Where the bytes come from: the whole file mapped, or a stream read into `window`. */
     const uint8_t *map;
     size_t map_size;
-    FILE *stream;
-    uint8_t *buffer; /* owned; holds the last bytes taken from the stream */
-    size_t buffer_size;
-    int read_errno; /* set when the stream failed rather than ended */
+    int stream;        /* owned; -1 when the file is mapped */
+    bool stream_ended; /* the stream has given its last byte, or failed */
+    int read_errno;    /* set when the stream failed rather than ended */
     OddportCaptureInterruptCheck interrupt_check;
     void *interrupt_check_data;
     bool interrupted; /* the check ended the stream after a signal */
@@ -110,7 +109,8 @@ struct OddportCaptureReader {
     uint64_t size;          /* 0 when unknown */
 
     /* A compressed file: its mapped or streamed bytes go through the decompressor, and the capture
-     * is handed out from `window`; `offset` then counts capture bytes, not file bytes. */
+     * is handed out from `window`, as a streamed one is; `offset` then counts capture bytes, not
+     * file bytes. */
     OddportCompression compression;
     OddportDecompressor *decompressor;
     OddportCursor compressed;   /* taken from the file, not yet decompressed */
@@ -121,7 +121,7 @@ struct OddportCaptureReader {
     uint8_t *window;            /* owned */
     size_t window_size;
     size_t window_start; /* the next byte to hand out */
-    size_t window_end;   /* one past the last decompressed byte */
+    size_t window_end;   /* one past the last byte read or decompressed */
     /* Why the decompressed capture stopped early (transfer full), and whether the compressed data
      * was damaged (or a record too long) rather than cut short. */
     char *source_problem;
@@ -151,53 +151,37 @@ struct OddportCaptureReader {
 
 /* ---- Taking bytes: the one place that knows whether the file is mapped or streamed ---- */
 
-/* Reads up to `count` bytes from the stream; fewer only at the end of the file or on an error,
- * which `read_errno` then holds. */
+/* Reads what the stream has ready, at least one byte and at most `room`, waiting if it has none.
+ * Returns 0 at the end of the stream, on an error (which `read_errno` then holds), or when a
+ * signal came and the interrupt check says to stop. */
+static size_t read_some(OddportCaptureReader *reader, uint8_t *destination, size_t room)
+{
+    for (;;) {
+        ssize_t got = read(reader->stream, destination, room);
+        if (got >= 0)
+            return (size_t)got;
+        if (errno != EINTR) {
+            reader->read_errno = errno;
+            return 0;
+        }
+        if (reader->interrupt_check != NULL &&
+            reader->interrupt_check(reader->interrupt_check_data)) {
+            reader->interrupted = true;
+            return 0;
+        }
+    }
+}
+
+/* Reads `count` bytes from the stream; fewer only at its end, on an error or when interrupted. */
 static size_t read_stream(OddportCaptureReader *reader, uint8_t *destination, size_t count)
 {
     size_t got = 0;
     while (got < count) {
-        errno = 0;
-        size_t read = fread(destination + got, 1, count - got, reader->stream);
-        got += read;
-        if (got < count) {
-            if (!ferror(reader->stream))
-                break; /* the end of the file */
-            if (errno == EINTR) {
-                clearerr(reader->stream);
-                if (reader->interrupt_check != NULL &&
-                    reader->interrupt_check(reader->interrupt_check_data)) {
-                    reader->interrupted = true;
-                    break;
-                }
-                continue;
-            }
-            reader->read_errno = errno != 0 ? errno : EIO;
+        size_t more = read_some(reader, destination + got, count - got);
+        if (more == 0)
             break;
-        }
+        got += more;
     }
-    return got;
-}
-
-/* Reads `count` bytes from the stream into the record buffer. The buffer grows only as bytes
- * actually arrive, so a length field that lies about gigabytes cannot make us allocate them. */
-static size_t take_from_stream(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
-{
-    size_t got = 0;
-    while (got < count) {
-        if (got == reader->buffer_size) {
-            size_t grown = MAX(reader->buffer_size * 2, (size_t)RECORD_BUFFER_MINIMUM);
-            reader->buffer_size = MIN(grown, MAX(count, (size_t)RECORD_BUFFER_MINIMUM));
-            reader->buffer = g_realloc(reader->buffer, reader->buffer_size);
-        }
-        size_t chunk = MIN(count, reader->buffer_size) - got;
-        size_t read = read_stream(reader, reader->buffer + got, chunk);
-        got += read;
-        if (read < chunk)
-            break;
-    }
-    reader->offset += got;
-    *bytes = reader->buffer;
     return got;
 }
 
@@ -274,7 +258,50 @@ static void stop_decompressing(OddportCaptureReader *reader, bool damaged, const
     reader->decompression_over = true;
 }
 
-/* Decompresses until the window holds `count` bytes to hand out or the data is over. */
+/* Adds the decompressor's next bytes to the window. */
+static void decompress_into_window(OddportCaptureReader *reader)
+{
+    if (reader->compressed.left == 0 && !reader->compressed_ended)
+        take_compressed(reader);
+    size_t produced = 0;
+    g_autofree char *problem = NULL;
+    OddportDecompressStatus status =
+        oddport_decompressor_step(reader->decompressor, &reader->compressed,
+                                  reader->compressed_ended, reader->window + reader->window_end,
+                                  reader->window_size - reader->window_end, &produced, &problem);
+    reader->window_end += produced;
+    const char *name = oddport_compression_name(reader->compression);
+    switch (status) {
+    case ODDPORT_DECOMPRESS_MORE:
+        break;
+    case ODDPORT_DECOMPRESS_END:
+        reader->decompression_over = true;
+        break;
+    case ODDPORT_DECOMPRESS_CUT:
+        stop_decompressing(reader, false, "the %s data is cut short", name);
+        break;
+    case ODDPORT_DECOMPRESS_DAMAGED:
+        stop_decompressing(reader, true,
+                           "damaged %s data at or after compressed offset %" PRIu64 " (%s)", name,
+                           reader->compressed_taken - reader->compressed.left, problem);
+        break;
+    }
+}
+
+/* Adds what the stream has ready to the window: one read for as many records as came, which are
+ * then handed out where they lie rather than copied out one by one. */
+static void read_into_window(OddportCaptureReader *reader)
+{
+    size_t got = read_some(reader, reader->window + reader->window_end,
+                           reader->window_size - reader->window_end);
+    reader->window_end += got;
+    reader->stream_ended = got == 0;
+}
+
+/* Reads or decompresses until the window holds `count` bytes to hand out or the data is over. The
+ * window grows only once full, so that a lying length can ask only for bytes that really come;
+ * decompressed, since a few KiB of compressed data can make gigabytes, only up to the largest
+ * pcapng block. */
 static void fill_window(OddportCaptureReader *reader, size_t count)
 {
     size_t waiting = reader->window_end - reader->window_start;
@@ -283,48 +310,31 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
         reader->window_start = 0;
         reader->window_end = waiting;
     }
-    const char *name = oddport_compression_name(reader->compression);
-    while (reader->window_end < count && !reader->decompression_over) {
+    bool decompressing = reader->decompressor != NULL;
+    while (reader->window_end < count &&
+           !(decompressing ? reader->decompression_over : reader->stream_ended)) {
         if (reader->window_end == reader->window_size) {
-            if (reader->window_size >= WINDOW_MAXIMUM_SIZE) {
+            if (decompressing && reader->window_size >= WINDOW_MAXIMUM_SIZE) {
                 stop_decompressing(reader, true,
                                    "a length of %zu bytes, more than the %u MiB a record of a "
                                    "compressed capture may take",
                                    count, WINDOW_MAXIMUM_SIZE >> 20);
                 break;
             }
-            reader->window_size = MIN(reader->window_size * 2, (size_t)WINDOW_MAXIMUM_SIZE);
+            reader->window_size *= 2;
+            if (decompressing)
+                reader->window_size = MIN(reader->window_size, (size_t)WINDOW_MAXIMUM_SIZE);
             reader->window = g_realloc(reader->window, reader->window_size);
         }
-        if (reader->compressed.left == 0 && !reader->compressed_ended)
-            take_compressed(reader);
-        size_t produced = 0;
-        g_autofree char *problem = NULL;
-        OddportDecompressStatus status = oddport_decompressor_step(
-            reader->decompressor, &reader->compressed, reader->compressed_ended,
-            reader->window + reader->window_end, reader->window_size - reader->window_end,
-            &produced, &problem);
-        reader->window_end += produced;
-        switch (status) {
-        case ODDPORT_DECOMPRESS_MORE:
-            break;
-        case ODDPORT_DECOMPRESS_END:
-            reader->decompression_over = true;
-            break;
-        case ODDPORT_DECOMPRESS_CUT:
-            stop_decompressing(reader, false, "the %s data is cut short", name);
-            break;
-        case ODDPORT_DECOMPRESS_DAMAGED:
-            stop_decompressing(reader, true,
-                               "damaged %s data at or after compressed offset %" PRIu64 " (%s)",
-                               name, reader->compressed_taken - reader->compressed.left, problem);
-            break;
-        }
+        if (decompressing)
+            decompress_into_window(reader);
+        else
+            read_into_window(reader);
     }
 }
 
-/* Hands out the next `count` decompressed bytes, like take() does for an uncompressed file. */
-static size_t take_decompressed(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
+/* Hands out the next `count` streamed or decompressed bytes, like take() does for a mapped file. */
+static size_t take_from_window(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
     if (reader->window_end - reader->window_start < count)
         fill_window(reader, count);
@@ -341,7 +351,7 @@ static size_t take_decompressed(OddportCaptureReader *reader, size_t count, cons
 static inline size_t take(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
     if (G_UNLIKELY(reader->decompressor != NULL))
-        return take_decompressed(reader, count, bytes);
+        return take_from_window(reader, count, bytes);
     if (reader->map != NULL) {
         release_behind(reader, reader->offset);
         size_t left = reader->map_size - (size_t)reader->offset;
@@ -351,7 +361,7 @@ static inline size_t take(OddportCaptureReader *reader, size_t count, const uint
         fetch_ahead(reader, (size_t)reader->offset);
         return got;
     }
-    return take_from_stream(reader, count, bytes);
+    return take_from_window(reader, count, bytes);
 }
 
 /* ---- Field readers in the file's byte order ---- */
@@ -1137,10 +1147,20 @@ static bool start_decompressing(OddportCaptureReader *reader, OddportCompression
     reader->compression = compression;
     reader->offset = 0;
     if (reader->map == NULL) {
+        /* The stream's first read left the window holding the magic and whatever came after it:
+         * all of it is compressed input, and the window is emptied for the capture. It was read
+         * into the window as first made, so it fits a buffer of that size. */
+        size_t read_ahead = reader->window_end - reader->window_start;
+        size_t first = got + read_ahead;
+        g_assert(first <= STREAM_BUFFER_SIZE &&
+                 bytes + got == reader->window + reader->window_start);
         reader->compressed_buffer = g_malloc(STREAM_BUFFER_SIZE);
-        memcpy(reader->compressed_buffer, bytes, got);
-        reader->compressed = oddport_cursor_make(reader->compressed_buffer, got);
-        reader->compressed_taken = got;
+        memcpy(reader->compressed_buffer, bytes, first);
+        reader->compressed = oddport_cursor_make(reader->compressed_buffer, first);
+        reader->compressed_taken = first;
+        reader->window_start = 0;
+        reader->window_end = 0;
+        return true;
     }
     reader->window_size = WINDOW_INITIAL_SIZE;
     reader->window = g_malloc(reader->window_size);
@@ -1205,18 +1225,14 @@ OddportCaptureReader *oddport_capture_open(const char *path, GError **error)
     }
 
     OddportCaptureReader *reader = g_new0(OddportCaptureReader, 1);
+    reader->stream = -1;
     if (!from_stdin && map_file(reader, fd, &info)) {
         close(fd); /* the mapping stays valid without it */
         reader->size = reader->map_size;
     } else {
-        reader->stream = fdopen(fd, "rb");
-        if (reader->stream == NULL) {
-            set_open_error(error, errno);
-            close(fd);
-            g_free(reader);
-            return NULL;
-        }
-        setvbuf(reader->stream, NULL, _IOFBF, STREAM_BUFFER_SIZE);
+        reader->stream = fd;
+        reader->window_size = WINDOW_INITIAL_SIZE;
+        reader->window = g_malloc(reader->window_size);
         /* A file redirected to standard input still has a size; a pipe or /proc file has none. */
         off_t start = S_ISREG(info.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
         if (start >= 0 && start <= info.st_size)
@@ -1305,9 +1321,8 @@ void oddport_capture_close(OddportCaptureReader *reader)
         return;
     if (reader->map != NULL)
         munmap((void *)reader->map, reader->map_size);
-    if (reader->stream != NULL)
-        fclose(reader->stream);
-    g_free(reader->buffer);
+    if (reader->stream >= 0)
+        close(reader->stream);
     oddport_decompressor_free(reader->decompressor);
     g_free(reader->compressed_buffer);
     g_free(reader->window);

@@ -82,7 +82,7 @@ static void pad_to_4(Builder *builder)
 /* Packet bytes that differ from packet to packet, so a mix-up shows. */
 static const uint8_t *packet_bytes(unsigned seed, size_t length)
 {
-    static uint8_t bytes[4096];
+    static uint8_t bytes[1024 * 1024]; /* as long as the longest record of a test */
     g_assert_cmpuint(length, <=, sizeof bytes);
     for (size_t index = 0; index < length; index++)
         bytes[index] = (uint8_t)(seed * 31 + index * 7);
@@ -383,6 +383,25 @@ static ReadResult *read_bytes_from_stdin_pipe(const GByteArray *bytes)
 
     ReadResult *result = read_reader(reader, open_error);
     g_thread_join(thread);
+    return result;
+}
+
+/* Reads `bytes` as standard input redirected from a file: streamed, not mapped, with each read
+ * taking as much as the reader asks for, as from a fast producer. */
+static ReadResult *read_bytes_from_stdin_file(const GByteArray *bytes)
+{
+    g_autofree char *path = write_temporary(bytes);
+    int fd = open(path, O_RDONLY);
+    g_assert_cmpint(fd, >=, 0);
+    int saved_stdin = dup(STDIN_FILENO);
+    g_assert_cmpint(dup2(fd, STDIN_FILENO), ==, STDIN_FILENO);
+    close(fd);
+    GError *open_error = NULL;
+    OddportCaptureReader *reader = oddport_capture_open("-", &open_error);
+    g_assert_cmpint(dup2(saved_stdin, STDIN_FILENO), ==, STDIN_FILENO);
+    close(saved_stdin);
+    ReadResult *result = read_reader(reader, open_error);
+    g_unlink(path);
     return result;
 }
 
@@ -1020,6 +1039,10 @@ static guint check_pipe_matches_file(GByteArray *bytes, OddportReadStatus expect
     g_autoptr(ReadResult) from_fifo = read_bytes_from_fifo(bytes);
     assert_same_results(from_file, from_fifo);
     g_assert_cmpuint(from_fifo->size, ==, 0);
+
+    g_autoptr(ReadResult) redirected = read_bytes_from_stdin_file(bytes);
+    assert_same_results(from_file, redirected);
+    g_assert_cmpuint(redirected->size, ==, bytes->len);
     return from_file->records->len;
 }
 
@@ -1045,6 +1068,23 @@ static void test_pipe_same_failures(void)
     /* The first packet block follows a 28-byte section header and interfaces of 32 and 40 bytes. */
     patch_u32(&(Builder){lying, false}, 28 + 32 + 40 + 4, 36);
     g_assert_cmpuint(check_pipe_matches_file(lying, ODDPORT_READ_DAMAGED), ==, 0);
+}
+
+/* Records longer than the reader's first window of streamed bytes, among short ones, and more
+ * bytes in all than several windows hold: the window grows for the long records, and every
+ * record comes out whole wherever the reads cut it. */
+static void test_pipe_records_longer_than_window(void)
+{
+    static const uint32_t lengths[] = {60, 300000, 1514, 700001, 90, 262145, 64, 1000000, 61};
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 2000000, 1);
+    for (unsigned round = 0; round < 2; round++)
+        for (unsigned index = 0; index < G_N_ELEMENTS(lengths); index++)
+            pcap_record(&capture, false, 1700000000 + round, index, lengths[index], lengths[index],
+                        round * 100 + index, lengths[index]);
+    g_assert_cmpuint(check_pipe_matches_file(capture.bytes, ODDPORT_READ_END), ==,
+                     2 * G_N_ELEMENTS(lengths));
+    g_byte_array_unref(capture.bytes);
 }
 
 /* A record that claims gigabytes through a pipe must end as truncated, not as a huge allocation. */
@@ -1203,6 +1243,13 @@ static void check_compressed_reads_like(const GByteArray *plain_bytes, const GBy
     g_autoptr(ReadResult) from_fifo = read_bytes_from_fifo(compressed);
     assert_same_capture(plain, from_fifo);
     assert_same_errors(from_file->error, from_fifo->error);
+
+    /* A redirected file's first read fills the reader's whole first window: the decompressor
+     * must get every byte of it, not only the magic that told the compression. */
+    g_autoptr(ReadResult) redirected = read_bytes_from_stdin_file(compressed);
+    assert_same_capture(plain, redirected);
+    assert_same_errors(from_file->error, redirected->error);
+    g_assert_cmpuint(redirected->offset, ==, compressed->len);
 }
 
 static void test_compressed_same_records(gconstpointer data)
@@ -1634,6 +1681,8 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/pipe/same-records", test_pipe_same_records);
     g_test_add_func("/capture/pipe/same-failures", test_pipe_same_failures);
     g_test_add_func("/capture/pipe/huge-claimed-length", test_pipe_huge_claimed_length);
+    g_test_add_func("/capture/pipe/records-longer-than-window",
+                    test_pipe_records_longer_than_window);
     for (int compressor = COMPRESS_GZIP; compressor <= COMPRESS_LZ4; compressor++) {
         static const char *const tests[] = {
             "same-records", "concatenated",    "truncated-capture", "cut",
