@@ -57,6 +57,10 @@ GQuark oddport_capture_error_quark(void)
 #define NANOSECONDS_PER_SECOND UINT64_C(1000000000)
 /* Large enough that reading a pipe costs few system calls, small enough not to matter. */
 #define STREAM_BUFFER_SIZE (256 * 1024)
+/* A pipe's buffer is asked to grow to this (the most Linux gives an unprivileged process by
+ * default) from the usual 64 KiB: a producer then fills it in fewer turns, and each read takes
+ * more records at once. Reading a 4M-packet capture from `cat` took about half the time. */
+#define PIPE_SIZE_WANTED (1024 * 1024)
 /* Compressed bytes are handed to the decompressor from a mapping in pieces this large, so that
  * pages behind can be released as for an uncompressed file. */
 #define COMPRESSED_INPUT_CHUNK (1024 * 1024)
@@ -1231,6 +1235,9 @@ OddportCaptureReader *oddport_capture_open(const char *path, GError **error)
         reader->size = reader->map_size;
     } else {
         reader->stream = fd;
+        /* A hint only: a pipe kept at its size is read all the same. */
+        if (S_ISFIFO(info.st_mode))
+            (void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE_WANTED);
         reader->window_size = WINDOW_INITIAL_SIZE;
         reader->window = g_malloc(reader->window_size);
         /* A file redirected to standard input still has a size; a pipe or /proc file has none. */

@@ -1087,6 +1087,38 @@ static void test_pipe_records_longer_than_window(void)
     g_byte_array_unref(capture.bytes);
 }
 
+/* A pipe read as standard input is asked for a 1 MiB buffer, so that its producer fills it in
+ * fewer turns; where the system gives no pipe that much, there is nothing to check. */
+static void test_pipe_buffer_grown(void)
+{
+    enum { WANTED = 1024 * 1024 };
+    int scratch[2];
+    g_assert_cmpint(pipe(scratch), ==, 0);
+    bool allowed = fcntl(scratch[0], F_SETPIPE_SZ, WANTED) >= WANTED;
+    close(scratch[0]);
+    close(scratch[1]);
+    if (!allowed) {
+        g_test_skip("this system gives no pipe a 1 MiB buffer");
+        return;
+    }
+    int ends[2];
+    g_assert_cmpint(pipe(ends), ==, 0);
+    g_assert_cmpint(fcntl(ends[0], F_GETPIPE_SZ), <, WANTED);
+    int saved_stdin = dup(STDIN_FILENO);
+    g_assert_cmpint(dup2(ends[0], STDIN_FILENO), ==, STDIN_FILENO);
+    close(ends[0]);
+    g_autoptr(GByteArray) pcap = sample_pcap();
+    g_assert_cmpint(write(ends[1], pcap->data, 24), ==, 24);
+    GError *open_error = NULL;
+    OddportCaptureReader *reader = oddport_capture_open("-", &open_error);
+    g_assert_cmpint(dup2(saved_stdin, STDIN_FILENO), ==, STDIN_FILENO);
+    close(saved_stdin);
+    g_assert_no_error(open_error);
+    g_assert_cmpint(fcntl(ends[1], F_GETPIPE_SZ), >=, WANTED);
+    close(ends[1]);
+    oddport_capture_close(reader);
+}
+
 /* A record that claims gigabytes through a pipe must end as truncated, not as a huge allocation. */
 static void test_pipe_huge_claimed_length(void)
 {
@@ -1681,6 +1713,7 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/pipe/same-records", test_pipe_same_records);
     g_test_add_func("/capture/pipe/same-failures", test_pipe_same_failures);
     g_test_add_func("/capture/pipe/huge-claimed-length", test_pipe_huge_claimed_length);
+    g_test_add_func("/capture/pipe/buffer-grown", test_pipe_buffer_grown);
     g_test_add_func("/capture/pipe/records-longer-than-window",
                     test_pipe_records_longer_than_window);
     for (int compressor = COMPRESS_GZIP; compressor <= COMPRESS_LZ4; compressor++) {
