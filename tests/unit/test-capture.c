@@ -363,6 +363,20 @@ static gpointer pipe_writer_run(gpointer data)
     return NULL;
 }
 
+/* Opens "-" with `fd` as standard input, which is then closed. The reader duplicates standard
+ * input when it opens "-", so the test's own standard input needs replacing only for that
+ * moment. */
+static OddportCaptureReader *open_as_stdin(int fd, GError **error)
+{
+    int saved_stdin = dup(STDIN_FILENO);
+    g_assert_cmpint(dup2(fd, STDIN_FILENO), ==, STDIN_FILENO);
+    close(fd);
+    OddportCaptureReader *reader = oddport_capture_open("-", error);
+    g_assert_cmpint(dup2(saved_stdin, STDIN_FILENO), ==, STDIN_FILENO);
+    close(saved_stdin);
+    return reader;
+}
+
 /* Reads `bytes` as standard input ("-") fed by a pipe. */
 static ReadResult *read_bytes_from_stdin_pipe(const GByteArray *bytes)
 {
@@ -370,17 +384,8 @@ static ReadResult *read_bytes_from_stdin_pipe(const GByteArray *bytes)
     g_assert_cmpint(pipe(ends), ==, 0);
     PipeWriter writer = {bytes, ends[1], NULL};
     GThread *thread = g_thread_new("pipe-writer", pipe_writer_run, &writer);
-
-    /* The reader duplicates standard input when it opens "-", so the test's own standard input
-     * needs replacing only for that moment. */
-    int saved_stdin = dup(STDIN_FILENO);
-    g_assert_cmpint(dup2(ends[0], STDIN_FILENO), ==, STDIN_FILENO);
-    close(ends[0]);
     GError *open_error = NULL;
-    OddportCaptureReader *reader = oddport_capture_open("-", &open_error);
-    g_assert_cmpint(dup2(saved_stdin, STDIN_FILENO), ==, STDIN_FILENO);
-    close(saved_stdin);
-
+    OddportCaptureReader *reader = open_as_stdin(ends[0], &open_error);
     ReadResult *result = read_reader(reader, open_error);
     g_thread_join(thread);
     return result;
@@ -393,13 +398,8 @@ static ReadResult *read_bytes_from_stdin_file(const GByteArray *bytes)
     g_autofree char *path = write_temporary(bytes);
     int fd = open(path, O_RDONLY);
     g_assert_cmpint(fd, >=, 0);
-    int saved_stdin = dup(STDIN_FILENO);
-    g_assert_cmpint(dup2(fd, STDIN_FILENO), ==, STDIN_FILENO);
-    close(fd);
     GError *open_error = NULL;
-    OddportCaptureReader *reader = oddport_capture_open("-", &open_error);
-    g_assert_cmpint(dup2(saved_stdin, STDIN_FILENO), ==, STDIN_FILENO);
-    close(saved_stdin);
+    OddportCaptureReader *reader = open_as_stdin(fd, &open_error);
     ReadResult *result = read_reader(reader, open_error);
     g_unlink(path);
     return result;
@@ -1104,15 +1104,10 @@ static void test_pipe_buffer_grown(void)
     int ends[2];
     g_assert_cmpint(pipe(ends), ==, 0);
     g_assert_cmpint(fcntl(ends[0], F_GETPIPE_SZ), <, WANTED);
-    int saved_stdin = dup(STDIN_FILENO);
-    g_assert_cmpint(dup2(ends[0], STDIN_FILENO), ==, STDIN_FILENO);
-    close(ends[0]);
     g_autoptr(GByteArray) pcap = sample_pcap();
     g_assert_cmpint(write(ends[1], pcap->data, 24), ==, 24);
     GError *open_error = NULL;
-    OddportCaptureReader *reader = oddport_capture_open("-", &open_error);
-    g_assert_cmpint(dup2(saved_stdin, STDIN_FILENO), ==, STDIN_FILENO);
-    close(saved_stdin);
+    OddportCaptureReader *reader = open_as_stdin(ends[0], &open_error);
     g_assert_no_error(open_error);
     g_assert_cmpint(fcntl(ends[1], F_GETPIPE_SZ), >=, WANTED);
     close(ends[1]);
