@@ -1153,17 +1153,22 @@ static bool start_decompressing(OddportCaptureReader *reader, OddportCompression
     if (reader->map == NULL) {
         /* The stream's first read left the window holding the magic and whatever came after it:
          * all of it is compressed input, and the window is emptied for the capture. It was read
-         * into the window as first made, so it fits a buffer of that size. */
+         * into the window as first made, so it fits a buffer of that size. The buffer is then
+         * filled as every later one is, so that how much of a pipe's input is taken does not
+         * depend on how much its first read found there (a capture damaged early would
+         * otherwise end at a different offset from run to run). */
         size_t read_ahead = reader->window_end - reader->window_start;
         size_t first = got + read_ahead;
         g_assert(first <= STREAM_BUFFER_SIZE &&
                  bytes + got == reader->window + reader->window_start);
         reader->compressed_buffer = g_malloc(STREAM_BUFFER_SIZE);
         memcpy(reader->compressed_buffer, bytes, first);
-        reader->compressed = oddport_cursor_make(reader->compressed_buffer, first);
-        reader->compressed_taken = first;
         reader->window_start = 0;
         reader->window_end = 0;
+        first += read_stream(reader, reader->compressed_buffer + first, STREAM_BUFFER_SIZE - first);
+        reader->compressed = oddport_cursor_make(reader->compressed_buffer, first);
+        reader->compressed_taken = first;
+        reader->compressed_ended = first < STREAM_BUFFER_SIZE;
         return true;
     }
     reader->window_size = WINDOW_INITIAL_SIZE;

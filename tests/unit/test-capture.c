@@ -343,6 +343,7 @@ typedef struct {
     const GByteArray *bytes;
     int fd; /* already open, or -1 to open `fifo_path` */
     const char *fifo_path;
+    bool pause_after_first; /* waits after the first piece, so that a read takes it alone */
 } PipeWriter;
 
 static gpointer pipe_writer_run(gpointer data)
@@ -357,6 +358,8 @@ static gpointer pipe_writer_run(gpointer data)
             continue;
         if (written < 0)
             break; /* the reader stopped early (EPIPE): fine */
+        if (done == 0 && writer->pause_after_first)
+            g_usleep(20 * 1000);
         done += (size_t)written;
     }
     close(fd);
@@ -377,18 +380,24 @@ static OddportCaptureReader *open_as_stdin(int fd, GError **error)
     return reader;
 }
 
-/* Reads `bytes` as standard input ("-") fed by a pipe. */
-static ReadResult *read_bytes_from_stdin_pipe(const GByteArray *bytes)
+/* Reads `bytes` as standard input ("-") fed by a pipe, whose first read finds only the first
+ * piece when `pause_after_first`. */
+static ReadResult *read_from_stdin_pipe(const GByteArray *bytes, bool pause_after_first)
 {
     int ends[2];
     g_assert_cmpint(pipe(ends), ==, 0);
-    PipeWriter writer = {bytes, ends[1], NULL};
+    PipeWriter writer = {bytes, ends[1], NULL, pause_after_first};
     GThread *thread = g_thread_new("pipe-writer", pipe_writer_run, &writer);
     GError *open_error = NULL;
     OddportCaptureReader *reader = open_as_stdin(ends[0], &open_error);
     ReadResult *result = read_reader(reader, open_error);
     g_thread_join(thread);
     return result;
+}
+
+static ReadResult *read_bytes_from_stdin_pipe(const GByteArray *bytes)
+{
+    return read_from_stdin_pipe(bytes, false);
 }
 
 /* Reads `bytes` as standard input redirected from a file: streamed, not mapped, with each read
@@ -413,7 +422,7 @@ static ReadResult *read_bytes_from_fifo(const GByteArray *bytes)
     g_assert_no_error(error);
     g_autofree char *path = g_build_filename(directory, "capture.fifo", NULL);
     g_assert_cmpint(mkfifo(path, 0600), ==, 0);
-    PipeWriter writer = {bytes, -1, path};
+    PipeWriter writer = {bytes, -1, path, false};
     GThread *thread = g_thread_new("fifo-writer", pipe_writer_run, &writer);
     ReadResult *result = read_path(path);
     g_thread_join(thread);
@@ -1277,6 +1286,13 @@ static void check_compressed_reads_like(const GByteArray *plain_bytes, const GBy
     assert_same_capture(plain, redirected);
     assert_same_errors(from_file->error, redirected->error);
     g_assert_cmpuint(redirected->offset, ==, compressed->len);
+
+    /* A pipe whose first read brings only a little: as much of the input is taken as from a
+     * file, even where the capture ends early (a damaged one stopped inside that first piece). */
+    g_autoptr(ReadResult) first_read_short = read_from_stdin_pipe(compressed, true);
+    assert_same_capture(plain, first_read_short);
+    assert_same_errors(from_file->error, first_read_short->error);
+    g_assert_cmpuint(first_read_short->offset, ==, compressed->len);
 }
 
 static void test_compressed_same_records(gconstpointer data)
