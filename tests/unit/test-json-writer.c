@@ -222,6 +222,74 @@ static void write_members_in_place(OddportJsonWriter *writer)
     oddport_json_end_array(writer);
 }
 
+/* How far into the buffer the padding string reaches, for the tests of members near its end. */
+static size_t padding_length;
+
+static void write_padding(OddportJsonWriter *writer)
+{
+    char *padding = g_malloc(padding_length + 1);
+    memset(padding, 'p', padding_length);
+    padding[padding_length] = '\0';
+    oddport_json_begin_object(writer);
+    ODDPORT_JSON_MEMBER(writer, "padding");
+    oddport_json_string(writer, padding);
+    g_free(padding);
+}
+
+/* Members written each with its value in one piece, as a flow's are. */
+static void write_members_in_one_piece(OddportJsonWriter *writer)
+{
+    write_padding(writer);
+    static const char number[] = "12345678901234567890";
+    char *out = oddport_json_member_value_begin(writer, "number", 6, sizeof number - 1);
+    memcpy(out, number, sizeof number - 1);
+    oddport_json_member_value_end(writer, out + sizeof number - 1);
+    oddport_json_member_open(writer, "list", 4, '[');
+    oddport_json_null(writer);
+    oddport_json_begin_object(writer);
+    oddport_json_end_object(writer);
+    oddport_json_end_array(writer);
+    oddport_json_member_open(writer, "empty", 5, '{');
+    oddport_json_end_object(writer);
+    out = oddport_json_member_value_begin(writer, "flag", 4, 5);
+    memcpy(out, "false", 5);
+    oddport_json_member_value_end(writer, out + 5);
+    oddport_json_end_object(writer);
+}
+
+/* The same members through the writer's functions one by one. */
+static void write_members_one_by_one(OddportJsonWriter *writer)
+{
+    write_padding(writer);
+    oddport_json_key(writer, "number");
+    oddport_json_unsigned(writer, 12345678901234567890u);
+    oddport_json_key(writer, "list");
+    oddport_json_begin_array(writer);
+    oddport_json_null(writer);
+    oddport_json_begin_object(writer);
+    oddport_json_end_object(writer);
+    oddport_json_end_array(writer);
+    oddport_json_key(writer, "empty");
+    oddport_json_begin_object(writer);
+    oddport_json_end_object(writer);
+    oddport_json_key(writer, "flag");
+    oddport_json_boolean(writer, false);
+    oddport_json_end_object(writer);
+}
+
+/* A member and its value written in one piece come out as the same member written piece by
+ * piece, wherever in the buffer they fall: before its end, across it, or just after a flush. */
+static void test_members_in_one_piece(void)
+{
+    for (padding_length = ODDPORT_JSON_BUFFER_SIZE - 120;
+         padding_length <= ODDPORT_JSON_BUFFER_SIZE + 10; padding_length++) {
+        g_autofree char *in_one_piece = capture_output(write_members_in_one_piece);
+        g_autofree char *one_by_one = capture_output(write_members_one_by_one);
+        g_assert_cmpuint(strlen(in_one_piece), ==, padding_length + 86);
+        g_assert_cmpstr(in_one_piece, ==, one_by_one);
+    }
+}
+
 static GString *prepared_members;
 
 static void write_prepared_members(OddportJsonWriter *writer)
@@ -313,5 +381,6 @@ int main(int argc, char **argv)
     g_test_add_func("/json-writer/every-byte-in-every-place", test_every_byte_in_every_place);
     g_test_add_func("/json-writer/members-written-ahead", test_members_written_ahead);
     g_test_add_func("/json-writer/members-taken", test_members_taken);
+    g_test_add_func("/json-writer/members-in-one-piece", test_members_in_one_piece);
     return g_test_run();
 }
