@@ -1239,9 +1239,12 @@ OddportCaptureReader *oddport_capture_open(const char *path, GError **error)
         reader->size = reader->map_size;
     } else {
         reader->stream = fd;
-        /* A hint only: a pipe kept at its size is read all the same. */
+        /* A hint only: a pipe kept at its size is read all the same, as on systems without
+         * F_SETPIPE_SZ (it is Linux's). */
+#ifdef F_SETPIPE_SZ
         if (S_ISFIFO(info.st_mode))
             (void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE_WANTED);
+#endif
         reader->window_size = WINDOW_INITIAL_SIZE;
         reader->window = g_malloc(reader->window_size);
         /* A file redirected to standard input still has a size; a pipe or /proc file has none. */

@@ -1100,6 +1100,9 @@ static void test_pipe_records_longer_than_window(void)
  * fewer turns; where the system gives no pipe that much, there is nothing to check. */
 static void test_pipe_buffer_grown(void)
 {
+#ifndef F_SETPIPE_SZ
+    g_test_skip("this system has no F_SETPIPE_SZ: pipes keep their size");
+#else
     enum { WANTED = 1024 * 1024 };
     int scratch[2];
     g_assert_cmpint(pipe(scratch), ==, 0);
@@ -1121,6 +1124,7 @@ static void test_pipe_buffer_grown(void)
     g_assert_cmpint(fcntl(ends[1], F_GETPIPE_SZ), >=, WANTED);
     close(ends[1]);
     oddport_capture_close(reader);
+#endif
 }
 
 /* A record that claims gigabytes through a pipe must end as truncated, not as a huge allocation. */
