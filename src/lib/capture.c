@@ -120,7 +120,7 @@ struct OddportCaptureReader {
     uint8_t *compressed_buffer; /* owned; holds `compressed` when the file is streamed */
     uint64_t compressed_taken;  /* file bytes taken so far */
     bool compressed_ended;      /* the file has no bytes beyond `compressed` */
-    uint8_t *window;            /* owned */
+    uint8_t *window;            /* owned; NULL for an uncompressed mapped file */
     size_t window_size;
     size_t window_start; /* the next byte to hand out */
     size_t window_end;   /* one past the last byte read or decompressed */
@@ -353,18 +353,16 @@ static size_t take_from_window(OddportCaptureReader *reader, size_t count, const
  * end of the file or on a read error. The bytes stay valid until the next take. */
 static inline size_t take(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
-    if (G_UNLIKELY(reader->decompressor != NULL))
+    /* A reader has a window exactly when its bytes are streamed or decompressed. */
+    if (reader->window != NULL)
         return take_from_window(reader, count, bytes);
-    if (reader->map != NULL) {
-        release_behind(reader, reader->offset);
-        size_t left = reader->map_size - (size_t)reader->offset;
-        size_t got = count < left ? count : left;
-        *bytes = reader->map + reader->offset;
-        reader->offset += got;
-        fetch_ahead(reader, (size_t)reader->offset);
-        return got;
-    }
-    return take_from_window(reader, count, bytes);
+    release_behind(reader, reader->offset);
+    size_t left = reader->map_size - (size_t)reader->offset;
+    size_t got = count < left ? count : left;
+    *bytes = reader->map + reader->offset;
+    reader->offset += got;
+    fetch_ahead(reader, (size_t)reader->offset);
+    return got;
 }
 
 /* ---- Field readers in the file's byte order ---- */
