@@ -236,28 +236,33 @@ static void write_padding(OddportJsonWriter *writer)
     g_free(padding);
 }
 
-/* Members written each with its value in one piece, as a flow's are. */
+/* Members and array elements written each in one piece, as a flow's are. */
 static void write_members_in_one_piece(OddportJsonWriter *writer)
 {
     write_padding(writer);
     static const char number[] = "12345678901234567890";
-    char *out = oddport_json_member_value_begin(writer, "number", 6, sizeof number - 1);
+    char *out = oddport_json_value_begin(writer, "number", 6, sizeof number - 1);
     memcpy(out, number, sizeof number - 1);
-    oddport_json_member_value_end(writer, out + sizeof number - 1);
-    oddport_json_member_open(writer, "list", 4, '[');
-    oddport_json_null(writer);
-    oddport_json_begin_object(writer);
+    oddport_json_value_end(writer, out + sizeof number - 1);
+    oddport_json_open(writer, "list", 4, '[');
+    out = oddport_json_value_begin(writer, NULL, 0, 4);
+    memcpy(out, "null", 4);
+    oddport_json_value_end(writer, out + 4);
+    oddport_json_open(writer, NULL, 0, '{');
     oddport_json_end_object(writer);
+    out = oddport_json_value_begin(writer, NULL, 0, 1);
+    *out++ = '7';
+    oddport_json_value_end(writer, out);
     oddport_json_end_array(writer);
-    oddport_json_member_open(writer, "empty", 5, '{');
+    oddport_json_open(writer, "empty", 5, '{');
     oddport_json_end_object(writer);
-    out = oddport_json_member_value_begin(writer, "flag", 4, 5);
+    out = oddport_json_value_begin(writer, "flag", 4, 5);
     memcpy(out, "false", 5);
-    oddport_json_member_value_end(writer, out + 5);
+    oddport_json_value_end(writer, out + 5);
     oddport_json_end_object(writer);
 }
 
-/* The same members through the writer's functions one by one. */
+/* The same members and elements through the writer's functions one by one. */
 static void write_members_one_by_one(OddportJsonWriter *writer)
 {
     write_padding(writer);
@@ -268,6 +273,7 @@ static void write_members_one_by_one(OddportJsonWriter *writer)
     oddport_json_null(writer);
     oddport_json_begin_object(writer);
     oddport_json_end_object(writer);
+    oddport_json_unsigned(writer, 7);
     oddport_json_end_array(writer);
     oddport_json_key(writer, "empty");
     oddport_json_begin_object(writer);
@@ -277,15 +283,16 @@ static void write_members_one_by_one(OddportJsonWriter *writer)
     oddport_json_end_object(writer);
 }
 
-/* A member and its value written in one piece come out as the same member written piece by
- * piece, wherever in the buffer they fall: before its end, across it, or just after a flush. */
+/* A member and its value, or an array element, written in one piece come out as the same written
+ * piece by piece, wherever in the buffer they fall: before its end, across it, or just after a
+ * flush. */
 static void test_members_in_one_piece(void)
 {
     for (padding_length = ODDPORT_JSON_BUFFER_SIZE - 120;
          padding_length <= ODDPORT_JSON_BUFFER_SIZE + 10; padding_length++) {
         g_autofree char *in_one_piece = capture_output(write_members_in_one_piece);
         g_autofree char *one_by_one = capture_output(write_members_one_by_one);
-        g_assert_cmpuint(strlen(in_one_piece), ==, padding_length + 86);
+        g_assert_cmpuint(strlen(in_one_piece), ==, padding_length + 88);
         g_assert_cmpstr(in_one_piece, ==, one_by_one);
     }
 }

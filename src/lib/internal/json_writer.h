@@ -79,54 +79,57 @@ size_t oddport_json_escape(const uint8_t *value, size_t length, char *output);
 /* Flushes the whole buffer to the stream, to make room. */
 void oddport_json_writer_make_room(OddportJsonWriter *writer);
 
-/* Starts the member `name`, a plain printable ASCII name without quotes or backslashes
- * (oddport's own constant names), whose value of at most `value_max` bytes the caller writes at
- * the place returned and ends with oddport_json_member_value_end. The comma, the name and the
- * room for the value take one check: a flow object has some sixty members, and a call per value
- * with a check of its own cost more than most values' bytes. */
-G_ALWAYS_INLINE static inline char *oddport_json_member_value_begin(OddportJsonWriter *writer,
-                                                                    const char *name, size_t length,
-                                                                    size_t value_max)
+/* Starts a value of at most `value_max` bytes, which the caller writes at the place returned and
+ * ends with oddport_json_value_end: the value of the member `name`, a plain printable ASCII name
+ * without quotes or backslashes (oddport's own constant names), or an array element when `name`
+ * is NULL. The comma, the name and the room for the value take one check: a flow object has
+ * some sixty members, and a call per value with a check of its own cost more than most values'
+ * bytes. */
+G_ALWAYS_INLINE static inline char *oddport_json_value_begin(OddportJsonWriter *writer,
+                                                             const char *name, size_t length,
+                                                             size_t value_max)
 {
-    /* Inline, so that the copy of a constant name compiles to a few moves. */
+    /* Inline, so that the copy of a constant name compiles to a few moves, and a constant NULL
+     * to none. */
     if (writer->used + length + 4 + value_max > ODDPORT_JSON_BUFFER_SIZE)
         oddport_json_writer_make_room(writer);
     char *out = writer->buffer + writer->used;
     if (writer->needs_comma)
         *out++ = ',';
-    *out++ = '"';
-    memcpy(out, name, length);
-    out += length;
-    *out++ = '"';
-    *out++ = ':';
+    if (name != NULL) {
+        *out++ = '"';
+        memcpy(out, name, length);
+        out += length;
+        *out++ = '"';
+        *out++ = ':';
+    }
     return out;
 }
 
-/* Ends a member begun with oddport_json_member_value_begin, its value written up to `end`. */
-G_ALWAYS_INLINE static inline void oddport_json_member_value_end(OddportJsonWriter *writer,
-                                                                 char *end)
+/* Ends a value begun with oddport_json_value_begin, written up to `end`. */
+G_ALWAYS_INLINE static inline void oddport_json_value_end(OddportJsonWriter *writer, char *end)
 {
     writer->used = (size_t)(end - writer->buffer);
     writer->needs_comma = writer->depth > 0;
 }
 
-/* The member name for the next value, for names as oddport_json_member_value_begin takes them,
- * the value then written by any of the functions above. Use it through ODDPORT_JSON_MEMBER with
- * a string literal. */
+/* The member name for the next value, for names as oddport_json_value_begin takes them, the
+ * value then written by any of the functions above. Use it through ODDPORT_JSON_MEMBER with a
+ * string literal. */
 G_ALWAYS_INLINE static inline void oddport_json_member(OddportJsonWriter *writer, const char *name,
                                                        size_t length)
 {
-    char *out = oddport_json_member_value_begin(writer, name, length, 0);
+    char *out = oddport_json_value_begin(writer, name, length, 0);
     writer->used = (size_t)(out - writer->buffer);
     writer->needs_comma = false;
 }
 
-/* The member `name` (as oddport_json_member takes it) opening an object ('{') or an array
- * ('['), closed as any other. */
-G_ALWAYS_INLINE static inline void
-oddport_json_member_open(OddportJsonWriter *writer, const char *name, size_t length, char bracket)
+/* Opens an object ('{') or an array ('['): the value of the member `name`, or an array element
+ * when `name` is NULL (as oddport_json_value_begin takes them); closed as any other. */
+G_ALWAYS_INLINE static inline void oddport_json_open(OddportJsonWriter *writer, const char *name,
+                                                     size_t length, char bracket)
 {
-    char *out = oddport_json_member_value_begin(writer, name, length, 1);
+    char *out = oddport_json_value_begin(writer, name, length, 1);
     *out++ = bracket;
     writer->used = (size_t)(out - writer->buffer);
     writer->depth++;

@@ -63,18 +63,26 @@ G_ALWAYS_INLINE static inline void record_name(OddportJsonWriter *writer, const 
         oddport_json_member(writer, name, strlen(name));
 }
 
-/* Numbers, flags, nulls and times, a flow's most frequent values, are written with their member
- * name in one piece (see oddport_json_member_value_begin); an array element (no name) takes the
- * writer's own functions. */
+/* Numbers, flags, nulls, times and the openings of objects and arrays, a flow's most frequent
+ * values, are written in place with their member name, or as array elements, in one piece (see
+ * oddport_json_value_begin). The walk's names are constants, NULL included, so the length and
+ * the test for a name compile away. */
+G_ALWAYS_INLINE static inline size_t name_length(const char *name)
+{
+    return name != NULL ? strlen(name) : 0;
+}
+
+G_ALWAYS_INLINE static inline char *value_begin(OddportJsonWriter *writer, const char *name,
+                                                size_t value_max)
+{
+    return oddport_json_value_begin(writer, name, name_length(name), value_max);
+}
+
 G_ALWAYS_INLINE static inline void write_null(OddportJsonWriter *writer, const char *name)
 {
-    if (name == NULL) {
-        oddport_json_null(writer);
-        return;
-    }
-    char *out = oddport_json_member_value_begin(writer, name, strlen(name), 4);
+    char *out = value_begin(writer, name, 4);
     memcpy(out, "null", 4);
-    oddport_json_member_value_end(writer, out + 4);
+    oddport_json_value_end(writer, out + 4);
 }
 
 G_ALWAYS_INLINE static inline void record_begin_object(const char *name, bool present, void *data)
@@ -85,10 +93,7 @@ G_ALWAYS_INLINE static inline void record_begin_object(const char *name, bool pr
             write_null(record->writer, name);
         return;
     }
-    if (name != NULL)
-        oddport_json_member_open(record->writer, name, strlen(name), '{');
-    else
-        oddport_json_begin_object(record->writer);
+    oddport_json_open(record->writer, name, name_length(name), '{');
 }
 
 G_ALWAYS_INLINE static inline void record_end_object(void *data)
@@ -103,12 +108,8 @@ G_ALWAYS_INLINE static inline void record_end_object(void *data)
 G_ALWAYS_INLINE static inline void record_begin_array(const char *name, void *data)
 {
     JsonRecord *record = data;
-    if (record->absent_depth > 0)
-        return;
-    if (name != NULL)
-        oddport_json_member_open(record->writer, name, strlen(name), '[');
-    else
-        oddport_json_begin_array(record->writer);
+    if (record->absent_depth == 0)
+        oddport_json_open(record->writer, name, name_length(name), '[');
 }
 
 G_ALWAYS_INLINE static inline void record_end_array(void *data)
@@ -132,14 +133,9 @@ G_ALWAYS_INLINE static inline void record_unsigned(const char *name, uint64_t va
     JsonRecord *record = data;
     if (record->absent_depth > 0)
         return;
-    if (name == NULL) {
-        oddport_json_unsigned(record->writer, value);
-        return;
-    }
-    char *out =
-        oddport_json_member_value_begin(record->writer, name, strlen(name), ODDPORT_DECIMAL_MAX);
+    char *out = value_begin(record->writer, name, ODDPORT_DECIMAL_MAX);
     out += oddport_decimal_write(value, out);
-    oddport_json_member_value_end(record->writer, out);
+    oddport_json_value_end(record->writer, out);
 }
 
 G_ALWAYS_INLINE static inline void record_boolean(const char *name, bool value, void *data)
@@ -147,14 +143,10 @@ G_ALWAYS_INLINE static inline void record_boolean(const char *name, bool value, 
     JsonRecord *record = data;
     if (record->absent_depth > 0)
         return;
-    if (name == NULL) {
-        oddport_json_boolean(record->writer, value);
-        return;
-    }
     /* Eight bytes moved whichever the word, so that the copy is one move of a constant size. */
-    char *out = oddport_json_member_value_begin(record->writer, name, strlen(name), 8);
+    char *out = value_begin(record->writer, name, 8);
     memcpy(out, value ? "true\0\0\0\0" : "false\0\0\0", 8);
-    oddport_json_member_value_end(record->writer, out + (value ? 4 : 5));
+    oddport_json_value_end(record->writer, out + (value ? 4 : 5));
 }
 
 G_ALWAYS_INLINE static inline void record_null(const char *name, void *data)
@@ -170,18 +162,13 @@ G_ALWAYS_INLINE static inline void record_time(const char *name, uint64_t timest
     JsonRecord *record = data;
     if (record->absent_depth > 0)
         return;
-    if (name == NULL) {
-        write_time(record->writer, timestamp_ns, digits);
-        return;
-    }
     /* A time's text is digits and punctuation, never anything to escape: it is formatted in
      * place, between its quotes (its NUL lands where the closing quote then goes). */
-    char *out = oddport_json_member_value_begin(record->writer, name, strlen(name),
-                                                ODDPORT_TIME_TEXT_MAX + 2);
+    char *out = value_begin(record->writer, name, ODDPORT_TIME_TEXT_MAX + 2);
     *out++ = '"';
     out += oddport_format_time(timestamp_ns, digits, out);
     *out++ = '"';
-    oddport_json_member_value_end(record->writer, out);
+    oddport_json_value_end(record->writer, out);
 }
 
 static const OddportRecordVisitor json_record_visitor = {
