@@ -157,21 +157,39 @@ static OddportFinishedFlow *pending_pop(PendingFlows *pending)
     return first;
 }
 
+/* A cache line's worth of nothing. When one thread writes a line that another reads or writes
+ * all the time, the line passes back and forth between their cores: the reading thread counted
+ * its records beside the fields the delivering thread reads for every flow, and the delivering
+ * thread took each flow beside the batch pointer the reading thread reads for every packet. The
+ * fields each thread keeps changing are kept a gap apart from everyone else's, whatever the
+ * address their memory starts at (-j 2 took about 3% less processor time). */
 typedef struct {
+    char bytes[ODDPORT_CACHE_LINE];
+} LineGap;
+
+typedef struct {
+    /* Set once, then only read. */
     OddportWorkers *workers;
     GThread *thread;
     /* The reading thread's own share of the flows: no thread, its engine run as records are
      * read, its batches carrying only finished flows. */
     bool own_share;
-    bool more_to_finish;       /* the own share's last finishing batch left flows to finish */
     OddportEngine *engine;     /* the worker thread's alone while it runs */
     GAsyncQueue *inbox;        /* of Batch *, to the worker */
     GAsyncQueue *free_batches; /* of Batch *, emptied, back to the reader */
-    Batch *current;            /* the batch the worker is processing (worker thread) */
+    LineGap gap_before_worker;
+    /* The worker's. */
+    Batch *current; /* the batch the worker is processing */
+    /* Written by the worker, read by the reader once any worker ran out. */
+    atomic_bool out_of_memory;
+    _Atomic uint64_t flows_open;
+    LineGap gap_before_reader;
     /* The reading thread's. */
     unsigned batches_made;
     uint64_t sent_through; /* the position the last batch sent was through */
     Batch *filling;
+    bool more_to_finish; /* the own share's last finishing batch left flows to finish */
+    LineGap gap_before_delivering;
     /* The delivering thread's. */
     PendingFlows pending;         /* finished, not yet delivered */
     GPtrArray *released;          /* delivered, to go back to the worker with its next batch */
@@ -180,9 +198,7 @@ typedef struct {
      * deliver, to go back to the worker for its next chunk. */
     Batch *held;
     uint64_t evicted_flows;
-    /* Written by the worker, read by the reader. */
-    atomic_bool out_of_memory;
-    _Atomic uint64_t flows_open;
+    LineGap gap_after;
 } Worker;
 
 struct OddportWorkers {
@@ -197,8 +213,10 @@ struct OddportWorkers {
     OddportEngine *reader;
     GAsyncQueue *returned; /* of Batch *, from every worker to the delivering thread */
     GThread *delivering;
-    unsigned gathered;
     atomic_bool any_out_of_memory; /* set by the first worker that runs out */
+    LineGap gap_before_reader;
+    unsigned gathered; /* the reading thread's: records since the batches last went out */
+    LineGap gap_after;
 };
 
 /* GLib's queues lock with futexes of their own, which ThreadSanitizer cannot see: in a build
