@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "internal/always_inline.h"
+#include "internal/decimal.h"
 
 /* Writes straight to a stream through its own buffer, with one flag for whether the next value
  * takes a comma, so the cost of a value is the cost of its bytes. json-glib builds a tree first and
@@ -134,6 +135,35 @@ G_ALWAYS_INLINE static inline void oddport_json_open(OddportJsonWriter *writer, 
     writer->used = (size_t)(out - writer->buffer);
     writer->depth++;
     writer->needs_comma = false;
+}
+
+/* A number, a flag and null, each with its member name in one piece, or alone when `name` is
+ * NULL (as oddport_json_value_begin takes them). The writer's own oddport_json_unsigned,
+ * oddport_json_boolean and oddport_json_null are these without a name. */
+G_ALWAYS_INLINE static inline void oddport_json_put_unsigned(OddportJsonWriter *writer,
+                                                             const char *name, size_t length,
+                                                             uint64_t value)
+{
+    char *out = oddport_json_value_begin(writer, name, length, ODDPORT_DECIMAL_MAX);
+    out += oddport_decimal_write(value, out);
+    oddport_json_value_end(writer, out);
+}
+
+G_ALWAYS_INLINE static inline void
+oddport_json_put_boolean(OddportJsonWriter *writer, const char *name, size_t length, bool value)
+{
+    /* Eight bytes moved whichever the word, so that the copy is one move of a constant size. */
+    char *out = oddport_json_value_begin(writer, name, length, 8);
+    memcpy(out, value ? "true\0\0\0\0" : "false\0\0\0", 8);
+    oddport_json_value_end(writer, out + (value ? 4 : 5));
+}
+
+G_ALWAYS_INLINE static inline void oddport_json_put_null(OddportJsonWriter *writer,
+                                                         const char *name, size_t length)
+{
+    char *out = oddport_json_value_begin(writer, name, length, 4);
+    memcpy(out, "null", 4);
+    oddport_json_value_end(writer, out + 4);
 }
 
 #define ODDPORT_JSON_MEMBER(writer, literal)                                                       \

@@ -4,7 +4,6 @@
 #include <glib.h>
 
 #include "internal/always_inline.h"
-#include "internal/decimal.h"
 #include "internal/json_writer.h"
 #include "oddport/record.h"
 #include "oddport/report.h"
@@ -20,14 +19,28 @@ typedef struct {
     OddportJsonWriter *writer;
 } JsonReport;
 
-/* A time as its RFC 3339 text, the value of the member just named. Inline: the flow walk writes
- * two for every flow. */
-G_ALWAYS_INLINE static inline void write_time(OddportJsonWriter *writer, uint64_t timestamp_ns,
-                                              unsigned digits)
+/* Numbers, flags, nulls, times and the openings of objects and arrays, a flow's most frequent
+ * values, are written in place with their member name, or as array elements, in one piece (see
+ * oddport_json_value_begin). The walk's names are constants, NULL included, so the length and
+ * the test for a name compile away. */
+G_ALWAYS_INLINE static inline size_t name_length(const char *name)
 {
-    char text[ODDPORT_TIME_TEXT_MAX];
-    size_t length = oddport_format_time(timestamp_ns, digits, text);
-    oddport_json_string_bytes(writer, (const uint8_t *)text, length);
+    return name != NULL ? strlen(name) : 0;
+}
+
+/* A time as its RFC 3339 text: the value of the member `name`, or of the member just named when
+ * `name` is NULL (as oddport_json_value_begin takes them). Its text is digits and punctuation,
+ * never anything to escape, so it is formatted in place between its quotes (its NUL lands where
+ * the closing quote then goes). Inline: the flow walk writes two for every flow. */
+G_ALWAYS_INLINE static inline void write_time(OddportJsonWriter *writer, const char *name,
+                                              uint64_t timestamp_ns, unsigned digits)
+{
+    char *out =
+        oddport_json_value_begin(writer, name, name_length(name), ODDPORT_TIME_TEXT_MAX + 2);
+    *out++ = '"';
+    out += oddport_format_time(timestamp_ns, digits, out);
+    *out++ = '"';
+    oddport_json_value_end(writer, out);
 }
 
 /* An endpoint as {"ip", "port", "port_class"}, the value of the member just named. */
@@ -63,34 +76,12 @@ G_ALWAYS_INLINE static inline void record_name(OddportJsonWriter *writer, const 
         oddport_json_member(writer, name, strlen(name));
 }
 
-/* Numbers, flags, nulls, times and the openings of objects and arrays, a flow's most frequent
- * values, are written in place with their member name, or as array elements, in one piece (see
- * oddport_json_value_begin). The walk's names are constants, NULL included, so the length and
- * the test for a name compile away. */
-G_ALWAYS_INLINE static inline size_t name_length(const char *name)
-{
-    return name != NULL ? strlen(name) : 0;
-}
-
-G_ALWAYS_INLINE static inline char *value_begin(OddportJsonWriter *writer, const char *name,
-                                                size_t value_max)
-{
-    return oddport_json_value_begin(writer, name, name_length(name), value_max);
-}
-
-G_ALWAYS_INLINE static inline void write_null(OddportJsonWriter *writer, const char *name)
-{
-    char *out = value_begin(writer, name, 4);
-    memcpy(out, "null", 4);
-    oddport_json_value_end(writer, out + 4);
-}
-
 G_ALWAYS_INLINE static inline void record_begin_object(const char *name, bool present, void *data)
 {
     JsonRecord *record = data;
     if (record->absent_depth > 0 || !present) {
         if (record->absent_depth++ == 0)
-            write_null(record->writer, name);
+            oddport_json_put_null(record->writer, name, name_length(name));
         return;
     }
     oddport_json_open(record->writer, name, name_length(name), '{');
@@ -131,44 +122,30 @@ G_ALWAYS_INLINE static inline void record_string(const char *name, const char *v
 G_ALWAYS_INLINE static inline void record_unsigned(const char *name, uint64_t value, void *data)
 {
     JsonRecord *record = data;
-    if (record->absent_depth > 0)
-        return;
-    char *out = value_begin(record->writer, name, ODDPORT_DECIMAL_MAX);
-    out += oddport_decimal_write(value, out);
-    oddport_json_value_end(record->writer, out);
+    if (record->absent_depth == 0)
+        oddport_json_put_unsigned(record->writer, name, name_length(name), value);
 }
 
 G_ALWAYS_INLINE static inline void record_boolean(const char *name, bool value, void *data)
 {
     JsonRecord *record = data;
-    if (record->absent_depth > 0)
-        return;
-    /* Eight bytes moved whichever the word, so that the copy is one move of a constant size. */
-    char *out = value_begin(record->writer, name, 8);
-    memcpy(out, value ? "true\0\0\0\0" : "false\0\0\0", 8);
-    oddport_json_value_end(record->writer, out + (value ? 4 : 5));
+    if (record->absent_depth == 0)
+        oddport_json_put_boolean(record->writer, name, name_length(name), value);
 }
 
 G_ALWAYS_INLINE static inline void record_null(const char *name, void *data)
 {
     JsonRecord *record = data;
     if (record->absent_depth == 0)
-        write_null(record->writer, name);
+        oddport_json_put_null(record->writer, name, name_length(name));
 }
 
 G_ALWAYS_INLINE static inline void record_time(const char *name, uint64_t timestamp_ns,
                                                unsigned digits, void *data)
 {
     JsonRecord *record = data;
-    if (record->absent_depth > 0)
-        return;
-    /* A time's text is digits and punctuation, never anything to escape: it is formatted in
-     * place, between its quotes (its NUL lands where the closing quote then goes). */
-    char *out = value_begin(record->writer, name, ODDPORT_TIME_TEXT_MAX + 2);
-    *out++ = '"';
-    out += oddport_format_time(timestamp_ns, digits, out);
-    *out++ = '"';
-    oddport_json_value_end(record->writer, out);
+    if (record->absent_depth == 0)
+        write_time(record->writer, name, timestamp_ns, digits);
 }
 
 static const OddportRecordVisitor json_record_visitor = {
@@ -310,9 +287,9 @@ static void write_captures(OddportJsonWriter *writer, const OddportSummary *summ
         oddport_json_unsigned(writer, capture->bytes);
         if (capture->packets > 0) {
             ODDPORT_JSON_MEMBER(writer, "first_seen");
-            write_time(writer, capture->first_seen_ns, capture->precision_digits);
+            write_time(writer, NULL, capture->first_seen_ns, capture->precision_digits);
             ODDPORT_JSON_MEMBER(writer, "last_seen");
-            write_time(writer, capture->last_seen_ns, capture->precision_digits);
+            write_time(writer, NULL, capture->last_seen_ns, capture->precision_digits);
         } else {
             ODDPORT_JSON_MEMBER(writer, "first_seen");
             oddport_json_null(writer);
@@ -416,7 +393,7 @@ static void write_top_clients(OddportJsonWriter *writer, const OddportService *s
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, clients[index].bytes);
         ODDPORT_JSON_MEMBER(writer, "first_seen");
-        write_time(writer, clients[index].first_seen_ns, digits);
+        write_time(writer, NULL, clients[index].first_seen_ns, digits);
         oddport_json_end_object(writer);
     }
     oddport_json_end_array(writer);
@@ -460,9 +437,9 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, service->bytes);
         ODDPORT_JSON_MEMBER(writer, "first_seen");
-        write_time(writer, service->first_seen_ns, digits);
+        write_time(writer, NULL, service->first_seen_ns, digits);
         ODDPORT_JSON_MEMBER(writer, "last_seen");
-        write_time(writer, service->last_seen_ns, digits);
+        write_time(writer, NULL, service->last_seen_ns, digits);
         ODDPORT_JSON_MEMBER(writer, "server_spoke");
         oddport_json_boolean(writer, service->server_spoke_flows > 0);
         ODDPORT_JSON_MEMBER(writer, "other_server");

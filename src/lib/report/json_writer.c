@@ -108,14 +108,6 @@ static inline void begin_value(OddportJsonWriter *writer)
     writer->needs_comma = writer->depth > 0;
 }
 
-static void open_level(OddportJsonWriter *writer, char bracket)
-{
-    begin_value(writer);
-    emit(writer, &bracket, 1);
-    writer->depth++;
-    writer->needs_comma = false;
-}
-
 static void close_level(OddportJsonWriter *writer, char bracket)
 {
     g_assert(writer->depth > 0);
@@ -136,7 +128,7 @@ void oddport_json_members(OddportJsonWriter *writer, const char *text, size_t le
 
 void oddport_json_begin_object(OddportJsonWriter *writer)
 {
-    open_level(writer, '{');
+    oddport_json_open(writer, NULL, 0, '{');
 }
 
 void oddport_json_end_object(OddportJsonWriter *writer)
@@ -146,7 +138,7 @@ void oddport_json_end_object(OddportJsonWriter *writer)
 
 void oddport_json_begin_array(OddportJsonWriter *writer)
 {
-    open_level(writer, '[');
+    oddport_json_open(writer, NULL, 0, '[');
 }
 
 void oddport_json_end_array(OddportJsonWriter *writer)
@@ -435,32 +427,15 @@ void oddport_json_key(OddportJsonWriter *writer, const char *key)
 
 void oddport_json_unsigned(OddportJsonWriter *writer, uint64_t value)
 {
-    /* Straight into the buffer: a flow has a dozen numbers, and a copy through a scratch array
-     * costs more than the digits. */
-    begin_value(writer);
-    reserve(writer, ODDPORT_DECIMAL_MAX);
-    writer->used += oddport_decimal_write(value, writer->buffer + writer->used);
-}
-
-/* A literal of at most five bytes (true, false, null) straight into the buffer: a flow has a dozen
- * flags and nulls, and the library copy cost more than the word. */
-static inline void put_literal(OddportJsonWriter *writer, const char *literal, size_t length)
-{
-    begin_value(writer);
-    reserve(writer, 8);
-    memcpy(writer->buffer + writer->used, literal, length);
-    writer->used += length;
+    oddport_json_put_unsigned(writer, NULL, 0, value);
 }
 
 void oddport_json_boolean(OddportJsonWriter *writer, bool value)
 {
-    if (value)
-        put_literal(writer, "true", 4);
-    else
-        put_literal(writer, "false", 5);
+    oddport_json_put_boolean(writer, NULL, 0, value);
 }
 
 void oddport_json_null(OddportJsonWriter *writer)
 {
-    put_literal(writer, "null", 4);
+    oddport_json_put_null(writer, NULL, 0);
 }
