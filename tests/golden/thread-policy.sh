@@ -40,12 +40,17 @@ writer_pid=$!
 "$oddport" -q -j 2 -o "$work/report.txt" - <"$work/pipe" &
 oddport_pid=$!
 
-# The policy of the thread named $1: field 41 of its stat, counted after the name in parentheses.
+# The scheduling policy in a stat file: field 41, counted after the name in parentheses.
+policy_in() {
+    sed 's/^.*) //' "$1" | awk '{print $39}'
+}
+
+# The policy of oddport's thread named $1; nothing while there is no such thread.
 policy_of() {
     local task
     for task in /proc/"$oddport_pid"/task/*; do
         if [ "$(cat "$task/comm" 2>/dev/null)" = "$1" ]; then
-            sed 's/^.*) //' "$task/stat" | awk '{print $39}'
+            policy_in "$task/stat"
             return
         fi
     done
@@ -55,7 +60,7 @@ for _ in $(seq 100); do
     [ -n "$(policy_of oddport-work-2)" ] && [ -n "$(policy_of oddport-deliver)" ] && break
     sleep 0.1
 done
-reading=$(sed 's/^.*) //' /proc/"$oddport_pid"/stat | awk '{print $39}')
+reading=$(policy_in /proc/"$oddport_pid"/stat)
 worker=$(policy_of oddport-work-2)
 delivering=$(policy_of oddport-deliver)
 
