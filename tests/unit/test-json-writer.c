@@ -310,6 +310,43 @@ static void test_members_in_one_piece(void)
     }
 }
 
+/* Keys of every length around the bound of the plain path (one piece up to PLAIN_KEY_MAX bytes,
+ * the escaping path beyond), and far longer, wherever in the buffer they fall. */
+static size_t key_length;
+
+static void write_key_after_padding(OddportJsonWriter *writer)
+{
+    write_padding(writer);
+    char *key = g_malloc(key_length + 1);
+    memset(key, 'k', key_length);
+    key[key_length] = '\0';
+    oddport_json_key(writer, key);
+    g_free(key);
+    oddport_json_unsigned(writer, 1);
+    oddport_json_end_object(writer);
+}
+
+static void test_keys_of_any_length(void)
+{
+    static const size_t lengths[] = {1, 59, 60, 61, 64, 200, ODDPORT_JSON_BUFFER_SIZE + 5};
+    for (size_t which = 0; which < G_N_ELEMENTS(lengths); which++) {
+        key_length = lengths[which];
+        for (padding_length = ODDPORT_JSON_BUFFER_SIZE - 80;
+             padding_length <= ODDPORT_JSON_BUFFER_SIZE + 4; padding_length += 3) {
+            g_autofree char *text = capture_output(write_key_after_padding);
+            GString *expected = g_string_new("{\"padding\":\"");
+            for (size_t index = 0; index < padding_length; index++)
+                g_string_append_c(expected, 'p');
+            g_string_append(expected, "\",\"");
+            for (size_t index = 0; index < key_length; index++)
+                g_string_append_c(expected, 'k');
+            g_string_append(expected, "\":1}\n");
+            g_assert_cmpstr(text, ==, expected->str);
+            g_string_free(expected, TRUE);
+        }
+    }
+}
+
 static GString *prepared_members;
 
 static void write_prepared_members(OddportJsonWriter *writer)
@@ -397,6 +434,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/json-writer/structure", test_structure);
     g_test_add_func("/json-writer/escaping-parses-back", test_escaping_parses_back);
+    g_test_add_func("/json-writer/keys-of-any-length", test_keys_of_any_length);
     g_test_add_func("/json-writer/long-values-keep-utf8", test_long_values_keep_utf8);
     g_test_add_func("/json-writer/every-byte-in-every-place", test_every_byte_in_every_place);
     g_test_add_func("/json-writer/members-written-ahead", test_members_written_ahead);

@@ -399,29 +399,23 @@ void oddport_json_string_or_null(OddportJsonWriter *writer, const char *value)
         oddport_json_string(writer, value);
 }
 
+/* The longest member name written without a look for bytes to escape. */
+enum { PLAIN_KEY_MAX = 60 };
+
 void oddport_json_key(OddportJsonWriter *writer, const char *key)
 {
-    /* Member names are mostly oddport's own plain constants: those go out in one piece, which
-     * keeps the per-member cost down; anything else takes the escaping path. */
+    /* Member names are mostly oddport's own plain constants: those go out in one piece, as
+     * oddport_json_member writes them, which keeps the per-member cost down; anything else, or a
+     * name too long to be one of those, takes the escaping path. */
     size_t length = 0;
     while (key[length] != '\0' && is_plain((uint8_t)key[length]))
         length++;
-    char piece[64];
-    if (key[length] != '\0' || length + 4 > sizeof piece) {
-        oddport_json_string(writer, key);
-        emit(writer, ":", 1);
-        writer->needs_comma = false;
+    if (key[length] == '\0' && length <= PLAIN_KEY_MAX) {
+        oddport_json_member(writer, key, length);
         return;
     }
-    size_t used = 0;
-    if (writer->needs_comma)
-        piece[used++] = ',';
-    piece[used++] = '"';
-    memcpy(piece + used, key, length);
-    used += length;
-    piece[used++] = '"';
-    piece[used++] = ':';
-    emit(writer, piece, used);
+    oddport_json_string(writer, key);
+    emit(writer, ":", 1);
     writer->needs_comma = false;
 }
 
