@@ -1269,6 +1269,11 @@ bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedP
     return process_packet(engine, dispatched);
 }
 
+const OddportFlowTable *oddport_engine_flow_table(const OddportEngine *engine)
+{
+    return &engine->flows;
+}
+
 void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t position)
 {
     engine->now_ns = now_ns;

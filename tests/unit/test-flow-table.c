@@ -206,6 +206,39 @@ static void test_growth(void)
     oddport_flow_table_clear(&table);
 }
 
+/* Asking ahead for a slot and its entry, as a worker does for the packets it is about to apply,
+ * changes nothing: asked for keys not yet in the table, for ones just inserted and across the
+ * index's growth, the table afterwards holds and finds exactly what was inserted. */
+static void test_fetch_ahead_changes_nothing(void)
+{
+    OddportFlowTable table;
+    oddport_flow_table_init(&table, test_timeouts_ns);
+    enum { ENTRIES = 3000 };
+    OddportFlowEntry **entries = g_new(OddportFlowEntry *, ENTRIES);
+    for (uint32_t number = 0; number < ENTRIES; number++) {
+        entries[number] = entry_new(number, 0);
+        entries[number]->hash = oddport_flow_key_hash(&entries[number]->key);
+        oddport_flow_table_fetch_slot(&table, entries[number]->hash);
+        oddport_flow_table_fetch_entry(&table, entries[number]->hash);
+        g_assert_true(
+            oddport_flow_table_insert(&table, entries[number], ODDPORT_FLOW_LIST_UDP, number));
+        oddport_flow_table_fetch_entry(&table, entries[number]->hash);
+    }
+    g_assert_cmpuint(table.count, ==, ENTRIES);
+    assert_consistent(&table);
+    for (uint32_t number = 0; number < ENTRIES; number++) {
+        oddport_flow_table_fetch_entry(&table, entries[number]->hash);
+        g_assert_true(oddport_flow_table_lookup(&table, &entries[number]->key,
+                                                entries[number]->hash) == entries[number]);
+    }
+    for (uint32_t number = 0; number < ENTRIES; number++) {
+        oddport_flow_table_remove(&table, entries[number]);
+        g_free(entries[number]);
+    }
+    g_free(entries);
+    oddport_flow_table_clear(&table);
+}
+
 /* Touching the newest entry of its list again, as a run of one flow's packets does, keeps it
  * there with the new touch; touching it onto another list still moves it. */
 static void test_touch_newest(void)
@@ -493,6 +526,7 @@ int main(int argc, char **argv)
     g_test_add_func("/flow-table/delete-shifts-back", test_delete_shifts_back);
     g_test_add_func("/flow-table/forget-all", test_forget_all);
     g_test_add_func("/flow-table/growth", test_growth);
+    g_test_add_func("/flow-table/fetch-ahead-changes-nothing", test_fetch_ahead_changes_nothing);
     g_test_add_func("/flow-table/touch-newest", test_touch_newest);
     g_test_add_func("/flow-table/expiry", test_expiry);
     g_test_add_func("/flow-table/eviction-victim", test_eviction_victim);

@@ -76,6 +76,9 @@ void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSumma
                                 unsigned precision_digits);
 /* Returns false when there was no memory for a new flow (the engine's summary says so). */
 bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched);
+/* The engine's flow table (transfer none), for a caller that asks for the flows of packets it
+ * is about to apply: only the engine's own thread may use it. */
+const OddportFlowTable *oddport_engine_flow_table(const OddportEngine *engine);
 /* The idle-flow sweep the reading engine made after the record at `position`. */
 void oddport_engine_sweep(OddportEngine *engine, uint64_t now_ns, uint64_t position);
 /* Finishes, in the order they began, up to `most` of the flows open at the end of the input:

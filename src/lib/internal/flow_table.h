@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal/hash.h"
+#include "internal/prefetch.h"
 #include "internal/word_scan.h"
 #include "oddport/decode.h"
 
@@ -161,6 +162,17 @@ static inline OddportFlowEntry *oddport_flow_table_lookup(const OddportFlowTable
 static inline void oddport_flow_table_fetch_slot(const OddportFlowTable *table, uint32_t hash)
 {
     __builtin_prefetch(&table->slots[hash & table->mask]);
+}
+
+/* The second step, once the slot has come: asks for the entry in the slot a lookup of `hash`
+ * starts at, the one it finds unless probing goes on, to be read and written (a packet updates
+ * its flow's times and list links). It reads the slot, so the table must be the current one;
+ * the entry is only named, never read, so one finished since is harmless. */
+static inline void oddport_flow_table_fetch_entry(const OddportFlowTable *table, uint32_t hash)
+{
+    const OddportFlowEntry *entry = table->slots[hash & table->mask].entry;
+    if (entry != NULL)
+        oddport_fetch_for_writing(entry, sizeof *entry);
 }
 
 /* Indexes `entry` (transfer none: the caller keeps it alive until it is removed) and puts it
