@@ -1,6 +1,9 @@
 /* Unit tests for the engine: fed record by record it gives the file's flows; what the summary says.
  */
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <glib.h>
 
@@ -272,6 +275,86 @@ static void test_unread_capture_is_listed(void)
     oddport_port_rules_free(rules);
 }
 
+/* A pcap file of raw IPv4 datagrams (link type 101), each from its own UDP source port and so a
+ * flow of its own; the caller frees the path (transfer full) and removes the file. */
+static char *write_datagrams(unsigned count)
+{
+    GByteArray *bytes = g_byte_array_new();
+    const uint32_t file_header[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101};
+    g_byte_array_append(bytes, (const guint8 *)file_header, sizeof file_header);
+    for (unsigned index = 0; index < count; index++) {
+        uint8_t packet[32] = {0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+        uint16_t source_port = (uint16_t)(1024 + index);
+        packet[20] = (uint8_t)(source_port >> 8);
+        packet[21] = (uint8_t)source_port;
+        packet[22] = 0x30; /* destination port 12345 */
+        packet[23] = 0x39;
+        packet[25] = 12; /* UDP length: header and four bytes */
+        const uint32_t record_header[4] = {1700000000 + index / 1000, index % 1000 * 1000,
+                                           sizeof packet, sizeof packet};
+        g_byte_array_append(bytes, (const guint8 *)record_header, sizeof record_header);
+        g_byte_array_append(bytes, packet, sizeof packet);
+    }
+    char *path = NULL;
+    int descriptor = g_file_open_tmp("oddport-datagrams-XXXXXX.pcap", &path, NULL);
+    g_assert_cmpint(descriptor, >=, 0);
+    g_assert_true(g_file_set_contents(path, (const char *)bytes->data, bytes->len, NULL));
+    close(descriptor);
+    g_byte_array_unref(bytes);
+    return path;
+}
+
+typedef struct {
+    OddportEngine *engine;
+    unsigned calls;
+    uint64_t packets_when_stopped;
+} StopAtSecondCheck;
+
+static bool stop_at_second_check(void *user_data)
+{
+    StopAtSecondCheck *stop = user_data;
+    if (++stop->calls < 2)
+        return false;
+    const OddportSummary *summary = oddport_engine_summary(stop->engine);
+    const OddportCaptureSummary *capture =
+        g_ptr_array_index(summary->captures, summary->captures->len - 1);
+    stop->packets_when_stopped = capture->packets;
+    return true;
+}
+
+static void count_flow(const OddportFlowReport *flow, void *user_data)
+{
+    (void)flow;
+    (*(uint64_t *)user_data)++;
+}
+
+/* Stopped by its caller, reading a file has fed every record it counted and none after: as many
+ * one-packet flows as packets, all of them counted when the stop was asked for. */
+static void test_stopped_reading_counts_what_was_fed(void)
+{
+    enum { DATAGRAMS = 20000 };
+    g_autofree char *path = write_datagrams(DATAGRAMS);
+    OddportPortRules *rules = oddport_port_rules_new();
+    uint64_t flows = 0;
+    OddportEngine *engine = oddport_engine_new(rules, count_flow, &flows);
+    StopAtSecondCheck stop = {engine, 0, 0};
+    oddport_engine_set_stop_check(engine, stop_at_second_check, &stop);
+    GError *error = NULL;
+    g_assert_true(oddport_engine_read_capture(engine, path, &error));
+    g_assert_no_error(error);
+    oddport_engine_finish(engine);
+    const OddportSummary *summary = oddport_engine_summary(engine);
+    g_assert_true(summary->stopped);
+    g_assert_cmpuint(stop.calls, ==, 2);
+    g_assert_cmpuint(stop.packets_when_stopped, >, 0);
+    g_assert_cmpuint(stop.packets_when_stopped, <, DATAGRAMS);
+    g_assert_cmpuint(summary->packets, ==, stop.packets_when_stopped);
+    g_assert_cmpuint(flows, ==, stop.packets_when_stopped);
+    oddport_engine_free(engine);
+    oddport_port_rules_free(rules);
+    g_assert_cmpint(g_remove(path), ==, 0);
+}
+
 /* A filter that does not compile is a filter error, not a capture's: callers tell them apart. */
 static void test_invalid_filter_error(void)
 {
@@ -303,6 +386,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/overlapping-captures-count-once",
                     test_overlapping_captures_count_once);
     g_test_add_func("/engine/unread-capture-is-listed", test_unread_capture_is_listed);
+    g_test_add_func("/engine/stopped-reading-counts-what-was-fed",
+                    test_stopped_reading_counts_what_was_fed);
     g_test_add_func("/engine/invalid-filter-error", test_invalid_filter_error);
     g_test_add_func("/engine/error-domain-name", test_engine_error_domain_name);
     return g_test_run();
