@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "capture-builder.h"
 #include "oddport/vocabulary.h"
 #include "oddport/capture.h"
 
@@ -25,60 +26,6 @@
 
 /* ---- Building captures ---- */
 
-/* Bytes of a capture under construction, in the byte order its header declares. */
-typedef struct {
-    GByteArray *bytes;
-    bool big_endian;
-} Builder;
-
-static Builder builder_new(bool big_endian)
-{
-    Builder builder = {g_byte_array_new(), big_endian};
-    return builder;
-}
-
-static void put_bytes(Builder *builder, const void *bytes, size_t length)
-{
-    g_byte_array_append(builder->bytes, bytes, (guint)length);
-}
-
-static void put_u8(Builder *builder, uint8_t value)
-{
-    put_bytes(builder, &value, 1);
-}
-
-static void put_u16(Builder *builder, uint16_t value)
-{
-    uint8_t bytes[2];
-    for (unsigned index = 0; index < 2; index++) {
-        unsigned shift = builder->big_endian ? 8 * (1 - index) : 8 * index;
-        bytes[index] = (uint8_t)(value >> shift);
-    }
-    put_bytes(builder, bytes, sizeof bytes);
-}
-
-static void put_u32(Builder *builder, uint32_t value)
-{
-    uint8_t bytes[4];
-    for (unsigned index = 0; index < 4; index++) {
-        unsigned shift = builder->big_endian ? 8 * (3 - index) : 8 * index;
-        bytes[index] = (uint8_t)(value >> shift);
-    }
-    put_bytes(builder, bytes, sizeof bytes);
-}
-
-static void put_u64(Builder *builder, uint64_t value)
-{
-    put_u32(builder, (uint32_t)(builder->big_endian ? value >> 32 : value));
-    put_u32(builder, (uint32_t)(builder->big_endian ? value : value >> 32));
-}
-
-static void pad_to_4(Builder *builder)
-{
-    while (builder->bytes->len % 4 != 0)
-        put_u8(builder, 0);
-}
-
 /* Packet bytes that differ from packet to packet, so a mix-up shows. */
 static const uint8_t *packet_bytes(unsigned seed, size_t length)
 {
@@ -87,18 +34,6 @@ static const uint8_t *packet_bytes(unsigned seed, size_t length)
     for (size_t index = 0; index < length; index++)
         bytes[index] = (uint8_t)(seed * 31 + index * 7);
     return bytes;
-}
-
-static void pcap_file_header(Builder *builder, uint32_t magic, uint16_t major, uint16_t minor,
-                             uint32_t snapshot_length, uint32_t link_type)
-{
-    put_u32(builder, magic);
-    put_u16(builder, major);
-    put_u16(builder, minor);
-    put_u32(builder, 0); /* time zone */
-    put_u32(builder, 0); /* accuracy */
-    put_u32(builder, snapshot_length);
-    put_u32(builder, link_type);
 }
 
 /* A record whose captured bytes are packet_bytes(seed, captured), of which `present` are written.
@@ -316,18 +251,6 @@ static ReadResult *read_path(const char *path)
     GError *open_error = NULL;
     OddportCaptureReader *reader = oddport_capture_open(path, &open_error);
     return read_reader(reader, open_error);
-}
-
-/* Writes `bytes` to a new temporary file and returns its path (transfer full). */
-static char *write_temporary(const GByteArray *bytes)
-{
-    char *path = NULL;
-    GError *error = NULL;
-    int fd = g_file_open_tmp("oddport-capture-XXXXXX", &path, &error);
-    g_assert_no_error(error);
-    g_assert_true(write(fd, bytes->data, bytes->len) == (ssize_t)bytes->len);
-    close(fd);
-    return path;
 }
 
 static ReadResult *read_bytes(const GByteArray *bytes)

@@ -1,12 +1,11 @@
 /* Unit tests for the engine: fed record by record it gives the file's flows; what the summary says.
  */
 #include <string.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
+#include "capture-builder.h"
 #include "internal/engine_workers.h"
 #include "oddport/engine.h"
 #include "oddport/vocabulary.h"
@@ -279,28 +278,27 @@ static void test_unread_capture_is_listed(void)
  * flow of its own; the caller frees the path (transfer full) and removes the file. */
 static char *write_datagrams(unsigned count)
 {
-    GByteArray *bytes = g_byte_array_new();
-    const uint32_t file_header[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101};
-    g_byte_array_append(bytes, (const guint8 *)file_header, sizeof file_header);
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 65535, 101);
     for (unsigned index = 0; index < count; index++) {
-        uint8_t packet[32] = {0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
-        uint16_t source_port = (uint16_t)(1024 + index);
-        packet[20] = (uint8_t)(source_port >> 8);
-        packet[21] = (uint8_t)source_port;
-        packet[22] = 0x30; /* destination port 12345 */
-        packet[23] = 0x39;
-        packet[25] = 12; /* UDP length: header and four bytes */
-        const uint32_t record_header[4] = {1700000000 + index / 1000, index % 1000 * 1000,
-                                           sizeof packet, sizeof packet};
-        g_byte_array_append(bytes, (const guint8 *)record_header, sizeof record_header);
-        g_byte_array_append(bytes, packet, sizeof packet);
+        Builder datagram = builder_new(true);
+        const uint8_t ipv4_header[] = {0x45, 0, 0,  32, 0, 0, 0,  0, 64, 17,
+                                       0,    0, 10, 0,  0, 1, 10, 0, 0,  2};
+        put_bytes(&datagram, ipv4_header, sizeof ipv4_header);
+        put_u16(&datagram, (uint16_t)(1024 + index)); /* source port */
+        put_u16(&datagram, 12345);                    /* destination port */
+        put_u16(&datagram, 12);                       /* UDP length: header and four bytes */
+        put_u16(&datagram, 0);                        /* no checksum */
+        put_u32(&datagram, index);                    /* the payload */
+        put_u32(&capture, 1700000000 + index / 1000);
+        put_u32(&capture, index % 1000 * 1000);
+        put_u32(&capture, datagram.bytes->len);
+        put_u32(&capture, datagram.bytes->len);
+        put_bytes(&capture, datagram.bytes->data, datagram.bytes->len);
+        g_byte_array_unref(datagram.bytes);
     }
-    char *path = NULL;
-    int descriptor = g_file_open_tmp("oddport-datagrams-XXXXXX.pcap", &path, NULL);
-    g_assert_cmpint(descriptor, >=, 0);
-    g_assert_true(g_file_set_contents(path, (const char *)bytes->data, bytes->len, NULL));
-    close(descriptor);
-    g_byte_array_unref(bytes);
+    char *path = write_temporary(capture.bytes);
+    g_byte_array_unref(capture.bytes);
     return path;
 }
 
