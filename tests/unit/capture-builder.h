@@ -30,30 +30,30 @@ static inline void put_u8(Builder *builder, uint8_t value)
     put_bytes(builder, &value, 1);
 }
 
-static inline void put_u16(Builder *builder, uint16_t value)
+/* The low `size` bytes of `value`, in the builder's byte order. */
+static inline void put_unsigned(Builder *builder, uint64_t value, unsigned size)
 {
-    uint8_t bytes[2];
-    for (unsigned index = 0; index < 2; index++) {
-        unsigned shift = builder->big_endian ? 8 * (1 - index) : 8 * index;
+    uint8_t bytes[8];
+    for (unsigned index = 0; index < size; index++) {
+        unsigned shift = builder->big_endian ? 8 * (size - 1 - index) : 8 * index;
         bytes[index] = (uint8_t)(value >> shift);
     }
-    put_bytes(builder, bytes, sizeof bytes);
+    put_bytes(builder, bytes, size);
+}
+
+static inline void put_u16(Builder *builder, uint16_t value)
+{
+    put_unsigned(builder, value, 2);
 }
 
 static inline void put_u32(Builder *builder, uint32_t value)
 {
-    uint8_t bytes[4];
-    for (unsigned index = 0; index < 4; index++) {
-        unsigned shift = builder->big_endian ? 8 * (3 - index) : 8 * index;
-        bytes[index] = (uint8_t)(value >> shift);
-    }
-    put_bytes(builder, bytes, sizeof bytes);
+    put_unsigned(builder, value, 4);
 }
 
 static inline void put_u64(Builder *builder, uint64_t value)
 {
-    put_u32(builder, (uint32_t)(builder->big_endian ? value >> 32 : value));
-    put_u32(builder, (uint32_t)(builder->big_endian ? value : value >> 32));
+    put_unsigned(builder, value, 8);
 }
 
 static inline void pad_to_4(Builder *builder)
