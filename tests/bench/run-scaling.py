@@ -6,7 +6,13 @@
 # worker thread and with one per core, tcpdump writing every packet back out (the floor for any
 # pcap reader) and ndpiReader. The tables give median wall time, median CPU time (user + system,
 # which a busy machine disturbs less than wall time), the ratios to tcpdump and ndpiReader's time
-# over oddport's, and peak resident memory. The shapes:
+# over oddport's, and peak resident memory. Two more rows take oddport apart (--reader, built
+# beside the benchmark): its reader alone going through every record, and the reader with every
+# frame decoded, which is what one thread does for all the others at -j N; under the table, that
+# share gives the most -j N can gain (Amdahl's law) beside what it gains. With editcap, the
+# capture is also cut into N parts and N one-thread runs read one part each, all at once, with
+# nothing handed between them: the most any split of the work could gain on this machine. The
+# shapes:
 #
 #   short  many short flows, 25 packets per flow on average (the benchmark's own capture)
 #   long   fewer long flows, 500 packets per flow, most of them data after the opening
@@ -19,8 +25,10 @@
 # cannot be made or oddport fails.
 
 import argparse
+import glob
 import importlib.util
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -56,6 +64,7 @@ def parse_arguments():
                         help="worker threads for oddport's parallel run (default: the cores)")
     parser.add_argument("--folder", help="where to write the captures (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the captures afterwards")
+    parser.add_argument("--reader", help="path to read-capture, for the rows of reading alone")
     arguments = parser.parse_args()
     try:
         arguments.sizes = [int(size) for size in arguments.sizes.split(",") if size]
@@ -75,7 +84,17 @@ def oddport_has_jobs_option(oddport):
     return "--jobs" in result.stdout
 
 
-def make_tools(oddport, jobs, with_jobs, rounds):
+def parts_at_once_argv(oddport, parts):
+    """One shell that starts a one-thread run on each part at once and fails if any fails."""
+    script = " ".join(f"{shlex.quote(oddport)} --format json -o /dev/null -j 1 "
+                      f"{shlex.quote(part)} & pid{index}=$!;"
+                      for index, part in enumerate(parts))
+    script += " status=0;" + "".join(f" wait $pid{index} || status=1;"
+                                     for index in range(len(parts)))
+    return ["/bin/sh", "-c", script + " exit $status"]
+
+
+def make_tools(oddport, jobs, with_jobs, rounds, reader=None, parts=None):
     def oddport_run(worker_count):
         def argv_for(capture):
             argv = [oddport, "--format", "json", "-o", "/dev/null", capture]
@@ -85,6 +104,13 @@ def make_tools(oddport, jobs, with_jobs, rounds):
     tools = [bench.Tool("oddport -j 1" if with_jobs else "oddport", oddport_run(1), rounds)]
     if with_jobs and jobs > 1:
         tools.append(bench.Tool(f"oddport -j {jobs}", oddport_run(jobs), rounds))
+    if parts:
+        tools.append(bench.Tool(f"{len(parts)} parts",
+                                lambda capture: parts_at_once_argv(oddport, parts), rounds))
+    if reader:
+        tools.append(bench.Tool("reading", lambda capture: [reader, capture], rounds))
+        tools.append(bench.Tool("read+decode", lambda capture: [reader, "--decode", capture],
+                                rounds))
     tools.append(bench.Tool("tcpdump", lambda capture: ["tcpdump", "-r", capture, "-w", "/dev/null"],
                             rounds))
     tools.append(bench.Tool("ndpiReader", lambda capture: ["ndpiReader", "-i", capture, "-q"],
@@ -143,12 +169,59 @@ def print_capture_table(label, tools, packets):
     return rows
 
 
+def print_limits(tools, jobs):
+    """What the reading thread's share says -j N can gain, beside what it and a split gain."""
+    medians = {tool.name: tool.median for tool in tools if not tool.skipped and tool.times}
+    one_thread = medians.get("oddport -j 1")
+    if one_thread is None or jobs < 2:
+        return
+    parallel = medians.get(f"oddport -j {jobs}")
+    serial = medians.get("read+decode")
+    if serial is not None:
+        share = min(serial / one_thread, 1.0)
+        bound = 1 / (share + (1 - share) / jobs)
+        line = (f"  reading and decoding, one thread's work for all at -j {jobs}: {share:.2f} of "
+                f"-j 1's time, so -j {jobs} at most {bound:.2f}x faster than -j 1")
+        if parallel is not None:
+            line += f"; it is {one_thread / parallel:.2f}x"
+        print(line)
+    parts = medians.get(f"{jobs} parts")
+    if parts is not None:
+        print(f"  {jobs} one-thread runs at once, one per part, nothing handed between them: "
+              f"{one_thread / parts:.2f}x faster than -j 1 (the most any split of the work gains "
+              f"here)")
+
+
+def split_capture(capture, packets, parts_wanted, folder):
+    """Cuts the capture into parts with editcap -c; returns their paths, or [] without editcap."""
+    if parts_wanted < 2 or not shutil.which("editcap"):
+        return []
+    stem = os.path.join(folder, os.path.basename(capture).replace(".pcap", "") + "-part")
+    per_part = -(-packets // parts_wanted)
+    made = subprocess.run(["editcap", "-c", str(per_part), capture, stem + ".pcap"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    parts = sorted(glob.glob(glob.escape(stem) + "_*.pcap"))
+    if made.returncode != 0 or len(parts) != parts_wanted:
+        print(f"editcap could not cut {capture} in {parts_wanted}: {made.stderr.strip()}",
+              file=sys.stderr)
+        for part in parts:
+            os.remove(part)
+        return []
+    for part in parts:
+        bench.warm_page_cache(part)
+    return parts
+
+
 def main():
     arguments = parse_arguments()
     oddport = bench.find_executable(arguments.oddport)
     generator = bench.find_executable(arguments.generator)
     if not oddport or not generator:
         print("oddport or generate-capture is not executable", file=sys.stderr)
+        return 1
+    reader = bench.find_executable(arguments.reader) if arguments.reader else None
+    if arguments.reader and not reader:
+        print(f"{arguments.reader} is not executable", file=sys.stderr)
         return 1
     with_jobs = oddport_has_jobs_option(oddport)
     subreaper = bench.become_subreaper()
@@ -169,14 +242,22 @@ def main():
                 if made.returncode != 0:
                     print(f"{' '.join(command)} failed: {made.stderr.strip()}", file=sys.stderr)
                     return 1
+                parts = split_capture(capture, packets, arguments.jobs if with_jobs else 1,
+                                      folder)
                 bench.warm_page_cache(capture)
                 bench.check_page_cache(capture, "before the rounds")
-                tools = make_tools(oddport, arguments.jobs, with_jobs, arguments.rounds)
-                run_capture(tools, capture, folder, arguments.rounds, subreaper)
+                tools = make_tools(oddport, arguments.jobs, with_jobs, arguments.rounds, reader,
+                                   parts)
+                try:
+                    run_capture(tools, capture, folder, arguments.rounds, subreaper)
+                finally:
+                    for part in parts:
+                        os.remove(part)
                 bench.check_page_cache(capture, "after the rounds")
                 label = (f"{shape}: {packets} packets, {flows} flows, "
                          f"{os.path.getsize(capture) / 2**20:.0f} MiB")
                 rows = print_capture_table(label, tools, packets)
+                print_limits(tools, arguments.jobs)
                 for name, wall, cpu, peak in rows:
                     growth.append((shape, packets, name, wall, cpu, peak))
                 if any(tool.failure and tool.name.startswith("oddport") for tool in tools):
