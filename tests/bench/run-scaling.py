@@ -250,6 +250,9 @@ def main():
                                    parts)
                 try:
                     run_capture(tools, capture, folder, arguments.rounds, subreaper)
+                    # The parts double the memory the captures take in the page cache.
+                    for part in parts:
+                        bench.check_page_cache(part, "after the rounds (a part)")
                 finally:
                     for part in parts:
                         os.remove(part)
