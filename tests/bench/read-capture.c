@@ -1,11 +1,12 @@
-/* Reads captures with oddport's own reader, and optionally decodes every frame, and nothing else:
- * the benchmark's measure of the part of a run that one thread does for all the others. */
+/* Reading alone: oddport's reader, and with --decode its decoder, over captures, and no more. */
 #include <glib.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "oddport/capture.h"
 #include "oddport/decode.h"
+
+/* This is the scaling benchmark's measure of the part of a run that one thread does for all the
+ * others at -j N: its share of a one-thread run bounds what -j N can gain. */
 
 typedef struct {
     uint64_t records;
