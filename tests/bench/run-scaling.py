@@ -84,10 +84,9 @@ def oddport_has_jobs_option(oddport):
     return "--jobs" in result.stdout
 
 
-def parts_at_once_argv(oddport, parts):
-    """One shell that starts a one-thread run on each part at once and fails if any fails."""
-    script = " ".join(f"{shlex.quote(oddport)} --format json -o /dev/null -j 1 "
-                      f"{shlex.quote(part)} & pid{index}=$!;"
+def parts_at_once_argv(one_thread_argv, parts):
+    """One shell that starts the one-thread run on each part at once and fails if any fails."""
+    script = " ".join(f"{shlex.join(one_thread_argv(part))} & pid{index}=$!;"
                       for index, part in enumerate(parts))
     script += " status=0;" + "".join(f" wait $pid{index} || status=1;"
                                      for index in range(len(parts)))
@@ -106,7 +105,8 @@ def make_tools(oddport, jobs, with_jobs, rounds, reader=None, parts=None):
         tools.append(bench.Tool(f"oddport -j {jobs}", oddport_run(jobs), rounds))
     if parts:
         tools.append(bench.Tool(f"{len(parts)} parts",
-                                lambda capture: parts_at_once_argv(oddport, parts), rounds))
+                                lambda capture: parts_at_once_argv(oddport_run(1), parts),
+                                rounds))
     if reader:
         tools.append(bench.Tool("reading", lambda capture: [reader, capture], rounds))
         tools.append(bench.Tool("read+decode", lambda capture: [reader, "--decode", capture],
