@@ -4,6 +4,7 @@
 
 #include "internal/distinct.h"
 #include "internal/hash.h"
+#include "internal/prefetch.h"
 #include "internal/top_clients.h"
 #include "oddport/tally.h"
 
@@ -55,10 +56,41 @@ OddportTally *oddport_tally_new(void)
     return tally;
 }
 
+/* How far ahead of the row being read its memory is asked for: the row itself first, then, once
+ * it has come, what it points to. */
+enum { FETCH_ROW_AHEAD = 8, FETCH_PARTS_AHEAD = 4 };
+
+void oddport_tally_fetch_rows_ahead(const GPtrArray *rows, guint index)
+{
+    if (index + FETCH_ROW_AHEAD < rows->len)
+        oddport_fetch_for_reading(g_ptr_array_index(rows, index + FETCH_ROW_AHEAD),
+                                  sizeof(OddportService));
+    if (index + FETCH_PARTS_AHEAD < rows->len) {
+        const OddportService *service = g_ptr_array_index(rows, index + FETCH_PARTS_AHEAD);
+        __builtin_prefetch(service->clients);
+        __builtin_prefetch(service->top_clients);
+    }
+}
+
 void oddport_tally_free(OddportTally *tally)
 {
     if (tally == NULL)
         return;
+    /* Freed in a list, asking for each row's memory ahead: the table would free them where they
+     * lie, each a wait on memory (a quarter of the time spent ending a run of 26,000 rows). */
+    GPtrArray *rows = g_ptr_array_sized_new(g_hash_table_size(tally->services));
+    GHashTableIter iterator;
+    gpointer value;
+    g_hash_table_iter_init(&iterator, tally->services);
+    while (g_hash_table_iter_next(&iterator, NULL, &value))
+        g_ptr_array_add(rows, &((ServiceEntry *)value)->service);
+    g_hash_table_steal_all(tally->services);
+    for (guint index = 0; index < rows->len; index++) {
+        oddport_tally_fetch_rows_ahead(rows, index);
+        service_entry_free((char *)g_ptr_array_index(rows, index) -
+                           offsetof(ServiceEntry, service));
+    }
+    g_ptr_array_unref(rows);
     g_hash_table_unref(tally->services);
     oddport_distinct_free(tally->omitted_service_keys);
     g_free(tally);

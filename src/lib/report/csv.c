@@ -411,6 +411,7 @@ static void write_services(CsvReport *report, const OddportRunResult *run)
     unsigned digits = run->summary->precision_digits;
     GPtrArray *services = oddport_tally_services(run->tally);
     for (guint index = 0; index < services->len; index++) {
+        oddport_tally_fetch_rows_ahead(services, index);
         const OddportService *service = g_ptr_array_index(services, index);
         cell_address(line, &service->address);
         cell_unsigned(line, service->port);

@@ -408,6 +408,7 @@ static void write_services(OddportJsonWriter *writer, const OddportTally *tally,
     ODDPORT_JSON_MEMBER(writer, "services");
     oddport_json_begin_array(writer);
     for (guint index = 0; index < services->len; index++) {
+        oddport_tally_fetch_rows_ahead(services, index);
         const OddportService *service = g_ptr_array_index(services, index);
         OddportEndpoint server = {service->address, service->port,
                                   oddport_port_class(service->port)};

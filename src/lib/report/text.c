@@ -490,6 +490,7 @@ static void write_other_servers(FILE *stream, const GPtrArray *services, const T
                             report->options.top);
     GString *evidence = g_string_new(NULL);
     for (guint index = 0; index < services->len; index++) {
+        oddport_tally_fetch_rows_ahead(services, index);
         const OddportService *service = g_ptr_array_index(services, index);
         if (!oddport_service_is_other_server(service) || !oddport_text_table_wants_row(&table))
             continue;
