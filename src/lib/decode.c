@@ -925,7 +925,12 @@ static OddportDecodeStatus decode_radiotap(OddportCursor cursor, OddportPacket *
 OddportDecodeStatus oddport_decode_frame(uint32_t link_type, const uint8_t *frame,
                                          size_t captured_length, OddportPacket *packet)
 {
-    memset(packet, 0, sizeof *packet);
+    /* Cleared in two parts: as one memset of its 88 bytes, GCC emits `rep stosq`, whose start
+     * costs more than the stores themselves in a call made for every packet (4% of a one-thread
+     * run over 4M packets of long flows); 64 bytes and the rest become a few vector stores. */
+    _Static_assert(sizeof *packet > 64 && sizeof *packet <= 128, "two parts clear a packet");
+    memset(packet, 0, 64);
+    memset((char *)packet + 64, 0, sizeof *packet - 64);
     OddportCursor cursor = oddport_cursor_make(frame, captured_length);
     uint16_t protocol;
     switch (link_type) {
