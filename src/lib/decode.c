@@ -88,6 +88,31 @@ enum {
 };
 enum { MAX_VLAN_TAGS = 4, MAX_MPLS_LABELS = 8, MAX_IPV6_EXTENSION_HEADERS = 8 };
 
+/* An IPv4 address goes into the first four of the sixteen bytes, the rest zero, in one store of
+ * all sixteen: the engine reads each address back at once, in words, and a load that spans two
+ * stores still on their way to the cache (the zeros, then the four bytes) cannot take its bytes
+ * from them, and waits until they are in it. Compilers write a plain sixteen-byte copy of a
+ * local as two eight-byte stores, which a sixteen-byte load spans too, hence the vector. With
+ * the engine's copy of the address (copy_address), it took 3% off the time of 4M packets, short
+ * flows or long, with one thread or two (7 to 9 alternating rounds). */
+#if defined(__GNUC__)
+typedef uint32_t AddressWords __attribute__((vector_size(16)));
+#endif
+
+static void set_ipv4_address(OddportAddress *address, const uint8_t bytes[4])
+{
+    address->family = 4;
+#if defined(__GNUC__)
+    uint32_t word;
+    memcpy(&word, bytes, sizeof word);
+    AddressWords whole = {word, 0, 0, 0};
+    memcpy(address->bytes, &whole, sizeof whole);
+#else
+    memset(address->bytes, 0, sizeof address->bytes);
+    memcpy(address->bytes, bytes, 4);
+#endif
+}
+
 static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cursor,
                                             OddportPacket *packet);
 static OddportDecodeStatus decode_ip(OddportCursor cursor, OddportPacket *packet);
@@ -398,12 +423,8 @@ static OddportDecodeStatus decode_ipv4(OddportCursor cursor, OddportPacket *pack
     if (!oddport_cursor_skip(&cursor, header_length))
         return ODDPORT_SKIP_TRUNCATED;
 
-    packet->source.family = 4;
-    packet->destination.family = 4;
-    memset(packet->source.bytes, 0, sizeof packet->source.bytes);
-    memset(packet->destination.bytes, 0, sizeof packet->destination.bytes);
-    memcpy(packet->source.bytes, source, 4);
-    memcpy(packet->destination.bytes, destination, 4);
+    set_ipv4_address(&packet->source, source);
+    set_ipv4_address(&packet->destination, destination);
 
     unsigned fragment_offset = flags_and_offset & 0x1fff;
     bool more_fragments = flags_and_offset & 0x2000;

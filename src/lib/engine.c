@@ -623,6 +623,15 @@ static void sweep_if_due(OddportEngine *engine)
     engine->last_sweep_ns = engine->now_ns;
 }
 
+/* Copies an address as its family and then its bytes, as decoding stored them: a load that
+ * spans two stores still on their way to the cache waits until they are in it, and a plain copy
+ * read the family and the first fifteen bytes in one load, on every packet. */
+static void copy_address(OddportAddress *to, const OddportAddress *from)
+{
+    to->family = from->family;
+    memcpy(to->bytes, from->bytes, sizeof to->bytes);
+}
+
 /* Puts the endpoints in a fixed order and hashes the key (oddport_flow_key_hash's value);
  * returns the index of the packet's sender. */
 static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key, uint32_t *hash)
@@ -641,8 +650,8 @@ static unsigned make_flow_key(const OddportPacket *packet, FlowKey *key, uint32_
         sender = 1;
     }
     memset(key, 0, sizeof *key);
-    key->address[0] = *first;
-    key->address[1] = *second;
+    copy_address(&key->address[0], first);
+    copy_address(&key->address[1], second);
     key->port[0] = first_port;
     key->port[1] = second_port;
     key->vlan_id = packet->vlan_id;

@@ -286,6 +286,30 @@ static void test_ipv6_extension_headers(void)
     g_assert_cmpstr(text, ==, "2001:db8::2");
 }
 
+/* An IPv4 address fills the first four of its sixteen bytes and zeroes the rest, even where an
+ * outer IPv6 header wrote all sixteen before it: flow keys compare all sixteen. */
+static void test_ipv4_inside_ipv6_zeroes_the_rest(void)
+{
+    Frame frame = {0};
+    put_ethernet(&frame, 0x86dd);
+    put_ipv6(&frame, 4, 20 + TCP_WITH_REQUEST);
+    put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 3);
+    put_tcp(&frame, 40000, 8080, 0x18, request);
+    OddportPacket packet;
+    memset(&packet, 0xa5, sizeof packet);
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.tunnel_depth, ==, 1);
+    const OddportAddress *addresses[] = {&packet.source, &packet.destination};
+    const uint8_t expected[2][4] = {{10, 0, 0, 3}, {10, 0, 0, 2}};
+    for (unsigned side = 0; side < 2; side++) {
+        g_assert_cmpuint(addresses[side]->family, ==, 4);
+        g_assert_cmpmem(addresses[side]->bytes, 4, expected[side], 4);
+        static const uint8_t zeros[12] = {0};
+        g_assert_cmpmem(addresses[side]->bytes + 4, 12, zeros, 12);
+    }
+}
+
 static void test_fragments(void)
 {
     Frame first = {0};
@@ -1262,6 +1286,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/snapshot-cut", test_snapshot_cut_keeps_lengths_apart);
     g_test_add_func("/decode/stacked-vlans", test_stacked_vlans);
     g_test_add_func("/decode/ipv6-extension-headers", test_ipv6_extension_headers);
+    g_test_add_func("/decode/ipv4-inside-ipv6", test_ipv4_inside_ipv6_zeroes_the_rest);
     g_test_add_func("/decode/fragments", test_fragments);
     g_test_add_func("/decode/bad-ipv4-lengths", test_bad_ipv4_lengths);
     g_test_add_func("/decode/bad-tcp-offset", test_bad_tcp_offset);
