@@ -108,8 +108,9 @@ struct OddportCaptureReader {
     uint64_t offset;         /* bytes taken so far, i.e. the file position of the next byte */
     uint64_t packet_records; /* packet records handed out, as Wireshark numbers frames */
     size_t released; /* mapped bytes before this offset have been handed back to the kernel */
-    size_t fetched_through; /* mapped lines before this offset have been asked for early */
-    uint64_t size;          /* 0 when unknown */
+    size_t fetched_through;   /* mapped lines before this offset have been asked for early */
+    size_t populated_through; /* mapped pages before this offset are in the page table */
+    uint64_t size;            /* 0 when unknown */
 
     /* A compressed file: its mapped or streamed bytes go through the decompressor, and the capture
      * is handed out from `window`, as a streamed one is; `offset` then counts capture bytes, not
@@ -221,6 +222,32 @@ static inline void fetch_ahead(OddportCaptureReader *reader, size_t position)
         __builtin_prefetch((const void *)(start + block + 3 * ODDPORT_CACHE_LINE));
     }
     reader->fetched_through = MAX(block, reader->fetched_through);
+}
+
+/* The kernel puts a mapped file's pages into the page table on first touch, sixteen at a time,
+ * and until then the lines fetch_ahead asks for in them are dropped: the first touch of every
+ * 64 KiB waited for the kernel and then for memory. So the page table is filled half a MiB at a
+ * time, a MiB ahead of the reader, in one call each. It took 3 to 4% off the time of 4M
+ * packets of long flows with one thread or two, and 1 to 2% off short flows with one (7 to 9
+ * alternating rounds). A kernel before Linux 5.14 refuses it, and the pages are mapped on
+ * touch as before. */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+#define POPULATE_LEAD  (1u << 20)
+#define POPULATE_CHUNK (512u << 10)
+
+static inline void populate_ahead(OddportCaptureReader *reader, size_t position)
+{
+    if (position + POPULATE_LEAD <= reader->populated_through)
+        return;
+    /* After a record longer than the lead, from where the reader is, not from behind it. */
+    size_t from = MAX(reader->populated_through, position & ~(size_t)(POPULATE_CHUNK - 1));
+    if (from >= reader->map_size)
+        return;
+    size_t length = MIN((size_t)POPULATE_CHUNK, reader->map_size - from);
+    (void)madvise((void *)(reader->map + from), length, MADV_POPULATE_READ);
+    reader->populated_through = from + length;
 }
 
 static void release_behind(OddportCaptureReader *reader, uint64_t position)
@@ -361,6 +388,7 @@ static inline size_t take(OddportCaptureReader *reader, size_t count, const uint
     size_t got = count < left ? count : left;
     *bytes = reader->map + reader->offset;
     reader->offset += got;
+    populate_ahead(reader, (size_t)reader->offset);
     fetch_ahead(reader, (size_t)reader->offset);
     return got;
 }
@@ -552,6 +580,7 @@ static inline bool next_mapped_pcap_record(OddportCaptureReader *reader, Oddport
         return false;
     release_behind(reader, reader->offset);
     reader->offset += PCAP_RECORD_HEADER_SIZE + (uint64_t)fields.captured;
+    populate_ahead(reader, (size_t)reader->offset);
     fetch_ahead(reader, (size_t)reader->offset);
     reader->records_read++;
     fill_pcap_record(reader, record, fields, bytes);
