@@ -258,6 +258,16 @@ static void release_behind(OddportCaptureReader *reader, uint64_t position)
     reader->released += RELEASE_CHUNK;
 }
 
+/* Moves a mapped reader `count` bytes on, and keeps what lies around it as reading needs: the
+ * pages far behind handed back, the page table and the next lines asked for ahead. */
+static inline void move_through_map(OddportCaptureReader *reader, uint64_t count)
+{
+    release_behind(reader, reader->offset);
+    reader->offset += count;
+    populate_ahead(reader, (size_t)reader->offset);
+    fetch_ahead(reader, (size_t)reader->offset);
+}
+
 /* Gives the decompressor the next compressed bytes of the file. */
 static void take_compressed(OddportCaptureReader *reader)
 {
@@ -383,13 +393,10 @@ static inline size_t take(OddportCaptureReader *reader, size_t count, const uint
     /* A reader has a window exactly when its bytes are streamed or decompressed. */
     if (reader->window != NULL)
         return take_from_window(reader, count, bytes);
-    release_behind(reader, reader->offset);
     size_t left = reader->map_size - (size_t)reader->offset;
     size_t got = count < left ? count : left;
     *bytes = reader->map + reader->offset;
-    reader->offset += got;
-    populate_ahead(reader, (size_t)reader->offset);
-    fetch_ahead(reader, (size_t)reader->offset);
+    move_through_map(reader, got);
     return got;
 }
 
@@ -578,10 +585,7 @@ static inline bool next_mapped_pcap_record(OddportCaptureReader *reader, Oddport
         !plausible_captured_length(reader, fields.captured) ||
         !oddport_cursor_bytes(&rest, fields.captured, &bytes))
         return false;
-    release_behind(reader, reader->offset);
-    reader->offset += PCAP_RECORD_HEADER_SIZE + (uint64_t)fields.captured;
-    populate_ahead(reader, (size_t)reader->offset);
-    fetch_ahead(reader, (size_t)reader->offset);
+    move_through_map(reader, PCAP_RECORD_HEADER_SIZE + (uint64_t)fields.captured);
     reader->records_read++;
     fill_pcap_record(reader, record, fields, bytes);
     return true;
