@@ -371,16 +371,14 @@ static void test_members_written_ahead(void)
     for (size_t index = 0; index < 3 * ODDPORT_JSON_BUFFER_SIZE; index++)
         long_value_text[index] = (char)('a' + index % 26);
     long_value_text[3 * ODDPORT_JSON_BUFFER_SIZE] = '\0';
-    prepared_members = g_string_new(NULL);
-    OddportJsonWriter *members = oddport_json_writer_new_members(prepared_members);
-    /* A first run thrown away: restarting leaves nothing of it behind. */
-    oddport_json_key(members, "thrown");
-    oddport_json_begin_object(members);
-    oddport_json_writer_restart_members(members);
-    g_string_truncate(prepared_members, 0);
+    /* Written straight into a text far smaller than the members, which grows to take them. */
+    prepared_members = g_string_new("held before");
+    OddportJsonWriter *members = oddport_json_writer_new_members();
+    oddport_json_writer_start_members(members, prepared_members);
     write_some_members(members);
-    oddport_json_writer_flush(members);
+    oddport_json_writer_end_members(members);
     g_assert_true(g_str_has_prefix(prepared_members->str, "\"number\":42,"));
+    g_assert_cmpuint(strlen(prepared_members->str), ==, prepared_members->len);
     g_autofree char *in_place = capture_output(write_members_in_place);
     g_autofree char *prepared = capture_output(write_prepared_members);
     g_assert_cmpuint(strlen(prepared), ==, strlen(in_place));
@@ -392,41 +390,39 @@ static void test_members_written_ahead(void)
     g_clear_pointer(&long_value_text, g_free);
 }
 
-/* Taken members are what flushing gives, whether they fit in the buffer or spilled past it,
- * and the writer starts afresh after each take. */
-static void test_members_taken(void)
+/* A run of members replaces what its text held, leaves other texts alone, starts without a
+ * comma and ends with the text's length and NUL set; one writer serves run after run. */
+static void test_members_in_turn(void)
 {
-    g_autoptr(GString) spilled = g_string_new(NULL);
-    OddportJsonWriter *members = oddport_json_writer_new_members(spilled);
+    g_autoptr(GString) first = g_string_new("held before");
+    g_autoptr(GString) second = g_string_sized_new(4);
+    OddportJsonWriter *members = oddport_json_writer_new_members();
+    oddport_json_writer_start_members(members, first);
     oddport_json_key(members, "short");
     oddport_json_unsigned(members, 7);
-    /* What the taken text held before goes. */
-    g_autoptr(GString) taken = g_string_new("held before");
-    oddport_json_writer_take_members(members, taken);
-    g_assert_cmpstr(taken->str, ==, "\"short\":7");
-    g_assert_cmpuint(spilled->len, ==, 0);
+    oddport_json_writer_end_members(members);
+    g_assert_cmpstr(first->str, ==, "\"short\":7");
+    g_assert_cmpuint(first->len, ==, strlen("\"short\":7"));
 
-    long_value_text = g_malloc(3 * ODDPORT_JSON_BUFFER_SIZE + 1);
-    for (size_t index = 0; index < 3 * ODDPORT_JSON_BUFFER_SIZE; index++)
-        long_value_text[index] = (char)('a' + index % 26);
-    long_value_text[3 * ODDPORT_JSON_BUFFER_SIZE] = '\0';
-    write_some_members(members);
-    oddport_json_writer_take_members(members, taken);
-    g_assert_cmpuint(spilled->len, ==, 0);
-    g_autoptr(GString) flushed = g_string_new(NULL);
-    OddportJsonWriter *flushing = oddport_json_writer_new_members(flushed);
-    write_some_members(flushing);
-    oddport_json_writer_flush(flushing);
-    g_assert_cmpuint(taken->len, ==, flushed->len);
-    g_assert_true(memcmp(taken->str, flushed->str, taken->len) == 0);
-    /* No comma before the first member of the next take, and nothing left of the long one. */
+    oddport_json_writer_start_members(members, second);
     oddport_json_key(members, "again");
     oddport_json_null(members);
-    oddport_json_writer_take_members(members, taken);
-    g_assert_cmpstr(taken->str, ==, "\"again\":null");
-    oddport_json_writer_free(flushing);
+    oddport_json_key(members, "text");
+    oddport_json_string(members, "a \"quoted\" word");
+    oddport_json_writer_end_members(members);
+    g_assert_cmpstr(second->str, ==, "\"again\":null,\"text\":\"a \\\"quoted\\\" word\"");
+    g_assert_cmpstr(first->str, ==, "\"short\":7");
+
+    /* Back into the first text, longer than it was: it grows, keeping what was written. */
+    oddport_json_writer_start_members(members, first);
+    for (unsigned index = 0; index < 1000; index++) {
+        oddport_json_key(members, "n");
+        oddport_json_unsigned(members, index);
+    }
     oddport_json_writer_free(members);
-    g_clear_pointer(&long_value_text, g_free);
+    g_assert_cmpuint(first->len, ==, strlen(first->str));
+    g_assert_true(g_str_has_prefix(first->str, "\"n\":0,\"n\":1,"));
+    g_assert_true(g_str_has_suffix(first->str, ",\"n\":998,\"n\":999"));
 }
 
 int main(int argc, char **argv)
@@ -438,7 +434,7 @@ int main(int argc, char **argv)
     g_test_add_func("/json-writer/long-values-keep-utf8", test_long_values_keep_utf8);
     g_test_add_func("/json-writer/every-byte-in-every-place", test_every_byte_in_every_place);
     g_test_add_func("/json-writer/members-written-ahead", test_members_written_ahead);
-    g_test_add_func("/json-writer/members-taken", test_members_taken);
+    g_test_add_func("/json-writer/members-in-turn", test_members_in_turn);
     g_test_add_func("/json-writer/members-in-one-piece", test_members_in_one_piece);
     return g_test_run();
 }

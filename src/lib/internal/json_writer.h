@@ -25,7 +25,7 @@ enum { ODDPORT_JSON_BUFFER_SIZE = 1 << 16 };
  * their constant lengths (see oddport_json_member); everyone goes through the functions. */
 struct OddportJsonWriter {
     FILE *stream;
-    GString *text; /* instead of the stream, for a writer of members */
+    GString *text; /* instead of the stream, for a writer of members: written in place */
     bool failed;
     unsigned depth;
     /* Whether the next member or value follows another at its level and so takes a comma: a
@@ -33,27 +33,33 @@ struct OddportJsonWriter {
      * does for every level, since a level closes with a value written in the one around it. */
     bool needs_comma;
     size_t used;
-    char buffer[ODDPORT_JSON_BUFFER_SIZE];
+    /* Where the output goes first: own_buffer, flushed to the stream when full, or the text's own
+     * bytes, which grow as needed. */
+    char *buffer;
+    size_t capacity;
+    char own_buffer[ODDPORT_JSON_BUFFER_SIZE];
 };
 
 /* `stream` is borrowed: the writer flushes to it but never closes it. The caller owns the writer
  * (transfer full): oddport_json_writer_free flushes and frees. */
 OddportJsonWriter *oddport_json_writer_new(FILE *stream);
 void oddport_json_writer_free(OddportJsonWriter *writer);
-/* A writer of an object's members into `text` (borrowed), as if inside an object another
- * writer opens later: its output goes into that object whole with oddport_json_members. The
- * caller owns the writer (transfer full): oddport_json_writer_free, which flushes into `text`.
- * oddport_json_writer_restart_members makes it ready for the next run of members. */
-OddportJsonWriter *oddport_json_writer_new_members(GString *text);
-void oddport_json_writer_restart_members(OddportJsonWriter *writer);
-/* Replaces the contents of `members` (borrowed) with the members a writer of members wrote
- * since it last (re)started; the writer is then restarted. Members that fit in the writer's
- * buffer are copied from there, never through its `text`. */
-void oddport_json_writer_take_members(OddportJsonWriter *writer, GString *members);
+/* A writer of an object's members, as if inside an object another writer opens later: what it
+ * writes goes into that object whole with oddport_json_members. Each run of members is written
+ * straight into a text given with oddport_json_writer_start_members, not through a buffer of
+ * its own, so that handing the members on copies nothing. The caller owns the writer (transfer
+ * full): oddport_json_writer_free. */
+OddportJsonWriter *oddport_json_writer_new_members(void);
+/* Starts a run of members written into `text` (borrowed until the run ends), whose contents
+ * they replace. */
+void oddport_json_writer_start_members(OddportJsonWriter *writer, GString *text);
+/* Ends the run: the text then holds the members written since it started, and nothing else. */
+void oddport_json_writer_end_members(OddportJsonWriter *writer);
 /* Members written by a writer of members, `length` bytes of `text`, as the next members of the
  * object open in `writer`. */
 void oddport_json_members(OddportJsonWriter *writer, const char *text, size_t length);
-/* Pushes buffered bytes to the stream; false when the stream reported an error. */
+/* Pushes buffered bytes to the stream, or ends a run of members; false when the stream
+ * reported an error. */
 bool oddport_json_writer_flush(OddportJsonWriter *writer);
 
 void oddport_json_begin_object(OddportJsonWriter *writer);
@@ -77,8 +83,9 @@ void oddport_json_null(OddportJsonWriter *writer);
  * which must hold at least 6 * length + 1 bytes. */
 size_t oddport_json_escape(const uint8_t *value, size_t length, char *output);
 
-/* Flushes the whole buffer to the stream, to make room. */
-void oddport_json_writer_make_room(OddportJsonWriter *writer);
+/* Makes room for `needed` bytes more, at most ODDPORT_JSON_BUFFER_SIZE: flushes the whole
+ * buffer to the stream, or lets a writer of members' text grow. */
+void oddport_json_writer_make_room(OddportJsonWriter *writer, size_t needed);
 
 /* Starts a value of at most `value_max` bytes, which the caller writes at the place returned and
  * ends with oddport_json_value_end: the value of the member `name`, a plain printable ASCII name
@@ -92,8 +99,8 @@ G_ALWAYS_INLINE static inline char *oddport_json_value_begin(OddportJsonWriter *
 {
     /* Inline, so that the copy of a constant name compiles to a few moves, and a constant NULL
      * to none. */
-    if (writer->used + length + 4 + value_max > ODDPORT_JSON_BUFFER_SIZE)
-        oddport_json_writer_make_room(writer);
+    if (writer->used + length + 4 + value_max > writer->capacity)
+        oddport_json_writer_make_room(writer, length + 4 + value_max);
     char *out = writer->buffer + writer->used;
     if (writer->needs_comma)
         *out++ = ',';

@@ -167,36 +167,24 @@ void oddport_json_write_flow_members(OddportJsonWriter *writer, const OddportFlo
     walk_flow_record(flow, &json_record_visitor, &record);
 }
 
-/* A preparer: a writer of members, with the text it spills into when a flow's members outgrow
- * its buffer, both reused from flow to flow. */
-typedef struct {
-    GString *text;
-    OddportJsonWriter *writer;
-} FlowPreparer;
-
+/* A preparer: a writer of members, reused from flow to flow, which writes each flow's members
+ * straight into its part. */
 void *oddport_json_flow_preparer_new(void)
 {
-    FlowPreparer *preparer = g_new0(FlowPreparer, 1);
-    preparer->text = g_string_new(NULL);
-    preparer->writer = oddport_json_writer_new_members(preparer->text);
-    return preparer;
+    return oddport_json_writer_new_members();
 }
 
-void oddport_json_prepare_flow(void *preparer_pointer, const OddportFlowReport *flow, GString *part)
+void oddport_json_prepare_flow(void *preparer, const OddportFlowReport *flow, GString *part)
 {
-    FlowPreparer *preparer = preparer_pointer;
-    oddport_json_write_flow_members(preparer->writer, flow);
-    oddport_json_writer_take_members(preparer->writer, part);
+    OddportJsonWriter *writer = preparer;
+    oddport_json_writer_start_members(writer, part);
+    oddport_json_write_flow_members(writer, flow);
+    oddport_json_writer_end_members(writer);
 }
 
-void oddport_json_flow_preparer_free(void *preparer_pointer)
+void oddport_json_flow_preparer_free(void *preparer)
 {
-    FlowPreparer *preparer = preparer_pointer;
-    if (preparer == NULL)
-        return;
-    oddport_json_writer_free(preparer->writer);
-    g_string_free(preparer->text, TRUE);
-    g_free(preparer);
+    oddport_json_writer_free(preparer);
 }
 
 void oddport_json_flow_members(OddportJsonWriter *writer, const OddportFlowReport *flow)

@@ -13,57 +13,72 @@ OddportJsonWriter *oddport_json_writer_new(FILE *stream)
 {
     OddportJsonWriter *writer = g_new0(OddportJsonWriter, 1);
     writer->stream = stream;
+    writer->buffer = writer->own_buffer;
+    writer->capacity = BUFFER_SIZE;
     return writer;
 }
 
-OddportJsonWriter *oddport_json_writer_new_members(GString *text)
+OddportJsonWriter *oddport_json_writer_new_members(void)
 {
+    /* Between runs, what is written goes nowhere (a caller's error, kept harmless). */
     OddportJsonWriter *writer = g_new0(OddportJsonWriter, 1);
-    writer->text = text;
-    oddport_json_writer_restart_members(writer);
+    writer->buffer = writer->own_buffer;
+    writer->capacity = BUFFER_SIZE;
     return writer;
 }
 
-void oddport_json_writer_restart_members(OddportJsonWriter *writer)
+/* Points the writer at the text's bytes, as far as they are allocated (less the NUL's place). */
+static void take_text_room(OddportJsonWriter *writer)
 {
+    writer->buffer = writer->text->str;
+    writer->capacity = writer->text->allocated_len - 1;
+}
+
+void oddport_json_writer_start_members(OddportJsonWriter *writer, GString *text)
+{
+    writer->text = text;
     writer->used = 0;
     writer->depth = 1;
     writer->needs_comma = false;
+    take_text_room(writer);
 }
 
-void oddport_json_writer_take_members(OddportJsonWriter *writer, GString *members)
+void oddport_json_writer_end_members(OddportJsonWriter *writer)
 {
-    /* Members that outgrew the buffer spilled into the text: the rest joins them there. */
-    if (writer->text->len > 0)
-        oddport_json_writer_make_room(writer);
-    g_string_truncate(members, 0);
-    if (writer->text->len > 0)
-        g_string_append_len(members, writer->text->str, (gssize)writer->text->len);
-    else
-        g_string_append_len(members, writer->buffer, (gssize)writer->used);
-    g_string_truncate(writer->text, 0);
-    oddport_json_writer_restart_members(writer);
+    if (writer->text == NULL)
+        return;
+    /* The run's bytes are already in place: only the length and the NUL are set. */
+    writer->text->len = writer->used;
+    writer->text->str[writer->used] = '\0';
+    writer->text = NULL;
+    writer->buffer = writer->own_buffer;
+    writer->capacity = BUFFER_SIZE;
+    writer->used = 0;
 }
 
-/* Hands bytes on to where the writer's output goes: its text, or its stream, noting a failed
- * write. */
-static void write_out(OddportJsonWriter *writer, const char *bytes, size_t length)
+void oddport_json_writer_make_room(OddportJsonWriter *writer, size_t needed)
 {
-    if (writer->text != NULL)
-        g_string_append_len(writer->text, bytes, (gssize)length);
-    else if (length > 0 && fwrite(bytes, 1, length, writer->stream) != length)
+    if (writer->text != NULL) {
+        /* The bytes written so far lie in the text's allocation beyond its length, which growing
+         * it keeps: only the allocation moves. The length is set when the run ends. */
+        writer->text->len = writer->used;
+        g_string_set_size(writer->text, writer->used + MAX(needed, writer->used));
+        take_text_room(writer);
+        return;
+    }
+    if (writer->stream != NULL && writer->used > 0 &&
+        fwrite(writer->buffer, 1, writer->used, writer->stream) != writer->used)
         writer->failed = true;
-}
-
-void oddport_json_writer_make_room(OddportJsonWriter *writer)
-{
-    write_out(writer, writer->buffer, writer->used);
     writer->used = 0;
 }
 
 bool oddport_json_writer_flush(OddportJsonWriter *writer)
 {
-    oddport_json_writer_make_room(writer);
+    if (writer->text != NULL) {
+        oddport_json_writer_end_members(writer);
+        return true;
+    }
+    oddport_json_writer_make_room(writer, 0);
     if (writer->stream != NULL && fflush(writer->stream) != 0)
         writer->failed = true;
     return !writer->failed;
@@ -77,19 +92,20 @@ void oddport_json_writer_free(OddportJsonWriter *writer)
     g_free(writer);
 }
 
-/* Flushes the buffer when fewer than `length` bytes are free in it; the check is inline, the
- * rare flush is not. */
+/* Makes sure `length` more bytes fit; the check is inline, the rare flush or growth is not. */
 static inline void reserve(OddportJsonWriter *writer, size_t length)
 {
-    if (writer->used + length > BUFFER_SIZE)
-        oddport_json_writer_make_room(writer);
+    if (writer->used + length > writer->capacity)
+        oddport_json_writer_make_room(writer, length);
 }
 
 static void emit(OddportJsonWriter *writer, const char *text, size_t length)
 {
-    if (length > BUFFER_SIZE) {
-        oddport_json_writer_make_room(writer);
-        write_out(writer, text, length);
+    /* More than a buffer's worth goes straight to the stream; a text grows to take it. */
+    if (writer->text == NULL && length > BUFFER_SIZE) {
+        oddport_json_writer_make_room(writer, 0);
+        if (writer->stream != NULL && fwrite(text, 1, length, writer->stream) != length)
+            writer->failed = true;
         return;
     }
     reserve(writer, length);
