@@ -45,9 +45,11 @@ enum { FINISH_CHUNK_FLOWS = 4096 };
  * would share two cores by time slices; the reading thread takes the share that leaves the one
  * worker thread about as busy as itself. The shares were chosen by timing -j 2 against -j 1 on
  * a 2-core machine, 4M packets in 160,000 flows: a larger share made the reading thread the
- * slower, a smaller one the worker. The JSON, NDJSON and CSV reports, whose workers also write
- * each flow's text, take the larger. With three or more workers, each worker thread's part
- * falls toward the reading thread's own load, and nothing measured says a share would help. */
+ * slower, a smaller one the worker. The JSON, NDJSON and CSV reports, whose worker threads also
+ * write each flow's text, take the larger. The best share depends on the machine: on one whose
+ * reading was cheaper beside the flows' work, 0.35 and 0.30 were 5 to 12% faster in some runs
+ * and no faster in others. With three or more workers, each worker thread's part falls toward
+ * the reading thread's own load, and nothing measured says a share would help. */
 static double reading_thread_share(unsigned count, bool workers_prepare_text)
 {
     if (count != 2)
@@ -641,7 +643,12 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
         worker->engine = oddport_engine_new(rules, NULL, NULL);
         oddport_engine_set_max_flows(worker->engine, share_of_flows(max_flows, share));
         oddport_engine_set_finished_handler(worker->engine, keep_finished, worker);
-        oddport_engine_prepare_flows(worker->engine, prepare_format);
+        /* The reading thread's own flows are written out by the delivering thread, as one
+         * engine writes its flows, rather than into a text of their own: the reading thread
+         * writing them made them travel through memory twice, into the text and from it. A
+         * flood at -j 2 took 0.92 of its time (CPU 0.91); others were unchanged (0.98 to 1.01,
+         * 7 to 11 alternating rounds). */
+        oddport_engine_prepare_flows(worker->engine, worker->own_share ? NULL : prepare_format);
         worker->inbox = g_async_queue_new();
         worker->free_batches = g_async_queue_new();
         worker->pending.flows = g_ptr_array_new();
