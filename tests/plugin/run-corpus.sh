@@ -36,17 +36,24 @@ export -f check_capture
 
 # Each capture runs tshark three times, the longest test of all: the captures are checked as
 # many at a time as there are processors, each into a file of its own, read in their order after.
+mapfile -d '' captures < <(find "$folder" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 | sort -z)
 # shellcheck disable=SC2016 # expanded by the shell xargs starts
-find "$folder" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 | sort -z |
-    awk 'BEGIN { RS = "\0"; ORS = "\0" } { print NR; print $0 }' |
-    xargs -0 -r -n 2 -P "$(nproc)" bash -c 'check_capture "$1" "$2"' check_capture
+for index in "${!captures[@]}"; do
+    printf '%s\0%s\0' "$index" "${captures[index]}"
+done | xargs -0 -r -n 2 -P "$(nproc)" bash -c 'check_capture "$1" "$2"' check_capture
 passed=0 failed=0 unreadable=0
-while IFS= read -r number; do
-    passed=$((passed + $(grep -c '^passed$' "$work/$number")))
-    failed=$((failed + $(grep -c '^failed$' "$work/$number")))
-    unreadable=$((unreadable + $(grep -c '^unreadable$' "$work/$number")))
-    grep -v -e '^passed$' -e '^failed$' -e '^unreadable$' "$work/$number"
-done < <(find "$work" -mindepth 1 -printf '%f\n' | sort -n)
+for index in "${!captures[@]}"; do
+    result=$work/$index
+    if [ ! -f "$result" ]; then
+        failed=$((failed + 1))
+        echo "${captures[index]}: no result (its check did not finish)"
+        continue
+    fi
+    passed=$((passed + $(grep -c '^passed$' "$result")))
+    failed=$((failed + $(grep -c '^failed$' "$result")))
+    unreadable=$((unreadable + $(grep -c '^unreadable$' "$result")))
+    grep -v -e '^passed$' -e '^failed$' -e '^unreadable$' "$result"
+done
 echo "($unreadable captures the CLI cannot read were left out)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
