@@ -15,7 +15,7 @@ corpus_in_chroot=/root/oddport-corpus
 
 usage() {
     cat <<EOF
-usage: $(basename "$0") [--prepare] [--corpus FOLDER] SUITE [MESON_TEST_ARGS...]
+usage: $(basename "$0") [--corpus FOLDER] SUITE [MESON_TEST_ARGS...]
 
 Builds oddport and its Wireshark plugin inside a chroot of the Debian or Ubuntu
 release SUITE and runs 'meson test --suite plugin --suite newer-wireshark'
@@ -28,10 +28,6 @@ source tree is copied as it is now, uncommitted changes included.
 and builds with -Dcorpus_dir on it, so that the checks over it run too; the
 plugin's tests over it are in suite host-only, which is left out: they check
 against Debian 12's tshark or take many minutes.
-
---prepare only makes the chroot and installs what the build needs in it, for a
-caller that starts it early, beside other work, and runs the tests later: a
-first run is mostly waiting on archives.
 
 MESON_TEST_ARGS go to 'meson test', for example a test name. If they name a
 suite (--suite unit), that suite runs instead of the default ones.
@@ -53,25 +49,15 @@ fail() {
 }
 
 corpus_dir=""
-prepare_only=false
-while :; do
-    case "${1:-}" in
-    --prepare)
-        prepare_only=true
-        shift
-        ;;
-    --corpus)
-        [ -n "${2:-}" ] || {
-            usage >&2
-            exit 2
-        }
-        [ -d "$2" ] || fail "the corpus folder '$2' does not exist"
-        corpus_dir=$(cd "$2" && pwd)
-        shift 2
-        ;;
-    *) break ;;
-    esac
-done
+if [ "${1:-}" = --corpus ]; then
+    [ -n "${2:-}" ] || {
+        usage >&2
+        exit 2
+    }
+    [ -d "$2" ] || fail "the corpus folder '$2' does not exist"
+    corpus_dir=$(cd "$2" && pwd)
+    shift 2
+fi
 
 case "${1:-}" in
 -h | --help)
@@ -314,10 +300,6 @@ tshark_version=$(in_chroot sh -c 'tshark --version 2>/dev/null | head -n 1')
 tshark_version=${tshark_version%.}
 [ -n "$tshark_version" ] || fail "tshark does not run in the $suite chroot"
 echo "== $tshark_version, in the $suite chroot"
-if [ "$prepare_only" = true ]; then
-    echo "== the $suite chroot is ready"
-    exit 0
-fi
 
 echo "== copying $source_dir to $source_in_chroot in the chroot"
 copy_dir=$chroot_dir$source_in_chroot
