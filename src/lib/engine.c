@@ -847,7 +847,8 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
             engine->worker_count = 1;
     }
     if (engine->workers != NULL)
-        oddport_workers_set_context(engine->workers, capture, engine->summary.precision_digits);
+        oddport_workers_set_context(engine->workers, capture, engine->frames_before_capture,
+                                    engine->summary.precision_digits);
 }
 
 /* With workers: the packet goes to the worker that holds its flow, and the idle sweep the
@@ -1015,7 +1016,8 @@ void oddport_engine_end_capture(OddportEngine *engine)
     engine->capture_frames = 0;
     engine->capture = NULL;
     if (engine->workers != NULL)
-        oddport_workers_set_context(engine->workers, capture, summary->precision_digits);
+        oddport_workers_set_context(engine->workers, capture, engine->frames_before_capture,
+                                    summary->precision_digits);
 }
 
 bool oddport_engine_describe_last_flow(const OddportEngine *engine, OddportFlowVerdict *verdict,

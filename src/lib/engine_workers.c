@@ -64,13 +64,18 @@ static const OddportFinishOrder AFTER_EVERY_FLOW = {UINT64_MAX, UINT64_MAX};
 typedef enum {
     MESSAGE_PACKET,
     MESSAGE_PACKET_WITH_BYTES, /* the payload's bytes follow the packet */
+    MESSAGE_IPV4_PACKET,       /* an IPv4 flow's packet, its payload in place (CompactMessage) */
     MESSAGE_SWEEP,
     MESSAGE_CONTEXT,
 } MessageKind;
 
-/* Every message starts with its kind and its size, header included, a multiple of eight. */
+/* Every message starts with its kind and its size, header included, a multiple of eight. The
+ * two bytes between are a compact packet's own (see CompactMessage). */
 typedef struct {
-    uint32_t kind;
+    uint8_t kind;
+    uint8_t tcp_flags;
+    uint8_t sender;
+    uint8_t unused;
     uint32_t size;
 } MessageHeader;
 
@@ -81,6 +86,33 @@ typedef struct {
     OddportDispatchedPacket dispatched;
 } PacketMessage;
 
+/* The packets of IPv4 flows whose payload lies in a capture's mapping, most packets of most
+ * captures, go in one cache line rather than PacketMessage's 104 bytes. In a profile of -j 2 on
+ * long flows the reading thread, the one the others wait for, spent more time decoding than at
+ * -j 1: its stores waited behind the copies of the packets before into the batch, whose lines
+ * the worker had last read on the other core. The key's addresses are their four bytes, the
+ * frame number is the position less the frames of the captures before (ContextMessage), and the
+ * TCP flags and the sender ride in the header. At -j 2 (9 to 15 alternating rounds) 4M packets
+ * of long flows took 0.87 to 0.97 of their time, of short flows 0.94 to 0.99, a flood 0.98;
+ * the processor time stayed the same, the worker rebuilding what the reading thread left out. */
+typedef struct {
+    MessageHeader header;
+    uint32_t hash;
+    uint32_t payload_captured;
+    uint8_t address[2][4];
+    uint16_t port[2];
+    uint16_t vlan_id;
+    uint8_t transport;
+    uint8_t has_vlan;
+    uint32_t sequence;
+    uint32_t wire_length;
+    uint64_t timestamp_ns;
+    uint64_t position;
+    const uint8_t *payload;
+} CompactMessage;
+
+_Static_assert(sizeof(CompactMessage) == ODDPORT_CACHE_LINE, "a compact packet is one line");
+
 typedef struct {
     MessageHeader header;
     uint64_t now_ns;
@@ -90,6 +122,7 @@ typedef struct {
 typedef struct {
     MessageHeader header;
     const OddportCaptureSummary *capture;
+    uint64_t frames_before_capture;
     unsigned precision_digits;
 } ContextMessage;
 
@@ -183,7 +216,8 @@ typedef struct {
     GAsyncQueue *free_batches; /* of Batch *, emptied, back to the reader */
     LineGap gap_before_worker;
     /* The worker's. */
-    Batch *current; /* the batch the worker is processing */
+    Batch *current;                 /* the batch the worker is processing */
+    uint64_t frames_before_capture; /* of the capture its packets come from */
     /* Written by the worker, read by the reader once any worker ran out. */
     atomic_bool out_of_memory;
     _Atomic uint64_t flows_open;
@@ -283,9 +317,41 @@ static void apply_packet(Worker *worker, const OddportDispatchedPacket *packet)
     }
 }
 
-static void apply_message(Worker *worker, const PacketMessage *message)
+/* A compact message made whole again, as the engine takes it. */
+static void expand_compact(const CompactMessage *message, uint64_t frames_before_capture,
+                           OddportDispatchedPacket *packet)
 {
-    if (message->header.kind == MESSAGE_PACKET_WITH_BYTES) {
+    memset(&packet->key, 0, sizeof packet->key);
+    for (unsigned side = 0; side < 2; side++) {
+        packet->key.address[side].family = 4;
+        memcpy(packet->key.address[side].bytes, message->address[side], 4);
+        packet->key.port[side] = message->port[side];
+    }
+    packet->key.vlan_id = message->vlan_id;
+    packet->key.transport = message->transport;
+    packet->key.has_vlan = message->has_vlan;
+    packet->hash = message->hash;
+    packet->payload = message->payload;
+    packet->payload_captured = message->payload_captured;
+    packet->sequence = message->sequence;
+    packet->wire_length = message->wire_length;
+    packet->tcp_flags = message->header.tcp_flags;
+    packet->sender = message->header.sender;
+    packet->timestamp_ns = message->timestamp_ns;
+    packet->position = message->position;
+    packet->frame = message->position - frames_before_capture;
+}
+
+static void apply_message(Worker *worker, const MessageHeader *header)
+{
+    if (header->kind == MESSAGE_IPV4_PACKET) {
+        OddportDispatchedPacket packet;
+        expand_compact((const CompactMessage *)header, worker->frames_before_capture, &packet);
+        apply_packet(worker, &packet);
+        return;
+    }
+    const PacketMessage *message = (const PacketMessage *)header;
+    if (header->kind == MESSAGE_PACKET_WITH_BYTES) {
         OddportDispatchedPacket packet = message->dispatched;
         packet.payload = (const uint8_t *)(message + 1);
         apply_packet(worker, &packet);
@@ -331,26 +397,34 @@ static void run_control_message(Worker *worker, const MessageHeader *header)
         oddport_engine_sweep(worker->engine, message->now_ns, message->position);
     } else {
         const ContextMessage *message = (const ContextMessage *)header;
+        worker->frames_before_capture = message->frames_before_capture;
         oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
     }
 }
 
+/* The kinds of packet come first in MessageKind. */
 static bool is_packet(const MessageHeader *header)
 {
-    return header->kind == MESSAGE_PACKET || header->kind == MESSAGE_PACKET_WITH_BYTES;
+    return header->kind <= MESSAGE_IPV4_PACKET;
 }
 
 /* The next packet in the batch from `offset` on, which it moves past that packet; NULL at the
  * batch's end. */
-static const PacketMessage *next_packet(const Batch *batch, size_t *offset)
+static const MessageHeader *next_packet(const Batch *batch, size_t *offset)
 {
     while (*offset < batch->used) {
         const MessageHeader *header = (const MessageHeader *)(batch->bytes + *offset);
         *offset += header->size;
         if (is_packet(header))
-            return (const PacketMessage *)header;
+            return header;
     }
     return NULL;
+}
+
+static uint32_t packet_hash(const MessageHeader *header)
+{
+    return header->kind == MESSAGE_IPV4_PACKET ? ((const CompactMessage *)header)->hash
+                                               : ((const PacketMessage *)header)->dispatched.hash;
 }
 
 /* Finding a packet's flow waits on memory twice when many flows are open, for the table's slot
@@ -379,22 +453,28 @@ typedef struct {
 
 static void ask_for_slot(FlowsAhead *ahead)
 {
-    const PacketMessage *packet = next_packet(ahead->batch, &ahead->slot_offset);
+    const MessageHeader *packet = next_packet(ahead->batch, &ahead->slot_offset);
     if (packet != NULL)
-        oddport_flow_table_fetch_slot(ahead->table, packet->dispatched.hash);
+        oddport_flow_table_fetch_slot(ahead->table, packet_hash(packet));
 }
 
 static void ask_for_flow(FlowsAhead *ahead)
 {
-    const PacketMessage *packet = next_packet(ahead->batch, &ahead->flow_offset);
+    const MessageHeader *packet = next_packet(ahead->batch, &ahead->flow_offset);
     if (packet == NULL)
         return;
-    oddport_flow_table_fetch_entry(ahead->table, packet->dispatched.hash);
+    oddport_flow_table_fetch_entry(ahead->table, packet_hash(packet));
     /* A payload copied into the batch follows its message, in lines already on their way. */
-    if (packet->header.kind == MESSAGE_PACKET)
+    if (packet->kind == MESSAGE_IPV4_PACKET) {
+        const CompactMessage *compact = (const CompactMessage *)packet;
         oddport_fetch_for_reading(
-            packet->dispatched.payload,
-            MIN(packet->dispatched.payload_captured, PAYLOAD_LINES * ODDPORT_CACHE_LINE));
+            compact->payload, MIN(compact->payload_captured, PAYLOAD_LINES * ODDPORT_CACHE_LINE));
+    } else if (packet->kind == MESSAGE_PACKET) {
+        const PacketMessage *whole = (const PacketMessage *)packet;
+        oddport_fetch_for_reading(
+            whole->dispatched.payload,
+            MIN(whole->dispatched.payload_captured, PAYLOAD_LINES * ODDPORT_CACHE_LINE));
+    }
 }
 
 static void ask_ahead(FlowsAhead *ahead)
@@ -416,7 +496,7 @@ static void process_batch(Worker *worker, Batch *batch)
         const MessageHeader *header = (const MessageHeader *)(batch->bytes + offset);
         if (is_packet(header)) {
             ask_ahead(&ahead);
-            apply_message(worker, (const PacketMessage *)header);
+            apply_message(worker, header);
         } else {
             run_control_message(worker, header);
         }
@@ -721,8 +801,7 @@ static void *append_message(OddportWorkers *workers, Worker *worker, MessageKind
         batch->bytes = g_realloc(batch->bytes, size);
     }
     MessageHeader *header = (MessageHeader *)(batch->bytes + batch->used);
-    header->kind = kind;
-    header->size = (uint32_t)size;
+    *header = (MessageHeader){.kind = (uint8_t)kind, .size = (uint32_t)size};
     batch->used += size;
     return header;
 }
@@ -751,6 +830,27 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
     if (worker->own_share) {
         filling_batch(workers, worker);
         apply_packet(worker, packet);
+        return;
+    }
+    if (payload_kept && packet->key.address[0].family == 4 && packet->key.address[1].family == 4) {
+        CompactMessage *message = append_message(workers, worker, MESSAGE_IPV4_PACKET,
+                                                 sizeof(CompactMessage), packet->position);
+        message->header.tcp_flags = packet->tcp_flags;
+        message->header.sender = packet->sender;
+        message->hash = packet->hash;
+        message->payload_captured = packet->payload_captured;
+        for (unsigned side = 0; side < 2; side++) {
+            memcpy(message->address[side], packet->key.address[side].bytes, 4);
+            message->port[side] = packet->key.port[side];
+        }
+        message->vlan_id = packet->key.vlan_id;
+        message->transport = packet->key.transport;
+        message->has_vlan = packet->key.has_vlan;
+        message->sequence = packet->sequence;
+        message->wire_length = packet->wire_length;
+        message->timestamp_ns = packet->timestamp_ns;
+        message->position = packet->position;
+        message->payload = packet->payload;
         return;
     }
     size_t copied = payload_kept ? 0 : packet->payload_captured;
@@ -784,15 +884,18 @@ static void post_message(OddportWorkers *workers, Worker *worker, const MessageH
 
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position)
 {
-    SweepMessage message = {{MESSAGE_SWEEP, sizeof message}, now_ns, position};
+    SweepMessage message = {{.kind = MESSAGE_SWEEP, .size = sizeof message}, now_ns, position};
     for (unsigned index = 0; index < workers->count; index++)
         post_message(workers, &workers->workers[index], &message.header, position + 1);
 }
 
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
-                                 unsigned precision_digits)
+                                 uint64_t frames_before_capture, unsigned precision_digits)
 {
-    ContextMessage message = {{MESSAGE_CONTEXT, sizeof message}, capture, precision_digits};
+    ContextMessage message = {{.kind = MESSAGE_CONTEXT, .size = sizeof message},
+                              capture,
+                              frames_before_capture,
+                              precision_digits};
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
         /* A full batch sent for room says only what is already known to be through: saying

@@ -114,8 +114,10 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
 void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPacket *packet,
                               bool payload_kept);
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
+/* The capture the packets that follow come from, the frames of the captures before it (a
+ * packet's frame number is its position less those), and the precision of times. */
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
-                                 unsigned precision_digits);
+                                 uint64_t frames_before_capture, unsigned precision_digits);
 /* Every record up to `position` has been passed on: sends what is gathered when enough is.
  * Returns whether a worker has run out of memory for a new flow (oddport_workers_out_of_memory
  * says how many flows were open then): one flag, cheap to ask after every record. */
