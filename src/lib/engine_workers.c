@@ -390,16 +390,23 @@ static void close_batch(Worker *worker, Batch *batch)
 }
 
 /* A message that is not a packet: a sweep, or the capture new flows start in. */
+static void run_sweep(Worker *worker, const SweepMessage *message)
+{
+    oddport_engine_sweep(worker->engine, message->now_ns, message->position);
+}
+
+static void run_context(Worker *worker, const ContextMessage *message)
+{
+    worker->frames_before_capture = message->frames_before_capture;
+    oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
+}
+
 static void run_control_message(Worker *worker, const MessageHeader *header)
 {
-    if (header->kind == MESSAGE_SWEEP) {
-        const SweepMessage *message = (const SweepMessage *)header;
-        oddport_engine_sweep(worker->engine, message->now_ns, message->position);
-    } else {
-        const ContextMessage *message = (const ContextMessage *)header;
-        worker->frames_before_capture = message->frames_before_capture;
-        oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
-    }
+    if (header->kind == MESSAGE_SWEEP)
+        run_sweep(worker, (const SweepMessage *)header);
+    else
+        run_context(worker, (const ContextMessage *)header);
 }
 
 /* The kinds of packet come first in MessageKind. */
@@ -866,17 +873,22 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
     }
 }
 
-/* Passes a control message to a worker: copied into its batch for a worker thread,
- * run at once for the reading thread's own share. A full batch goes out first, with everything
- * before `position`. */
+/* A control message is run at once by the reading thread's own share, in the batch it is
+ * filling (its flows finished then go with that batch): true for the own share, once ready. Each
+ * caller runs its own kind of message, so that no message is ever read as another kind. */
+static bool runs_at_once(OddportWorkers *workers, Worker *worker)
+{
+    if (!worker->own_share)
+        return false;
+    filling_batch(workers, worker);
+    return true;
+}
+
+/* Copies a control message into a worker thread's batch. A full batch goes out first, with
+ * everything before `position`. */
 static void post_message(OddportWorkers *workers, Worker *worker, const MessageHeader *message,
                          uint64_t position)
 {
-    if (worker->own_share) {
-        filling_batch(workers, worker);
-        run_control_message(worker, message);
-        return;
-    }
     void *room =
         append_message(workers, worker, (MessageKind)message->kind, message->size, position);
     memcpy(room, message, message->size);
@@ -885,8 +897,13 @@ static void post_message(OddportWorkers *workers, Worker *worker, const MessageH
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position)
 {
     SweepMessage message = {{.kind = MESSAGE_SWEEP, .size = sizeof message}, now_ns, position};
-    for (unsigned index = 0; index < workers->count; index++)
-        post_message(workers, &workers->workers[index], &message.header, position + 1);
+    for (unsigned index = 0; index < workers->count; index++) {
+        Worker *worker = &workers->workers[index];
+        if (runs_at_once(workers, worker))
+            run_sweep(worker, &message);
+        else
+            post_message(workers, worker, &message.header, position + 1);
+    }
 }
 
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
@@ -900,7 +917,10 @@ void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSu
         Worker *worker = &workers->workers[index];
         /* A full batch sent for room says only what is already known to be through: saying
          * less than is true only delays delivery. */
-        post_message(workers, worker, &message.header, worker->sent_through + 1);
+        if (runs_at_once(workers, worker))
+            run_context(worker, &message);
+        else
+            post_message(workers, worker, &message.header, worker->sent_through + 1);
     }
 }
 
