@@ -389,7 +389,6 @@ static void close_batch(Worker *worker, Batch *batch)
     batch->evicted_flows = oddport_engine_summary(worker->engine)->evicted_flows;
 }
 
-/* A message that is not a packet: a sweep, or the capture new flows start in. */
 static void run_sweep(Worker *worker, const SweepMessage *message)
 {
     oddport_engine_sweep(worker->engine, message->now_ns, message->position);
@@ -401,6 +400,8 @@ static void run_context(Worker *worker, const ContextMessage *message)
     oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
 }
 
+/* A message that is not a packet, in a worker thread's batch: a sweep, or the capture new flows
+ * start in. */
 static void run_control_message(Worker *worker, const MessageHeader *header)
 {
     if (header->kind == MESSAGE_SWEEP)
@@ -432,6 +433,23 @@ static uint32_t packet_hash(const MessageHeader *header)
 {
     return header->kind == MESSAGE_IPV4_PACKET ? ((const CompactMessage *)header)->hash
                                                : ((const PacketMessage *)header)->dispatched.hash;
+}
+
+/* The payload of a packet that lies in the capture's mapping, and its captured length; NULL for
+ * one copied into the batch after its message. */
+static const uint8_t *payload_in_place(const MessageHeader *header, size_t *captured)
+{
+    if (header->kind == MESSAGE_IPV4_PACKET) {
+        const CompactMessage *compact = (const CompactMessage *)header;
+        *captured = compact->payload_captured;
+        return compact->payload;
+    }
+    if (header->kind == MESSAGE_PACKET) {
+        const PacketMessage *whole = (const PacketMessage *)header;
+        *captured = whole->dispatched.payload_captured;
+        return whole->dispatched.payload;
+    }
+    return NULL;
 }
 
 /* Finding a packet's flow waits on memory twice when many flows are open, for the table's slot
@@ -472,16 +490,10 @@ static void ask_for_flow(FlowsAhead *ahead)
         return;
     oddport_flow_table_fetch_entry(ahead->table, packet_hash(packet));
     /* A payload copied into the batch follows its message, in lines already on their way. */
-    if (packet->kind == MESSAGE_IPV4_PACKET) {
-        const CompactMessage *compact = (const CompactMessage *)packet;
-        oddport_fetch_for_reading(
-            compact->payload, MIN(compact->payload_captured, PAYLOAD_LINES * ODDPORT_CACHE_LINE));
-    } else if (packet->kind == MESSAGE_PACKET) {
-        const PacketMessage *whole = (const PacketMessage *)packet;
-        oddport_fetch_for_reading(
-            whole->dispatched.payload,
-            MIN(whole->dispatched.payload_captured, PAYLOAD_LINES * ODDPORT_CACHE_LINE));
-    }
+    size_t captured;
+    const uint8_t *payload = payload_in_place(packet, &captured);
+    if (payload != NULL)
+        oddport_fetch_for_reading(payload, MIN(captured, PAYLOAD_LINES * ODDPORT_CACHE_LINE));
 }
 
 static void ask_ahead(FlowsAhead *ahead)
