@@ -940,7 +940,6 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         .tcp_flags = packet.tcp_flags,
         .timestamp_ns = record->timestamp_ns,
         .position = engine->current_position,
-        .frame = engine->current_frame,
     };
     flow_packet.sender = (uint8_t)make_flow_key(&packet, &flow_packet.key, &flow_packet.hash);
     if (engine->workers != NULL)
@@ -1266,16 +1265,18 @@ void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedF
 }
 
 void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSummary *capture,
-                                unsigned precision_digits)
+                                uint64_t frames_before_capture, unsigned precision_digits)
 {
     /* A worker only reads the capture's path; the reading engine owns and fills it. */
     engine->capture = (OddportCaptureSummary *)capture;
+    engine->frames_before_capture = frames_before_capture;
     engine->summary.precision_digits = precision_digits;
 }
 
 bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched)
 {
-    engine->current_frame = dispatched->frame;
+    /* The inverse of the position oddport_engine_feed_record gives each record. */
+    engine->current_frame = dispatched->position - engine->frames_before_capture;
     engine->current_position = dispatched->position;
     return process_packet(engine, dispatched);
 }

@@ -87,11 +87,10 @@ typedef struct {
 } PacketMessage;
 
 /* The packets of IPv4 flows whose payload lies in a capture's mapping, most packets of most
- * captures, go in one cache line rather than PacketMessage's 104 bytes. In a profile of -j 2 on
- * long flows the reading thread, the one the others wait for, spent more time decoding than at
- * -j 1: its stores waited behind the copies of the packets before into the batch, whose lines
- * the worker had last read on the other core. The key's addresses are their four bytes, the
- * frame number is the position less the frames of the captures before (ContextMessage), and the
+ * captures, go in one cache line rather than PacketMessage's 96 bytes (104 then). In a profile of
+ * -j 2 on long flows the reading thread, the one the others wait for, spent more time decoding than
+ * at -j 1: its stores waited behind the copies of the packets before into the batch, whose lines
+ * the worker had last read on the other core. The key's addresses are their four bytes, and the
  * TCP flags and the sender ride in the header. At -j 2 (9 to 15 alternating rounds) 4M packets
  * of long flows took 0.87 to 0.97 of their time, of short flows 0.94 to 0.99, a flood 0.98;
  * the processor time stayed the same, the worker rebuilding what the reading thread left out. */
@@ -216,8 +215,7 @@ typedef struct {
     GAsyncQueue *free_batches; /* of Batch *, emptied, back to the reader */
     LineGap gap_before_worker;
     /* The worker's. */
-    Batch *current;                 /* the batch the worker is processing */
-    uint64_t frames_before_capture; /* of the capture its packets come from */
+    Batch *current; /* the batch the worker is processing */
     /* Written by the worker, read by the reader once any worker ran out. */
     atomic_bool out_of_memory;
     _Atomic uint64_t flows_open;
@@ -318,8 +316,7 @@ static void apply_packet(Worker *worker, const OddportDispatchedPacket *packet)
 }
 
 /* A compact message made whole again, as the engine takes it. */
-static void expand_compact(const CompactMessage *message, uint64_t frames_before_capture,
-                           OddportDispatchedPacket *packet)
+static void expand_compact(const CompactMessage *message, OddportDispatchedPacket *packet)
 {
     memset(&packet->key, 0, sizeof packet->key);
     for (unsigned side = 0; side < 2; side++) {
@@ -339,14 +336,13 @@ static void expand_compact(const CompactMessage *message, uint64_t frames_before
     packet->sender = message->header.sender;
     packet->timestamp_ns = message->timestamp_ns;
     packet->position = message->position;
-    packet->frame = message->position - frames_before_capture;
 }
 
 static void apply_message(Worker *worker, const MessageHeader *header)
 {
     if (header->kind == MESSAGE_IPV4_PACKET) {
         OddportDispatchedPacket packet;
-        expand_compact((const CompactMessage *)header, worker->frames_before_capture, &packet);
+        expand_compact((const CompactMessage *)header, &packet);
         apply_packet(worker, &packet);
         return;
     }
@@ -396,8 +392,8 @@ static void run_sweep(Worker *worker, const SweepMessage *message)
 
 static void run_context(Worker *worker, const ContextMessage *message)
 {
-    worker->frames_before_capture = message->frames_before_capture;
-    oddport_engine_set_context(worker->engine, message->capture, message->precision_digits);
+    oddport_engine_set_context(worker->engine, message->capture, message->frames_before_capture,
+                               message->precision_digits);
 }
 
 /* A message that is not a packet, in a worker thread's batch: a sweep, or the capture new flows

@@ -61,8 +61,9 @@ typedef struct {
     uint8_t tcp_flags;
     uint8_t sender; /* which of key.address sent it */
     uint64_t timestamp_ns;
-    uint64_t position; /* run-wide record position: the id of a flow it starts */
-    uint64_t frame;    /* its frame number in its capture */
+    /* Run-wide record position: the id of a flow it starts. Its frame number in its capture is
+     * this less the frames of the captures before (oddport_engine_set_context). */
+    uint64_t position;
 } OddportDispatchedPacket;
 
 /* Worker side, in engine.c: a worker engine is an ordinary engine whose finished flows go to
@@ -71,9 +72,9 @@ typedef struct {
 void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,
                                          void *user_data);
 /* Which capture new flows start in (borrowed from the reading engine, which keeps it alive to the
- * end) and the precision of times written from now on. */
+ * end), the frames of the captures before it, and the precision of times written from now on. */
 void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSummary *capture,
-                                unsigned precision_digits);
+                                uint64_t frames_before_capture, unsigned precision_digits);
 /* Returns false when there was no memory for a new flow (the engine's summary says so). */
 bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched);
 /* The engine's flow table (transfer none), for a caller that asks for the flows of packets it
