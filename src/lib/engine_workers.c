@@ -43,18 +43,22 @@ enum { FINISH_CHUNK_FLOWS = 4096 };
  * none, every worker then a thread of its own. The reading thread alone is about two fifths of a
  * one-thread run, so with two workers, two worker threads beside it and the delivering thread
  * would share two cores by time slices; the reading thread takes the share that leaves the one
- * worker thread about as busy as itself. The shares were chosen by timing -j 2 against -j 1 on
- * a 2-core machine, 4M packets in 160,000 flows: a larger share made the reading thread the
- * slower, a smaller one the worker. The JSON, NDJSON and CSV reports, whose worker threads also
- * write each flow's text, take the larger. The best share depends on the machine: on one whose
- * reading was cheaper beside the flows' work, 0.35 and 0.30 were 5 to 12% faster in some runs
- * and no faster in others. With three or more workers, each worker thread's part falls toward
- * the reading thread's own load, and nothing measured says a share would help. */
+ * worker thread about as busy as itself and the delivering thread together. The JSON, NDJSON and
+ * CSV reports, whose worker threads also write each flow's text, take the larger. The shares
+ * were chosen by timing -j 2 with other shares on a 2-core machine (alternating runs, medians),
+ * on 4M packets in 160,000 short flows, 4M packets in 8,000 long ones and a 5M-packet flood:
+ * - JSON, 0.35 against 0.25: 0.91 to 0.94 of the flood's time in three runs, 0.94 to 1.00 of
+ *   the short flows' in four; 1.02 of the long flows', whose reading leaves less to share;
+ * - text, 0.20 against 0.10: 0.91 of the flood's time and of the short flows' (quiet host),
+ *   1.02 of the long flows'; 0.15 was between, 0.30 slower than 0.20 on all three.
+ * A larger share made the reading thread the slower, a smaller one the worker. With three or
+ * more workers, each worker thread's part falls toward the reading thread's own load, and
+ * nothing measured says a share would help. */
 static double reading_thread_share(unsigned count, bool workers_prepare_text)
 {
     if (count != 2)
         return 0;
-    return workers_prepare_text ? 0.25 : 0.10;
+    return workers_prepare_text ? 0.35 : 0.20;
 }
 
 /* After every flow in one engine's order: a worker whose batches have come back through it has
