@@ -573,8 +573,8 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
     note_detection_done(flow, detection_done);
     oddport_side_finish(&flow->side[0].detection);
     oddport_side_finish(&flow->side[1].detection);
-    /* A worker engine hands the judged flow over whole, since the report borrows from it; one
-     * engine alone delivers it at once. */
+    /* A worker engine hands the judged flow over whole when the report borrows from it (its
+     * sides' results); one engine alone delivers it at once. */
     OddportFinishedFlow alone;
     OddportFinishedFlow *finished = &alone;
     if (engine->finished_handler != NULL) {
@@ -590,6 +590,13 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
         if (engine->prepare_format != NULL)
             prepare_part(engine, finished);
         finished->order = finish_order(engine, flow, cause);
+        /* A report that borrows nothing from its flow, as a flood's or a scan's flows give, lets
+         * the flow go now, its lines still in this core's cache, for the next new flow to take:
+         * not held until delivered, and then taken back cold. */
+        if (finished->report.client_result == NULL && finished->report.server_result == NULL) {
+            recycle_flow(engine, flow);
+            finished->flow = NULL;
+        }
         engine->finished_handler(finished, engine->finished_data);
         return;
     }
@@ -1302,7 +1309,8 @@ void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishe
 
 void oddport_engine_release_finished(OddportFinishedFlow *finished)
 {
-    free_flow(finished->flow);
+    if (finished->flow != NULL)
+        free_flow(finished->flow);
     free_finished_record(finished);
 }
 
@@ -1318,14 +1326,15 @@ void oddport_engine_recycle_finished(OddportEngine *engine, OddportFinishedFlow 
         /* Two steps: the record's pointers first, then the flow they lead to. */
         if (index + 2 * RECYCLE_AHEAD < count)
             __builtin_prefetch(&finished[index + 2 * RECYCLE_AHEAD]->flow);
-        if (index + RECYCLE_AHEAD < count)
+        if (index + RECYCLE_AHEAD < count && finished[index + RECYCLE_AHEAD]->flow != NULL)
             oddport_fetch_for_writing(finished[index + RECYCLE_AHEAD]->flow, sizeof(Flow));
         GString *prepared = finished[index]->prepared;
         if (prepared != NULL && prepared->allocated_len > PREPARED_KEPT_MAX) {
             g_string_free(prepared, TRUE);
             finished[index]->prepared = NULL;
         }
-        recycle_flow(engine, finished[index]->flow);
+        if (finished[index]->flow != NULL)
+            recycle_flow(engine, finished[index]->flow);
         keep_spare(&engine->spare_finished, finished[index], free_finished_record);
     }
 }
