@@ -385,9 +385,9 @@ static void note_detection_done(const Flow *flow, bool done[2])
         done[index] = oddport_side_detection_done(&flow->side[index].detection);
 }
 
-/* The report of a flow under `verdict`; it borrows from the flow and the verdict.
- * `detection_done` is indexed like the flow's sides; `open_at_end` says the input ended with the
- * flow still open. */
+/* The report of a flow under `verdict`; it borrows from the verdict, and from the flow as
+ * report_borrows_from_flow says. `detection_done` is indexed like the flow's sides; `open_at_end`
+ * says the input ended with the flow still open. */
 static void describe_flow(const OddportEngine *engine, const Flow *flow,
                           const OddportFlowVerdict *verdict, bool open_at_end,
                           const bool detection_done[2], OddportFlowReport *report)
@@ -443,6 +443,13 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         report->decided_by =
             decider == client ? ODDPORT_DECIDED_BY_CLIENT : ODDPORT_DECIDED_BY_SERVER;
     }
+}
+
+/* Whether a report describe_flow made still reads its flow: through the sides' results, the
+ * only flow memory it points at (its openings are copies, its captures the reading engine's). */
+static bool report_borrows_from_flow(const OddportFlowReport *report)
+{
+    return report->client_result != NULL || report->server_result != NULL;
 }
 
 /* Why a flow ends now, for putting flows finished by several worker engines back in the order
@@ -593,7 +600,7 @@ static void finish_flow(OddportEngine *engine, Flow *flow, FinishCause cause)
         /* A report that borrows nothing from its flow, as a flood's or a scan's flows give, lets
          * the flow go now, its lines still in this core's cache, for the next new flow to take:
          * not held until delivered, and then taken back cold. */
-        if (finished->report.client_result == NULL && finished->report.server_result == NULL) {
+        if (!report_borrows_from_flow(&finished->report)) {
             recycle_flow(engine, flow);
             finished->flow = NULL;
         }
