@@ -201,7 +201,10 @@ static size_t read_stream(OddportCaptureReader *reader, uint8_t *destination, si
  * page boundaries and loses track of reads a few hundred bytes apart: without this, each header
  * waits on memory. Asking for every line, not one line a record, is what covers every header
  * whatever the records' lengths (on records of about 630 bytes, 15 to 28% less time in user
- * space over several runs). */
+ * space over several runs). The hints are non-temporal: each line is read once, soon, and
+ * should not push the flow table and the flows' records out of the cache on its way through. On
+ * 4M packets with one thread that took 3 to 5% off the time of long flows and 5% off short ones
+ * (5 to 7 alternating rounds); a flood, whose records are a line or two, is unchanged. */
 #define FETCH_AHEAD (4u << 10)
 
 enum { FETCH_BLOCK_BYTES = 4 * ODDPORT_CACHE_LINE };
@@ -216,10 +219,10 @@ static inline void fetch_ahead(OddportCaptureReader *reader, size_t position)
     size_t block = MAX(reader->fetched_through, position & ~(size_t)(FETCH_BLOCK_BYTES - 1));
     uintptr_t start = (uintptr_t)reader->map;
     for (; block < until; block += FETCH_BLOCK_BYTES) {
-        __builtin_prefetch((const void *)(start + block));
-        __builtin_prefetch((const void *)(start + block + ODDPORT_CACHE_LINE));
-        __builtin_prefetch((const void *)(start + block + 2 * ODDPORT_CACHE_LINE));
-        __builtin_prefetch((const void *)(start + block + 3 * ODDPORT_CACHE_LINE));
+        __builtin_prefetch((const void *)(start + block), 0, 0);
+        __builtin_prefetch((const void *)(start + block + ODDPORT_CACHE_LINE), 0, 0);
+        __builtin_prefetch((const void *)(start + block + 2 * ODDPORT_CACHE_LINE), 0, 0);
+        __builtin_prefetch((const void *)(start + block + 3 * ODDPORT_CACHE_LINE), 0, 0);
     }
     reader->fetched_through = MAX(block, reader->fetched_through);
 }
