@@ -212,17 +212,15 @@ enum { FETCH_BLOCK_BYTES = 4 * ODDPORT_CACHE_LINE };
 static inline void fetch_ahead(OddportCaptureReader *reader, size_t position)
 {
     /* Four lines a step, so that the loop costs less than the hints. The last block may reach
-     * past the end of the mapping: a hint for an address that is not mapped is dropped, and the
-     * address is formed as an integer, since a pointer moved past the mapping's end would be
-     * undefined behaviour even unread. */
+     * past the end of the mapping, which the hints' integer addresses allow. */
     size_t until = MIN(position + FETCH_AHEAD, reader->map_size);
     size_t block = MAX(reader->fetched_through, position & ~(size_t)(FETCH_BLOCK_BYTES - 1));
     uintptr_t start = (uintptr_t)reader->map;
     for (; block < until; block += FETCH_BLOCK_BYTES) {
-        __builtin_prefetch((const void *)(start + block), 0, 0);
-        __builtin_prefetch((const void *)(start + block + ODDPORT_CACHE_LINE), 0, 0);
-        __builtin_prefetch((const void *)(start + block + 2 * ODDPORT_CACHE_LINE), 0, 0);
-        __builtin_prefetch((const void *)(start + block + 3 * ODDPORT_CACHE_LINE), 0, 0);
+        oddport_fetch_line_once(start + block);
+        oddport_fetch_line_once(start + block + ODDPORT_CACHE_LINE);
+        oddport_fetch_line_once(start + block + 2 * ODDPORT_CACHE_LINE);
+        oddport_fetch_line_once(start + block + 3 * ODDPORT_CACHE_LINE);
     }
     reader->fetched_through = MAX(block, reader->fetched_through);
 }
