@@ -23,7 +23,8 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
                               size_t length, GError **error);
 
 /* Puts the parts together in the order of their first packets and writes the report in `format`
- * (transfer none) on `stream` (borrowed). False when writing failed. */
+ * (transfer none) on `stream` (borrowed). False when writing failed. Once per merge: putting the
+ * parts together joins their flows where they lie. */
 bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format, FILE *stream,
                          const OddportReportOptions *options);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Writes the fuzz seed corpora in tests/fuzz/seeds/ from the recorded captures in captures/, the
-# capture of TLS hellos that tests/crosscheck/write-tls-hellos writes, and the test certificates.
-# Run from anywhere: python3 tests/fuzz/make-seeds.py BUILD/tests/crosscheck/write-tls-hellos.
+# capture of TLS hellos that tests/crosscheck/write-tls-hellos writes, the test certificates, and
+# oddport's own reports of parts of the recorded captures. Run from anywhere:
+#   python3 tests/fuzz/make-seeds.py BUILD/tests/crosscheck/write-tls-hellos BUILD/src/cli/oddport
 # The seeds are committed; this script says where they came from and makes them again if the
 # captures are re-recorded.
 import gzip
@@ -246,8 +247,8 @@ def write_tls_seeds(write_tls_hellos):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: make-seeds.py BUILD/tests/crosscheck/write-tls-hellos")
+    if len(sys.argv) != 3:
+        sys.exit("usage: make-seeds.py BUILD/tests/crosscheck/write-tls-hellos BUILD/src/cli/oddport")
     shutil.rmtree(SEEDS, ignore_errors=True)
     link_type, records = read_pcap(os.path.join(CAPTURES, "loopback.pcap"))
     assert link_type == LINKTYPE_ETHERNET
@@ -300,6 +301,33 @@ def main():
         write("fuzz-engine", "%s.pcap" % name, header + body)
     write("fuzz-engine", "two-link-types.pcapng", two_link_types(records, flows))
     write_compressed_seeds()
+    write_merge_seeds(sys.argv[2])
+
+
+def write_merge_seeds(oddport):
+    """merge: oddport's JSON and NDJSON reports of each recorded capture cut in two, where flows
+    are open across the cut, the parts' reports one after the other with a NUL between them (the
+    target splits its input there), and of one whole capture alone."""
+    with tempfile.TemporaryDirectory() as folder:
+        def report(name, records, link_type, report_format):
+            header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, link_type)
+            body = b"".join(struct.pack("<IIII", seconds, fraction, len(frame), len(frame)) + frame
+                            for seconds, fraction, frame in records)
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(header + body)
+            # Run where the parts lie, so that the reports name them without a folder.
+            return subprocess.run([oddport, "-q", "-j", "1", "--format", report_format, name],
+                                  cwd=folder, check=True, capture_output=True).stdout
+
+        for capture in ("loopback", "udp", "midstream", "legacy"):
+            link_type, records = read_pcap(os.path.join(CAPTURES, capture + ".pcap"))
+            middle = len(records) // 2
+            for report_format in ("json", "ndjson"):
+                parts = [report("%s-1.pcap" % capture, records[:middle], link_type, report_format),
+                         report("%s-2.pcap" % capture, records[middle:], link_type, report_format)]
+                write("fuzz-merge", "%s-halves.%s" % (capture, report_format), b"\0".join(parts))
+        link_type, records = read_pcap(os.path.join(CAPTURES, "udp.pcap"))
+        write("fuzz-merge", "udp-whole.json", report("udp.pcap", records, link_type, "json"))
 
 
 def compress_with_tool(command, data):
