@@ -603,6 +603,17 @@ static bool first_line_is_typed(const char *text, size_t length)
            json_object_has_member(json_node_get_object(root), "type");
 }
 
+/* Whether the line from `line` to `end` holds only spaces, tabs and a carriage return: read
+ * within the line, since the report's text need not end in a NUL. */
+static bool is_blank(const char *line, const char *end)
+{
+    for (; line < end; line++) {
+        if (*line != ' ' && *line != '\t' && *line != '\r')
+            return false;
+    }
+    return true;
+}
+
 bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char *text,
                               size_t length, GError **error)
 {
@@ -645,7 +656,7 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
             const char *line_end = memchr(line, '\n', (size_t)(end - line));
             if (line_end == NULL)
                 line_end = end;
-            if (strspn(line, " \t\r") < (size_t)(line_end - line)) {
+            if (!is_blank(line, line_end)) {
                 JsonNode *root = parse_json(name, line, line_end - line, error);
                 if (root == NULL) {
                     part_free(part);
