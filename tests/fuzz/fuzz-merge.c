@@ -66,6 +66,17 @@ static char *merge_parts(const uint8_t *data, size_t size, const char *format_na
     return text;
 }
 
+/* The flows of every member of a table such as "apps" ({"http": {"flows": N, ...}, ...}). */
+static gint64 flows_counted(JsonObject *table)
+{
+    gint64 flows = 0;
+    GList *rows = json_object_get_values(table);
+    for (GList *row = rows; row != NULL; row = row->next)
+        flows += json_object_get_int_member(json_node_get_object(row->data), "flows");
+    g_list_free(rows);
+    return flows;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t length = 0;
@@ -81,6 +92,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     JsonObject *report = json_node_get_object(root);
     FUZZ_CHECK(json_object_has_member(report, "flows") &&
                json_object_has_member(report, "services"));
+    /* The totals, the port classes and the apps are counted again from the merged flows, so
+     * they agree with the flows listed, whatever counts the parts' own summaries claimed. */
+    gint64 flows = (gint64)json_array_get_length(json_object_get_array_member(report, "flows"));
+    FUZZ_CHECK(json_object_get_int_member(json_object_get_object_member(report, "totals"),
+                                          "flows") == flows);
+    FUZZ_CHECK(flows_counted(json_object_get_object_member(report, "port_classes")) == flows);
+    FUZZ_CHECK(flows_counted(json_object_get_object_member(report, "apps")) == flows);
     g_object_unref(parser);
     free(json);
     free(merge_parts(data, size, "text", &length));
