@@ -21,12 +21,13 @@ static unsigned add_parts(OddportMerge *merge, const uint8_t *data, size_t size)
     unsigned accepted = 0;
     size_t start = 0;
     for (unsigned part = 0; part < FUZZ_PARTS_MAX; part++) {
-        const uint8_t *end = memchr(data + start, '\0', size - start);
+        const uint8_t *end = start < size ? memchr(data + start, '\0', size - start) : NULL;
         size_t length = end != NULL ? (size_t)(end - (data + start)) : size - start;
         /* A copy of exactly the report's bytes, no NUL after them: the reader must stay within
          * `length`, and the sanitizers see it if it does not. */
         char *text = g_malloc(length > 0 ? length : 1);
-        memcpy(text, data + start, length);
+        if (length > 0)
+            memcpy(text, data + start, length);
         char name[16];
         snprintf(name, sizeof name, "part-%u", part);
         GError *error = NULL;
