@@ -94,6 +94,10 @@ typedef struct OddportFlowReport {
      * any, could have changed what is reported of it. */
     bool client_detection_done;
     bool server_detection_done;
+    /* TCP, when client_sent_syn: the sequence number of the client's SYN. A SYN again with the
+     * same number is a retransmission of the same connection, another number a new connection
+     * on the same ports. */
+    uint32_t client_syn_sequence;
     /* Set only for a flow read back from a report: its protocols' members come from there, and
      * client_result and server_result are NULL. */
     OddportReplayProtocolMembers replay_protocol_members;

@@ -182,6 +182,24 @@ static void fail(Reader *reader, const char *what, const char *value)
     reader->failed = true;
 }
 
+/* The client's SYN sequence number: a 32-bit number when the client sent a SYN, else null. */
+static uint32_t read_syn_sequence(Reader *reader, JsonObject *object, bool sent_syn)
+{
+    const char *name = "client_syn_sequence";
+    if (!sent_syn) {
+        (void)member(reader, object, name, JSON_NODE_NULL, false); /* there, and null */
+        return 0;
+    }
+    uint64_t sequence = read_unsigned(reader, object, name);
+    if (sequence > UINT32_MAX) {
+        char text[24];
+        g_snprintf(text, sizeof text, "%" G_GUINT64_FORMAT, sequence);
+        fail(reader, "the client's SYN sequence number", text);
+        return 0;
+    }
+    return (uint32_t)sequence;
+}
+
 /* A time as reports write it, and how many fractional digits it has (6 or 9). */
 static uint64_t read_time(Reader *reader, JsonObject *object, const char *name, unsigned *digits)
 {
@@ -441,6 +459,7 @@ static MergedFlow *read_flow(Reader *reader, JsonObject *object, unsigned part)
     report->open_at_end = read_boolean(reader, object, "open_at_end");
     report->client_detection_done = read_boolean(reader, object, "client_detection_done");
     report->server_detection_done = read_boolean(reader, object, "server_detection_done");
+    report->client_syn_sequence = read_syn_sequence(reader, object, report->client_sent_syn);
     report->replay_protocol_members = replay_protocol_members;
     take_verdict(reader, flow, object);
     flow->key = flow_key(report);
@@ -722,9 +741,12 @@ static bool continues(const MergedFlow *earlier, const MergedFlow *later)
     const OddportFlowReport *next = &later->report;
     if (next->first_seen_ns > first->last_seen_ns + idle_timeout_ns(first))
         return false;
-    /* A fresh SYN on a closed connection, or on one that had its own SYN, starts another. */
+    /* As the engine judges a SYN on a flow it has open: on a closed connection, or with another
+     * sequence number than the connection's own SYN, it starts another; the same number again
+     * is a retransmission, which a part's end may well fall between. */
     if (next->transport == ODDPORT_TRANSPORT_TCP && next->client_sent_syn &&
-        (is_closed(first) || first->client_sent_syn))
+        (is_closed(first) ||
+         (first->client_sent_syn && first->client_syn_sequence != next->client_syn_sequence)))
         return false;
     return true;
 }
@@ -922,6 +944,11 @@ static void join(MergedFlow *earlier, MergedFlow *later)
     first->server_sent_fin =
         first->server_sent_fin || (same_sides ? next->server_sent_fin : next->client_sent_fin);
     first->reset = first->reset || next->reset;
+    /* A connection seen from its middle whose client's SYN came later, as one run counts it. */
+    if (same_sides && next->client_sent_syn && !first->client_sent_syn) {
+        first->client_sent_syn = true;
+        first->client_syn_sequence = next->client_syn_sequence;
+    }
     first->last_seen_ns = MAX(first->last_seen_ns, next->last_seen_ns);
     first->precision_digits = MAX(first->precision_digits, next->precision_digits);
     first->open_at_end = next->open_at_end;

@@ -426,6 +426,7 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .open_at_end = open_at_end,
         .client_detection_done = detection_done[client],
         .server_detection_done = detection_done[server],
+        .client_syn_sequence = flow->side[client].syn_sequence,
     };
     if (flow->side[client].detection.opening != NULL)
         report->client_opening = *flow->side[client].detection.opening;

@@ -180,7 +180,7 @@ static void test_same_members_for_every_flow(void)
                                    "server_sent_payload,server_accepted,client_opening,"
                                    "server_opening,client_sent_syn,client_sent_fin,"
                                    "server_sent_fin,reset,open_at_end,client_detection_done,"
-                                   "server_detection_done"));
+                                   "server_detection_done,client_syn_sequence"));
 }
 
 /* Replays a protocol's members as absent, standing in for a report being read back. */

@@ -151,6 +151,10 @@ static inline void walk_flow_record(const OddportFlowReport *flow,
     visitor->boolean("open_at_end", flow->open_at_end, data);
     visitor->boolean("client_detection_done", flow->client_detection_done, data);
     visitor->boolean("server_detection_done", flow->server_detection_done, data);
+    if (flow->client_sent_syn)
+        visitor->unsigned_integer("client_syn_sequence", flow->client_syn_sequence, data);
+    else
+        visitor->null("client_syn_sequence", data);
 }
 
 #endif
