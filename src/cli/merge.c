@@ -741,12 +741,11 @@ static bool continues(const MergedFlow *earlier, const MergedFlow *later)
     const OddportFlowReport *next = &later->report;
     if (next->first_seen_ns > first->last_seen_ns + idle_timeout_ns(first))
         return false;
-    /* As the engine judges a SYN on a flow it has open: on a closed connection, or with another
-     * sequence number than the connection's own SYN, it starts another; the same number again
-     * is a retransmission, which a part's end may well fall between. */
+    /* A part that begins with the client's SYN is judged as the engine judges a SYN on a flow it
+     * has open: a retransmission, which a part's end may well fall between, goes on with it. */
     if (next->transport == ODDPORT_TRANSPORT_TCP && next->client_sent_syn &&
-        (is_closed(first) ||
-         (first->client_sent_syn && first->client_syn_sequence != next->client_syn_sequence)))
+        oddport_syn_starts_connection(is_closed(first), first->client_sent_syn,
+                                      first->client_syn_sequence, next->client_syn_sequence))
         return false;
     return true;
 }

@@ -739,9 +739,8 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
         is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) == ODDPORT_TCP_SYN;
     if (flow != NULL && is_syn) {
         const FlowSide *side = &flow->side[sender];
-        bool reused = side->sent_syn && side->syn_sequence != packet->sequence;
-        /* A fresh SYN on a closed or reused 5-tuple is a new connection. */
-        if (flow_is_closed(flow) || reused) {
+        if (oddport_syn_starts_connection(flow_is_closed(flow), side->sent_syn, side->syn_sequence,
+                                          packet->sequence)) {
             finish_flow(engine, flow, FINISH_REOPENED);
             flow = NULL;
         }

@@ -416,6 +416,20 @@ static void test_engine_error_domain_name(void)
     g_assert_cmpstr(g_quark_to_string(ODDPORT_ENGINE_ERROR), ==, "oddport-engine-error-quark");
 }
 
+/* The rule the engine and oddport merge share for a SYN on a flow already open. */
+static void test_syn_starts_connection(void)
+{
+    /* The flow's own SYN again: a retransmission, the same connection. */
+    g_assert_false(oddport_syn_starts_connection(false, true, 1000, 1000));
+    /* Another number on the same ports: a new connection. */
+    g_assert_true(oddport_syn_starts_connection(false, true, 1000, 9000));
+    /* A flow seen from its middle takes the SYN as its own. */
+    g_assert_false(oddport_syn_starts_connection(false, false, 0, 9000));
+    /* After both FINs or a reset, any SYN starts another, the same number included. */
+    g_assert_true(oddport_syn_starts_connection(true, true, 1000, 1000));
+    g_assert_true(oddport_syn_starts_connection(true, false, 0, 1000));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -431,6 +445,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/stopped-reading-counts-what-was-fed",
                     test_stopped_reading_counts_what_was_fed);
     g_test_add_func("/engine/invalid-filter-error", test_invalid_filter_error);
+    g_test_add_func("/engine/syn-starts-connection", test_syn_starts_connection);
     g_test_add_func("/engine/error-domain-name", test_engine_error_domain_name);
     return g_test_run();
 }
