@@ -39,6 +39,13 @@ def read_pcap(path):
     return link_type, records
 
 
+def pcap_bytes(records, link_type):
+    """A little-endian pcap file of (seconds, fraction, frame) records, each whole."""
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, link_type)
+    return header + b"".join(struct.pack("<IIII", seconds, fraction, len(frame), len(frame)) + frame
+                             for seconds, fraction, frame in records)
+
+
 def ip_of_ethernet(frame):
     """The IP datagram of an untagged Ethernet frame, or None."""
     if len(frame) < 14 or frame[12:14] not in (b"\x08\x00", b"\x86\xdd"):
@@ -295,10 +302,8 @@ def main():
     for app_port, name in ((80, "http"), (4443, "tls"), (2222, "ssh"), (9999, "udp")):
         picked = [index for key, flow in flows.items()
                   if any(port == app_port for _, port in key[1:]) for index in flow["records"]]
-        body = b"".join(struct.pack("<IIII", records[i][0], records[i][1], len(records[i][2]),
-                                    len(records[i][2])) + records[i][2] for i in sorted(picked))
-        header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, LINKTYPE_ETHERNET)
-        write("fuzz-engine", "%s.pcap" % name, header + body)
+        write("fuzz-engine", "%s.pcap" % name,
+              pcap_bytes([records[i] for i in sorted(picked)], LINKTYPE_ETHERNET))
     write("fuzz-engine", "two-link-types.pcapng", two_link_types(records, flows))
     write_compressed_seeds()
     write_merge_seeds(sys.argv[2])
@@ -310,11 +315,8 @@ def write_merge_seeds(oddport):
     target splits its input there), and of one whole capture alone."""
     with tempfile.TemporaryDirectory() as folder:
         def report(name, records, link_type, report_format):
-            header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, link_type)
-            body = b"".join(struct.pack("<IIII", seconds, fraction, len(frame), len(frame)) + frame
-                            for seconds, fraction, frame in records)
             with open(os.path.join(folder, name), "wb") as f:
-                f.write(header + body)
+                f.write(pcap_bytes(records, link_type))
             # Run where the parts lie, so that the reports name them without a folder.
             return subprocess.run([oddport, "-q", "-j", "1", "--format", report_format, name],
                                   cwd=folder, check=True, capture_output=True).stdout
