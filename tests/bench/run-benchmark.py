@@ -101,6 +101,7 @@ def generate_capture(arguments, folder):
     summary = result.stderr.strip()
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {summary}")
+    write_as_recorded(path)
     return path, summary
 
 
@@ -146,6 +147,37 @@ def count_pcapng_packets(capture):
         if block_type in (2, 3, 6):
             packets += 1
         capture.seek(block_length - 12, os.SEEK_CUR)
+
+
+RECORDER_WRITE_SIZE = 4096
+
+
+def write_as_recorded(path):
+    """Writes a generated capture again 4 KiB at a time, as tcpdump, dumpcap and editcap write.
+
+    Where the page cache holds a file in pieces as large as the writes that made it (ext4 from
+    Linux 6.16), the generator's 4 MiB writes leave pieces a mapping reader takes 2 MiB at a
+    time, and a recorder's writes 4 KiB pages, each mapped on its own. On the EPYC machine that
+    cost oddport 1.1 times the time on short flows and 1.4 on long ones, tcpdump and ndpiReader
+    1.0 to 1.1. Written again, the capture is read as a fresh recording is, as editcap's parts
+    are, and as every file is on a kernel that caches in 4 KiB pages only."""
+    rewritten = path + ".recorded"
+    source = os.open(path, os.O_RDONLY)
+    target = os.open(rewritten, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        while True:
+            chunk = os.read(source, 1 << 20)
+            if not chunk:
+                break
+            view = memoryview(chunk)
+            for start in range(0, len(view), RECORDER_WRITE_SIZE):
+                piece = view[start:start + RECORDER_WRITE_SIZE]
+                while piece:
+                    piece = piece[os.write(target, piece):]
+    finally:
+        os.close(source)
+        os.close(target)
+    os.replace(rewritten, path)
 
 
 def warm_page_cache(path):

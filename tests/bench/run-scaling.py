@@ -242,6 +242,7 @@ def main():
                 if made.returncode != 0:
                     print(f"{' '.join(command)} failed: {made.stderr.strip()}", file=sys.stderr)
                     return 1
+                bench.write_as_recorded(capture)
                 parts = split_capture(capture, packets, arguments.jobs if with_jobs else 1,
                                       folder)
                 bench.warm_page_cache(capture)
