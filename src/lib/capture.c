@@ -231,7 +231,8 @@ static inline void fetch_ahead(OddportCaptureReader *reader, size_t position)
  * time, a MiB ahead of the reader, in one call each. It took 3 to 4% off the time of 4M
  * packets of long flows with one thread or two, and 1 to 2% off short flows with one (7 to 9
  * alternating rounds). A kernel before Linux 5.14 refuses it, and the pages are mapped on
- * touch as before. */
+ * touch as before. On Linux 6.18 it no longer matters either way: without it, 1M packets of long
+ * flows took 0.99 of the time, in 4 KiB pages and in large ones alike (7 rounds). */
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
