@@ -2,9 +2,11 @@
 """Times oddport against tcpdump, ndpiReader and tshark on one large synthetic capture and checks oddport's speed and memory targets."""
 
 # Every tool reads the same file in the same run, in alternating rounds, after the page cache has
-# been warmed; the table shows the median wall time and the peak resident memory (ru_maxrss from
-# os.wait4) of each. The exit status is 0 whatever the targets say, unless --strict is given; it
-# is 1 when the capture cannot be made or oddport itself fails, and 2 on usage errors.
+# been warmed (a generated capture is first written again as a recorder writes it, see
+# write_as_recorded); the table shows the median wall time and the peak resident memory
+# (ru_maxrss from os.wait4) of each. The exit status is 0 whatever the targets say, unless
+# --strict is given; it is 1 when the capture cannot be made or oddport itself fails, and 2 on
+# usage errors.
 #
 #   run-benchmark.py --oddport build/src/cli/oddport --generator build/captures/generate-capture
 #   run-benchmark.py --oddport ./oddport --capture big.pcap --rounds 3 --no-tshark --strict

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """How oddport's time and memory grow with the capture: three sizes, two shapes, peers in the same run."""
 
-# Each capture is generated once (the same bytes for the same options), read once to warm the
-# page cache, then every tool reads it in alternating rounds: oddport's JSON report with one
+# Each capture is generated once (the same bytes for the same options), written again 4 KiB at a
+# time as a recorder writes it (run-benchmark.py's write_as_recorded says why), read once to warm
+# the page cache, then every tool reads it in alternating rounds: oddport's JSON report with one
 # worker thread and with one per core, tcpdump writing every packet back out (the floor for any
 # pcap reader) and ndpiReader. The tables give median wall time, median CPU time (user + system,
 # which a busy machine disturbs less than wall time), the ratios to tcpdump and ndpiReader's time
@@ -20,8 +21,8 @@
 #   run-scaling.py --oddport build/src/cli/oddport --generator build/captures/generate-capture
 #   run-scaling.py ... --sizes 250000,1000000 --shapes long --rounds 5 --folder /var/tmp/bench
 #
-# The captures take about 600 bytes per packet on disk (4M packets: about 2.4 GB each); --folder
-# puts them somewhere roomier than the temporary folder. The exit status is 0 unless a capture
+# The captures take about 600 bytes per packet on disk (4M packets: about 2.4 GB each, twice that
+# while one is written again); --folder puts them somewhere roomier than the temporary folder. The exit status is 0 unless a capture
 # cannot be made or oddport fails.
 
 import argparse
