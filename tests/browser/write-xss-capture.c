@@ -39,14 +39,7 @@ static void write_conversation(Connection *connection, const void *request, size
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: write-xss-capture OUTPUT.pcap\n");
-        return 2;
-    }
-    if (!capture_begin(argv[1])) {
-        perror(argv[1]);
-        return 1;
-    }
+    capture_begin_from_arguments(argc, argv, "write-xss-capture");
 
     static const char ssh_banner[] =
         "SSH-2.0-OpenSSH_9.2 <script>alert('banner')</script>\"><img src=x "
@@ -81,9 +74,5 @@ int main(int argc, char **argv)
     write_segment(&other, 1, TCP_PSH | TCP_ACK, reply, strlen(reply));
     close_connection(&other);
 
-    if (!capture_end()) {
-        perror(argv[1]);
-        return 1;
-    }
-    return 0;
+    return capture_finish(argv[1]);
 }

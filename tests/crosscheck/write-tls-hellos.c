@@ -983,10 +983,7 @@ static void write_flight(Connection *connection, int from_client, const Bytes *f
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: write-tls-hellos OUTPUT.pcap\n");
-        return 2;
-    }
+    capture_begin_from_arguments(argc, argv, "write-tls-hellos");
     GPtrArray *cases = g_ptr_array_new();
     add_usual_cases(cases);
     add_alpn_cases(cases);
@@ -994,10 +991,6 @@ int main(int argc, char **argv)
     add_other_hello_cases(cases);
     add_certificate_cases(cases);
     add_edge_certificate_cases(cases);
-    if (!capture_begin(argv[1])) {
-        perror(argv[1]);
-        return 1;
-    }
     for (guint index = 0; index < cases->len; index++) {
         Case *entry = g_ptr_array_index(cases, index);
         Connection connection = {
@@ -1017,9 +1010,5 @@ int main(int argc, char **argv)
         g_free(entry);
     }
     g_ptr_array_unref(cases);
-    if (!capture_end()) {
-        perror(argv[1]);
-        return 1;
-    }
-    return 0;
+    return capture_finish(argv[1]);
 }

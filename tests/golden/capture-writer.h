@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The capture being written and its clock; each program writes one capture. */
@@ -68,6 +69,31 @@ static inline bool capture_end(void)
     if (capture_output != stdout && fclose(capture_output) != 0)
         written = false;
     return written;
+}
+
+/* Begins the capture named by a writer program's one argument, OUTPUT.pcap. On a wrong count of
+ * arguments it prints the usage and exits with 2; when the file cannot be created, the reason
+ * and 1. */
+static inline void capture_begin_from_arguments(int argc, char **argv, const char *program)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s OUTPUT.pcap\n", program);
+        exit(2);
+    }
+    if (!capture_begin(argv[1])) {
+        perror(argv[1]);
+        exit(1);
+    }
+}
+
+/* Ends the capture begun at `path`: the exit status for main, 1 with the reason on a write error
+ * and 0 otherwise. */
+static inline int capture_finish(const char *path)
+{
+    if (capture_end())
+        return 0;
+    perror(path);
+    return 1;
 }
 
 enum { FRAME_MAX = 2048 };

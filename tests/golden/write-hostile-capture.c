@@ -40,14 +40,7 @@ static void write_conversation(Connection *connection, const void *request, size
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: write-hostile-capture OUTPUT.pcap\n");
-        return 2;
-    }
-    if (!capture_begin(argv[1])) {
-        perror(argv[1]);
-        return 1;
-    }
+    capture_begin_from_arguments(argc, argv, "write-hostile-capture");
 
     static const char evil_banner[] = "SSH-2.0-OpenSSH_9.2p1 \x9b"
                                       "31mowned\x9b"
@@ -77,9 +70,5 @@ int main(int argc, char **argv)
     write_conversation(&mismatch, plain_request, strlen(plain_request), evil_banner,
                        strlen(evil_banner));
 
-    if (!capture_end()) {
-        perror(argv[1]);
-        return 1;
-    }
-    return 0;
+    return capture_finish(argv[1]);
 }

@@ -43,14 +43,7 @@ static void write_greeting_server(Connection *connection, const char *banner, co
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: write-other-servers-capture OUTPUT.pcap\n");
-        return 2;
-    }
-    if (!capture_begin(argv[1])) {
-        perror(argv[1]);
-        return 1;
-    }
+    capture_begin_from_arguments(argc, argv, "write-other-servers-capture");
 
     static const char banner[] = "220 relay.example.test ESMTP ready\r\n";
     Connection relay = {{10, 0, 1, 1}, {10, 0, 1, 25}, 40001, 2525, 1000, 5000};
@@ -105,9 +98,5 @@ int main(int argc, char **argv)
         write_segment(&flood, 1, TCP_SYN, NULL, 0);
     }
 
-    if (!capture_end()) {
-        perror(argv[1]);
-        return 1;
-    }
-    return 0;
+    return capture_finish(argv[1]);
 }

@@ -20,14 +20,7 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: write-syn-again-capture OUTPUT.pcap\n");
-        return 2;
-    }
-    if (!capture_begin(argv[1])) {
-        perror(argv[1]);
-        return 1;
-    }
+    capture_begin_from_arguments(argc, argv, "write-syn-again-capture");
 
     Connection connection = {{10, 0, 0, 1}, {10, 0, 0, 2}, 40000, 8080, 1000, 5000};
     write_segment(&connection, 1, TCP_SYN, NULL, 0);
@@ -43,9 +36,5 @@ int main(int argc, char **argv)
     write_segment(&connection, 1, TCP_SYN, NULL, 0);
     write_segment(&connection, 0, TCP_SYN | TCP_ACK, NULL, 0);
 
-    if (!capture_end()) {
-        perror(argv[1]);
-        return 1;
-    }
-    return 0;
+    return capture_finish(argv[1]);
 }
