@@ -47,8 +47,6 @@ typedef void (*OddportReplayProtocolMembers)(const OddportProtocol *protocol, co
                                              const OddportRecordVisitor *visitor,
                                              void *visitor_data);
 
-/* A finished flow as the report writers see it; everything in it is borrowed from the engine
- * for the duration of the callback (transfer none). */
 /* Whether a bare SYN with `sequence` on a flow already open starts another connection on the
  * same ports: when the flow is closed, or when it had its own SYN with another number. The same
  * number again is a retransmission of the flow's own. The engine judges each SYN by this, and
@@ -59,6 +57,8 @@ static inline bool oddport_syn_starts_connection(bool flow_closed, bool flow_had
     return flow_closed || (flow_had_syn && flow_syn_sequence != sequence);
 }
 
+/* A finished flow as the report writers see it; everything in it is borrowed from the engine
+ * for the duration of the callback (transfer none). */
 typedef struct OddportFlowReport {
     /* The position of the flow's first packet among all packet records of the run's captures,
      * counted from 1 across them in the order they were read, including packets skipped or
