@@ -48,13 +48,14 @@ typedef void (*OddportReplayProtocolMembers)(const OddportProtocol *protocol, co
                                              void *visitor_data);
 
 /* Whether a bare SYN with `sequence` on a flow already open starts another connection on the
- * same ports: when the flow is closed, or when it had its own SYN with another number. The same
- * number again is a retransmission of the flow's own. The engine judges each SYN by this, and
- * oddport merge a part that begins with one. */
-static inline bool oddport_syn_starts_connection(bool flow_closed, bool flow_had_syn,
-                                                 uint32_t flow_syn_sequence, uint32_t sequence)
+ * same ports: when the flow is closed, or when the endpoint sending it had already sent a bare
+ * SYN on the flow (`sender_had_syn`) with another number. The same number again is a
+ * retransmission; a SYN from an endpoint that sent none before goes on with the flow. The engine
+ * judges each SYN by this, and oddport merge a part that begins with one. */
+static inline bool oddport_syn_starts_connection(bool flow_closed, bool sender_had_syn,
+                                                 uint32_t sender_syn_sequence, uint32_t sequence)
 {
-    return flow_closed || (flow_had_syn && flow_syn_sequence != sequence);
+    return flow_closed || (sender_had_syn && sender_syn_sequence != sequence);
 }
 
 /* A finished flow as the report writers see it; everything in it is borrowed from the engine

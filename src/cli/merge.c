@@ -733,6 +733,12 @@ static uint64_t idle_timeout_ns(const OddportFlowReport *flow)
     return seconds * 1000000000u;
 }
 
+static bool same_endpoint(const OddportEndpoint *left, const OddportEndpoint *right)
+{
+    return left->port == right->port &&
+           memcmp(&left->address, &right->address, sizeof left->address) == 0;
+}
+
 /* Whether one run over both parts would have carried `earlier`, still open when its part ended,
  * on into `later`, the first flow of the same endpoints in the next part. */
 static bool continues(const MergedFlow *earlier, const MergedFlow *later)
@@ -742,18 +748,16 @@ static bool continues(const MergedFlow *earlier, const MergedFlow *later)
     if (next->first_seen_ns > first->last_seen_ns + idle_timeout_ns(first))
         return false;
     /* A part that begins with the client's SYN is judged as the engine judges a SYN on a flow it
-     * has open: a retransmission, which a part's end may well fall between, goes on with it. */
-    if (next->transport == ODDPORT_TRANSPORT_TCP && next->client_sent_syn &&
-        oddport_syn_starts_connection(is_closed(first), first->client_sent_syn,
-                                      first->client_syn_sequence, next->client_syn_sequence))
-        return false;
+     * has open: a retransmission, which a part's end may well fall between, goes on with it. The
+     * SYN is measured against its own endpoint's: a report keeps only its client's SYN, so one
+     * from the earlier flow's server is taken as that endpoint's first, as it nearly always is. */
+    if (next->transport == ODDPORT_TRANSPORT_TCP && next->client_sent_syn) {
+        bool from_client = same_endpoint(&first->client, &next->client);
+        if (oddport_syn_starts_connection(is_closed(first), from_client && first->client_sent_syn,
+                                          first->client_syn_sequence, next->client_syn_sequence))
+            return false;
+    }
     return true;
-}
-
-static bool same_endpoint(const OddportEndpoint *left, const OddportEndpoint *right)
-{
-    return left->port == right->port &&
-           memcmp(&left->address, &right->address, sizeof left->address) == 0;
 }
 
 /* Whether a protocol member holds what a side that never got there writes: null, false, 0, ""

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A capture set cut with `editcap -c N` gives the same report read as a set by one oddport run
 # and put together by `oddport merge` from a run per part, JSON and NDJSON alike: every capture in
-# the captures folder and a generated capture, each cut at two sizes, and a connection whose
-# client sends its SYN again, cut after every packet.
+# the captures folder and a generated capture, each cut at two sizes, and connections on which a
+# SYN comes again, cut after every packet.
 # Usage: split.sh ODDPORT CAPTURES-DIR GENERATE-CAPTURE WRITE-SYN-AGAIN-CAPTURE
 set -uo pipefail
 oddport=$(realpath "$1")
@@ -20,8 +20,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$generate" --packets 30000 --flows 1200 --seed 7 "$work/generated.pcap" >/dev/null || exit 1
 # A client's SYN sent again with the same sequence number (a retransmission: one connection),
-# then, once that connection is open, a SYN from the same port with another number (a new one).
-# Cut after every packet, each SYN starts a part, and only the sequence number tells them apart.
+# then, once that connection is open, a SYN from the same port with another number (a new one),
+# and on another connection a bare SYN from the server (the same connection). Cut after every
+# packet, each SYN starts a part, and only its number and sender tell them apart.
 "$write_syn_again" "$work/syn-again.pcap" || exit 1
 passed=0
 failed=0

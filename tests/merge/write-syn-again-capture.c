@@ -1,4 +1,4 @@
-/* write-syn-again-capture: a 7-packet pcap where a client sends its SYN twice, then anew. */
+/* write-syn-again-capture: a pcap of SYNs sent again on open connections, by either side. */
 
 /*
  * Usage: write-syn-again-capture OUTPUT.pcap
@@ -8,9 +8,14 @@
  * the client sends an HTTP request, and then the client sends a SYN from the same port with
  * another number, 9000, which the server accepts (a new connection on a reused port).
  *
- * Cut after every packet, each SYN begins a part of its own, and only the sequence number tells
- * a retransmitted SYN from a new connection. One oddport run counts two flows; so must a merge
- * of the parts' reports.
+ * Then 10.0.0.1:40001 opens a connection to 10.0.0.2:8081 and sends a request, and the server
+ * sends a bare SYN of its own on it (as a confused stack might, or one side of a simultaneous
+ * open). A SYN from an endpoint that sent none before goes on with the connection, whatever the
+ * client's SYN was numbered.
+ *
+ * Cut after every packet, each SYN begins a part of its own, and only the sequence number and
+ * the endpoint that sent it tell a SYN that goes on from a new connection. One oddport run counts
+ * three flows; so must a merge of the parts' reports.
  */
 
 #include <stdio.h>
@@ -35,6 +40,12 @@ int main(int argc, char **argv)
     connection.server_sequence = 7000;
     write_segment(&connection, 1, TCP_SYN, NULL, 0);
     write_segment(&connection, 0, TCP_SYN | TCP_ACK, NULL, 0);
+
+    Connection answered = {{10, 0, 0, 1}, {10, 0, 0, 2}, 40001, 8081, 2000, 6000};
+    handshake(&answered);
+    write_segment(&answered, 1, TCP_PSH | TCP_ACK, request, strlen(request));
+    answered.server_sequence = 6000; /* the server's SYN, numbered as its SYN-ACK was */
+    write_segment(&answered, 0, TCP_SYN, NULL, 0);
 
     return capture_finish(argv[1]);
 }

@@ -423,7 +423,7 @@ static void test_syn_starts_connection(void)
     g_assert_false(oddport_syn_starts_connection(false, true, 1000, 1000));
     /* Another number on the same ports: a new connection. */
     g_assert_true(oddport_syn_starts_connection(false, true, 1000, 9000));
-    /* A flow seen from its middle takes the SYN as its own. */
+    /* A flow seen from its middle, or a SYN from the endpoint that sent none: it goes on. */
     g_assert_false(oddport_syn_starts_connection(false, false, 0, 9000));
     /* After both FINs or a reset, any SYN starts another, the same number included. */
     g_assert_true(oddport_syn_starts_connection(true, true, 1000, 1000));
