@@ -2,12 +2,27 @@
 #include <glib.h>
 
 #include "internal/flow_table.h"
+#include "internal/object_pool.h"
+
+/* The slots live in a mapping of their own, asking for huge pages once large: a flood's table
+ * grows to a million slots, and filled in 4 KiB pages each page was a fault. */
+static OddportFlowSlot *new_slots(size_t count)
+{
+    return oddport_large_memory_new(count * sizeof(OddportFlowSlot));
+}
+
+static void free_slots(OddportFlowSlot *slots, size_t count)
+{
+    oddport_large_memory_free(slots, count * sizeof(OddportFlowSlot));
+}
 
 void oddport_flow_table_init(OddportFlowTable *table,
                              const uint64_t timeouts_ns[ODDPORT_FLOW_LIST_COUNT])
 {
     memset(table, 0, sizeof *table);
-    table->slots = g_new0(OddportFlowSlot, ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
+    table->slots = new_slots(ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
+    if (table->slots == NULL)
+        g_error("no memory for a flow table of %d slots", ODDPORT_FLOW_TABLE_INITIAL_SLOTS);
     table->mask = ODDPORT_FLOW_TABLE_INITIAL_SLOTS - 1;
     for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++)
         table->lists[list].timeout_ns = timeouts_ns[list];
@@ -15,7 +30,9 @@ void oddport_flow_table_init(OddportFlowTable *table,
 
 void oddport_flow_table_clear(OddportFlowTable *table)
 {
-    g_clear_pointer(&table->slots, g_free);
+    if (table->slots != NULL)
+        free_slots(table->slots, table->mask + 1);
+    table->slots = NULL;
     table->mask = 0;
     table->count = 0;
 }
@@ -34,15 +51,15 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
     if ((table->count + 1) * 2 > table->mask + 1) {
         OddportFlowSlot *old_slots = table->slots;
         size_t old_count = table->mask + 1;
-        OddportFlowSlot *new_slots = g_try_new0(OddportFlowSlot, old_count * 2);
-        if (new_slots == NULL)
+        OddportFlowSlot *grown = new_slots(old_count * 2);
+        if (grown == NULL)
             return false;
-        table->slots = new_slots;
+        table->slots = grown;
         table->mask = old_count * 2 - 1;
         for (size_t index = 0; index < old_count; index++)
             if (old_slots[index].entry != NULL)
                 place(table, old_slots[index].entry);
-        g_free(old_slots);
+        free_slots(old_slots, old_count);
     }
     place(table, entry);
     table->count++;
