@@ -1072,7 +1072,9 @@ int main(int argc, char **argv)
     OddportReport *report = oddport_report_begin(format, output.stream, &report_options);
     progress.report_sink = oddport_report_add_flow;
     progress.report_data = report;
-    progress.report_streams = format->streams_flows;
+    /* Without a progress line there is nothing to clear, and no lock to take for every flow (a
+     * flood's JSON at -j 2 spent 3.5% of the delivering thread's time taking it). */
+    progress.report_streams = format->streams_flows && show;
     if (show)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
