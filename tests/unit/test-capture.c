@@ -1002,6 +1002,27 @@ static void test_pipe_same_failures(void)
     g_assert_cmpuint(check_pipe_matches_file(lying, ODDPORT_READ_DAMAGED), ==, 0);
 }
 
+/* A file large enough that the reader times mapping it against reading it (64 MiB and more)
+ * gives the same records whichever it chose, as the same bytes from standard input do. */
+static void test_large_file_same_records(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 65535, 1);
+    enum { RECORDS = 90000 };
+    for (unsigned index = 0; index < RECORDS; index++)
+        pcap_record(&capture, false, 1700000000 + index / 1000, index % 1000 * 1000,
+                    60 + index * 37 % 1440, 1514, index, 60 + index * 37 % 1440);
+    g_autoptr(GByteArray) bytes = capture.bytes;
+    g_assert_cmpuint(bytes->len, >, 64 * 1024 * 1024);
+    g_autoptr(ReadResult) from_file = read_bytes(bytes);
+    g_assert_no_error(from_file->open_error);
+    g_assert_cmpint(from_file->status, ==, ODDPORT_READ_END);
+    g_assert_cmpuint(from_file->records->len, ==, RECORDS);
+    g_assert_cmpuint(from_file->size, ==, bytes->len);
+    g_autoptr(ReadResult) redirected = read_bytes_from_stdin_file(bytes);
+    assert_same_results(from_file, redirected);
+}
+
 /* Records longer than the reader's first window of streamed bytes, among short ones, and more
  * bytes in all than several windows hold: the window grows for the long records, and every
  * record comes out whole wherever the reads cut it. */
@@ -1649,6 +1670,7 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/open/no-permission", test_open_no_permission);
     g_test_add_func("/capture/open/unsized-file", test_open_unsized_file);
     g_test_add_func("/capture/pipe/same-records", test_pipe_same_records);
+    g_test_add_func("/capture/large-file/same-records", test_large_file_same_records);
     g_test_add_func("/capture/pipe/same-failures", test_pipe_same_failures);
     g_test_add_func("/capture/pipe/huge-claimed-length", test_pipe_huge_claimed_length);
     g_test_add_func("/capture/pipe/buffer-grown", test_pipe_buffer_grown);
