@@ -29,13 +29,40 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 run_tshark() { "${runner[@]}" "$tshark" "$@" 2>"$work/tshark.err" || { cat "$work/tshark.err" >&2; return 1; }; }
 
+# tshark takes as long to list its folders or its fields' values as to read a small capture, and
+# the lists depend only on tshark and the plugin: the first test to need one keeps it beside the
+# plugin for the others (the corpus test took 0.59 of its time). A rebuilt plugin or another
+# tshark has lists of its own.
+list_cache=$(dirname "$plugin")/tshark-lists
+list_key=$({
+    sha256sum <"$plugin"
+    stat -L -c '%n %s %Y' "$(command -v "$tshark")"
+} | sha256sum | cut -c1-16)
+# cached_list NAME COMMAND...: the command's output, from the cache once a test has made it.
+cached_list() {
+    local file=$list_cache/$list_key.$1
+    shift
+    if [ ! -s "$file" ]; then
+        mkdir -p "$list_cache"
+        "$@" >"$file.$$" || { rm -f "$file.$$"; return 1; }
+        mv -f "$file.$$" "$file"
+    fi
+    cat "$file"
+}
+
 # The personal plugin folder is named after the Wireshark release (plugins/4.0, plugins/4.6):
-# ask this tshark where it looks rather than guess.
-plugin_root=$(run_tshark -G folders | awk -F'\t' '/^Personal Plugins:/ { print $2 }')
-[ -n "$plugin_root" ] || { echo "tshark -G folders names no personal plugin folder" >&2; exit 1; }
+# ask this tshark where it looks rather than guess. It lies in the home folder, which is this
+# test's own: the cache keeps the part under it.
+personal_plugins() {
+    run_tshark -G folders | awk -F'\t' -v home="$work/home" '
+        /^Personal Plugins:/ && index($2, home "/") == 1 { print substr($2, length(home) + 1) }'
+}
+plugin_root=$work/home$(cached_list personal-plugins personal_plugins)
+[ "$plugin_root" != "$work/home" ] ||
+    { echo "tshark -G folders names no personal plugin folder in the home folder" >&2; exit 1; }
 "${runner[@]}" mkdir -p "$plugin_root/epan"
 "${runner[@]}" cp "$plugin" "$plugin_root/epan/oddport.so"
-run_tshark -G values >"$work/values"
+cached_list values run_tshark -G values >"$work/values"
 
 fields=(-T fields -E separator=/t -E occurrence=a -E aggregator=,
     -e frame.number -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst
