@@ -1229,16 +1229,24 @@ static bool read_start(OddportCaptureReader *reader, GError **error)
  * reading it takes); on another, whose hypervisor takes part in every change to a page table,
  * mapping and touching 2 MiB took 4.4 to 6.9 times as long as reading it, and 4M packets read
  * rather than mapped took 0.58 (short flows) and 0.33 (long flows) of the time at -j 1. A file
- * the page cache holds in large pieces maps cheaply anywhere. So for a file large enough to
- * matter, both are timed on its first PROBE_BYTES, in the page cache from a first read, and the
- * file is read when mapping costs more than MAPPING_COST_LIMIT times as much. */
+ * the page cache holds in large pieces maps cheaply anywhere. So on the first file of a run large
+ * enough to matter, both are timed on its first PROBE_BYTES, in the page cache from a first read,
+ * and files that large are read when mapping costs more than MAPPING_COST_LIMIT times as much.
+ * The cost is the machine's more than the file's, and a set of hundreds of rotated files would
+ * otherwise read 6 MiB and map 4 MiB more for each; the verdict is kept for the run. */
 enum { PROBE_FILE_MIN = 64 * 1024 * 1024, PROBE_BYTES = 2 * 1024 * 1024, PROBE_ROUNDS = 2 };
 #define MAPPING_COST_LIMIT 3.0
 
-static bool mapping_costs_more_than_reading(int fd, size_t size)
+typedef enum {
+    MAPPING_NOT_TIMED,
+    MAPPING_CHEAP,
+    MAPPING_DEAR,
+} MappingVerdict;
+
+/* The verdict on `fd`'s first bytes; MAPPING_NOT_TIMED when they could not be timed (a file cut
+ * short under the reader, mapping refused). */
+static MappingVerdict time_mapping_against_reading(int fd)
 {
-    if (size < PROBE_FILE_MIN)
-        return false;
     uint8_t *buffer = g_malloc(PROBE_BYTES);
     bool read_whole = pread(fd, buffer, PROBE_BYTES, 0) == PROBE_BYTES;
     gint64 best_read = G_MAXINT64;
@@ -1262,8 +1270,26 @@ static bool mapping_costs_more_than_reading(int fd, size_t size)
     }
     g_free(buffer);
     if (best_read == G_MAXINT64 || best_map == G_MAXINT64)
+        return MAPPING_NOT_TIMED;
+    return (double)best_map > MAPPING_COST_LIMIT * (double)MAX(best_read, 1) ? MAPPING_DEAR
+                                                                             : MAPPING_CHEAP;
+}
+
+/* Readers may be opened from several threads (one run's parts, a library's callers): the verdict
+ * is kept atomically, and two first files timed at once only both time it. */
+static gint mapping_verdict = MAPPING_NOT_TIMED;
+
+static bool mapping_costs_more_than_reading(int fd, size_t size)
+{
+    if (size < PROBE_FILE_MIN)
         return false;
-    return (double)best_map > MAPPING_COST_LIMIT * (double)MAX(best_read, 1);
+    MappingVerdict verdict = (MappingVerdict)g_atomic_int_get(&mapping_verdict);
+    if (verdict == MAPPING_NOT_TIMED) {
+        verdict = time_mapping_against_reading(fd);
+        if (verdict != MAPPING_NOT_TIMED)
+            g_atomic_int_set(&mapping_verdict, (gint)verdict);
+    }
+    return verdict == MAPPING_DEAR;
 }
 
 /* Maps a regular file whole; false leaves the reader to fall back on reading the stream. */
