@@ -1,4 +1,5 @@
 /* libFuzzer target: the whole engine, from a capture file's bytes to a report in every format. */
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -51,12 +52,52 @@ static int write_memory_file(const uint8_t *data, size_t size)
     return fd;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The same bytes through a pipe, which the reader takes as a stream (no mapping, its own windows
+ * and refills), as it does `oddport -` at the end of a pipeline. The pipe is put on standard input
+ * for the run, because that is how a pipe reaches the reader: false when the bytes do not fit in
+ * a pipe at once, for one thread cannot both write and read them. */
+static bool put_on_standard_input(const uint8_t *data, size_t size, int *saved_stdin)
 {
-    int fd = write_memory_file(data, size);
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int ends[2];
+    FUZZ_CHECK(pipe2(ends, O_CLOEXEC) == 0);
+    int capacity = fcntl(ends[1], F_SETPIPE_SZ, 1024 * 1024);
+    if (capacity < 0)
+        capacity = fcntl(ends[1], F_GETPIPE_SZ);
+    if (capacity < 0 || size > (size_t)capacity) {
+        close(ends[0]);
+        close(ends[1]);
+        return false;
+    }
+    size_t written = 0;
+    while (written < size) {
+        ssize_t count = write(ends[1], data + written, size - written);
+        FUZZ_CHECK(count > 0);
+        written += (size_t)count;
+    }
+    close(ends[1]);
+    *saved_stdin = dup(STDIN_FILENO);
+    FUZZ_CHECK(*saved_stdin >= 0);
+    FUZZ_CHECK(dup2(ends[0], STDIN_FILENO) == STDIN_FILENO);
+    close(ends[0]);
+    return true;
+}
 
+static void restore_standard_input(int saved_stdin)
+{
+    FUZZ_CHECK(dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
+    close(saved_stdin);
+}
+
+/* What a run over one capture came to, for comparing the mapped and the streamed reads. */
+typedef struct {
+    bool read;
+    uint64_t packets;
+    uint64_t flows;
+    uint64_t flow_packets;
+} Outcome;
+
+static Outcome read_through_engine(const char *path)
+{
     FILE *sink = fopen("/dev/null", "w");
     FUZZ_CHECK(sink != NULL);
     OddportPortRules *rules = oddport_port_rules_new();
@@ -91,6 +132,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned reason = 0; reason < ODDPORT_SKIP_REASON_COUNT; reason++)
         accounted += summary->skipped[reason];
     FUZZ_CHECK(accounted == summary->packets);
+    const Outcome outcome = {.read = read,
+                             .packets = summary->packets,
+                             .flows = counts->flows,
+                             .flow_packets = reports.flow_packets};
 
     const OddportRunResult run = {.summary = summary, .tally = oddport_engine_tally(engine)};
     for (size_t index = 0; index < oddport_report_format_count; index++)
@@ -98,6 +143,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     oddport_engine_free(engine);
     oddport_port_rules_free(rules);
     fclose(sink);
+    return outcome;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int fd = write_memory_file(data, size);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    const Outcome mapped = read_through_engine(path);
     close(fd);
+
+    /* A stream and a mapping of the same bytes are one capture: the same packets, the same
+     * flows, the same failure or none. */
+    int saved_stdin = -1;
+    if (put_on_standard_input(data, size, &saved_stdin)) {
+        const Outcome streamed = read_through_engine("-");
+        restore_standard_input(saved_stdin);
+        FUZZ_CHECK(streamed.read == mapped.read);
+        FUZZ_CHECK(streamed.packets == mapped.packets);
+        FUZZ_CHECK(streamed.flows == mapped.flows);
+        FUZZ_CHECK(streamed.flow_packets == mapped.flow_packets);
+    }
     return 0;
 }

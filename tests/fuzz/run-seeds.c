@@ -1,4 +1,4 @@
-/* Runs a fuzz target over seed files without a fuzzing engine, so seeds run as plain tests. */
+/* Runs a fuzz target over seed files, whole or cut short, as tests without a fuzzing engine. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -14,6 +14,23 @@ typedef struct {
     unsigned passed;
     unsigned failed;
 } Tally;
+
+/* With --truncate=HEAD,STRIDE,TAIL each file is not run whole but cut short: at every length
+ * below HEAD (the file header, the first blocks and records), at every STRIDE-th length after
+ * that, and at every length in the last TAIL bytes up to the whole file. One process runs every
+ * cut, so a dense sweep costs the target's work and not a process start per cut. */
+typedef struct {
+    bool enabled;
+    size_t head;
+    size_t stride;
+    size_t tail;
+} Cuts;
+
+static bool is_cut(const Cuts *cuts, size_t size, size_t length)
+{
+    return length < cuts->head || length + cuts->tail >= size ||
+           (length - cuts->head) % cuts->stride == 0;
+}
 
 /* Reads a whole file into a buffer of exactly its size, as libFuzzer hands inputs over, so a
  * read one byte past the end is caught by AddressSanitizer. */
@@ -37,7 +54,19 @@ static bool read_whole_file(const char *path, uint8_t **data, size_t *size)
     return true;
 }
 
-static void run_file(const char *path, Tally *tally)
+static void run_input(const char *path, const uint8_t *data, size_t size, Tally *tally)
+{
+    int result = LLVMFuzzerTestOneInput(data, size);
+    /* libFuzzer reserves every value but 0 and -1 (-1: keep this input out of the corpus). */
+    if (result != 0 && result != -1) {
+        fprintf(stderr, "not ok - %s (%zu bytes): the target returned %d\n", path, size, result);
+        tally->failed++;
+        return;
+    }
+    tally->passed++;
+}
+
+static void run_file(const char *path, const Cuts *cuts, Tally *tally)
 {
     uint8_t *data = NULL;
     size_t size = 0;
@@ -46,17 +75,29 @@ static void run_file(const char *path, Tally *tally)
         tally->failed++;
         return;
     }
-    /* Named before the run: if the target aborts, the last line says which input did it. */
-    fprintf(stderr, "running %s (%zu bytes)\n", path, size);
-    int result = LLVMFuzzerTestOneInput(data, size);
-    free(data);
-    /* libFuzzer reserves every value but 0 and -1 (-1: keep this input out of the corpus). */
-    if (result != 0 && result != -1) {
-        fprintf(stderr, "not ok - %s: the target returned %d\n", path, result);
-        tally->failed++;
+    if (!cuts->enabled) {
+        /* Named before the run: if the target aborts, the last line says which input did it. */
+        fprintf(stderr, "running %s (%zu bytes)\n", path, size);
+        run_input(path, data, size, tally);
+        free(data);
         return;
     }
-    tally->passed++;
+    fprintf(stderr, "running %s cut short (%zu bytes whole)\n", path, size);
+    for (size_t length = 0; length <= size; length++) {
+        if (!is_cut(cuts, size, length))
+            continue;
+        /* Each cut in a buffer of its own length, so that a read past the cut is caught. */
+        uint8_t *cut = malloc(length > 0 ? length : 1);
+        if (cut == NULL)
+            abort();
+        memcpy(cut, data, length);
+        /* Named before the run: if the target aborts, the last line says which cut did it. */
+        fprintf(stderr, "cut at %zu bytes (reproduce: head -c %zu %s > cut)\n", length, length,
+                path);
+        run_input(path, cut, length, tally);
+        free(cut);
+    }
+    free(data);
 }
 
 static int compare_names(const void *left, const void *right)
@@ -64,10 +105,10 @@ static int compare_names(const void *left, const void *right)
     return strcmp(*(char *const *)left, *(char *const *)right);
 }
 
-static void run_path(const char *path, Tally *tally);
+static void run_path(const char *path, const Cuts *cuts, Tally *tally);
 
 /* Every file below a folder, in name order so that runs compare; hidden entries are skipped. */
-static void run_folder(const char *path, Tally *tally)
+static void run_folder(const char *path, const Cuts *cuts, Tally *tally)
 {
     DIR *folder = opendir(path);
     if (folder == NULL) {
@@ -99,34 +140,57 @@ static void run_folder(const char *path, Tally *tally)
     if (count > 0)
         qsort(names, count, sizeof *names, compare_names);
     for (size_t index = 0; index < count; index++) {
-        run_path(names[index], tally);
+        run_path(names[index], cuts, tally);
         free(names[index]);
     }
     free(names);
 }
 
-static void run_path(const char *path, Tally *tally)
+static void run_path(const char *path, const Cuts *cuts, Tally *tally)
 {
     struct stat status;
     if (stat(path, &status) != 0) {
         fprintf(stderr, "not ok - %s: %s\n", path, strerror(errno));
         tally->failed++;
     } else if (S_ISDIR(status.st_mode)) {
-        run_folder(path, tally);
+        run_folder(path, cuts, tally);
     } else {
-        run_file(path, tally);
+        run_file(path, cuts, tally);
     }
+}
+
+static bool parse_cuts(const char *text, Cuts *cuts)
+{
+    unsigned long head = 0, stride = 0, tail = 0;
+    int consumed = 0;
+    if (sscanf(text, "%lu,%lu,%lu%n", &head, &stride, &tail, &consumed) != 3 ||
+        text[consumed] != '\0' || stride == 0)
+        return false;
+    *cuts = (Cuts){.enabled = true, .head = head, .stride = stride, .tail = tail};
+    return true;
 }
 
 int main(int argc, char **argv)
 {
     Tally tally = {0, 0};
+    Cuts cuts = {.enabled = false};
+    static const char truncate_option[] = "--truncate=";
     for (int index = 1; index < argc; index++) {
+        if (strncmp(argv[index], truncate_option, strlen(truncate_option)) == 0) {
+            if (!parse_cuts(argv[index] + strlen(truncate_option), &cuts)) {
+                fprintf(stderr,
+                        "usage: %s [--truncate=HEAD,STRIDE,TAIL] FILE_OR_FOLDER...\n"
+                        "(STRIDE at least 1)\n",
+                        argv[0]);
+                return 2;
+            }
+            continue;
+        }
         /* libFuzzer options (-runs=..., -max_len=...) are accepted and ignored, so one command
          * line serves both builds. */
         if (argv[index][0] == '-')
             continue;
-        run_path(argv[index], &tally);
+        run_path(argv[index], &cuts, &tally);
     }
     printf("%u passed, %u failed\n", tally.passed, tally.failed);
     return tally.failed == 0 && tally.passed > 0 ? 0 : 1;

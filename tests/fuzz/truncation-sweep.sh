@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Truncation sweep: oddport on a capture cut short at a dense sample of byte offsets must end
-# every run with a valid JSON report (exit 0) or a clear error (exit 1): never a signal, never a
-# usage error (2), never a hang.
+# Truncation sample: oddport on a capture cut short at a sample of byte offsets must end every
+# run with a valid JSON report (exit 0) or a clear error (exit 1): never a signal, never a usage
+# error (2), never a hang.
 #
 # usage: truncation-sweep.sh ODDPORT VALIDATE_REPORT CAPTURE
 # Where it cuts: every offset in the first SWEEP_HEAD bytes (file header, interface blocks, the
 # first records' headers), every SWEEP_STRIDE bytes after, and every offset in the last
-# SWEEP_TAIL bytes (the last records and trailing blocks). The defaults are the dense sweep of
-# suite 'slow', about 1,500 cuts of a 100 KiB capture; the default suite passes sparser settings.
-# SWEEP_HEAD=4096 SWEEP_TAIL=4096 is denser still, by hand.
+# SWEEP_TAIL bytes (the last records and trailing blocks). The defaults make about 260 cuts of a
+# 100 KiB capture, for the default suite. Suite 'slow' sweeps densely in one process, through the
+# engine's fuzz target (tests/fuzz/meson.build); SWEEP_HEAD=256 SWEEP_STRIDE=97 SWEEP_TAIL=128
+# makes that sweep's 1,500 cuts here, each a run of the command, by hand.
 set -u
 oddport=$1 validate=$2 capture=$3
-head_bytes=${SWEEP_HEAD:-256}
-stride=${SWEEP_STRIDE:-97}
-tail_bytes=${SWEEP_TAIL:-128}
+head_bytes=${SWEEP_HEAD:-128}
+stride=${SWEEP_STRIDE:-1499}
+tail_bytes=${SWEEP_TAIL:-64}
 workers=$(nproc 2>/dev/null || echo 2)
 [ "$workers" -gt 4 ] && workers=4
 
