@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # -j N gives the report -j 1 gives, byte for byte, in every format (flow order included): on
 # every capture in captures/, on generated captures (many flows, a scan and flood), on several
-# captures read as one run, with a filter, a time window and site rules, and on every capture
-# of an outside folder when one is given.
+# captures read as one run, with a filter, a time window and site rules; or, when an outside
+# folder is given, on every capture in it instead.
 # usage: jobs.sh ODDPORT GENERATE_CAPTURE CAPTURES_DIR [CORPUS_DIR]
+# JOBS_REFERENCE=ODDPORT makes the -j 1 reports with another build of the same source: under
+# ThreadSanitizer a run with no helper thread costs as much as one with two and checks nothing.
 set -euo pipefail
 oddport=$(realpath "$1") generate=$(realpath "$2") captures=$(realpath "$3") corpus=${4:-}
+reference=$(realpath "${JOBS_REFERENCE:-$1}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -23,8 +26,9 @@ same() {
         local jobs
         for jobs in 1 2 3; do
             # The exit status is compared too: a capture that cannot be read gives 1 every time.
-            local status=0
-            "$oddport" -q -j "$jobs" --format "$format" "${extra[@]}" -o "$work/$jobs.out" "$@" \
+            local status=0 program=$oddport
+            [ "$jobs" -ne 1 ] || program=$reference
+            "$program" -q -j "$jobs" --format "$format" "${extra[@]}" -o "$work/$jobs.out" "$@" \
                 <"$standard_input" 2>"$work/$jobs.err" || status=$?
             echo "$status" >>"$work/$jobs.out"
         done
@@ -39,39 +43,40 @@ same() {
     done
 }
 
-for capture in "$captures"/*.pcap "$captures"/*.pcapng; do
-    same "$(basename "$capture")" "$capture"
-done
-same "several captures as one run" "$captures/loopback.pcap" "$captures/udp.pcap" \
-    "$captures/loopback-nanosecond.pcap" "$captures/midstream.pcap"
-same "a filter" -f "tcp port 443 or udp" "$captures/loopback.pcap" "$captures/udp.pcap"
-same "a time window" --since 2026-11-28T01:10:55Z --until 1795828256 "$captures/loopback.pcap"
-same "site rules" --services "$captures/site-services.example" "$captures/loopback.pcap"
-
-# Many flows over many sweeps of idle flows, closed connections reopened by a SYN, and a scan
-# and flood of one-packet flows (the workers' batches fill and go out many times).
-"$generate" --packets 120000 --flows 6000 --seed 5 "$work/generated.pcap" 2>/dev/null
-same "generated capture" "$work/generated.pcap"
-"$generate" --flood 60000 --seed 6 "$work/flood.pcap" 2>/dev/null
-same "generated flood" "$work/flood.pcap"
-# The flood ends with its flows open, which each worker finishes and hands over 4,096 at a time:
-# with three workers, each must have several such chunks, interleaved with the others' by flow
-# id, for the comparison above to test that.
-open_at_end=$("$oddport" -q -j 1 --format ndjson "$work/flood.pcap" | grep -c '"open_at_end":true')
-if [ "$open_at_end" -lt $((3 * 3 * 4096)) ]; then
-    echo "generated flood: only $open_at_end flows open at the end, fewer than 3 chunks a worker"
-    failures=$((failures + 1))
-fi
-gzip -c "$work/generated.pcap" >"$work/generated.pcap.gz"
-same "compressed generated capture (payloads copied, not read in place)" "$work/generated.pcap.gz"
-standard_input=$work/generated.pcap
-same "from standard input" -
-standard_input=/dev/null
-
 if [ -n "$corpus" ]; then
+    # The folder only: test 'jobs' compares the rest in the same build.
     while IFS= read -r -d '' capture; do
         same "${capture#"$corpus"/}" "$capture"
     done < <(find "$corpus" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 | sort -z)
+else
+    for capture in "$captures"/*.pcap "$captures"/*.pcapng; do
+        same "$(basename "$capture")" "$capture"
+    done
+    same "several captures as one run" "$captures/loopback.pcap" "$captures/udp.pcap" \
+        "$captures/loopback-nanosecond.pcap" "$captures/midstream.pcap"
+    same "a filter" -f "tcp port 443 or udp" "$captures/loopback.pcap" "$captures/udp.pcap"
+    same "a time window" --since 2026-11-28T01:10:55Z --until 1795828256 "$captures/loopback.pcap"
+    same "site rules" --services "$captures/site-services.example" "$captures/loopback.pcap"
+
+    # Many flows over many sweeps of idle flows, closed connections reopened by a SYN, and a scan
+    # and flood of one-packet flows (the workers' batches fill and go out many times).
+    "$generate" --packets 120000 --flows 6000 --seed 5 "$work/generated.pcap" 2>/dev/null
+    same "generated capture" "$work/generated.pcap"
+    "$generate" --flood 60000 --seed 6 "$work/flood.pcap" 2>/dev/null
+    same "generated flood" "$work/flood.pcap"
+    # The flood ends with its flows open, which each worker finishes and hands over 4,096 at a
+    # time: with three workers, each must have several such chunks, interleaved with the others'
+    # by flow id, for the comparison above to test that.
+    open_at_end=$("$reference" -q -j 1 --format ndjson "$work/flood.pcap" | grep -c '"open_at_end":true')
+    if [ "$open_at_end" -lt $((3 * 3 * 4096)) ]; then
+        echo "generated flood: only $open_at_end flows open at the end, fewer than 3 chunks a worker"
+        failures=$((failures + 1))
+    fi
+    gzip -c "$work/generated.pcap" >"$work/generated.pcap.gz"
+    same "compressed generated capture (payloads copied, not read in place)" "$work/generated.pcap.gz"
+    standard_input=$work/generated.pcap
+    same "from standard input" -
+    standard_input=/dev/null
 fi
 
 echo "$runs comparisons of -j 1, 2 and 3, $failures different"
