@@ -16,7 +16,6 @@ corpus_in_chroot=/root/oddport-corpus
 usage() {
     cat <<EOF
 usage: $(basename "$0") [--corpus FOLDER] SUITE [MESON_TEST_ARGS...]
-       $(basename "$0") --prepare SUITE
 
 Builds oddport and its Wireshark plugin inside a chroot of the Debian or Ubuntu
 release SUITE and runs 'meson test --suite plugin --suite newer-wireshark'
@@ -29,10 +28,6 @@ source tree is copied as it is now, uncommitted changes included.
 and builds with -Dcorpus_dir on it, so that the checks over it run too; the
 plugin's tests over it are in suite host-only, which is left out: they check
 against Debian 12's tshark or take many minutes.
-
---prepare makes the chroot and installs the build dependencies in it, and
-stops there: the slow part of a first run, mostly waiting on the archive, done
-ahead while something else keeps the processor busy.
 
 MESON_TEST_ARGS go to 'meson test', for example a test name. If they name a
 suite (--suite unit), that suite runs instead of the default ones.
@@ -54,11 +49,7 @@ fail() {
 }
 
 corpus_dir=""
-prepare_only=false
-if [ "${1:-}" = --prepare ]; then
-    prepare_only=true
-    shift
-elif [ "${1:-}" = --corpus ]; then
+if [ "${1:-}" = --corpus ]; then
     [ -n "${2:-}" ] || {
         usage >&2
         exit 2
@@ -80,10 +71,6 @@ case "${1:-}" in
 esac
 suite=$1
 shift
-if $prepare_only && [ $# -gt 0 ]; then
-    usage >&2
-    exit 2
-fi
 # The suite name becomes a folder name.
 if ! [[ $suite =~ ^[a-z0-9][a-z0-9.-]*$ ]]; then
     echo "run-in-chroot: '$suite' is not a Debian or Ubuntu release name such as trixie, unstable or noble" >&2
@@ -313,10 +300,6 @@ tshark_version=$(in_chroot sh -c 'tshark --version 2>/dev/null | head -n 1')
 tshark_version=${tshark_version%.}
 [ -n "$tshark_version" ] || fail "tshark does not run in the $suite chroot"
 echo "== $tshark_version, in the $suite chroot"
-if $prepare_only; then
-    echo "== the $suite chroot is ready"
-    exit 0
-fi
 
 echo "== copying $source_dir to $source_in_chroot in the chroot"
 copy_dir=$chroot_dir$source_in_chroot
