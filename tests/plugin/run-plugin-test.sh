@@ -13,9 +13,8 @@
 #   tree           the Statistics tree counts the CLI's packets by port class (two passes)
 #   statistics     tshark -q -z oddport[,FILTER] prints what EXPECTED holds
 #                  (ODDPORT_UPDATE_GOLDEN=1 rewrites it)
-#   corpus         fields, protocols-all and unchanged at once, the first two on one two-pass
-#                  run of tshark (the same command): "check MODE: passed" or "check MODE:
-#                  failed" after each checker's output, for run-corpus.sh
+#   corpus         fields, protocols-all and unchanged at once: "check MODE: passed" or "check
+#                  MODE: failed" after each checker's output, for run-corpus.sh
 set -euo pipefail
 mode=$1 tshark=$2 plugin=$3 oddport=$4 checker=$5 capture=${6:-} expected=${7:-} filter=${8:-}
 
@@ -32,21 +31,28 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 run_tshark() { "${runner[@]}" "$tshark" "$@" 2>"$work/tshark.err" || { cat "$work/tshark.err" >&2; return 1; }; }
 
-# tshark takes as long to list its folders or its fields' values as to read a small capture, and
-# the lists depend only on tshark and the plugin: the first test to need one keeps it beside the
-# plugin for the others (the corpus test took 0.59 of its time). A rebuilt plugin or another
-# tshark has lists of its own.
-list_cache=$(dirname "$plugin")/tshark-lists
-list_key=$({
+# tshark takes as long to list its folders, its fields or their values as to read a small
+# capture, and several tests read the same capture the same way (fields and protocols-all; the
+# one-pass run of protocols and unchanged). What tshark prints depends only on tshark, the plugin,
+# this script's options and the capture: the first test to need an output keeps it beside the
+# plugin for the others (the corpus test took 0.59 of its time with the lists kept). A rebuilt
+# plugin, an edited script or another tshark has outputs of its own.
+output_cache=$(dirname "$plugin")/tshark-outputs
+cache_key=$({
     sha256sum <"$plugin"
+    sha256sum <"$0"
     stat -L -c '%n %s %Y' "$(command -v "$tshark")"
 } | sha256sum | cut -c1-16)
-# cached_list NAME COMMAND...: the command's output, from the cache once a test has made it.
-cached_list() {
-    local file=$list_cache/$list_key.$1
+capture_key=""
+[ -z "$capture" ] || capture_key=$(sha256sum <"$capture" | cut -c1-16)
+# cached NAME COMMAND...: the command's output, from the cache once a test has made it. The
+# output goes through a temporary file and a rename, so that a test running beside never reads
+# half of one; a failed command leaves nothing.
+cached() {
+    local file=$output_cache/$cache_key.$1
     shift
     if [ ! -s "$file" ]; then
-        mkdir -p "$list_cache"
+        mkdir -p "$output_cache"
         "$@" >"$file.$$" || { rm -f "$file.$$"; return 1; }
         mv -f "$file.$$" "$file"
     fi
@@ -60,12 +66,12 @@ personal_plugins() {
     run_tshark -G folders | awk -F'\t' -v home="$work/home" '
         /^Personal Plugins:/ && index($2, home "/") == 1 { print substr($2, length(home) + 1) }'
 }
-plugin_root=$work/home$(cached_list personal-plugins personal_plugins)
+plugin_root=$work/home$(cached personal-plugins personal_plugins)
 [ "$plugin_root" != "$work/home" ] ||
     { echo "tshark -G folders names no personal plugin folder in the home folder" >&2; exit 1; }
 "${runner[@]}" mkdir -p "$plugin_root/epan"
 "${runner[@]}" cp "$plugin" "$plugin_root/epan/oddport.so"
-cached_list values run_tshark -G values >"$work/values"
+cached values run_tshark -G values >"$work/values"
 
 fields=(-T fields -E separator=/t -E occurrence=a -E aggregator=,
     -e frame.number -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst
@@ -93,9 +99,12 @@ plugins)
     ;;
 protocols | protocols-all | fields | unchanged)
     report
-    passes=()
-    [ "$mode" = protocols ] || [ "$mode" = unchanged ] || passes=(-2)
-    run_tshark "${passes[@]}" -r "$work/capture" "${fields[@]}" >"$work/with.tsv"
+    if [ "$mode" = protocols ] || [ "$mode" = unchanged ]; then
+        cached "$capture_key.one-pass" run_tshark -r "$work/capture" "${fields[@]}" >"$work/with.tsv"
+    else
+        cached "$capture_key.two-passes" run_tshark -2 -r "$work/capture" "${fields[@]}" \
+            >"$work/with.tsv"
+    fi
     if [ "$mode" = unchanged ]; then
         run_tshark --disable-protocol oddport -r "$work/capture" "${fields[@]}" >"$work/without.tsv"
         "$checker" unchanged "$work/report.json" "$work/values" "$work/with.tsv" "$work/without.tsv"
@@ -105,8 +114,9 @@ protocols | protocols-all | fields | unchanged)
     ;;
 corpus)
     report
-    run_tshark -2 -r "$work/capture" "${fields[@]}" >"$work/two-passes.tsv"
-    run_tshark -r "$work/capture" "${fields[@]}" >"$work/with.tsv"
+    cached "$capture_key.two-passes" run_tshark -2 -r "$work/capture" "${fields[@]}" \
+        >"$work/two-passes.tsv"
+    cached "$capture_key.one-pass" run_tshark -r "$work/capture" "${fields[@]}" >"$work/with.tsv"
     run_tshark --disable-protocol oddport -r "$work/capture" "${fields[@]}" >"$work/without.tsv"
     for check in fields protocols-all unchanged; do
         case "$check" in
@@ -124,7 +134,7 @@ details)
     report
     # Every field the protocol table gave the plugin, as tshark lists them (by their blurb:
     # expert items such as oddport.nonstandard.alternate share the name's shape).
-    run_tshark -G fields |
+    cached fields run_tshark -G fields |
         awk -F'\t' '$3 ~ /^oddport\./ && $8 == "As the CLI'"'"'s JSON report gives it for this flow" {
             print $3 }' >"$work/details"
     [ -s "$work/details" ] || { echo "tshark lists no protocol detail field of oddport"; exit 1; }
