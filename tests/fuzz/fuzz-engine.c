@@ -37,18 +37,23 @@ static void add_flow(const OddportFlowReport *flow, void *user_data)
  * reached only by floods, far beyond what a fuzzer's input holds). */
 #define FUZZ_MAX_FLOWS 16
 
-/* The capture goes to the engine as a path, the way the CLI gets it; an in-memory file keeps the
- * fuzzer off the disk and is mapped like a regular file by the capture reader. */
-static int write_memory_file(const uint8_t *data, size_t size)
+static void write_all(int fd, const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("fuzz-capture", MFD_CLOEXEC);
-    FUZZ_CHECK(fd >= 0);
     size_t written = 0;
     while (written < size) {
         ssize_t count = write(fd, data + written, size - written);
         FUZZ_CHECK(count > 0);
         written += (size_t)count;
     }
+}
+
+/* The capture goes to the engine as a path, the way the CLI gets it; an in-memory file keeps the
+ * fuzzer off the disk and is mapped like a regular file by the capture reader. */
+static int write_memory_file(const uint8_t *data, size_t size)
+{
+    int fd = memfd_create("fuzz-capture", MFD_CLOEXEC);
+    FUZZ_CHECK(fd >= 0);
+    write_all(fd, data, size);
     return fd;
 }
 
@@ -68,12 +73,7 @@ static bool put_on_standard_input(const uint8_t *data, size_t size, int *saved_s
         close(ends[1]);
         return false;
     }
-    size_t written = 0;
-    while (written < size) {
-        ssize_t count = write(ends[1], data + written, size - written);
-        FUZZ_CHECK(count > 0);
-        written += (size_t)count;
-    }
+    write_all(ends[1], data, size);
     close(ends[1]);
     *saved_stdin = dup(STDIN_FILENO);
     FUZZ_CHECK(*saved_stdin >= 0);

@@ -12,7 +12,7 @@ export work
 # check_capture NUMBER CAPTURE: writes the capture's results to $work/NUMBER, a line "passed",
 # "failed" or "unreadable" each, a failure's output after its line.
 check_capture() {
-    local result=$work/$1 capture=$2 output check verdict
+    local result=$work/$1 capture=$2 mode output
     # A capture the CLI cannot read at all has no report to compare with; the golden corpus test
     # checks that the CLI says so clearly.
     if ! "$oddport" --format json -o /dev/null "$capture" 2>/dev/null; then
@@ -20,32 +20,23 @@ check_capture() {
         return
     fi
     : >"$result"
-    # One run of the runner does the three checks, fields, protocols-all and unchanged, and ends
-    # each with a line "check MODE: passed|failed"; if it fails before the checks, all three do.
-    output=$(bash "$runner" corpus "$tshark" "$plugin" "$oddport" "$checker" "$capture" 2>&1)
-    for check in fields protocols-all unchanged; do
-        verdict=$(printf '%s\n' "$output" | sed -n "s/^check $check: //p")
-        # The checker's own lines for this check: those after the previous check's verdict.
-        block=$(printf '%s\n' "$output" | awk -v check="$check" '
-            /^check [a-z-]+: (passed|failed)$/ { if ($2 == check ":") { printf "%s", lines; exit } lines = ""; next }
-            { lines = lines $0 "\n" }')
-        if [ "$verdict" = passed ] ||
-            { [ "$verdict" = failed ] &&
-                [ "$(printf '%s' "$block" | tail -n 1)" = "no packet was checked: the capture or the tshark output is not what was meant" ]; }; then
+    for mode in fields protocols-all unchanged; do
+        if output=$(bash "$runner" "$mode" "$tshark" "$plugin" "$oddport" "$checker" "$capture" 2>&1) ||
+            [ "$(printf '%s\n' "$output" | tail -n 1)" = "no packet was checked: the capture or the tshark output is not what was meant" ]; then
             echo passed >>"$result"
         else
-            [ -n "$verdict" ] || block=$output
             {
                 echo failed
-                printf '%s %s:\n%s\n' "$check" "$capture" "$(printf '%s\n' "$block" | grep -v '^note:' | head -n 10)"
+                printf '%s %s:\n%s\n' "$mode" "$capture" "$(printf '%s\n' "$output" | grep -v '^note:' | head -n 10)"
             } >>"$result"
         fi
     done
 }
 export -f check_capture
 
-# Each capture runs tshark three times, the longest test of all: the captures are checked as
-# many at a time as there are processors, each into a file of its own, read in their order after.
+# Each capture runs tshark three times (protocols-all reads the two-pass output that fields made,
+# from the runner's cache), the longest test of all: the captures are checked as many at a time as
+# there are processors, each into a file of its own, read in their order after.
 mapfile -d '' captures < <(find "$folder" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 | sort -z)
 # shellcheck disable=SC2016 # expanded by the shell xargs starts
 for index in "${!captures[@]}"; do

@@ -13,8 +13,6 @@
 #   tree           the Statistics tree counts the CLI's packets by port class (two passes)
 #   statistics     tshark -q -z oddport[,FILTER] prints what EXPECTED holds
 #                  (ODDPORT_UPDATE_GOLDEN=1 rewrites it)
-#   corpus         fields, protocols-all and unchanged at once: "check MODE: passed" or "check
-#                  MODE: failed" after each checker's output, for run-corpus.sh
 set -euo pipefail
 mode=$1 tshark=$2 plugin=$3 oddport=$4 checker=$5 capture=${6:-} expected=${7:-} filter=${8:-}
 
@@ -111,24 +109,6 @@ protocols | protocols-all | fields | unchanged)
     else
         "$checker" "$mode" "$work/report.json" "$work/values" "$work/with.tsv"
     fi
-    ;;
-corpus)
-    report
-    cached "$capture_key.two-passes" run_tshark -2 -r "$work/capture" "${fields[@]}" \
-        >"$work/two-passes.tsv"
-    cached "$capture_key.one-pass" run_tshark -r "$work/capture" "${fields[@]}" >"$work/with.tsv"
-    run_tshark --disable-protocol oddport -r "$work/capture" "${fields[@]}" >"$work/without.tsv"
-    for check in fields protocols-all unchanged; do
-        case "$check" in
-        unchanged) inputs=("$work/with.tsv" "$work/without.tsv") ;;
-        *) inputs=("$work/two-passes.tsv") ;;
-        esac
-        if "$checker" "$check" "$work/report.json" "$work/values" "${inputs[@]}" 2>&1; then
-            echo "check $check: passed"
-        else
-            echo "check $check: failed"
-        fi
-    done
     ;;
 details)
     report
