@@ -1226,16 +1226,20 @@ static bool read_start(OddportCaptureReader *reader, GError **error)
  * and takes it out again, and what that costs differs from machine to machine far more than the
  * copy does. On one 2-core virtual machine, with the file in 4 KiB pages, mapping was the faster
  * by 1.13 to 1.16 times (touching a mapped 604 MB file took 0.06 to 0.095 s there, about what
- * reading it takes); on another, whose hypervisor takes part in every change to a page table,
- * mapping and touching 2 MiB took 4.4 to 6.9 times as long as reading it, and 4M packets read
- * rather than mapped took 0.58 (short flows) and 0.33 (long flows) of the time at -j 1. A file
- * the page cache holds in large pieces maps cheaply anywhere. So on the first file of a run large
- * enough to matter, both are timed on its first PROBE_BYTES, in the page cache from a first read,
- * and files that large are read when mapping costs more than MAPPING_COST_LIMIT times as much.
- * The cost is the machine's more than the file's, and a set of hundreds of rotated files would
- * otherwise read 6 MiB and map 4 MiB more for each; the verdict is kept for the run. */
-enum { PROBE_FILE_MIN = 64 * 1024 * 1024, PROBE_BYTES = 2 * 1024 * 1024, PROBE_ROUNDS = 2 };
-#define MAPPING_COST_LIMIT 3.0
+ * reading it takes). On another, whose hypervisor takes part in every change to a page table, the
+ * first touch of each mapped page cost about 1.5 us even with its page-table entry already filled
+ * (0.25 s for the same file, against 0.05 s to read it), and 4M packets mapped took 2 to 3 times
+ * as long as read at -j 1. A file the page cache holds in large pieces maps cheaply anywhere. So
+ * on the first file of a run large enough to matter, both are timed on its first PROBE_BYTES, in
+ * the page cache from a first read, and files that large are mapped only when mapping cost no more
+ * than MAPPING_COST_LIMIT times what reading did. The limit was once 3: on the second machine the
+ * probe's ratio ranged from 1.9 to 5.6 from one run to the next, so about one run in three mapped
+ * and took three times as long. Mapping gains a sixth at best and can lose a factor of three, so
+ * a close call reads. The cost is the machine's more than the file's, and a set of hundreds of
+ * rotated files would otherwise read 8 MiB and map 6 MiB more for each; the verdict is kept for
+ * the run. */
+enum { PROBE_FILE_MIN = 64 * 1024 * 1024, PROBE_BYTES = 2 * 1024 * 1024, PROBE_ROUNDS = 3 };
+#define MAPPING_COST_LIMIT 1.0
 
 typedef enum {
     MAPPING_NOT_TIMED,
@@ -1243,15 +1247,32 @@ typedef enum {
     MAPPING_DEAR,
 } MappingVerdict;
 
+static int compare_durations(const void *left, const void *right)
+{
+    gint64 a = *(const gint64 *)left;
+    gint64 b = *(const gint64 *)right;
+    return (a > b) - (a < b);
+}
+
+static gint64 median_duration(gint64 *durations, size_t count)
+{
+    qsort(durations, count, sizeof *durations, compare_durations);
+    return durations[count / 2];
+}
+
 /* The verdict on `fd`'s first bytes; MAPPING_NOT_TIMED when they could not be timed (a file cut
- * short under the reader, mapping refused). */
+ * short under the reader, mapping refused). Medians, not the best round: on the machine where
+ * mapping is dear, about one round in fifteen mapped at half what reading cost (a page table
+ * the previous round left warm, perhaps), and the best of three then chose mapping for a run
+ * that took 2.7 times as long. */
 static MappingVerdict time_mapping_against_reading(int fd)
 {
     uint8_t *buffer = g_malloc(PROBE_BYTES);
     bool read_whole = pread(fd, buffer, PROBE_BYTES, 0) == PROBE_BYTES;
-    gint64 best_read = G_MAXINT64;
-    gint64 best_map = G_MAXINT64;
-    for (unsigned round = 0; read_whole && round < PROBE_ROUNDS; round++) {
+    gint64 read_durations[PROBE_ROUNDS];
+    gint64 map_durations[PROBE_ROUNDS];
+    size_t rounds = 0;
+    while (read_whole && rounds < PROBE_ROUNDS) {
         gint64 start = g_get_monotonic_time();
         read_whole = pread(fd, buffer, PROBE_BYTES, 0) == PROBE_BYTES;
         gint64 read_done = g_get_monotonic_time();
@@ -1265,14 +1286,16 @@ static MappingVerdict time_mapping_against_reading(int fd)
             sum = (uint8_t)(sum + map[offset]);
         munmap(map, PROBE_BYTES);
         gint64 map_done = g_get_monotonic_time();
-        best_read = MIN(best_read, read_done - start);
-        best_map = MIN(best_map, map_done - read_done);
+        read_durations[rounds] = read_done - start;
+        map_durations[rounds] = map_done - read_done;
+        rounds++;
     }
     g_free(buffer);
-    if (best_read == G_MAXINT64 || best_map == G_MAXINT64)
+    if (!read_whole || rounds < PROBE_ROUNDS)
         return MAPPING_NOT_TIMED;
-    return (double)best_map > MAPPING_COST_LIMIT * (double)MAX(best_read, 1) ? MAPPING_DEAR
-                                                                             : MAPPING_CHEAP;
+    gint64 reading = MAX(median_duration(read_durations, rounds), 1);
+    gint64 mapping = median_duration(map_durations, rounds);
+    return (double)mapping > MAPPING_COST_LIMIT * (double)reading ? MAPPING_DEAR : MAPPING_CHEAP;
 }
 
 /* Readers may be opened from several threads (one run's parts, a library's callers): the verdict
