@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal/decompress.h"
+#include "internal/mapping_cost.h"
 #include "internal/prefetch.h"
 #include "oddport/capture.h"
 #include "internal/cursor.h"
@@ -1232,14 +1233,12 @@ static bool read_start(OddportCaptureReader *reader, GError **error)
  * as long as read at -j 1. A file the page cache holds in large pieces maps cheaply anywhere. So
  * on the first file of a run large enough to matter, both are timed on its first PROBE_BYTES, in
  * the page cache from a first read, and files that large are mapped only when mapping cost no more
- * than MAPPING_COST_LIMIT times what reading did. The limit was once 3: on the second machine the
- * probe's ratio ranged from 1.9 to 5.6 from one run to the next, so about one run in three mapped
- * and took three times as long. Mapping gains a sixth at best and can lose a factor of three, so
- * a close call reads. The cost is the machine's more than the file's, and a set of hundreds of
- * rotated files would otherwise read 8 MiB and map 6 MiB more for each; the verdict is kept for
- * the run. */
+ * than reading did (oddport_mapping_costs_more). The limit was once 3 times, on the best round:
+ * on the second machine that ratio ranged from 1.9 to 5.6 from one run to the next, so about one
+ * run in three mapped and took three times as long. The cost is the machine's more than the
+ * file's, and a set of hundreds of rotated files would otherwise read 8 MiB and map 6 MiB more
+ * for each; the verdict is kept for the run. */
 enum { PROBE_FILE_MIN = 64 * 1024 * 1024, PROBE_BYTES = 2 * 1024 * 1024, PROBE_ROUNDS = 3 };
-#define MAPPING_COST_LIMIT 1.0
 
 typedef enum {
     MAPPING_NOT_TIMED,
@@ -1249,28 +1248,37 @@ typedef enum {
 
 static int compare_durations(const void *left, const void *right)
 {
-    gint64 a = *(const gint64 *)left;
-    gint64 b = *(const gint64 *)right;
+    int64_t a = *(const int64_t *)left;
+    int64_t b = *(const int64_t *)right;
     return (a > b) - (a < b);
 }
 
-static gint64 median_duration(gint64 *durations, size_t count)
+static int64_t median_duration(const int64_t *durations, size_t count)
 {
-    qsort(durations, count, sizeof *durations, compare_durations);
-    return durations[count / 2];
+    int64_t sorted[ODDPORT_MAPPING_ROUNDS_MAX];
+    memcpy(sorted, durations, count * sizeof *durations);
+    qsort(sorted, count, sizeof *sorted, compare_durations);
+    return sorted[count / 2];
+}
+
+/* Medians, not the best round: on the machine where mapping is dear, about one round in fifteen
+ * mapped at half what reading cost (a page table the previous round left warm, perhaps), and the
+ * best of three then chose mapping for a run that took 2.7 times as long. */
+bool oddport_mapping_costs_more(const int64_t *read_durations, const int64_t *map_durations,
+                                size_t rounds)
+{
+    g_return_val_if_fail(rounds >= 1 && rounds <= ODDPORT_MAPPING_ROUNDS_MAX, false);
+    return median_duration(map_durations, rounds) > median_duration(read_durations, rounds);
 }
 
 /* The verdict on `fd`'s first bytes; MAPPING_NOT_TIMED when they could not be timed (a file cut
- * short under the reader, mapping refused). Medians, not the best round: on the machine where
- * mapping is dear, about one round in fifteen mapped at half what reading cost (a page table
- * the previous round left warm, perhaps), and the best of three then chose mapping for a run
- * that took 2.7 times as long. */
+ * short under the reader, mapping refused). */
 static MappingVerdict time_mapping_against_reading(int fd)
 {
     uint8_t *buffer = g_malloc(PROBE_BYTES);
     bool read_whole = pread(fd, buffer, PROBE_BYTES, 0) == PROBE_BYTES;
-    gint64 read_durations[PROBE_ROUNDS];
-    gint64 map_durations[PROBE_ROUNDS];
+    int64_t read_durations[PROBE_ROUNDS];
+    int64_t map_durations[PROBE_ROUNDS];
     size_t rounds = 0;
     while (read_whole && rounds < PROBE_ROUNDS) {
         gint64 start = g_get_monotonic_time();
@@ -1293,9 +1301,8 @@ static MappingVerdict time_mapping_against_reading(int fd)
     g_free(buffer);
     if (!read_whole || rounds < PROBE_ROUNDS)
         return MAPPING_NOT_TIMED;
-    gint64 reading = MAX(median_duration(read_durations, rounds), 1);
-    gint64 mapping = median_duration(map_durations, rounds);
-    return (double)mapping > MAPPING_COST_LIMIT * (double)reading ? MAPPING_DEAR : MAPPING_CHEAP;
+    return oddport_mapping_costs_more(read_durations, map_durations, rounds) ? MAPPING_DEAR
+                                                                             : MAPPING_CHEAP;
 }
 
 /* Readers may be opened from several threads (one run's parts, a library's callers): the verdict
