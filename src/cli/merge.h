@@ -28,8 +28,8 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
 bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format, FILE *stream,
                          const OddportReportOptions *options);
 
-/* The command: `oddport merge [OPTIONS] REPORT...` with argv[0] "merge". Returns its exit
- * status. */
+/* The command, run by the program oddport-merge: `oddport merge [OPTIONS] REPORT...` with
+ * argv[0] "merge". Returns its exit status. */
 int oddport_merge_main(int argc, char **argv);
 
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install test: `meson install` puts oddport, its man page and the plugin where they are used.
 #
-# usage: check-install.sh staged MESON BUILD_DIR MAN_SOURCE PREFIX BINDIR MANDIR PLUGIN_BUILT PLUGIN_DIR_OPTION
+# usage: check-install.sh staged MESON BUILD_DIR MAN_SOURCE PREFIX BINDIR MANDIR LIBEXECDIR PLUGIN_BUILT PLUGIN_DIR_OPTION
 #   Installs the build under test into a temporary DESTDIR and checks each file's place for the
 #   build's prefix: the plugin in Wireshark's global folder for a system prefix (/usr,
 #   /usr/local, Wireshark's own), else under the prefix in the personal folder's layout.
@@ -43,14 +43,20 @@ finish() {
 
 case "$mode" in
 staged)
-    meson=$1 build=$2 man_source=$3 prefix=$4 bindir=$5 mandir=$6 plugin_built=$7 plugin_dir_option=$8
+    meson=$1 build=$2 man_source=$3 prefix=$4 bindir=$5 mandir=$6 libexecdir=$7 plugin_built=$8
+    plugin_dir_option=$9
     stage=$work/stage
     "$meson" install -C "$build" --no-rebuild --quiet --destdir "$stage" >"$work/install.log" 2>&1 ||
         { cat "$work/install.log"; echo "not ok - meson install --destdir failed"; exit 1; }
     # Relative bindir and mandir are under the prefix; absolute ones stand alone.
     [[ $bindir == /* ]] || bindir=$prefix/$bindir
     [[ $mandir == /* ]] || mandir=$prefix/$mandir
+    [[ $libexecdir == /* ]] || libexecdir=$prefix/$libexecdir
     check "oddport installed in $bindir and runs" "$stage$bindir/oddport" --version
+    check "oddport-merge installed in $libexecdir/oddport" test -x "$stage$libexecdir/oddport/oddport-merge"
+    # Found from the staged oddport's own folder, not from where it is to be installed.
+    check "oddport merge runs the staged oddport-merge" \
+        sh -c '"$1" merge --help >/dev/null' sh "$stage$bindir/oddport"
     check "man page installed in $mandir/man1" cmp -s "$man_source" "$stage$mandir/man1/oddport.1"
     check "oddport-dask installed in $bindir" test -x "$stage$bindir/oddport-dask"
     check "oddport-dask man page installed in $mandir/man1" test -s "$stage$mandir/man1/oddport-dask.1"
@@ -87,7 +93,7 @@ home)
     "$meson" setup "$work/build" "$source" --prefix "$prefix" >"$work/setup.log" 2>&1 ||
         { cat "$work/setup.log"; echo "not ok - meson setup --prefix $prefix failed"; exit 1; }
     # Only what is installed, not the tests.
-    targets=(src/cli/oddport:executable)
+    targets=(src/cli/oddport:executable src/cli/oddport-merge:executable)
     plugin_built=false
     if grep -q "plugin *: yes" "$work/setup.log"; then
         targets+=(plugin/oddport:shared_module)
@@ -98,6 +104,8 @@ home)
     "$meson" install -C "$work/build" --no-rebuild --quiet >"$work/install.log" 2>&1 ||
         { cat "$work/install.log"; echo "not ok - meson install into $prefix failed"; exit 1; }
     check "oddport installed in ~/.local/bin and runs" "$prefix/bin/oddport" --version
+    check "oddport merge finds oddport-merge in ~/.local/libexec/oddport" \
+        sh -c '"$1" merge --help >/dev/null' sh "$prefix/bin/oddport"
     if command -v man >/dev/null; then
         # man-db finds ~/.local/share/man from ~/.local/bin in PATH.
         found=$(env -u MANPATH HOME="$home" PATH="$prefix/bin:$PATH" man -w oddport 2>/dev/null || true)

@@ -2,6 +2,7 @@
 # oddport merge refuses what it cannot merge, naming the report, and touches no output then:
 # a report cut short, one without the members merging needs, one of another schema, text that
 # is no JSON; usage errors exit 2, and the help names the command. A report of no flows merges.
+# oddport without the program that merges, oddport-merge, says so.
 # Usage: errors.sh ODDPORT CAPTURES-DIR
 set -uo pipefail
 oddport=$(realpath "$1")
@@ -62,6 +63,25 @@ if "$oddport" merge -o merged-empty.json empty.json good.json &&
     echo "ok - a report of no flows merges"
 else
     echo "not ok - a report of no flows does not merge"
+    failed=1
+fi
+# oddport copied somewhere without the program that merges: a clear message, exit 2. Skipped
+# where oddport-merge is installed at the configured place, which oddport then finds.
+mkdir alone
+cp "$oddport" alone/oddport
+"alone/oddport" merge good.json >/dev/null 2>err
+status=$?
+if grep -q "is not installed" err; then
+    if [[ $status == 2 ]] && grep -q "oddport merge: oddport-merge, the program that merges" err; then
+        echo "ok - oddport without oddport-merge says so (exit 2)"
+    else
+        echo "not ok - oddport without oddport-merge: exit $status, stderr: $(cat err)"
+        failed=1
+    fi
+elif [[ $status == 0 ]]; then
+    echo "ok - oddport without oddport-merge beside it # SKIP one is installed where it looks last"
+else
+    echo "not ok - oddport without oddport-merge: exit $status, stderr: $(cat err)"
     failed=1
 fi
 exit $failed
