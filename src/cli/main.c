@@ -998,9 +998,9 @@ static gint64 default_jobs(void)
 /* `oddport merge` is the program oddport-merge, beside oddport in a build, and under the prefix,
  * once installed, in LIBEXECDIR/oddport: found from where oddport itself lies, so that a staged
  * or moved installation finds its own, and then where it was to be installed. Reading captures
- * then loads neither json-glib nor GIO, which the merge reads reports with: oddport on a small
- * capture started in about 0.6 of the time, with 80 fewer page faults. Returns only when the
- * merge could not be started. */
+ * then loads neither json-glib nor GIO, which the merge reads reports with: `oddport --version`
+ * took 0.65 of the processor time, a run over a capture of nine packets 0.7 to 0.8, each with 83
+ * fewer page faults. Returns only when the merge could not be started. */
 static int run_merge(char **argv)
 {
     enum { EXIT_MERGE_USAGE = 2 };
