@@ -1,5 +1,4 @@
-/* oddport-merge: `oddport merge` as a program of its own, so that reading captures loads no JSON
- * parser. */
+/* oddport-merge: `oddport merge` on its own, so that reading captures loads no JSON parser. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -1234,11 +1234,13 @@ static bool read_start(OddportCaptureReader *reader, GError **error)
  * on the first file of a run large enough to matter, both are timed on its first PROBE_BYTES, in
  * the page cache from a first read, and files that large are mapped only when mapping cost no more
  * than reading did (oddport_mapping_costs_more). The limit was once 3 times, on the best round:
- * on the second machine that ratio ranged from 1.9 to 5.6 from one run to the next, so about one
- * run in three mapped and took three times as long. The cost is the machine's more than the
- * file's, and a set of hundreds of rotated files would otherwise read 8 MiB and map 6 MiB more
- * for each; the verdict is kept for the run. */
+ * on the second machine that ratio ranged from 1.9 to 5.6 from one run to the next, so one run in
+ * three to five mapped and took 2.7 times as long. The cost is the machine's more than the file's,
+ * and a set of hundreds of rotated files would otherwise read 8 MiB and map 6 MiB more for each;
+ * the verdict is kept for the run. */
 enum { PROBE_FILE_MIN = 64 * 1024 * 1024, PROBE_BYTES = 2 * 1024 * 1024, PROBE_ROUNDS = 3 };
+_Static_assert((int)PROBE_ROUNDS <= (int)ODDPORT_MAPPING_ROUNDS_MAX,
+               "the verdict takes every round");
 
 typedef enum {
     MAPPING_NOT_TIMED,
