@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "arguments.h"
+#include "fatal.h"
 #include "inputs.h"
 #include "oddport/engine.h"
 #include "oddport/protocol.h"
@@ -951,32 +952,22 @@ static int load_site_rules(OddportPortRules *rules, char **paths)
 
 /* Memory can also run out outside the engine's flow table (the service rows, a report's own
  * buffers), where GLib ends the process. Its last word is replaced by a line that says what to
- * do, and the unfinished report file goes with it. Only async-signal-safe calls from here on:
- * the heap may be exhausted. */
-static void on_fatal_glib_error(const char *domain, GLogLevelFlags level, const char *message,
-                                void *data)
+ * do, and the unfinished report file goes with it. */
+static void remove_unfinished_report(void)
 {
-    (void)domain;
-    (void)level;
-    (void)data;
     if (cleanup_path_ready)
         unlink(cleanup_path);
-    static const char out_of_memory[] =
+}
+
+static const OddportFatalErrors FATAL_ERRORS = {
+    .out_of_memory_line =
         "oddport: out of memory: the report is incomplete (no -o file was replaced; on standard "
         "output it stops where memory ran out); bound the flows kept at once with a smaller "
-        "--max-flows (the default is 500000)\n";
-    ssize_t ignored;
-    if (strstr(message, "failed to allocate") != NULL) {
-        ignored = write(STDERR_FILENO, out_of_memory, sizeof out_of_memory - 1);
-        _exit(EXIT_OUT_OF_MEMORY);
-    }
-    static const char prefix[] = "oddport: internal error: ";
-    ignored = write(STDERR_FILENO, prefix, sizeof prefix - 1);
-    ignored = write(STDERR_FILENO, message, strlen(message));
-    ignored = write(STDERR_FILENO, "\n", 1);
-    (void)ignored;
-    abort();
-}
+        "--max-flows (the default is 500000)\n",
+    .out_of_memory_status = EXIT_OUT_OF_MEMORY,
+    .internal_error_prefix = "oddport: internal error: ",
+    .before_ending = remove_unfinished_report,
+};
 
 /* One thread per core available; but one in all under an address-space limit (ulimit -v):
  * glibc reserves up to 64 MiB of address space for each thread's heap, which would leave the
@@ -1038,10 +1029,7 @@ static int run_merge(char **argv)
 
 int main(int argc, char **argv)
 {
-    /* GLib before 2.76 takes small blocks from its slice allocator, whose failures bypass the
-     * handler below; plain malloc reports them through it. */
-    g_setenv("G_SLICE", "always-malloc", FALSE);
-    g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, on_fatal_glib_error, NULL);
+    oddport_handle_fatal_errors(&FATAL_ERRORS);
 
     /* `oddport merge REPORT...` puts the reports of runs over parts of a capture set together; a
      * capture that happens to be called "merge" is still read as ./merge. */

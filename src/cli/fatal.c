@@ -1,0 +1,38 @@
+/* How oddport's programs end when GLib cannot allocate memory: a line saying so, not an abort. */
+#include "fatal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+/* The heap may be exhausted: only async-signal-safe calls from here on. */
+static void on_fatal_glib_error(const char *domain, GLogLevelFlags level, const char *message,
+                                void *data)
+{
+    (void)domain;
+    (void)level;
+    const OddportFatalErrors *handling = data;
+    if (handling->before_ending != NULL)
+        handling->before_ending();
+    ssize_t ignored;
+    if (strstr(message, "failed to allocate") != NULL) {
+        ignored = write(STDERR_FILENO, handling->out_of_memory_line,
+                        strlen(handling->out_of_memory_line));
+        _exit(handling->out_of_memory_status);
+    }
+    ignored = write(STDERR_FILENO, handling->internal_error_prefix,
+                    strlen(handling->internal_error_prefix));
+    ignored = write(STDERR_FILENO, message, strlen(message));
+    ignored = write(STDERR_FILENO, "\n", 1);
+    (void)ignored;
+    abort();
+}
+
+void oddport_handle_fatal_errors(const OddportFatalErrors *handling)
+{
+    g_setenv("G_SLICE", "always-malloc", FALSE);
+    g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, on_fatal_glib_error,
+                      (void *)handling);
+}

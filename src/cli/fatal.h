@@ -1,0 +1,22 @@
+/* How oddport's programs end when GLib cannot allocate memory: a line saying so, not an abort. */
+#ifndef ODDPORT_FATAL_H
+#define ODDPORT_FATAL_H
+
+/* What a program says and does when GLib's allocator fails (it ends the process there) or GLib
+ * reports another fatal error. Borrowed: it must outlive the program's run. */
+typedef struct {
+    /* The whole line written when memory ran out, newline included, and the exit status then. */
+    const char *out_of_memory_line;
+    int out_of_memory_status;
+    /* Put before GLib's message for any other fatal error, after which the program aborts. */
+    const char *internal_error_prefix;
+    /* Run first, from the failing allocation: only async-signal-safe calls (NULL for none). */
+    void (*before_ending)(void);
+} OddportFatalErrors;
+
+/* Sends GLib's fatal errors to `handling`, and has GLib take small blocks from malloc, whose
+ * failures reach the handler, rather than from its slice allocator (GLib before 2.76), whose
+ * failures do not. Call first thing in main. */
+void oddport_handle_fatal_errors(const OddportFatalErrors *handling);
+
+#endif
