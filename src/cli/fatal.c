@@ -20,7 +20,7 @@ static void on_fatal_glib_error(const char *domain, GLogLevelFlags level, const 
     if (strstr(message, "failed to allocate") != NULL) {
         ignored = write(STDERR_FILENO, handling->out_of_memory_line,
                         strlen(handling->out_of_memory_line));
-        _exit(handling->out_of_memory_status);
+        _exit(ODDPORT_EXIT_OUT_OF_MEMORY);
     }
     ignored = write(STDERR_FILENO, handling->internal_error_prefix,
                     strlen(handling->internal_error_prefix));

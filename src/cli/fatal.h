@@ -2,12 +2,15 @@
 #ifndef ODDPORT_FATAL_H
 #define ODDPORT_FATAL_H
 
-/* What a program says and does when GLib's allocator fails (it ends the process there) or GLib
- * reports another fatal error. Borrowed: it must outlive the program's run. */
+/* The status oddport and oddport-merge exit with when memory runs out (oddport(1), EXIT STATUS). */
+enum { ODDPORT_EXIT_OUT_OF_MEMORY = 5 };
+
+/* What a program says and does when GLib's allocator fails (it ends the process there, with
+ * ODDPORT_EXIT_OUT_OF_MEMORY) or GLib reports another fatal error. Borrowed: it must outlive the
+ * program's run. */
 typedef struct {
-    /* The whole line written when memory ran out, newline included, and the exit status then. */
+    /* The whole line written when memory ran out, newline included. */
     const char *out_of_memory_line;
-    int out_of_memory_status;
     /* Put before GLib's message for any other fatal error, after which the program aborts. */
     const char *internal_error_prefix;
     /* Run first, from the failing allocation: only async-signal-safe calls (NULL for none). */

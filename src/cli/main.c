@@ -31,7 +31,7 @@ enum {
     EXIT_USAGE = 2,
     EXIT_WRITE_ERROR = 3,
     EXIT_FINDINGS = 4,
-    EXIT_OUT_OF_MEMORY = 5,
+    EXIT_OUT_OF_MEMORY = ODDPORT_EXIT_OUT_OF_MEMORY,
     EXIT_SIGNAL_BASE = 128,
 };
 
@@ -964,7 +964,6 @@ static const OddportFatalErrors FATAL_ERRORS = {
         "oddport: out of memory: the report is incomplete (no -o file was replaced; on standard "
         "output it stops where memory ran out); bound the flows kept at once with a smaller "
         "--max-flows (the default is 500000)\n",
-    .out_of_memory_status = EXIT_OUT_OF_MEMORY,
     .internal_error_prefix = "oddport: internal error: ",
     .before_ending = remove_unfinished_report,
 };
@@ -994,7 +993,6 @@ static gint64 default_jobs(void)
  * fewer page faults. Returns only when the merge could not be started. */
 static int run_merge(char **argv)
 {
-    enum { EXIT_MERGE_USAGE = 2 };
     g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
     if (self == NULL && strchr(argv[0], '/') != NULL)
         self = g_canonicalize_filename(argv[0], NULL);
@@ -1004,27 +1002,29 @@ static int run_merge(char **argv)
     g_autofree char *relative_folder =
         own_folder != NULL ? g_canonicalize_filename(ODDPORT_LIBEXEC_FROM_BINDIR, own_folder)
                            : NULL;
-    const char *const folders[] = {own_folder, relative_folder, ODDPORT_LIBEXECDIR};
-    GString *looked_in = g_string_new(NULL);
-    for (size_t index = 0; index < G_N_ELEMENTS(folders); index++) {
-        if (folders[index] == NULL)
-            continue;
-        g_autofree char *candidate = g_build_filename(folders[index], "oddport-merge", NULL);
-        if (g_file_test(candidate, G_FILE_TEST_IS_EXECUTABLE)) {
-            g_string_free(looked_in, TRUE);
-            argv[1] = candidate;
-            execv(candidate, argv + 1);
-            fprintf(stderr, "oddport merge: cannot run %s: %s\n", candidate, g_strerror(errno));
-            return EXIT_MERGE_USAGE;
-        }
-        g_string_append_printf(looked_in, "%s%s", looked_in->len > 0 ? ", " : "", folders[index]);
+    /* In the order looked in, NULL-terminated. */
+    const char *folders[4] = {NULL};
+    size_t count = 0;
+    if (own_folder != NULL) {
+        folders[count++] = own_folder;
+        folders[count++] = relative_folder;
     }
+    folders[count++] = ODDPORT_LIBEXECDIR;
+    for (size_t index = 0; index < count; index++) {
+        g_autofree char *candidate = g_build_filename(folders[index], "oddport-merge", NULL);
+        if (!g_file_test(candidate, G_FILE_TEST_IS_EXECUTABLE))
+            continue;
+        argv[1] = candidate;
+        execv(candidate, argv + 1);
+        fprintf(stderr, "oddport merge: cannot run %s: %s\n", candidate, g_strerror(errno));
+        return EXIT_USAGE;
+    }
+    g_autofree char *searched = g_strjoinv(", ", (char **)folders);
     fprintf(stderr,
             "oddport merge: oddport-merge, the program that merges reports, is not installed "
             "(looked in %s)\n",
-            looked_in->str);
-    g_string_free(looked_in, TRUE);
-    return EXIT_MERGE_USAGE;
+            searched);
+    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -3,11 +3,9 @@
 #include "merge.h"
 
 /* The merge writes its report beside the -o name and renames it when whole, so a merge that
- * runs out of memory leaves that name as it was. The status is oddport's own for it (see
- * oddport(1), EXIT STATUS). */
+ * runs out of memory leaves that name as it was. */
 static const OddportFatalErrors FATAL_ERRORS = {
     .out_of_memory_line = "oddport merge: out of memory\n",
-    .out_of_memory_status = 5,
     .internal_error_prefix = "oddport merge: internal error: ",
     .before_ending = NULL,
 };
