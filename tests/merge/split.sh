@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A capture set cut with `editcap -c N` gives the same report read as a set by one oddport run
 # and put together by `oddport merge` from a run per part, JSON and NDJSON alike: every capture in
-# the captures folder and a generated capture, each cut at two sizes, and connections on which a
-# SYN comes again, cut after every packet.
+# the captures folder and a generated capture, each cut at two sizes (or twice at one), and
+# connections on which a SYN comes again, cut after every packet.
 # Usage: split.sh ODDPORT CAPTURES-DIR GENERATE-CAPTURE WRITE-SYN-AGAIN-CAPTURE
 set -uo pipefail
 oddport=$(realpath "$1")
@@ -63,9 +63,17 @@ check() {
     fi
 }
 
+# The copies of loopback.pcap in other link layers, precisions and formats bring nothing new to
+# cut every 7 packets, and at 57 parts each were a third of the test's runs: they are cut every
+# 50 packets, as JSON and as NDJSON.
 for capture in "$captures"/*.pcap "$captures"/*.pcapng; do
-    check "$(basename "$capture")" "$capture" 7 json
-    check "$(basename "$capture")" "$capture" 50 ndjson
+    name=$(basename "$capture")
+    if [[ $name == loopback* && $name != loopback.pcap ]]; then
+        check "$name" "$capture" 50 json
+    else
+        check "$name" "$capture" 7 json
+    fi
+    check "$name" "$capture" 50 ndjson
 done
 check syn-again "$work/syn-again.pcap" 1 json
 check syn-again "$work/syn-again.pcap" 1 ndjson
