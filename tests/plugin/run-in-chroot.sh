@@ -15,7 +15,7 @@ corpus_in_chroot=/root/oddport-corpus
 
 usage() {
     cat <<EOF
-usage: $(basename "$0") [--corpus FOLDER] SUITE [MESON_TEST_ARGS...]
+usage: $(basename "$0") [--corpus FOLDER] [--prepare | --test-targets-only] SUITE [MESON_TEST_ARGS...]
 
 Builds oddport and its Wireshark plugin inside a chroot of the Debian or Ubuntu
 release SUITE and runs 'meson test --suite plugin --suite newer-wireshark'
@@ -28,6 +28,14 @@ source tree is copied as it is now, uncommitted changes included.
 and builds with -Dcorpus_dir on it, so that the checks over it run too; the
 plugin's tests over it are in suite host-only, which is left out: they check
 against Debian 12's tshark or take many minutes.
+
+--prepare makes the chroot and installs the build's packages in it, then stops:
+most of a first run's time is spent waiting on archives, which a caller can
+spend on other work.
+
+--test-targets-only builds what the tests run need ('meson test' builds them),
+not the whole tree: the fuzzers, benchmarks and unit tests are compiled by a
+run without it.
 
 MESON_TEST_ARGS go to 'meson test', for example a test name. If they name a
 suite (--suite unit), that suite runs instead of the default ones.
@@ -49,15 +57,30 @@ fail() {
 }
 
 corpus_dir=""
-if [ "${1:-}" = --corpus ]; then
-    [ -n "${2:-}" ] || {
-        usage >&2
-        exit 2
-    }
-    [ -d "$2" ] || fail "the corpus folder '$2' does not exist"
-    corpus_dir=$(cd "$2" && pwd)
-    shift 2
-fi
+prepare_only=false
+test_targets_only=false
+while :; do
+    case "${1:-}" in
+    --corpus)
+        [ -n "${2:-}" ] || {
+            usage >&2
+            exit 2
+        }
+        [ -d "$2" ] || fail "the corpus folder '$2' does not exist"
+        corpus_dir=$(cd "$2" && pwd)
+        shift 2
+        ;;
+    --prepare)
+        prepare_only=true
+        shift
+        ;;
+    --test-targets-only)
+        test_targets_only=true
+        shift
+        ;;
+    *) break ;;
+    esac
+done
 
 case "${1:-}" in
 -h | --help)
@@ -300,6 +323,10 @@ tshark_version=$(in_chroot sh -c 'tshark --version 2>/dev/null | head -n 1')
 tshark_version=${tshark_version%.}
 [ -n "$tshark_version" ] || fail "tshark does not run in the $suite chroot"
 echo "== $tshark_version, in the $suite chroot"
+if $prepare_only; then
+    echo "== the $suite chroot is ready"
+    exit 0
+fi
 
 echo "== copying $source_dir to $source_in_chroot in the chroot"
 copy_dir=$chroot_dir$source_in_chroot
@@ -319,10 +346,15 @@ else
     tar -C "$source_dir" --exclude='./build*' -cf - . | tar -C "$copy_dir" --no-same-owner -xf -
 fi
 
-echo "== building in the $suite chroot"
+build_command='meson setup build "$@" && meson compile -C build'
+if $test_targets_only; then
+    echo "== configuring in the $suite chroot (meson test builds what the tests need)"
+    build_command='meson setup build "$@"'
+else
+    echo "== building in the $suite chroot"
+fi
 # shellcheck disable=SC2016 # expanded by the shell inside the chroot
-in_chroot sh -c 'cd "$1" && shift && meson setup build "$@" && meson compile -C build' sh \
-    "$source_in_chroot" "${setup_options[@]}" ||
+in_chroot sh -c 'cd "$1" && shift && '"$build_command" sh "$source_in_chroot" "${setup_options[@]}" ||
     fail "the build failed in the $suite chroot (with $tshark_version)"
 
 test_args=(--suite plugin --suite newer-wireshark --no-suite host-only)
