@@ -82,11 +82,13 @@ void oddport_engine_set_stop_check(OddportEngine *engine, OddportStopCheck check
 GQuark oddport_engine_error_quark(void);
 
 typedef enum {
-    ODDPORT_ENGINE_ERROR_INVALID_FILTER, /* libpcap cannot compile the filter expression */
+    ODDPORT_ENGINE_ERROR_INVALID_FILTER,     /* libpcap cannot compile the filter expression */
+    ODDPORT_ENGINE_ERROR_FILTER_UNAVAILABLE, /* libpcap, loaded for filters, cannot be loaded */
 } OddportEngineError;
 
 /* Sets a BPF filter (libpcap syntax) applied to every packet of every capture. Returns false
- * with `error` (ODDPORT_ENGINE_ERROR_INVALID_FILTER) when the expression does not compile. */
+ * with `error` when the expression does not compile (ODDPORT_ENGINE_ERROR_INVALID_FILTER) or
+ * libpcap, loaded on the first filter, cannot be (ODDPORT_ENGINE_ERROR_FILTER_UNAVAILABLE). */
 bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error);
 
 /* Reads one capture ("-" for standard input) into the engine; flows go on across captures, as

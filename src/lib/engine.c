@@ -8,6 +8,7 @@
 #include "internal/flow_table.h"
 #include "internal/hash.h"
 #include "internal/object_pool.h"
+#include "internal/pcap_functions.h"
 #include "internal/prefetch.h"
 #include "oddport/engine.h"
 #include "internal/side.h"
@@ -88,7 +89,8 @@ struct OddportEngine {
     OddportSummary summary;
     OddportTally *tally;
     char *filter_expression;
-    GArray *filters; /* of CompiledFilter, one per link type met */
+    GArray *filters;                  /* of CompiledFilter, one per link type met */
+    const OddportPcapFunctions *pcap; /* loaded by the first filter set */
     /* The capture being fed, between oddport_engine_begin_capture and _end_capture. */
     OddportCaptureSummary *capture;
     GArray *link_type_uses; /* of LinkTypeUse, for the capture being fed */
@@ -229,33 +231,39 @@ static void free_filters(OddportEngine *engine)
     for (guint index = 0; index < engine->filters->len; index++) {
         CompiledFilter *filter = &g_array_index(engine->filters, CompiledFilter, index);
         if (filter->usable)
-            pcap_freecode(&filter->program);
+            engine->pcap->freecode(&filter->program);
     }
     g_array_set_size(engine->filters, 0);
 }
 
-static bool compile_filter(const char *expression, uint32_t link_type, struct bpf_program *program,
-                           char *message, size_t message_size)
+static bool compile_filter(const OddportPcapFunctions *pcap, const char *expression,
+                           uint32_t link_type, struct bpf_program *program, char *message,
+                           size_t message_size)
 {
-    pcap_t *dead = pcap_open_dead(link_type_to_dlt(link_type), FILTER_SNAPSHOT_LENGTH);
+    pcap_t *dead = pcap->open_dead(link_type_to_dlt(link_type), FILTER_SNAPSHOT_LENGTH);
     if (dead == NULL) {
         g_strlcpy(message, "libpcap cannot open a handle for this link type", message_size);
         return false;
     }
-    bool compiled = pcap_compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    bool compiled = pcap->compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0;
     if (!compiled)
-        g_strlcpy(message, pcap_geterr(dead), message_size);
-    pcap_close(dead);
+        g_strlcpy(message, pcap->geterr(dead), message_size);
+    pcap->close(dead);
     return compiled;
 }
 
 bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GError **error)
 {
+    if (engine->pcap == NULL) {
+        engine->pcap = oddport_pcap_functions(error);
+        if (engine->pcap == NULL)
+            return false;
+    }
     CompiledFilter ethernet = {.link_type = 1};
     char message[PCAP_ERRBUF_SIZE + 64];
     /* Compiled for Ethernet up front so a typo is a usage error before any file is read; the
      * program is kept, since libpcap's optimiser makes compiling a long filter slow. */
-    if (!compile_filter(expression, ethernet.link_type, &ethernet.program, message,
+    if (!compile_filter(engine->pcap, expression, ethernet.link_type, &ethernet.program, message,
                         sizeof message)) {
         g_set_error(error, ODDPORT_ENGINE_ERROR, ODDPORT_ENGINE_ERROR_INVALID_FILTER,
                     "invalid filter expression '%s': %s", expression, message);
@@ -349,8 +357,8 @@ static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
     }
     CompiledFilter filter = {.link_type = link_type};
     char message[PCAP_ERRBUF_SIZE + 64];
-    filter.usable = compile_filter(engine->filter_expression, link_type, &filter.program, message,
-                                   sizeof message);
+    filter.usable = compile_filter(engine->pcap, engine->filter_expression, link_type,
+                                   &filter.program, message, sizeof message);
     if (!filter.usable)
         g_ptr_array_add(capture->warnings,
                         g_strdup_printf("the filter does not apply to link type %u (%s): its "
@@ -943,7 +951,8 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
     if (engine->filter_expression != NULL) {
         CompiledFilter *filter = filter_for(engine, record->link_type, capture);
         struct pcap_pkthdr header = {.caplen = record->captured_length, .len = record->wire_length};
-        if (!filter->usable || pcap_offline_filter(&filter->program, &header, record->data) == 0) {
+        if (!filter->usable ||
+            engine->pcap->offline_filter(&filter->program, &header, record->data) == 0) {
             capture->skipped[ODDPORT_SKIP_FILTERED]++;
             return (OddportRecordOutcome){ODDPORT_SKIP_FILTERED, 0};
         }

@@ -120,6 +120,19 @@ if [ -n "$compile_counter" ]; then
     check "the filter is compiled once for an Ethernet capture" [ "$(cat "$work/compiles")" = 1 ]
 fi
 
+# libpcap, and the libraries it brings (some 5 ms of start-up on Debian 12), are loaded only
+# for a filter: glibc's loader says which libraries it starts.
+loaded_libpcap() { # ODDPORT_ARGUMENTS...
+    LD_DEBUG=files "$oddport" -q -o /dev/null "$@" "$work/evidence.pcap" 2>&1 >/dev/null |
+        grep -q 'calling init: .*/libpcap\.so'
+}
+if LD_DEBUG=files "$oddport" --version 2>&1 >/dev/null | grep -q 'calling init:'; then
+    ! loaded_libpcap
+    check "a run without a filter does not load libpcap" [ $? -eq 0 ]
+    loaded_libpcap -f udp
+    check "a run with a filter loads libpcap" [ $? -eq 0 ]
+fi
+
 # A signal stops reading promptly: exit 128+N, no report under the -o name, an earlier file left
 # as it was, and on standard output a report that says it is incomplete.
 stop_with() { # SIGNAL FORMAT ARGUMENTS...: signals a run reading a capture still being written

@@ -7,6 +7,7 @@
 
 #include "capture-builder.h"
 #include "internal/engine_workers.h"
+#include "internal/pcap_functions.h"
 #include "oddport/engine.h"
 #include "oddport/vocabulary.h"
 
@@ -411,6 +412,33 @@ static void test_invalid_filter_error(void)
     oddport_port_rules_free(rules);
 }
 
+/* libpcap is loaded for the first filter: every function filtering calls is there. */
+static void test_filter_loads_libpcap(void)
+{
+    GError *error = NULL;
+    const OddportPcapFunctions *pcap = oddport_pcap_functions(&error);
+    g_assert_no_error(error);
+    g_assert_nonnull(pcap);
+    g_assert_nonnull(pcap->open_dead);
+    g_assert_nonnull(pcap->compile);
+    g_assert_nonnull(pcap->geterr);
+    g_assert_nonnull(pcap->close);
+    g_assert_nonnull(pcap->freecode);
+    g_assert_nonnull(pcap->offline_filter);
+    g_assert_true(oddport_pcap_functions(NULL) == pcap);
+}
+
+/* A libpcap that cannot be loaded is an error of its own, which names what went wrong. */
+static void test_missing_libpcap_is_an_error(void)
+{
+    OddportPcapFunctions functions = {0};
+    GError *error = NULL;
+    g_assert_false(oddport_pcap_load("libpcap-oddport-test-none.so.0", &functions, &error));
+    g_assert_error(error, ODDPORT_ENGINE_ERROR, ODDPORT_ENGINE_ERROR_FILTER_UNAVAILABLE);
+    g_assert_nonnull(strstr(error->message, "libpcap"));
+    g_clear_error(&error);
+}
+
 static void test_engine_error_domain_name(void)
 {
     g_assert_cmpstr(g_quark_to_string(ODDPORT_ENGINE_ERROR), ==, "oddport-engine-error-quark");
@@ -445,6 +473,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/stopped-reading-counts-what-was-fed",
                     test_stopped_reading_counts_what_was_fed);
     g_test_add_func("/engine/invalid-filter-error", test_invalid_filter_error);
+    g_test_add_func("/engine/filter-loads-libpcap", test_filter_loads_libpcap);
+    g_test_add_func("/engine/missing-libpcap-is-an-error", test_missing_libpcap_is_an_error);
     g_test_add_func("/engine/syn-starts-connection", test_syn_starts_connection);
     g_test_add_func("/engine/error-domain-name", test_engine_error_domain_name);
     return g_test_run();
