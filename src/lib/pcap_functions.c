@@ -2,6 +2,7 @@
 #include "internal/pcap_functions.h"
 
 #include <dlfcn.h>
+#include <string.h>
 
 #include "oddport/engine.h"
 
@@ -23,20 +24,22 @@ bool oddport_pcap_load(const char *library, OddportPcapFunctions *functions, GEr
                     "filters need libpcap, which cannot be loaded: %s", dlerror());
         return false;
     }
+    /* Each address is copied into its field as bytes, which POSIX makes a function's address. */
     struct {
         const char *name;
-        void **function;
+        void *field;
     } wanted[] = {
-        {"pcap_open_dead", (void **)&functions->open_dead},
-        {"pcap_compile", (void **)&functions->compile},
-        {"pcap_geterr", (void **)&functions->geterr},
-        {"pcap_close", (void **)&functions->close},
-        {"pcap_freecode", (void **)&functions->freecode},
-        {"pcap_offline_filter", (void **)&functions->offline_filter},
+        {"pcap_open_dead", &functions->open_dead},
+        {"pcap_compile", &functions->compile},
+        {"pcap_geterr", &functions->geterr},
+        {"pcap_close", &functions->close},
+        {"pcap_freecode", &functions->freecode},
+        {"pcap_offline_filter", &functions->offline_filter},
     };
     for (size_t index = 0; index < G_N_ELEMENTS(wanted); index++) {
-        *wanted[index].function = dlsym(RTLD_DEFAULT, wanted[index].name);
-        if (*wanted[index].function == NULL) {
+        void *address = dlsym(RTLD_DEFAULT, wanted[index].name);
+        memcpy(wanted[index].field, &address, sizeof address);
+        if (address == NULL) {
             g_set_error(error, ODDPORT_ENGINE_ERROR, ODDPORT_ENGINE_ERROR_FILTER_UNAVAILABLE,
                         "filters need libpcap, and %s has no %s", library, wanted[index].name);
             /* The handle stays open: what was found may be shared with a preloaded library. */
