@@ -7,7 +7,7 @@
 #include "oddport/engine.h"
 
 /* Linked, libpcap brought its own libraries into every run (on Debian 12: D-Bus, systemd,
- * libcap, libgcrypt, liblzma, libgpg-error), which took about 5 ms to load and start, more
+ * libcap, libgcrypt, liblzma, libgpg-error), which took about 2 ms to load and start, more
  * than reading a small capture. The build finds the soname its libpcap has (libpcap.so.0.8 on
  * Debian, libpcap.so.1 elsewhere) and names it here; where it could not (a cross build), it
  * links libpcap as before. */

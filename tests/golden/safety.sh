@@ -120,7 +120,7 @@ if [ -n "$compile_counter" ]; then
     check "the filter is compiled once for an Ethernet capture" [ "$(cat "$work/compiles")" = 1 ]
 fi
 
-# libpcap, and the libraries it brings (some 5 ms of start-up on Debian 12), are loaded only
+# libpcap, and the libraries it brings (some 2 ms of start-up on Debian 12), are loaded only
 # for a filter: glibc's loader says which libraries it starts.
 loaded_libpcap() { # ODDPORT_ARGUMENTS...
     LD_DEBUG=files "$oddport" -q -o /dev/null "$@" "$work/evidence.pcap" 2>&1 >/dev/null |
