@@ -81,6 +81,12 @@ while :; do
     *) break ;;
     esac
 done
+# A prepared chroot builds nothing: asking for both is a mistake in the command, not a choice.
+if $prepare_only && $test_targets_only; then
+    echo "run-in-chroot: --prepare builds nothing; --test-targets-only goes with a run" >&2
+    usage >&2
+    exit 2
+fi
 
 case "${1:-}" in
 -h | --help)
