@@ -81,6 +81,21 @@ bool oddport_capture_was_interrupted(const OddportCaptureReader *reader);
 bool oddport_capture_mapped_file(const OddportCaptureReader *reader, const uint8_t **start,
                                  size_t *size);
 
+/* For a caller that hands records' bytes to another thread, from a reader that streams or
+ * decompresses (oddport_capture_mapped_file false): keeps the window that holds `length` bytes at
+ * `bytes`, the last record's, from being moved or read into again, so that they stay valid after
+ * the next call. Returns true and sets `*number`, the window's number (numbers only grow, one
+ * window after another); false, with nothing held, when the bytes lie in no window of the
+ * reader's, as a mapped file's do. The window stays held until oddport_capture_release_windows
+ * hands it back or the reader is closed. */
+bool oddport_capture_hold_window(OddportCaptureReader *reader, const uint8_t *bytes, size_t length,
+                                 uint64_t *number);
+/* Hands back every held window numbered below `below` (UINT64_MAX for all): their bytes are no
+ * longer valid, and their memory is read into again or freed. */
+void oddport_capture_release_windows(OddportCaptureReader *reader, uint64_t below);
+/* The memory of the windows held and not yet handed back, in bytes: for the caller's bound. */
+size_t oddport_capture_held_bytes(const OddportCaptureReader *reader);
+
 void oddport_capture_close(OddportCaptureReader *reader);
 
 #define ODDPORT_CAPTURE_ERROR (oddport_capture_error_quark())

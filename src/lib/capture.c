@@ -12,6 +12,7 @@
 
 #include "internal/decompress.h"
 #include "internal/mapping_cost.h"
+#include "internal/object_pool.h"
 #include "internal/prefetch.h"
 #include "oddport/capture.h"
 #include "internal/cursor.h"
@@ -96,6 +97,14 @@ typedef enum {
     LENGTHS_MAYBE_SWAPPED,
 } LengthOrder;
 
+/* A window's memory, and the number it was read under while held. */
+typedef struct {
+    uint8_t *bytes;
+    size_t size;
+    uint64_t number;
+    bool carved; /* out of one of the reader's window blocks, rather than its own allocation */
+} HeldWindow;
+
 struct OddportCaptureReader {
     /* Where the bytes come from: the whole file mapped, or a stream read into `window`. */
     const uint8_t *map;
@@ -128,6 +137,18 @@ struct OddportCaptureReader {
     size_t window_end;   /* one past the last byte read or decompressed */
     /* The window gets no more bytes: the stream or the decompressor gave its last, or failed. */
     bool window_source_over;
+    /* Windows whose bytes a caller still reads (oddport_capture_hold_window): the current one
+     * when `window_held`, and those left behind, oldest first. The bytes of a held window are
+     * never moved or overwritten; reading goes on in another window, one handed back or one
+     * carved out of a block of windows (see carve_window). */
+    uint64_t window_number; /* of the current window; each window takes the next */
+    bool window_held;
+    bool window_carved;    /* see HeldWindow */
+    GArray *held_windows;  /* of HeldWindow, by number */
+    GArray *spare_windows; /* of HeldWindow, carved, handed back, free to read into again */
+    size_t held_bytes;
+    GPtrArray *window_blocks;  /* of ODDPORT_POOL_BLOCK_BYTES each, owned */
+    size_t block_windows_left; /* windows never used at the end of the last block */
     /* Why the decompressed capture stopped early (transfer full), and whether the compressed data
      * was damaged (or a record too long) rather than cut short. */
     char *source_problem;
@@ -342,20 +363,90 @@ static void read_into_window(OddportCaptureReader *reader)
     reader->window_source_over = got == 0;
 }
 
+/* The first window of a reader that streams or decompresses. */
+static void make_window(OddportCaptureReader *reader)
+{
+    reader->window_size = WINDOW_INITIAL_SIZE;
+    reader->window = g_malloc(reader->window_size);
+    reader->held_windows = g_array_new(FALSE, FALSE, sizeof(HeldWindow));
+    reader->spare_windows = g_array_new(FALSE, FALSE, sizeof(HeldWindow));
+}
+
+/* A window of WINDOW_INITIAL_SIZE bytes for holding, the last one handed back first, or NULL when
+ * no memory for a block is left. Held windows are new memory the kernel fills as it reads into
+ * them, and on a machine where a page fault is dear, 4 KiB pages made 1M packets of long flows
+ * take longer at -j 2 than copying their payloads had: windows are carved out of blocks that the
+ * kernel may back with huge pages, and kept for reuse until the reader is closed. */
+static uint8_t *carve_window(OddportCaptureReader *reader)
+{
+    if (reader->spare_windows->len > 0) {
+        guint last = reader->spare_windows->len - 1;
+        uint8_t *spare = g_array_index(reader->spare_windows, HeldWindow, last).bytes;
+        g_array_set_size(reader->spare_windows, last);
+        return spare;
+    }
+    enum { WINDOWS_PER_BLOCK = ODDPORT_POOL_BLOCK_BYTES / WINDOW_INITIAL_SIZE };
+    if (reader->block_windows_left == 0) {
+        uint8_t *block = oddport_large_memory_new(ODDPORT_POOL_BLOCK_BYTES);
+        if (block == NULL)
+            return NULL;
+        if (reader->window_blocks == NULL)
+            reader->window_blocks = g_ptr_array_new();
+        g_ptr_array_add(reader->window_blocks, block);
+        reader->block_windows_left = WINDOWS_PER_BLOCK;
+    }
+    uint8_t *block = g_ptr_array_index(reader->window_blocks, reader->window_blocks->len - 1);
+    return block + (WINDOWS_PER_BLOCK - reader->block_windows_left--) * WINDOW_INITIAL_SIZE;
+}
+
+/* Frees a window that is neither held nor current, or keeps it for reuse. */
+static void let_window_go(OddportCaptureReader *reader, HeldWindow window)
+{
+    if (window.carved)
+        g_array_append_val(reader->spare_windows, window);
+    else
+        g_free(window.bytes);
+}
+
+/* Leaves the held current window as it is and goes on in another of the same size, which starts
+ * with the bytes not yet handed out. */
+static void move_to_another_window(OddportCaptureReader *reader)
+{
+    HeldWindow left = {reader->window, reader->window_size, reader->window_number,
+                       reader->window_carved};
+    g_array_append_val(reader->held_windows, left);
+    uint8_t *next = reader->window_size == WINDOW_INITIAL_SIZE ? carve_window(reader) : NULL;
+    reader->window_carved = next != NULL;
+    if (next == NULL)
+        next = g_malloc(reader->window_size);
+    size_t waiting = reader->window_end - reader->window_start;
+    memcpy(next, reader->window + reader->window_start, waiting);
+    reader->window = next;
+    reader->window_start = 0;
+    reader->window_end = waiting;
+    reader->window_number++;
+    reader->window_held = false;
+}
+
 /* Reads or decompresses until the window holds `count` bytes to hand out or the data is over. The
  * window grows only once full, so that a lying length can ask only for bytes that really come;
  * decompressed, since a few KiB of compressed data can make gigabytes, only up to the largest
- * pcapng block. */
+ * pcapng block. A held window takes more bytes after its last while they fit, and is otherwise
+ * left for another. */
 static void fill_window(OddportCaptureReader *reader, size_t count)
 {
-    size_t waiting = reader->window_end - reader->window_start;
-    if (reader->window_start > 0) {
+    if (reader->window_held && reader->window_start + count > reader->window_size)
+        move_to_another_window(reader);
+    if (reader->window_start > 0 && !reader->window_held) {
+        size_t waiting = reader->window_end - reader->window_start;
         memmove(reader->window, reader->window + reader->window_start, waiting);
         reader->window_start = 0;
         reader->window_end = waiting;
     }
+    /* The window start is 0 here unless the window is held, and then the bytes fit. */
+    size_t needed_end = reader->window_start + count;
     bool decompressing = reader->decompressor != NULL;
-    while (reader->window_end < count && !reader->window_source_over) {
+    while (reader->window_end < needed_end && !reader->window_source_over) {
         if (reader->window_end == reader->window_size) {
             if (decompressing && reader->window_size >= WINDOW_MAXIMUM_SIZE) {
                 stop_decompressing(reader, true,
@@ -367,7 +458,15 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
             reader->window_size *= 2;
             if (decompressing)
                 reader->window_size = MIN(reader->window_size, (size_t)WINDOW_MAXIMUM_SIZE);
-            reader->window = g_realloc(reader->window, reader->window_size);
+            if (reader->window_carved) {
+                uint8_t *grown = g_malloc(reader->window_size);
+                memcpy(grown, reader->window, reader->window_end);
+                let_window_go(reader, (HeldWindow){reader->window, WINDOW_INITIAL_SIZE, 0, true});
+                reader->window = grown;
+                reader->window_carved = false;
+            } else {
+                reader->window = g_realloc(reader->window, reader->window_size);
+            }
         }
         if (decompressing)
             decompress_into_window(reader);
@@ -1204,8 +1303,7 @@ static bool start_decompressing(OddportCaptureReader *reader, OddportCompression
         reader->compressed_ended = first < STREAM_BUFFER_SIZE;
         return true;
     }
-    reader->window_size = WINDOW_INITIAL_SIZE;
-    reader->window = g_malloc(reader->window_size);
+    make_window(reader);
     return true;
 }
 
@@ -1382,8 +1480,7 @@ OddportCaptureReader *oddport_capture_open(const char *path, GError **error)
         if (S_ISFIFO(info.st_mode))
             (void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE_WANTED);
 #endif
-        reader->window_size = WINDOW_INITIAL_SIZE;
-        reader->window = g_malloc(reader->window_size);
+        make_window(reader);
         /* A file redirected to standard input still has a size; a pipe or /proc file has none. */
         off_t start = S_ISREG(info.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
         if (start >= 0 && start <= info.st_size)
@@ -1466,17 +1563,84 @@ bool oddport_capture_mapped_file(const OddportCaptureReader *reader, const uint8
     return true;
 }
 
+bool oddport_capture_hold_window(OddportCaptureReader *reader, const uint8_t *bytes, size_t length,
+                                 uint64_t *number)
+{
+    if (reader->window == NULL)
+        return false;
+    /* Compared as addresses, since `bytes` may lie in no window at all. */
+    uintptr_t start = (uintptr_t)reader->window;
+    uintptr_t at = (uintptr_t)bytes;
+    if (at < start || at - start > reader->window_end || length > reader->window_end - (at - start))
+        return false;
+    if (!reader->window_held) {
+        reader->window_held = true;
+        reader->held_bytes += reader->window_size;
+    }
+    *number = reader->window_number;
+    return true;
+}
+
+void oddport_capture_release_windows(OddportCaptureReader *reader, uint64_t below)
+{
+    if (reader->held_windows == NULL)
+        return;
+    guint released = 0;
+    while (released < reader->held_windows->len) {
+        HeldWindow window = g_array_index(reader->held_windows, HeldWindow, released);
+        if (window.number >= below)
+            break;
+        reader->held_bytes -= window.size;
+        let_window_go(reader, window);
+        released++;
+    }
+    if (released > 0)
+        g_array_remove_range(reader->held_windows, 0, released);
+    /* The current window is read into again in place once nothing holds it. */
+    if (reader->window_held && reader->window_number < below) {
+        reader->window_held = false;
+        reader->held_bytes -= reader->window_size;
+    }
+}
+
+size_t oddport_capture_held_bytes(const OddportCaptureReader *reader)
+{
+    return reader->held_bytes;
+}
+
+/* Frees every window the reader made, and the arrays that list them. */
+static void free_windows(OddportCaptureReader *reader)
+{
+    if (reader->held_windows != NULL) {
+        for (guint index = 0; index < reader->held_windows->len; index++) {
+            const HeldWindow *window = &g_array_index(reader->held_windows, HeldWindow, index);
+            if (!window->carved)
+                g_free(window->bytes);
+        }
+        g_array_free(reader->held_windows, TRUE);
+        g_array_free(reader->spare_windows, TRUE);
+    }
+    if (!reader->window_carved)
+        g_free(reader->window);
+    if (reader->window_blocks != NULL) {
+        for (guint index = 0; index < reader->window_blocks->len; index++)
+            oddport_large_memory_free(g_ptr_array_index(reader->window_blocks, index),
+                                      ODDPORT_POOL_BLOCK_BYTES);
+        g_ptr_array_unref(reader->window_blocks);
+    }
+}
+
 void oddport_capture_close(OddportCaptureReader *reader)
 {
     if (reader == NULL)
         return;
+    free_windows(reader);
     if (reader->map != NULL)
         munmap((void *)reader->map, reader->map_size);
     if (reader->stream >= 0)
         close(reader->stream);
     oddport_decompressor_free(reader->decompressor);
     g_free(reader->compressed_buffer);
-    g_free(reader->window);
     g_free(reader->source_problem);
     if (reader->interfaces != NULL)
         g_array_free(reader->interfaces, TRUE);

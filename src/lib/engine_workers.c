@@ -88,20 +88,21 @@ typedef struct {
 } MessageHeader;
 
 /* Unless its bytes follow it, the payload lies in a capture file the reader keeps open until the
- * worker is done with the batch. */
+ * worker is done with the batch, or in a window of the capture reader's held until then. */
 typedef struct {
     MessageHeader header;
     OddportDispatchedPacket dispatched;
 } PacketMessage;
 
-/* The packets of IPv4 flows whose payload lies in a capture's mapping, most packets of most
- * captures, go in one cache line rather than PacketMessage's 96 bytes (104 then). In a profile of
- * -j 2 on long flows the reading thread, the one the others wait for, spent more time decoding than
- * at -j 1: its stores waited behind the copies of the packets before into the batch, whose lines
- * the worker had last read on the other core. The key's addresses are their four bytes, and the
- * TCP flags and the sender ride in the header. At -j 2 (9 to 15 alternating rounds) 4M packets
- * of long flows took 0.87 to 0.97 of their time, of short flows 0.94 to 0.99, a flood 0.98;
- * the processor time stayed the same, the worker rebuilding what the reading thread left out. */
+/* The packets of IPv4 flows whose payload lies in a capture's mapping or a held window, or who
+ * have none, most packets of most captures, go in one cache line rather than PacketMessage's 96
+ * bytes (104 then). In a profile of -j 2 on long flows the reading thread, the one the others wait
+ * for, spent more time decoding than at -j 1: its stores waited behind the copies of the packets
+ * before into the batch, whose lines the worker had last read on the other core. The key's
+ * addresses are their four bytes, and the TCP flags and the sender ride in the header. At -j 2 (9
+ * to 15 alternating rounds) 4M packets of long flows took 0.87 to 0.97 of their time, of short
+ * flows 0.94 to 0.99, a flood 0.98; the processor time stayed the same, the worker rebuilding what
+ * the reading thread left out. */
 typedef struct {
     MessageHeader header;
     uint32_t hash;
@@ -138,6 +139,11 @@ _Static_assert(sizeof(SweepMessage) % 8 == 0 && sizeof(ContextMessage) % 8 == 0,
 
 typedef struct {
     unsigned worker;
+    unsigned slot; /* which of its worker's batches it is, below BATCHES_PER_WORKER */
+    /* The reading thread's: the oldest of the capture reader's held windows (see
+     * oddport_capture_hold_window) that a packet in the batch borrows its payload from, or
+     * ODDPORT_NO_WINDOW. */
+    uint64_t oldest_window;
     uint8_t *bytes;
     size_t used;
     size_t capacity;
@@ -230,6 +236,8 @@ typedef struct {
     LineGap gap_before_reader;
     /* The reading thread's. */
     unsigned batches_made;
+    /* For each batch sent and not yet taken back to be filled, by slot: its oldest_window. */
+    uint64_t window_sent[BATCHES_PER_WORKER];
     uint64_t sent_through; /* the position the last batch sent was through */
     Batch *filling;
     bool more_to_finish; /* the own share's last finishing batch left flows to finish */
@@ -559,10 +567,11 @@ static gpointer run_worker(gpointer data)
     }
 }
 
-static Batch *batch_new(unsigned worker)
+static Batch *batch_new(unsigned worker, unsigned slot)
 {
     Batch *batch = g_new0(Batch, 1);
     batch->worker = worker;
+    batch->slot = slot;
     batch->capacity = BATCH_BYTES;
     batch->bytes = g_malloc(batch->capacity);
     batch->finished = g_ptr_array_new();
@@ -780,11 +789,14 @@ static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
         return worker->filling;
     Batch *batch = try_take_batch(worker->free_batches);
     if (batch == NULL && worker->batches_made < BATCHES_PER_WORKER) {
+        batch = batch_new((unsigned)(worker - workers->workers), worker->batches_made);
         worker->batches_made++;
-        batch = batch_new((unsigned)(worker - workers->workers));
     }
     if (batch == NULL)
         batch = take_batch(worker->free_batches);
+    /* Back, its worker is done with every payload it borrowed. */
+    worker->window_sent[batch->slot] = ODDPORT_NO_WINDOW;
+    batch->oldest_window = ODDPORT_NO_WINDOW;
     worker->filling = batch;
     if (worker->own_share) {
         recycle_delivered(worker, batch);
@@ -797,6 +809,7 @@ static void send_batch(Worker *worker, uint64_t through_position)
 {
     Batch *batch = worker->filling;
     batch->through_position = through_position;
+    worker->window_sent[batch->slot] = batch->oldest_window;
     worker->sent_through = through_position;
     worker->filling = NULL;
     if (worker->own_share) {
@@ -844,8 +857,15 @@ static inline unsigned worker_for_hash(const OddportWorkers *workers, uint32_t h
     return workers->first_thread + (unsigned)((past_own_share * workers->thread_scale) >> 32);
 }
 
+/* The batch just appended to borrows a payload from the reader's window `window` (none for
+ * ODDPORT_NO_WINDOW): the window stays held until the batch is back. */
+static inline void note_borrowed_window(Worker *worker, uint64_t window)
+{
+    worker->filling->oldest_window = MIN(worker->filling->oldest_window, window);
+}
+
 void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPacket *packet,
-                              bool payload_kept)
+                              bool payload_kept, uint64_t payload_window)
 {
     unsigned index = worker_for_hash(workers, packet->hash);
     Worker *worker = &workers->workers[index];
@@ -874,6 +894,7 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
         message->timestamp_ns = packet->timestamp_ns;
         message->position = packet->position;
         message->payload = packet->payload;
+        note_borrowed_window(worker, payload_window);
         return;
     }
     size_t copied = payload_kept ? 0 : packet->payload_captured;
@@ -886,6 +907,8 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
         message->dispatched.payload = NULL;
         if (copied > 0)
             memcpy(message + 1, packet->payload, copied);
+    } else {
+        note_borrowed_window(worker, payload_window);
     }
 }
 
@@ -957,6 +980,19 @@ bool oddport_workers_through(OddportWorkers *workers, uint64_t position)
     return atomic_load_explicit(&workers->any_out_of_memory, memory_order_relaxed);
 }
 
+uint64_t oddport_workers_oldest_window(const OddportWorkers *workers)
+{
+    uint64_t oldest = ODDPORT_NO_WINDOW;
+    for (unsigned index = 0; index < workers->count; index++) {
+        const Worker *worker = &workers->workers[index];
+        if (worker->filling != NULL)
+            oldest = MIN(oldest, worker->filling->oldest_window);
+        for (unsigned slot = 0; slot < worker->batches_made; slot++)
+            oldest = MIN(oldest, worker->window_sent[slot]);
+    }
+    return oldest;
+}
+
 void oddport_workers_drain(OddportWorkers *workers, uint64_t position)
 {
     send_all(workers, position);
@@ -965,6 +1001,9 @@ void oddport_workers_drain(OddportWorkers *workers, uint64_t position)
         GQueue back = G_QUEUE_INIT;
         while (back.length < worker->batches_made)
             g_queue_push_tail(&back, take_batch(worker->free_batches));
+        /* Every batch is back: none borrows from the capture's windows any more. */
+        for (unsigned slot = 0; slot < worker->batches_made; slot++)
+            worker->window_sent[slot] = ODDPORT_NO_WINDOW;
         Batch *batch;
         while ((batch = g_queue_pop_head(&back)) != NULL)
             pass_batch(worker->free_batches, batch);
@@ -1026,7 +1065,7 @@ void oddport_workers_free(OddportWorkers *workers)
     if (workers == NULL)
         return;
     if (workers->delivering != NULL) {
-        Batch *quit = batch_new(0);
+        Batch *quit = batch_new(0, 0);
         quit->quit = true;
         pass_batch(workers->returned, quit);
         g_thread_join(workers->delivering);
@@ -1035,7 +1074,7 @@ void oddport_workers_free(OddportWorkers *workers)
         Worker *worker = &workers->workers[index];
         if (worker->thread == NULL)
             continue;
-        Batch *quit = batch_new(index);
+        Batch *quit = batch_new(index, 0);
         quit->quit = true;
         pass_batch(worker->inbox, quit);
         g_thread_join(worker->thread);

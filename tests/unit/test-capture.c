@@ -1044,6 +1044,114 @@ static void test_pipe_records_longer_than_window(void)
     g_byte_array_unref(capture.bytes);
 }
 
+/* A record kept by the test of held windows: where the reader left its bytes, a copy of them, and
+ * the window that holds them. */
+typedef struct {
+    const uint8_t *bytes;
+    GBytes *copy;
+    uint64_t window;
+} HeldRecord;
+
+/* Every record still held has its bytes where the reader left them, unchanged. */
+static void assert_held_records_intact(GArray *held, guint from)
+{
+    for (guint index = from; index < held->len; index++) {
+        const HeldRecord *record = &g_array_index(held, HeldRecord, index);
+        size_t length;
+        const void *copy = g_bytes_get_data(record->copy, &length);
+        g_assert_true(memcmp(record->bytes, copy, length) == 0);
+    }
+}
+
+/* Reads `reader` to its end holding every record's window, and hands windows back only up to the
+ * record read `lag` records before: the records still held keep their bytes however the reads
+ * cut them and whatever lengths follow. Returns the records read. */
+static guint read_holding_windows(OddportCaptureReader *reader, guint lag)
+{
+    g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(HeldRecord));
+    guint released_through = 0; /* records before it may have lost their bytes */
+    OddportRecord record;
+    GError *error = NULL;
+    uint64_t last_window = 0;
+    while (oddport_capture_next(reader, &record, &error) == ODDPORT_READ_RECORD) {
+        HeldRecord kept = {record.data, g_bytes_new(record.data, record.captured_length), 0};
+        g_assert_true(
+            oddport_capture_hold_window(reader, record.data, record.captured_length, &kept.window));
+        g_assert_cmpuint(kept.window, >=, last_window);
+        last_window = kept.window;
+        g_assert_cmpuint(oddport_capture_held_bytes(reader), >=, record.captured_length);
+        g_array_append_val(held, kept);
+        if (held->len > lag) {
+            uint64_t oldest_needed = g_array_index(held, HeldRecord, held->len - lag).window;
+            oddport_capture_release_windows(reader, oldest_needed);
+            released_through = held->len - lag;
+        }
+        assert_held_records_intact(held, released_through);
+    }
+    g_assert_no_error(error);
+    oddport_capture_release_windows(reader, UINT64_MAX);
+    g_assert_cmpuint(oddport_capture_held_bytes(reader), ==, 0);
+    guint records = held->len;
+    for (guint index = 0; index < held->len; index++)
+        g_bytes_unref(g_array_index(held, HeldRecord, index).copy);
+    return records;
+}
+
+/* A streamed reader's held windows keep their records' bytes until handed back, as -j's workers
+ * read payloads in them: records short and longer than a window, read from a file as standard
+ * input and from a pipe in odd pieces, handed back one record behind and many behind. A mapped
+ * file's records lie in no window and are not held. */
+static void test_held_windows_keep_bytes(void)
+{
+    static const uint32_t lengths[] = {60, 1514, 300000, 90, 700001, 64, 9000, 262145, 61};
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 2000000, 1);
+    guint written = 0;
+    for (unsigned round = 0; round < 40; round++)
+        for (unsigned index = 0; index < G_N_ELEMENTS(lengths); index++) {
+            /* Mostly short records, so that many lie in each window. */
+            uint32_t length =
+                round % 8 == 7 ? lengths[index] : 60 + (round * 9 + index) * 37 % 1455;
+            pcap_record(&capture, false, 1700000000 + round, index, length, length, written++,
+                        length);
+        }
+    g_autofree char *path = write_temporary(capture.bytes);
+    static const guint lags[] = {1, 2, 500};
+    for (unsigned which = 0; which < G_N_ELEMENTS(lags); which++) {
+        int fd = open(path, O_RDONLY);
+        g_assert_cmpint(fd, >=, 0);
+        GError *error = NULL;
+        OddportCaptureReader *reader = open_as_stdin(fd, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(read_holding_windows(reader, lags[which]), ==, written);
+        oddport_capture_close(reader);
+
+        int ends[2];
+        g_assert_cmpint(pipe(ends), ==, 0);
+        PipeWriter writer = {capture.bytes, ends[1], NULL, false};
+        GThread *thread = g_thread_new("pipe-writer", pipe_writer_run, &writer);
+        reader = open_as_stdin(ends[0], &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(read_holding_windows(reader, lags[which]), ==, written);
+        oddport_capture_close(reader);
+        g_thread_join(thread);
+    }
+
+    GError *error = NULL;
+    OddportCaptureReader *mapped = oddport_capture_open(path, &error);
+    g_assert_no_error(error);
+    OddportRecord record;
+    g_assert_cmpint(oddport_capture_next(mapped, &record, &error), ==, ODDPORT_READ_RECORD);
+    uint64_t window = 7;
+    g_assert_false(
+        oddport_capture_hold_window(mapped, record.data, record.captured_length, &window));
+    g_assert_cmpuint(window, ==, 7);
+    g_assert_cmpuint(oddport_capture_held_bytes(mapped), ==, 0);
+    oddport_capture_close(mapped);
+    g_unlink(path);
+    g_byte_array_unref(capture.bytes);
+}
+
 /* A pipe read as standard input is asked for a 1 MiB buffer, so that its producer fills it in
  * fewer turns; where the system gives no pipe that much, there is nothing to check. */
 static void test_pipe_buffer_grown(void)
@@ -1720,6 +1828,7 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/pipe/buffer-grown", test_pipe_buffer_grown);
     g_test_add_func("/capture/pipe/records-longer-than-window",
                     test_pipe_records_longer_than_window);
+    g_test_add_func("/capture/pipe/held-windows-keep-bytes", test_held_windows_keep_bytes);
     for (int compressor = COMPRESS_GZIP; compressor <= COMPRESS_LZ4; compressor++) {
         static const char *const tests[] = {
             "same-records", "concatenated",    "truncated-capture", "cut",

@@ -109,11 +109,20 @@ typedef struct OddportWorkers OddportWorkers;
 OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
                                     const OddportPortRules *rules, uint64_t max_flows,
                                     const OddportReportFormat *prepare_format);
+/* No window of the capture reader's: see oddport_workers_dispatch. */
+#define ODDPORT_NO_WINDOW UINT64_MAX
+
 /* Passes a packet to the worker that holds its flow: the same for both directions, as the hash
  * is of the ordered key. The payload is copied unless `payload_kept`: its bytes then stay
- * readable until the next oddport_workers_drain (a capture file's mapping). */
+ * readable until the next oddport_workers_drain (a capture file's mapping), or, when
+ * `payload_window` is not ODDPORT_NO_WINDOW, for as long as the capture reader's window of that
+ * number is held (oddport_capture_hold_window), which must be until
+ * oddport_workers_oldest_window has gone past it. */
 void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPacket *packet,
-                              bool payload_kept);
+                              bool payload_kept, uint64_t payload_window);
+/* The lowest window number a packet sent and not yet done with borrows its payload from, or
+ * ODDPORT_NO_WINDOW when none does: the reader's windows below it may be released. */
+uint64_t oddport_workers_oldest_window(const OddportWorkers *workers);
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
 /* The capture the packets that follow come from, the frames of the captures before it (a
  * packet's frame number is its position less those), and the precision of times. */
