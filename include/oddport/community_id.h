@@ -7,7 +7,8 @@
 #include "oddport/decode.h"
 #include "oddport/flow.h"
 
-/* "1:" and the 28 base64 characters of a SHA-1 digest, with the terminating NUL and room to spare. */
+/* "1:" and the 28 base64 characters of a SHA-1 digest, with the terminating NUL and room to spare.
+ */
 #define ODDPORT_COMMUNITY_ID_TEXT_MAX 32
 
 /* Writes the Community ID v1 of a flow between two endpoints (either order: the hash orders

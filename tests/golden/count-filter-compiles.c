@@ -19,8 +19,8 @@ static void report_compilations(void)
     fclose(file);
 }
 
-int pcap_compile(pcap_t *handle, struct bpf_program *program, const char *expression,
-                 int optimize, bpf_u_int32 netmask)
+int pcap_compile(pcap_t *handle, struct bpf_program *program, const char *expression, int optimize,
+                 bpf_u_int32 netmask)
 {
     static CompileFunction real_compile;
     if (real_compile == NULL) {

@@ -204,8 +204,9 @@ int main(int argc, char **argv)
         return 1;
     }
     JsonObject *report = json_node_get_object(root);
-    require_members(report, "report",
-                    "oddport schema incomplete captures warnings totals port_classes apps services flows");
+    require_members(
+        report, "report",
+        "oddport schema incomplete captures warnings totals port_classes apps services flows");
     if (json_object_get_int_member_with_default(report, "schema", 0) != 1)
         problem("report", "schema is not 1");
     JsonObject *totals = member_object(report, "totals", "report");
