@@ -113,9 +113,9 @@ struct OddportEngine {
     /* The file read_capture is reading, when mapped: bytes in it workers may read in place. */
     const uint8_t *mapped_start;
     size_t mapped_size;
-    /* The reader read_capture reads with, for a file it does not map: workers read payloads in
-     * the reader's windows, held until they are done (HELD_WINDOWS_MAX_BYTES), rather than in
-     * copies. `dispatched_since_release` counts packets since windows were last released. */
+    /* The reader read_capture reads with: workers read payloads that do not lie in its mapping
+     * in the reader's windows, held until they are done (HELD_WINDOWS_MAX_BYTES), rather than
+     * in copies. `dispatched_since_release` counts packets since windows were last released. */
     OddportCaptureReader *reading;
     unsigned dispatched_since_release;
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
@@ -1138,8 +1138,9 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     if (!oddport_capture_mapped_file(reader, &engine->mapped_start, &engine->mapped_size)) {
         engine->mapped_start = NULL;
         engine->mapped_size = 0;
-        engine->reading = reader;
     }
+    /* A compressed file is mapped, but its records lie in the reader's windows. */
+    engine->reading = reader;
     /* A read waiting on a pipe is ended by a signal when the stop check then says so. */
     oddport_capture_set_interrupt_check(reader, engine->stop_check, engine->stop_check_data);
     OddportRecord record = {0};
