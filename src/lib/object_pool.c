@@ -74,6 +74,9 @@ static bool add_block(OddportObjectPool *pool)
     return true;
 }
 
+/* The most of an object asked for ahead: a flow's few lines, not a whole read window. */
+enum { FETCH_AHEAD_MAX = 1024 };
+
 void *oddport_object_pool_take(OddportObjectPool *pool)
 {
     void *object = pool->free_objects;
@@ -81,9 +84,9 @@ void *oddport_object_pool_take(OddportObjectPool *pool)
         UNPOISON(object, pool->object_size);
         memcpy(&pool->free_objects, object, sizeof(void *));
         /* Taken last-given-back first, and untouched since: the next one's lines are asked
-         * for, to be written by the caller's next flow. */
+         * for, to be written by the caller's next flow; of a large object, only its start. */
         if (pool->free_objects != NULL)
-            oddport_fetch_for_writing(pool->free_objects, pool->object_size);
+            oddport_fetch_for_writing(pool->free_objects, MIN(pool->object_size, FETCH_AHEAD_MAX));
         return object;
     }
     if (pool->unused_count == 0 && !add_block(pool))
