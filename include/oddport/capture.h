@@ -81,13 +81,14 @@ bool oddport_capture_was_interrupted(const OddportCaptureReader *reader);
 bool oddport_capture_mapped_file(const OddportCaptureReader *reader, const uint8_t **start,
                                  size_t *size);
 
-/* For a caller that hands records' bytes to another thread, from a reader that streams or
- * decompresses (oddport_capture_mapped_file false): keeps the window that holds `length` bytes at
- * `bytes`, the last record's, from being moved or read into again, so that they stay valid after
- * the next call. Returns true and sets `*number`, the window's number (numbers only grow, one
- * window after another); false, with nothing held, when the bytes lie in no window of the
- * reader's, as a mapped file's do. The window stays held until oddport_capture_release_windows
- * hands it back or the reader is closed. */
+/* For a caller that hands records' bytes to another thread: keeps the window of the reader's
+ * that holds `length` bytes at `bytes`, the last record's, from being moved or read into again,
+ * so that they stay valid after the next call. A reader hands out records from windows of its
+ * own when it streams its file or decompresses it; an uncompressed file's mapping is valid until
+ * the reader is closed anyway. Returns true and sets `*number`, the window's number (numbers
+ * only grow, one window after another); false, with nothing held, when the bytes lie in no
+ * window of the reader's. The window stays held until oddport_capture_release_windows hands it
+ * back or the reader is closed. */
 bool oddport_capture_hold_window(OddportCaptureReader *reader, const uint8_t *bytes, size_t length,
                                  uint64_t *number);
 /* Hands back every held window numbered below `below` (UINT64_MAX for all): their bytes are no
