@@ -443,7 +443,7 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
             if (reader->window_carved) {
                 uint8_t *grown = g_malloc(reader->window_size);
                 memcpy(grown, reader->window, reader->window_end);
-                let_window_go(reader, (HeldWindow){reader->window, WINDOW_INITIAL_SIZE, 0, true});
+                oddport_object_pool_give_back(&reader->window_pool, reader->window);
                 reader->window = grown;
                 reader->window_carved = false;
             } else {

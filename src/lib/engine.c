@@ -115,8 +115,10 @@ struct OddportEngine {
     size_t mapped_size;
     /* The reader read_capture reads with: workers read payloads that do not lie in its mapping
      * in the reader's windows, held until they are done (HELD_WINDOWS_MAX_BYTES), rather than
-     * in copies. `dispatched_since_release` counts packets since windows were last released. */
+     * in copies. While any are held, `dispatched_since_release` counts packets since windows
+     * were last released; a mapped file's run holds none and counts nothing. */
     OddportCaptureReader *reading;
+    bool windows_held;
     unsigned dispatched_since_release;
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;
@@ -916,11 +918,13 @@ static OddportRecordOutcome dispatch_packet(OddportEngine *engine,
         oddport_capture_held_bytes(engine->reading) < HELD_WINDOWS_MAX_BYTES)
         payload_kept = oddport_capture_hold_window(engine->reading, packet->payload,
                                                    packet->payload_captured, &window);
+    engine->windows_held |= window != ODDPORT_NO_WINDOW;
     oddport_workers_dispatch(engine->workers, packet, payload_kept, window);
-    if (engine->reading != NULL && ++engine->dispatched_since_release >= RELEASE_WINDOWS_EVERY) {
+    if (engine->windows_held && ++engine->dispatched_since_release >= RELEASE_WINDOWS_EVERY) {
         engine->dispatched_since_release = 0;
         oddport_capture_release_windows(engine->reading,
                                         oddport_workers_oldest_window(engine->workers));
+        engine->windows_held = oddport_capture_held_bytes(engine->reading) > 0;
     }
     sweep_if_due(engine);
     uint64_t flows_open;
@@ -1187,6 +1191,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     engine->mapped_start = NULL;
     engine->mapped_size = 0;
     engine->reading = NULL;
+    engine->windows_held = false;
     oddport_capture_close(reader);
     return true;
 }
