@@ -96,7 +96,8 @@ static inline int capture_finish(const char *path)
     return 1;
 }
 
-enum { FRAME_MAX = 2048 };
+/* An Ethernet header and the longest IPv4 packet. */
+enum { FRAME_MAX = 14 + 65535 };
 enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10 };
 enum { PROTOCOL_TCP = 6, PROTOCOL_UDP = 17 };
 

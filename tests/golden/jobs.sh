@@ -3,7 +3,7 @@
 # every capture in captures/, on generated captures (many flows, a scan and flood), on several
 # captures read as one run, with a filter, a time window and site rules; or, when an outside
 # folder is given, on every capture in it instead.
-# usage: jobs.sh ODDPORT GENERATE_CAPTURE CAPTURES_DIR [CORPUS_DIR]
+# usage: jobs.sh ODDPORT GENERATE_CAPTURE WRITE_LARGE_RECORDS_CAPTURE CAPTURES_DIR [CORPUS_DIR]
 # JOBS_REFERENCE=ODDPORT makes the -j 1 reports with another build of the same source: under
 # ThreadSanitizer a run with no helper thread costs as much as one with two and checks nothing.
 # JOBS_FORMATS="text json" compares those formats alone: under ThreadSanitizer, the text report
@@ -11,7 +11,8 @@
 # worker with a writer of its own, as NDJSON's is; CSV's is prepared with none) reach every
 # hand-over between threads, in half the time of all four.
 set -euo pipefail
-oddport=$(realpath "$1") generate=$(realpath "$2") captures=$(realpath "$3") corpus=${4:-}
+oddport=$(realpath "$1") generate=$(realpath "$2") write_large_records=$(realpath "$3")
+captures=$(realpath "$4") corpus=${5:-}
 reference=$(realpath "${JOBS_REFERENCE:-$1}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -95,26 +96,10 @@ else
     piped_from=
     # Records of 60,000 bytes, more than the 32 MiB of windows the workers may hold at once before
     # their payloads are copied instead: the same report either way.
-    if command -v python3 >/dev/null; then
-        python3 - "$work/large-records.pcap" <<'PYTHON'
-import struct, sys
-with open(sys.argv[1], "wb") as out:
-    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for index in range(800):
-        flow = index % 4
-        payload = (b"GET /%d HTTP/1.1\r\nHost: example\r\n\r\n" % flow if index < 4
-                   else bytes([index % 251]) * 60000)
-        tcp = struct.pack(">HHIIBBHHH", 40000 + flow, 8000 + flow, index, 0, 0x50, 0x18, 65535,
-                          0, 0)
-        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0, 64, 6, 0,
-                         bytes([10, 0, 0, 1]), bytes([10, 0, 1, flow]))
-        frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp + payload
-        out.write(struct.pack("<IIII", 1700000000, index, len(frame), len(frame)) + frame)
-PYTHON
-        standard_input=$work/large-records.pcap
-        same "records too large to hold" -
-        standard_input=/dev/null
-    fi
+    "$write_large_records" "$work/large-records.pcap"
+    standard_input=$work/large-records.pcap
+    same "records too large to hold" -
+    standard_input=/dev/null
 fi
 
 echo "$runs comparisons of -j 1, 2 and 3, $failures different"
