@@ -50,6 +50,17 @@ typedef void (*OddportFlowSink)(const OddportFlowReport *flow, void *user_data);
  * workers. */
 void oddport_engine_set_workers(OddportEngine *engine, unsigned count);
 
+/* With workers, whether a thread of the capture reader's reads a file ahead of the reading
+ * thread (oddport_capture_read_ahead), where the file is read rather than mapped: by default
+ * once the reading thread is judged to set the pace (the workers were done with nearly every
+ * batch before the next came), or always, or never. The report is the same in every case. */
+typedef enum {
+    ODDPORT_READ_AHEAD_WHEN_READING_SETS_PACE,
+    ODDPORT_READ_AHEAD_ALWAYS,
+    ODDPORT_READ_AHEAD_NEVER,
+} OddportReadAhead;
+void oddport_engine_set_read_ahead(OddportEngine *engine, OddportReadAhead read_ahead);
+
 /* With workers, has each of them write its finished flows' parts of a report in `format`
  * (transfer none: a format of the static table) ahead of time, in parallel, when the format
  * can (OddportReportFormat.prepare_flow): the flow reports the sink gets then carry them, and

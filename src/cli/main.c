@@ -173,6 +173,8 @@ static const char help_description_rules[] =
     "  NO_COLOR                   set and not empty: no colour unless --color=always\n"
     "  ODDPORT_PROGRESS_AFTER_MS  how long (ms) a capture must run before the\n"
     "                             progress line shows (default 1000)\n"
+    "  ODDPORT_READ_AHEAD         'always' or 'never': with -j, whether a thread\n"
+    "                             reads a file ahead (default: when it pays)\n"
     "\n";
 
 static const char help_description_tail[] =
@@ -556,6 +558,18 @@ static gint64 progress_after_us(void)
             return (gint64)milliseconds * 1000;
     }
     return (gint64)PROGRESS_AFTER_MS_DEFAULT * 1000;
+}
+
+/* ODDPORT_READ_AHEAD: "always" or "never" overrides the engine's own judgement of whether to
+ * read ahead, for comparing timings and for the tests; anything else leaves it to the engine. */
+static OddportReadAhead read_ahead_asked(void)
+{
+    const char *text = g_getenv("ODDPORT_READ_AHEAD");
+    if (g_strcmp0(text, "always") == 0)
+        return ODDPORT_READ_AHEAD_ALWAYS;
+    if (g_strcmp0(text, "never") == 0)
+        return ODDPORT_READ_AHEAD_NEVER;
+    return ODDPORT_READ_AHEAD_WHEN_READING_SETS_PACE;
 }
 
 /* Called by the engine every 65536 packets: reading the clock here, not per packet, keeps the
@@ -1107,6 +1121,7 @@ int main(int argc, char **argv)
         oddport_engine_set_progress(engine, show_progress, &progress);
     oddport_engine_set_max_flows(engine, (uint64_t)options.max_flows);
     oddport_engine_set_workers(engine, (unsigned)options.jobs);
+    oddport_engine_set_read_ahead(engine, read_ahead_asked());
     oddport_engine_prepare_flows(engine, format);
     oddport_engine_set_time_window(engine, options.since_ns, options.until_ns);
     StopState stop_state = {.output = &output};

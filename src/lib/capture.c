@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +71,12 @@ GQuark oddport_capture_error_quark(void)
 /* Streamed and decompressed bytes wait in a window that starts this large and grows only for a
  * longer record. */
 #define WINDOW_INITIAL_SIZE STREAM_BUFFER_SIZE
+/* Windows read ahead (oddport_capture_read_ahead) are four times the first, so that the two
+ * threads meet once a MiB. Each read leaves room before its bytes for the end of the window
+ * before it, the start of a record cut by the window's end, so that the window is handed on
+ * without moving its bytes. */
+#define READ_AHEAD_WINDOW_SIZE (1024 * 1024)
+#define READ_AHEAD_HEADROOM    (64 * 1024)
 /* A lying length in an uncompressed file can only ask for bytes the file really holds; a few KiB
  * of compressed data can make gigabytes, so the window stops at the largest pcapng block. */
 #define WINDOW_MAXIMUM_SIZE PCAPNG_BLOCK_MAXIMUM_SIZE
@@ -97,12 +105,30 @@ typedef enum {
     LENGTHS_MAYBE_SWAPPED,
 } LengthOrder;
 
+/* A thread of the reader's own that reads the file into the next window while the caller takes
+ * records from the current one (oddport_capture_read_ahead). Its fields after `lock` are shared
+ * with the reading thread under it: POSIX's lock rather than GLib's, whose futexes
+ * ThreadSanitizer cannot see. */
+typedef struct {
+    GThread *thread;
+    int stream; /* the reader's, borrowed */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    uint8_t *window; /* a pooled window read into from READ_AHEAD_HEADROOM on */
+    size_t room;
+    size_t got;     /* bytes read into it, once done */
+    size_t taken;   /* of those, copied out by take_read_ahead_bytes */
+    int read_errno; /* of a failed read, once done */
+    bool asked;     /* a read is asked for and not done */
+    bool quit;
+} ReadAhead;
+
 /* A window's memory, and the number it was read under while held. */
 typedef struct {
     uint8_t *bytes;
     size_t size;
     uint64_t number;
-    bool carved; /* from the reader's window_pool, rather than an allocation of its own */
+    bool carved; /* from one of the reader's pools (see carve_window), not an allocation */
 } HeldWindow;
 
 struct OddportCaptureReader {
@@ -139,14 +165,18 @@ struct OddportCaptureReader {
     bool window_source_over;
     /* Windows whose bytes a caller still reads (oddport_capture_hold_window): the current one
      * when `window_held`, and those left behind, oldest first. The bytes of a held window are
-     * never moved or overwritten; reading goes on in another window, from `window_pool` (see
+     * never moved or overwritten; reading goes on in another window, from a pool (see
      * carve_window). */
     uint64_t window_number; /* of the current window; each window takes the next */
     bool window_held;
     bool window_carved;   /* see HeldWindow */
     GArray *held_windows; /* of HeldWindow, by number */
     size_t held_bytes;
-    OddportObjectPool window_pool; /* of windows of WINDOW_INITIAL_SIZE bytes */
+    OddportObjectPool window_pool;     /* of windows of WINDOW_INITIAL_SIZE bytes */
+    OddportObjectPool read_ahead_pool; /* of windows of READ_AHEAD_WINDOW_SIZE bytes */
+    bool regular_file;             /* the stream is a regular file: reads never wait on anyone */
+    size_t window_fetched_through; /* lines of the window before it asked for (read ahead only) */
+    ReadAhead *read_ahead;         /* owned; NULL unless oddport_capture_read_ahead started it */
     /* Why the decompressed capture stopped early (transfer full), and whether the compressed data
      * was damaged (or a record too long) rather than cut short. */
     char *source_problem;
@@ -351,16 +381,6 @@ static void decompress_into_window(OddportCaptureReader *reader)
     }
 }
 
-/* Adds what the stream has ready to the window: one read for as many records as came, which are
- * then handed out where they lie rather than copied out one by one. */
-static void read_into_window(OddportCaptureReader *reader)
-{
-    size_t got = read_some(reader, reader->window + reader->window_end,
-                           reader->window_size - reader->window_end);
-    reader->window_end += got;
-    reader->window_source_over = got == 0;
-}
-
 /* The first window of a reader that streams or decompresses. */
 static void make_window(OddportCaptureReader *reader)
 {
@@ -368,26 +388,187 @@ static void make_window(OddportCaptureReader *reader)
     reader->window = g_malloc(reader->window_size);
     reader->held_windows = g_array_new(FALSE, FALSE, sizeof(HeldWindow));
     oddport_object_pool_init(&reader->window_pool, WINDOW_INITIAL_SIZE);
+    oddport_object_pool_init(&reader->read_ahead_pool, READ_AHEAD_WINDOW_SIZE);
 }
 
-/* A window of WINDOW_INITIAL_SIZE bytes for holding, the last one handed back first, or NULL when
- * no memory is left. Held windows are new memory the kernel fills as it reads into them, and on a
- * machine where a page fault is dear, 4 KiB pages made 1M packets of long flows take longer at
- * -j 2 than copying their payloads had (3,323 page faults against 1,638; 1,211 now): windows come
- * from a pool whose blocks the kernel may back with huge pages, and are kept for reuse until the
- * reader is closed. */
-static uint8_t *carve_window(OddportCaptureReader *reader)
+/* The pool of windows of `size` bytes, or NULL for a size no pool has. */
+static OddportObjectPool *pool_for(OddportCaptureReader *reader, size_t size)
 {
-    return oddport_object_pool_take(&reader->window_pool);
+    if (size == WINDOW_INITIAL_SIZE)
+        return &reader->window_pool;
+    return size == READ_AHEAD_WINDOW_SIZE ? &reader->read_ahead_pool : NULL;
+}
+
+/* A window of `size` bytes for holding, the last one handed back first; NULL when no pool has
+ * windows of that size or no memory is left. Held windows are new memory the kernel fills as it
+ * reads into them, and on a machine where a page fault is dear, 4 KiB pages made 1M packets of long
+ * flows take longer at -j 2 than copying their payloads had (3,323 page faults against 1,638; 1,211
+ * now): windows come from a pool whose blocks the kernel may back with huge pages, and are kept for
+ * reuse until the reader is closed. */
+static uint8_t *carve_window(OddportCaptureReader *reader, size_t size)
+{
+    OddportObjectPool *pool = pool_for(reader, size);
+    return pool != NULL ? oddport_object_pool_take(pool) : NULL;
 }
 
 /* Frees a window that is neither held nor current, or keeps it for reuse. */
 static void let_window_go(OddportCaptureReader *reader, HeldWindow window)
 {
     if (window.carved)
-        oddport_object_pool_give_back(&reader->window_pool, window.bytes);
+        oddport_object_pool_give_back(pool_for(reader, window.size), window.bytes);
     else
         g_free(window.bytes);
+}
+
+/* ---- Reading ahead: a thread of the reader's own reads the next window ---- */
+
+/* Reads into each window it is asked to fill until the window is full, the file ends or a read
+ * fails. Runs with every signal blocked: a signal is the reading thread's to take. */
+static gpointer run_read_ahead(gpointer data)
+{
+    ReadAhead *ahead = data;
+    pthread_mutex_lock(&ahead->lock);
+    for (;;) {
+        while (!ahead->asked && !ahead->quit)
+            pthread_cond_wait(&ahead->changed, &ahead->lock);
+        if (ahead->quit)
+            break;
+        uint8_t *destination = ahead->window + READ_AHEAD_HEADROOM;
+        size_t room = ahead->room;
+        pthread_mutex_unlock(&ahead->lock);
+        size_t got = 0;
+        int read_errno = 0;
+        while (got < room) {
+            ssize_t more = read(ahead->stream, destination + got, room - got);
+            if (more > 0)
+                got += (size_t)more;
+            else if (more == 0)
+                break;
+            else if (errno != EINTR) {
+                read_errno = errno;
+                break;
+            }
+        }
+        pthread_mutex_lock(&ahead->lock);
+        ahead->got = got;
+        ahead->taken = 0;
+        ahead->read_errno = read_errno;
+        ahead->asked = false;
+        pthread_cond_signal(&ahead->changed);
+    }
+    pthread_mutex_unlock(&ahead->lock);
+    return NULL;
+}
+
+/* Asks the thread to read into `window`, which is then its own until the read is done. */
+static void ask_read_ahead(ReadAhead *ahead, uint8_t *window)
+{
+    pthread_mutex_lock(&ahead->lock);
+    ahead->window = window;
+    ahead->asked = true;
+    pthread_cond_signal(&ahead->changed);
+    pthread_mutex_unlock(&ahead->lock);
+}
+
+/* Waits for the read asked for; its window and results are then the reading thread's. */
+static ReadAhead *wait_for_read_ahead(OddportCaptureReader *reader)
+{
+    ReadAhead *ahead = reader->read_ahead;
+    pthread_mutex_lock(&ahead->lock);
+    while (ahead->asked)
+        pthread_cond_wait(&ahead->changed, &ahead->lock);
+    pthread_mutex_unlock(&ahead->lock);
+    return ahead;
+}
+
+/* Ends the thread, once its read is done; the stream then goes on where its last read ended. */
+static void stop_read_ahead(OddportCaptureReader *reader)
+{
+    ReadAhead *ahead = reader->read_ahead;
+    if (ahead == NULL)
+        return;
+    pthread_mutex_lock(&ahead->lock);
+    ahead->quit = true;
+    pthread_cond_signal(&ahead->changed);
+    pthread_mutex_unlock(&ahead->lock);
+    g_thread_join(ahead->thread);
+    pthread_mutex_destroy(&ahead->lock);
+    pthread_cond_destroy(&ahead->changed);
+    /* Its window, if it has one, is pooled and goes with the pool. */
+    g_free(ahead);
+    reader->read_ahead = NULL;
+}
+
+/* Copies up to `room` bytes the thread read and the reader has not taken, for a window that
+ * cannot simply be handed on (take_read_ahead_window), and asks for the next read once all are
+ * taken. Returns 0 at the end of the file, or on an error, which `read_errno` then holds. */
+static size_t take_read_ahead_bytes(OddportCaptureReader *reader, uint8_t *destination, size_t room)
+{
+    ReadAhead *ahead = wait_for_read_ahead(reader);
+    size_t left = ahead->got - ahead->taken;
+    if (left == 0) {
+        reader->read_errno = ahead->read_errno;
+        return 0;
+    }
+    size_t count = MIN(room, left);
+    memcpy(destination, ahead->window + READ_AHEAD_HEADROOM + ahead->taken, count);
+    ahead->taken += count;
+    if (ahead->taken == ahead->got && ahead->read_errno == 0)
+        ask_read_ahead(ahead, ahead->window);
+    return count;
+}
+
+/* Makes the window the thread read into the current one, with the bytes not yet handed out
+ * copied in front of those it read, and has the thread read into another: the one left behind,
+ * unless it is held, in which case it waits with the other held windows. False, with nothing
+ * changed, when the bytes waiting do not fit in front or the read found nothing or failed (a
+ * copy then meets the end or the error as a read would); otherwise, whether the window now
+ * holds `count` bytes to hand out. */
+static bool take_read_ahead_window(OddportCaptureReader *reader, size_t count)
+{
+    size_t waiting = reader->window_end - reader->window_start;
+    ReadAhead *ahead = wait_for_read_ahead(reader);
+    size_t unread_start = READ_AHEAD_HEADROOM + ahead->taken;
+    if (waiting > unread_start || ahead->got == ahead->taken || ahead->read_errno != 0)
+        return false;
+    uint8_t *next = ahead->window;
+    size_t start = unread_start - waiting;
+    memcpy(next + start, reader->window + reader->window_start, waiting);
+    HeldWindow left = {reader->window, reader->window_size, reader->window_number,
+                       reader->window_carved};
+    if (reader->window_held)
+        g_array_append_val(reader->held_windows, left);
+    else
+        let_window_go(reader, left);
+    /* The window just let go, when it was read ahead itself, since the pool gives back last in. */
+    uint8_t *spare = carve_window(reader, READ_AHEAD_WINDOW_SIZE);
+    reader->window = next;
+    reader->window_size = READ_AHEAD_WINDOW_SIZE;
+    reader->window_carved = true;
+    reader->window_start = start;
+    reader->window_end = READ_AHEAD_HEADROOM + ahead->got;
+    reader->window_number++;
+    reader->window_held = false;
+    reader->window_fetched_through = 0;
+    ahead->window = NULL;
+    /* Out of memory for another window: the stream is read in place from here on. */
+    if (spare == NULL)
+        stop_read_ahead(reader);
+    else
+        ask_read_ahead(ahead, spare);
+    return reader->window_end - reader->window_start >= count;
+}
+
+/* Adds what the stream has ready to the window: one read for as many records as came, which are
+ * then handed out where they lie rather than copied out one by one. */
+static void read_into_window(OddportCaptureReader *reader)
+{
+    uint8_t *destination = reader->window + reader->window_end;
+    size_t room = reader->window_size - reader->window_end;
+    size_t got = reader->read_ahead != NULL ? take_read_ahead_bytes(reader, destination, room)
+                                            : read_some(reader, destination, room);
+    reader->window_end += got;
+    reader->window_source_over = got == 0;
 }
 
 /* Leaves the held current window as it is and goes on in another of the same size, which starts
@@ -397,7 +578,7 @@ static void move_to_another_window(OddportCaptureReader *reader)
     HeldWindow left = {reader->window, reader->window_size, reader->window_number,
                        reader->window_carved};
     g_array_append_val(reader->held_windows, left);
-    uint8_t *next = reader->window_size == WINDOW_INITIAL_SIZE ? carve_window(reader) : NULL;
+    uint8_t *next = carve_window(reader, reader->window_size);
     reader->window_carved = next != NULL;
     if (next == NULL)
         next = g_malloc(reader->window_size);
@@ -417,6 +598,8 @@ static void move_to_another_window(OddportCaptureReader *reader)
  * left for another. */
 static void fill_window(OddportCaptureReader *reader, size_t count)
 {
+    if (reader->read_ahead != NULL && take_read_ahead_window(reader, count))
+        return;
     if (reader->window_held && reader->window_start + count > reader->window_size)
         move_to_another_window(reader);
     if (reader->window_start > 0 && !reader->window_held) {
@@ -424,6 +607,7 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
         memmove(reader->window, reader->window + reader->window_start, waiting);
         reader->window_start = 0;
         reader->window_end = waiting;
+        reader->window_fetched_through = 0;
     }
     /* The window start is 0 here unless the window is held, and then the bytes fit. */
     size_t needed_end = reader->window_start + count;
@@ -437,13 +621,14 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
                                    count, WINDOW_MAXIMUM_SIZE >> 20);
                 break;
             }
+            size_t size_before = reader->window_size;
             reader->window_size *= 2;
             if (decompressing)
                 reader->window_size = MIN(reader->window_size, (size_t)WINDOW_MAXIMUM_SIZE);
             if (reader->window_carved) {
                 uint8_t *grown = g_malloc(reader->window_size);
                 memcpy(grown, reader->window, reader->window_end);
-                oddport_object_pool_give_back(&reader->window_pool, reader->window);
+                oddport_object_pool_give_back(pool_for(reader, size_before), reader->window);
                 reader->window = grown;
                 reader->window_carved = false;
             } else {
@@ -457,11 +642,30 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
     }
 }
 
+/* A window read ahead was written by another thread, and its lines lie in that thread's cache:
+ * they are asked for early, as a mapped file's are (fetch_ahead). */
+static inline void fetch_window_ahead(OddportCaptureReader *reader)
+{
+    size_t until = MIN(reader->window_start + FETCH_AHEAD, reader->window_end);
+    size_t block = MAX(reader->window_fetched_through,
+                       reader->window_start & ~(size_t)(FETCH_BLOCK_BYTES - 1));
+    uintptr_t start = (uintptr_t)reader->window;
+    for (; block < until; block += FETCH_BLOCK_BYTES) {
+        oddport_fetch_line_once(start + block);
+        oddport_fetch_line_once(start + block + ODDPORT_CACHE_LINE);
+        oddport_fetch_line_once(start + block + 2 * ODDPORT_CACHE_LINE);
+        oddport_fetch_line_once(start + block + 3 * ODDPORT_CACHE_LINE);
+    }
+    reader->window_fetched_through = MAX(block, reader->window_fetched_through);
+}
+
 /* Hands out the next `count` streamed or decompressed bytes, like take() does for a mapped file. */
 static size_t take_from_window(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
     if (reader->window_end - reader->window_start < count)
         fill_window(reader, count);
+    if (reader->read_ahead != NULL)
+        fetch_window_ahead(reader);
     size_t got = MIN(count, reader->window_end - reader->window_start);
     *bytes = reader->window + reader->window_start;
     reader->window_start += got;
@@ -1463,6 +1667,7 @@ OddportCaptureReader *oddport_capture_open(const char *path, GError **error)
             (void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE_WANTED);
 #endif
         make_window(reader);
+        reader->regular_file = S_ISREG(info.st_mode);
         /* A file redirected to standard input still has a size; a pipe or /proc file has none. */
         off_t start = S_ISREG(info.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
         if (start >= 0 && start <= info.st_size)
@@ -1590,6 +1795,40 @@ size_t oddport_capture_held_bytes(const OddportCaptureReader *reader)
     return reader->held_bytes;
 }
 
+bool oddport_capture_read_ahead(OddportCaptureReader *reader)
+{
+    if (reader->read_ahead != NULL)
+        return true;
+    if (reader->stream < 0 || !reader->regular_file || reader->decompressor != NULL ||
+        reader->window_source_over)
+        return false;
+    uint8_t *window = carve_window(reader, READ_AHEAD_WINDOW_SIZE);
+    if (window == NULL)
+        return false;
+    ReadAhead *ahead = g_new0(ReadAhead, 1);
+    ahead->stream = reader->stream;
+    ahead->room = READ_AHEAD_WINDOW_SIZE - READ_AHEAD_HEADROOM;
+    pthread_mutex_init(&ahead->lock, NULL);
+    pthread_cond_init(&ahead->changed, NULL);
+    ahead->window = window;
+    ahead->asked = true;
+    sigset_t all;
+    sigset_t before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &before);
+    ahead->thread = g_thread_try_new("oddport-read", run_read_ahead, ahead, NULL);
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    if (ahead->thread == NULL) {
+        oddport_object_pool_give_back(&reader->read_ahead_pool, window);
+        pthread_mutex_destroy(&ahead->lock);
+        pthread_cond_destroy(&ahead->changed);
+        g_free(ahead);
+        return false;
+    }
+    reader->read_ahead = ahead;
+    return true;
+}
+
 /* Frees every window the reader made, and the array that lists the held ones. */
 static void free_windows(OddportCaptureReader *reader)
 {
@@ -1605,12 +1844,14 @@ static void free_windows(OddportCaptureReader *reader)
         g_free(reader->window);
     /* Carved windows, held or not, go with their blocks. */
     oddport_object_pool_clear(&reader->window_pool);
+    oddport_object_pool_clear(&reader->read_ahead_pool);
 }
 
 void oddport_capture_close(OddportCaptureReader *reader)
 {
     if (reader == NULL)
         return;
+    stop_read_ahead(reader);
     free_windows(reader);
     if (reader->map != NULL)
         munmap((void *)reader->map, reader->map_size);

@@ -99,6 +99,13 @@ else
     "$write_large_records" "$work/large-records.pcap"
     standard_input=$work/large-records.pcap
     same "records too large to hold" -
+    # Files read ahead by a thread of the reader's, as oddport reads them on its own where the
+    # reading thread sets the pace: the workers read payloads in windows that thread filled.
+    export ODDPORT_READ_AHEAD=always
+    same "records too large to hold, read ahead" -
+    standard_input=$work/generated.pcap
+    same "read ahead from standard input" -
+    unset ODDPORT_READ_AHEAD
     standard_input=/dev/null
 fi
 

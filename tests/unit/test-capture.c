@@ -338,6 +338,22 @@ static ReadResult *read_bytes_from_stdin_file(const GByteArray *bytes)
     return result;
 }
 
+/* Reads `bytes` as standard input redirected from a file, with a thread of the reader's reading
+ * the file ahead from the start; returns in `reading_ahead` whether it did. */
+static ReadResult *read_bytes_from_stdin_file_reading_ahead(const GByteArray *bytes,
+                                                            bool *reading_ahead)
+{
+    g_autofree char *path = write_temporary(bytes);
+    int fd = open(path, O_RDONLY);
+    g_assert_cmpint(fd, >=, 0);
+    GError *open_error = NULL;
+    OddportCaptureReader *reader = open_as_stdin(fd, &open_error);
+    *reading_ahead = reader != NULL && oddport_capture_read_ahead(reader);
+    ReadResult *result = read_reader(reader, open_error);
+    g_unlink(path);
+    return result;
+}
+
 /* Reads `bytes` through a named FIFO, the non-seekable file a user might give by path. */
 static ReadResult *read_bytes_from_fifo(const GByteArray *bytes)
 {
@@ -976,6 +992,14 @@ static guint check_pipe_matches_file(GByteArray *bytes, OddportReadStatus expect
     g_autoptr(ReadResult) redirected = read_bytes_from_stdin_file(bytes);
     assert_same_results(from_file, redirected);
     g_assert_cmpuint(redirected->size, ==, bytes->len);
+
+    /* A file read ahead gives the same records and the same end, whether the reader's first reads
+     * found it all or not. */
+    bool reading_ahead;
+    g_autoptr(ReadResult) read_ahead =
+        read_bytes_from_stdin_file_reading_ahead(bytes, &reading_ahead);
+    assert_same_results(from_file, read_ahead);
+    g_assert_true(reading_ahead || from_file->open_error != NULL || from_file->records->len == 0);
     return from_file->records->len;
 }
 
@@ -1065,8 +1089,9 @@ static void assert_held_records_intact(GArray *held, guint from)
 
 /* Reads `reader` to its end holding every record's window, and hands windows back only up to the
  * record read `lag` records before: the records still held keep their bytes however the reads
- * cut them and whatever lengths follow. Returns the records read. */
-static guint read_holding_windows(OddportCaptureReader *reader, guint lag)
+ * cut them and whatever lengths follow. From record `read_ahead_from` on (G_MAXUINT: never), a
+ * thread reads the file ahead. Returns the records read. */
+static guint read_holding_windows(OddportCaptureReader *reader, guint lag, guint read_ahead_from)
 {
     g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(HeldRecord));
     guint released_through = 0; /* records before it may have lost their bytes */
@@ -1074,6 +1099,8 @@ static guint read_holding_windows(OddportCaptureReader *reader, guint lag)
     GError *error = NULL;
     uint64_t last_window = 0;
     while (oddport_capture_next(reader, &record, &error) == ODDPORT_READ_RECORD) {
+        if (held->len == read_ahead_from)
+            g_assert_true(oddport_capture_read_ahead(reader));
         HeldRecord kept = {record.data, g_bytes_new(record.data, record.captured_length), 0};
         g_assert_true(
             oddport_capture_hold_window(reader, record.data, record.captured_length, &kept.window));
@@ -1099,11 +1126,14 @@ static guint read_holding_windows(OddportCaptureReader *reader, guint lag)
 
 /* A streamed reader's held windows keep their records' bytes until handed back, as -j's workers
  * read payloads in them: records short and longer than a window, read from a file as standard
- * input and from a pipe in odd pieces, handed back one record behind and many behind. A mapped
- * file's records lie in no window and are not held. */
+ * input, read ahead from the start or from the middle on, and from a pipe in odd pieces, handed
+ * back one record behind and many behind. A mapped file's records lie in no window and are not
+ * held, and it is not read ahead. */
 static void test_held_windows_keep_bytes(void)
 {
-    static const uint32_t lengths[] = {60, 1514, 300000, 90, 700001, 64, 9000, 262145, 61};
+    /* Longer than the room kept in front of a window read ahead (64 KiB), than a first window
+     * (256 KiB), and than one read ahead (960 KiB, after that room). */
+    static const uint32_t lengths[] = {60, 1514, 300000, 90, 700001, 64, 9000, 262145, 61, 1040000};
     Builder capture = builder_new(false);
     pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 2000000, 1);
     guint written = 0;
@@ -1117,14 +1147,19 @@ static void test_held_windows_keep_bytes(void)
         }
     g_autofree char *path = write_temporary(capture.bytes);
     static const guint lags[] = {1, 2, 500};
+    const guint read_ahead_from[] = {G_MAXUINT, 0, written / 2};
     for (unsigned which = 0; which < G_N_ELEMENTS(lags); which++) {
-        int fd = open(path, O_RDONLY);
-        g_assert_cmpint(fd, >=, 0);
         GError *error = NULL;
-        OddportCaptureReader *reader = open_as_stdin(fd, &error);
-        g_assert_no_error(error);
-        g_assert_cmpuint(read_holding_windows(reader, lags[which]), ==, written);
-        oddport_capture_close(reader);
+        OddportCaptureReader *reader;
+        for (unsigned start = 0; start < G_N_ELEMENTS(read_ahead_from); start++) {
+            int fd = open(path, O_RDONLY);
+            g_assert_cmpint(fd, >=, 0);
+            reader = open_as_stdin(fd, &error);
+            g_assert_no_error(error);
+            g_assert_cmpuint(read_holding_windows(reader, lags[which], read_ahead_from[start]), ==,
+                             written);
+            oddport_capture_close(reader);
+        }
 
         int ends[2];
         g_assert_cmpint(pipe(ends), ==, 0);
@@ -1132,7 +1167,8 @@ static void test_held_windows_keep_bytes(void)
         GThread *thread = g_thread_new("pipe-writer", pipe_writer_run, &writer);
         reader = open_as_stdin(ends[0], &error);
         g_assert_no_error(error);
-        g_assert_cmpuint(read_holding_windows(reader, lags[which]), ==, written);
+        g_assert_false(oddport_capture_read_ahead(reader));
+        g_assert_cmpuint(read_holding_windows(reader, lags[which], G_MAXUINT), ==, written);
         oddport_capture_close(reader);
         g_thread_join(thread);
     }
@@ -1147,6 +1183,7 @@ static void test_held_windows_keep_bytes(void)
         oddport_capture_hold_window(mapped, record.data, record.captured_length, &window));
     g_assert_cmpuint(window, ==, 7);
     g_assert_cmpuint(oddport_capture_held_bytes(mapped), ==, 0);
+    g_assert_false(oddport_capture_read_ahead(mapped));
     oddport_capture_close(mapped);
     g_unlink(path);
     g_byte_array_unref(capture.bytes);

@@ -124,6 +124,16 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
  * ODDPORT_NO_WINDOW when none does: the reader's windows below it may be released. */
 uint64_t oddport_workers_oldest_window(const OddportWorkers *workers);
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
+/* Which threads set the pace, as judged on the batches sent to the worker threads since
+ * oddport_workers_judge_pace: the reading thread, when the worker threads were done with nearly
+ * every batch before the next came, or the worker threads, when batches waited for them. */
+typedef enum {
+    ODDPORT_PACE_NOT_YET_JUDGED,
+    ODDPORT_PACE_SET_BY_READING,
+    ODDPORT_PACE_SET_BY_WORKERS,
+} OddportPace;
+void oddport_workers_judge_pace(OddportWorkers *workers);
+OddportPace oddport_workers_pace(const OddportWorkers *workers);
 /* The capture the packets that follow come from, the frames of the captures before it (a
  * packet's frame number is its position less those), and the precision of times. */
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
