@@ -811,10 +811,10 @@ static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
 }
 
 /* The pace is judged on this many batches sent to worker threads, and set by the reading thread
- * when the worker had every earlier batch done for at least PACE_CAUGHT_UP_MIN of them. At -j 2,
- * on 250k to 4M packets in long flows, whose workers have little to do for each packet, the
- * worker had caught up for 30 to 32 of the first 32 batches in all but one run of fourteen (21,
- * a run on 250k packets); on short flows, 3 to 23 of 32, and on a SYN flood, 2 to 7. */
+ * when the worker had every earlier batch done for at least PACE_CAUGHT_UP_MIN of them. At -j 2
+ * on two cores, the worker had caught up for 30 to 32 of the first 32 batches on 250k, 1M and 4M
+ * packets of long flows, whose workers have little to do for each packet, in five runs of six
+ * (21 in the sixth, on 250k packets); on short flows, for 3 to 23, and on a SYN flood, 2 to 7. */
 enum { PACE_JUDGED_BATCHES = 32, PACE_CAUGHT_UP_MIN = 28 };
 
 static void judge_pace(Worker *worker)
