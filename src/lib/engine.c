@@ -1133,10 +1133,10 @@ static void note_stopped(OddportEngine *engine, OddportCaptureSummary *capture)
  * into the reader's windows is then a quarter of the reading thread's time or more, and taken
  * off it. Where the workers set the pace, reading ahead only adds work on the cores they need:
  * its copy then crosses from one core's cache to the other's. At -j 2 on two cores, against
- * never reading ahead, reading ahead from the start took 0.72 and 0.90 of the time on 1M and 4M
- * packets of long flows, but 1.05 on 1M and on 4M of short flows, and 0.99 on a SYN flood;
- * judged, 0.75 and 0.86 on long flows, and short flows and the flood were not read ahead (11, 7
- * and 3 alternating rounds). Returns whether the pace is judged. */
+ * never reading ahead, reading ahead from the start took 0.72 to 0.81 of the time on 1M packets
+ * of long flows and 0.70 to 0.90 on 4M, but 1.02 to 1.05 on 1M of short flows (7 to 11
+ * alternating rounds, two sets); judged, 0.75 to 0.89 and 0.81 to 0.86 on long flows, while
+ * short flows and a SYN flood were not read ahead. Returns whether the pace is judged. */
 static bool read_ahead_if_it_pays(OddportEngine *engine, OddportCaptureReader *reader)
 {
     OddportPace pace = oddport_workers_pace(engine->workers);

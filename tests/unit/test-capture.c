@@ -30,7 +30,7 @@
 /* Packet bytes that differ from packet to packet, so a mix-up shows. */
 static const uint8_t *packet_bytes(unsigned seed, size_t length)
 {
-    static uint8_t bytes[1024 * 1024]; /* as long as the longest record of a test */
+    static uint8_t bytes[2200 * 1000]; /* as long as the longest record of a test */
     g_assert_cmpuint(length, <=, sizeof bytes);
     for (size_t index = 0; index < length; index++)
         bytes[index] = (uint8_t)(seed * 31 + index * 7);
@@ -1132,10 +1132,10 @@ static guint read_holding_windows(OddportCaptureReader *reader, guint lag, guint
 static void test_held_windows_keep_bytes(void)
 {
     /* Longer than the room kept in front of a window read ahead (64 KiB), than a first window
-     * (256 KiB), and than one read ahead (960 KiB, after that room). */
-    static const uint32_t lengths[] = {60, 1514, 300000, 90, 700001, 64, 9000, 262145, 61, 1040000};
+     * (256 KiB), and than one read ahead (1984 KiB, after that room). */
+    static const uint32_t lengths[] = {60, 1514, 300000, 90, 700001, 64, 9000, 262145, 61, 2100000};
     Builder capture = builder_new(false);
-    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 2000000, 1);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 4000000, 1);
     guint written = 0;
     for (unsigned round = 0; round < 40; round++)
         for (unsigned index = 0; index < G_N_ELEMENTS(lengths); index++) {
