@@ -261,20 +261,29 @@ static size_t read_stream(OddportCaptureReader *reader, uint8_t *destination, si
 
 enum { FETCH_BLOCK_BYTES = 4 * ODDPORT_CACHE_LINE };
 
-static inline void fetch_ahead(OddportCaptureReader *reader, size_t position)
+/* Asks for the lines of `memory` from `position` to FETCH_AHEAD bytes on, or to `size`, past
+ * those asked for already (before `fetched_through`); returns how far they now are. */
+static inline size_t fetch_lines_ahead(const uint8_t *memory, size_t size, size_t position,
+                                       size_t fetched_through)
 {
     /* Four lines a step, so that the loop costs less than the hints. The last block may reach
-     * past the end of the mapping, which the hints' integer addresses allow. */
-    size_t until = MIN(position + FETCH_AHEAD, reader->map_size);
-    size_t block = MAX(reader->fetched_through, position & ~(size_t)(FETCH_BLOCK_BYTES - 1));
-    uintptr_t start = (uintptr_t)reader->map;
+     * past the end of the memory, which the hints' integer addresses allow. */
+    size_t until = MIN(position + FETCH_AHEAD, size);
+    size_t block = MAX(fetched_through, position & ~(size_t)(FETCH_BLOCK_BYTES - 1));
+    uintptr_t start = (uintptr_t)memory;
     for (; block < until; block += FETCH_BLOCK_BYTES) {
         oddport_fetch_line_once(start + block);
         oddport_fetch_line_once(start + block + ODDPORT_CACHE_LINE);
         oddport_fetch_line_once(start + block + 2 * ODDPORT_CACHE_LINE);
         oddport_fetch_line_once(start + block + 3 * ODDPORT_CACHE_LINE);
     }
-    reader->fetched_through = MAX(block, reader->fetched_through);
+    return MAX(block, fetched_through);
+}
+
+static inline void fetch_ahead(OddportCaptureReader *reader, size_t position)
+{
+    reader->fetched_through =
+        fetch_lines_ahead(reader->map, reader->map_size, position, reader->fetched_through);
 }
 
 /* The kernel puts a mapped file's pages into the page table on first touch, sixteen at a time,
@@ -648,17 +657,8 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
  * they are asked for early, as a mapped file's are (fetch_ahead). */
 static inline void fetch_window_ahead(OddportCaptureReader *reader)
 {
-    size_t until = MIN(reader->window_start + FETCH_AHEAD, reader->window_end);
-    size_t block = MAX(reader->window_fetched_through,
-                       reader->window_start & ~(size_t)(FETCH_BLOCK_BYTES - 1));
-    uintptr_t start = (uintptr_t)reader->window;
-    for (; block < until; block += FETCH_BLOCK_BYTES) {
-        oddport_fetch_line_once(start + block);
-        oddport_fetch_line_once(start + block + ODDPORT_CACHE_LINE);
-        oddport_fetch_line_once(start + block + 2 * ODDPORT_CACHE_LINE);
-        oddport_fetch_line_once(start + block + 3 * ODDPORT_CACHE_LINE);
-    }
-    reader->window_fetched_through = MAX(block, reader->window_fetched_through);
+    reader->window_fetched_through = fetch_lines_ahead(
+        reader->window, reader->window_end, reader->window_start, reader->window_fetched_through);
 }
 
 /* Hands out the next `count` streamed or decompressed bytes, like take() does for a mapped file. */

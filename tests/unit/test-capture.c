@@ -325,33 +325,26 @@ static ReadResult *read_bytes_from_stdin_pipe(const GByteArray *bytes)
 }
 
 /* Reads `bytes` as standard input redirected from a file: streamed, not mapped, with each read
- * taking as much as the reader asks for, as from a fast producer. */
-static ReadResult *read_bytes_from_stdin_file(const GByteArray *bytes)
+ * taking as much as the reader asks for, as from a fast producer. Unless `reading_ahead` is
+ * NULL, a thread of the reader's reads the file ahead from the start, and it says whether one
+ * did. */
+static ReadResult *read_bytes_from_stdin_file_reading(const GByteArray *bytes, bool *reading_ahead)
 {
     g_autofree char *path = write_temporary(bytes);
     int fd = open(path, O_RDONLY);
     g_assert_cmpint(fd, >=, 0);
     GError *open_error = NULL;
     OddportCaptureReader *reader = open_as_stdin(fd, &open_error);
+    if (reading_ahead != NULL)
+        *reading_ahead = reader != NULL && oddport_capture_read_ahead(reader);
     ReadResult *result = read_reader(reader, open_error);
     g_unlink(path);
     return result;
 }
 
-/* Reads `bytes` as standard input redirected from a file, with a thread of the reader's reading
- * the file ahead from the start; returns in `reading_ahead` whether it did. */
-static ReadResult *read_bytes_from_stdin_file_reading_ahead(const GByteArray *bytes,
-                                                            bool *reading_ahead)
+static ReadResult *read_bytes_from_stdin_file(const GByteArray *bytes)
 {
-    g_autofree char *path = write_temporary(bytes);
-    int fd = open(path, O_RDONLY);
-    g_assert_cmpint(fd, >=, 0);
-    GError *open_error = NULL;
-    OddportCaptureReader *reader = open_as_stdin(fd, &open_error);
-    *reading_ahead = reader != NULL && oddport_capture_read_ahead(reader);
-    ReadResult *result = read_reader(reader, open_error);
-    g_unlink(path);
-    return result;
+    return read_bytes_from_stdin_file_reading(bytes, NULL);
 }
 
 /* Reads `bytes` through a named FIFO, the non-seekable file a user might give by path. */
@@ -996,8 +989,7 @@ static guint check_pipe_matches_file(GByteArray *bytes, OddportReadStatus expect
     /* A file read ahead gives the same records and the same end, whether the reader's first reads
      * found it all or not. */
     bool reading_ahead;
-    g_autoptr(ReadResult) read_ahead =
-        read_bytes_from_stdin_file_reading_ahead(bytes, &reading_ahead);
+    g_autoptr(ReadResult) read_ahead = read_bytes_from_stdin_file_reading(bytes, &reading_ahead);
     assert_same_results(from_file, read_ahead);
     g_assert_true(reading_ahead || from_file->open_error != NULL || from_file->records->len == 0);
     return from_file->records->len;
