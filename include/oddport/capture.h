@@ -99,10 +99,11 @@ size_t oddport_capture_held_bytes(const OddportCaptureReader *reader);
 
 /* From here on, a thread of the reader's own reads the next window of a regular file while the
  * caller takes records from the current one, so that the kernel's copy of the file runs beside
- * the caller's work rather than before it; records come out exactly as without it. For callers
- * with a core to spare: on one core the two threads only take turns. False, with the reader as
- * it was, for a mapped, compressed or piped capture, or one whose windows are already held;
- * call it before holding any. The thread ends when the reader is closed. */
+ * the caller's work rather than before it; records come out exactly as without it, and held
+ * windows stay held. For callers with a core to spare: on one core the two threads only take
+ * turns. May be called at any record; true when reading ahead (already or now), false, with the
+ * reader as it was, for a mapped, compressed or piped capture or one read to its end. The thread
+ * ends when the reader is closed. */
 bool oddport_capture_read_ahead(OddportCaptureReader *reader);
 
 void oddport_capture_close(OddportCaptureReader *reader);
