@@ -116,12 +116,11 @@ typedef struct {
     int stream; /* the reader's, borrowed */
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    uint8_t *window; /* a pooled window read into from READ_AHEAD_HEADROOM on */
-    size_t room;
-    size_t got;     /* bytes read into it, once done */
-    size_t taken;   /* of those, copied out by take_read_ahead_bytes */
-    int read_errno; /* of a failed read, once done */
-    bool asked;     /* a read is asked for and not done */
+    uint8_t *window; /* a pooled window read into from READ_AHEAD_HEADROOM to its end */
+    size_t got;      /* bytes read into it, once done */
+    size_t taken;    /* of those, copied out by take_read_ahead_bytes */
+    int read_errno;  /* of a failed read, once done */
+    bool asked;      /* a read is asked for and not done */
     bool quit;
 } ReadAhead;
 
@@ -431,6 +430,18 @@ static void let_window_go(OddportCaptureReader *reader, HeldWindow window)
         g_free(window.bytes);
 }
 
+/* Puts the current window aside before reading goes on in another: with the other held windows
+ * while held, otherwise freed or kept for reuse. */
+static void put_current_window_aside(OddportCaptureReader *reader)
+{
+    HeldWindow current = {reader->window, reader->window_size, reader->window_number,
+                          reader->window_carved};
+    if (reader->window_held)
+        g_array_append_val(reader->held_windows, current);
+    else
+        let_window_go(reader, current);
+}
+
 /* ---- Reading ahead: a thread of the reader's own reads the next window ---- */
 
 /* Reads into each window it is asked to fill until the window is full, the file ends or a read
@@ -445,7 +456,7 @@ static gpointer run_read_ahead(gpointer data)
         if (ahead->quit)
             break;
         uint8_t *destination = ahead->window + READ_AHEAD_HEADROOM;
-        size_t room = ahead->room;
+        size_t room = READ_AHEAD_WINDOW_SIZE - READ_AHEAD_HEADROOM;
         pthread_mutex_unlock(&ahead->lock);
         size_t got = 0;
         int read_errno = 0;
@@ -545,12 +556,7 @@ static bool take_read_ahead_window(OddportCaptureReader *reader, size_t count)
     uint8_t *next = ahead->window;
     size_t start = unread_start - waiting;
     memcpy(next + start, reader->window + reader->window_start, waiting);
-    HeldWindow left = {reader->window, reader->window_size, reader->window_number,
-                       reader->window_carved};
-    if (reader->window_held)
-        g_array_append_val(reader->held_windows, left);
-    else
-        let_window_go(reader, left);
+    put_current_window_aside(reader);
     /* The window just let go, when it was read ahead itself, since the pool gives back last in. */
     uint8_t *spare = carve_window(reader, READ_AHEAD_WINDOW_SIZE);
     reader->window = next;
@@ -586,15 +592,14 @@ static void read_into_window(OddportCaptureReader *reader)
  * with the bytes not yet handed out. */
 static void move_to_another_window(OddportCaptureReader *reader)
 {
-    HeldWindow left = {reader->window, reader->window_size, reader->window_number,
-                       reader->window_carved};
-    g_array_append_val(reader->held_windows, left);
     uint8_t *next = carve_window(reader, reader->window_size);
-    reader->window_carved = next != NULL;
+    bool carved = next != NULL;
     if (next == NULL)
         next = g_malloc(reader->window_size);
     size_t waiting = reader->window_end - reader->window_start;
     memcpy(next, reader->window + reader->window_start, waiting);
+    put_current_window_aside(reader);
+    reader->window_carved = carved;
     reader->window = next;
     reader->window_start = 0;
     reader->window_end = waiting;
@@ -632,19 +637,19 @@ static void fill_window(OddportCaptureReader *reader, size_t count)
                                    count, WINDOW_MAXIMUM_SIZE >> 20);
                 break;
             }
-            size_t size_before = reader->window_size;
-            reader->window_size *= 2;
+            size_t grown_size = reader->window_size * 2;
             if (decompressing)
-                reader->window_size = MIN(reader->window_size, (size_t)WINDOW_MAXIMUM_SIZE);
+                grown_size = MIN(grown_size, (size_t)WINDOW_MAXIMUM_SIZE);
             if (reader->window_carved) {
-                uint8_t *grown = g_malloc(reader->window_size);
+                uint8_t *grown = g_malloc(grown_size);
                 memcpy(grown, reader->window, reader->window_end);
-                oddport_object_pool_give_back(pool_for(reader, size_before), reader->window);
+                let_window_go(reader, (HeldWindow){reader->window, reader->window_size, 0, true});
                 reader->window = grown;
                 reader->window_carved = false;
             } else {
-                reader->window = g_realloc(reader->window, reader->window_size);
+                reader->window = g_realloc(reader->window, grown_size);
             }
+            reader->window_size = grown_size;
         }
         if (decompressing)
             decompress_into_window(reader);
@@ -1809,7 +1814,6 @@ bool oddport_capture_read_ahead(OddportCaptureReader *reader)
         return false;
     ReadAhead *ahead = g_new0(ReadAhead, 1);
     ahead->stream = reader->stream;
-    ahead->room = READ_AHEAD_WINDOW_SIZE - READ_AHEAD_HEADROOM;
     pthread_mutex_init(&ahead->lock, NULL);
     pthread_cond_init(&ahead->changed, NULL);
     ahead->window = window;
