@@ -45,25 +45,66 @@ static void place(OddportFlowTable *table, OddportFlowEntry *entry)
     table->slots[index] = (OddportFlowSlot){entry, entry->hash};
 }
 
+/* Grows the index until `more` entries fit with the table at most half full; false, the table
+ * as it was, when there is no memory. */
+static bool make_room(OddportFlowTable *table, size_t more)
+{
+    size_t slot_count = table->mask + 1;
+    while ((table->count + more) * 2 > slot_count)
+        slot_count *= 2;
+    if (slot_count == table->mask + 1)
+        return true;
+    OddportFlowSlot *grown = new_slots(slot_count);
+    if (grown == NULL)
+        return false;
+    OddportFlowSlot *old_slots = table->slots;
+    size_t old_count = table->mask + 1;
+    table->slots = grown;
+    table->mask = slot_count - 1;
+    for (size_t index = 0; index < old_count; index++)
+        if (old_slots[index].entry != NULL)
+            place(table, old_slots[index].entry);
+    free_slots(old_slots, old_count);
+    return true;
+}
+
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
                                OddportFlowList list, uint64_t touch)
 {
-    if ((table->count + 1) * 2 > table->mask + 1) {
-        OddportFlowSlot *old_slots = table->slots;
-        size_t old_count = table->mask + 1;
-        OddportFlowSlot *grown = new_slots(old_count * 2);
-        if (grown == NULL)
-            return false;
-        table->slots = grown;
-        table->mask = old_count * 2 - 1;
-        for (size_t index = 0; index < old_count; index++)
-            if (old_slots[index].entry != NULL)
-                place(table, old_slots[index].entry);
-        free_slots(old_slots, old_count);
-    }
+    if (!make_room(table, 1))
+        return false;
     place(table, entry);
     table->count++;
     oddport_flow_list_append(table, entry, list, touch);
+    return true;
+}
+
+bool oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
+                                   size_t count, OddportFlowList which)
+{
+    if (!make_room(table, count))
+        return false;
+    OddportFlowListHead *list = &table->lists[which];
+    /* Both run oldest first: one walk down the list places them all. */
+    OddportFlowEntry *after = list->oldest;
+    for (size_t index = 0; index < count; index++) {
+        OddportFlowEntry *entry = entries[index];
+        while (after != NULL && after->last_touch < entry->last_touch)
+            after = after->newer;
+        entry->list = (uint8_t)which;
+        entry->newer = after;
+        entry->older = after != NULL ? after->older : list->newest;
+        if (entry->older != NULL)
+            entry->older->newer = entry;
+        else
+            list->oldest = entry;
+        if (after != NULL)
+            after->older = entry;
+        else
+            list->newest = entry;
+        place(table, entry);
+        table->count++;
+    }
     return true;
 }
 
