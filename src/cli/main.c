@@ -174,7 +174,8 @@ static const char help_description_rules[] =
     "  ODDPORT_PROGRESS_AFTER_MS  how long (ms) a capture must run before the\n"
     "                             progress line shows (default 1000)\n"
     "  ODDPORT_READ_AHEAD         'always' or 'never': with -j, whether a thread\n"
-    "                             reads a file ahead (default: when it pays)\n"
+    "                             reads a file ahead (default: when it pays);\n"
+    "                             'as-if-reading-sets-pace' for tests\n"
     "\n";
 
 static const char help_description_tail[] =
@@ -561,7 +562,8 @@ static gint64 progress_after_us(void)
 }
 
 /* ODDPORT_READ_AHEAD: "always" or "never" overrides the engine's own judgement of whether to
- * read ahead, for comparing timings and for the tests; anything else leaves it to the engine. */
+ * read ahead, for comparing timings and for the tests, and "as-if-reading-sets-pace" makes the
+ * judgement at the first check (see OddportReadAhead); anything else leaves it to the engine. */
 static OddportReadAhead read_ahead_asked(void)
 {
     const char *text = g_getenv("ODDPORT_READ_AHEAD");
@@ -569,6 +571,8 @@ static OddportReadAhead read_ahead_asked(void)
         return ODDPORT_READ_AHEAD_ALWAYS;
     if (g_strcmp0(text, "never") == 0)
         return ODDPORT_READ_AHEAD_NEVER;
+    if (g_strcmp0(text, "as-if-reading-sets-pace") == 0)
+        return ODDPORT_READ_AHEAD_AS_IF_READING_SETS_PACE;
     return ODDPORT_READ_AHEAD_WHEN_READING_SETS_PACE;
 }
 

@@ -121,6 +121,8 @@ struct OddportEngine {
     OddportReadAhead read_ahead;
     bool windows_held;
     unsigned dispatched_since_release;
+    /* The workers' reading thread keeps every flow (oddport_workers_keep_every_flow). */
+    bool reading_keeps_every_flow;
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;
     void *finished_data;
@@ -910,8 +912,9 @@ static OddportRecordOutcome dispatch_packet(OddportEngine *engine,
                                             const OddportDispatchedPacket *packet)
 {
     size_t payload_offset = (size_t)((uintptr_t)packet->payload - (uintptr_t)engine->mapped_start);
-    /* A packet without payload has no bytes for its worker to read. */
-    bool payload_kept = packet->payload_captured == 0 ||
+    /* A packet without payload has no bytes for its worker to read, nor one the reading thread
+     * runs at once, as it runs every packet once it keeps every flow. */
+    bool payload_kept = packet->payload_captured == 0 || engine->reading_keeps_every_flow ||
                         (engine->mapped_start != NULL && payload_offset <= engine->mapped_size &&
                          packet->payload_captured <= engine->mapped_size - payload_offset);
     uint64_t window = ODDPORT_NO_WINDOW;
@@ -1139,10 +1142,36 @@ static void note_stopped(OddportEngine *engine, OddportCaptureSummary *capture)
  * short flows and a SYN flood were not read ahead. Returns whether the pace is judged. */
 static bool read_ahead_if_it_pays(OddportEngine *engine, OddportCaptureReader *reader)
 {
-    OddportPace pace = oddport_workers_pace(engine->workers);
-    if (pace == ODDPORT_PACE_SET_BY_READING)
-        (void)oddport_capture_read_ahead(reader);
+    OddportPace pace = engine->read_ahead == ODDPORT_READ_AHEAD_AS_IF_READING_SETS_PACE
+                           ? ODDPORT_PACE_SET_BY_READING
+                           : oddport_workers_pace(engine->workers);
+    /* Then the reading thread keeps new flows too; without reading ahead that was slower than
+     * sharing them (see oddport_workers_keep_every_flow). */
+    if (pace == ODDPORT_PACE_SET_BY_READING && oddport_capture_read_ahead(reader))
+        engine->reading_keeps_every_flow =
+            oddport_workers_keep_every_flow(engine->workers, engine->current_position);
     return pace != ODDPORT_PACE_NOT_YET_JUDGED;
+}
+
+/* How a capture read with workers begins: read ahead from the start or not at all, as asked or
+ * as a run whose reading thread keeps new flows goes on, or with the pace to judge. Returns
+ * whether the pace is judged. */
+static bool begin_with_workers(OddportEngine *engine, OddportCaptureReader *reader)
+{
+    if (engine->read_ahead == ODDPORT_READ_AHEAD_ALWAYS ||
+        engine->read_ahead == ODDPORT_READ_AHEAD_NEVER) {
+        if (engine->read_ahead == ODDPORT_READ_AHEAD_ALWAYS)
+            (void)oddport_capture_read_ahead(reader);
+        return false;
+    }
+    /* A pipe or a compressed capture after the first is not read ahead: the reading thread keeps
+     * its flows all the same. */
+    if (engine->reading_keeps_every_flow) {
+        (void)oddport_capture_read_ahead(reader);
+        return false;
+    }
+    oddport_workers_judge_pace(engine->workers);
+    return true;
 }
 
 bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError **error)
@@ -1165,14 +1194,7 @@ bool oddport_engine_read_capture(OddportEngine *engine, const char *path, GError
     engine->reading = reader;
     /* With workers, the reading thread may be the one the others wait for: see
      * read_ahead_if_it_pays. */
-    bool judging_pace = false;
-    if (engine->workers != NULL && engine->read_ahead == ODDPORT_READ_AHEAD_ALWAYS)
-        (void)oddport_capture_read_ahead(reader);
-    else if (engine->workers != NULL &&
-             engine->read_ahead == ODDPORT_READ_AHEAD_WHEN_READING_SETS_PACE) {
-        judging_pace = true;
-        oddport_workers_judge_pace(engine->workers);
-    }
+    bool judging_pace = engine->workers != NULL && begin_with_workers(engine, reader);
     /* A read waiting on a pipe is ended by a signal when the stop check then says so. */
     oddport_capture_set_interrupt_check(reader, engine->stop_check, engine->stop_check_data);
     OddportRecord record = {0};
@@ -1357,6 +1379,59 @@ void oddport_engine_prepare_flows(OddportEngine *engine, const OddportReportForm
     bool can_prepare = format != NULL && format->prepare_flow != NULL &&
                        (format->preparer_new == NULL) == (format->preparer_free == NULL);
     engine->prepare_format = can_prepare ? format : NULL;
+}
+
+/* Gives flows' memory back to the engine's pool as it is, without clearing what each flow holds:
+ * another copy of the flow holds it now. */
+static void give_back_as_it_is(OddportEngine *engine, GPtrArray *flows)
+{
+    for (guint index = 0; index < flows->len; index++)
+        oddport_object_pool_give_back(&engine->flow_memory, g_ptr_array_index(flows, index));
+}
+
+bool oddport_engine_take_open_flows(OddportEngine *engine, OddportEngine *from)
+{
+    GPtrArray *copies[ODDPORT_FLOW_LIST_COUNT];
+    GPtrArray *originals = g_ptr_array_new();
+    bool moved = true;
+    for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
+        copies[which] = g_ptr_array_new();
+        for (OddportFlowEntry *entry = from->flows.lists[which].oldest; entry != NULL && moved;
+             entry = entry->newer) {
+            Flow *copy = oddport_object_pool_take(&engine->flow_memory);
+            moved = copy != NULL;
+            if (!moved)
+                break;
+            memcpy(copy, entry, sizeof *copy);
+            g_ptr_array_add(copies[which], copy);
+            g_ptr_array_add(originals, entry);
+        }
+    }
+    unsigned merged = 0;
+    while (moved && merged < ODDPORT_FLOW_LIST_COUNT) {
+        moved = oddport_flow_table_merge_list(&engine->flows,
+                                              (OddportFlowEntry *const *)copies[merged]->pdata,
+                                              copies[merged]->len, (OddportFlowList)merged);
+        if (moved)
+            merged++;
+    }
+    if (moved) {
+        give_back_as_it_is(from, originals);
+        oddport_flow_table_forget_all(&from->flows);
+        from->last_flow = NULL;
+    } else {
+        /* The lists merged come out again; the copies go, the flows staying where they were. */
+        for (unsigned which = 0; which < merged; which++)
+            for (guint index = 0; index < copies[which]->len; index++)
+                oddport_flow_table_remove(&engine->flows, g_ptr_array_index(copies[which], index));
+    }
+    for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
+        if (!moved)
+            give_back_as_it_is(engine, copies[which]);
+        g_ptr_array_unref(copies[which]);
+    }
+    g_ptr_array_unref(originals);
+    return moved;
 }
 
 void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 
@@ -230,6 +231,10 @@ typedef struct {
     LineGap gap_before_worker;
     /* The worker's. */
     Batch *current; /* the batch the worker is processing */
+    /* The worker thread's processor-time clock, for the reading thread to read once it is set;
+     * set as the thread starts, unless the system has none to give. */
+    clockid_t processor_clock;
+    atomic_bool processor_clock_set;
     /* Written by the worker, read by the reader once any worker ran out. */
     atomic_bool out_of_memory;
     _Atomic uint64_t flows_open;
@@ -265,14 +270,20 @@ struct OddportWorkers {
     OddportEngine *reader;
     GAsyncQueue *returned; /* of Batch *, from every worker to the delivering thread */
     GThread *delivering;
+    clockid_t delivering_clock; /* as Worker.processor_clock */
+    atomic_bool delivering_clock_set;
     atomic_bool any_out_of_memory; /* set by the first worker that runs out */
     LineGap gap_before_reader;
     unsigned gathered; /* the reading thread's: records since the batches last went out */
     /* The reading thread's: batches sent to worker threads since oddport_workers_judge_pace,
-     * counted up to PACE_JUDGED_BATCHES, and of those, the ones sent when every other batch of
-     * that worker had come back. */
+     * counted up to PACE_JUDGED_BATCHES, and its own and the other threads' processor time when
+     * the PACE_WARMED_UP_BATCHES-th was sent (NO_TIME where a clock could not be read). */
     unsigned pace_judged;
-    unsigned pace_caught_up;
+    int64_t reading_time_judged_from;
+    int64_t others_time_judged_from;
+    /* The reading thread's: every flow is its own share's (see oddport_workers_keep_every_flow). */
+    bool keeping_every_flow;
+    uint64_t max_flows; /* the run's bound, its own share's once it keeps every flow */
     LineGap gap_after;
 };
 
@@ -559,9 +570,38 @@ static void wait_for_time_slices(void)
 #endif
 }
 
+enum { NO_TIME = -1 };
+
+/* Publishes the calling thread's processor-time clock for other threads to read. */
+static void publish_processor_clock(clockid_t *clock, atomic_bool *set)
+{
+    if (pthread_getcpuclockid(pthread_self(), clock) == 0)
+        atomic_store_explicit(set, true, memory_order_release);
+}
+
+/* The processor time in nanoseconds on a clock published so, or NO_TIME when there is none or it
+ * cannot be read. */
+static int64_t processor_time(const clockid_t *clock, const atomic_bool *set)
+{
+    struct timespec time;
+    if (!atomic_load_explicit(set, memory_order_acquire) || clock_gettime(*clock, &time) != 0)
+        return NO_TIME;
+    return (int64_t)time.tv_sec * 1000000000 + time.tv_nsec;
+}
+
+/* The calling thread's processor time in nanoseconds, or NO_TIME. */
+static int64_t own_processor_time(void)
+{
+    struct timespec time;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) != 0)
+        return NO_TIME;
+    return (int64_t)time.tv_sec * 1000000000 + time.tv_nsec;
+}
+
 static gpointer run_worker(gpointer data)
 {
     Worker *worker = data;
+    publish_processor_clock(&worker->processor_clock, &worker->processor_clock_set);
     wait_for_time_slices();
     for (;;) {
         Batch *batch = take_batch(worker->inbox);
@@ -691,6 +731,7 @@ static void return_held(OddportWorkers *workers)
 static gpointer run_delivering(gpointer data)
 {
     OddportWorkers *workers = data;
+    publish_processor_clock(&workers->delivering_clock, &workers->delivering_clock_set);
     wait_for_time_slices();
     for (;;) {
         Batch *batch = take_batch(workers->returned);
@@ -739,6 +780,8 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
     workers->thread_scale =
         ((uint64_t)threads << 32) / (((uint64_t)1 << 32) - workers->own_share_bound);
     workers->reader = reader;
+    workers->max_flows = max_flows;
+    atomic_init(&workers->delivering_clock_set, false);
     workers->returned = g_async_queue_new();
     workers->workers = g_new0(Worker, count);
     /* Signals are the reading thread's to take: a read from a pipe waiting in it is what a
@@ -755,6 +798,7 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
     for (unsigned index = 0; index < count; index++) {
         Worker *worker = &workers->workers[index];
         worker->workers = workers;
+        atomic_init(&worker->processor_clock_set, false);
         worker->own_share = own_share > 0 && index == 0;
         double share = worker->own_share ? own_share : (1 - own_share) / threads;
         worker->engine = oddport_engine_new(rules, NULL, NULL);
@@ -810,37 +854,63 @@ static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
     return batch;
 }
 
-/* The pace is judged on this many batches sent to worker threads, and set by the reading thread
- * when the worker had every earlier batch done for at least PACE_CAUGHT_UP_MIN of them. At -j 2
- * on two cores, the worker had caught up for 30 to 32 of the first 32 batches on 250k, 1M and 4M
- * packets of long flows, whose workers have little to do for each packet, in five runs of six
- * (21 in the sixth, on 250k packets); on short flows, for 3 to 23, and on a SYN flood, 2 to 7. */
-enum { PACE_JUDGED_BATCHES = 32, PACE_CAUGHT_UP_MIN = 28 };
+/* The pace is judged on the processor time the threads took while the reading thread sent
+ * worker threads their 5th to 16th batches (the first few go to threads that are starting, into
+ * memory not yet touched): the reading thread sets it when the other threads together took less
+ * than three fifths of its time, their core then idle much of the time. At -j 2 on two cores
+ * (JSON, files read, not mapped, four or five runs each) they took 0.18 to 0.50 of its time on
+ * 250k, 1M and 4M packets of long flows, 0.58 to 1.94 on short flows and 0.75 to 1.22 on a SYN
+ * flood; over the whole run, 0.07 to 0.20, 0.44 to 0.61 and 2.5. A short-flow capture judged
+ * the other way costs little (1M and 4M short flows kept by the reading thread from 4,096
+ * packets on: 0.96 to 1.15 of the speed of sharing them, JSON and text, 7 alternating rounds),
+ * a flood more (text, 0.80). Whether the worker thread had every earlier batch done as the next
+ * was sent, the judgement by wall time used before, told long flows from short on 32 batches but
+ * not on 16 on a busy machine: five long-flow runs of eight were missed. */
+enum { PACE_WARMED_UP_BATCHES = 4, PACE_JUDGED_BATCHES = 16 };
 
-static void judge_pace(Worker *worker)
+/* The processor time of every thread but the reading one, or NO_TIME where a clock cannot be
+ * read. */
+static int64_t others_processor_time(const OddportWorkers *workers)
 {
-    OddportWorkers *workers = worker->workers;
+    int64_t total = processor_time(&workers->delivering_clock, &workers->delivering_clock_set);
+    for (unsigned index = 0; index < workers->count && total != NO_TIME; index++) {
+        const Worker *worker = &workers->workers[index];
+        if (worker->own_share)
+            continue;
+        int64_t time = processor_time(&worker->processor_clock, &worker->processor_clock_set);
+        total = time == NO_TIME ? NO_TIME : total + time;
+    }
+    return total;
+}
+
+static void judge_pace(OddportWorkers *workers)
+{
     if (workers->pace_judged >= PACE_JUDGED_BATCHES)
         return;
-    /* The batch being sent is out; another out is one the worker has yet to finish. */
-    gint back = g_async_queue_length(worker->free_batches);
     workers->pace_judged++;
-    if (worker->batches_made <= (unsigned)MAX(back, 0) + 1)
-        workers->pace_caught_up++;
+    if (workers->pace_judged == PACE_WARMED_UP_BATCHES) {
+        workers->reading_time_judged_from = own_processor_time();
+        workers->others_time_judged_from = others_processor_time(workers);
+    }
 }
 
 void oddport_workers_judge_pace(OddportWorkers *workers)
 {
     workers->pace_judged = 0;
-    workers->pace_caught_up = 0;
 }
 
 OddportPace oddport_workers_pace(const OddportWorkers *workers)
 {
     if (workers->pace_judged < PACE_JUDGED_BATCHES)
         return ODDPORT_PACE_NOT_YET_JUDGED;
-    return workers->pace_caught_up >= PACE_CAUGHT_UP_MIN ? ODDPORT_PACE_SET_BY_READING
-                                                         : ODDPORT_PACE_SET_BY_WORKERS;
+    int64_t reading = own_processor_time();
+    int64_t others = others_processor_time(workers);
+    if (reading == NO_TIME || others == NO_TIME || workers->reading_time_judged_from == NO_TIME ||
+        workers->others_time_judged_from == NO_TIME)
+        return ODDPORT_PACE_SET_BY_WORKERS;
+    reading -= workers->reading_time_judged_from;
+    others -= workers->others_time_judged_from;
+    return 5 * others < 3 * reading ? ODDPORT_PACE_SET_BY_READING : ODDPORT_PACE_SET_BY_WORKERS;
 }
 
 static void send_batch(Worker *worker, uint64_t through_position)
@@ -857,7 +927,7 @@ static void send_batch(Worker *worker, uint64_t through_position)
         pass_batch(worker->workers->returned, batch);
         return;
     }
-    judge_pace(worker);
+    judge_pace(worker->workers);
     pass_batch(worker->inbox, batch);
 }
 
@@ -906,7 +976,7 @@ static inline void note_borrowed_window(Worker *worker, uint64_t window)
 void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPacket *packet,
                               bool payload_kept, uint64_t payload_window)
 {
-    unsigned index = worker_for_hash(workers, packet->hash);
+    unsigned index = workers->keeping_every_flow ? 0 : worker_for_hash(workers, packet->hash);
     Worker *worker = &workers->workers[index];
     workers->gathered++;
     if (worker->own_share) {
@@ -1030,6 +1100,21 @@ uint64_t oddport_workers_oldest_window(const OddportWorkers *workers)
             oldest = MIN(oldest, worker->window_sent[slot]);
     }
     return oldest;
+}
+
+bool oddport_workers_keep_every_flow(OddportWorkers *workers, uint64_t position)
+{
+    Worker *own = &workers->workers[0];
+    /* With an own share there is one worker thread beside it (see reading_thread_share). */
+    if (workers->keeping_every_flow || !own->own_share || workers->count != 2)
+        return workers->keeping_every_flow;
+    /* The worker thread is done with every packet sent to it, and waits: its flows can move. */
+    oddport_workers_drain(workers, position);
+    if (!oddport_engine_take_open_flows(own->engine, workers->workers[1].engine))
+        return false;
+    workers->keeping_every_flow = true;
+    oddport_engine_set_max_flows(own->engine, workers->max_flows);
+    return true;
 }
 
 void oddport_workers_drain(OddportWorkers *workers, uint64_t position)

@@ -181,8 +181,9 @@ def print_limits(tools, jobs):
     if serial is not None:
         share = min(serial / one_thread, 1.0)
         bound = 1 / (share + (1 - share) / jobs)
-        line = (f"  reading and decoding, one thread's work for all at -j {jobs}: {share:.2f} of "
-                f"-j 1's time, so -j {jobs} at most {bound:.2f}x faster than -j 1")
+        line = (f"  reading and decoding, the reading thread's work at -j {jobs} unless a thread "
+                f"reads ahead: {share:.2f} of -j 1's time, so -j {jobs} without one at most "
+                f"{bound:.2f}x faster than -j 1")
         if parallel is not None:
             line += f"; it is {one_thread / parallel:.2f}x"
         print(line)

@@ -89,6 +89,11 @@ bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most);
 /* Tallies a finished flow in `engine` (the reading one) and hands it to its sink (`finished` is
  * borrowed: the worker that made it frees it). */
 void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished);
+/* Moves every open flow of `from` into `engine`, as if `engine` had held them all along: both
+ * are workers' engines of one run, each flow is in one of them, and `from`'s thread waits while
+ * its flows move (the caller drained it). Each flow moves into memory of `engine`'s, which ends
+ * it. Returns false, both as they were, when there is no memory. */
+bool oddport_engine_take_open_flows(OddportEngine *engine, OddportEngine *from);
 /* Frees a finished flow without reporting it. */
 void oddport_engine_release_finished(OddportFinishedFlow *finished);
 /* Takes back `count` flows `engine` (a worker's, in its own thread) finished, once delivered:
@@ -124,9 +129,10 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
  * ODDPORT_NO_WINDOW when none does: the reader's windows below it may be released. */
 uint64_t oddport_workers_oldest_window(const OddportWorkers *workers);
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
-/* Which threads set the pace, as judged on the batches sent to the worker threads since
- * oddport_workers_judge_pace: the reading thread, when the worker threads were done with nearly
- * every batch before the next came, or the worker threads, when batches waited for them. */
+/* Which threads set the pace, as judged on the first batches sent to the worker threads since
+ * oddport_workers_judge_pace, by the processor time each thread took meanwhile: the reading
+ * thread, when the others took much less than it (their core idle much of the time), or the
+ * worker threads. */
 typedef enum {
     ODDPORT_PACE_NOT_YET_JUDGED,
     ODDPORT_PACE_SET_BY_READING,
@@ -134,6 +140,13 @@ typedef enum {
 } OddportPace;
 void oddport_workers_judge_pace(OddportWorkers *workers);
 OddportPace oddport_workers_pace(const OddportWorkers *workers);
+/* Where the reading thread sets the pace, handing a packet over costs it about what running the
+ * packet's flow would: from `position` on (every record up to it passed on), every flow is the
+ * reading thread's own share's, the worker thread's open flows moved into it once it is done with
+ * what it was sent, and its share may keep as many flows open as the run may. Only with an own
+ * share beside one worker thread (two workers); returns whether every flow is its (now or
+ * already), false when there was no memory to move them, the flows then shared as before. */
+bool oddport_workers_keep_every_flow(OddportWorkers *workers, uint64_t position);
 /* The capture the packets that follow come from, the frames of the captures before it (a
  * packet's frame number is its position less those), and the precision of times. */
 void oddport_workers_set_context(OddportWorkers *workers, const OddportCaptureSummary *capture,
