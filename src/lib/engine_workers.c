@@ -20,7 +20,9 @@
  * what one thread did, so neither limits the run while the workers have the rest. The first
  * worker may be the reading thread itself (see reading_thread_share): its share of the flows
  * runs as the records are read, with no messages, and its batches carry only the flows it
- * finished.
+ * finished. Where the reading thread sets the pace, that share may take every flow for the rest
+ * of the run (oddport_workers_keep_every_flow): the worker thread, its flows moved, then gets
+ * only sweeps and empty batches, and the delivering thread writes every flow out.
  *
  * The reader gathers packets for each worker in batches, so that threads meet once per batch
  * rather than once per packet; every GATHER_RECORDS records all batches go out, so that no
