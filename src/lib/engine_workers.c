@@ -864,10 +864,11 @@ static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
  * 250k, 1M and 4M packets of long flows, 0.58 to 1.94 on short flows and 0.75 to 1.22 on a SYN
  * flood; over the whole run, 0.07 to 0.20, 0.44 to 0.61 and 2.5. A short-flow capture judged
  * the other way costs little (1M and 4M short flows kept by the reading thread from 4,096
- * packets on: 0.96 to 1.15 of the speed of sharing them, JSON and text, 7 alternating rounds),
- * a flood more (text, 0.80). Whether the worker thread had every earlier batch done as the next
- * was sent, the judgement by wall time used before, told long flows from short on 32 batches but
- * not on 16 on a busy machine: five long-flow runs of eight were missed. */
+ * packets on: 0.96 to 1.17 of the speed of sharing them, JSON and text, two sets of 7
+ * alternating rounds), a flood in text more (0.75 and 0.80, 3 rounds). Whether the worker thread
+ * had every earlier batch done as the next was sent, the judgement by wall time used before, told
+ * long flows from short on 32 batches but not on 16 on a busy machine: five long-flow runs of eight
+ * were missed. */
 enum { PACE_WARMED_UP_BATCHES = 4, PACE_JUDGED_BATCHES = 16 };
 
 /* The processor time of every thread but the reading one, or NO_TIME where a clock cannot be
