@@ -52,13 +52,13 @@ void oddport_engine_set_workers(OddportEngine *engine, unsigned count);
 
 /* With workers, whether a thread of the capture reader's reads a file ahead of the reading
  * thread (oddport_capture_read_ahead), where the file is read rather than mapped: by default
- * once the reading thread is judged to set the pace (the other threads took much less processor
- * time than it over the first batches), or always, or never. By default too, once a file is read
- * ahead for that reason with two workers, the reading thread keeps every flow from then on, the
- * worker thread's open flows moved to it, as handing a packet over costs it about what running
- * the packet's flow would. AS_IF_READING_SETS_PACE judges the reading thread to set the pace at
- * the first check, after 4,096 packets, whatever the threads' times: for tests. The report is
- * the same in every case. */
+ * once the reading thread is judged to set the pace (over the first batches, the other threads
+ * took much less processor time than it, the workers waiting for packets), or always, or never. By
+ * default too, once a file is read ahead for that reason with two workers, the reading thread keeps
+ * every flow from then on, the worker thread's open flows moved to it, as handing a packet over
+ * costs it about what running the packet's flow would. AS_IF_READING_SETS_PACE judges the reading
+ * thread to set the pace at the first check, after 4,096 packets, whatever the threads' times: for
+ * tests. The report is the same in every case. */
 typedef enum {
     ODDPORT_READ_AHEAD_WHEN_READING_SETS_PACE,
     ODDPORT_READ_AHEAD_ALWAYS,

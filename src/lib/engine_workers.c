@@ -237,6 +237,8 @@ typedef struct {
      * set as the thread starts, unless the system has none to give. */
     clockid_t processor_clock;
     atomic_bool processor_clock_set;
+    /* How long the worker thread has waited for batches, in nanoseconds of wall time. */
+    _Atomic int64_t waited_ns;
     /* Written by the worker, read by the reader once any worker ran out. */
     atomic_bool out_of_memory;
     _Atomic uint64_t flows_open;
@@ -283,6 +285,8 @@ struct OddportWorkers {
     unsigned pace_judged;
     int64_t reading_time_judged_from;
     int64_t others_time_judged_from;
+    int64_t wall_time_judged_from; /* and the wall time then, and how long worker threads had */
+    int64_t waited_judged_from;    /* waited for batches by then */
     /* The reading thread's: every flow is its own share's (see oddport_workers_keep_every_flow). */
     bool keeping_every_flow;
     uint64_t max_flows; /* the run's bound, its own share's once it keeps every flow */
@@ -591,6 +595,12 @@ static int64_t processor_time(const clockid_t *clock, const atomic_bool *set)
     return (int64_t)time.tv_sec * 1000000000 + time.tv_nsec;
 }
 
+/* Wall time in nanoseconds, from any fixed start. */
+static int64_t wall_time(void)
+{
+    return g_get_monotonic_time() * 1000;
+}
+
 /* The calling thread's processor time in nanoseconds, or NO_TIME. */
 static int64_t own_processor_time(void)
 {
@@ -606,7 +616,10 @@ static gpointer run_worker(gpointer data)
     publish_processor_clock(&worker->processor_clock, &worker->processor_clock_set);
     wait_for_time_slices();
     for (;;) {
+        int64_t waiting_since = wall_time();
         Batch *batch = take_batch(worker->inbox);
+        atomic_fetch_add_explicit(&worker->waited_ns, wall_time() - waiting_since,
+                                  memory_order_relaxed);
         if (batch->quit)
             return NULL;
         process_batch(worker, batch);
@@ -856,19 +869,24 @@ static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
     return batch;
 }
 
-/* The pace is judged on the processor time the threads took while the reading thread sent
- * worker threads their 5th to 16th batches (the first few go to threads that are starting, into
- * memory not yet touched): the reading thread sets it when the other threads together took less
- * than three fifths of its time, their core then idle much of the time. At -j 2 on two cores
- * (JSON, files read, not mapped, four or five runs each) they took 0.18 to 0.50 of its time on
- * 250k, 1M and 4M packets of long flows, 0.58 to 1.94 on short flows and 0.75 to 1.22 on a SYN
- * flood; over the whole run, 0.07 to 0.20, 0.44 to 0.61 and 2.5. A short-flow capture judged
- * the other way costs little (1M and 4M short flows kept by the reading thread from 4,096
- * packets on: 0.96 to 1.17 of the speed of sharing them, JSON and text, two sets of 7
- * alternating rounds), a flood in text more (0.75 and 0.80, 3 rounds). Whether the worker thread
- * had every earlier batch done as the next was sent, the judgement by wall time used before, told
- * long flows from short on 32 batches but not on 16 on a busy machine: five long-flow runs of eight
- * were missed. */
+/* The pace is judged on how the threads spent the time while the reading thread sent worker
+ * threads their 5th to 16th batches (the first few go to threads that are starting, into memory
+ * not yet touched): the reading thread sets it when the other threads together took less than
+ * three fifths of its processor time and the worker threads waited for batches more than half
+ * of the time. The first alone was fooled by other programs: a worker thread they keep from
+ * running takes little processor time, yet has batches waiting. At -j 2 on two cores (files
+ * read, not mapped), the others took 0.18 to 0.50 of the reading thread's processor time on
+ * 250k, 1M and 4M packets of long flows, 0.58 to 2.08 on short flows and 0.75 to 1.52 on a SYN
+ * flood (JSON and text, 2 to 5 runs each); the worker waited 0.61 to 0.86 of the time on long
+ * flows, 0.03 to 0.30 on short ones, 0.07 to 0.32 on the flood, and with three or four
+ * programs spinning beside it, 0.80 and more on long flows, 0.15 to 0.34 on the flood. Over the
+ * whole run, the others' processor time was 0.07 to 0.20, 0.44 to 0.61 and 2.5 of the reading
+ * thread's. A short-flow capture judged the other way costs little (1M and 4M short flows kept
+ * by the reading thread from 4,096 packets on: 0.96 to 1.17 of the speed of sharing them, JSON
+ * and text, two sets of 7 alternating rounds), a flood in text more (0.75 and 0.80, 3 rounds).
+ * Whether the worker thread had every earlier batch done as the next was sent, the judgement
+ * used before, told long flows from short on 32 batches but not on 16 on a busy machine: five
+ * long-flow runs of eight were missed. */
 enum { PACE_WARMED_UP_BATCHES = 4, PACE_JUDGED_BATCHES = 16 };
 
 /* The processor time of every thread but the reading one, or NO_TIME where a clock cannot be
@@ -886,6 +904,15 @@ static int64_t others_processor_time(const OddportWorkers *workers)
     return total;
 }
 
+/* How long the worker threads have waited for batches, together. */
+static int64_t waited_for_batches(const OddportWorkers *workers)
+{
+    int64_t total = 0;
+    for (unsigned index = 0; index < workers->count; index++)
+        total += atomic_load_explicit(&workers->workers[index].waited_ns, memory_order_relaxed);
+    return total;
+}
+
 static void judge_pace(OddportWorkers *workers)
 {
     if (workers->pace_judged >= PACE_JUDGED_BATCHES)
@@ -894,6 +921,8 @@ static void judge_pace(OddportWorkers *workers)
     if (workers->pace_judged == PACE_WARMED_UP_BATCHES) {
         workers->reading_time_judged_from = own_processor_time();
         workers->others_time_judged_from = others_processor_time(workers);
+        workers->wall_time_judged_from = wall_time();
+        workers->waited_judged_from = waited_for_batches(workers);
     }
 }
 
@@ -913,7 +942,11 @@ OddportPace oddport_workers_pace(const OddportWorkers *workers)
         return ODDPORT_PACE_SET_BY_WORKERS;
     reading -= workers->reading_time_judged_from;
     others -= workers->others_time_judged_from;
-    return 5 * others < 3 * reading ? ODDPORT_PACE_SET_BY_READING : ODDPORT_PACE_SET_BY_WORKERS;
+    int64_t span = wall_time() - workers->wall_time_judged_from;
+    int64_t waited = waited_for_batches(workers) - workers->waited_judged_from;
+    unsigned threads = workers->count - (workers->workers[0].own_share ? 1 : 0);
+    bool others_idle = 5 * others < 3 * reading && 2 * waited > span * threads;
+    return others_idle ? ODDPORT_PACE_SET_BY_READING : ODDPORT_PACE_SET_BY_WORKERS;
 }
 
 static void send_batch(Worker *worker, uint64_t through_position)

@@ -130,9 +130,9 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
 uint64_t oddport_workers_oldest_window(const OddportWorkers *workers);
 void oddport_workers_sweep(OddportWorkers *workers, uint64_t now_ns, uint64_t position);
 /* Which threads set the pace, as judged on the first batches sent to the worker threads since
- * oddport_workers_judge_pace, by the processor time each thread took meanwhile: the reading
- * thread, when the others took much less than it (their core idle much of the time), or the
- * worker threads. */
+ * oddport_workers_judge_pace, by how the threads spent the time meanwhile: the reading thread,
+ * when the others took much less processor time than it and the worker threads waited for
+ * packets most of the time, or the worker threads. */
 typedef enum {
     ODDPORT_PACE_NOT_YET_JUDGED,
     ODDPORT_PACE_SET_BY_READING,
