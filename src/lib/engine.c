@@ -1160,15 +1160,11 @@ static bool read_ahead_if_it_pays(OddportEngine *engine, OddportCaptureReader *r
  * whether the pace is judged. */
 static bool begin_with_workers(OddportEngine *engine, OddportCaptureReader *reader)
 {
-    if (engine->read_ahead == ODDPORT_READ_AHEAD_ALWAYS ||
-        engine->read_ahead == ODDPORT_READ_AHEAD_NEVER) {
-        if (engine->read_ahead == ODDPORT_READ_AHEAD_ALWAYS)
-            (void)oddport_capture_read_ahead(reader);
+    if (engine->read_ahead == ODDPORT_READ_AHEAD_NEVER)
         return false;
-    }
-    /* A pipe or a compressed capture after the first is not read ahead: the reading thread keeps
-     * its flows all the same. */
-    if (engine->reading_keeps_every_flow) {
+    /* A pipe or a compressed capture after the first is not read ahead: a reading thread that
+     * keeps every flow keeps them all the same. */
+    if (engine->read_ahead == ODDPORT_READ_AHEAD_ALWAYS || engine->reading_keeps_every_flow) {
         (void)oddport_capture_read_ahead(reader);
         return false;
     }
@@ -1383,57 +1379,48 @@ void oddport_engine_prepare_flows(OddportEngine *engine, const OddportReportForm
     engine->prepare_format = can_prepare ? format : NULL;
 }
 
-/* Gives flows' memory back to the engine's pool as it is, without clearing what each flow holds:
- * another copy of the flow holds it now. */
-static void give_back_as_it_is(OddportEngine *engine, GPtrArray *flows)
-{
-    for (guint index = 0; index < flows->len; index++)
-        oddport_object_pool_give_back(&engine->flow_memory, g_ptr_array_index(flows, index));
-}
-
 bool oddport_engine_take_open_flows(OddportEngine *engine, OddportEngine *from)
 {
-    GPtrArray *copies[ODDPORT_FLOW_LIST_COUNT];
-    GPtrArray *originals = g_ptr_array_new();
-    bool moved = true;
+    size_t count = from->flows.count;
+    if (!oddport_flow_table_make_room(&engine->flows, count))
+        return false;
+    /* The copies, list after list, each oldest first: list `which` from starts[which] on. */
+    OddportFlowEntry **copies = g_new(OddportFlowEntry *, MAX(count, 1));
+    size_t starts[ODDPORT_FLOW_LIST_COUNT + 1];
+    size_t copied = 0;
     for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
-        copies[which] = g_ptr_array_new();
-        for (OddportFlowEntry *entry = from->flows.lists[which].oldest; entry != NULL && moved;
+        starts[which] = copied;
+        for (const OddportFlowEntry *entry = from->flows.lists[which].oldest; entry != NULL;
              entry = entry->newer) {
             Flow *copy = oddport_object_pool_take(&engine->flow_memory);
-            moved = copy != NULL;
-            if (!moved)
-                break;
-            memcpy(copy, entry, sizeof *copy);
-            g_ptr_array_add(copies[which], copy);
-            g_ptr_array_add(originals, entry);
+            if (copy == NULL) {
+                /* The flows stay where they were; the copies, which own nothing, go back. */
+                while (copied > 0)
+                    oddport_object_pool_give_back(&engine->flow_memory, copies[--copied]);
+                g_free(copies);
+                return false;
+            }
+            memcpy(copy, (const Flow *)entry, sizeof *copy);
+            copies[copied++] = &copy->entry;
         }
     }
-    unsigned merged = 0;
-    while (moved && merged < ODDPORT_FLOW_LIST_COUNT) {
-        moved = oddport_flow_table_merge_list(&engine->flows,
-                                              (OddportFlowEntry *const *)copies[merged]->pdata,
-                                              copies[merged]->len, (OddportFlowList)merged);
-        if (moved)
-            merged++;
-    }
-    if (moved) {
-        give_back_as_it_is(from, originals);
-        oddport_flow_table_forget_all(&from->flows);
-        from->last_flow = NULL;
-    } else {
-        /* The lists merged come out again; the copies go, the flows staying where they were. */
-        for (unsigned which = 0; which < merged; which++)
-            for (guint index = 0; index < copies[which]->len; index++)
-                oddport_flow_table_remove(&engine->flows, g_ptr_array_index(copies[which], index));
-    }
+    starts[ODDPORT_FLOW_LIST_COUNT] = copied;
+    for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++)
+        oddport_flow_table_merge_list(&engine->flows, copies + starts[which],
+                                      starts[which + 1] - starts[which], (OddportFlowList)which);
+    g_free(copies);
+    /* The originals go back to their pool as they are: what they held is their copies' now. */
     for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
-        if (!moved)
-            give_back_as_it_is(engine, copies[which]);
-        g_ptr_array_unref(copies[which]);
+        OddportFlowEntry *next;
+        for (OddportFlowEntry *entry = from->flows.lists[which].oldest; entry != NULL;
+             entry = next) {
+            next = entry->newer;
+            oddport_object_pool_give_back(&from->flow_memory, entry);
+        }
     }
-    g_ptr_array_unref(originals);
-    return moved;
+    oddport_flow_table_forget_all(&from->flows);
+    from->last_flow = NULL;
+    return true;
 }
 
 void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,

@@ -45,9 +45,7 @@ static void place(OddportFlowTable *table, OddportFlowEntry *entry)
     table->slots[index] = (OddportFlowSlot){entry, entry->hash};
 }
 
-/* Grows the index until `more` entries fit with the table at most half full; false, the table
- * as it was, when there is no memory. */
-static bool make_room(OddportFlowTable *table, size_t more)
+bool oddport_flow_table_make_room(OddportFlowTable *table, size_t more)
 {
     size_t slot_count = table->mask + 1;
     while ((table->count + more) * 2 > slot_count)
@@ -71,7 +69,7 @@ static bool make_room(OddportFlowTable *table, size_t more)
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
                                OddportFlowList list, uint64_t touch)
 {
-    if (!make_room(table, 1))
+    if (!oddport_flow_table_make_room(table, 1))
         return false;
     place(table, entry);
     table->count++;
@@ -79,11 +77,10 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
     return true;
 }
 
-bool oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
+void oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
                                    size_t count, OddportFlowList which)
 {
-    if (!make_room(table, count))
-        return false;
+    g_assert((table->count + count) * 2 <= table->mask + 1);
     OddportFlowListHead *list = &table->lists[which];
     /* Both run oldest first: one walk down the list places them all. */
     OddportFlowEntry *after = list->oldest;
@@ -105,7 +102,6 @@ bool oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *co
         place(table, entry);
         table->count++;
     }
-    return true;
 }
 
 void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry)

@@ -181,12 +181,16 @@ static inline void oddport_flow_table_fetch_entry(const OddportFlowTable *table,
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
                                OddportFlowList list, uint64_t touch);
 
+/* Grows the index, if need be, so that `more` entries fit in it; false, the table as it was, when
+ * there is no memory. */
+bool oddport_flow_table_make_room(OddportFlowTable *table, size_t more);
+
 /* Indexes `count` entries (transfer none, as for oddport_flow_table_insert) taken from `list`
  * of another table, oldest first, and puts them on this table's `list` among its own by when
  * each was last touched, which they keep: as if this table had held them all along, for a
- * caller that moves one table's entries into another's (no key in both). Returns false, the
- * table as it was, when there is no memory to grow the index. */
-bool oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
+ * caller that moves one table's entries into another's (no key in both). The index must have
+ * room for them (oddport_flow_table_make_room). */
+void oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
                                    size_t count, OddportFlowList list);
 
 /* Takes an entry that is in the table out of the index and its list. */
