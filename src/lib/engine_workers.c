@@ -220,6 +220,16 @@ typedef struct {
     char bytes[ODDPORT_CACHE_LINE];
 } LineGap;
 
+/* How the threads have spent their time so far, in nanoseconds, each NO_TIME where a clock could
+ * not be read: the reading thread's processor time, the other threads' together, the wall time,
+ * and how long worker threads waited for batches, together. */
+typedef struct {
+    int64_t reading;
+    int64_t others;
+    int64_t wall;
+    int64_t waited;
+} ThreadTimes;
+
 typedef struct {
     /* Set once, then only read. */
     OddportWorkers *workers;
@@ -280,13 +290,10 @@ struct OddportWorkers {
     LineGap gap_before_reader;
     unsigned gathered; /* the reading thread's: records since the batches last went out */
     /* The reading thread's: batches sent to worker threads since oddport_workers_judge_pace,
-     * counted up to PACE_JUDGED_BATCHES, and its own and the other threads' processor time when
-     * the PACE_WARMED_UP_BATCHES-th was sent (NO_TIME where a clock could not be read). */
+     * counted up to PACE_JUDGED_BATCHES, and the threads' times when the
+     * PACE_WARMED_UP_BATCHES-th was sent. */
     unsigned pace_judged;
-    int64_t reading_time_judged_from;
-    int64_t others_time_judged_from;
-    int64_t wall_time_judged_from; /* and the wall time then, and how long worker threads had */
-    int64_t waited_judged_from;    /* waited for batches by then */
+    ThreadTimes pace_judged_from;
     /* The reading thread's: every flow is its own share's (see oddport_workers_keep_every_flow). */
     bool keeping_every_flow;
     uint64_t max_flows; /* the run's bound, its own share's once it keeps every flow */
@@ -585,29 +592,19 @@ static void publish_processor_clock(clockid_t *clock, atomic_bool *set)
         atomic_store_explicit(set, true, memory_order_release);
 }
 
-/* The processor time in nanoseconds on a clock published so, or NO_TIME when there is none or it
- * cannot be read. */
+/* The time on `clock` in nanoseconds, or NO_TIME when it cannot be read. */
+static int64_t clock_time(clockid_t clock)
+{
+    struct timespec time;
+    if (clock_gettime(clock, &time) != 0)
+        return NO_TIME;
+    return (int64_t)time.tv_sec * 1000000000 + time.tv_nsec;
+}
+
+/* The processor time on a clock published so, or NO_TIME when there is none. */
 static int64_t processor_time(const clockid_t *clock, const atomic_bool *set)
 {
-    struct timespec time;
-    if (!atomic_load_explicit(set, memory_order_acquire) || clock_gettime(*clock, &time) != 0)
-        return NO_TIME;
-    return (int64_t)time.tv_sec * 1000000000 + time.tv_nsec;
-}
-
-/* Wall time in nanoseconds, from any fixed start. */
-static int64_t wall_time(void)
-{
-    return g_get_monotonic_time() * 1000;
-}
-
-/* The calling thread's processor time in nanoseconds, or NO_TIME. */
-static int64_t own_processor_time(void)
-{
-    struct timespec time;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) != 0)
-        return NO_TIME;
-    return (int64_t)time.tv_sec * 1000000000 + time.tv_nsec;
+    return atomic_load_explicit(set, memory_order_acquire) ? clock_time(*clock) : NO_TIME;
 }
 
 static gpointer run_worker(gpointer data)
@@ -616,9 +613,9 @@ static gpointer run_worker(gpointer data)
     publish_processor_clock(&worker->processor_clock, &worker->processor_clock_set);
     wait_for_time_slices();
     for (;;) {
-        int64_t waiting_since = wall_time();
+        int64_t waiting_since = clock_time(CLOCK_MONOTONIC);
         Batch *batch = take_batch(worker->inbox);
-        atomic_fetch_add_explicit(&worker->waited_ns, wall_time() - waiting_since,
+        atomic_fetch_add_explicit(&worker->waited_ns, clock_time(CLOCK_MONOTONIC) - waiting_since,
                                   memory_order_relaxed);
         if (batch->quit)
             return NULL;
@@ -889,28 +886,21 @@ static Batch *filling_batch(OddportWorkers *workers, Worker *worker)
  * long-flow runs of eight were missed. */
 enum { PACE_WARMED_UP_BATCHES = 4, PACE_JUDGED_BATCHES = 16 };
 
-/* The processor time of every thread but the reading one, or NO_TIME where a clock cannot be
- * read. */
-static int64_t others_processor_time(const OddportWorkers *workers)
+/* The threads' times now, read from the reading thread. */
+static ThreadTimes thread_times(const OddportWorkers *workers)
 {
-    int64_t total = processor_time(&workers->delivering_clock, &workers->delivering_clock_set);
-    for (unsigned index = 0; index < workers->count && total != NO_TIME; index++) {
+    ThreadTimes times = {clock_time(CLOCK_THREAD_CPUTIME_ID),
+                         processor_time(&workers->delivering_clock, &workers->delivering_clock_set),
+                         clock_time(CLOCK_MONOTONIC), 0};
+    for (unsigned index = 0; index < workers->count; index++) {
         const Worker *worker = &workers->workers[index];
         if (worker->own_share)
             continue;
         int64_t time = processor_time(&worker->processor_clock, &worker->processor_clock_set);
-        total = time == NO_TIME ? NO_TIME : total + time;
+        times.others = times.others == NO_TIME || time == NO_TIME ? NO_TIME : times.others + time;
+        times.waited += atomic_load_explicit(&worker->waited_ns, memory_order_relaxed);
     }
-    return total;
-}
-
-/* How long the worker threads have waited for batches, together. */
-static int64_t waited_for_batches(const OddportWorkers *workers)
-{
-    int64_t total = 0;
-    for (unsigned index = 0; index < workers->count; index++)
-        total += atomic_load_explicit(&workers->workers[index].waited_ns, memory_order_relaxed);
-    return total;
+    return times;
 }
 
 static void judge_pace(OddportWorkers *workers)
@@ -918,12 +908,8 @@ static void judge_pace(OddportWorkers *workers)
     if (workers->pace_judged >= PACE_JUDGED_BATCHES)
         return;
     workers->pace_judged++;
-    if (workers->pace_judged == PACE_WARMED_UP_BATCHES) {
-        workers->reading_time_judged_from = own_processor_time();
-        workers->others_time_judged_from = others_processor_time(workers);
-        workers->wall_time_judged_from = wall_time();
-        workers->waited_judged_from = waited_for_batches(workers);
-    }
+    if (workers->pace_judged == PACE_WARMED_UP_BATCHES)
+        workers->pace_judged_from = thread_times(workers);
 }
 
 void oddport_workers_judge_pace(OddportWorkers *workers)
@@ -935,17 +921,17 @@ OddportPace oddport_workers_pace(const OddportWorkers *workers)
 {
     if (workers->pace_judged < PACE_JUDGED_BATCHES)
         return ODDPORT_PACE_NOT_YET_JUDGED;
-    int64_t reading = own_processor_time();
-    int64_t others = others_processor_time(workers);
-    if (reading == NO_TIME || others == NO_TIME || workers->reading_time_judged_from == NO_TIME ||
-        workers->others_time_judged_from == NO_TIME)
+    ThreadTimes from = workers->pace_judged_from;
+    ThreadTimes now = thread_times(workers);
+    if (from.reading == NO_TIME || from.others == NO_TIME || from.wall == NO_TIME ||
+        now.reading == NO_TIME || now.others == NO_TIME || now.wall == NO_TIME)
         return ODDPORT_PACE_SET_BY_WORKERS;
-    reading -= workers->reading_time_judged_from;
-    others -= workers->others_time_judged_from;
-    int64_t span = wall_time() - workers->wall_time_judged_from;
-    int64_t waited = waited_for_batches(workers) - workers->waited_judged_from;
-    unsigned threads = workers->count - (workers->workers[0].own_share ? 1 : 0);
-    bool others_idle = 5 * others < 3 * reading && 2 * waited > span * threads;
+    int64_t reading = now.reading - from.reading;
+    int64_t others = now.others - from.others;
+    int64_t waited = now.waited - from.waited;
+    /* Each worker thread may have waited the whole span. */
+    int64_t could_wait = (now.wall - from.wall) * (workers->count - workers->first_thread);
+    bool others_idle = 5 * others < 3 * reading && 2 * waited > could_wait;
     return others_idle ? ODDPORT_PACE_SET_BY_READING : ODDPORT_PACE_SET_BY_WORKERS;
 }
 
