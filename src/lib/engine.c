@@ -121,7 +121,8 @@ struct OddportEngine {
     OddportReadAhead read_ahead;
     bool windows_held;
     unsigned dispatched_since_release;
-    /* The workers' reading thread keeps every flow (oddport_workers_keep_every_flow). */
+    /* The workers' reading thread keeps every flow (oddport_workers_keep_every_flow's answer,
+     * kept here as well: the engine tests it for every packet, and asks the workers only once). */
     bool reading_keeps_every_flow;
     /* Set on a worker's engine: where its finished flows go instead of its sink and tally. */
     OddportFinishedFlowHandler finished_handler;

@@ -45,10 +45,16 @@ static void place(OddportFlowTable *table, OddportFlowEntry *entry)
     table->slots[index] = (OddportFlowSlot){entry, entry->hash};
 }
 
+/* Whether `more` entries fit in `slot_count` slots beside the table's, at most half full. */
+static bool fits(const OddportFlowTable *table, size_t more, size_t slot_count)
+{
+    return (table->count + more) * 2 <= slot_count;
+}
+
 bool oddport_flow_table_make_room(OddportFlowTable *table, size_t more)
 {
     size_t slot_count = table->mask + 1;
-    while ((table->count + more) * 2 > slot_count)
+    while (!fits(table, more, slot_count))
         slot_count *= 2;
     if (slot_count == table->mask + 1)
         return true;
@@ -80,7 +86,7 @@ bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
 void oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
                                    size_t count, OddportFlowList which)
 {
-    g_assert((table->count + count) * 2 <= table->mask + 1);
+    g_assert(fits(table, count, table->mask + 1));
     OddportFlowListHead *list = &table->lists[which];
     /* Both run oldest first: one walk down the list places them all. */
     OddportFlowEntry *after = list->oldest;
