@@ -19,7 +19,9 @@ typedef struct {
 
 /* Sends GLib's fatal errors to `handling`, and has GLib take small blocks from malloc, whose
  * failures reach the handler, rather than from its slice allocator (GLib before 2.76), whose
- * failures do not. Call first thing in main. */
+ * failures do not. Has GLib make now what it would otherwise make when logging the failure, so
+ * that the path from a failed allocation to `handling` allocates nothing but GLib's text of the
+ * message. Call first thing in main. */
 void oddport_handle_fatal_errors(const OddportFatalErrors *handling);
 
 #endif
