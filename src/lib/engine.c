@@ -1386,7 +1386,9 @@ bool oddport_engine_take_open_flows(OddportEngine *engine, OddportEngine *from)
     if (!oddport_flow_table_make_room(&engine->flows, count))
         return false;
     /* The copies, list after list, each oldest first: list `which` from starts[which] on. */
-    OddportFlowEntry **copies = g_new(OddportFlowEntry *, MAX(count, 1));
+    OddportFlowEntry **copies = g_try_new(OddportFlowEntry *, MAX(count, 1));
+    if (copies == NULL)
+        return false;
     size_t starts[ODDPORT_FLOW_LIST_COUNT + 1];
     size_t copied = 0;
     for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
