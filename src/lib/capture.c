@@ -79,6 +79,8 @@ GQuark oddport_capture_error_quark(void)
  * handed on without moving its bytes. */
 #define READ_AHEAD_WINDOW_SIZE (2048 * 1024)
 #define READ_AHEAD_HEADROOM    (64 * 1024)
+/* What reads ahead start on, in the file and in the window, once the first has ended on it. */
+#define READ_AHEAD_ALIGNMENT 4096
 /* A lying length in an uncompressed file can only ask for bytes the file really holds; a few KiB
  * of compressed data can make gigabytes, so the window stops at the largest pcapng block. */
 #define WINDOW_MAXIMUM_SIZE PCAPNG_BLOCK_MAXIMUM_SIZE
@@ -122,6 +124,7 @@ typedef struct {
     int read_errno;  /* of a failed read, once done */
     bool asked;      /* a read is asked for and not done */
     bool quit;
+    uint64_t file_offset; /* where the thread's next read starts: the thread's own */
 } ReadAhead;
 
 /* A window's memory, and the number it was read under while held. */
@@ -456,7 +459,13 @@ static gpointer run_read_ahead(gpointer data)
         if (ahead->quit)
             break;
         uint8_t *destination = ahead->window + READ_AHEAD_HEADROOM;
-        size_t room = READ_AHEAD_WINDOW_SIZE - READ_AHEAD_HEADROOM;
+        /* The first read stops where a page of the file ends, so that every later one copies from
+         * the start of a page of the file to the start of a page of the window (the room is whole
+         * pages). Started where it happened to be, each read of the run copied to a place as far
+         * past its source, counted within 4 KiB, and AMD processors copy at a quarter of their
+         * speed to a place 1 to 31 bytes past (see time_mapping_against_reading). */
+        size_t room = READ_AHEAD_WINDOW_SIZE - READ_AHEAD_HEADROOM -
+                      (size_t)(ahead->file_offset % READ_AHEAD_ALIGNMENT);
         pthread_mutex_unlock(&ahead->lock);
         size_t got = 0;
         int read_errno = 0;
@@ -471,6 +480,7 @@ static gpointer run_read_ahead(gpointer data)
                 break;
             }
         }
+        ahead->file_offset += got;
         pthread_mutex_lock(&ahead->lock);
         ahead->got = got;
         ahead->taken = 0;
@@ -1823,6 +1833,8 @@ bool oddport_capture_read_ahead(OddportCaptureReader *reader)
         return false;
     ReadAhead *ahead = g_new0(ReadAhead, 1);
     ahead->stream = reader->stream;
+    off_t file_offset = lseek(reader->stream, 0, SEEK_CUR);
+    ahead->file_offset = file_offset > 0 ? (uint64_t)file_offset : 0;
     pthread_mutex_init(&ahead->lock, NULL);
     pthread_cond_init(&ahead->changed, NULL);
     ahead->window = window;
