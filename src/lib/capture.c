@@ -462,10 +462,10 @@ static gpointer run_read_ahead(gpointer data)
             break;
         uint8_t *destination = ahead->window + READ_AHEAD_HEADROOM;
         /* The first read stops where a page of the file ends, so that every later one copies from
-         * the start of a page of the file to the start of a page of the window (the room is whole
-         * pages). Started where it happened to be, each read of the run copied to a place as far
-         * past its source, counted within 4 KiB, and AMD processors copy at a quarter of their
-         * speed to a place 1 to 31 bytes past (see time_mapping_against_reading). */
+         * a place in a page of the file to the same place in a page of the window (the room is
+         * whole pages). Otherwise every read of the run copies as far past its source, counted
+         * within 4 KiB, as the first did, and AMD processors copy at a quarter of their speed when
+         * that is 1 to 31 bytes (see time_mapping_against_reading). */
         size_t room = READ_AHEAD_WINDOW_SIZE - READ_AHEAD_HEADROOM -
                       (size_t)(ahead->file_offset % PAGE_ALIGNMENT);
         pthread_mutex_unlock(&ahead->lock);
@@ -1537,7 +1537,7 @@ static bool read_start(OddportCaptureReader *reader, GError **error)
  * and takes it out again, and what that costs differs from machine to machine far more than the
  * copy does. On one 2-core virtual machine, with the file in 4 KiB pages, mapping was the faster
  * by 1.13 to 1.16 times (touching a mapped 604 MB file took 0.06 to 0.095 s there, about what
- * reading it takes); on an EPYC one, another day, reading such files was 1.06 to 1.21 times as
+ * reading it takes); on an EPYC one, another day, reading such files was 1.02 to 1.28 times as
  * fast with one thread. On a third, whose hypervisor takes part in every change to a page table,
  * the first touch of each mapped page cost about 1.5 us even with its page-table entry already
  * filled (0.25 s for the same file, against 0.05 s to read it), and 4M packets mapped took 2 to 3
@@ -1593,7 +1593,7 @@ static MappingVerdict time_mapping_against_reading(int fd)
      * quarter of its speed on AMD processors (1.3 to 1.5 GB/s against 5 to 6 on an EPYC virtual
      * machine), and malloc's 16-byte header put every read of this probe there: reading was
      * timed at 1,200 to 1,400 us for 2 MiB against 120 to 170 us, and files in 4 KiB pages were
-     * mapped where reading them was 1.01 to 1.18 times as fast. */
+     * mapped where reading them was 1.02 to 1.28 times as fast with one thread. */
     uint8_t *buffer = oddport_large_memory_new(PROBE_BYTES);
     if (buffer == NULL)
         return MAPPING_NOT_TIMED;
