@@ -87,24 +87,13 @@ void oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *co
                                    size_t count, OddportFlowList which)
 {
     g_assert(fits(table, count, table->mask + 1));
-    OddportFlowListHead *list = &table->lists[which];
     /* Both run oldest first: one walk down the list places them all. */
-    OddportFlowEntry *after = list->oldest;
+    OddportFlowEntry *newer = table->lists[which].oldest;
     for (size_t index = 0; index < count; index++) {
         OddportFlowEntry *entry = entries[index];
-        while (after != NULL && after->last_touch < entry->last_touch)
-            after = after->newer;
-        entry->list = (uint8_t)which;
-        entry->newer = after;
-        entry->older = after != NULL ? after->older : list->newest;
-        if (entry->older != NULL)
-            entry->older->newer = entry;
-        else
-            list->oldest = entry;
-        if (after != NULL)
-            after->older = entry;
-        else
-            list->newest = entry;
+        while (newer != NULL && newer->last_touch < entry->last_touch)
+            newer = newer->newer;
+        oddport_flow_list_link(table, entry, which, newer);
         place(table, entry);
         table->count++;
     }

@@ -216,19 +216,30 @@ static inline void oddport_flow_list_unlink(OddportFlowTable *table, OddportFlow
     entry->older = entry->newer = NULL;
 }
 
-static inline void oddport_flow_list_append(OddportFlowTable *table, OddportFlowEntry *entry,
-                                            OddportFlowList which, uint64_t touch)
+/* Links `entry` into list `which` just before `newer`, one of its entries, or at its newest end
+ * when `newer` is NULL. */
+static inline void oddport_flow_list_link(OddportFlowTable *table, OddportFlowEntry *entry,
+                                          OddportFlowList which, OddportFlowEntry *newer)
 {
     OddportFlowListHead *list = &table->lists[which];
     entry->list = (uint8_t)which;
-    entry->last_touch = touch;
-    entry->older = list->newest;
-    entry->newer = NULL;
-    if (list->newest != NULL)
-        list->newest->newer = entry;
+    entry->newer = newer;
+    entry->older = newer != NULL ? newer->older : list->newest;
+    if (entry->older != NULL)
+        entry->older->newer = entry;
     else
         list->oldest = entry;
-    list->newest = entry;
+    if (newer != NULL)
+        newer->older = entry;
+    else
+        list->newest = entry;
+}
+
+static inline void oddport_flow_list_append(OddportFlowTable *table, OddportFlowEntry *entry,
+                                            OddportFlowList which, uint64_t touch)
+{
+    entry->last_touch = touch;
+    oddport_flow_list_link(table, entry, which, NULL);
 }
 
 /* Moves an entry to the newest end of `list`, touched at `touch`. */
