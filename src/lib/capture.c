@@ -79,9 +79,8 @@ GQuark oddport_capture_error_quark(void)
  * handed on without moving its bytes. */
 #define READ_AHEAD_WINDOW_SIZE (2048 * 1024)
 #define READ_AHEAD_HEADROOM    (64 * 1024)
-/* What reads ahead start on, in the file and in the window, once the first has ended on it, and
- * what a buffer read into whole starts on. */
-#define PAGE_ALIGNMENT 4096
+/* What reads ahead start on, in the file and in the window, once the first has ended on it. */
+#define READ_AHEAD_ALIGNMENT 4096
 /* A lying length in an uncompressed file can only ask for bytes the file really holds; a few KiB
  * of compressed data can make gigabytes, so the window stops at the largest pcapng block. */
 #define WINDOW_MAXIMUM_SIZE PCAPNG_BLOCK_MAXIMUM_SIZE
@@ -158,12 +157,11 @@ struct OddportCaptureReader {
      * file bytes. */
     OddportCompression compression;
     OddportDecompressor *decompressor;
-    OddportCursor compressed;    /* taken from the file, not yet decompressed */
-    uint8_t *compressed_buffer;  /* holds `compressed` when the file is streamed */
-    void *compressed_allocation; /* owned; compressed_buffer lies in it, on a page */
-    uint64_t compressed_taken;   /* file bytes taken so far */
-    bool compressed_ended;       /* the file has no bytes beyond `compressed` */
-    uint8_t *window;             /* owned; NULL for an uncompressed mapped file */
+    OddportCursor compressed;   /* taken from the file, not yet decompressed */
+    uint8_t *compressed_buffer; /* owned; holds `compressed` when the file is streamed */
+    uint64_t compressed_taken;  /* file bytes taken so far */
+    bool compressed_ended;      /* the file has no bytes beyond `compressed` */
+    uint8_t *window;            /* owned; NULL for an uncompressed mapped file */
     size_t window_size;
     size_t window_start; /* the next byte to hand out */
     size_t window_end;   /* one past the last byte read or decompressed */
@@ -467,7 +465,7 @@ static gpointer run_read_ahead(gpointer data)
          * within 4 KiB, as the first did, and AMD processors copy at a quarter of their speed when
          * that is 1 to 31 bytes (see time_mapping_against_reading). */
         size_t room = READ_AHEAD_WINDOW_SIZE - READ_AHEAD_HEADROOM -
-                      (size_t)(ahead->file_offset % PAGE_ALIGNMENT);
+                      (size_t)(ahead->file_offset % READ_AHEAD_ALIGNMENT);
         pthread_mutex_unlock(&ahead->lock);
         size_t got = 0;
         int read_errno = 0;
@@ -1502,10 +1500,13 @@ static bool start_decompressing(OddportCaptureReader *reader, OddportCompression
          * it lay 16 bytes past one, and each read then copied 16 bytes past its source (counted
          * within 4 KiB), which AMD processors do at a quarter of their speed (see
          * time_mapping_against_reading). */
-        reader->compressed_allocation = g_malloc(STREAM_BUFFER_SIZE + PAGE_ALIGNMENT - 1);
-        reader->compressed_buffer =
-            (uint8_t *)(((uintptr_t)reader->compressed_allocation + PAGE_ALIGNMENT - 1) &
-                        ~(uintptr_t)(PAGE_ALIGNMENT - 1));
+        reader->compressed_buffer = oddport_large_memory_new(STREAM_BUFFER_SIZE);
+        if (reader->compressed_buffer == NULL) {
+            g_set_error(error, ODDPORT_CAPTURE_ERROR, ODDPORT_CAPTURE_ERROR_OPEN,
+                        "cannot start %s decompression (out of memory)",
+                        oddport_compression_name(compression));
+            return false;
+        }
         memcpy(reader->compressed_buffer, bytes, first);
         reader->window_start = 0;
         reader->window_end = 0;
@@ -1894,7 +1895,8 @@ void oddport_capture_close(OddportCaptureReader *reader)
     if (reader->stream >= 0)
         close(reader->stream);
     oddport_decompressor_free(reader->decompressor);
-    g_free(reader->compressed_allocation);
+    if (reader->compressed_buffer != NULL)
+        oddport_large_memory_free(reader->compressed_buffer, STREAM_BUFFER_SIZE);
     g_free(reader->source_problem);
     if (reader->interfaces != NULL)
         g_array_free(reader->interfaces, TRUE);
