@@ -903,6 +903,12 @@ static ThreadTimes thread_times(const OddportWorkers *workers)
     return times;
 }
 
+/* Whether every clock of `times` could be read (the waiting is counted, never read). */
+static bool thread_times_read(const ThreadTimes *times)
+{
+    return times->reading != NO_TIME && times->others != NO_TIME && times->wall != NO_TIME;
+}
+
 static void judge_pace(OddportWorkers *workers)
 {
     if (workers->pace_judged >= PACE_JUDGED_BATCHES)
@@ -923,8 +929,7 @@ OddportPace oddport_workers_pace(const OddportWorkers *workers)
         return ODDPORT_PACE_NOT_YET_JUDGED;
     ThreadTimes from = workers->pace_judged_from;
     ThreadTimes now = thread_times(workers);
-    if (from.reading == NO_TIME || from.others == NO_TIME || from.wall == NO_TIME ||
-        now.reading == NO_TIME || now.others == NO_TIME || now.wall == NO_TIME)
+    if (!thread_times_read(&from) || !thread_times_read(&now))
         return ODDPORT_PACE_SET_BY_WORKERS;
     int64_t reading = now.reading - from.reading;
     int64_t others = now.others - from.others;
@@ -1127,8 +1132,8 @@ uint64_t oddport_workers_oldest_window(const OddportWorkers *workers)
 bool oddport_workers_keep_every_flow(OddportWorkers *workers, uint64_t position)
 {
     Worker *own = &workers->workers[0];
-    /* With an own share there is one worker thread beside it (see reading_thread_share). */
-    if (workers->keeping_every_flow || !own->own_share || workers->count != 2)
+    /* An own share is there only beside one worker thread (see reading_thread_share). */
+    if (workers->keeping_every_flow || !own->own_share)
         return workers->keeping_every_flow;
     /* The worker thread is done with every packet sent to it, and waits: its flows can move. */
     oddport_workers_drain(workers, position);
