@@ -1157,7 +1157,7 @@ static bool read_ahead_if_it_pays(OddportEngine *engine, OddportCaptureReader *r
 }
 
 /* How a capture read with workers begins: read ahead from the start or not at all, as asked or
- * as a run whose reading thread keeps new flows goes on, or with the pace to judge. Returns
+ * as a run whose reading thread keeps every flow goes on, or with the pace to judge. Returns
  * whether the pace is judged. */
 static bool begin_with_workers(OddportEngine *engine, OddportCaptureReader *reader)
 {
