@@ -149,10 +149,9 @@ static void test_merge_list(void)
     oldest->hash = oddport_flow_key_hash(&oldest->key);
     g_assert_true(oddport_flow_table_insert(&other, oldest, ODDPORT_FLOW_LIST_TCP_OPEN, 1));
     oddport_flow_list_unlink(&other, oldest);
-    other.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest->older = oldest;
-    oldest->newer = other.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest;
-    other.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest = oldest;
-    oldest->list = ODDPORT_FLOW_LIST_TCP_OPEN;
+    oddport_flow_list_link(&other, oldest, ODDPORT_FLOW_LIST_TCP_OPEN,
+                           other.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest);
+    g_assert_true(other.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest == oldest);
     assert_consistent(&other);
     size_t slots_before = table.mask + 1;
     size_t total = table.count + other.count;
