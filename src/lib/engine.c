@@ -1380,50 +1380,12 @@ void oddport_engine_prepare_flows(OddportEngine *engine, const OddportReportForm
     engine->prepare_format = can_prepare ? format : NULL;
 }
 
-bool oddport_engine_take_open_flows(OddportEngine *engine, OddportEngine *from)
+void oddport_engine_stop_preparing(OddportEngine *engine)
 {
-    size_t count = from->flows.count;
-    if (!oddport_flow_table_make_room(&engine->flows, count))
-        return false;
-    /* The copies, list after list, each oldest first: list `which` from starts[which] on. */
-    OddportFlowEntry **copies = g_try_new(OddportFlowEntry *, MAX(count, 1));
-    if (copies == NULL)
-        return false;
-    size_t starts[ODDPORT_FLOW_LIST_COUNT + 1];
-    size_t copied = 0;
-    for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
-        starts[which] = copied;
-        for (const OddportFlowEntry *entry = from->flows.lists[which].oldest; entry != NULL;
-             entry = entry->newer) {
-            Flow *copy = oddport_object_pool_take(&engine->flow_memory);
-            if (copy == NULL) {
-                /* The flows stay where they were; the copies, which own nothing, go back. */
-                while (copied > 0)
-                    oddport_object_pool_give_back(&engine->flow_memory, copies[--copied]);
-                g_free(copies);
-                return false;
-            }
-            memcpy(copy, (const Flow *)entry, sizeof *copy);
-            copies[copied++] = &copy->entry;
-        }
-    }
-    starts[ODDPORT_FLOW_LIST_COUNT] = copied;
-    for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++)
-        oddport_flow_table_merge_list(&engine->flows, copies + starts[which],
-                                      starts[which + 1] - starts[which], (OddportFlowList)which);
-    g_free(copies);
-    /* The originals go back to their pool as they are: what they held is their copies' now. */
-    for (unsigned which = 0; which < ODDPORT_FLOW_LIST_COUNT; which++) {
-        OddportFlowEntry *next;
-        for (OddportFlowEntry *entry = from->flows.lists[which].oldest; entry != NULL;
-             entry = next) {
-            next = entry->newer;
-            oddport_object_pool_give_back(&from->flow_memory, entry);
-        }
-    }
-    oddport_flow_table_forget_all(&from->flows);
-    from->last_flow = NULL;
-    return true;
+    if (engine->preparer != NULL)
+        engine->prepare_format->preparer_free(engine->preparer);
+    engine->preparer = NULL;
+    engine->prepare_format = NULL;
 }
 
 void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,

@@ -51,7 +51,9 @@ static bool fits(const OddportFlowTable *table, size_t more, size_t slot_count)
     return (table->count + more) * 2 <= slot_count;
 }
 
-bool oddport_flow_table_make_room(OddportFlowTable *table, size_t more)
+/* Grows the index, if need be, so that `more` entries fit in it; false, the table as it was, when
+ * there is no memory. */
+static bool make_room(OddportFlowTable *table, size_t more)
 {
     size_t slot_count = table->mask + 1;
     while (!fits(table, more, slot_count))
@@ -75,28 +77,12 @@ bool oddport_flow_table_make_room(OddportFlowTable *table, size_t more)
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
                                OddportFlowList list, uint64_t touch)
 {
-    if (!oddport_flow_table_make_room(table, 1))
+    if (!make_room(table, 1))
         return false;
     place(table, entry);
     table->count++;
     oddport_flow_list_append(table, entry, list, touch);
     return true;
-}
-
-void oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
-                                   size_t count, OddportFlowList which)
-{
-    g_assert(fits(table, count, table->mask + 1));
-    /* Both run oldest first: one walk down the list places them all. */
-    OddportFlowEntry *newer = table->lists[which].oldest;
-    for (size_t index = 0; index < count; index++) {
-        OddportFlowEntry *entry = entries[index];
-        while (newer != NULL && newer->last_touch < entry->last_touch)
-            newer = newer->newer;
-        oddport_flow_list_link(table, entry, which, newer);
-        place(table, entry);
-        table->count++;
-    }
 }
 
 void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry)

@@ -54,6 +54,34 @@ same() {
     done
 }
 
+# same_whether_kept NAME ODDPORT_ARGUMENTS...: each format's report with -j 2 is the same whether
+# the reading thread starts to run every worker's engine early in the run (as where it sets the
+# pace) or never does. Each flow stays with its share's engine and bound either way, so that a
+# run whose shares finish flows early under --max-flows, where -j 2 cannot match -j 1, still
+# gives the same report every time it runs, whatever the timing.
+same_whether_kept() {
+    local name=$1
+    shift
+    local format
+    for format in ${JOBS_FORMATS:-text json csv ndjson}; do
+        local extra=()
+        [ "$format" = text ] && extra=(--all-flows)
+        local mode
+        for mode in never as-if-reading-sets-pace; do
+            local status=0
+            ODDPORT_READ_AHEAD=$mode "$oddport" -q -j 2 --format "$format" "${extra[@]}" \
+                -o "$work/$mode.out" "$@" <"$standard_input" 2>"$work/$mode.err" || status=$?
+            echo "$status" >>"$work/$mode.out"
+        done
+        if ! cmp -s "$work/never.out" "$work/as-if-reading-sets-pace.out"; then
+            echo "$name ($format): -j 2 differs when the reading thread runs every flow:"
+            diff "$work/never.out" "$work/as-if-reading-sets-pace.out" | head -10
+            failures=$((failures + 1))
+        fi
+        runs=$((runs + 1))
+    done
+}
+
 if [ -n "$corpus" ]; then
     # The folder only: test 'jobs' compares the rest in the same build.
     while IFS= read -r -d '' capture; do
@@ -114,6 +142,16 @@ else
     same "every flow kept by the reading thread" -
     standard_input=$work/flood.pcap
     same "every flow of a flood kept by the reading thread" -
+    unset ODDPORT_READ_AHEAD
+    # A bound on open flows that the flood reaches in both shares, before and after the reading
+    # thread would begin to run every flow.
+    if ! "$oddport" -q -j 2 --max-flows 2000 --format json - <"$work/flood.pcap" |
+        grep -q '"evicted_flows":[1-9]'; then
+        echo "generated flood: no flow finished early with --max-flows 2000"
+        failures=$((failures + 1))
+    fi
+    same_whether_kept "a flood over --max-flows" --max-flows 2000 -
+    export ODDPORT_READ_AHEAD=as-if-reading-sets-pace
     standard_input=/dev/null
     if command -v editcap >/dev/null; then
         editcap -c 40000 "$work/generated.pcap" "$work/part.pcap" >/dev/null

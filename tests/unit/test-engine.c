@@ -1,9 +1,6 @@
 /* Unit tests for the engine: fed record by record it gives the file's flows; what the summary says.
  */
-#include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -245,111 +242,6 @@ static void test_worker_keeps_a_flow_only_when_its_report_borrows(void)
     oddport_port_rules_free(rules);
 }
 
-/* Limits on address space break the sanitizers' shadow memory. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ADDRESS_SPACE_LIMITS_WORK 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
-    __has_feature(memory_sanitizer)
-#define ADDRESS_SPACE_LIMITS_WORK 0
-#endif
-#endif
-#ifndef ADDRESS_SPACE_LIMITS_WORK
-#define ADDRESS_SPACE_LIMITS_WORK 1
-#endif
-
-/* The process's address space in use now, in bytes. */
-static size_t address_space_in_use(void)
-{
-    g_autofree char *statm = NULL;
-    g_assert_true(g_file_get_contents("/proc/self/statm", &statm, NULL, NULL));
-    unsigned long pages = 0;
-    g_assert_cmpint(sscanf(statm, "%lu", &pages), ==, 1);
-    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
-}
-
-/* Lets the process map at most `more` bytes beyond what it has mapped now (soft limit only, so
- * that it can be lifted again); RLIM_INFINITY lifts it. */
-static void limit_address_space(rlim_t more)
-{
-    struct rlimit limit;
-    g_assert_cmpint(getrlimit(RLIMIT_AS, &limit), ==, 0);
-    limit.rlim_cur = more == RLIM_INFINITY ? limit.rlim_max : address_space_in_use() + more;
-    g_assert_cmpint(setrlimit(RLIMIT_AS, &limit), ==, 0);
-}
-
-/* Moving one engine's open flows into another (as -j 2 does once the reading thread keeps every
- * flow) needs memory for the taking engine's index and for the copies of the flows. Without it,
- * at either step, the move fails and leaves the flows where they were; once memory is there
- * again, the same move gives the taking engine flows that finish as the giving one's would. */
-static void test_taking_open_flows_without_memory(void)
-{
-    if (!ADDRESS_SPACE_LIMITS_WORK) {
-        g_test_skip("address-space limits break the sanitizers' shadow memory");
-        return;
-    }
-    /* More flows than one block of flow memory holds, and than the first index has room for. */
-    enum { FLOWS = 10000 };
-    OddportPortRules *rules = oddport_port_rules_new();
-    unsigned *seconds = g_new0(unsigned, FLOWS);
-    uint16_t *ports = g_new(uint16_t, FLOWS);
-    for (unsigned index = 0; index < FLOWS; index++)
-        ports[index] = (uint16_t)(1000 + index);
-
-    Collected expected = {g_string_new(NULL)};
-    OddportEngine *alone = oddport_engine_new(rules, collect, &expected);
-    feed_capture(alone, "flows", seconds, ports, FLOWS);
-    oddport_engine_finish(alone);
-    oddport_engine_free(alone);
-
-    Collected given = {g_string_new(NULL)};
-    Collected taken = {g_string_new(NULL)};
-    OddportEngine *giving = oddport_engine_new(rules, collect, &given);
-    OddportEngine *taking = oddport_engine_new(rules, collect, &taken);
-    feed_capture(giving, "flows", seconds, ports, FLOWS);
-    const OddportFlowTable *giving_flows = oddport_engine_flow_table(giving);
-    const OddportFlowTable *taking_flows = oddport_engine_flow_table(taking);
-    g_assert_cmpuint(giving_flows->count, ==, FLOWS);
-    size_t first_slots = taking_flows->mask + 1;
-    g_assert_cmpuint(first_slots, <, 2 * FLOWS);
-
-    /* No room for the grown index (512 KiB of slots). */
-    limit_address_space(64 * 1024);
-    bool moved = oddport_engine_take_open_flows(taking, giving);
-    limit_address_space(RLIM_INFINITY);
-    g_assert_false(moved);
-    g_assert_cmpuint(giving_flows->count, ==, FLOWS);
-    g_assert_cmpuint(taking_flows->count, ==, 0);
-    g_assert_cmpuint(taking_flows->mask + 1, ==, first_slots);
-
-    /* Room for the index, not for the copies' first block of flow memory (2 MiB). */
-    limit_address_space(1536 * 1024);
-    moved = oddport_engine_take_open_flows(taking, giving);
-    limit_address_space(RLIM_INFINITY);
-    g_assert_false(moved);
-    g_assert_cmpuint(taking_flows->mask + 1, >=, 2 * FLOWS);
-    g_assert_cmpuint(giving_flows->count, ==, FLOWS);
-    g_assert_cmpuint(taking_flows->count, ==, 0);
-
-    g_assert_true(oddport_engine_take_open_flows(taking, giving));
-    g_assert_cmpuint(giving_flows->count, ==, 0);
-    g_assert_cmpuint(taking_flows->count, ==, FLOWS);
-    /* The taken flows name the giving engine's capture, which lives as long as it does. */
-    oddport_engine_finish(taking);
-    oddport_engine_finish(giving);
-    g_assert_cmpstr(taken.lines->str, ==, expected.lines->str);
-    g_assert_cmpstr(given.lines->str, ==, "");
-
-    oddport_engine_free(taking);
-    oddport_engine_free(giving);
-    g_string_free(expected.lines, TRUE);
-    g_string_free(given.lines, TRUE);
-    g_string_free(taken.lines, TRUE);
-    g_free(seconds);
-    g_free(ports);
-    oddport_port_rules_free(rules);
-}
-
 /* Captures read one after another are counted once: a repeated capture adds nothing, one that
  * goes back into covered time adds only the packets it does not repeat, and a capture of
  * another link at the same time (other packets, other times) is counted in full. */
@@ -578,8 +470,6 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/unread-capture-is-listed", test_unread_capture_is_listed);
     g_test_add_func("/engine/worker-keeps-a-flow-only-when-its-report-borrows",
                     test_worker_keeps_a_flow_only_when_its_report_borrows);
-    g_test_add_func("/engine/taking-open-flows-without-memory",
-                    test_taking_open_flows_without_memory);
     g_test_add_func("/engine/stopped-reading-counts-what-was-fed",
                     test_stopped_reading_counts_what_was_fed);
     g_test_add_func("/engine/invalid-filter-error", test_invalid_filter_error);

@@ -125,68 +125,6 @@ static void test_forget_all(void)
     oddport_flow_table_clear(&table);
 }
 
-/* Entries moved from one table into another, list by list, are found in it and take their
- * places in its lists by when they were last touched, as if it had held them all along; the
- * index grows to take them. */
-static void test_merge_list(void)
-{
-    enum { ENTRIES = 700 };
-    OddportFlowTable table;
-    OddportFlowTable other;
-    oddport_flow_table_init(&table, test_timeouts_ns);
-    oddport_flow_table_init(&other, test_timeouts_ns);
-    OddportFlowEntry *entries[ENTRIES];
-    for (uint32_t number = 0; number < ENTRIES; number++) {
-        entries[number] = entry_new(number, 0);
-        entries[number]->hash = oddport_flow_key_hash(&entries[number]->key);
-        /* Runs of touches in one table, then the other, and the lists mixed in both. */
-        OddportFlowTable *into = number / 3 % 2 == 0 ? &table : &other;
-        OddportFlowList list = number % 5 == 0 ? ODDPORT_FLOW_LIST_UDP : ODDPORT_FLOW_LIST_TCP_OPEN;
-        g_assert_true(oddport_flow_table_insert(into, entries[number], list, 10 + number));
-    }
-    /* The other table's oldest entry is older than any of this one's, its newest newer. */
-    OddportFlowEntry *oldest = entry_new(ENTRIES, 0);
-    oldest->hash = oddport_flow_key_hash(&oldest->key);
-    g_assert_true(oddport_flow_table_insert(&other, oldest, ODDPORT_FLOW_LIST_TCP_OPEN, 1));
-    oddport_flow_list_unlink(&other, oldest);
-    oddport_flow_list_link(&other, oldest, ODDPORT_FLOW_LIST_TCP_OPEN,
-                           other.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest);
-    g_assert_true(other.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest == oldest);
-    assert_consistent(&other);
-    size_t slots_before = table.mask + 1;
-    size_t total = table.count + other.count;
-    g_assert_true(oddport_flow_table_make_room(&table, other.count));
-    g_assert_cmpuint(table.mask + 1, >, slots_before);
-    /* Room made, none is made again. */
-    size_t slots_made = table.mask + 1;
-    g_assert_true(oddport_flow_table_make_room(&table, other.count));
-    g_assert_cmpuint(table.mask + 1, ==, slots_made);
-    for (unsigned list = 0; list < ODDPORT_FLOW_LIST_COUNT; list++) {
-        GPtrArray *moving = g_ptr_array_new();
-        for (OddportFlowEntry *entry = other.lists[list].oldest; entry != NULL;
-             entry = entry->newer)
-            g_ptr_array_add(moving, entry);
-        oddport_flow_table_merge_list(&table, (OddportFlowEntry *const *)moving->pdata, moving->len,
-                                      list);
-        g_ptr_array_unref(moving);
-    }
-    oddport_flow_table_forget_all(&other);
-    g_assert_cmpuint(table.count, ==, total);
-    assert_consistent(&table);
-    g_assert_true(table.lists[ODDPORT_FLOW_LIST_TCP_OPEN].oldest == oldest);
-    for (uint32_t number = 0; number < ENTRIES; number++)
-        g_assert_true(oddport_flow_table_lookup(&table, &entries[number]->key,
-                                                entries[number]->hash) == entries[number]);
-    /* Touch order over both lists is the numbers' order: the newest entry of all is the last. */
-    const OddportFlowEntry *newest = entries[ENTRIES - 1];
-    g_assert_true(table.lists[newest->list].newest == newest);
-    for (uint32_t number = 0; number < ENTRIES; number++)
-        g_free(entries[number]);
-    g_free(oldest);
-    oddport_flow_table_clear(&table);
-    oddport_flow_table_clear(&other);
-}
-
 /* Entries sharing a home slot, and one homed at the slot after it, probe in one run; removing
  * the first moves the others back so that each is still found, and no slot is left marked. */
 static void test_delete_shifts_back(void)
@@ -587,7 +525,6 @@ int main(int argc, char **argv)
     g_test_add_func("/flow-table/insert-and-lookup", test_insert_and_lookup);
     g_test_add_func("/flow-table/delete-shifts-back", test_delete_shifts_back);
     g_test_add_func("/flow-table/forget-all", test_forget_all);
-    g_test_add_func("/flow-table/merge-list", test_merge_list);
     g_test_add_func("/flow-table/growth", test_growth);
     g_test_add_func("/flow-table/fetch-ahead-changes-nothing", test_fetch_ahead_changes_nothing);
     g_test_add_func("/flow-table/touch-newest", test_touch_newest);

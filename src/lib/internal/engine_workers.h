@@ -89,11 +89,10 @@ bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most);
 /* Tallies a finished flow in `engine` (the reading one) and hands it to its sink (`finished` is
  * borrowed: the worker that made it frees it). */
 void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished);
-/* Moves every open flow of `from` into `engine`, as if `engine` had held them all along: both
- * are workers' engines of one run, each flow is in one of them, and `from`'s thread waits while
- * its flows move (the caller drained it). Each flow moves into memory of `engine`'s, which ends
- * it. Returns false, both as they were, when there is no memory. */
-bool oddport_engine_take_open_flows(OddportEngine *engine, OddportEngine *from);
+/* The flows `engine` (a worker's) finishes from now on carry no prepared part: the delivering
+ * thread writes them out. Called by the thread that runs the engine from now on, once the one
+ * that ran it is done with it: the scratch state that thread made for preparing is freed. */
+void oddport_engine_stop_preparing(OddportEngine *engine);
 /* Frees a finished flow without reporting it. */
 void oddport_engine_release_finished(OddportFinishedFlow *finished);
 /* Takes back `count` flows `engine` (a worker's, in its own thread) finished, once delivered:
@@ -141,11 +140,12 @@ typedef enum {
 void oddport_workers_judge_pace(OddportWorkers *workers);
 OddportPace oddport_workers_pace(const OddportWorkers *workers);
 /* Where the reading thread sets the pace, handing a packet over costs it about what running the
- * packet's flow would: from `position` on (every record up to it passed on), every flow is the
- * reading thread's own share's, the worker thread's open flows moved into it once it is done with
- * what it was sent, and its share may keep as many flows open as the run may. Only with an own
- * share beside one worker thread (two workers); returns whether every flow is its (now or
- * already), false when there was no memory to move them, the flows then shared as before. */
+ * packet's flow would: from `position` on (every record up to it passed on), the reading thread
+ * runs the worker thread's engine as well as its own share's, once the worker thread is done
+ * with what it was sent, until the end of the input, which the worker thread finishes. Each
+ * flow stays in the engine of its share, with the share's bound on open flows, so the report is
+ * the same whether and wherever this happens. Only with an own share beside one worker thread
+ * (two workers); returns whether the reading thread runs every engine (now or already). */
 bool oddport_workers_keep_every_flow(OddportWorkers *workers, uint64_t position);
 /* The capture the packets that follow come from, the frames of the captures before it (a
  * packet's frame number is its position less those), and the precision of times. */

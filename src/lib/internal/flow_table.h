@@ -181,18 +181,6 @@ static inline void oddport_flow_table_fetch_entry(const OddportFlowTable *table,
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
                                OddportFlowList list, uint64_t touch);
 
-/* Grows the index, if need be, so that `more` entries fit in it; false, the table as it was, when
- * there is no memory. */
-bool oddport_flow_table_make_room(OddportFlowTable *table, size_t more);
-
-/* Indexes `count` entries (transfer none, as for oddport_flow_table_insert) taken from `list`
- * of another table, oldest first, and puts them on this table's `list` among its own by when
- * each was last touched, which they keep: as if this table had held them all along, for a
- * caller that moves one table's entries into another's (no key in both). The index must have
- * room for them (oddport_flow_table_make_room). */
-void oddport_flow_table_merge_list(OddportFlowTable *table, OddportFlowEntry *const *entries,
-                                   size_t count, OddportFlowList list);
-
 /* Takes an entry that is in the table out of the index and its list. */
 void oddport_flow_table_remove(OddportFlowTable *table, OddportFlowEntry *entry);
 
@@ -216,30 +204,19 @@ static inline void oddport_flow_list_unlink(OddportFlowTable *table, OddportFlow
     entry->older = entry->newer = NULL;
 }
 
-/* Links `entry` into list `which` just before `newer`, one of its entries, or at its newest end
- * when `newer` is NULL. */
-static inline void oddport_flow_list_link(OddportFlowTable *table, OddportFlowEntry *entry,
-                                          OddportFlowList which, OddportFlowEntry *newer)
-{
-    OddportFlowListHead *list = &table->lists[which];
-    entry->list = (uint8_t)which;
-    entry->newer = newer;
-    entry->older = newer != NULL ? newer->older : list->newest;
-    if (entry->older != NULL)
-        entry->older->newer = entry;
-    else
-        list->oldest = entry;
-    if (newer != NULL)
-        newer->older = entry;
-    else
-        list->newest = entry;
-}
-
 static inline void oddport_flow_list_append(OddportFlowTable *table, OddportFlowEntry *entry,
                                             OddportFlowList which, uint64_t touch)
 {
+    OddportFlowListHead *list = &table->lists[which];
+    entry->list = (uint8_t)which;
     entry->last_touch = touch;
-    oddport_flow_list_link(table, entry, which, NULL);
+    entry->older = list->newest;
+    entry->newer = NULL;
+    if (list->newest != NULL)
+        list->newest->newer = entry;
+    else
+        list->oldest = entry;
+    list->newest = entry;
 }
 
 /* Moves an entry to the newest end of `list`, touched at `touch`. */
