@@ -238,15 +238,11 @@ typedef struct {
     /* The reading thread's own share of the flows: no thread, its engine run as records are
      * read, its batches carrying only finished flows. */
     bool own_share;
-    /* The reading thread's: it runs the worker's engine as its own share's, with no messages,
-     * as it does the own share's from the start and, while it keeps every flow, every worker's
-     * (until the end of the input, which the worker thread finishes). */
-    bool run_by_reader;
     OddportEngine *engine;     /* its thread's alone, unless run_by_reader */
     GAsyncQueue *inbox;        /* of Batch *, to the worker */
     GAsyncQueue *free_batches; /* of Batch *, emptied, back to the reader */
     LineGap gap_before_worker;
-    /* The worker's. */
+    /* The worker's (the reading thread's while run_by_reader). */
     Batch *current; /* the batch the worker is processing */
     /* The worker thread's processor-time clock, for the reading thread to read once it is set;
      * set as the thread starts, unless the system has none to give. */
@@ -259,6 +255,10 @@ typedef struct {
     _Atomic uint64_t flows_open;
     LineGap gap_before_reader;
     /* The reading thread's. */
+    /* It runs the worker's engine itself, with no messages: the own share's from the start and,
+     * while it keeps every flow, every worker's, until the end of the input, which the worker
+     * thread finishes. */
+    bool run_by_reader;
     unsigned batches_made;
     /* For each batch sent and not yet taken back to be filled, by slot: its oldest_window. */
     uint64_t window_sent[BATCHES_PER_WORKER];
@@ -287,6 +287,8 @@ struct OddportWorkers {
     unsigned first_thread;
     uint64_t thread_scale;
     OddportEngine *reader;
+    /* The format whose parts of the report worker threads write as they finish flows. */
+    const OddportReportFormat *prepare_format;
     GAsyncQueue *returned; /* of Batch *, from every worker to the delivering thread */
     GThread *delivering;
     clockid_t delivering_clock; /* as Worker.processor_clock */
@@ -796,6 +798,7 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
     workers->thread_scale =
         ((uint64_t)threads << 32) / (((uint64_t)1 << 32) - workers->own_share_bound);
     workers->reader = reader;
+    workers->prepare_format = prepare_format;
     atomic_init(&workers->delivering_clock_set, false);
     workers->returned = g_async_queue_new();
     workers->workers = g_new0(Worker, count);
@@ -1149,9 +1152,11 @@ uint64_t oddport_workers_oldest_window(const OddportWorkers *workers)
 
 bool oddport_workers_keep_every_flow(OddportWorkers *workers, uint64_t position)
 {
-    /* An own share is there only beside one worker thread (see reading_thread_share). */
+    /* An own share is there only beside one worker thread (see reading_thread_share), which
+     * oddport_workers_dispatch counts on once every flow is kept. */
     if (workers->keeping_every_flow || !workers->workers[0].own_share)
         return workers->keeping_every_flow;
+    g_assert(workers->count == 2 && workers->first_thread == 1);
     /* The worker thread is done with every packet sent to it, and waits: its engine is the
      * reading thread's until the end of the input. Its flows finished from now on are written
      * out by the delivering thread, as the own share's are, not by the reading thread. */
@@ -1185,12 +1190,15 @@ void oddport_workers_drain(OddportWorkers *workers, uint64_t position)
 void oddport_workers_finish(OddportWorkers *workers)
 {
     /* A worker thread finishes its flows, whoever ran its engine until now: the batch being
-     * filled carries the flows the reading thread finished for it, and goes to the thread. */
+     * filled carries the flows the reading thread finished for it, and goes to the thread,
+     * which writes its flows' parts of the report again as it finishes them. */
     for (unsigned index = 0; index < workers->count; index++) {
         Worker *worker = &workers->workers[index];
         if (worker->own_share)
             continue;
         Batch *batch = filling_batch(workers, worker);
+        if (worker->run_by_reader)
+            oddport_engine_prepare_flows(worker->engine, workers->prepare_format);
         worker->run_by_reader = false;
         batch->finish = true;
         send_batch(worker, UINT64_MAX);

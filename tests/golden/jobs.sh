@@ -46,7 +46,7 @@ same() {
         for jobs in 2 3; do
             if ! cmp -s "$work/1.out" "$work/$jobs.out"; then
                 echo "$name ($format): -j $jobs differs from -j 1:"
-                diff "$work/1.out" "$work/$jobs.out" | head -10
+                diff "$work/1.out" "$work/$jobs.out" | head -10 || true
                 failures=$((failures + 1))
             fi
         done
@@ -75,7 +75,7 @@ same_whether_kept() {
         done
         if ! cmp -s "$work/never.out" "$work/as-if-reading-sets-pace.out"; then
             echo "$name ($format): -j 2 differs when the reading thread runs every flow:"
-            diff "$work/never.out" "$work/as-if-reading-sets-pace.out" | head -10
+            diff "$work/never.out" "$work/as-if-reading-sets-pace.out" | head -10 || true
             failures=$((failures + 1))
         fi
         runs=$((runs + 1))
@@ -134,8 +134,9 @@ else
     standard_input=$work/generated.pcap
     same "read ahead from standard input" -
     # Where the reading thread sets the pace and the file is read ahead, it keeps every flow with
-    # -j 2: judged so here after 4,096 packets, when the worker thread's open flows move into its
-    # share mid-flow (a flood's thousands of them, many still open at the end). Standard input is
+    # -j 2: judged so here after 4,096 packets, when it starts to run the worker thread's flow
+    # table mid-flow (a flood's thousands of flows, many still open at the end, which the worker
+    # thread finishes). Standard input is
     # never mapped, so the file is read ahead on any machine; captures named in a run after the
     # first go on as they began, read ahead where they can be.
     export ODDPORT_READ_AHEAD=as-if-reading-sets-pace
@@ -151,6 +152,11 @@ else
         failures=$((failures + 1))
     fi
     same_whether_kept "a flood over --max-flows" --max-flows 2000 -
+    # And many flows over idle sweeps and reopened connections, where most flows finished early
+    # were still going on, and are started again in the table of their share.
+    standard_input=$work/generated.pcap
+    same_whether_kept "many flows over --max-flows" --max-flows 500 -
+    standard_input=$work/flood.pcap
     export ODDPORT_READ_AHEAD=as-if-reading-sets-pace
     standard_input=/dev/null
     if command -v editcap >/dev/null; then

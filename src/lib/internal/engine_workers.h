@@ -91,7 +91,8 @@ bool oddport_engine_finish_open_flows(OddportEngine *engine, size_t most);
 void oddport_engine_deliver_finished(OddportEngine *engine, const OddportFinishedFlow *finished);
 /* The flows `engine` (a worker's) finishes from now on carry no prepared part: the delivering
  * thread writes them out. Called by the thread that runs the engine from now on, once the one
- * that ran it is done with it: the scratch state that thread made for preparing is freed. */
+ * that ran it is done with it: the scratch state that thread made for preparing is freed.
+ * oddport_engine_prepare_flows starts preparing again. */
 void oddport_engine_stop_preparing(OddportEngine *engine);
 /* Frees a finished flow without reporting it. */
 void oddport_engine_release_finished(OddportFinishedFlow *finished);
