@@ -21,34 +21,42 @@ failures=0
 runs=0
 standard_input=/dev/null
 piped_from= # when set, standard input is this file through a pipe instead
+# run_report OUT PROGRAM JOBS FORMAT ODDPORT_ARGUMENTS...: the report in OUT, and after it the
+# exit status, compared too (a capture that cannot be read gives 1 every time).
+run_report() {
+    local out=$1 program=$2 jobs=$3 format=$4
+    shift 4
+    local extra=() status=0
+    [ "$format" = text ] && extra=(--all-flows)
+    if [ -n "$piped_from" ]; then
+        "$program" -q -j "$jobs" --format "$format" "${extra[@]}" -o "$out" "$@" \
+            < <(cat "$piped_from") 2>"$out.err" || status=$?
+    else
+        "$program" -q -j "$jobs" --format "$format" "${extra[@]}" -o "$out" "$@" \
+            <"$standard_input" 2>"$out.err" || status=$?
+    fi
+    echo "$status" >>"$out"
+}
+
+# check_same WHAT EXPECTED ACTUAL: counts, and shows the start of, a difference between reports.
+check_same() {
+    if ! cmp -s "$2" "$3"; then
+        echo "$1:"
+        diff "$2" "$3" | head -10 || true
+        failures=$((failures + 1))
+    fi
+}
+
 # same NAME ODDPORT_ARGUMENTS...: each format's report with -j 1, 2 and 3 is the same.
 same() {
     local name=$1
     shift
-    local format
+    local format jobs
     for format in ${JOBS_FORMATS:-text json csv ndjson}; do
-        local extra=()
-        [ "$format" = text ] && extra=(--all-flows)
-        local jobs
-        for jobs in 1 2 3; do
-            # The exit status is compared too: a capture that cannot be read gives 1 every time.
-            local status=0 program=$oddport
-            [ "$jobs" -ne 1 ] || program=$reference
-            if [ -n "$piped_from" ]; then
-                "$program" -q -j "$jobs" --format "$format" "${extra[@]}" -o "$work/$jobs.out" \
-                    "$@" < <(cat "$piped_from") 2>"$work/$jobs.err" || status=$?
-            else
-                "$program" -q -j "$jobs" --format "$format" "${extra[@]}" -o "$work/$jobs.out" \
-                    "$@" <"$standard_input" 2>"$work/$jobs.err" || status=$?
-            fi
-            echo "$status" >>"$work/$jobs.out"
-        done
+        run_report "$work/1.out" "$reference" 1 "$format" "$@"
         for jobs in 2 3; do
-            if ! cmp -s "$work/1.out" "$work/$jobs.out"; then
-                echo "$name ($format): -j $jobs differs from -j 1:"
-                diff "$work/1.out" "$work/$jobs.out" | head -10 || true
-                failures=$((failures + 1))
-            fi
+            run_report "$work/$jobs.out" "$oddport" "$jobs" "$format" "$@"
+            check_same "$name ($format): -j $jobs differs from -j 1" "$work/1.out" "$work/$jobs.out"
         done
         runs=$((runs + 1))
     done
@@ -64,20 +72,11 @@ same_whether_kept() {
     shift
     local format
     for format in ${JOBS_FORMATS:-text json csv ndjson}; do
-        local extra=()
-        [ "$format" = text ] && extra=(--all-flows)
-        local mode
-        for mode in never as-if-reading-sets-pace; do
-            local status=0
-            ODDPORT_READ_AHEAD=$mode "$oddport" -q -j 2 --format "$format" "${extra[@]}" \
-                -o "$work/$mode.out" "$@" <"$standard_input" 2>"$work/$mode.err" || status=$?
-            echo "$status" >>"$work/$mode.out"
-        done
-        if ! cmp -s "$work/never.out" "$work/as-if-reading-sets-pace.out"; then
-            echo "$name ($format): -j 2 differs when the reading thread runs every flow:"
-            diff "$work/never.out" "$work/as-if-reading-sets-pace.out" | head -10 || true
-            failures=$((failures + 1))
-        fi
+        ODDPORT_READ_AHEAD=never run_report "$work/shared.out" "$oddport" 2 "$format" "$@"
+        ODDPORT_READ_AHEAD=as-if-reading-sets-pace \
+            run_report "$work/kept.out" "$oddport" 2 "$format" "$@"
+        check_same "$name ($format): -j 2 differs when the reading thread runs every flow" \
+            "$work/shared.out" "$work/kept.out"
         runs=$((runs + 1))
     done
 }
