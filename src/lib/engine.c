@@ -1353,8 +1353,7 @@ void oddport_engine_free(OddportEngine *engine)
         g_array_unref(engine->link_type_uses);
     free_memory_reserve(engine);
     g_free(engine->remembered.slots);
-    if (engine->preparer != NULL)
-        engine->prepare_format->preparer_free(engine->preparer);
+    oddport_engine_stop_preparing(engine);
     oddport_object_pool_clear(&engine->flow_memory);
     if (engine->spare_finished != NULL)
         g_ptr_array_unref(engine->spare_finished);

@@ -1011,21 +1011,18 @@ void oddport_workers_dispatch(OddportWorkers *workers, const OddportDispatchedPa
                               bool payload_kept, uint64_t payload_window)
 {
     workers->gathered++;
-    if (workers->keeping_every_flow) {
-        /* The own share's engine or the one worker thread's (see worker_for_hash), chosen with
-         * no branch: which of the two a packet goes to is a coin toss from packet to packet,
-         * which a branch guesses wrong about a third of the time, for nothing here, as the
-         * packet is run the same way either way. With the branch, 4M packets of long flows
-         * took 1.06 to 1.09 times as long at -j 2 as when the worker thread's flows moved
-         * into the own share's table; without it, 1.01 to 1.03 (JSON, 14 to 20 alternating
-         * rounds; the simulated branch misses of the reading thread went from 1.30 to 1.10
-         * times those of one table). */
-        Worker *worker = &workers->workers[packet->hash >= workers->own_share_bound];
-        filling_batch(workers, worker);
-        apply_packet(worker, packet);
-        return;
-    }
-    Worker *worker = &workers->workers[worker_for_hash(workers, packet->hash)];
+    /* Once every flow is kept, the own share's engine or the one worker thread's (see
+     * worker_for_hash), chosen with no branch: which of the two a packet goes to is a coin toss
+     * from packet to packet, which a branch guesses wrong about a third of the time, for
+     * nothing there, as the packet is run the same way either way. With the branch, 4M packets
+     * of long flows took 1.06 to 1.09 times as long at -j 2 as when the worker thread's flows
+     * moved into the own share's table; without it, 1.01 to 1.03 (JSON, 14 to 20 alternating
+     * rounds; the simulated branch misses of the reading thread went from 1.30 to 1.10 times
+     * those of one table). */
+    unsigned index = workers->keeping_every_flow
+                         ? (unsigned)(packet->hash >= workers->own_share_bound)
+                         : worker_for_hash(workers, packet->hash);
+    Worker *worker = &workers->workers[index];
     if (worker->run_by_reader) {
         filling_batch(workers, worker);
         apply_packet(worker, packet);
@@ -1161,11 +1158,9 @@ bool oddport_workers_keep_every_flow(OddportWorkers *workers, uint64_t position)
      * reading thread's until the end of the input. Its flows finished from now on are written
      * out by the delivering thread, as the own share's are, not by the reading thread. */
     oddport_workers_drain(workers, position);
-    for (unsigned index = workers->first_thread; index < workers->count; index++) {
-        Worker *worker = &workers->workers[index];
-        oddport_engine_stop_preparing(worker->engine);
-        worker->run_by_reader = true;
-    }
+    Worker *thread_worker = &workers->workers[1];
+    oddport_engine_stop_preparing(thread_worker->engine);
+    thread_worker->run_by_reader = true;
     workers->keeping_every_flow = true;
     return true;
 }

@@ -45,18 +45,12 @@ static void place(OddportFlowTable *table, OddportFlowEntry *entry)
     table->slots[index] = (OddportFlowSlot){entry, entry->hash};
 }
 
-/* Whether `more` entries fit in `slot_count` slots beside the table's, at most half full. */
-static bool fits(const OddportFlowTable *table, size_t more, size_t slot_count)
-{
-    return (table->count + more) * 2 <= slot_count;
-}
-
-/* Grows the index, if need be, so that `more` entries fit in it; false, the table as it was, when
- * there is no memory. */
+/* Grows the index until `more` entries fit with the table at most half full; false, the table
+ * as it was, when there is no memory. */
 static bool make_room(OddportFlowTable *table, size_t more)
 {
     size_t slot_count = table->mask + 1;
-    while (!fits(table, more, slot_count))
+    while ((table->count + more) * 2 > slot_count)
         slot_count *= 2;
     if (slot_count == table->mask + 1)
         return true;
