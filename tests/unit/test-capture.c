@@ -1021,6 +1021,64 @@ static void test_pipe_same_failures(void)
     g_assert_cmpuint(check_pipe_matches_file(lying, ODDPORT_READ_DAMAGED), ==, 0);
 }
 
+/* A pcapng capture several of the reader's windows long, with every kind of block and lengths
+ * that end blocks at every place in a window, so that blocks are taken whole where they lie ready
+ * and by parts where a window ends inside them; a second section, big-endian, starts a MiB and a
+ * half in. With `lie_at_offset`, the first enhanced packet block at or past it states a trailing
+ * length one word longer than its own. Sets `*packets` to the records a reader gives, up to the
+ * lie when there is one. */
+static GByteArray *large_pcapng(size_t lie_at_offset, guint *packets)
+{
+    Builder capture = builder_new(false);
+    pcapng_section(&capture, false);
+    pcapng_interface(&capture, 1, 0, -1, 0);
+    pcapng_interface(&capture, 101, 128, 9, 0);
+    bool second_section = false;
+    bool lied = false;
+    *packets = 0;
+    for (unsigned index = 0; capture.bytes->len < 3 * 1024 * 1024; index++) {
+        if (!second_section && capture.bytes->len >= 1536 * 1024) {
+            pcapng_section(&capture, true);
+            pcapng_interface(&capture, 1, 0, 0x80 | 20, 0);
+            second_section = true;
+        }
+        uint64_t ticks = UINT64_C(1700000000000000) + index;
+        uint32_t captured = 60 + index * 37 % 1455;
+        if (index % 997 == 5)
+            pcapng_other_block(&capture, 0x00000005, 4 + index % 61); /* statistics */
+        if (index % 499 == 7) {
+            pcapng_simple_packet(&capture, captured, captured, index);
+        } else if (index % 251 == 3) {
+            pcapng_obsolete_packet(&capture, 0, ticks, captured, 1514, index);
+        } else {
+            size_t start = capture.bytes->len;
+            pcapng_enhanced_packet(&capture, second_section ? 0 : index % 2, ticks, captured, 1514,
+                                   index);
+            if (lie_at_offset > 0 && !lied && start >= lie_at_offset) {
+                size_t length = capture.bytes->len - start;
+                patch_u32(&capture, start + length - 4, (uint32_t)length + 4);
+                lied = true;
+            }
+        }
+        if (!lied)
+            ++*packets;
+    }
+    g_assert_true(second_section);
+    g_assert_true(lied == (lie_at_offset > 0));
+    return capture.bytes;
+}
+
+static void test_pipe_large_pcapng(void)
+{
+    guint packets;
+    g_autoptr(GByteArray) whole = large_pcapng(0, &packets);
+    g_assert_cmpuint(check_pipe_matches_file(whole, ODDPORT_READ_END), ==, packets);
+    g_autoptr(GByteArray) lying = large_pcapng(2560 * 1024, &packets);
+    g_assert_cmpuint(check_pipe_matches_file(lying, ODDPORT_READ_DAMAGED), ==, packets);
+    g_autoptr(ReadResult) result = read_bytes(lying);
+    g_assert_nonnull(strstr(result->error->message, "does not match leading length"));
+}
+
 /* Reads made while a test notes them: where each copied to, where in the file it began, whether
  * it said where (pread: the reader's timed reads, its only ones), and whether the thread that
  * runs the tests made it (else the reader's own thread that reads ahead did). This program's read
@@ -2011,6 +2069,7 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/pipe/same-records", test_pipe_same_records);
     g_test_add_func("/capture/large-file/same-records", test_large_file_same_records);
     g_test_add_func("/capture/pipe/same-failures", test_pipe_same_failures);
+    g_test_add_func("/capture/pipe/large-pcapng", test_pipe_large_pcapng);
     g_test_add_func("/capture/pipe/huge-claimed-length", test_pipe_huge_claimed_length);
     g_test_add_func("/capture/pipe/buffer-grown", test_pipe_buffer_grown);
     g_test_add_func("/capture/pipe/records-longer-than-window",
