@@ -37,6 +37,16 @@ if command -v editcap > /dev/null; then
     expect "^  2 one-thread runs at once, one per part, nothing handed between them: \
 ${number}x faster than -j 1"
 fi
+# The tools oddport is compared with, where installed (the README's install line installs both):
+# their rows, and oddport's ratios to them.
+if command -v tcpdump > /dev/null && command -v ndpiReader > /dev/null; then
+    for tool in tcpdump ndpiReader; do
+        expect "^  $tool +[0-9]+\\.[0-9]{3} +[0-9]+\\.[0-9]{3} +$number +$number +$number +$number "
+    done
+    expect "^  oddport -j 1 +[0-9]+\\.[0-9]{3} +[0-9]+\\.[0-9]{3} +$number +$number +$number +$number "
+else
+    echo "# SKIP the rows of tcpdump and ndpiReader: not both installed"
+fi
 # The parts are cut for the run and removed after it, whatever --keep says of the captures.
 if compgen -G "$work/captures/*-part_*" > /dev/null; then
     echo "FAIL: the parts were left behind"
