@@ -315,12 +315,15 @@ static inline void populate_ahead(OddportCaptureReader *reader, size_t position)
     reader->populated_through = from + length;
 }
 
+/* Every chunk now far enough behind `position`, however far the last move went: a record or
+ * block may be longer than a chunk, and handing back one chunk a move then fell further behind
+ * with each one. */
 static void release_behind(OddportCaptureReader *reader, uint64_t position)
 {
-    if ((size_t)position - reader->released < RELEASE_LAG)
-        return;
-    (void)madvise((void *)(reader->map + reader->released), RELEASE_CHUNK, MADV_DONTNEED);
-    reader->released += RELEASE_CHUNK;
+    while ((size_t)position - reader->released >= RELEASE_LAG) {
+        (void)madvise((void *)(reader->map + reader->released), RELEASE_CHUNK, MADV_DONTNEED);
+        reader->released += RELEASE_CHUNK;
+    }
 }
 
 /* Moves a mapped reader `count` bytes on, and keeps what lies around it as reading needs: the
@@ -882,7 +885,8 @@ static inline OddportCursor ready_bytes(const OddportCaptureReader *reader)
                                reader->map_size - (size_t)reader->offset);
 }
 
-/* Moves past `count` of the ready bytes, as take() does. */
+/* Moves past `count` of the ready bytes, as take() does; in a window read ahead, the lines asked
+ * for early start after them, as they do in a mapping. */
 static inline void move_past_ready(OddportCaptureReader *reader, size_t count)
 {
     if (reader->window == NULL) {
