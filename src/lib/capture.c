@@ -679,32 +679,45 @@ static inline void fetch_window_ahead(OddportCaptureReader *reader)
         reader->window, reader->window_end, reader->window_start, reader->window_fetched_through);
 }
 
-/* Hands out the next `count` streamed or decompressed bytes, like take() does for a mapped file. */
-static size_t take_from_window(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
+/* The bytes the reader can hand out without reading or decompressing more: the rest of a mapped
+ * file, or of the window. */
+static inline OddportCursor ready_bytes(const OddportCaptureReader *reader)
 {
-    if (reader->window_end - reader->window_start < count)
-        fill_window(reader, count);
+    if (reader->window != NULL)
+        return oddport_cursor_make(reader->window + reader->window_start,
+                                   reader->window_end - reader->window_start);
+    return oddport_cursor_make(reader->map + reader->offset,
+                               reader->map_size - (size_t)reader->offset);
+}
+
+/* Moves past `count` of the ready bytes and keeps what lies around them as reading needs: for a
+ * mapping, the pages behind and ahead (move_through_map); in a window read ahead, the lines after
+ * them asked for early, as they are in a mapping. */
+static inline void move_past_ready(OddportCaptureReader *reader, size_t count)
+{
+    if (reader->window == NULL) {
+        move_through_map(reader, count);
+        return;
+    }
+    reader->window_start += count;
+    reader->offset += count;
     if (reader->read_ahead != NULL)
         fetch_window_ahead(reader);
-    size_t got = MIN(count, reader->window_end - reader->window_start);
-    *bytes = reader->window + reader->window_start;
-    reader->window_start += got;
-    reader->offset += got;
-    return got;
 }
 
 /* Hands out the next `count` bytes of the file and moves past them: a pointer into the mapping,
- * or into the reader's buffer. Returns how many bytes there were, fewer than `count` only at the
- * end of the file or on a read error. The bytes stay valid until the next take. */
+ * or into the reader's window, which is filled first when it holds fewer. Returns how many bytes
+ * there were, fewer than `count` only at the end of the file or on a read error. The bytes stay
+ * valid until the next take. */
 static inline size_t take(OddportCaptureReader *reader, size_t count, const uint8_t **bytes)
 {
     /* A reader has a window exactly when its bytes are streamed or decompressed. */
-    if (reader->window != NULL)
-        return take_from_window(reader, count, bytes);
-    size_t left = reader->map_size - (size_t)reader->offset;
-    size_t got = count < left ? count : left;
-    *bytes = reader->map + reader->offset;
-    move_through_map(reader, got);
+    if (reader->window != NULL && reader->window_end - reader->window_start < count)
+        fill_window(reader, count);
+    OddportCursor ready = ready_bytes(reader);
+    size_t got = MIN(count, ready.left);
+    *bytes = ready.data;
+    move_past_ready(reader, got);
     return got;
 }
 
@@ -874,31 +887,6 @@ static inline bool plausible_captured_length(const OddportCaptureReader *reader,
     return captured <= MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN);
 }
 
-/* The bytes the reader can hand out without reading or decompressing more: the rest of a mapped
- * file, or of the window. */
-static inline OddportCursor ready_bytes(const OddportCaptureReader *reader)
-{
-    if (reader->window != NULL)
-        return oddport_cursor_make(reader->window + reader->window_start,
-                                   reader->window_end - reader->window_start);
-    return oddport_cursor_make(reader->map + reader->offset,
-                               reader->map_size - (size_t)reader->offset);
-}
-
-/* Moves past `count` of the ready bytes, as take() does; in a window read ahead, the lines asked
- * for early start after them, as they do in a mapping. */
-static inline void move_past_ready(OddportCaptureReader *reader, size_t count)
-{
-    if (reader->window == NULL) {
-        move_through_map(reader, count);
-        return;
-    }
-    reader->window_start += count;
-    reader->offset += count;
-    if (reader->read_ahead != NULL)
-        fetch_window_ahead(reader);
-}
-
 /* The common case read in one go: a plain 16-byte record header and the whole record among the
  * bytes ready, in a mapped file or in the window. The record's bytes are checked once, header and
  * data together; anything else (the end of the ready bytes, a record cut short, an implausible
@@ -1025,18 +1013,24 @@ static char *describe_block(uint32_t type, uint64_t number, uint64_t offset)
     return g_strdup_printf("%s %" PRIu64 " at offset %" PRIu64, name, number, offset);
 }
 
+/* Why a total length cannot be a real block's, or NULL when it can be. */
+static inline const char *block_length_problem(uint32_t length, uint32_t minimum)
+{
+    if (length < minimum)
+        return "less than the minimum";
+    if (length % 4 != 0)
+        return "not a multiple of 4";
+    if (length > PCAPNG_BLOCK_MAXIMUM_SIZE)
+        return "more than the 16 MiB limit";
+    return NULL;
+}
+
 /* Rejects a total length that cannot be a real block before anything is read on its word. */
 static bool block_length_plausible(OddportCaptureReader *reader, uint32_t type, uint32_t length,
                                    uint32_t minimum, uint64_t number, uint64_t offset,
                                    GError **error)
 {
-    const char *problem = NULL;
-    if (length < minimum)
-        problem = "less than the minimum";
-    else if (length % 4 != 0)
-        problem = "not a multiple of 4";
-    else if (length > PCAPNG_BLOCK_MAXIMUM_SIZE)
-        problem = "more than the 16 MiB limit";
+    const char *problem = block_length_problem(length, minimum);
     if (problem == NULL)
         return true;
     g_autofree char *block = describe_block(type, number, offset);
@@ -1047,6 +1041,18 @@ static bool block_length_plausible(OddportCaptureReader *reader, uint32_t type, 
         fail(reader, ODDPORT_READ_DAMAGED, error, "%s has total length %" PRIu32 ", %s", block,
              length, problem);
     return false;
+}
+
+/* Splits `rest`, a block's bytes after its header, into its body and the trailing copy of its
+ * length, which it reads into `*trailing_length`; false when there is no room for that copy or it
+ * is not `length`. */
+static inline bool split_block_rest(const OddportCaptureReader *reader, OddportCursor rest,
+                                    uint32_t length, OddportCursor *body, uint32_t *trailing_length)
+{
+    OddportCursor trailer;
+    return rest.left >= 4 && oddport_cursor_sub(&rest, rest.left - 4, body) &&
+           oddport_cursor_sub(&rest, 4, &trailer) &&
+           read_u32(&trailer, reader->big_endian, trailing_length) && *trailing_length == length;
 }
 
 /* Takes the rest of a block whose header has been read and checks the trailing copy of its
@@ -1062,11 +1068,9 @@ static OddportReadStatus take_block_body(OddportCaptureReader *reader, uint32_t 
         g_autofree char *block = describe_block(type, number, offset);
         return fail_short(reader, error, needed, got, "%s", block);
     }
-    OddportCursor rest = oddport_cursor_make(bytes, got);
-    OddportCursor trailer;
     uint32_t trailing_length = 0;
-    if (!oddport_cursor_sub(&rest, needed - 4, body) || !oddport_cursor_sub(&rest, 4, &trailer) ||
-        !read_u32(&trailer, reader->big_endian, &trailing_length) || trailing_length != length) {
+    if (!split_block_rest(reader, oddport_cursor_make(bytes, got), length, body,
+                          &trailing_length)) {
         g_autofree char *block = describe_block(type, number, offset);
         return fail(reader, ODDPORT_READ_DAMAGED, error,
                     "%s: trailing length %" PRIu32 " does not match leading length %" PRIu32, block,
@@ -1335,16 +1339,13 @@ static inline bool take_ready_block(OddportCaptureReader *reader, uint32_t *type
                                     OddportCursor *body)
 {
     OddportCursor rest = ready_bytes(reader);
-    OddportCursor header = rest;
     OddportCursor block;
     uint32_t length, trailing_length;
-    if (!read_u32(&header, reader->big_endian, type) || *type == PCAPNG_BLOCK_SECTION_HEADER ||
-        !read_u32(&header, reader->big_endian, &length) || length < PCAPNG_BLOCK_MINIMUM_SIZE ||
-        length % 4 != 0 || length > PCAPNG_BLOCK_MAXIMUM_SIZE ||
-        !oddport_cursor_sub(&rest, length, &block) ||
-        !oddport_cursor_skip(&block, PCAPNG_BLOCK_HEADER_SIZE) ||
-        !oddport_cursor_sub(&block, length - PCAPNG_BLOCK_MINIMUM_SIZE, body) ||
-        !read_u32(&block, reader->big_endian, &trailing_length) || trailing_length != length)
+    if (!read_u32(&rest, reader->big_endian, type) || *type == PCAPNG_BLOCK_SECTION_HEADER ||
+        !read_u32(&rest, reader->big_endian, &length) ||
+        block_length_problem(length, PCAPNG_BLOCK_MINIMUM_SIZE) != NULL ||
+        !oddport_cursor_sub(&rest, length - PCAPNG_BLOCK_HEADER_SIZE, &block) ||
+        !split_block_rest(reader, block, length, body, &trailing_length))
         return false;
     move_past_ready(reader, length);
     return true;

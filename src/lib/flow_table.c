@@ -45,20 +45,18 @@ static void place(OddportFlowTable *table, OddportFlowEntry *entry)
     table->slots[index] = (OddportFlowSlot){entry, entry->hash};
 }
 
-/* Grows the index until `more` entries fit with the table at most half full; false, the table
- * as it was, when there is no memory. */
-static bool make_room(OddportFlowTable *table, size_t more)
+/* Doubles the index when one more entry would leave it more than half full (once is enough: it
+ * never is); false, the table as it was, when there is no memory. */
+static bool make_room_for_one(OddportFlowTable *table)
 {
-    size_t slot_count = table->mask + 1;
-    while ((table->count + more) * 2 > slot_count)
-        slot_count *= 2;
-    if (slot_count == table->mask + 1)
+    size_t old_count = table->mask + 1;
+    if ((table->count + 1) * 2 <= old_count)
         return true;
+    size_t slot_count = old_count * 2;
     OddportFlowSlot *grown = new_slots(slot_count);
     if (grown == NULL)
         return false;
     OddportFlowSlot *old_slots = table->slots;
-    size_t old_count = table->mask + 1;
     table->slots = grown;
     table->mask = slot_count - 1;
     for (size_t index = 0; index < old_count; index++)
@@ -71,7 +69,7 @@ static bool make_room(OddportFlowTable *table, size_t more)
 bool oddport_flow_table_insert(OddportFlowTable *table, OddportFlowEntry *entry,
                                OddportFlowList list, uint64_t touch)
 {
-    if (!make_room(table, 1))
+    if (!make_room_for_one(table))
         return false;
     place(table, entry);
     table->count++;

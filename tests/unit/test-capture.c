@@ -109,8 +109,9 @@ static void pcapng_interface(Builder *builder, uint16_t link_type, uint32_t snap
     g_byte_array_unref(body.bytes);
 }
 
-static void pcapng_enhanced_packet(Builder *builder, uint32_t interface_id, uint64_t ticks,
-                                   uint32_t captured, uint32_t wire, unsigned seed)
+/* An enhanced packet block holding `captured` bytes of `data`. */
+static void pcapng_enhanced_packet_of(Builder *builder, uint32_t interface_id, uint64_t ticks,
+                                      uint32_t captured, uint32_t wire, const uint8_t *data)
 {
     Builder body = builder_new(builder->big_endian);
     put_u32(&body, interface_id);
@@ -118,9 +119,16 @@ static void pcapng_enhanced_packet(Builder *builder, uint32_t interface_id, uint
     put_u32(&body, (uint32_t)ticks);
     put_u32(&body, captured);
     put_u32(&body, wire);
-    put_bytes(&body, packet_bytes(seed, captured), captured);
+    put_bytes(&body, data, captured);
     pcapng_block(builder, 0x00000006, &body);
     g_byte_array_unref(body.bytes);
+}
+
+static void pcapng_enhanced_packet(Builder *builder, uint32_t interface_id, uint64_t ticks,
+                                   uint32_t captured, uint32_t wire, unsigned seed)
+{
+    pcapng_enhanced_packet_of(builder, interface_id, ticks, captured, wire,
+                              packet_bytes(seed, captured));
 }
 
 static void pcapng_simple_packet(Builder *builder, uint32_t wire, size_t present, unsigned seed)
@@ -1154,20 +1162,10 @@ static void test_mapped_long_blocks_handed_back(void)
     Builder capture = builder_new(false);
     pcapng_section(&capture, false);
     pcapng_interface(&capture, 1, 0, -1, 0);
-    for (unsigned index = 0; index < BLOCKS; index++) {
-        /* An enhanced packet block of zeros: pcapng_enhanced_packet's patterns are shorter. */
-        Builder body = builder_new(false);
-        put_u32(&body, 0);
-        put_u32(&body, 0);
-        put_u32(&body, index);
-        put_u32(&body, CAPTURED);
-        put_u32(&body, CAPTURED);
-        guint fields = body.bytes->len;
-        g_byte_array_set_size(body.bytes, fields + CAPTURED);
-        memset(body.bytes->data + fields, 0, CAPTURED);
-        pcapng_block(&capture, 0x00000006, &body);
-        g_byte_array_unref(body.bytes);
-    }
+    /* Zeros: packet_bytes's patterns are shorter than these blocks. */
+    g_autofree uint8_t *zeros = g_malloc0(CAPTURED);
+    for (unsigned index = 0; index < BLOCKS; index++)
+        pcapng_enhanced_packet_of(&capture, 0, index, CAPTURED, CAPTURED, zeros);
     g_autoptr(GByteArray) bytes = capture.bytes;
     /* Under the size at which the reader times mapping against reading: always mapped. */
     g_assert_cmpuint(bytes->len, <, 64 * 1024 * 1024);
