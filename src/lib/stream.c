@@ -5,6 +5,10 @@
 
 #include "internal/stream.h"
 
+/* What keeps a flow small (see OddportStream.pending): the buffer's and the pieces' pointers, the
+ * numbers and flags. */
+_Static_assert(sizeof(OddportStream) <= 32, "a stream fits half a cache line");
+
 void oddport_stream_set_base(OddportStream *stream, uint32_t first_data_sequence)
 {
     if (stream->has_base)
@@ -63,8 +67,11 @@ static void remember_pending(OddportStream *stream, uint32_t start, uint32_t end
             return;
         }
     }
-    if (stream->pending_count < ODDPORT_STREAM_MAX_PENDING)
-        stream->pending[stream->pending_count++] = (OddportStreamRange){start, end};
+    if (stream->pending_count == ODDPORT_STREAM_MAX_PENDING)
+        return;
+    if (stream->pending == NULL)
+        stream->pending = g_new(OddportStreamRange, ODDPORT_STREAM_MAX_PENDING);
+    stream->pending[stream->pending_count++] = (OddportStreamRange){start, end};
 }
 
 /* Copies offsets [from, to) of a segment that begins at offset `start`, leaving alone the bytes
@@ -143,5 +150,6 @@ bool oddport_stream_is_full(const OddportStream *stream)
 void oddport_stream_clear(OddportStream *stream)
 {
     g_free(stream->buffer);
+    g_free(stream->pending);
     memset(stream, 0, sizeof *stream);
 }
