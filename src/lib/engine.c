@@ -24,21 +24,27 @@ typedef struct {
     uint64_t packets;
     uint64_t bytes;
     /* The last packet that brought this side bytes while it was undecided: once the side is
-     * decided, the packet that decided it. */
-    const OddportCaptureSummary *deciding_capture;
-    uint64_t deciding_frame;
+     * decided, the packet that decided it. Its place in the run (0: none), from which its
+     * capture and frame are found when the flow is described (see packet_place). */
+    uint64_t deciding_position;
 } FlowSide;
 
+/* A flow keeps its packets' places in the run, not their captures and frames: a place is one
+ * number where the two took two, and the flows a flood keeps open at once are half a million. */
 typedef struct Flow {
     OddportFlowEntry entry; /* first, so that a table entry is its flow */
     uint64_t id;            /* the run's packet ordinal of its first packet */
     uint64_t first_seen_ns;
-    const OddportCaptureSummary *first_capture;
-    uint64_t first_frame;
     FlowSide side[2]; /* indexed like entry.key.address */
     uint8_t first_sender;
     bool reset;
 } Flow;
+
+/* Where a capture's records start in the run: its frame N is the run's place frames_before + N. */
+typedef struct {
+    uint64_t frames_before;
+    const OddportCaptureSummary *capture;
+} CaptureStart;
 
 typedef struct {
     uint32_t link_type;
@@ -79,6 +85,9 @@ struct OddportEngine {
     uint64_t capture_frames;
     uint64_t current_frame;
     uint64_t current_position; /* frames_before_capture + current_frame */
+    /* Of CaptureStart, in the run's order: each capture this engine was given, to find a packet's
+     * capture and frame from its place in the run. */
+    GArray *capture_starts;
     /* Packets outside [since, since + length) are skipped: BPF cannot filter on time. One
      * unsigned comparison per packet tells (a time before `since` wraps around to a large
      * offset). */
@@ -170,6 +179,7 @@ OddportEngine *oddport_engine_new(const OddportPortRules *rules, OddportFlowSink
     };
     oddport_flow_table_init(&engine->flows, timeouts_ns);
     oddport_object_pool_init(&engine->flow_memory, sizeof(Flow));
+    engine->capture_starts = g_array_new(FALSE, FALSE, sizeof(CaptureStart));
     engine->worker_count = 1;
     engine->window_length_ns = UINT64_MAX;
     engine->remember_from_ns = UINT64_MAX;
@@ -419,6 +429,38 @@ static void note_detection_done(const Flow *flow, bool done[2])
         done[index] = oddport_side_detection_done(&flow->side[index].detection);
 }
 
+/* Notes that the run's places after `frames_before` are `capture`'s, unless it was the last noted
+ * (a worker is told of a capture again when it ends). */
+static void note_capture_start(OddportEngine *engine, const OddportCaptureSummary *capture,
+                               uint64_t frames_before)
+{
+    GArray *starts = engine->capture_starts;
+    if (starts->len > 0 && g_array_index(starts, CaptureStart, starts->len - 1).capture == capture)
+        return;
+    CaptureStart start = {frames_before, capture};
+    g_array_append_val(starts, start);
+}
+
+/* The capture and frame of the packet at `position` in the run: the capture noted last among
+ * those that start before it. A capture without records starts where the next one does, and so
+ * is never chosen. */
+static OddportPacketPlace packet_place(const OddportEngine *engine, uint64_t position)
+{
+    const GArray *starts = engine->capture_starts;
+    g_assert(starts->len > 0);
+    guint low = 0;
+    guint high = starts->len;
+    while (high - low > 1) {
+        guint middle = low + (high - low) / 2;
+        if (g_array_index(starts, CaptureStart, middle).frames_before < position)
+            low = middle;
+        else
+            high = middle;
+    }
+    const CaptureStart *start = &g_array_index(starts, CaptureStart, low);
+    return (OddportPacketPlace){start->capture->path, position - start->frames_before};
+}
+
 /* The report of a flow under `verdict`; it borrows from the verdict, and from the flow as
  * report_borrows_from_flow says. `detection_done` is indexed like the flow's sides; `open_at_end`
  * says the input ended with the flow still open. */
@@ -466,15 +508,14 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         report->client_opening = *flow->side[client].detection.opening;
     if (flow->side[server].detection.opening != NULL)
         report->server_opening = *flow->side[server].detection.opening;
-    report->first_packet = (OddportPacketPlace){flow->first_capture->path, flow->first_frame};
+    report->first_packet = packet_place(engine, flow->id);
     /* The app is the server's when it has one, else the client's (oddport_classify_flow). */
     unsigned decider = verdict->app == ODDPORT_APP_UNKNOWN   ? 2
                        : verdict->server_app == verdict->app ? server
                        : verdict->client_app == verdict->app ? client
                                                              : 2;
-    if (decider != 2 && flow->side[decider].deciding_capture != NULL) {
-        report->deciding_packet = (OddportPacketPlace){flow->side[decider].deciding_capture->path,
-                                                       flow->side[decider].deciding_frame};
+    if (decider != 2 && flow->side[decider].deciding_position != 0) {
+        report->deciding_packet = packet_place(engine, flow->side[decider].deciding_position);
         report->decided_by =
             decider == client ? ODDPORT_DECIDED_BY_CLIENT : ODDPORT_DECIDED_BY_SERVER;
     }
@@ -739,8 +780,6 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
     flow->entry.key = *key;
     flow->entry.hash = hash;
     flow->id = engine->current_position;
-    flow->first_capture = engine->capture;
-    flow->first_frame = engine->current_frame;
     flow->first_seen_ns = now;
     flow->first_sender = (uint8_t)sender;
     oddport_side_init(&flow->side[0].detection, (OddportTransport)key->transport);
@@ -803,10 +842,8 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
     }
     /* Most of a long flow's packets come after detection is over: they skip the call. */
     if (packet->payload_captured > 0 && !oddport_side_detection_done(&side->detection)) {
-        if (!side->detection.decided) {
-            side->deciding_capture = engine->capture;
-            side->deciding_frame = engine->current_frame;
-        }
+        if (!side->detection.decided)
+            side->deciding_position = engine->current_position;
         if (!is_tcp)
             oddport_side_feed_datagram(&side->detection, packet->payload, packet->payload_captured);
         else
@@ -881,6 +918,7 @@ void oddport_engine_begin_capture(OddportEngine *engine, const char *path,
     capture->format = format;
     capture->precision_digits = precision_digits;
     engine->capture = capture;
+    note_capture_start(engine, capture, engine->frames_before_capture);
     engine->capture_frames = 0;
     engine->link_type_uses = g_array_new(FALSE, TRUE, sizeof(LinkTypeUse));
     engine->last_link_type = UINT32_MAX;
@@ -1353,6 +1391,7 @@ void oddport_engine_free(OddportEngine *engine)
         g_array_unref(engine->link_type_uses);
     free_memory_reserve(engine);
     g_free(engine->remembered.slots);
+    g_array_unref(engine->capture_starts);
     oddport_engine_stop_preparing(engine);
     oddport_object_pool_clear(&engine->flow_memory);
     if (engine->spare_finished != NULL)
@@ -1403,6 +1442,7 @@ void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSumma
     /* A worker only reads the capture's path; the reading engine owns and fills it. */
     engine->capture = (OddportCaptureSummary *)capture;
     engine->frames_before_capture = frames_before_capture;
+    note_capture_start(engine, capture, frames_before_capture);
     engine->summary.precision_digits = precision_digits;
 }
 

@@ -174,6 +174,97 @@ static void test_ids_follow_first_packets(void)
     oddport_port_rules_free(rules);
 }
 
+typedef struct {
+    GString *lines; /* per finished flow: id, first packet's place, deciding packet's place */
+} Places;
+
+static void collect_places(const OddportFlowReport *flow, void *user_data)
+{
+    Places *places = user_data;
+    g_string_append_printf(places->lines, "%" G_GUINT64_FORMAT " %s:%" G_GUINT64_FORMAT, flow->id,
+                           flow->first_packet.capture, flow->first_packet.frame);
+    if (flow->deciding_packet.capture != NULL)
+        g_string_append_printf(places->lines, " decided %s:%" G_GUINT64_FORMAT,
+                               flow->deciding_packet.capture, flow->deciding_packet.frame);
+    g_string_append_c(places->lines, '\n');
+}
+
+/* Feeds a frame at `second`, numbered `frame` (0: the engine numbers it). */
+static void feed_frame(OddportEngine *engine, const uint8_t *frame, size_t length, unsigned second,
+                       uint64_t frame_number)
+{
+    OddportRecord record = {.timestamp_ns = (uint64_t)second * 1000000000u,
+                            .captured_length = (uint32_t)length,
+                            .wire_length = (uint32_t)length,
+                            .link_type = 1,
+                            .data = frame,
+                            .frame_number = frame_number};
+    g_assert_cmpint(oddport_engine_feed_record(engine, &record).status, ==, ODDPORT_DECODE_OK);
+}
+
+/* An SSH server's banner from 10.0.0.2 port 2222 to 10.0.0.1 port 40000, in one TCP segment. */
+static size_t make_ssh_banner_frame(uint8_t frame[128])
+{
+    static const char banner[] = "SSH-2.0-OpenSSH_9.6\r\n";
+    static const uint8_t ethernet[14] = {0, 1, 2, 3, 4, 6, 0, 1, 2, 3, 4, 5, 0x08, 0x00};
+    /* Ports 2222 and 40000, sequence 4096, a header of 20 bytes, PSH and ACK. */
+    static const uint8_t tcp[20] = {0x08, 0xae, 0x9c, 0x40, 0,    0,    0x10, 0, 0, 0,
+                                    0,    0,    0x50, 0x18, 0xff, 0xff, 0,    0, 0, 0};
+    /* IPv4 from 10.0.0.2 to 10.0.0.1; its total length is set below. */
+    static const uint8_t ip[20] = {0x45, 0, 0,  0, 0, 1, 0,  0, 64, 6,
+                                   0,    0, 10, 0, 0, 2, 10, 0, 0,  1};
+    size_t payload = sizeof banner - 1;
+    size_t length = 0;
+    memcpy(frame + length, ethernet, sizeof ethernet);
+    length += sizeof ethernet;
+    memcpy(frame + length, ip, sizeof ip);
+    size_t ip_length = sizeof ip + sizeof tcp + payload;
+    frame[length + 2] = (uint8_t)(ip_length >> 8);
+    frame[length + 3] = (uint8_t)ip_length;
+    length += sizeof ip;
+    memcpy(frame + length, tcp, sizeof tcp);
+    length += sizeof tcp;
+    memcpy(frame + length, banner, payload);
+    return length + payload;
+}
+
+/* A packet's place is its capture and its frame there: a flow keeps the run's position of its
+ * first packet and of the packet that decided it, and the capture is found from the position
+ * when the flow is described. Across captures, past one without records, with frames the caller
+ * numbered itself, and for a flow that began in one capture and went on in the next. */
+static void test_packet_places_across_captures(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    Places places = {g_string_new(NULL)};
+    OddportEngine *engine = oddport_engine_new(rules, collect_places, &places);
+    uint8_t udp[42];
+    oddport_engine_begin_capture(engine, "first", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
+    make_udp_frame(udp, 1001);
+    feed_frame(engine, udp, sizeof udp, 0, 0);
+    make_udp_frame(udp, 1002);
+    feed_frame(engine, udp, sizeof udp, 1, 0);
+    oddport_engine_end_capture(engine);
+    oddport_engine_begin_capture(engine, "empty", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
+    oddport_engine_end_capture(engine);
+    oddport_engine_begin_capture(engine, "third", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
+    make_udp_frame(udp, 1001);
+    feed_frame(engine, udp, sizeof udp, 2, 4);
+    uint8_t ssh[128];
+    feed_frame(engine, ssh, make_ssh_banner_frame(ssh), 3, 0);
+    make_udp_frame(udp, 1003);
+    feed_frame(engine, udp, sizeof udp, 4, 9);
+    oddport_engine_end_capture(engine);
+    oddport_engine_finish(engine);
+    g_autofree char *lines = g_string_free(places.lines, FALSE);
+    g_assert_cmpstr(lines, ==,
+                    "1 first:1\n"
+                    "2 first:2\n"
+                    "7 third:5 decided third:5\n"
+                    "11 third:9\n");
+    oddport_engine_free(engine);
+    oddport_port_rules_free(rules);
+}
+
 /* At the end, the flows still open finish in the order they began, a chunk at a time, however
  * the flow table holds them; an engine freed before the last chunk frees the flows left. */
 static void test_open_flows_finish_in_order_of_beginning(void)
@@ -462,6 +553,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/engine/ids-follow-first-packets", test_ids_follow_first_packets);
+    g_test_add_func("/engine/packet-places-across-captures", test_packet_places_across_captures);
     g_test_add_func("/engine/open-flows-finish-in-order-of-beginning",
                     test_open_flows_finish_in_order_of_beginning);
     g_test_add_func("/engine/fed-records-match-the-file", test_fed_records_match_the_file);
