@@ -447,7 +447,8 @@ static void note_capture_start(OddportEngine *engine, const OddportCaptureSummar
 static OddportPacketPlace packet_place(const OddportEngine *engine, uint64_t position)
 {
     const GArray *starts = engine->capture_starts;
-    g_assert(starts->len > 0);
+    /* Every flow began in a capture the engine was told of. */
+    g_return_val_if_fail(starts->len > 0, ((OddportPacketPlace){NULL, 0}));
     guint low = 0;
     guint high = starts->len;
     while (high - low > 1) {
@@ -458,6 +459,7 @@ static OddportPacketPlace packet_place(const OddportEngine *engine, uint64_t pos
             high = middle;
     }
     const CaptureStart *start = &g_array_index(starts, CaptureStart, low);
+    g_assert(start->frames_before < position);
     return (OddportPacketPlace){start->capture->path, position - start->frames_before};
 }
 

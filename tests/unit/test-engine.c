@@ -231,12 +231,14 @@ static size_t make_ssh_banner_frame(uint8_t frame[128])
 /* A packet's place is its capture and its frame there: a flow keeps the run's position of its
  * first packet and of the packet that decided it, and the capture is found from the position
  * when the flow is described. Across captures, past one without records, with frames the caller
- * numbered itself, and for a flow that began in one capture and went on in the next. */
-static void test_packet_places_across_captures(void)
+ * numbered itself, and for a flow that began in one capture and went on in the next; with one
+ * thread, and with worker threads, whose engines learn of each capture from the reading one. */
+static void check_packet_places_across_captures(unsigned workers)
 {
     OddportPortRules *rules = oddport_port_rules_new();
     Places places = {g_string_new(NULL)};
     OddportEngine *engine = oddport_engine_new(rules, collect_places, &places);
+    oddport_engine_set_workers(engine, workers);
     uint8_t udp[42];
     oddport_engine_begin_capture(engine, "first", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
     make_udp_frame(udp, 1001);
@@ -263,6 +265,13 @@ static void test_packet_places_across_captures(void)
                     "11 third:9\n");
     oddport_engine_free(engine);
     oddport_port_rules_free(rules);
+}
+
+static void test_packet_places_across_captures(void)
+{
+    check_packet_places_across_captures(1);
+    check_packet_places_across_captures(2);
+    check_packet_places_across_captures(3);
 }
 
 /* At the end, the flows still open finish in the order they began, a chunk at a time, however
