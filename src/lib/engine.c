@@ -83,8 +83,8 @@ struct OddportEngine {
      * record has a place in its file and in the run (see OddportFlowReport.id). */
     uint64_t frames_before_capture;
     uint64_t capture_frames;
-    uint64_t current_frame;
-    uint64_t current_position; /* frames_before_capture + current_frame */
+    /* The place in the run of the record being fed: frames_before_capture + its frame. */
+    uint64_t current_position;
     /* Of CaptureStart, in the run's order: each capture this engine was given, to find a packet's
      * capture and frame from its place in the run. */
     GArray *capture_starts;
@@ -989,7 +989,6 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
     uint64_t frame = record->frame_number != 0 ? record->frame_number : engine->capture_frames + 1;
     if (frame > engine->capture_frames)
         engine->capture_frames = frame;
-    engine->current_frame = frame;
     engine->current_position = engine->frames_before_capture + frame;
     capture->packets++;
     capture->bytes += record->wire_length;
@@ -1441,17 +1440,14 @@ void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedF
 void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSummary *capture,
                                 uint64_t frames_before_capture, unsigned precision_digits)
 {
-    /* A worker only reads the capture's path; the reading engine owns and fills it. */
-    engine->capture = (OddportCaptureSummary *)capture;
-    engine->frames_before_capture = frames_before_capture;
+    /* A worker only reads the capture's path, when it describes a flow; the reading engine owns
+     * and fills the capture. */
     note_capture_start(engine, capture, frames_before_capture);
     engine->summary.precision_digits = precision_digits;
 }
 
 bool oddport_engine_apply_packet(OddportEngine *engine, const OddportDispatchedPacket *dispatched)
 {
-    /* The inverse of the position oddport_engine_feed_record gives each record. */
-    engine->current_frame = dispatched->position - engine->frames_before_capture;
     engine->current_position = dispatched->position;
     return process_packet(engine, dispatched);
 }

@@ -61,8 +61,8 @@ typedef struct {
     uint8_t tcp_flags;
     uint8_t sender; /* which of key.address sent it */
     uint64_t timestamp_ns;
-    /* Run-wide record position: the id of a flow it starts. Its frame number in its capture is
-     * this less the frames of the captures before (oddport_engine_set_context). */
+    /* Run-wide record position: the id of a flow it starts. The worker's engine finds its
+     * capture and frame from it, by the captures it was told of (oddport_engine_set_context). */
     uint64_t position;
 } OddportDispatchedPacket;
 
@@ -71,8 +71,9 @@ typedef struct {
  * the engine's memory reserve, which only the reading engine needs. */
 void oddport_engine_set_finished_handler(OddportEngine *engine, OddportFinishedFlowHandler handler,
                                          void *user_data);
-/* Which capture new flows start in (borrowed from the reading engine, which keeps it alive to the
- * end), the frames of the captures before it, and the precision of times written from now on. */
+/* Which capture the packets from here on come from (borrowed from the reading engine, which keeps
+ * it alive to the end), the frames of the captures before it, and the precision of times written
+ * from now on. A capture told of again, as a worker is when it ends, changes only the precision. */
 void oddport_engine_set_context(OddportEngine *engine, const OddportCaptureSummary *capture,
                                 uint64_t frames_before_capture, unsigned precision_digits);
 /* Returns false when there was no memory for a new flow (the engine's summary says so). */
