@@ -12,7 +12,7 @@
 #include "oddport/vocabulary.h"
 
 typedef struct {
-    GString *lines; /* one line per finished flow: id, app, severity, packets */
+    GString *lines; /* one line per finished flow, as the test's collector writes it */
 } Collected;
 
 static void collect(const OddportFlowReport *flow, void *user_data)
@@ -111,6 +111,19 @@ static void make_udp_frame(uint8_t frame[42], uint16_t port)
     frame[37] = (uint8_t)port;
 }
 
+/* Feeds a frame at `second`, numbered `frame_number` (0: the engine numbers it). */
+static OddportRecordOutcome feed_frame(OddportEngine *engine, const uint8_t *frame, size_t length,
+                                       unsigned second, uint64_t frame_number)
+{
+    OddportRecord record = {.timestamp_ns = (uint64_t)second * 1000000000u,
+                            .captured_length = (uint32_t)length,
+                            .wire_length = (uint32_t)length,
+                            .link_type = 1,
+                            .data = frame,
+                            .frame_number = frame_number};
+    return oddport_engine_feed_record(engine, &record);
+}
+
 /* Feeds one capture of frames at the given seconds to ports 1000 + index. */
 static void feed_capture(OddportEngine *engine, const char *name, const unsigned *seconds,
                          const uint16_t *ports, size_t count)
@@ -119,14 +132,7 @@ static void feed_capture(OddportEngine *engine, const char *name, const unsigned
     for (size_t index = 0; index < count; index++) {
         uint8_t frame[42];
         make_udp_frame(frame, ports[index]);
-        OddportRecord record = {
-            .timestamp_ns = (uint64_t)seconds[index] * 1000000000u,
-            .captured_length = sizeof frame,
-            .wire_length = sizeof frame,
-            .link_type = 1,
-            .data = frame,
-        };
-        oddport_engine_feed_record(engine, &record);
+        feed_frame(engine, frame, sizeof frame, seconds[index], 0);
     }
     oddport_engine_end_capture(engine);
 }
@@ -155,13 +161,8 @@ static void test_ids_follow_first_packets(void)
     for (uint64_t frame = 5; frame <= 7; frame += 2) {
         uint8_t bytes[42];
         make_udp_frame(bytes, (uint16_t)(2000 + frame));
-        OddportRecord record = {.timestamp_ns = frame * 1000000000u,
-                                .captured_length = sizeof bytes,
-                                .wire_length = sizeof bytes,
-                                .link_type = 1,
-                                .data = bytes,
-                                .frame_number = frame};
-        g_assert_cmpuint(oddport_engine_feed_record(engine, &record).flow_id, ==, frame);
+        g_assert_cmpuint(feed_frame(engine, bytes, sizeof bytes, (unsigned)frame, frame).flow_id,
+                         ==, frame);
     }
     oddport_engine_end_capture(engine);
     const unsigned later_seconds[] = {10};
@@ -174,32 +175,16 @@ static void test_ids_follow_first_packets(void)
     oddport_port_rules_free(rules);
 }
 
-typedef struct {
-    GString *lines; /* per finished flow: id, first packet's place, deciding packet's place */
-} Places;
-
+/* A collector of each flow's id, its first packet's place and its deciding packet's. */
 static void collect_places(const OddportFlowReport *flow, void *user_data)
 {
-    Places *places = user_data;
+    Collected *places = user_data;
     g_string_append_printf(places->lines, "%" G_GUINT64_FORMAT " %s:%" G_GUINT64_FORMAT, flow->id,
                            flow->first_packet.capture, flow->first_packet.frame);
     if (flow->deciding_packet.capture != NULL)
         g_string_append_printf(places->lines, " decided %s:%" G_GUINT64_FORMAT,
                                flow->deciding_packet.capture, flow->deciding_packet.frame);
     g_string_append_c(places->lines, '\n');
-}
-
-/* Feeds a frame at `second`, numbered `frame` (0: the engine numbers it). */
-static void feed_frame(OddportEngine *engine, const uint8_t *frame, size_t length, unsigned second,
-                       uint64_t frame_number)
-{
-    OddportRecord record = {.timestamp_ns = (uint64_t)second * 1000000000u,
-                            .captured_length = (uint32_t)length,
-                            .wire_length = (uint32_t)length,
-                            .link_type = 1,
-                            .data = frame,
-                            .frame_number = frame_number};
-    g_assert_cmpint(oddport_engine_feed_record(engine, &record).status, ==, ODDPORT_DECODE_OK);
 }
 
 /* An SSH server's banner from 10.0.0.2 port 2222 to 10.0.0.1 port 40000, in one TCP segment. */
@@ -236,25 +221,26 @@ static size_t make_ssh_banner_frame(uint8_t frame[128])
 static void check_packet_places_across_captures(unsigned workers)
 {
     OddportPortRules *rules = oddport_port_rules_new();
-    Places places = {g_string_new(NULL)};
+    Collected places = {g_string_new(NULL)};
     OddportEngine *engine = oddport_engine_new(rules, collect_places, &places);
     oddport_engine_set_workers(engine, workers);
     uint8_t udp[42];
     oddport_engine_begin_capture(engine, "first", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
     make_udp_frame(udp, 1001);
-    feed_frame(engine, udp, sizeof udp, 0, 0);
+    g_assert_cmpint(feed_frame(engine, udp, sizeof udp, 0, 0).status, ==, ODDPORT_DECODE_OK);
     make_udp_frame(udp, 1002);
-    feed_frame(engine, udp, sizeof udp, 1, 0);
+    g_assert_cmpint(feed_frame(engine, udp, sizeof udp, 1, 0).status, ==, ODDPORT_DECODE_OK);
     oddport_engine_end_capture(engine);
     oddport_engine_begin_capture(engine, "empty", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
     oddport_engine_end_capture(engine);
     oddport_engine_begin_capture(engine, "third", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
     make_udp_frame(udp, 1001);
-    feed_frame(engine, udp, sizeof udp, 2, 4);
+    g_assert_cmpint(feed_frame(engine, udp, sizeof udp, 2, 4).status, ==, ODDPORT_DECODE_OK);
     uint8_t ssh[128];
-    feed_frame(engine, ssh, make_ssh_banner_frame(ssh), 3, 0);
+    g_assert_cmpint(feed_frame(engine, ssh, make_ssh_banner_frame(ssh), 3, 0).status, ==,
+                    ODDPORT_DECODE_OK);
     make_udp_frame(udp, 1003);
-    feed_frame(engine, udp, sizeof udp, 4, 9);
+    g_assert_cmpint(feed_frame(engine, udp, sizeof udp, 4, 9).status, ==, ODDPORT_DECODE_OK);
     oddport_engine_end_capture(engine);
     oddport_engine_finish(engine);
     g_autofree char *lines = g_string_free(places.lines, FALSE);
