@@ -15,11 +15,15 @@
 
 typedef OddportFlowKey FlowKey;
 
+/* The flags share one byte, which with the flow's others makes room for the sequence number
+ * beside them: see Flow. */
 typedef struct {
     OddportSide detection;
-    bool sent_syn;
-    bool sent_syn_ack;
-    bool sent_fin;
+    bool sent_syn : 1;
+    bool sent_syn_ack : 1;
+    bool sent_fin : 1;
+    bool sent_reset : 1;
+    bool sent_first_packet : 1;
     uint32_t syn_sequence;
     uint64_t packets;
     uint64_t bytes;
@@ -30,15 +34,27 @@ typedef struct {
 } FlowSide;
 
 /* A flow keeps its packets' places in the run, not their captures and frames: a place is one
- * number where the two took two, and the flows a flood keeps open at once are half a million. */
+ * number where the two took two, and the flows a flood keeps open at once are half a million.
+ * Which side sent the first packet, and whether either reset the connection, are flags of the
+ * sides, not fields of their own, which would take a word more than four cache lines. */
 typedef struct Flow {
     OddportFlowEntry entry; /* first, so that a table entry is its flow */
     uint64_t id;            /* the run's packet ordinal of its first packet */
     uint64_t first_seen_ns;
     FlowSide side[2]; /* indexed like entry.key.address */
-    uint8_t first_sender;
-    bool reset;
 } Flow;
+
+_Static_assert(sizeof(Flow) <= 4 * ODDPORT_CACHE_LINE, "a flow takes four cache lines");
+
+static unsigned first_sender(const Flow *flow)
+{
+    return flow->side[1].sent_first_packet ? 1 : 0;
+}
+
+static bool flow_was_reset(const Flow *flow)
+{
+    return flow->side[0].sent_reset || flow->side[1].sent_reset;
+}
 
 /* Where a capture's records start in the run: its frame N is the run's place frames_before + N. */
 typedef struct {
@@ -391,7 +407,7 @@ static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
 
 static bool flow_is_closed(const Flow *flow)
 {
-    return flow->reset || (flow->side[0].sent_fin && flow->side[1].sent_fin);
+    return flow_was_reset(flow) || (flow->side[0].sent_fin && flow->side[1].sent_fin);
 }
 
 /* What a flow is judged on; the side results are borrowed from the flow. */
@@ -399,7 +415,7 @@ static void flow_facts(const Flow *flow, OddportFlowFacts *facts)
 {
     *facts = (OddportFlowFacts){
         .transport = (OddportTransport)flow->entry.key.transport,
-        .first_sender = flow->first_sender,
+        .first_sender = (uint8_t)first_sender(flow),
     };
     for (unsigned index = 0; index < 2; index++) {
         const FlowSide *side = &flow->side[index];
@@ -500,7 +516,7 @@ static void describe_flow(const OddportEngine *engine, const Flow *flow,
         .client_sent_syn = flow->side[client].sent_syn,
         .client_sent_fin = flow->side[client].sent_fin,
         .server_sent_fin = flow->side[server].sent_fin,
-        .reset = flow->reset,
+        .reset = flow_was_reset(flow),
         .open_at_end = open_at_end,
         .client_detection_done = detection_done[client],
         .server_detection_done = detection_done[server],
@@ -783,7 +799,7 @@ static Flow *new_flow(OddportEngine *engine, const FlowKey *key, uint32_t hash, 
     flow->entry.hash = hash;
     flow->id = engine->current_position;
     flow->first_seen_ns = now;
-    flow->first_sender = (uint8_t)sender;
+    flow->side[sender].sent_first_packet = true;
     oddport_side_init(&flow->side[0].detection, (OddportTransport)key->transport);
     oddport_side_init(&flow->side[1].detection, (OddportTransport)key->transport);
     OddportFlowList list = key->transport == ODDPORT_TRANSPORT_TCP ? ODDPORT_FLOW_LIST_TCP_OPEN
@@ -840,7 +856,7 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
         if (flags & ODDPORT_TCP_FIN)
             side->sent_fin = true;
         if (flags & ODDPORT_TCP_RST)
-            flow->reset = true;
+            side->sent_reset = true;
     }
     /* Most of a long flow's packets come after detection is over: they skip the call. */
     if (packet->payload_captured > 0 && !oddport_side_detection_done(&side->detection)) {

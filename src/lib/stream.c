@@ -5,9 +5,20 @@
 
 #include "internal/stream.h"
 
-/* What keeps a flow small (see OddportStream.pending): the buffer's and the pieces' pointers, the
- * numbers and flags. */
-_Static_assert(sizeof(OddportStream) <= 32, "a stream fits half a cache line");
+/* What keeps a flow small (see OddportStream.buffer): one pointer, the numbers and flags. */
+_Static_assert(sizeof(OddportStream) <= 24, "a stream fits three words");
+
+/* The room for pieces out of order, after the buffer's bytes: the buffer is always a multiple of
+ * 2048 bytes, so the ranges there are aligned. */
+enum { PENDING_ROOM = ODDPORT_STREAM_MAX_PENDING * sizeof(OddportStreamRange) };
+_Static_assert(2048 % _Alignof(OddportStreamRange) == 0 &&
+                   ODDPORT_STREAM_LIMIT % _Alignof(OddportStreamRange) == 0,
+               "ranges after the bytes are aligned");
+
+static OddportStreamRange *pending_ranges(const OddportStream *stream)
+{
+    return (OddportStreamRange *)(void *)(stream->buffer + stream->capacity);
+}
 
 void oddport_stream_set_base(OddportStream *stream, uint32_t first_data_sequence)
 {
@@ -34,33 +45,40 @@ static void ensure_capacity(OddportStream *stream, uint32_t needed)
         capacity *= 2;
     if (capacity > ODDPORT_STREAM_LIMIT)
         capacity = ODDPORT_STREAM_LIMIT;
-    stream->buffer = g_realloc(stream->buffer, capacity);
+    stream->buffer =
+        g_realloc(stream->buffer, capacity + (stream->has_pending_room ? PENDING_ROOM : 0));
+    /* The waiting pieces move up with the end of the bytes. */
+    if (stream->pending_count > 0)
+        memmove(stream->buffer + capacity, stream->buffer + stream->capacity,
+                stream->pending_count * sizeof(OddportStreamRange));
     stream->capacity = capacity;
 }
 
 /* Folds waiting pieces that now touch the in-order prefix into it. */
 static void absorb_pending(OddportStream *stream)
 {
+    OddportStreamRange *pending = pending_ranges(stream);
     bool absorbed;
     do {
         absorbed = false;
         for (unsigned index = 0; index < stream->pending_count; index++) {
-            OddportStreamRange range = stream->pending[index];
+            OddportStreamRange range = pending[index];
             if (range.start > stream->contiguous)
                 continue;
             if (range.end > stream->contiguous)
                 stream->contiguous = range.end;
-            stream->pending[index] = stream->pending[--stream->pending_count];
+            pending[index] = pending[--stream->pending_count];
             absorbed = true;
             break;
         }
     } while (absorbed);
 }
 
+/* The piece's bytes are in the buffer already, so the buffer is there to make room after. */
 static void remember_pending(OddportStream *stream, uint32_t start, uint32_t end)
 {
     for (unsigned index = 0; index < stream->pending_count; index++) {
-        OddportStreamRange *range = &stream->pending[index];
+        OddportStreamRange *range = &pending_ranges(stream)[index];
         if (start <= range->end && end >= range->start) {
             range->start = start < range->start ? start : range->start;
             range->end = end > range->end ? end : range->end;
@@ -69,9 +87,11 @@ static void remember_pending(OddportStream *stream, uint32_t start, uint32_t end
     }
     if (stream->pending_count == ODDPORT_STREAM_MAX_PENDING)
         return;
-    if (stream->pending == NULL)
-        stream->pending = g_new(OddportStreamRange, ODDPORT_STREAM_MAX_PENDING);
-    stream->pending[stream->pending_count++] = (OddportStreamRange){start, end};
+    if (!stream->has_pending_room) {
+        stream->buffer = g_realloc(stream->buffer, stream->capacity + PENDING_ROOM);
+        stream->has_pending_room = true;
+    }
+    pending_ranges(stream)[stream->pending_count++] = (OddportStreamRange){start, end};
 }
 
 /* Copies offsets [from, to) of a segment that begins at offset `start`, leaving alone the bytes
@@ -81,11 +101,12 @@ static void remember_pending(OddportStream *stream, uint32_t start, uint32_t end
 static void copy_new_bytes(OddportStream *stream, uint32_t start, const uint8_t *data,
                            uint32_t from, uint32_t to)
 {
+    const OddportStreamRange *pending = pending_ranges(stream);
     while (from < to) {
         uint32_t gap_end = to;
         bool held = false;
         for (unsigned index = 0; index < stream->pending_count && !held; index++) {
-            const OddportStreamRange *range = &stream->pending[index];
+            const OddportStreamRange *range = &pending[index];
             if (range->start <= from && from < range->end) {
                 from = range->end;
                 held = true;
@@ -150,6 +171,5 @@ bool oddport_stream_is_full(const OddportStream *stream)
 void oddport_stream_clear(OddportStream *stream)
 {
     g_free(stream->buffer);
-    g_free(stream->pending);
     memset(stream, 0, sizeof *stream);
 }

@@ -129,24 +129,60 @@ static void test_first_value_wins_beyond_the_prefix(void)
 static void test_pieces_after_clear(void)
 {
     OddportStream stream = {0};
-    g_assert_null(stream.pending);
+    g_assert_false(stream.has_pending_room);
     oddport_stream_set_base(&stream, 0);
     add_piece(&stream, 0, 0, 4);
-    g_assert_null(stream.pending);
+    g_assert_false(stream.has_pending_room);
     add_piece(&stream, 0, 8, 12);
-    g_assert_nonnull(stream.pending);
+    g_assert_true(stream.has_pending_room);
     oddport_stream_clear(&stream);
-    g_assert_null(stream.pending);
+    g_assert_false(stream.has_pending_room);
     g_assert_cmpuint(stream.pending_count, ==, 0);
     add_last_piece_first(&stream, 0);
-    g_assert_nonnull(stream.pending);
+    g_assert_true(stream.has_pending_room);
     oddport_stream_clear(&stream);
+}
+
+/* Pieces waiting while the buffer grows past its first size: their room lies after the bytes,
+ * so it moves with the end; the prefix must still close over them, with every byte in place. */
+static void test_pieces_wait_while_buffer_grows(void)
+{
+    enum { LENGTH = 6000 };
+    uint8_t *bytes = g_malloc(LENGTH);
+    for (size_t index = 0; index < LENGTH; index++)
+        bytes[index] = (uint8_t)(index * 7 + index / 251);
+    OddportStream stream = {0};
+    oddport_stream_set_base(&stream, 1000);
+    /* Out of order within the first buffer, then again beyond it, twice growing it. */
+    oddport_stream_add(&stream, 1000 + 100, bytes + 100, 50);
+    oddport_stream_add(&stream, 1000 + 3000, bytes + 3000, 10);
+    oddport_stream_add(&stream, 1000 + 5000, bytes + 5000, LENGTH - 5000);
+    g_assert_true(stream.has_pending_room);
+    g_assert_cmpuint(stream.pending_count, ==, 3);
+    size_t length;
+    oddport_stream_data(&stream, &length);
+    g_assert_cmpuint(length, ==, 0);
+    /* The gaps, first to last: each closes up to the next waiting piece's end. */
+    g_assert_true(oddport_stream_add(&stream, 1000, bytes, 100));
+    oddport_stream_data(&stream, &length);
+    g_assert_cmpuint(length, ==, 150);
+    g_assert_true(oddport_stream_add(&stream, 1000 + 150, bytes + 150, 3000 - 150));
+    oddport_stream_data(&stream, &length);
+    g_assert_cmpuint(length, ==, 3010);
+    g_assert_true(oddport_stream_add(&stream, 1000 + 3010, bytes + 3010, 5000 - 3010));
+    const uint8_t *data = oddport_stream_data(&stream, &length);
+    g_assert_cmpuint(length, ==, LENGTH);
+    g_assert_cmpuint(stream.pending_count, ==, 0);
+    g_assert_true(memcmp(data, bytes, LENGTH) == 0);
+    oddport_stream_clear(&stream);
+    g_free(bytes);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/stream/in-order", test_in_order);
+    g_test_add_func("/stream/pieces-wait-while-buffer-grows", test_pieces_wait_while_buffer_grows);
     g_test_add_func("/stream/reordered-with-retransmission", test_reordered_with_retransmission);
     g_test_add_func("/stream/gap-stops-prefix", test_gap_stops_prefix);
     g_test_add_func("/stream/sequence-wraps", test_sequence_wraps);

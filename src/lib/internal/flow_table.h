@@ -65,8 +65,8 @@ _Static_assert(ODDPORT_FLOW_LIST_TCP_CLOSED + 1 == ODDPORT_FLOW_LIST_COUNT,
  * `last_seen_ns` up to date; the table keeps the rest. */
 typedef struct OddportFlowEntry {
     OddportFlowKey key;
+    uint8_t list;  /* OddportFlowList the entry is on; in the key's padding */
     uint32_t hash; /* of the key (oddport_flow_key_hash), or any value a test chooses */
-    uint8_t list;  /* OddportFlowList the entry is on */
     uint64_t last_seen_ns;
     /* When the entry was last touched, in the caller's own increasing count (the engine uses
      * record positions): the order of each list, and what lets runs that split the flows
@@ -75,6 +75,8 @@ typedef struct OddportFlowEntry {
     struct OddportFlowEntry *older; /* neighbours in its list, least recently touched first */
     struct OddportFlowEntry *newer;
 } OddportFlowEntry;
+
+_Static_assert(sizeof(OddportFlowEntry) <= 80, "the key and the list's number share a word");
 
 typedef struct {
     OddportFlowEntry *oldest;

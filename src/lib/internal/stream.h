@@ -22,15 +22,16 @@ typedef struct {
  * start are known without a gap. The buffer grows only as far as data arrives; it and the room
  * for pieces out of order are owned by the stream: oddport_stream_clear releases them. */
 typedef struct {
+    /* `capacity` bytes, and after them, once a piece has come out of order, room for
+     * ODDPORT_STREAM_MAX_PENDING ranges: few streams ever have one, and a pointer of its own for
+     * that room, or the room itself in every stream, makes every flow larger, which a flood or a
+     * scan pays for half a million flows at a time. */
     uint8_t *buffer;
-    /* Room for ODDPORT_STREAM_MAX_PENDING pieces, made for the first: few streams ever have one,
-     * and the room kept in every stream made each flow a quarter larger (432 bytes, not 320),
-     * which a flood or a scan pays for half a million flows at a time. */
-    OddportStreamRange *pending;
     uint32_t capacity;
     uint32_t base_sequence;
     uint32_t contiguous;
     bool has_base;
+    bool has_pending_room;
     uint8_t pending_count;
 } OddportStream;
 
