@@ -132,28 +132,51 @@ static bool method_has_prefix(const char *method, const char *token, size_t toke
 }
 
 /* Whether the token read so far can still become a registered method, in any case. */
+/* The methods that start with `first` in either case: a range of the table, which is in
+ * alphabetical order, found by halving it. Each byte of a method read is checked against the
+ * table, and comparing it with every method took a fifth of HTTP detection's instructions. */
+typedef struct {
+    size_t begin;
+    size_t end;
+} MethodRange;
+
+static MethodRange methods_starting_with(uint8_t first)
+{
+    uint8_t upper = (uint8_t)(ascii_lower(first) - ('a' - 'A'));
+    size_t low = 0;
+    size_t high = REGISTERED_METHOD_COUNT;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if ((uint8_t)registered_methods[middle][0] < upper)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    MethodRange range = {low, low};
+    while (range.end < REGISTERED_METHOD_COUNT &&
+           (uint8_t)registered_methods[range.end][0] == upper)
+        range.end++;
+    return range;
+}
+
 static bool is_registered_method_prefix(const char *token, size_t token_length)
 {
+    if (token_length == 0)
+        return true;
     bool exact_case;
-    for (size_t index = 0; index < REGISTERED_METHOD_COUNT; index++) {
-        /* The first letter settles most methods without a call. */
-        if (token_length > 0 &&
-            ascii_lower((uint8_t)registered_methods[index][0]) != ascii_lower((uint8_t)token[0]))
-            continue;
+    MethodRange range = methods_starting_with((uint8_t)token[0]);
+    for (size_t index = range.begin; index < range.end; index++)
         if (method_has_prefix(registered_methods[index], token, token_length, &exact_case))
             return true;
-    }
     return false;
 }
 
-/* The registered method the whole token names, or NULL; `exact_case` says it was sent in the
- * registry's (upper) case, as real clients do. */
 static const char *find_registered_method(const char *token, size_t token_length, bool *exact_case)
 {
-    for (size_t index = 0; index < REGISTERED_METHOD_COUNT; index++) {
+    MethodRange range = methods_starting_with((uint8_t)token[0]);
+    for (size_t index = range.begin; index < range.end; index++) {
         const char *method = registered_methods[index];
-        if (ascii_lower((uint8_t)method[0]) == ascii_lower((uint8_t)token[0]) &&
-            strlen(method) == token_length &&
+        if (strlen(method) == token_length &&
             method_has_prefix(method, token, token_length, exact_case))
             return method;
     }
@@ -698,6 +721,10 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
     } else if (leading_bytes_matching(cursor, http2_preface) ==
                (cursor.left < HTTP2_PREFACE_LENGTH ? cursor.left : HTTP2_PREFACE_LENGTH)) {
         detect_preface(cursor.left, &result, found);
+    } else if (first != 'H') {
+        /* Every status line starts "HTTP/": only a request is possible, and the status line's
+         * working copies (a kilobyte) need no clearing. */
+        detect_request(cursor, &result, found);
     } else {
         OddportVerdict response_verdict;
         OddportHttpInfo response_info;
