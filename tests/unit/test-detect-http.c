@@ -4,6 +4,7 @@
 
 #include "detect-harness.h"
 #include "detect/verdict.h"
+#include "internal/http_methods.h"
 #include "oddport/detect.h"
 
 /* What curl 7.88.1 sent for "curl http://example.org:9445/admin?x=1 -A ...", captured on
@@ -204,6 +205,32 @@ static void test_every_registered_method(void)
         g_assert_cmpstr(info.method, ==, methods[index]);
         g_assert_cmpstr(info.host, ==, "dav.example");
         g_free(request);
+    }
+}
+
+/* The detector's own table: in byte order, which its search by first letter needs, and every
+ * entry recognised, in the registry's case and in lower case, so that a method added out of
+ * place or missing from the list above still fails here. */
+static void test_method_table_in_byte_order(void)
+{
+    for (size_t index = 0; index < G_N_ELEMENTS(oddport_http_registered_methods); index++) {
+        const char *method = oddport_http_registered_methods[index];
+        if (index > 0)
+            g_assert_cmpint(strcmp(oddport_http_registered_methods[index - 1], method), <, 0);
+        /* CONNECT takes a host and port rather than a path. */
+        const char *target = strcmp(method, "CONNECT") == 0 ? "dav.example:443" : "/dav/file.txt";
+        for (unsigned lower = 0; lower < 2; lower++) {
+            char *sent = lower ? g_ascii_strdown(method, -1) : g_strdup(method);
+            char *request =
+                g_strdup_printf("%s %s HTTP/1.1\r\nHost: dav.example\r\n\r\n", sent, target);
+            OddportVerdict verdict;
+            OddportHttpInfo info;
+            detect_text(request, &verdict, &info);
+            g_assert_cmpint(verdict.match, !=, ODDPORT_MATCH_NO);
+            g_assert_cmpstr(info.method, ==, sent);
+            g_free(request);
+            g_free(sent);
+        }
     }
 }
 
@@ -753,6 +780,7 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/http/bare-line-feeds", test_bare_line_feeds);
     g_test_add_func("/detect/http/lowercase-method", test_lowercase_method);
     g_test_add_func("/detect/http/every-registered-method", test_every_registered_method);
+    g_test_add_func("/detect/http/method-table-in-byte-order", test_method_table_in_byte_order);
     g_test_add_func("/detect/http/webdav-and-query", test_webdav_and_query);
     g_test_add_func("/detect/http/connect", test_connect);
     g_test_add_func("/detect/http/target-forms", test_target_forms);

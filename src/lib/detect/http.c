@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal/cursor.h"
+#include "internal/http_methods.h"
 #include "oddport/detect.h"
 #include "oddport/protocol.h"
 #include "oddport/record.h"
@@ -22,52 +23,7 @@ static const char http2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define HTTP2_PREFACE_LENGTH      (sizeof http2_preface - 1)
 #define HTTP2_PREFACE_LINE_LENGTH 16 /* "PRI * HTTP/2.0\r\n" */
 
-/* The IANA HTTP Method Registry. Unregistered methods (SSDP's M-SEARCH and NOTIFY, RTSP's
- * DESCRIBE, SIP's INVITE) belong to protocols that borrow HTTP's syntax but are not HTTP. */
-static const char *const registered_methods[] = {
-    "ACL",
-    "BASELINE-CONTROL",
-    "BIND",
-    "CHECKIN",
-    "CHECKOUT",
-    "CONNECT",
-    "COPY",
-    "DELETE",
-    "GET",
-    "HEAD",
-    "LABEL",
-    "LINK",
-    "LOCK",
-    "MERGE",
-    "MKACTIVITY",
-    "MKCALENDAR",
-    "MKCOL",
-    "MKREDIRECTREF",
-    "MKWORKSPACE",
-    "MOVE",
-    "OPTIONS",
-    "ORDERPATCH",
-    "PATCH",
-    "POST",
-    "PRI",
-    "PROPFIND",
-    "PROPPATCH",
-    "PUT",
-    "QUERY",
-    "REBIND",
-    "REPORT",
-    "SEARCH",
-    "TRACE",
-    "UNBIND",
-    "UNCHECKOUT",
-    "UNLINK",
-    "UNLOCK",
-    "UPDATE",
-    "UPDATEREDIRECTREF",
-    "VERSION-CONTROL",
-};
-
-#define REGISTERED_METHOD_COUNT (sizeof registered_methods / sizeof registered_methods[0])
+#define REGISTERED_METHOD_COUNT G_N_ELEMENTS(oddport_http_registered_methods)
 
 typedef enum {
     TARGET_ORIGIN,    /* "/path?query" */
@@ -131,7 +87,6 @@ static bool method_has_prefix(const char *method, const char *token, size_t toke
     return true;
 }
 
-/* Whether the token read so far can still become a registered method, in any case. */
 /* The methods that start with `first` in either case: a range of the table, which is in
  * alphabetical order, found by halving it. Each byte of a method read is checked against the
  * table, and comparing it with every method took a fifth of HTTP detection's instructions. */
@@ -147,18 +102,19 @@ static MethodRange methods_starting_with(uint8_t first)
     size_t high = REGISTERED_METHOD_COUNT;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
-        if ((uint8_t)registered_methods[middle][0] < upper)
+        if ((uint8_t)oddport_http_registered_methods[middle][0] < upper)
             low = middle + 1;
         else
             high = middle;
     }
     MethodRange range = {low, low};
     while (range.end < REGISTERED_METHOD_COUNT &&
-           (uint8_t)registered_methods[range.end][0] == upper)
+           (uint8_t)oddport_http_registered_methods[range.end][0] == upper)
         range.end++;
     return range;
 }
 
+/* Whether the token read so far can still become a registered method, in any case. */
 static bool is_registered_method_prefix(const char *token, size_t token_length)
 {
     if (token_length == 0)
@@ -166,16 +122,19 @@ static bool is_registered_method_prefix(const char *token, size_t token_length)
     bool exact_case;
     MethodRange range = methods_starting_with((uint8_t)token[0]);
     for (size_t index = range.begin; index < range.end; index++)
-        if (method_has_prefix(registered_methods[index], token, token_length, &exact_case))
+        if (method_has_prefix(oddport_http_registered_methods[index], token, token_length,
+                              &exact_case))
             return true;
     return false;
 }
 
+/* The registered method the whole token names, or NULL; `exact_case` says it was sent in the
+ * registry's (upper) case, as real clients do. */
 static const char *find_registered_method(const char *token, size_t token_length, bool *exact_case)
 {
     MethodRange range = methods_starting_with((uint8_t)token[0]);
     for (size_t index = range.begin; index < range.end; index++) {
-        const char *method = registered_methods[index];
+        const char *method = oddport_http_registered_methods[index];
         if (strlen(method) == token_length &&
             method_has_prefix(method, token, token_length, exact_case))
             return method;
