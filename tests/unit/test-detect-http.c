@@ -151,68 +151,13 @@ static void test_lowercase_method(void)
     expect("get / HTTP/1.", ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW);
 }
 
+/* Every method of the IANA registry (40 when this was written, CONNECT and QUERY among them),
+ * from the detector's own table: sent in the registry's case it is HTTP with high confidence and
+ * its Host read; in lower case it is still taken for a method. The table must be in byte order,
+ * which the detector's search by first letter needs: a method moved out of place fails here. */
 static void test_every_registered_method(void)
 {
-    static const char *const methods[] = {
-        "ACL",
-        "BASELINE-CONTROL",
-        "BIND",
-        "CHECKIN",
-        "CHECKOUT",
-        "COPY",
-        "DELETE",
-        "GET",
-        "HEAD",
-        "LABEL",
-        "LINK",
-        "LOCK",
-        "MERGE",
-        "MKACTIVITY",
-        "MKCALENDAR",
-        "MKCOL",
-        "MKREDIRECTREF",
-        "MKWORKSPACE",
-        "MOVE",
-        "OPTIONS",
-        "ORDERPATCH",
-        "PATCH",
-        "POST",
-        "PRI",
-        "PROPFIND",
-        "PROPPATCH",
-        "PUT",
-        "QUERY",
-        "REBIND",
-        "REPORT",
-        "SEARCH",
-        "TRACE",
-        "UNBIND",
-        "UNCHECKOUT",
-        "UNLINK",
-        "UNLOCK",
-        "UPDATE",
-        "UPDATEREDIRECTREF",
-        "VERSION-CONTROL",
-    };
-    for (size_t index = 0; index < G_N_ELEMENTS(methods); index++) {
-        char *request = g_strdup_printf("%s /dav/file.txt HTTP/1.1\r\nHost: dav.example\r\n\r\n",
-                                        methods[index]);
-        OddportVerdict verdict;
-        OddportHttpInfo info;
-        detect_text(request, &verdict, &info);
-        g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
-        g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
-        g_assert_cmpstr(info.method, ==, methods[index]);
-        g_assert_cmpstr(info.host, ==, "dav.example");
-        g_free(request);
-    }
-}
-
-/* The detector's own table: in byte order, which its search by first letter needs, and every
- * entry recognised, in the registry's case and in lower case, so that a method added out of
- * place or missing from the list above still fails here. */
-static void test_method_table_in_byte_order(void)
-{
+    g_assert_cmpuint(G_N_ELEMENTS(oddport_http_registered_methods), ==, 40);
     for (size_t index = 0; index < G_N_ELEMENTS(oddport_http_registered_methods); index++) {
         const char *method = oddport_http_registered_methods[index];
         if (index > 0)
@@ -226,8 +171,14 @@ static void test_method_table_in_byte_order(void)
             OddportVerdict verdict;
             OddportHttpInfo info;
             detect_text(request, &verdict, &info);
-            g_assert_cmpint(verdict.match, !=, ODDPORT_MATCH_NO);
             g_assert_cmpstr(info.method, ==, sent);
+            if (lower) {
+                g_assert_cmpint(verdict.match, !=, ODDPORT_MATCH_NO);
+            } else {
+                g_assert_cmpint(verdict.match, ==, ODDPORT_MATCH_YES);
+                g_assert_cmpint(verdict.confidence, ==, ODDPORT_CONFIDENCE_HIGH);
+                g_assert_cmpstr(info.host, ==, "dav.example");
+            }
             g_free(request);
             g_free(sent);
         }
@@ -780,7 +731,6 @@ int main(int argc, char **argv)
     g_test_add_func("/detect/http/bare-line-feeds", test_bare_line_feeds);
     g_test_add_func("/detect/http/lowercase-method", test_lowercase_method);
     g_test_add_func("/detect/http/every-registered-method", test_every_registered_method);
-    g_test_add_func("/detect/http/method-table-in-byte-order", test_method_table_in_byte_order);
     g_test_add_func("/detect/http/webdav-and-query", test_webdav_and_query);
     g_test_add_func("/detect/http/connect", test_connect);
     g_test_add_func("/detect/http/target-forms", test_target_forms);
