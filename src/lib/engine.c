@@ -15,8 +15,8 @@
 
 typedef OddportFlowKey FlowKey;
 
-/* The flags share one byte, which with the flow's others makes room for the sequence number
- * beside them: see Flow. */
+/* The flags are bits of one byte, so that the sequence number fits in the word they share and a
+ * flow in four cache lines (see Flow). */
 typedef struct {
     OddportSide detection;
     bool sent_syn : 1;
@@ -46,7 +46,7 @@ typedef struct Flow {
 
 _Static_assert(sizeof(Flow) <= 4 * ODDPORT_CACHE_LINE, "a flow takes four cache lines");
 
-static unsigned first_sender(const Flow *flow)
+static uint8_t first_sender(const Flow *flow)
 {
     return flow->side[1].sent_first_packet ? 1 : 0;
 }
@@ -415,7 +415,7 @@ static void flow_facts(const Flow *flow, OddportFlowFacts *facts)
 {
     *facts = (OddportFlowFacts){
         .transport = (OddportTransport)flow->entry.key.transport,
-        .first_sender = (uint8_t)first_sender(flow),
+        .first_sender = first_sender(flow),
     };
     for (unsigned index = 0; index < 2; index++) {
         const FlowSide *side = &flow->side[index];

@@ -8,10 +8,13 @@
 /* What keeps a flow small (see OddportStream.buffer): one pointer, the numbers and flags. */
 _Static_assert(sizeof(OddportStream) <= 24, "a stream fits three words");
 
+/* A buffer's first size: it doubles from there up to ODDPORT_STREAM_LIMIT. */
+enum { FIRST_CAPACITY = 2048 };
+
 /* The room for pieces out of order, after the buffer's bytes: the buffer is always a multiple of
- * 2048 bytes, so the ranges there are aligned. */
+ * FIRST_CAPACITY bytes, so the ranges there are aligned. */
 enum { PENDING_ROOM = ODDPORT_STREAM_MAX_PENDING * sizeof(OddportStreamRange) };
-_Static_assert(2048 % _Alignof(OddportStreamRange) == 0 &&
+_Static_assert(FIRST_CAPACITY % _Alignof(OddportStreamRange) == 0 &&
                    ODDPORT_STREAM_LIMIT % _Alignof(OddportStreamRange) == 0,
                "ranges after the bytes are aligned");
 
@@ -40,7 +43,7 @@ static void ensure_capacity(OddportStream *stream, uint32_t needed)
 {
     if (needed <= stream->capacity)
         return;
-    uint32_t capacity = stream->capacity != 0 ? stream->capacity : 2048;
+    uint32_t capacity = stream->capacity != 0 ? stream->capacity : FIRST_CAPACITY;
     while (capacity < needed)
         capacity *= 2;
     if (capacity > ODDPORT_STREAM_LIMIT)

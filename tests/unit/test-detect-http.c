@@ -154,7 +154,7 @@ static void test_lowercase_method(void)
 /* Every method of the IANA registry (40 when this was written, CONNECT and QUERY among them),
  * from the detector's own table: sent in the registry's case it is HTTP with high confidence and
  * its Host read; in lower case it is still taken for a method. The table must be in byte order,
- * which the detector's search by first letter needs: a method moved out of place fails here. */
+ * which the detector's narrowing byte by byte needs: a method moved out of place fails here. */
 static void test_every_registered_method(void)
 {
     g_assert_cmpuint(G_N_ELEMENTS(oddport_http_registered_methods), ==, 40);

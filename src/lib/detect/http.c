@@ -23,8 +23,6 @@ static const char http2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define HTTP2_PREFACE_LENGTH      (sizeof http2_preface - 1)
 #define HTTP2_PREFACE_LINE_LENGTH 16 /* "PRI * HTTP/2.0\r\n" */
 
-#define REGISTERED_METHOD_COUNT G_N_ELEMENTS(oddport_http_registered_methods)
-
 typedef enum {
     TARGET_ORIGIN,    /* "/path?query" */
     TARGET_ABSOLUTE,  /* "http://host/path", as sent to proxies */
@@ -72,74 +70,28 @@ static bool is_field_text(uint8_t byte)
     return byte == '\t' || (byte >= 0x20 && byte != 0x7f);
 }
 
-static bool method_has_prefix(const char *method, const char *token, size_t token_length,
-                              bool *exact_case)
-{
-    *exact_case = true;
-    for (size_t index = 0; index < token_length; index++) {
-        uint8_t expected = (uint8_t)method[index];
-        uint8_t sent = (uint8_t)token[index];
-        if (expected == '\0' || ascii_lower(expected) != ascii_lower(sent))
-            return false;
-        if (expected != sent)
-            *exact_case = false;
-    }
-    return true;
-}
-
-/* The methods that start with `first` in either case: a range of the table, which is in
- * alphabetical order, found by halving it. Each byte of a method read is checked against the
- * table, and comparing it with every method took a fifth of HTTP detection's instructions. */
+/* The registered methods that begin with the token read so far, in any case: a run of the table,
+ * which is in byte order, so that each byte read narrows the run rather than being checked
+ * against every method (that check took a fifth of HTTP detection's instructions). */
 typedef struct {
     size_t begin;
     size_t end;
 } MethodRange;
 
-static MethodRange methods_starting_with(uint8_t first)
+/* The methods of `range`, which share the token's first `position` bytes, whose next byte is
+ * `byte` in either case. Each is at least `position` bytes long, so its byte there may be its
+ * end but is never past it; the registry's methods are upper case. */
+static MethodRange narrow_methods(MethodRange range, size_t position, uint8_t byte)
 {
-    uint8_t upper = (uint8_t)(ascii_lower(first) - ('a' - 'A'));
-    size_t low = 0;
-    size_t high = REGISTERED_METHOD_COUNT;
-    while (low < high) {
-        size_t middle = low + (high - low) / 2;
-        if ((uint8_t)oddport_http_registered_methods[middle][0] < upper)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    MethodRange range = {low, low};
-    while (range.end < REGISTERED_METHOD_COUNT &&
-           (uint8_t)oddport_http_registered_methods[range.end][0] == upper)
-        range.end++;
+    char wanted = g_ascii_toupper((char)byte);
+    while (range.begin < range.end &&
+           oddport_http_registered_methods[range.begin][position] != wanted)
+        range.begin++;
+    size_t end = range.begin;
+    while (end < range.end && oddport_http_registered_methods[end][position] == wanted)
+        end++;
+    range.end = end;
     return range;
-}
-
-/* Whether the token read so far can still become a registered method, in any case. */
-static bool is_registered_method_prefix(const char *token, size_t token_length)
-{
-    if (token_length == 0)
-        return true;
-    bool exact_case;
-    MethodRange range = methods_starting_with((uint8_t)token[0]);
-    for (size_t index = range.begin; index < range.end; index++)
-        if (method_has_prefix(oddport_http_registered_methods[index], token, token_length,
-                              &exact_case))
-            return true;
-    return false;
-}
-
-/* The registered method the whole token names, or NULL; `exact_case` says it was sent in the
- * registry's (upper) case, as real clients do. */
-static const char *find_registered_method(const char *token, size_t token_length, bool *exact_case)
-{
-    MethodRange range = methods_starting_with((uint8_t)token[0]);
-    for (size_t index = range.begin; index < range.end; index++) {
-        const char *method = oddport_http_registered_methods[index];
-        if (strlen(method) == token_length &&
-            method_has_prefix(method, token, token_length, exact_case))
-            return method;
-    }
-    return NULL;
 }
 
 /* "HTTP/x.y" into a version field; by hand, as every request and response is read. */
@@ -445,6 +397,7 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
 
     char token[METHOD_TOKEN_MAX + 1];
     size_t token_length = 0;
+    MethodRange methods = {0, G_N_ELEMENTS(oddport_http_registered_methods)};
     uint8_t byte;
     for (;;) {
         if (!oddport_cursor_u8(&line, &byte))
@@ -454,15 +407,19 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
             break;
         if (token_length == METHOD_TOKEN_MAX || !is_token_char(byte))
             return oddport_verdict_reject(verdict, "not an HTTP method");
+        methods = narrow_methods(methods, token_length, byte);
         token[token_length++] = (char)byte;
-        if (!is_registered_method_prefix(token, token_length))
+        if (methods.begin == methods.end)
             return oddport_verdict_reject(verdict, "not a registered HTTP method");
     }
     token[token_length] = '\0';
-    bool exact_case = false;
-    const char *method = find_registered_method(token, token_length, &exact_case);
-    if (method == NULL)
+    /* Some method begins with the token, or the loop would have refused it; the whole token names
+     * one when the first of them, which comes before the longer ones it begins, ends there. */
+    const char *method = oddport_http_registered_methods[methods.begin];
+    if (method[token_length] != '\0')
         return oddport_verdict_reject(verdict, "not a registered HTTP method");
+    /* Sent in the registry's (upper) case, as real clients do. */
+    bool exact_case = memcmp(token, method, token_length) == 0;
     g_strlcpy(info->method, token, sizeof info->method);
 
     OddportCursor target_bytes = line;

@@ -3,8 +3,8 @@
 #define ODDPORT_HTTP_METHODS_H
 
 /* Unregistered methods (SSDP's M-SEARCH and NOTIFY, RTSP's DESCRIBE, SIP's INVITE) belong to
- * protocols that borrow HTTP's syntax but are not HTTP. In byte order: the detector finds the
- * methods sharing a first letter by halving the table, and a unit test checks the order and
+ * protocols that borrow HTTP's syntax but are not HTTP. In byte order: the detector narrows the run
+ * of methods that begin with a token as it reads each byte, and a unit test checks the order and
  * sends every method. */
 static const char *const oddport_http_registered_methods[] = {
     "ACL",
