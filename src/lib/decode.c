@@ -249,9 +249,12 @@ static OddportDecodeStatus decode_ethertype(uint16_t ethertype, OddportCursor cu
             return ODDPORT_SKIP_TRUNCATED;
         oddport_cursor_be16(&tag_bytes, &tag_control);
         oddport_cursor_be16(&tag_bytes, &ethertype);
-        if (!packet->has_vlan) {
+        /* VLAN id 0 marks a priority tag (802.1p), not a VLAN: a switch may add one to a
+         * connection's packets one way and not the other, which must stay one flow. */
+        uint16_t vlan_id = tag_control & 0x0fff;
+        if (!packet->has_vlan && vlan_id != 0) {
             packet->has_vlan = true;
-            packet->vlan_id = tag_control & 0x0fff;
+            packet->vlan_id = vlan_id;
         }
     }
     switch (ethertype) {
@@ -708,8 +711,11 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
         size_t header_length = (size_t)(data_offset >> 4) * 4;
         if (header_length < 20 || header_length > stated_length)
             return ODDPORT_SKIP_MALFORMED_TRANSPORT;
-        if (!oddport_cursor_skip(&cursor, header_length - TCP_HEADER_READ_LENGTH))
-            return ODDPORT_SKIP_TRUNCATED;
+        /* A snapshot length may end inside the options, as a header-only capture's 68 bytes do
+         * with IPv6: the ports, sequence number and flags before them are all the flow needs,
+         * and the segment's payload was not captured. */
+        size_t options_length = header_length - TCP_HEADER_READ_LENGTH;
+        oddport_cursor_skip(&cursor, cursor.left < options_length ? cursor.left : options_length);
         packet->payload_length = stated_length - header_length;
     } else {
         uint16_t length = 0;
@@ -722,6 +728,10 @@ static OddportDecodeStatus decode_transport(uint8_t protocol, OddportCursor curs
         oddport_cursor_be16(&header, &checksum);
         /* IPv6 jumbograms carry a zero UDP length; elsewhere it must cover the header. */
         size_t udp_length = length != 0 ? length : stated_length;
+        /* A first fragment holds the start of a datagram whose length counts the fragments that
+         * follow too: its ports and first bytes are here, the rest is not. */
+        if (packet->is_first_fragment && udp_length > stated_length)
+            udp_length = stated_length;
         if (udp_length < 8 || udp_length > stated_length)
             return ODDPORT_SKIP_MALFORMED_TRANSPORT;
         oddport_cursor_narrow(&cursor, udp_length - 8);

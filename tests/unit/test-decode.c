@@ -268,6 +268,36 @@ static void test_stacked_vlans(void)
     g_assert_cmpuint(packet.vlan_id, ==, 100);
 }
 
+/* A priority tag (802.1p, VLAN id 0) is no VLAN: the flow is the untagged direction's, and a
+ * real VLAN inside it is the one that counts. */
+static void test_priority_tags(void)
+{
+    Frame tagged = {0};
+    put_ethernet(&tagged, 0x8100);
+    put_be16(&tagged, 0xa000); /* priority 5, VLAN id 0 */
+    put_be16(&tagged, 0x0800);
+    put_ipv4(&tagged, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&tagged, 1, 2, 0x18, request);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, tagged.bytes, tagged.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_false(packet.has_vlan);
+    g_assert_cmpuint(packet.vlan_id, ==, 0);
+
+    Frame stacked = {0};
+    put_ethernet(&stacked, 0x88a8);
+    put_be16(&stacked, 0x2000); /* priority 1, VLAN id 0 */
+    put_be16(&stacked, 0x8100);
+    put_be16(&stacked, 300);
+    put_be16(&stacked, 0x0800);
+    put_ipv4(&stacked, 6, TCP_WITH_REQUEST, 0, 1);
+    put_tcp(&stacked, 1, 2, 0x18, request);
+    g_assert_cmpint(oddport_decode_frame(1, stacked.bytes, stacked.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_true(packet.has_vlan);
+    g_assert_cmpuint(packet.vlan_id, ==, 300);
+}
+
 static void test_ipv6_extension_headers(void)
 {
     Frame frame = {0};
@@ -327,6 +357,52 @@ static void test_fragments(void)
     put(&later, "abcdefgh", 8);
     g_assert_cmpint(oddport_decode_frame(1, later.bytes, later.length, &packet), ==,
                     ODDPORT_SKIP_FRAGMENT);
+}
+
+/* A datagram larger than the path's MTU leaves in fragments, the first with the UDP header whose
+ * length counts them all (a DNS answer of 1,700 bytes, say): its flow is the datagram's. */
+static void test_udp_first_fragments(void)
+{
+    static const char start[] = "first bytes of a long datagram";
+    size_t in_fragment = sizeof start - 1;
+    size_t whole_payload = 1700;
+
+    Frame ipv4 = {0};
+    put_ethernet(&ipv4, 0x0800);
+    put_ipv4(&ipv4, 17, 8 + in_fragment, 0x2000, 1);
+    put_udp(&ipv4, 53, 40000, whole_payload);
+    put(&ipv4, start, in_fragment);
+    OddportPacket packet;
+    g_assert_cmpint(oddport_decode_frame(1, ipv4.bytes, ipv4.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_true(packet.is_first_fragment);
+    g_assert_cmpuint(packet.source_port, ==, 53);
+    g_assert_cmpuint(packet.destination_port, ==, 40000);
+    g_assert_cmpuint(packet.payload_length, ==, in_fragment);
+    g_assert_cmpuint(packet.payload_captured, ==, in_fragment);
+    g_assert_true(memcmp(packet.payload, start, in_fragment) == 0);
+
+    Frame ipv6 = {0};
+    put_ethernet(&ipv6, 0x86dd);
+    put_ipv6(&ipv6, 44, 8 + 8 + in_fragment);
+    const uint8_t fragment_header[8] = {17, 0, 0, 1, 0, 0, 0, 9}; /* offset 0, more follow */
+    put(&ipv6, fragment_header, sizeof fragment_header);
+    put_udp(&ipv6, 53, 40000, whole_payload);
+    put(&ipv6, start, in_fragment);
+    g_assert_cmpint(oddport_decode_frame(1, ipv6.bytes, ipv6.length, &packet), ==,
+                    ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.destination_port, ==, 40000);
+    g_assert_cmpuint(packet.payload_captured, ==, in_fragment);
+    g_assert_true(memcmp(packet.payload, start, in_fragment) == 0);
+
+    /* Whole, the same datagram's length beyond its packet is still damage. */
+    Frame whole = {0};
+    put_ethernet(&whole, 0x0800);
+    put_ipv4(&whole, 17, 8 + in_fragment, 0, 1);
+    put_udp(&whole, 53, 40000, whole_payload);
+    put(&whole, start, in_fragment);
+    g_assert_cmpint(oddport_decode_frame(1, whole.bytes, whole.length, &packet), ==,
+                    ODDPORT_SKIP_MALFORMED_TRANSPORT);
 }
 
 static void test_bad_ipv4_lengths(void)
@@ -1209,17 +1285,24 @@ static void test_every_prefix_and_corruption(void)
         sweep_prefixes_and_corruptions(1, &tunnels[index]);
 }
 
-/* Asserts that `frame` cut anywhere before `headers_end` is refused as truncated, and cut at or
- * after it still decodes, with only the payload shortened. Each copy is exactly the cut's length,
- * so a sanitizer sees any read past it. */
-static void assert_cuts(const Frame *frame, size_t headers_end)
+/* Asserts that `frame` cut anywhere before `flow_fields_end` (the end of what a flow needs: for
+ * TCP its ports, sequence number and flags) is refused as truncated, cut after it but before
+ * `headers_end` decodes with no payload captured, and cut at or after `headers_end` decodes with
+ * only the payload shortened. Each copy is exactly the cut's length, so a sanitizer sees any read
+ * past it. */
+static void assert_cuts(const Frame *frame, size_t flow_fields_end, size_t headers_end)
 {
     for (size_t length = 0; length <= frame->length; length++) {
         uint8_t *copy = g_memdup2(frame->bytes, length);
         OddportPacket packet;
         OddportDecodeStatus status = oddport_decode_frame(1, copy, length, &packet);
-        if (length < headers_end) {
+        if (length < flow_fields_end) {
             g_assert_cmpint(status, ==, ODDPORT_SKIP_TRUNCATED);
+        } else if (length < headers_end) {
+            g_assert_cmpint(status, ==, ODDPORT_DECODE_OK);
+            g_assert_cmpuint(packet.payload_captured, ==, 0);
+            g_assert_cmpuint(packet.payload_length, ==, sizeof request - 1);
+            g_assert_cmpuint(packet.tcp_flags, ==, 0x18);
         } else {
             g_assert_cmpint(status, ==, ODDPORT_DECODE_OK);
             g_assert_cmpuint(packet.payload_captured, ==, length - headers_end);
@@ -1229,8 +1312,9 @@ static void assert_cuts(const Frame *frame, size_t headers_end)
 }
 
 /* A frame cut anywhere in its headers, from the Ethernet header through a VLAN tag, IPv4 or IPv6
- * and TCP (with options) or UDP, is refused as truncated; cut after them, it decodes, with the
- * payload captured as long as what is left. */
+ * and TCP or UDP, is refused as truncated, except that a TCP segment cut after its flags (in its
+ * options, as header-only captures cut them) still counts in its flow, with no payload captured;
+ * cut after them, it decodes, with the payload captured as long as what is left. */
 static void test_cut_in_a_header(void)
 {
     Frame tagged = {0};
@@ -1248,14 +1332,14 @@ static void test_cut_in_a_header(void)
     put_be32(&tagged, 0);
     put_be32(&tagged, 0x01010101);
     put(&tagged, request, sizeof request - 1);
-    assert_cuts(&tagged, 14 + 4 + 20 + 24);
+    assert_cuts(&tagged, 14 + 4 + 20 + 14, 14 + 4 + 20 + 24);
 
     Frame datagram = {0};
     put_ethernet(&datagram, 0x86dd);
     put_ipv6(&datagram, 17, 8 + 5);
     put_udp(&datagram, 5353, 40000, 5);
     put(&datagram, "hello", 5);
-    assert_cuts(&datagram, 14 + 40 + 8);
+    assert_cuts(&datagram, 14 + 40 + 8, 14 + 40 + 8);
 }
 
 /* The list of understood link types says exactly what the decoder does: each listed type decodes
@@ -1285,9 +1369,11 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/ethernet-ipv4-tcp", test_ethernet_ipv4_tcp);
     g_test_add_func("/decode/snapshot-cut", test_snapshot_cut_keeps_lengths_apart);
     g_test_add_func("/decode/stacked-vlans", test_stacked_vlans);
+    g_test_add_func("/decode/priority-tags", test_priority_tags);
     g_test_add_func("/decode/ipv6-extension-headers", test_ipv6_extension_headers);
     g_test_add_func("/decode/ipv4-inside-ipv6", test_ipv4_inside_ipv6_zeroes_the_rest);
     g_test_add_func("/decode/fragments", test_fragments);
+    g_test_add_func("/decode/udp-first-fragments", test_udp_first_fragments);
     g_test_add_func("/decode/bad-ipv4-lengths", test_bad_ipv4_lengths);
     g_test_add_func("/decode/bad-tcp-offset", test_bad_tcp_offset);
     g_test_add_func("/decode/gre-and-ip-in-ip", test_gre_and_ip_in_ip);
