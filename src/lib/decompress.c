@@ -50,8 +50,24 @@ static const CompressionInfo compressions[] = {
     [ODDPORT_COMPRESSION_XZ] = {"xz", {0xfd, '7', 'z', 'X'}, 4, false, NULL, NULL, "xz -dc"},
 };
 
+/* A skippable frame's magic number, 0x184D2A50 to 0x184D2A5F in little-endian order, checked on
+ * the first `length` bytes (up to four). Such a frame holds bytes for the tool that wrote it and
+ * none of the data: pzstd, the zstd package's parallel compressor, starts each frame it writes
+ * with one. lz4 frames may follow one too, but no lz4 tool writes them first, and libzstd skips
+ * the frame as it reads, so a file starting with one is taken for zstd. */
+static bool starts_like_skippable_frame(const uint8_t *bytes, size_t length)
+{
+    static const uint8_t rest_of_magic[3] = {0x2a, 0x4d, 0x18};
+    if (length == 0 || (bytes[0] & 0xf0) != 0x50)
+        return false;
+    size_t compared = MIN(length, (size_t)ODDPORT_COMPRESSION_MAGIC_SIZE) - 1;
+    return memcmp(bytes + 1, rest_of_magic, compared) == 0;
+}
+
 OddportCompression oddport_compression_detect(const uint8_t *bytes, size_t length)
 {
+    if (length >= ODDPORT_COMPRESSION_MAGIC_SIZE && starts_like_skippable_frame(bytes, length))
+        return ODDPORT_COMPRESSION_ZSTD;
     for (size_t index = ODDPORT_COMPRESSION_NONE + 1; index < G_N_ELEMENTS(compressions); index++) {
         const CompressionInfo *info = &compressions[index];
         if (length >= info->magic_size && memcmp(bytes, info->magic, info->magic_size) == 0)
@@ -62,6 +78,8 @@ OddportCompression oddport_compression_detect(const uint8_t *bytes, size_t lengt
 
 bool oddport_compression_could_start(const uint8_t *bytes, size_t length)
 {
+    if (length < ODDPORT_COMPRESSION_MAGIC_SIZE && starts_like_skippable_frame(bytes, length))
+        return true;
     for (size_t index = ODDPORT_COMPRESSION_NONE + 1; index < G_N_ELEMENTS(compressions); index++) {
         const CompressionInfo *info = &compressions[index];
         if (length < info->magic_size && memcmp(bytes, info->magic, length) == 0)

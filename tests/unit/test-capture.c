@@ -754,6 +754,38 @@ static void test_pcapng_unknown_blocks_skipped(void)
     g_byte_array_unref(capture.bytes);
 }
 
+/* A report's frame numbers are Wireshark's: journal entries, custom blocks and system-call events
+ * are frames there, though not packets; statistics, names and secrets are neither. Both byte
+ * orders, as a section's block types are read in its own. */
+static void test_pcapng_frame_numbers(void)
+{
+    for (int big_endian = 0; big_endian <= 1; big_endian++) {
+        Builder capture = builder_new(big_endian);
+        pcapng_section(&capture, big_endian);
+        pcapng_other_block(&capture, 0x00000bad, 8); /* custom, may be copied */
+        pcapng_interface(&capture, 1, 0, -1, 0);
+        pcapng_enhanced_packet(&capture, 0, 1, 10, 10, 50);
+        pcapng_other_block(&capture, 0x00000009, 40); /* systemd journal entry */
+        pcapng_enhanced_packet(&capture, 0, 2, 11, 11, 51);
+        pcapng_other_block(&capture, 0x40000bad, 8);  /* custom, not to be copied */
+        pcapng_other_block(&capture, 0x00000204, 20); /* sysdig event */
+        pcapng_other_block(&capture, 0x00000216, 20); /* sysdig event, version 2 */
+        pcapng_other_block(&capture, 0x00000221, 20); /* sysdig event, large */
+        pcapng_other_block(&capture, 0x00000004, 16); /* name resolution */
+        pcapng_other_block(&capture, 0x00000005, 20); /* interface statistics */
+        pcapng_other_block(&capture, 0x0000000a, 9);  /* decryption secrets */
+        pcapng_enhanced_packet(&capture, 0, 3, 12, 12, 52);
+        pcapng_simple_packet(&capture, 12, 12, 53);
+        g_autoptr(ReadResult) result = read_bytes(capture.bytes);
+        g_assert_cmpint(result->status, ==, ODDPORT_READ_END);
+        g_assert_cmpuint(result->records->len, ==, 4);
+        const uint64_t frames[] = {2, 4, 9, 10};
+        for (guint index = 0; index < G_N_ELEMENTS(frames); index++)
+            g_assert_cmpuint(record_at(result, index)->fields.frame_number, ==, frames[index]);
+        g_byte_array_unref(capture.bytes);
+    }
+}
+
 static void test_pcapng_truncated(void)
 {
     Builder capture = builder_new(false);
@@ -1722,6 +1754,34 @@ static void test_compressed_concatenated(gconstpointer data)
     check_compressed_reads_like(pcapng, pcapng_pieces);
 }
 
+/* pzstd starts each zstd frame with a skippable frame that says how long the frame is: such a
+ * file is zstd, not "not a capture", from its first frame to its last. */
+static void test_compressed_zstd_skippable_frames(void)
+{
+    if (!compressor_built(COMPRESS_ZSTD)) {
+        g_test_skip("built without libzstd");
+        return;
+    }
+    g_autoptr(GByteArray) pcap = sample_pcap();
+    g_autoptr(GByteArray) with_skippable = g_byte_array_new();
+    size_t half = pcap->len / 2;
+    const size_t starts[] = {0, half};
+    const size_t lengths[] = {half, pcap->len - half};
+    for (size_t piece = 0; piece < G_N_ELEMENTS(starts); piece++) {
+        g_autoptr(GByteArray) frame = g_byte_array_new();
+        append_compressed(frame, COMPRESS_ZSTD, pcap->data + starts[piece], lengths[piece]);
+        /* Magic 0x184D2A50 and a 4-byte body, little-endian, as pzstd writes them. */
+        static const uint8_t skippable_header[8] = {0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0};
+        g_byte_array_append(with_skippable, skippable_header, sizeof skippable_header);
+        uint8_t frame_length[4];
+        for (unsigned byte = 0; byte < 4; byte++)
+            frame_length[byte] = (uint8_t)(frame->len >> (8 * byte));
+        g_byte_array_append(with_skippable, frame_length, sizeof frame_length);
+        g_byte_array_append(with_skippable, frame->data, frame->len);
+    }
+    check_compressed_reads_like(pcap, with_skippable);
+}
+
 /* A capture that was itself cut short reads the same compressed: same records, same message. */
 static void test_compressed_truncated_capture(gconstpointer data)
 {
@@ -2131,6 +2191,7 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/pcapng/obsolete-packet", test_pcapng_obsolete_packet);
     g_test_add_func("/capture/pcapng/multiple-sections", test_pcapng_multiple_sections);
     g_test_add_func("/capture/pcapng/unknown-blocks-skipped", test_pcapng_unknown_blocks_skipped);
+    g_test_add_func("/capture/pcapng/frame-numbers", test_pcapng_frame_numbers);
     g_test_add_func("/capture/pcapng/truncated", test_pcapng_truncated);
     g_test_add_func("/capture/pcapng/lying-block-lengths", test_pcapng_lying_block_lengths);
     g_test_add_func("/capture/pcapng/packet-before-interface", test_pcapng_packet_before_interface);
@@ -2174,6 +2235,8 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/capture/compressed/gzip/trailing-bytes", test_compressed_trailing_bytes);
     g_test_add_func("/capture/compressed/unsupported", test_compressed_unsupported);
+    g_test_add_func("/capture/compressed/zstd/skippable-frames",
+                    test_compressed_zstd_skippable_frames);
     g_test_add_func("/capture/compressed/stream-reads-from-page-starts",
                     test_compressed_stream_reads_from_page_starts);
     g_test_add_func("/capture/corpus", test_corpus);
