@@ -549,7 +549,8 @@ static bool report_borrows_from_flow(const OddportFlowReport *report)
 /* Why a flow ends now, for putting flows finished by several worker engines back in the order
  * one engine finishes them (OddportFinishOrder). */
 typedef enum {
-    FINISH_REOPENED, /* a SYN reopened its closed or reused 5-tuple */
+    FINISH_REOPENED, /* a packet could not go on with it: a SYN reopened its closed or reused
+                      * 5-tuple, or it had been idle past its timeout */
     FINISH_EVICTED,  /* room was needed for a new flow */
     FINISH_IDLE,     /* the sweep after a record found it idle */
     FINISH_AT_END,   /* still open when the run ended */
@@ -824,6 +825,13 @@ G_ALWAYS_INLINE static inline bool process_packet(OddportEngine *engine,
     bool is_tcp = key->transport == ODDPORT_TRANSPORT_TCP;
     bool is_syn =
         is_tcp && (packet->tcp_flags & (ODDPORT_TCP_SYN | ODDPORT_TCP_ACK)) == ODDPORT_TCP_SYN;
+    /* Idle past its timeout, a flow is over whether or not a sweep has found it yet (sweeps
+     * come once a second of packet time, and only while packets come): its 5-tuple's next packet
+     * starts another, as after a sweep. */
+    if (flow != NULL && oddport_flow_table_entry_expired(&engine->flows, &flow->entry, now)) {
+        finish_flow(engine, flow, FINISH_REOPENED);
+        flow = NULL;
+    }
     if (flow != NULL && is_syn) {
         const FlowSide *side = &flow->side[sender];
         if (oddport_syn_starts_connection(flow_is_closed(flow), side->sent_syn, side->syn_sequence,

@@ -112,9 +112,9 @@ void oddport_flow_table_forget_all(OddportFlowTable *table)
 OddportFlowEntry *oddport_flow_table_next_expired(const OddportFlowTable *table,
                                                   OddportFlowList list, uint64_t now_ns)
 {
-    const OddportFlowListHead *head = &table->lists[list];
-    OddportFlowEntry *oldest = head->oldest;
-    return oldest != NULL && oldest->last_seen_ns + head->timeout_ns < now_ns ? oldest : NULL;
+    OddportFlowEntry *oldest = table->lists[list].oldest;
+    return oldest != NULL && oddport_flow_table_entry_expired(table, oldest, now_ns) ? oldest
+                                                                                     : NULL;
 }
 
 OddportFlowEntry *oddport_flow_table_eviction_victim(const OddportFlowTable *table)

@@ -175,6 +175,28 @@ static void test_ids_follow_first_packets(void)
     oddport_port_rules_free(rules);
 }
 
+/* A flow idle past its timeout is over even where no other packet came meanwhile to look for
+ * idle flows: its 5-tuple's next packet starts another flow, as it would after other traffic,
+ * and as oddport merge joins flows across parts. Within the timeout it is one flow. With one
+ * thread and with workers. */
+static void test_idle_flow_ends_without_other_traffic(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    for (unsigned workers = 1; workers <= 3; workers++) {
+        Collected collected = {g_string_new(NULL)};
+        OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
+        oddport_engine_set_workers(engine, workers);
+        const unsigned seconds[] = {0, 100, 221, 400};
+        const uint16_t ports[] = {1001, 1001, 1001, 1001};
+        feed_capture(engine, "quiet", seconds, ports, G_N_ELEMENTS(seconds));
+        oddport_engine_finish(engine);
+        g_autofree char *lines = g_string_free(collected.lines, FALSE);
+        g_assert_cmpstr(lines, ==, "1 unknown - 2\n3 unknown - 1\n4 unknown - 1\n");
+        oddport_engine_free(engine);
+    }
+    oddport_port_rules_free(rules);
+}
+
 /* A collector of each flow's id, its first packet's place and its deciding packet's. */
 static void collect_places(const OddportFlowReport *flow, void *user_data)
 {
@@ -548,6 +570,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/engine/ids-follow-first-packets", test_ids_follow_first_packets);
+    g_test_add_func("/engine/idle-flow-ends-without-other-traffic",
+                    test_idle_flow_ends_without_other_traffic);
     g_test_add_func("/engine/packet-places-across-captures", test_packet_places_across_captures);
     g_test_add_func("/engine/open-flows-finish-in-order-of-beginning",
                     test_open_flows_finish_in_order_of_beginning);

@@ -235,6 +235,13 @@ static inline void oddport_flow_table_touch(OddportFlowTable *table, OddportFlow
     oddport_flow_list_append(table, entry, list, touch);
 }
 
+/* Whether `entry` has been idle longer than its list's timeout at `now_ns`. */
+static inline bool oddport_flow_table_entry_expired(const OddportFlowTable *table,
+                                                    const OddportFlowEntry *entry, uint64_t now_ns)
+{
+    return entry->last_seen_ns + table->lists[entry->list].timeout_ns < now_ns;
+}
+
 /* The list's least recently touched entry if it has been idle longer than the list's timeout at
  * `now_ns`, else NULL. An expiry sweep takes these one by one, removing each, and stops at the
  * first NULL: what stays on the list after it is younger or was touched later. */
