@@ -30,6 +30,9 @@ typedef struct {
     /* Joined across a part boundary, with later bytes that a single run could have read its
      * app from: its verdict may differ from a single run's. */
     bool verdict_uncertain;
+    /* Joined from two parts whose protocol members disagree (a TLS version the client offered in
+     * one, the server chose in the other): the earlier part's stand, and one run's may differ. */
+    bool details_uncertain;
 } MergedFlow;
 
 typedef struct {
@@ -45,10 +48,16 @@ typedef struct {
     uint64_t max_flows;
     bool stopped;
     unsigned index; /* in the order the reports were given */
+    char *name;     /* the report's, as given */
+    /* Ids (the part's own) of the flows an earlier merge named in its warnings: a merged report
+     * merged again marks them anew under the ids of the whole set. */
+    GArray *verdict_uncertain_ids;
+    GArray *details_uncertain_ids;
 } Part;
 
 struct OddportMerge {
-    GPtrArray *parts; /* of Part * */
+    GPtrArray *parts;    /* of Part * */
+    GPtrArray *repeated; /* of char *: a warning for each report left out as a repeat */
 };
 
 static GQuark merge_error_quark(void)
@@ -73,6 +82,9 @@ static void part_free(gpointer data)
     g_ptr_array_unref(part->flows);
     g_ptr_array_unref(part->captures);
     g_ptr_array_unref(part->warnings);
+    g_free(part->name);
+    g_array_unref(part->verdict_uncertain_ids);
+    g_array_unref(part->details_uncertain_ids);
     g_free(part);
 }
 
@@ -80,6 +92,7 @@ OddportMerge *oddport_merge_new(void)
 {
     OddportMerge *merge = g_new0(OddportMerge, 1);
     merge->parts = g_ptr_array_new_with_free_func(part_free);
+    merge->repeated = g_ptr_array_new_with_free_func(g_free);
     return merge;
 }
 
@@ -88,6 +101,7 @@ void oddport_merge_free(OddportMerge *merge)
     if (merge == NULL)
         return;
     g_ptr_array_unref(merge->parts);
+    g_ptr_array_unref(merge->repeated);
     g_free(merge);
 }
 
@@ -171,6 +185,24 @@ static JsonArray *read_array(Reader *reader, JsonObject *object, const char *nam
 {
     JsonNode *node = member(reader, object, name, JSON_NODE_ARRAY, false);
     return node != NULL ? json_node_get_array(node) : NULL;
+}
+
+/* Adds the texts of the array `name` to `texts` (borrowed from the report); an array holding
+ * anything else fails the report, as no oddport writes one. */
+static void read_texts(Reader *reader, JsonObject *object, const char *name, GPtrArray *texts)
+{
+    JsonArray *array = read_array(reader, object, name);
+    for (guint index = 0; array != NULL && index < json_array_get_length(array); index++) {
+        JsonNode *node = json_array_get_element(array, index);
+        if (json_node_get_node_type(node) != JSON_NODE_VALUE ||
+            json_node_get_value_type(node) != G_TYPE_STRING) {
+            g_set_error(reader->error, merge_error_quark(), 0,
+                        "%s: \"%s\" holds something other than text", reader->report, name);
+            reader->failed = true;
+            return;
+        }
+        g_ptr_array_add(texts, (gpointer)json_node_get_string(node));
+    }
 }
 
 static void fail(Reader *reader, const char *what, const char *value)
@@ -343,19 +375,164 @@ static void read_verdict(Reader *reader, JsonObject *object, OddportFlowVerdict 
         fail(reader, "the direction", direction);
 }
 
-/* Replays a JSON value with a record visitor, as the flow's writer walked it. */
-static void replay_value(const char *name, JsonNode *node, const OddportRecordVisitor *visitor,
-                         void *data)
+/* The members a protocol's writer walks, nested as it nests them: what a report's null stands
+ * for when the member is an object (a TLS flow's "certificate" with nothing read), since a
+ * format with a place for every member (CSV's columns) wants each of them. */
+typedef struct MemberShape {
+    char *name;
+    bool is_object;
+    GPtrArray *members; /* of MemberShape *, for an object */
+} MemberShape;
+
+static void member_shape_free(gpointer data)
+{
+    MemberShape *shape = data;
+    g_free(shape->name);
+    if (shape->members != NULL)
+        g_ptr_array_unref(shape->members);
+    g_free(shape);
+}
+
+static MemberShape *member_shape_new(const char *name, bool is_object)
+{
+    MemberShape *shape = g_new0(MemberShape, 1);
+    shape->name = g_strdup(name);
+    shape->is_object = is_object;
+    if (is_object)
+        shape->members = g_ptr_array_new_with_free_func(member_shape_free);
+    return shape;
+}
+
+/* Records the shape of a walk: the objects opened and not yet closed, innermost last. */
+typedef struct {
+    GPtrArray *open;
+} ShapeRecorder;
+
+static void shape_add(ShapeRecorder *recorder, MemberShape *shape)
+{
+    MemberShape *parent = g_ptr_array_index(recorder->open, recorder->open->len - 1);
+    g_ptr_array_add(parent->members, shape);
+}
+
+static void shape_begin_object(const char *name, G_GNUC_UNUSED bool present, void *data)
+{
+    ShapeRecorder *recorder = data;
+    MemberShape *shape = member_shape_new(name, true);
+    shape_add(recorder, shape);
+    g_ptr_array_add(recorder->open, shape);
+}
+
+static void shape_end_object(void *data)
+{
+    ShapeRecorder *recorder = data;
+    g_ptr_array_set_size(recorder->open, recorder->open->len - 1);
+}
+
+static void shape_begin_array(const char *name, void *data)
+{
+    shape_add(data, member_shape_new(name, false));
+}
+
+static void shape_end_array(G_GNUC_UNUSED void *data) {}
+
+static void shape_value(const char *name, void *data)
+{
+    if (name != NULL)
+        shape_add(data, member_shape_new(name, false));
+}
+
+static void shape_string(const char *name, G_GNUC_UNUSED const char *value, void *data)
+{
+    shape_value(name, data);
+}
+
+static void shape_unsigned_integer(const char *name, G_GNUC_UNUSED uint64_t value, void *data)
+{
+    shape_value(name, data);
+}
+
+static void shape_boolean(const char *name, G_GNUC_UNUSED bool value, void *data)
+{
+    shape_value(name, data);
+}
+
+static void shape_time(const char *name, G_GNUC_UNUSED uint64_t timestamp_ns,
+                       G_GNUC_UNUSED unsigned digits, void *data)
+{
+    shape_value(name, data);
+}
+
+/* The shape of `protocol`'s members, from its writer's walk with nothing to describe, which
+ * gives every member (transfer full). */
+static MemberShape *protocol_shape_new(const OddportProtocol *protocol)
+{
+    static const OddportRecordVisitor recorder_visitor = {
+        .begin_object = shape_begin_object,
+        .end_object = shape_end_object,
+        .begin_array = shape_begin_array,
+        .end_array = shape_end_array,
+        .string = shape_string,
+        .unsigned_integer = shape_unsigned_integer,
+        .boolean = shape_boolean,
+        .null = shape_value,
+        .time = shape_time,
+        .skips_absent_members = false,
+    };
+    MemberShape *root = member_shape_new(protocol->name, true);
+    ShapeRecorder recorder = {g_ptr_array_new()};
+    g_ptr_array_add(recorder.open, root);
+    protocol->describe_fields(NULL, NULL, &recorder_visitor, &recorder);
+    g_ptr_array_unref(recorder.open);
+    return root;
+}
+
+static const MemberShape *find_member_shape(const MemberShape *object, const char *name)
+{
+    if (object == NULL || !object->is_object || name == NULL)
+        return NULL;
+    for (guint index = 0; index < object->members->len; index++) {
+        const MemberShape *member = g_ptr_array_index(object->members, index);
+        if (strcmp(member->name, name) == 0)
+            return member;
+    }
+    return NULL;
+}
+
+/* An object with nothing in it, as its writer gives one: absent, with its members as nulls for a
+ * format that keeps a place for each. */
+static void replay_absent_object(const MemberShape *shape, const OddportRecordVisitor *visitor,
+                                 void *data)
+{
+    visitor->begin_object(shape->name, false, data);
+    if (!visitor->skips_absent_members) {
+        for (guint index = 0; index < shape->members->len; index++) {
+            const MemberShape *member = g_ptr_array_index(shape->members, index);
+            if (member->is_object)
+                replay_absent_object(member, visitor, data);
+            else
+                visitor->null(member->name, data);
+        }
+    }
+    visitor->end_object(data);
+}
+
+/* Replays a JSON value with a record visitor, as the flow's writer walked it; `shape` is the
+ * writer's for this member, or NULL where it has none to say. */
+static void replay_value(const char *name, JsonNode *node, const MemberShape *shape,
+                         const OddportRecordVisitor *visitor, void *data)
 {
     switch (json_node_get_node_type(node)) {
     case JSON_NODE_NULL:
-        visitor->null(name, data);
+        if (shape != NULL && shape->is_object)
+            replay_absent_object(shape, visitor, data);
+        else
+            visitor->null(name, data);
         return;
     case JSON_NODE_ARRAY: {
         JsonArray *array = json_node_get_array(node);
         visitor->begin_array(name, data);
         for (guint index = 0; index < json_array_get_length(array); index++)
-            replay_value(NULL, json_array_get_element(array, index), visitor, data);
+            replay_value(NULL, json_array_get_element(array, index), NULL, visitor, data);
         visitor->end_array(data);
         return;
     }
@@ -367,7 +544,8 @@ static void replay_value(const char *name, JsonNode *node, const OddportRecordVi
         JsonNode *member_node;
         json_object_iter_init_ordered(&iterator, object);
         while (json_object_iter_next_ordered(&iterator, &member_name, &member_node))
-            replay_value(member_name, member_node, visitor, data);
+            replay_value(member_name, member_node, find_member_shape(shape, member_name), visitor,
+                         data);
         visitor->end_object(data);
         return;
     }
@@ -385,6 +563,20 @@ static void replay_value(const char *name, JsonNode *node, const OddportRecordVi
         visitor->null(name, data);
 }
 
+/* Each protocol's member shape, made on first use and kept for the process. */
+static const MemberShape *protocol_shape(const OddportProtocol *protocol)
+{
+    static GHashTable *shapes; /* OddportProtocol * to MemberShape * */
+    if (shapes == NULL)
+        shapes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, member_shape_free);
+    MemberShape *shape = g_hash_table_lookup(shapes, protocol);
+    if (shape == NULL) {
+        shape = protocol_shape_new(protocol);
+        g_hash_table_insert(shapes, (gpointer)protocol, shape);
+    }
+    return shape;
+}
+
 /* OddportReplayProtocolMembers over the JSON object of the flow the verdict came from. */
 static void replay_protocol_members(const OddportProtocol *protocol, const void *source,
                                     const OddportRecordVisitor *visitor, void *visitor_data)
@@ -398,7 +590,7 @@ static void replay_protocol_members(const OddportProtocol *protocol, const void 
         visitor->end_object(visitor_data);
         return;
     }
-    replay_value(protocol->name, node, visitor, visitor_data);
+    replay_value(protocol->name, node, protocol_shape(protocol), visitor, visitor_data);
 }
 
 /* Points the flow's verdict, protocol members and deciding packet at `object`. */
@@ -488,10 +680,10 @@ static OddportCaptureSummary *read_capture(Reader *reader, JsonObject *object)
     for (size_t index = 0; compression != NULL && index < G_N_ELEMENTS(compressions); index++)
         if (strcmp(compression, compressions[index]) == 0)
             capture->compression = compressions[index];
-    JsonArray *link_types = read_array(reader, object, "link_types");
-    for (guint index = 0; link_types != NULL && index < json_array_get_length(link_types); index++)
-        g_ptr_array_add(capture->link_types,
-                        g_strdup(json_array_get_string_element(link_types, index)));
+    g_autoptr(GPtrArray) link_types = g_ptr_array_new();
+    read_texts(reader, object, "link_types", link_types);
+    for (guint index = 0; index < link_types->len; index++)
+        g_ptr_array_add(capture->link_types, g_strdup(g_ptr_array_index(link_types, index)));
     capture->packets = read_unsigned(reader, object, "packets");
     capture->bytes = read_unsigned(reader, object, "bytes");
     capture->precision_digits = 6;
@@ -501,10 +693,10 @@ static OddportCaptureSummary *read_capture(Reader *reader, JsonObject *object)
         capture->last_seen_ns = read_time(reader, object, "last_seen", NULL);
     }
     capture->truncated = read_boolean(reader, object, "truncated");
-    JsonArray *warnings = read_array(reader, object, "warnings");
-    for (guint index = 0; warnings != NULL && index < json_array_get_length(warnings); index++)
-        g_ptr_array_add(capture->warnings,
-                        g_strdup(json_array_get_string_element(warnings, index)));
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new();
+    read_texts(reader, object, "warnings", warnings);
+    for (guint index = 0; index < warnings->len; index++)
+        g_ptr_array_add(capture->warnings, g_strdup(g_ptr_array_index(warnings, index)));
     JsonObject *skipped = read_object(reader, object, "skipped_packets", false);
     for (unsigned reason = 1; skipped != NULL && reason < ODDPORT_SKIP_REASON_COUNT; reason++) {
         const char *name = oddport_skip_reason_name((OddportDecodeStatus)reason);
@@ -512,6 +704,29 @@ static OddportCaptureSummary *read_capture(Reader *reader, JsonObject *object)
             capture->skipped[reason] = read_unsigned(reader, skipped, name);
     }
     return capture;
+}
+
+/* How a merge's warnings on flows it could not join exactly begin, after their count. */
+#define VERDICT_UNCERTAIN_START " flows cut by the end of a part (ids "
+#define DETAILS_UNCERTAIN_START " flows joined across parts (ids "
+
+/* Whether `warning` is a merge's own on flows it could not join exactly ("N flows ... (ids 3, 9)
+ * ..." with `start` after the count): its ids then go into `ids`. */
+static bool read_merge_warning(const char *warning, const char *start, GArray *ids)
+{
+    const char *text = warning;
+    while (g_ascii_isdigit(*text))
+        text++;
+    if (text == warning || !g_str_has_prefix(text, start))
+        return false;
+    text += strlen(start);
+    while (g_ascii_isdigit(*text)) {
+        uint64_t id = g_ascii_strtoull(text, (char **)&text, 10);
+        g_array_append_val(ids, id);
+        if (g_str_has_prefix(text, ", "))
+            text += 2;
+    }
+    return *text == ')';
 }
 
 /* The part's summary: captures, totals and warnings. */
@@ -567,22 +782,29 @@ static void read_summary(Reader *reader, JsonObject *object, Part *part)
                           .counts = &counts,
                           .warnings = g_ptr_array_new_with_free_func(g_free)};
     oddport_summary_add_run_warnings(&own);
-    JsonArray *warnings = read_array(reader, object, "warnings");
-    for (guint index = 0; warnings != NULL && index < json_array_get_length(warnings); index++) {
-        const char *warning = json_array_get_string_element(warnings, index);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new();
+    read_texts(reader, object, "warnings", warnings);
+    for (guint index = 0; index < warnings->len; index++) {
+        const char *warning = g_ptr_array_index(warnings, index);
+        if (read_merge_warning(warning, VERDICT_UNCERTAIN_START, part->verdict_uncertain_ids) ||
+            read_merge_warning(warning, DETAILS_UNCERTAIN_START, part->details_uncertain_ids))
+            continue;
         bool run_bound = false;
-        for (guint own_index = 0; warning != NULL && own_index < own.warnings->len; own_index++)
+        for (guint own_index = 0; own_index < own.warnings->len; own_index++)
             run_bound =
                 run_bound || strcmp(warning, g_ptr_array_index(own.warnings, own_index)) == 0;
-        if (warning != NULL && !run_bound)
+        if (!run_bound)
             g_ptr_array_add(part->warnings, g_strdup(warning));
     }
     g_ptr_array_unref(own.warnings);
 }
 
-static Part *part_new(unsigned index)
+static Part *part_new(unsigned index, const char *name)
 {
     Part *part = g_new0(Part, 1);
+    part->name = g_strdup(name);
+    part->verdict_uncertain_ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    part->details_uncertain_ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     part->flows = g_ptr_array_new_with_free_func(merged_flow_free);
     part->captures = g_ptr_array_new_with_free_func(oddport_capture_summary_free);
     part->warnings = g_ptr_array_new_with_free_func(g_free);
@@ -633,10 +855,59 @@ static bool is_blank(const char *line, const char *end)
     return true;
 }
 
+static bool holds_id(const GArray *ids, uint64_t id)
+{
+    for (guint index = 0; index < ids->len; index++)
+        if (g_array_index(ids, uint64_t, index) == id)
+            return true;
+    return false;
+}
+
+/* A merged report merged again: the flows its warnings named are marked as joined then. */
+static void mark_uncertain_flows(Part *part)
+{
+    if (part->verdict_uncertain_ids->len == 0 && part->details_uncertain_ids->len == 0)
+        return;
+    for (guint index = 0; index < part->flows->len; index++) {
+        MergedFlow *flow = g_ptr_array_index(part->flows, index);
+        flow->verdict_uncertain = holds_id(part->verdict_uncertain_ids, flow->report.id);
+        flow->details_uncertain = holds_id(part->details_uncertain_ids, flow->report.id);
+    }
+}
+
+static bool same_capture(const OddportCaptureSummary *left, const OddportCaptureSummary *right)
+{
+    return g_strcmp0(left->path, right->path) == 0 && left->packets == right->packets &&
+           left->bytes == right->bytes && left->first_seen_ns == right->first_seen_ns &&
+           left->last_seen_ns == right->last_seen_ns &&
+           memcmp(left->skipped, right->skipped, sizeof left->skipped) == 0;
+}
+
+/* An earlier part that read the very captures `part` read, keeping the same packets (the same
+ * report given twice, or two runs over the same files): one run reads a file named twice once,
+ * and so does a merge. Parts that read captures of the same name with other packets, as runs on
+ * other machines may, or that a filter or time window kept other packets of, are parts of their
+ * own. NULL when there is none. */
+static const Part *part_with_same_captures(const OddportMerge *merge, const Part *part)
+{
+    if (part->captures->len == 0)
+        return NULL;
+    for (guint index = 0; index < merge->parts->len; index++) {
+        const Part *earlier = g_ptr_array_index(merge->parts, index);
+        bool same = earlier->captures->len == part->captures->len;
+        for (guint capture = 0; same && capture < part->captures->len; capture++)
+            same = same_capture(g_ptr_array_index(earlier->captures, capture),
+                                g_ptr_array_index(part->captures, capture));
+        if (same)
+            return earlier;
+    }
+    return NULL;
+}
+
 bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char *text,
                               size_t length, GError **error)
 {
-    Part *part = part_new(merge->parts->len);
+    Part *part = part_new(merge->parts->len, name);
     Reader reader = {.report = name, .error = error};
     /* NDJSON: a flow per line, then the summary, each line an object with a "type"; JSON: one
      * document with both, on one line as oddport writes it or spread over many. */
@@ -703,6 +974,15 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
     if (reader.failed) {
         part_free(part);
         return false;
+    }
+    mark_uncertain_flows(part);
+    const Part *earlier = part_with_same_captures(merge, part);
+    if (earlier != NULL) {
+        g_ptr_array_add(merge->repeated,
+                        g_strdup_printf("%s reports the same captures as %s: merged once", name,
+                                        earlier->name));
+        part_free(part);
+        return true;
     }
     g_ptr_array_add(merge->parts, part);
     return true;
@@ -777,8 +1057,11 @@ static bool says_nothing(JsonNode *node)
 }
 
 /* Protocol members of both flows, member by member: the earlier flow's where it says something
- * (it holds the side that spoke first), else the later one's (transfer full). */
-static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *later)
+ * (it holds the side that spoke first), else the later one's (transfer full). Sets `disagree`
+ * when both say something different of one member: a protocol that chooses between its sides'
+ * words (the server's TLS version over the client's offer, an HTTP request's version over its
+ * answer's) may then have chosen the later one's. */
+static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *later, bool *disagree)
 {
     JsonObject *united = json_object_new();
     size_t count;
@@ -801,6 +1084,8 @@ static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *late
         while (json_object_iter_next_ordered(&iterator, &member_name, &node)) {
             JsonNode *other = json_object_get_member(second, member_name);
             bool empty = says_nothing(node);
+            if (!empty && other != NULL && !says_nothing(other) && !json_node_equal(node, other))
+                *disagree = true;
             json_object_set_member(members, member_name,
                                    json_node_copy(empty && other != NULL ? other : node));
         }
@@ -831,6 +1116,10 @@ static bool combine_verdicts(MergedFlow *earlier, const MergedFlow *later)
          server.app != ODDPORT_APP_UNKNOWN))
         return false;
     OddportFlowVerdict combined = *first;
+    /* Each part judged who the client is from what it saw; one run sees what both saw, and the
+     * surer judgement stands: a SYN, then a request's or response's shape, then the ports (the
+     * sources in that order). */
+    combined.direction = MIN(first->direction, second->direction);
     bool had_payload = earlier->report.client_sent_payload || earlier->report.server_sent_payload ||
                        later->report.client_sent_payload || later->report.server_sent_payload;
     oddport_classify_join_ends(&client, &server, NULL, had_payload, &combined);
@@ -854,7 +1143,8 @@ static bool combine_verdicts(MergedFlow *earlier, const MergedFlow *later)
         earlier->report.decided_by =
             server_decides ? ODDPORT_DECIDED_BY_SERVER : ODDPORT_DECIDED_BY_CLIENT;
     }
-    JsonObject *united = united_protocol_members(earlier->app_source, later->app_source);
+    JsonObject *united = united_protocol_members(earlier->app_source, later->app_source,
+                                                 &earlier->details_uncertain);
     json_object_unref(earlier->app_source);
     earlier->app_source = united;
     earlier->report.replay_source = united;
@@ -1098,11 +1388,15 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
         }
     }
 
+    for (guint index = 0; index < merge->repeated->len; index++)
+        g_ptr_array_add(summary.warnings, g_strdup(g_ptr_array_index(merge->repeated, index)));
+
     GPtrArray *order = put_flows_together(merge);
     OddportTally *tally = oddport_tally_new();
     summary.counts = oddport_tally_counts(tally);
     OddportReport *report = oddport_report_begin(format, stream, options);
     GArray *uncertain = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    GArray *details_uncertain = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     for (guint index = 0; index < order->len; index++) {
         MergedFlow *flow = g_ptr_array_index(order, index);
         /* Flow times are written with the finest precision of the whole set. */
@@ -1111,17 +1405,29 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
         oddport_report_add_flow(&flow->report, report);
         if (flow->verdict_uncertain)
             g_array_append_val(uncertain, flow->report.id);
+        else if (flow->details_uncertain)
+            g_array_append_val(details_uncertain, flow->report.id);
     }
     g_array_sort(uncertain, compare_ids);
     if (uncertain->len > 0) {
         g_autofree char *ids = list_ids(uncertain);
         g_ptr_array_add(summary.warnings,
-                        g_strdup_printf("%u flows cut by the end of a part (ids %s) sent bytes in "
+                        g_strdup_printf("%u" VERDICT_UNCERTAIN_START "%s) sent bytes in "
                                         "the next part that the earlier part had not recognised: "
                                         "their app is the earlier part's, or the later part's "
                                         "where the earlier recognised none, and may differ from "
                                         "one run over the whole set",
                                         uncertain->len, ids));
+    }
+    g_array_sort(details_uncertain, compare_ids);
+    if (details_uncertain->len > 0) {
+        g_autofree char *ids = list_ids(details_uncertain);
+        g_ptr_array_add(summary.warnings,
+                        g_strdup_printf("%u" DETAILS_UNCERTAIN_START "%s) have protocol "
+                                        "details from both parts that disagree (a TLS or HTTP "
+                                        "version, say): the earlier part's are reported, and one "
+                                        "run over the whole set may report the later part's",
+                                        details_uncertain->len, ids));
     }
     if (summary.evicted_flows > 0)
         g_ptr_array_add(summary.warnings,
@@ -1133,6 +1439,7 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
     const OddportRunResult run = {.summary = &summary, .tally = tally};
     bool written = oddport_report_end(report, &run);
     g_array_unref(uncertain);
+    g_array_unref(details_uncertain);
     g_ptr_array_unref(order);
     oddport_tally_free(tally);
     g_ptr_array_unref(summary.captures);

@@ -34,10 +34,16 @@ head -n 2 good.ndjson >cut.ndjson
 command jq -c 'del(.flows[].open_at_end)' good.json >old.json
 command jq -c '.schema = 2' good.json >schema2.json
 echo 'not json at all' >garbage.txt
+command jq -c '.captures[0].link_types = ["ethernet", null]' good.json >link-null.json
+command jq -c '.captures[0].warnings = [7]' good.json >capture-warning-number.json
+command jq -c '.warnings = [null]' good.json >warning-null.json
 expect "a report cut short" 1 "cut.ndjson: no summary" cut.ndjson
 expect "a report without open_at_end" 1 'old.json: "open_at_end" is missing' old.json
 expect "a report of schema 2" 1 "schema2.json: a report of schema 2" schema2.json
 expect "text that is no JSON" 1 "garbage.txt: not JSON" garbage.txt
+expect "a link type that is not text" 1 'link-null.json: "link_types" holds something other than text' link-null.json
+expect "a capture warning that is not text" 1 'capture-warning-number.json: "warnings" holds something other than text' capture-warning-number.json
+expect "a run warning that is not text" 1 'warning-null.json: "warnings" holds something other than text' warning-null.json
 expect "a missing report" 1 "nothing-here.json" nothing-here.json
 expect "no report named" 2 "name the reports" 
 expect "an unknown format" 2 "unknown format 'yaml'" --format yaml good.json
@@ -54,6 +60,17 @@ if "$oddport" merge -o one.json good.ndjson &&
     echo "ok - one report merged alone is the same report"
 else
     echo "not ok - one report merged alone differs"
+    failed=1
+fi
+# The same report twice, as one run reads a file named twice, is merged once, and says so.
+if "$oddport" merge -o twice.json good.json good.ndjson &&
+    diff <(command jq -S 'del(.oddport, .warnings)' good.json) \
+        <(command jq -S 'del(.oddport, .warnings)' twice.json) >/dev/null &&
+    command jq -e '.warnings | index("good.ndjson reports the same captures as good.json: merged once")' \
+        twice.json >/dev/null; then
+    echo "ok - the same report twice is merged once, with a warning"
+else
+    echo "not ok - the same report twice: $(command jq -c '.totals, .warnings' twice.json)"
     failed=1
 fi
 # A filter that leaves nothing: a report of no flows merges to one.

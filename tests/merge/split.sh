@@ -75,6 +75,9 @@ for capture in "$captures"/*.pcap "$captures"/*.pcapng; do
     fi
     check "$name" "$capture" 50 ndjson
 done
+# Cut after every packet: a request in one part, its answer in the next (who is the client is
+# then told by the answer's shape, which one run sees too).
+check udp "$captures/udp.pcap" 1 json
 check syn-again "$work/syn-again.pcap" 1 json
 check syn-again "$work/syn-again.pcap" 1 ndjson
 check generated "$work/generated.pcap" 6000 json
@@ -94,5 +97,53 @@ for broken in changed missing; do
         passed=$((passed + 1))
     fi
 done
+# A merged report merges again: the first parts merged apart, the rest apart, and the two merges
+# merged name flows of the whole set (under the set's ids, not a half's), each one the merge of
+# every part names too.
+parts_dir=$(dirname "$merged")
+reports=()
+for ((index = 0; index < 1000; index++)); do
+    [[ -e $parts_dir/report-$index ]] && reports+=("$parts_dir/report-$index")
+done
+half=$((${#reports[@]} / 2))
+"$oddport" merge -o "$work/first-half.json" "${reports[@]:0:half}"
+"$oddport" merge -o "$work/second-half.json" "${reports[@]:half}"
+"$oddport" merge -o "$work/halves.json" "$work/first-half.json" "$work/second-half.json"
+named_ids='[.warnings[] | select(test("^[0-9]+ flows (cut by the end of a part|joined across parts)"))
+            | capture("\\(ids (?<ids>[0-9, ]+)\\)").ids | split(", ")[] | tonumber]'
+flat_named=$(jq -c "$named_ids" "$merged")
+if jq -e --argjson flat "$flat_named" "($named_ids) as \$named | (\$named | length) > 0 and
+        ([.flows[].id] as \$ids | all(\$named[]; IN(\$ids[]))) and all(\$named[]; IN(\$flat[]))" \
+    "$work/halves.json" >/dev/null; then
+    echo "ok - merged reports merged again name flows of the whole set"
+    passed=$((passed + 1))
+else
+    echo "not ok - merged reports merged again: $(jq -c .warnings "$work/halves.json" | head -c 300)"
+    failed=$((failed + 1))
+fi
+# Protocol details that disagree across a cut are named: the TLS connection to port 8443 is cut
+# after its ClientHello (its fourth packet, after the handshake), and the part before is made to
+# say TLS 1.3, as a client offering it reports, while the part after holds the server's TLS 1.2.
+disagree="$work/disagree"
+mkdir "$disagree"
+"$oddport" -q --format json -o "$disagree/loopback.json" "$captures/loopback.pcap"
+tls_flow=$(jq '.flows[] | select(.server.port == 8443 and .tls != null) | .id' "$disagree/loopback.json")
+last=$((tls_flow + 3))
+editcap -r "$captures/loopback.pcap" "$disagree/a.pcap" "1-$last"
+editcap -r "$captures/loopback.pcap" "$disagree/b.pcap" "$((last + 1))-1000000"
+"$oddport" -q --format json -o "$disagree/a.json" "$disagree/a.pcap"
+"$oddport" -q --format json -o "$disagree/b.json" "$disagree/b.pcap"
+jq -c --argjson id "$tls_flow" '(.flows[] | select(.id == $id) | .tls.version) = "TLS 1.3"' \
+    "$disagree/a.json" >"$disagree/a-offered.json"
+"$oddport" merge -o "$disagree/merged.json" "$disagree/a-offered.json" "$disagree/b.json"
+if jq -e --arg ids "(ids $tls_flow)" \
+    '[.warnings[] | select(startswith("1 flows joined across parts " + $ids))] | length == 1' \
+    "$disagree/merged.json" >/dev/null; then
+    echo "ok - a TLS version that differs across the cut is named"
+    passed=$((passed + 1))
+else
+    echo "not ok - a TLS version that differs across the cut: $(jq -c .warnings "$disagree/merged.json")"
+    failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]
