@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
@@ -1472,6 +1474,23 @@ static bool write_output(OddportMerge *merge, const OddportReportFormat *format,
     return written;
 }
 
+/* The report to merge that -o names too, which writing the merged report would destroy, or NULL
+ * (a path that does not exist yet is none of them; "-" is whatever standard input reads). */
+static const char *report_named_as_output(const char *output_path, char *const *reports, int count)
+{
+    struct stat output;
+    if (output_path == NULL || strcmp(output_path, "-") == 0 || stat(output_path, &output) != 0)
+        return NULL;
+    for (int index = 0; index < count; index++) {
+        struct stat report;
+        bool known = strcmp(reports[index], "-") == 0 ? fstat(STDIN_FILENO, &report) == 0
+                                                      : stat(reports[index], &report) == 0;
+        if (known && report.st_dev == output.st_dev && report.st_ino == output.st_ino)
+            return reports[index];
+    }
+    return NULL;
+}
+
 int oddport_merge_main(int argc, char **argv)
 {
     enum { MERGE_OK = 0, MERGE_UNREADABLE = 1, MERGE_USAGE = 2, MERGE_WRITE_ERROR = 3 };
@@ -1519,6 +1538,15 @@ int oddport_merge_main(int argc, char **argv)
     } else if (argc < 2) {
         fprintf(stderr, "oddport merge: name the reports to merge (see oddport merge --help)\n");
         status = MERGE_USAGE;
+    } else {
+        const char *overwritten = report_named_as_output(output_path, argv + 1, argc - 1);
+        if (overwritten != NULL) {
+            fprintf(stderr,
+                    "oddport merge: the merged report (-o %s) would overwrite the report %s: "
+                    "nothing was written\n",
+                    output_path, overwritten);
+            status = MERGE_USAGE;
+        }
     }
     OddportMerge *merge = oddport_merge_new();
     for (int index = 1; status == MERGE_OK && index < argc; index++) {

@@ -62,6 +62,16 @@ else
     echo "not ok - one report merged alone differs"
     failed=1
 fi
+# -o naming one of the reports would destroy it: refused, the report left as it was.
+cp good.json self.json
+"$oddport" merge -o self.json good.ndjson self.json 2>err
+status=$?
+if [[ $status == 2 ]] && grep -q "would overwrite the report self.json" err && cmp -s good.json self.json; then
+    echo "ok - -o naming one of the reports is refused (exit 2)"
+else
+    echo "not ok - -o naming one of the reports: exit $status, stderr: $(cat err)"
+    failed=1
+fi
 # The same report twice, as one run reads a file named twice, is merged once, and says so.
 if "$oddport" merge -o twice.json good.json good.ndjson &&
     diff <(command jq -S 'del(.oddport, .warnings)' good.json) \
