@@ -1356,6 +1356,16 @@ static char *list_ids(GArray *ids)
     return g_string_free(text, FALSE);
 }
 
+/* Adds "N<start><ids>) <rest>" to `warnings`, the ids in order, when there are any. */
+static void warn_of_flows(GPtrArray *warnings, GArray *ids, const char *start, const char *rest)
+{
+    if (ids->len == 0)
+        return;
+    g_array_sort(ids, compare_ids);
+    g_autofree char *list = list_ids(ids);
+    g_ptr_array_add(warnings, g_strdup_printf("%u%s%s) %s", ids->len, start, list, rest));
+}
+
 bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format, FILE *stream,
                          const OddportReportOptions *options)
 {
@@ -1410,27 +1420,14 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
         else if (flow->details_uncertain)
             g_array_append_val(details_uncertain, flow->report.id);
     }
-    g_array_sort(uncertain, compare_ids);
-    if (uncertain->len > 0) {
-        g_autofree char *ids = list_ids(uncertain);
-        g_ptr_array_add(summary.warnings,
-                        g_strdup_printf("%u" VERDICT_UNCERTAIN_START "%s) sent bytes in "
-                                        "the next part that the earlier part had not recognised: "
-                                        "their app is the earlier part's, or the later part's "
-                                        "where the earlier recognised none, and may differ from "
-                                        "one run over the whole set",
-                                        uncertain->len, ids));
-    }
-    g_array_sort(details_uncertain, compare_ids);
-    if (details_uncertain->len > 0) {
-        g_autofree char *ids = list_ids(details_uncertain);
-        g_ptr_array_add(summary.warnings,
-                        g_strdup_printf("%u" DETAILS_UNCERTAIN_START "%s) have protocol "
-                                        "details from both parts that disagree (a TLS or HTTP "
-                                        "version, say): the earlier part's are reported, and one "
-                                        "run over the whole set may report the later part's",
-                                        details_uncertain->len, ids));
-    }
+    warn_of_flows(summary.warnings, uncertain, VERDICT_UNCERTAIN_START,
+                  "sent bytes in the next part that the earlier part had not recognised: their "
+                  "app is the earlier part's, or the later part's where the earlier recognised "
+                  "none, and may differ from one run over the whole set");
+    warn_of_flows(summary.warnings, details_uncertain, DETAILS_UNCERTAIN_START,
+                  "have protocol details from both parts that disagree (a TLS or HTTP version, "
+                  "say): the earlier part's are reported, and one run over the whole set may "
+                  "report the later part's");
     if (summary.evicted_flows > 0)
         g_ptr_array_add(summary.warnings,
                         g_strdup_printf("the parts' runs finished %" G_GUINT64_FORMAT " flows "

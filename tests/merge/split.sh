@@ -27,6 +27,17 @@ trap 'rm -rf "$work"' EXIT
 passed=0
 failed=0
 
+# outcome STATUS DESCRIPTION [WHAT-WAS-SEEN]: counts and prints one check's result.
+outcome() {
+    if [[ $1 == 0 ]]; then
+        echo "ok - $2"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $2${3:+: $3}"
+        failed=$((failed + 1))
+    fi
+}
+
 # check NAME CAPTURE PACKETS-PER-PART FORMAT
 check() {
     local name=$1 capture=$2 size=$3 format=$4
@@ -112,15 +123,11 @@ half=$((${#reports[@]} / 2))
 named_ids='[.warnings[] | select(test("^[0-9]+ flows (cut by the end of a part|joined across parts)"))
             | capture("\\(ids (?<ids>[0-9, ]+)\\)").ids | split(", ")[] | tonumber]'
 flat_named=$(jq -c "$named_ids" "$merged")
-if jq -e --argjson flat "$flat_named" "($named_ids) as \$named | (\$named | length) > 0 and
+jq -e --argjson flat "$flat_named" "($named_ids) as \$named | (\$named | length) > 0 and
         ([.flows[].id] as \$ids | all(\$named[]; IN(\$ids[]))) and all(\$named[]; IN(\$flat[]))" \
-    "$work/halves.json" >/dev/null; then
-    echo "ok - merged reports merged again name flows of the whole set"
-    passed=$((passed + 1))
-else
-    echo "not ok - merged reports merged again: $(jq -c .warnings "$work/halves.json" | head -c 300)"
-    failed=$((failed + 1))
-fi
+    "$work/halves.json" >/dev/null
+outcome $? "merged reports merged again name flows of the whole set" \
+    "$(jq -c .warnings "$work/halves.json" | head -c 300)"
 # Protocol details that disagree across a cut are named: the TLS connection to port 8443 is cut
 # after its ClientHello (its fourth packet, after the handshake), and the part before is made to
 # say TLS 1.3, as a client offering it reports, while the part after holds the server's TLS 1.2.
@@ -136,14 +143,10 @@ editcap -r "$captures/loopback.pcap" "$disagree/b.pcap" "$((last + 1))-1000000"
 jq -c --argjson id "$tls_flow" '(.flows[] | select(.id == $id) | .tls.version) = "TLS 1.3"' \
     "$disagree/a.json" >"$disagree/a-offered.json"
 "$oddport" merge -o "$disagree/merged.json" "$disagree/a-offered.json" "$disagree/b.json"
-if jq -e --arg ids "(ids $tls_flow)" \
+jq -e --arg ids "(ids $tls_flow)" \
     '[.warnings[] | select(startswith("1 flows joined across parts " + $ids))] | length == 1' \
-    "$disagree/merged.json" >/dev/null; then
-    echo "ok - a TLS version that differs across the cut is named"
-    passed=$((passed + 1))
-else
-    echo "not ok - a TLS version that differs across the cut: $(jq -c .warnings "$disagree/merged.json")"
-    failed=$((failed + 1))
-fi
+    "$disagree/merged.json" >/dev/null
+outcome $? "a TLS version that differs across the cut is named" \
+    "$(jq -c .warnings "$disagree/merged.json")"
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -251,19 +251,27 @@ static void test_snapshot_cut_keeps_lengths_apart(void)
     g_assert_cmpuint(packet.payload_length, ==, sizeof request - 1);
 }
 
-static void test_stacked_vlans(void)
+/* Decodes a TCP request behind VLAN tags with these tag control fields, outermost first (the
+ * 802.1ad ethertype outside when there are two, 802.1Q's inside). */
+static void decode_behind_tags(const uint16_t *tag_controls, size_t count, OddportPacket *packet)
 {
     Frame frame = {0};
-    put_ethernet(&frame, 0x88a8);
-    put_be16(&frame, 100);
-    put_be16(&frame, 0x8100);
-    put_be16(&frame, 200);
-    put_be16(&frame, 0x0800);
+    put_ethernet(&frame, count > 1 ? 0x88a8 : 0x8100);
+    for (size_t index = 0; index < count; index++) {
+        put_be16(&frame, tag_controls[index]);
+        put_be16(&frame, index + 1 < count ? 0x8100 : 0x0800);
+    }
     put_ipv4(&frame, 6, TCP_WITH_REQUEST, 0, 1);
     put_tcp(&frame, 1, 2, 0x18, request);
-    OddportPacket packet;
-    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, &packet), ==,
+    g_assert_cmpint(oddport_decode_frame(1, frame.bytes, frame.length, packet), ==,
                     ODDPORT_DECODE_OK);
+}
+
+static void test_stacked_vlans(void)
+{
+    const uint16_t tags[] = {100, 200};
+    OddportPacket packet;
+    decode_behind_tags(tags, G_N_ELEMENTS(tags), &packet);
     g_assert_true(packet.has_vlan);
     g_assert_cmpuint(packet.vlan_id, ==, 100);
 }
@@ -272,28 +280,14 @@ static void test_stacked_vlans(void)
  * real VLAN inside it is the one that counts. */
 static void test_priority_tags(void)
 {
-    Frame tagged = {0};
-    put_ethernet(&tagged, 0x8100);
-    put_be16(&tagged, 0xa000); /* priority 5, VLAN id 0 */
-    put_be16(&tagged, 0x0800);
-    put_ipv4(&tagged, 6, TCP_WITH_REQUEST, 0, 1);
-    put_tcp(&tagged, 1, 2, 0x18, request);
+    const uint16_t priority_only[] = {0xa000}; /* priority 5, VLAN id 0 */
     OddportPacket packet;
-    g_assert_cmpint(oddport_decode_frame(1, tagged.bytes, tagged.length, &packet), ==,
-                    ODDPORT_DECODE_OK);
+    decode_behind_tags(priority_only, G_N_ELEMENTS(priority_only), &packet);
     g_assert_false(packet.has_vlan);
     g_assert_cmpuint(packet.vlan_id, ==, 0);
 
-    Frame stacked = {0};
-    put_ethernet(&stacked, 0x88a8);
-    put_be16(&stacked, 0x2000); /* priority 1, VLAN id 0 */
-    put_be16(&stacked, 0x8100);
-    put_be16(&stacked, 300);
-    put_be16(&stacked, 0x0800);
-    put_ipv4(&stacked, 6, TCP_WITH_REQUEST, 0, 1);
-    put_tcp(&stacked, 1, 2, 0x18, request);
-    g_assert_cmpint(oddport_decode_frame(1, stacked.bytes, stacked.length, &packet), ==,
-                    ODDPORT_DECODE_OK);
+    const uint16_t around_a_vlan[] = {0x2000, 300}; /* priority 1 and VLAN id 0, then VLAN 300 */
+    decode_behind_tags(around_a_vlan, G_N_ELEMENTS(around_a_vlan), &packet);
     g_assert_true(packet.has_vlan);
     g_assert_cmpuint(packet.vlan_id, ==, 300);
 }

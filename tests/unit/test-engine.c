@@ -137,26 +137,35 @@ static void feed_capture(OddportEngine *engine, const char *name, const unsigned
     oddport_engine_end_capture(engine);
 }
 
+/* The flows of one capture of UDP frames at `seconds` to `ports`, run on `workers` threads, as
+ * `collect` writes them, in the order they were reported (transfer full). */
+static char *collect_capture_flows(const OddportPortRules *rules, unsigned workers,
+                                   const unsigned *seconds, const uint16_t *ports, size_t count)
+{
+    Collected collected = {g_string_new(NULL)};
+    OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
+    oddport_engine_set_workers(engine, workers);
+    feed_capture(engine, "one", seconds, ports, count);
+    oddport_engine_finish(engine);
+    oddport_engine_free(engine);
+    return g_string_free(collected.lines, FALSE);
+}
+
 /* A flow's id is the position of its first packet, whatever order flows end in: here the flow
  * that began second ends first (idle for longer than UDP's timeout), and the packets before and
  * between keep their places whether or not they joined a flow. */
 static void test_ids_follow_first_packets(void)
 {
     OddportPortRules *rules = oddport_port_rules_new();
-    Collected collected = {g_string_new(NULL)};
-    OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
     const unsigned seconds[] = {0, 1, 100, 200};
     const uint16_t ports[] = {1001, 1002, 1001, 1003};
-    feed_capture(engine, "one", seconds, ports, G_N_ELEMENTS(seconds));
-    oddport_engine_finish(engine);
-    g_autofree char *lines = g_string_free(collected.lines, FALSE);
+    g_autofree char *lines = collect_capture_flows(rules, 1, seconds, ports, G_N_ELEMENTS(seconds));
     g_assert_cmpstr(lines, ==, "2 unknown - 1\n1 unknown - 2\n4 unknown - 1\n");
-    oddport_engine_free(engine);
 
     /* A caller that numbers frames itself (the plugin passes Wireshark's) gets those numbers;
      * the packets of a later capture count on after the earlier capture's last frame. */
-    collected.lines = g_string_new(NULL);
-    engine = oddport_engine_new(rules, collect, &collected);
+    Collected collected = {g_string_new(NULL)};
+    OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
     oddport_engine_begin_capture(engine, "numbered", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
     for (uint64_t frame = 5; frame <= 7; frame += 2) {
         uint8_t bytes[42];
@@ -182,17 +191,12 @@ static void test_ids_follow_first_packets(void)
 static void test_idle_flow_ends_without_other_traffic(void)
 {
     OddportPortRules *rules = oddport_port_rules_new();
+    const unsigned seconds[] = {0, 100, 221, 400};
+    const uint16_t ports[] = {1001, 1001, 1001, 1001};
     for (unsigned workers = 1; workers <= 3; workers++) {
-        Collected collected = {g_string_new(NULL)};
-        OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
-        oddport_engine_set_workers(engine, workers);
-        const unsigned seconds[] = {0, 100, 221, 400};
-        const uint16_t ports[] = {1001, 1001, 1001, 1001};
-        feed_capture(engine, "quiet", seconds, ports, G_N_ELEMENTS(seconds));
-        oddport_engine_finish(engine);
-        g_autofree char *lines = g_string_free(collected.lines, FALSE);
+        g_autofree char *lines =
+            collect_capture_flows(rules, workers, seconds, ports, G_N_ELEMENTS(seconds));
         g_assert_cmpstr(lines, ==, "1 unknown - 2\n3 unknown - 1\n4 unknown - 1\n");
-        oddport_engine_free(engine);
     }
     oddport_port_rules_free(rules);
 }
