@@ -50,7 +50,7 @@ enum {
 
 typedef struct {
     bool has_vlan;
-    uint16_t vlan_id; /* the outermost 802.1Q/802.1ad tag */
+    uint16_t vlan_id; /* the outermost 802.1Q/802.1ad tag whose id is not 0 (0: priority only) */
     OddportAddress source;
     OddportAddress destination;
     uint8_t transport; /* 6 TCP or 17 UDP */

@@ -53,8 +53,8 @@ typedef struct {
     char *name;     /* the report's, as given */
     /* Ids (the part's own) of the flows an earlier merge named in its warnings: a merged report
      * merged again marks them anew under the ids of the whole set. */
-    GArray *verdict_uncertain_ids;
-    GArray *details_uncertain_ids;
+    GHashTable *verdict_uncertain_ids; /* of uint64_t *, a set */
+    GHashTable *details_uncertain_ids;
 } Part;
 
 struct OddportMerge {
@@ -85,8 +85,8 @@ static void part_free(gpointer data)
     g_ptr_array_unref(part->captures);
     g_ptr_array_unref(part->warnings);
     g_free(part->name);
-    g_array_unref(part->verdict_uncertain_ids);
-    g_array_unref(part->details_uncertain_ids);
+    g_hash_table_unref(part->verdict_uncertain_ids);
+    g_hash_table_unref(part->details_uncertain_ids);
     g_free(part);
 }
 
@@ -711,10 +711,13 @@ static OddportCaptureSummary *read_capture(Reader *reader, JsonObject *object)
 /* How a merge's warnings on flows it could not join exactly begin, after their count. */
 #define VERDICT_UNCERTAIN_START " flows cut by the end of a part (ids "
 #define DETAILS_UNCERTAIN_START " flows joined across parts (ids "
+/* How a merge's warning on flows its parts finished early begins: a merged report merged again
+ * counts them anew, from the totals. */
+#define EVICTED_IN_PARTS_START "the parts' runs finished "
 
 /* Whether `warning` is a merge's own on flows it could not join exactly ("N flows ... (ids 3, 9)
  * ..." with `start` after the count): its ids then go into `ids`. */
-static bool read_merge_warning(const char *warning, const char *start, GArray *ids)
+static bool read_merge_warning(const char *warning, const char *start, GHashTable *ids)
 {
     const char *text = warning;
     while (g_ascii_isdigit(*text))
@@ -722,13 +725,19 @@ static bool read_merge_warning(const char *warning, const char *start, GArray *i
     if (text == warning || !g_str_has_prefix(text, start))
         return false;
     text += strlen(start);
+    g_autoptr(GArray) read = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     while (g_ascii_isdigit(*text)) {
         uint64_t id = g_ascii_strtoull(text, (char **)&text, 10);
-        g_array_append_val(ids, id);
+        g_array_append_val(read, id);
         if (g_str_has_prefix(text, ", "))
             text += 2;
     }
-    return *text == ')';
+    /* Not the merge's own after all: kept as a warning of the part's. */
+    if (*text != ')' || read->len == 0)
+        return false;
+    for (guint index = 0; index < read->len; index++)
+        g_hash_table_add(ids, g_memdup2(&g_array_index(read, uint64_t, index), sizeof(uint64_t)));
+    return true;
 }
 
 /* The part's summary: captures, totals and warnings. */
@@ -789,7 +798,8 @@ static void read_summary(Reader *reader, JsonObject *object, Part *part)
     for (guint index = 0; index < warnings->len; index++) {
         const char *warning = g_ptr_array_index(warnings, index);
         if (read_merge_warning(warning, VERDICT_UNCERTAIN_START, part->verdict_uncertain_ids) ||
-            read_merge_warning(warning, DETAILS_UNCERTAIN_START, part->details_uncertain_ids))
+            read_merge_warning(warning, DETAILS_UNCERTAIN_START, part->details_uncertain_ids) ||
+            g_str_has_prefix(warning, EVICTED_IN_PARTS_START))
             continue;
         bool run_bound = false;
         for (guint own_index = 0; own_index < own.warnings->len; own_index++)
@@ -805,8 +815,8 @@ static Part *part_new(unsigned index, const char *name)
 {
     Part *part = g_new0(Part, 1);
     part->name = g_strdup(name);
-    part->verdict_uncertain_ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    part->details_uncertain_ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    part->verdict_uncertain_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    part->details_uncertain_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     part->flows = g_ptr_array_new_with_free_func(merged_flow_free);
     part->captures = g_ptr_array_new_with_free_func(oddport_capture_summary_free);
     part->warnings = g_ptr_array_new_with_free_func(g_free);
@@ -857,23 +867,17 @@ static bool is_blank(const char *line, const char *end)
     return true;
 }
 
-static bool holds_id(const GArray *ids, uint64_t id)
-{
-    for (guint index = 0; index < ids->len; index++)
-        if (g_array_index(ids, uint64_t, index) == id)
-            return true;
-    return false;
-}
-
 /* A merged report merged again: the flows its warnings named are marked as joined then. */
 static void mark_uncertain_flows(Part *part)
 {
-    if (part->verdict_uncertain_ids->len == 0 && part->details_uncertain_ids->len == 0)
+    if (g_hash_table_size(part->verdict_uncertain_ids) == 0 &&
+        g_hash_table_size(part->details_uncertain_ids) == 0)
         return;
     for (guint index = 0; index < part->flows->len; index++) {
         MergedFlow *flow = g_ptr_array_index(part->flows, index);
-        flow->verdict_uncertain = holds_id(part->verdict_uncertain_ids, flow->report.id);
-        flow->details_uncertain = holds_id(part->details_uncertain_ids, flow->report.id);
+        gint64 id = (gint64)flow->report.id;
+        flow->verdict_uncertain = g_hash_table_contains(part->verdict_uncertain_ids, &id);
+        flow->details_uncertain = g_hash_table_contains(part->details_uncertain_ids, &id);
     }
 }
 
@@ -1118,10 +1122,6 @@ static bool combine_verdicts(MergedFlow *earlier, const MergedFlow *later)
          server.app != ODDPORT_APP_UNKNOWN))
         return false;
     OddportFlowVerdict combined = *first;
-    /* Each part judged who the client is from what it saw; one run sees what both saw, and the
-     * surer judgement stands: a SYN, then a request's or response's shape, then the ports (the
-     * sources in that order). */
-    combined.direction = MIN(first->direction, second->direction);
     bool had_payload = earlier->report.client_sent_payload || earlier->report.server_sent_payload ||
                        later->report.client_sent_payload || later->report.server_sent_payload;
     oddport_classify_join_ends(&client, &server, NULL, had_payload, &combined);
@@ -1217,7 +1217,15 @@ static void join(MergedFlow *earlier, MergedFlow *later)
         if (same_sides && !combine_verdicts(earlier, later))
             uncertain = true;
     }
-    earlier->verdict_uncertain = earlier->verdict_uncertain || uncertain;
+    /* Marks the later flow carries, from a merge of its own, go on with the joined flow. */
+    earlier->verdict_uncertain =
+        earlier->verdict_uncertain || later->verdict_uncertain || uncertain;
+    earlier->details_uncertain = earlier->details_uncertain || later->details_uncertain;
+    /* Each part judged who the client is from what it saw; one run sees what both saw, and the
+     * surer judgement stands: a SYN, then a request's or response's shape, then the ports (the
+     * sources in that order). */
+    if (same_sides)
+        earlier->verdict.direction = MIN(earlier->verdict.direction, later->verdict.direction);
     first->client_packets += client_packets;
     first->client_bytes += client_bytes;
     first->server_packets += server_packets;
@@ -1430,7 +1438,8 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
                   "report the later part's");
     if (summary.evicted_flows > 0)
         g_ptr_array_add(summary.warnings,
-                        g_strdup_printf("the parts' runs finished %" G_GUINT64_FORMAT " flows "
+                        g_strdup_printf(EVICTED_IN_PARTS_START
+                                        "%" G_GUINT64_FORMAT " flows "
                                         "early (--max-flows): one run over the whole set, with "
                                         "other flows open at once, may have finished others",
                                         summary.evicted_flows));
@@ -1453,6 +1462,18 @@ static bool write_output(OddportMerge *merge, const OddportReportFormat *format,
     const OddportReportOptions options = {0};
     if (path == NULL || strcmp(path, "-") == 0)
         return oddport_merge_write(merge, format, stdout, &options) && fflush(stdout) == 0;
+    /* A device or a pipe is written in place, as oddport writes them: renaming a file onto
+     * /dev/null would replace the device itself. */
+    struct stat existing;
+    if (stat(path, &existing) == 0 && !S_ISREG(existing.st_mode)) {
+        FILE *stream = fopen(path, "w");
+        if (stream == NULL) {
+            fprintf(stderr, "oddport merge: cannot write %s: %s\n", path, g_strerror(errno));
+            return false;
+        }
+        bool written = oddport_merge_write(merge, format, stream, &options);
+        return fclose(stream) == 0 && written;
+    }
     g_autofree char *partial = g_strdup_printf("%s.partial", path);
     FILE *stream = fopen(partial, "w");
     if (stream == NULL) {

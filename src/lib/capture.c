@@ -45,14 +45,8 @@ GQuark oddport_capture_error_quark(void)
 #define PCAPNG_BLOCK_PACKET             0x00000002u /* obsolete, still written by old tools */
 #define PCAPNG_BLOCK_SIMPLE_PACKET      0x00000003u
 #define PCAPNG_BLOCK_ENHANCED_PACKET    0x00000006u
-#define PCAPNG_BLOCK_SYSTEMD_JOURNAL    0x00000009u /* not a packet, but a frame in Wireshark */
-#define PCAPNG_BLOCK_SYSDIG_EVENT       0x00000204u /* the same */
-#define PCAPNG_BLOCK_SYSDIG_EVENT_V2    0x00000216u /* the same */
-#define PCAPNG_BLOCK_SYSDIG_EVENT_LARGE 0x00000221u /* the same */
-#define PCAPNG_BLOCK_CUSTOM_COPY        0x00000badu /* the same */
-#define PCAPNG_BLOCK_CUSTOM_NO_COPY     0x40000badu /* the same */
-#define PCAPNG_BLOCK_HEADER_SIZE        8           /* type and total length */
-#define PCAPNG_BLOCK_MINIMUM_SIZE       12          /* header and trailing length copy */
+#define PCAPNG_BLOCK_HEADER_SIZE        8  /* type and total length */
+#define PCAPNG_BLOCK_MINIMUM_SIZE       12 /* header and trailing length copy */
 #define PCAPNG_SECTION_HEADER_MINIMUM   28 /* adds byte-order magic, version, section length */
 #define PCAPNG_BLOCK_MAXIMUM_SIZE       (16u * 1024 * 1024)
 #define PCAPNG_OPTION_END               0
@@ -151,10 +145,8 @@ struct OddportCaptureReader {
     void *interrupt_check_data;
     bool interrupted; /* the check ended the stream after a signal */
 
-    uint64_t offset; /* bytes taken so far, i.e. the file position of the next byte */
-    /* Records handed out and blocks Wireshark shows as frames, so that the last record's frame
-     * number is Wireshark's. */
-    uint64_t frames_seen;
+    uint64_t offset;         /* bytes taken so far, i.e. the file position of the next byte */
+    uint64_t packet_records; /* packet records handed out, as Wireshark numbers frames */
     size_t released; /* mapped bytes before this offset have been handed back to the kernel */
     size_t fetched_through;   /* mapped lines before this offset have been asked for early */
     size_t populated_through; /* mapped pages before this offset are in the page table */
@@ -1421,17 +1413,8 @@ static OddportReadStatus next_pcapng_record(OddportCaptureReader *reader, Oddpor
             if (status != ODDPORT_READ_RECORD)
                 return status;
             break;
-        case PCAPNG_BLOCK_SYSTEMD_JOURNAL:
-        case PCAPNG_BLOCK_SYSDIG_EVENT:
-        case PCAPNG_BLOCK_SYSDIG_EVENT_V2:
-        case PCAPNG_BLOCK_SYSDIG_EVENT_LARGE:
-        case PCAPNG_BLOCK_CUSTOM_COPY:
-        case PCAPNG_BLOCK_CUSTOM_NO_COPY:
-            /* Not packets, but frames in Wireshark, whose frame numbers a report gives. */
-            reader->frames_seen++;
-            break;
         default:
-            /* Statistics, name resolution, decryption secrets: neither packets nor frames. */
+            /* Statistics, name resolution, decryption secrets, custom blocks: not packets. */
             break;
         }
     }
@@ -1811,7 +1794,7 @@ OddportReadStatus oddport_capture_next(OddportCaptureReader *reader, OddportReco
                                    ? next_pcap_record(reader, record, error)
                                    : next_pcapng_record(reader, record, error);
     if (status == ODDPORT_READ_RECORD)
-        record->frame_number = ++reader->frames_seen;
+        record->frame_number = ++reader->packet_records;
     return status;
 }
 

@@ -78,7 +78,9 @@ OddportCompression oddport_compression_detect(const uint8_t *bytes, size_t lengt
 
 bool oddport_compression_could_start(const uint8_t *bytes, size_t length)
 {
-    if (length < ODDPORT_COMPRESSION_MAGIC_SIZE && starts_like_skippable_frame(bytes, length))
+    /* From two bytes on: a one-byte file of a letter from P to _ is text, not a cut frame. */
+    if (length >= 2 && length < ODDPORT_COMPRESSION_MAGIC_SIZE &&
+        starts_like_skippable_frame(bytes, length))
         return true;
     for (size_t index = ODDPORT_COMPRESSION_NONE + 1; index < G_N_ELEMENTS(compressions); index++) {
         const CompressionInfo *info = &compressions[index];

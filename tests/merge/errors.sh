@@ -62,6 +62,15 @@ else
     echo "not ok - one report merged alone differs"
     failed=1
 fi
+# A device is written in place, never replaced by a file renamed onto it.
+"$oddport" merge -o /dev/null good.json 2>err
+status=$?
+if [[ $status == 0 && -c /dev/null ]]; then
+    echo "ok - -o /dev/null writes in place and leaves the device alone"
+else
+    echo "not ok - -o /dev/null: exit $status, $(ls -l /dev/null), stderr: $(cat err)"
+    failed=1
+fi
 # -o naming one of the reports would destroy it: refused, the report left as it was.
 cp good.json self.json
 "$oddport" merge -o self.json good.ndjson self.json 2>err

@@ -109,8 +109,8 @@ for broken in changed missing; do
     fi
 done
 # A merged report merges again: the first parts merged apart, the rest apart, and the two merges
-# merged name flows of the whole set (under the set's ids, not a half's), each one the merge of
-# every part names too.
+# merged say what one run says but for the flows they name, which are flows of the set (under its
+# ids, not a half's) and include every flow the merge of every part names.
 parts_dir=$(dirname "$merged")
 reports=()
 for ((index = 0; index < 1000; index++)); do
@@ -123,9 +123,10 @@ half=$((${#reports[@]} / 2))
 named_ids='[.warnings[] | select(test("^[0-9]+ flows (cut by the end of a part|joined across parts)"))
             | capture("\\(ids (?<ids>[0-9, ]+)\\)").ids | split(", ")[] | tonumber]'
 flat_named=$(jq -c "$named_ids" "$merged")
-jq -e --argjson flat "$flat_named" "($named_ids) as \$named | (\$named | length) > 0 and
-        ([.flows[].id] as \$ids | all(\$named[]; IN(\$ids[]))) and all(\$named[]; IN(\$flat[]))" \
-    "$work/halves.json" >/dev/null
+"$here/same-report.sh" "$parts_dir/whole.json" "$work/halves.json" &&
+    jq -e --argjson flat "$flat_named" "($named_ids) as \$named | (\$flat | length) > 0 and
+        ([.flows[].id] as \$ids | all(\$named[]; IN(\$ids[]))) and all(\$flat[]; IN(\$named[]))" \
+        "$work/halves.json" >/dev/null
 outcome $? "merged reports merged again name flows of the whole set" \
     "$(jq -c .warnings "$work/halves.json" | head -c 300)"
 # Protocol details that disagree across a cut are named: the TLS connection to port 8443 is cut

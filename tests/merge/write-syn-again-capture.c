@@ -13,9 +13,13 @@
  * open). A SYN from an endpoint that sent none before goes on with the connection, whatever the
  * client's SYN was numbered.
  *
+ * Last, 10.0.0.1:40002 and 10.0.0.2:5000 are caught midstream, each sending a few bytes nothing
+ * recognises, and then 10.0.0.1 sends a bare SYN: the connection goes on, and the SYN tells who
+ * the client is, in a part of its own as in one run.
+ *
  * Cut after every packet, each SYN begins a part of its own, and only the sequence number and
  * the endpoint that sent it tell a SYN that goes on from a new connection. One oddport run counts
- * three flows; so must a merge of the parts' reports.
+ * four flows; so must a merge of the parts' reports.
  */
 
 #include <stdio.h>
@@ -46,6 +50,11 @@ int main(int argc, char **argv)
     write_segment(&answered, 1, TCP_PSH | TCP_ACK, request, strlen(request));
     answered.server_sequence = 6000; /* the server's SYN, numbered as its SYN-ACK was */
     write_segment(&answered, 0, TCP_SYN, NULL, 0);
+
+    Connection midstream = {{10, 0, 0, 1}, {10, 0, 0, 2}, 40002, 5000, 3000, 8000};
+    write_segment(&midstream, 1, TCP_PSH | TCP_ACK, "hello", 5);
+    write_segment(&midstream, 0, TCP_PSH | TCP_ACK, "world", 5);
+    write_segment(&midstream, 1, TCP_SYN, NULL, 0);
 
     return capture_finish(argv[1]);
 }
