@@ -19,6 +19,7 @@
 #include "arguments.h"
 #include "fatal.h"
 #include "inputs.h"
+#include "report-output.h"
 #include "oddport/engine.h"
 #include "oddport/protocol.h"
 #include "oddport/report.h"
@@ -683,14 +684,11 @@ static void warn_about_limits(const OddportSummary *summary, size_t first)
  * the run to end cleanly; a second one ends the process at once, removing the unfinished report
  * first (unlink is async-signal-safe). */
 static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t cleanup_path_ready;
-static char cleanup_path[PATH_MAX];
 
 static void on_stop_signal(int number)
 {
     if (stop_signal != 0) {
-        if (cleanup_path_ready)
-            unlink(cleanup_path);
+        oddport_report_output_remove_unfinished();
         signal(number, SIG_DFL);
         raise(number);
         return;
@@ -718,29 +716,6 @@ static void install_stop_signal_handlers(bool interrupt_reads)
     }
 }
 
-/* Where the report goes: standard output; a file written in place (a device, a pipe, a file
- * with other names, or one in a folder where nothing may be created); or a regular file,
- * written beside its name and renamed when complete, so that an interrupted run never leaves
- * half a report under the real name. */
-typedef struct {
-    const char *target_path; /* NULL for standard output (borrowed from the options) */
-    char *final_path;        /* owned: the file renamed onto, the target with links resolved */
-    char *temporary_path;    /* owned; NULL when written in place */
-    FILE *stream;
-    bool is_pipe;  /* a pipe or socket, whose reader may go away */
-    bool in_place; /* a named file written directly: an early end leaves it partial */
-} ReportOutput;
-
-static const char *output_name(const ReportOutput *output)
-{
-    return output->target_path != NULL ? output->target_path : "standard output";
-}
-
-static bool same_file(const struct stat *left, const struct stat *right)
-{
-    return left->st_dev == right->st_dev && left->st_ino == right->st_ino;
-}
-
 static bool same_terminal(FILE *first, FILE *second)
 {
     struct stat first_status;
@@ -750,158 +725,8 @@ static bool same_terminal(FILE *first, FILE *second)
            first_status.st_rdev == second_status.st_rdev;
 }
 
-/* Returns the input the report would overwrite, or NULL. A path that does not exist yet cannot
- * be one of the inputs. */
-static const char *input_named_as_output(const Options *options, const OddportInputPlan *plan)
-{
-    struct stat output_status;
-    if (options->output_path == NULL || strcmp(options->output_path, "-") == 0 ||
-        stat(options->output_path, &output_status) != 0)
-        return NULL;
-    GPtrArray *paths = g_ptr_array_new();
-    for (guint index = 0; index < plan->inputs->len; index++)
-        g_ptr_array_add(paths, ((OddportInput *)g_ptr_array_index(plan->inputs, index))->path);
-    for (char **path = options->services_paths; path != NULL && *path != NULL; path++)
-        g_ptr_array_add(paths, *path);
-    const char *found = NULL;
-    for (guint index = 0; found == NULL && index < paths->len; index++) {
-        const char *path = g_ptr_array_index(paths, index);
-        /* Standard input may be the report's file too, redirected: `-o x.pcap - < x.pcap`. */
-        struct stat input_status;
-        bool known = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &input_status) == 0
-                                            : stat(path, &input_status) == 0;
-        if (known && same_file(&output_status, &input_status))
-            found = path;
-    }
-    g_ptr_array_unref(paths);
-    return found;
-}
-
-/* Names the temporary file after the report, shortened so that it stays a valid name. */
-static char *temporary_name_beside(const char *final_path)
-{
-    enum { MARK_LENGTH = sizeof ".oddport-XXXXXX" - 1, NAME_LIMIT = 255 };
-    g_autofree char *directory = g_path_get_dirname(final_path);
-    g_autofree char *base = g_path_get_basename(final_path);
-    int kept = (int)MIN(strlen(base), (size_t)(NAME_LIMIT - 1 - MARK_LENGTH));
-    return g_strdup_printf("%s/.%.*s.oddport-XXXXXX", directory, kept, base);
-}
-
-/* Publishes the unfinished file's name to the signal handler, which removes it on a second
- * signal; the fence keeps the name written before the flag that says it may be read. */
-static void publish_cleanup_path(const char *path)
-{
-    size_t length = strlen(path);
-    if (length >= sizeof cleanup_path)
-        return;
-    memcpy(cleanup_path, path, length + 1);
-    atomic_signal_fence(memory_order_release);
-    cleanup_path_ready = 1;
-}
-
-static bool open_report_output(const char *path, ReportOutput *output, GError **error)
-{
-    *output = (ReportOutput){.stream = stdout};
-    if (path == NULL || strcmp(path, "-") == 0) {
-        struct stat status;
-        output->is_pipe = fstat(STDOUT_FILENO, &status) == 0 &&
-                          (S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode));
-        return true;
-    }
-    output->target_path = path;
-    output->stream = NULL;
-    struct stat status;
-    struct stat link_status;
-    bool exists = stat(path, &status) == 0;
-    bool dangling_link = !exists && lstat(path, &link_status) == 0 && S_ISLNK(link_status.st_mode);
-    if (exists && S_ISREG(status.st_mode) && access(path, W_OK) != 0) {
-        /* A report the user made read-only is not replaced behind their back. */
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "%s: cannot write the report: %s", path, g_strerror(errno));
-        return false;
-    }
-    /* Devices, pipes, a file with other hard links (they must see the new report) and a link
-     * to nowhere yet are written as they are. */
-    output->in_place =
-        (exists && (!S_ISREG(status.st_mode) || status.st_nlink > 1)) || dangling_link;
-    if (!output->in_place) {
-        /* A link to a report is followed, so the report replaces the file it points to rather
-         * than the link itself. */
-        char *resolved = exists ? realpath(path, NULL) : NULL;
-        output->final_path = g_strdup(resolved != NULL ? resolved : path);
-        free(resolved);
-        output->temporary_path = temporary_name_beside(output->final_path);
-        int descriptor = g_mkstemp_full(output->temporary_path, O_WRONLY | O_CLOEXEC, 0600);
-        if (descriptor >= 0) {
-            /* mkstemp's 0600 is for the unfinished file; the report gets the mode a new file
-             * would get, or keeps the owner and mode of the one it replaces. */
-            mode_t mask = umask(0);
-            umask(mask);
-            if (exists && fchown(descriptor, status.st_uid, status.st_gid) != 0) {
-                /* Only root may give a file away; anyone else's report becomes theirs. */
-            }
-            fchmod(descriptor, exists ? (status.st_mode & 07777) : (0666 & ~mask));
-            output->stream = fdopen(descriptor, "w");
-            if (output->stream == NULL)
-                close(descriptor);
-            else
-                publish_cleanup_path(output->temporary_path);
-        } else if (exists) {
-            /* A writable report in a folder where nothing may be created. */
-            g_clear_pointer(&output->temporary_path, g_free);
-            output->in_place = true;
-        }
-    }
-    if (output->in_place) {
-        output->stream = fopen(path, "w");
-        output->is_pipe = exists && (S_ISFIFO(status.st_mode) || S_ISSOCK(status.st_mode));
-        /* A device or pipe holds no file an early end could leave half written. */
-        output->in_place = !exists || S_ISREG(status.st_mode);
-    }
-    if (output->stream == NULL) {
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "%s: cannot write the report: %s", path, g_strerror(errno));
-        g_clear_pointer(&output->temporary_path, g_free);
-        g_clear_pointer(&output->final_path, g_free);
-        return false;
-    }
-    return true;
-}
-
-/* Ends the report: with `keep`, flushes it to disk and gives it its real name; otherwise
- * removes the unfinished file. Returns false with errno set when keeping failed. */
-static bool close_report_output(ReportOutput *output, bool keep)
-{
-    bool written = true;
-    if (output->stream != stdout) {
-        if (keep && output->temporary_path != NULL &&
-            (fflush(output->stream) != 0 || fsync(fileno(output->stream)) != 0))
-            written = false;
-        int saved_errno = errno;
-        if (fclose(output->stream) != 0 && written) {
-            written = false;
-            saved_errno = errno;
-        }
-        if (output->temporary_path != NULL) {
-            if (keep && written && rename(output->temporary_path, output->final_path) != 0) {
-                written = false;
-                saved_errno = errno;
-            }
-            if (!keep || !written)
-                unlink(output->temporary_path);
-            cleanup_path_ready = 0;
-        }
-        errno = saved_errno;
-    } else if (fflush(stdout) != 0 || ferror(stdout)) {
-        written = false;
-    }
-    g_clear_pointer(&output->temporary_path, g_free);
-    g_clear_pointer(&output->final_path, g_free);
-    return written;
-}
-
 /* A pipe whose reader has gone reports an error when polled for writing (Linux, the BSDs). */
-static bool output_reader_gone(const ReportOutput *output)
+static bool output_reader_gone(const OddportReportOutput *output)
 {
     if (!output->is_pipe)
         return false;
@@ -910,7 +735,7 @@ static bool output_reader_gone(const ReportOutput *output)
 }
 
 typedef struct {
-    const ReportOutput *output;
+    const OddportReportOutput *output;
     bool output_gone;   /* the pipe's reader went away */
     bool output_failed; /* a write failed (full disk, file too large, I/O error) */
 } StopState;
@@ -973,8 +798,7 @@ static int load_site_rules(OddportPortRules *rules, char **paths)
  * do, and the unfinished report file goes with it. */
 static void remove_unfinished_report(void)
 {
-    if (cleanup_path_ready)
-        unlink(cleanup_path);
+    oddport_report_output_remove_unfinished();
 }
 
 static const OddportFatalErrors FATAL_ERRORS = {
@@ -1074,7 +898,13 @@ int main(int argc, char **argv)
     /* Folders stand for their captures, a file named twice is read once, and captures are read
      * in time order. Opening each for its first packet's time reads nothing into the report. */
     g_autoptr(OddportInputPlan) plan = oddport_input_plan_new(options.captures);
-    const char *overwritten_input = input_named_as_output(&options, plan);
+    g_autoptr(GPtrArray) read_paths = g_ptr_array_new();
+    for (guint index = 0; index < plan->inputs->len; index++)
+        g_ptr_array_add(read_paths, ((OddportInput *)g_ptr_array_index(plan->inputs, index))->path);
+    for (char **path = options.services_paths; path != NULL && *path != NULL; path++)
+        g_ptr_array_add(read_paths, *path);
+    const char *overwritten_input = oddport_report_output_overwrites(
+        options.output_path, (const char *const *)read_paths->pdata, read_paths->len);
     if (overwritten_input != NULL) {
         fprintf(stderr,
                 "oddport: the report (-o %s) would overwrite the input %s: nothing was written\n",
@@ -1098,8 +928,8 @@ int main(int argc, char **argv)
     }
 
     install_stop_signal_handlers(false);
-    ReportOutput output;
-    if (!open_report_output(options.output_path, &output, &error)) {
+    OddportReportOutput output;
+    if (!oddport_report_output_open(options.output_path, &output, &error)) {
         fprintf(stderr, "oddport: %s\n", error->message);
         g_clear_error(&error);
         oddport_engine_free(engine);
@@ -1192,8 +1022,9 @@ int main(int argc, char **argv)
         /* The engine first: with -j its delivering thread may still be writing the report. */
         oddport_engine_free(engine);
         oddport_report_discard(report);
-        close_report_output(&output, false);
-        fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output), g_strerror(EPIPE));
+        oddport_report_output_close(&output, false);
+        fprintf(stderr, "oddport: %s: write error: %s\n", oddport_report_output_name(&output),
+                g_strerror(EPIPE));
         options_clear(&options);
         return EXIT_WRITE_ERROR;
     }
@@ -1224,12 +1055,12 @@ int main(int argc, char **argv)
         raise_exit_status(&exit_status, EXIT_FINDINGS);
     oddport_engine_free(engine);
     bool written_beside = output.temporary_path != NULL;
-    if (!close_report_output(&output, written && complete) && written) {
+    if (!oddport_report_output_close(&output, written && complete) && written) {
         written = false;
         write_errno = errno;
     }
     if (!written) {
-        fprintf(stderr, "oddport: %s: write error: %s\n", output_name(&output),
+        fprintf(stderr, "oddport: %s: write error: %s\n", oddport_report_output_name(&output),
                 g_strerror(write_errno));
         raise_exit_status(&exit_status, EXIT_WRITE_ERROR);
     }

@@ -4,12 +4,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
 #include "arguments.h"
+#include "report-output.h"
 #include "oddport/engine.h"
 #include "oddport/record.h"
 #include "oddport/summary.h"
@@ -1455,58 +1454,26 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
     return written;
 }
 
-/* Writes the merged report to `path` beside its name and renames it when whole, so that an
- * earlier report is never replaced by half of one; "-" or no path is standard output. */
+/* Writes the merged report where -o says, as oddport writes its reports: beside the name and
+ * renamed when whole, so that an earlier report is never replaced by half of one; a device or
+ * a pipe as it is; "-" or no path is standard output. */
 static bool write_output(OddportMerge *merge, const OddportReportFormat *format, const char *path)
 {
     const OddportReportOptions options = {0};
-    if (path == NULL || strcmp(path, "-") == 0)
-        return oddport_merge_write(merge, format, stdout, &options) && fflush(stdout) == 0;
-    /* A device or a pipe is written in place, as oddport writes them: renaming a file onto
-     * /dev/null would replace the device itself. */
-    struct stat existing;
-    if (stat(path, &existing) == 0 && !S_ISREG(existing.st_mode)) {
-        FILE *stream = fopen(path, "w");
-        if (stream == NULL) {
-            fprintf(stderr, "oddport merge: cannot write %s: %s\n", path, g_strerror(errno));
-            return false;
-        }
-        bool written = oddport_merge_write(merge, format, stream, &options);
-        return fclose(stream) == 0 && written;
-    }
-    g_autofree char *partial = g_strdup_printf("%s.partial", path);
-    FILE *stream = fopen(partial, "w");
-    if (stream == NULL) {
-        fprintf(stderr, "oddport merge: cannot write %s: %s\n", partial, g_strerror(errno));
+    OddportReportOutput output;
+    GError *error = NULL;
+    if (!oddport_report_output_open(path, &output, &error)) {
+        fprintf(stderr, "oddport merge: %s\n", error->message);
+        g_error_free(error);
         return false;
     }
-    bool written = oddport_merge_write(merge, format, stream, &options);
-    written = fclose(stream) == 0 && written;
-    if (written && rename(partial, path) != 0) {
-        fprintf(stderr, "oddport merge: cannot rename %s to %s: %s\n", partial, path,
+    bool written = oddport_merge_write(merge, format, output.stream, &options);
+    if (!oddport_report_output_close(&output, written) && written) {
+        fprintf(stderr, "oddport merge: %s: write error: %s\n", oddport_report_output_name(&output),
                 g_strerror(errno));
         written = false;
     }
-    if (!written)
-        remove(partial);
     return written;
-}
-
-/* The report to merge that -o names too, which writing the merged report would destroy, or NULL
- * (a path that does not exist yet is none of them; "-" is whatever standard input reads). */
-static const char *report_named_as_output(const char *output_path, char *const *reports, int count)
-{
-    struct stat output;
-    if (output_path == NULL || strcmp(output_path, "-") == 0 || stat(output_path, &output) != 0)
-        return NULL;
-    for (int index = 0; index < count; index++) {
-        struct stat report;
-        bool known = strcmp(reports[index], "-") == 0 ? fstat(STDIN_FILENO, &report) == 0
-                                                      : stat(reports[index], &report) == 0;
-        if (known && report.st_dev == output.st_dev && report.st_ino == output.st_ino)
-            return reports[index];
-    }
-    return NULL;
 }
 
 int oddport_merge_main(int argc, char **argv)
@@ -1557,7 +1524,8 @@ int oddport_merge_main(int argc, char **argv)
         fprintf(stderr, "oddport merge: name the reports to merge (see oddport merge --help)\n");
         status = MERGE_USAGE;
     } else {
-        const char *overwritten = report_named_as_output(output_path, argv + 1, argc - 1);
+        const char *overwritten = oddport_report_output_overwrites(
+            output_path, (const char *const *)argv + 1, (size_t)(argc - 1));
         if (overwritten != NULL) {
             fprintf(stderr,
                     "oddport merge: the merged report (-o %s) would overwrite the report %s: "

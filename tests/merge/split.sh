@@ -113,8 +113,10 @@ done
 # ids, not a half's) and include every flow the merge of every part names.
 parts_dir=$(dirname "$merged")
 reports=()
-for ((index = 0; index < 1000; index++)); do
-    [[ -e $parts_dir/report-$index ]] && reports+=("$parts_dir/report-$index")
+# In the order of the parts, which a glob would not give (report-10 before report-2).
+for ((index = 0; ; index++)); do
+    [[ -e $parts_dir/report-$index ]] || break
+    reports+=("$parts_dir/report-$index")
 done
 half=$((${#reports[@]} / 2))
 "$oddport" merge -o "$work/first-half.json" "${reports[@]:0:half}"
