@@ -21,11 +21,13 @@ void oddport_address_to_text(const OddportAddress *address, char text[ODDPORT_AD
 typedef enum {
     ODDPORT_DECODE_OK = 0,
     ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE,
-    ODDPORT_SKIP_TRUNCATED,           /* the capture cut the frame inside a header */
-    ODDPORT_SKIP_NOT_IP,              /* ARP, LLDP, STP, ... */
-    ODDPORT_SKIP_MALFORMED_IP,        /* impossible version or lengths */
-    ODDPORT_SKIP_NOT_TCP_UDP,         /* ICMP, SCTP, ESP, ... */
-    ODDPORT_SKIP_FRAGMENT,            /* a non-first IP fragment: it carries no ports */
+    ODDPORT_SKIP_TRUNCATED,    /* the capture cut the frame inside a header */
+    ODDPORT_SKIP_NOT_IP,       /* ARP, LLDP, STP, ... */
+    ODDPORT_SKIP_MALFORMED_IP, /* impossible version or lengths */
+    ODDPORT_SKIP_NOT_TCP_UDP,  /* ICMP, SCTP, ESP, ... */
+    /* a later IP fragment, which carries no ports, or a first one that ends inside the headers
+     * of the packet a tunnel carries, whose ports are in the later ones */
+    ODDPORT_SKIP_FRAGMENT,
     ODDPORT_SKIP_MALFORMED_TRANSPORT, /* impossible TCP data offset or UDP length */
     ODDPORT_SKIP_TUNNEL_TOO_DEEP,     /* more nested tunnels than oddport follows */
     ODDPORT_SKIP_FILTERED,            /* did not match the BPF filter */

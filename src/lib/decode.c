@@ -471,6 +471,9 @@ static OddportDecodeStatus decode_ipv6(OddportCursor cursor, OddportPacket *pack
     packet->destination.family = 6;
     memcpy(packet->source.bytes, source, 16);
     memcpy(packet->destination.bytes, destination, 16);
+    /* Only a fragment header says so: a header inside a tunnel must not inherit the outer one's
+     * word on fragments, as an IPv4 header's own flags overwrite it. */
+    packet->is_first_fragment = false;
 
     for (unsigned count = 0; count < MAX_IPV6_EXTENSION_HEADERS; count++) {
         uint8_t following;
@@ -535,10 +538,13 @@ static bool datagram_cut_by_capture(const OddportPacket *packet)
 
 /* A datagram on a tunnel's port whose tunnel header is not all there. When the capture cut it,
  * the datagram most likely was the tunnel, and the flow inside cannot be named: truncated. When
- * the whole datagram is there and still too short, it is something else on that port, and stays
- * in its own UDP flow. */
+ * it is a first IP fragment, the rest of those headers went on in the later fragments, and it is
+ * counted as they are, a fragment whose flow cannot be named. When the whole datagram is there
+ * and still too short, it is something else on that port, and stays in its own UDP flow. */
 static OddportDecodeStatus tunnel_header_missing(const OddportPacket *packet)
 {
+    if (packet->is_first_fragment)
+        return ODDPORT_SKIP_FRAGMENT;
     return datagram_cut_by_capture(packet) ? ODDPORT_SKIP_TRUNCATED : ODDPORT_DECODE_OK;
 }
 

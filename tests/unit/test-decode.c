@@ -987,6 +987,52 @@ static void test_vxlan_falls_back_to_outer_flow(void)
     g_assert_cmpuint(packet.payload_captured, ==, sizeof request - 1 - 3);
 }
 
+/* The first IP fragment of `whole`, an Ethernet frame holding an IPv4 datagram, ending after
+ * `length` bytes of the frame: more fragments follow, and its total length says where it ends. */
+static Frame first_fragment(const Frame *whole, size_t length)
+{
+    Frame fragment = *whole;
+    fragment.length = length;
+    fragment.bytes[16] = (uint8_t)((length - 14) >> 8);
+    fragment.bytes[17] = (uint8_t)(length - 14);
+    fragment.bytes[20] |= 0x20;
+    return fragment;
+}
+
+/* A tunnel's datagram sent in IP fragments. The first holds the tunnel's header and, as a rule,
+ * the inner packet's headers: that packet's flow. Where it ends inside them, the inner flow's
+ * ports are in a later fragment, and it is counted as one (it was counted in the endpoints' UDP
+ * flow). The inner packet's own headers say whether it is a fragment: an inner UDP length beyond
+ * its IPv6 payload is damage, not the outer fragment's doing (it was taken for a first fragment's
+ * and decoded). */
+static void test_tunnel_in_first_fragment(void)
+{
+    Frame inner = ethernet_request(8080);
+    Frame frame = vxlan(0x08, 0, 0, 0, &inner);
+    Frame fragment = first_fragment(&frame, frame.length);
+    assert_inner(&fragment, 8080);
+    fragment = first_fragment(&frame, frame.length - 3);
+    OddportPacket packet;
+    g_assert_cmpint(decode(1, &fragment, &packet), ==, ODDPORT_DECODE_OK);
+    g_assert_cmpuint(packet.destination_port, ==, 8080);
+    g_assert_cmpuint(packet.payload_captured, ==, sizeof request - 1 - 3);
+
+    fragment = first_fragment(&frame, UDP_DATAGRAM_HEADERS + 8 + 14 + 8);
+    g_assert_cmpint(decode(1, &fragment, &packet), ==, ODDPORT_SKIP_FRAGMENT);
+    fragment = first_fragment(&frame, UDP_DATAGRAM_HEADERS + 8);
+    g_assert_cmpint(decode(1, &fragment, &packet), ==, ODDPORT_SKIP_FRAGMENT);
+
+    static const char datagram[] = "an inner datagram";
+    Frame long_udp = {0};
+    put_ethernet(&long_udp, 0x86dd);
+    put_ipv6(&long_udp, 17, 8 + sizeof datagram);
+    put_udp(&long_udp, 5353, 5353, sizeof datagram + 100);
+    put(&long_udp, datagram, sizeof datagram);
+    frame = vxlan(0x08, 0, 0, 0, &long_udp);
+    fragment = first_fragment(&frame, frame.length);
+    assert_outer(&fragment, 4789);
+}
+
 static void test_geneve(void)
 {
     Frame inner = ethernet_request(80);
@@ -1379,6 +1425,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/nflog", test_nflog);
     g_test_add_func("/decode/ieee802-11", test_ieee802_11);
     g_test_add_func("/decode/tunnel/vxlan-falls-back", test_vxlan_falls_back_to_outer_flow);
+    g_test_add_func("/decode/tunnel/in-first-fragment", test_tunnel_in_first_fragment);
     g_test_add_func("/decode/tunnel/geneve", test_geneve);
     g_test_add_func("/decode/tunnel/vxlan-gpe", test_vxlan_gpe);
     g_test_add_func("/decode/tunnel/depth-limit", test_tunnel_depth_limit);
