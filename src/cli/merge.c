@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -823,14 +824,33 @@ static Part *part_new(unsigned index, const char *name)
     return part;
 }
 
-/* One JSON value, or NULL with `error` set (transfer full). */
-static JsonNode *parse_json(const char *name, const char *text, gssize length, GError **error)
+/* json-glib's message on text that is not JSON, "<data>:LINE:COLUMN: Parse error: ...", with the
+ * line counted in the whole report: an NDJSON report's lines are parsed one at a time, each its
+ * own line 1, from `first_line` on. Other messages are given as they are (transfer full). */
+static char *parse_error_message(const char *message, unsigned first_line)
+{
+    static const char prefix[] = "<data>:";
+    unsigned line;
+    unsigned column;
+    int consumed = 0;
+    if (g_str_has_prefix(message, prefix) &&
+        sscanf(message + strlen(prefix), "%u:%u: %n", &line, &column, &consumed) == 2 &&
+        consumed > 0)
+        return g_strdup_printf("line %u, column %u: %s", first_line + line - 1, column,
+                               message + strlen(prefix) + consumed);
+    return g_strdup(message);
+}
+
+/* One JSON value, from line `first_line` of the report on, or NULL with `error` set (transfer
+ * full). */
+static JsonNode *parse_json(const char *name, const char *text, gssize length, unsigned first_line,
+                            GError **error)
 {
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     GError *parse_error = NULL;
     if (!json_parser_load_from_data(parser, text, length, &parse_error)) {
-        g_set_error(error, merge_error_quark(), 0, "%s: not JSON or NDJSON: %s", name,
-                    parse_error->message);
+        g_autofree char *message = parse_error_message(parse_error->message, first_line);
+        g_set_error(error, merge_error_quark(), 0, "%s: not JSON or NDJSON: %s", name, message);
         g_error_free(parse_error);
         return NULL;
     }
@@ -920,7 +940,7 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
     bool one_document = newline == NULL || !first_line_is_typed(text, (size_t)(newline - text));
     bool have_summary = false;
     if (one_document) {
-        JsonNode *root = parse_json(name, text, (gssize)length, error);
+        JsonNode *root = parse_json(name, text, (gssize)length, 1, error);
         if (root == NULL) {
             part_free(part);
             return false;
@@ -947,12 +967,13 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
     } else {
         const char *line = text;
         const char *end = text + length;
-        while (line < end && !reader.failed) {
+        unsigned line_number = 1;
+        for (; line < end && !reader.failed; line_number++) {
             const char *line_end = memchr(line, '\n', (size_t)(end - line));
             if (line_end == NULL)
                 line_end = end;
             if (!is_blank(line, line_end)) {
-                JsonNode *root = parse_json(name, line, line_end - line, error);
+                JsonNode *root = parse_json(name, line, line_end - line, line_number, error);
                 if (root == NULL) {
                     part_free(part);
                     return false;

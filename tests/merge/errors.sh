@@ -34,6 +34,7 @@ head -n 2 good.ndjson >cut.ndjson
 command jq -c 'del(.flows[].open_at_end)' good.json >old.json
 command jq -c '.schema = 2' good.json >schema2.json
 echo 'not json at all' >garbage.txt
+sed '2s/"type"/"ty pe/' good.ndjson >damaged-line.ndjson
 command jq -c '.captures[0].link_types = ["ethernet", null]' good.json >link-null.json
 command jq -c '.captures[0].warnings = [7]' good.json >capture-warning-number.json
 command jq -c '.warnings = [null]' good.json >warning-null.json
@@ -41,6 +42,7 @@ expect "a report cut short" 1 "cut.ndjson: no summary" cut.ndjson
 expect "a report without open_at_end" 1 'old.json: "open_at_end" is missing' old.json
 expect "a report of schema 2" 1 "schema2.json: a report of schema 2" schema2.json
 expect "text that is no JSON" 1 "garbage.txt: not JSON" garbage.txt
+expect "an NDJSON line that is no JSON, named by its line" 1 "damaged-line.ndjson: not JSON or NDJSON: line 2, column 9:" damaged-line.ndjson
 expect "a link type that is not text" 1 'link-null.json: "link_types" holds something other than text' link-null.json
 expect "a capture warning that is not text" 1 'capture-warning-number.json: "warnings" holds something other than text' capture-warning-number.json
 expect "a run warning that is not text" 1 'warning-null.json: "warnings" holds something other than text' warning-null.json
