@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1475,6 +1476,39 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
     return written;
 }
 
+/* One line on `stream`, "oddport merge: " and the message with every byte outside printable
+ * ASCII escaped as oddport's own messages escape them: a report's text (a path, or what the
+ * JSON parser quotes of it) must not drive the terminal. */
+static void say_on(FILE *stream, const char *format, ...) G_GNUC_PRINTF(2, 3);
+static void say_on(FILE *stream, const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    g_autofree char *message = g_strdup_vprintf(format, arguments);
+    va_end(arguments);
+    GString *line = g_string_new("oddport merge: ");
+    oddport_append_escaped(line, message);
+    g_string_append_c(line, '\n');
+    fputs(line->str, stream);
+    g_string_free(line, TRUE);
+}
+
+unsigned oddport_merge_tell_unreadable_captures(const OddportMerge *merge, FILE *stream)
+{
+    unsigned count = 0;
+    for (guint index = 0; index < merge->parts->len; index++) {
+        const Part *part = g_ptr_array_index(merge->parts, index);
+        for (guint capture = 0; capture < part->captures->len; capture++) {
+            const OddportCaptureSummary *summary = g_ptr_array_index(part->captures, capture);
+            if (summary->error == NULL)
+                continue;
+            say_on(stream, "%s: %s", summary->path, summary->error);
+            count++;
+        }
+    }
+    return count;
+}
+
 /* Writes the merged report where -o says, as oddport writes its reports: beside the name and
  * renamed when whole, so that an earlier report is never replaced by half of one; a device or
  * a pipe as it is; "-" or no path is standard output. */
@@ -1484,14 +1518,14 @@ static bool write_output(OddportMerge *merge, const OddportReportFormat *format,
     OddportReportOutput output;
     GError *error = NULL;
     if (!oddport_report_output_open(path, &output, &error)) {
-        fprintf(stderr, "oddport merge: %s\n", error->message);
+        say_on(stderr, "%s", error->message);
         g_error_free(error);
         return false;
     }
     bool written = oddport_merge_write(merge, format, output.stream, &options);
     if (!oddport_report_output_close(&output, written) && written) {
-        fprintf(stderr, "oddport merge: %s: write error: %s\n", oddport_report_output_name(&output),
-                g_strerror(errno));
+        say_on(stderr, "%s: write error: %s", oddport_report_output_name(&output),
+               g_strerror(errno));
         written = false;
     }
     return written;
@@ -1534,24 +1568,23 @@ int oddport_merge_main(int argc, char **argv)
     const OddportReportFormat *format =
         oddport_report_format_find(format_name != NULL ? format_name : "json");
     if (!parsed) {
-        fprintf(stderr, "oddport merge: %s\n", error->message);
+        say_on(stderr, "%s", error->message);
         g_clear_error(&error);
         status = MERGE_USAGE;
     } else if (format == NULL) {
         g_autofree char *names = oddport_report_format_names(false);
-        fprintf(stderr, "oddport merge: unknown format '%s' (%s)\n", format_name, names);
+        say_on(stderr, "unknown format '%s' (%s)", format_name, names);
         status = MERGE_USAGE;
     } else if (argc < 2) {
-        fprintf(stderr, "oddport merge: name the reports to merge (see oddport merge --help)\n");
+        say_on(stderr, "name the reports to merge (see oddport merge --help)");
         status = MERGE_USAGE;
     } else {
         const char *overwritten = oddport_report_output_overwrites(
             output_path, (const char *const *)argv + 1, (size_t)(argc - 1));
         if (overwritten != NULL) {
-            fprintf(stderr,
-                    "oddport merge: the merged report (-o %s) would overwrite the report %s: "
-                    "nothing was written\n",
-                    output_path, overwritten);
+            say_on(stderr,
+                   "the merged report (-o %s) would overwrite the report %s: nothing was written",
+                   output_path, overwritten);
             status = MERGE_USAGE;
         }
     }
@@ -1577,7 +1610,7 @@ int oddport_merge_main(int argc, char **argv)
         if (read)
             read = oddport_merge_add_report(merge, argv[index], text, length, &error);
         if (!read) {
-            fprintf(stderr, "oddport merge: %s\n", error->message);
+            say_on(stderr, "%s", error->message);
             g_clear_error(&error);
             status = MERGE_UNREADABLE;
         }
@@ -1585,6 +1618,8 @@ int oddport_merge_main(int argc, char **argv)
     }
     if (status == MERGE_OK && !write_output(merge, format, output_path))
         status = MERGE_WRITE_ERROR;
+    if (status == MERGE_OK && oddport_merge_tell_unreadable_captures(merge, stderr) > 0)
+        status = MERGE_UNREADABLE;
     oddport_merge_free(merge);
     g_free(output_path);
     g_free(format_name);

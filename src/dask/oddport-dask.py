@@ -143,10 +143,8 @@ def run_parts(client, oddport, parts, oddport_options):
             status, report, message = future.result()
             if status not in REPORT_WRITTEN:
                 raise PartFailed(parts[index], status, message)
-            if status == UNREADABLE_CAPTURE:
-                # As one run says it; the merged report lists the capture with its error too.
-                progress.clear()
-                print(f"oddport-dask: {message.removeprefix('oddport: ')}", file=sys.stderr)
+            # A capture a part could not read is named by the merge, which lists it in the
+            # report and exits with 1 for it, as one run does.
             results[index] = (status, report)
             progress.count(done)
     finally:
@@ -302,8 +300,8 @@ def main(argv):
             if arguments.output is not None:
                 command += ["-o", arguments.output]
             merged = subprocess.run(command + paths, check=False).returncode
-        # As one oddport run ranks them: an error of the merge first, then a capture a part
-        # could not read, then a finding of --fail-on.
+        # As one oddport run ranks them: an error of the merge, or a capture a part could not
+        # read (the merge's 1), first, then a finding of --fail-on.
         statuses = {status for status, _ in results}
         if merged != 0:
             return merged

@@ -120,7 +120,7 @@ one_run=$?
 on_cluster -o missing.json "$work"/rotated/*.pcap "$work/missing.pcap" 2>missing.err
 got=$?
 if [[ $one_run == 1 && $got == 1 ]] && "$here/same-report.sh" whole-missing.json missing.json &&
-    grep -q "^oddport-dask: $work/missing.pcap: no such file" missing.err; then
+    grep -q "^oddport merge: $work/missing.pcap: no such file" missing.err; then
     echo "ok - a capture that cannot be read: exit 1, as one run, and the report listing it"
 else
     echo "not ok - a capture that cannot be read: exit $got, one run $one_run: $(cat missing.err)"
@@ -175,8 +175,8 @@ else
     script -qfec "ODDPORT_PROGRESS_AFTER_MS=0 '$python' '$driver' --scheduler '$address' \
         --oddport '$oddport' -o progress.json $work/rotated/*.pcap" /dev/null \
         </dev/null >progress.tty 2>&1
-    parts=$(ls "$work/rotated" | wc -l)
-    if LC_ALL=C grep -aq "$parts of $parts parts done" progress.tty &&
+    rotated=("$work"/rotated/*.pcap)
+    if LC_ALL=C grep -aq "${#rotated[@]} of ${#rotated[@]} parts done" progress.tty &&
         [[ $(tail -c 4 progress.tty) == $'\r\x1b[K' ]]; then
         echo "ok - a progress line on a terminal, erased at the end"
     else

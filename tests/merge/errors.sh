@@ -103,6 +103,28 @@ else
     echo "not ok - a report of no flows does not merge"
     failed=1
 fi
+# A part whose run could not read one of its captures: the merged report lists it, the merge
+# names it on stderr and exits 1, as one run over the set does.
+"$oddport" -q --format ndjson -o unreadable.ndjson "$work/no-such.pcap" "$captures/udp.pcap" 2>/dev/null
+"$oddport" merge -o with-unreadable.json unreadable.ndjson 2>err
+status=$?
+if [[ $status == 1 ]] && grep -q "^oddport merge: $work/no-such.pcap: no such file" err &&
+    command jq -e '.captures[0].error != null' with-unreadable.json >/dev/null; then
+    echo "ok - a capture a part could not read: listed, named, exit 1"
+else
+    echo "not ok - a capture a part could not read: exit $status, stderr: $(cat err)"
+    failed=1
+fi
+# A report's text in a message is escaped: it must not drive the terminal.
+{ printf '{"type":"fl\033[31mow"}\n'; cat good.ndjson; } >escape.ndjson
+"$oddport" merge -o escaped.json escape.ndjson 2>err
+status=$?
+if [[ $status == 1 ]] && grep -qF 'the line type "fl\x1b[31mow"' err && ! grep -q $'\033' err; then
+    echo "ok - a report's text in a message is escaped"
+else
+    echo "not ok - a report's text in a message: exit $status, stderr: $(cat -v err)"
+    failed=1
+fi
 # oddport copied somewhere without the program that merges: a clear message, exit 2. Skipped
 # where oddport-merge is installed at the configured place, which oddport then finds.
 mkdir alone
