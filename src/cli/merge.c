@@ -1015,8 +1015,13 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
     return true;
 }
 
-/* Parts in the order of their first packets, as one run reads the files of a set; parts with
- * no packets keep their place among those given before them. */
+static bool has_packets(const Part *part)
+{
+    return part->first_seen_ns != UINT64_MAX;
+}
+
+/* Parts with packets in the order of their first packets, the order given among those that
+ * begin at once. */
 static int compare_parts(gconstpointer left_pointer, gconstpointer right_pointer)
 {
     const Part *left = *(Part *const *)left_pointer;
@@ -1024,6 +1029,25 @@ static int compare_parts(gconstpointer left_pointer, gconstpointer right_pointer
     if (left->first_seen_ns != right->first_seen_ns)
         return left->first_seen_ns < right->first_seen_ns ? -1 : 1;
     return left->index < right->index ? -1 : left->index > right->index;
+}
+
+/* Puts the parts (in the order given) in the order one run reads the files of a set: by their
+ * first packets, while a part with no packets (an empty capture, one that could not be opened)
+ * keeps its place in the order given, as such a capture does in one run. */
+static void order_parts(GPtrArray *parts)
+{
+    g_autoptr(GPtrArray) timed = g_ptr_array_new();
+    for (guint index = 0; index < parts->len; index++) {
+        Part *part = g_ptr_array_index(parts, index);
+        if (has_packets(part))
+            g_ptr_array_add(timed, part);
+    }
+    g_ptr_array_sort(timed, compare_parts);
+    guint next = 0;
+    for (guint index = 0; index < parts->len; index++) {
+        if (has_packets(g_ptr_array_index(parts, index)))
+            parts->pdata[index] = g_ptr_array_index(timed, next++);
+    }
 }
 
 static bool is_closed(const OddportFlowReport *flow)
@@ -1398,7 +1422,7 @@ static void warn_of_flows(GPtrArray *warnings, GArray *ids, const char *start, c
 bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format, FILE *stream,
                          const OddportReportOptions *options)
 {
-    g_ptr_array_sort(merge->parts, compare_parts);
+    order_parts(merge->parts);
     OddportSummary summary = {
         .captures = g_ptr_array_new(),
         .warnings = g_ptr_array_new_with_free_func(g_free),

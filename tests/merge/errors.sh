@@ -103,6 +103,25 @@ else
     echo "not ok - a report of no flows does not merge"
     failed=1
 fi
+# Parts are read in the order of their first packets, while a part with no packets, an empty
+# capture's or a missing one's, keeps its place in the order given, as such a capture does in
+# one run (they went last).
+head -c 24 "$captures/udp.pcap" >no-packets.pcap
+"$oddport" -q --format ndjson -o no-packets.ndjson no-packets.pcap || exit 1
+"$oddport" -q --format ndjson -o loopback.ndjson "$captures/loopback.pcap" || exit 1
+"$oddport" -q --format ndjson -o missing.ndjson missing.pcap 2>/dev/null
+"$oddport" -q --format json -o order-one-run.json "$captures/udp.pcap" no-packets.pcap missing.pcap \
+    "$captures/loopback.pcap" 2>/dev/null
+"$oddport" merge -o order-merged.json good.ndjson no-packets.ndjson missing.ndjson loopback.ndjson \
+    2>/dev/null
+one_run_order=$(command jq -c '[.captures[].path]' order-one-run.json)
+if [[ $(command jq -c '[.captures[].path]' order-merged.json) == "$one_run_order" &&
+    $one_run_order == *'"no-packets.pcap","missing.pcap"'* ]]; then
+    echo "ok - parts with no packets keep their place, as in one run"
+else
+    echo "not ok - the parts' order: $(command jq -c '[.captures[].path]' order-merged.json), one run $one_run_order"
+    failed=1
+fi
 # A part whose run could not read one of its captures: the merged report lists it, the merge
 # names it on stderr and exits 1, as one run over the set does.
 "$oddport" -q --format ndjson -o unreadable.ndjson "$work/no-such.pcap" "$captures/udp.pcap" 2>/dev/null
