@@ -184,6 +184,51 @@ def killed_worker_error():
     return KilledWorker
 
 
+def positive_integer(text):
+    """argparse's type for a count that must be at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+# oddport options that are the driver's own: every part's run writes NDJSON to standard output.
+DRIVER_OPTIONS = ("-o", "--output", "--format")
+
+
+def driver_option_among(oddport_options):
+    """The first of oddport's options after '--' that the driver sets itself, or None."""
+    for option in oddport_options:
+        if option == "--":
+            break
+        for name in DRIVER_OPTIONS:
+            attached = name + "=" if name.startswith("--") else name
+            if option == name or option.startswith(attached):
+                return name
+    return None
+
+
+def capture_overwritten(output, captures):
+    """The capture (or a capture in a folder given) that writing the report to `output` would
+    replace, or None: a report never replaces evidence."""
+    if output is None or not os.path.exists(output):
+        return None
+    for capture in captures:
+        candidates = [capture]
+        if os.path.isdir(capture):
+            candidates = [os.path.join(capture, name) for name in os.listdir(capture)]
+        for candidate in candidates:
+            try:
+                if os.path.samefile(output, candidate):
+                    return candidate
+            except OSError:
+                continue
+    return None
+
+
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(
         prog="oddport-dask",
@@ -201,7 +246,7 @@ def parse_arguments(argv):
     )
     where.add_argument(
         "--local-workers",
-        type=int,
+        type=positive_integer,
         metavar="N",
         default=None,
         help="start a local cluster of N worker processes (default without --scheduler: "
@@ -209,27 +254,34 @@ def parse_arguments(argv):
     )
     parser.add_argument(
         "--split-packets",
-        type=int,
+        type=positive_integer,
         metavar="N",
         help="cut every capture into parts of N packets with editcap -c N first",
     )
     parser.add_argument(
         "--work-dir",
         metavar="FOLDER",
-        help="where the cut parts go (must be readable by every worker; default: a temporary "
-        "folder, removed afterwards)",
+        help="where the cut parts go, in a folder of their own made for the run and removed "
+        "afterwards (must be readable by every worker; default: the system's temporary folder)",
     )
     parser.add_argument("--oddport", default="oddport", help="the oddport program (default: oddport)")
     parser.add_argument("--editcap", default="editcap", help="the editcap program (default: editcap)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the merged report to FILE")
     parser.add_argument(
-        "--format", default="json", help="format of the merged report: json (default), ndjson, text, csv"
+        "--format",
+        default="json",
+        choices=("json", "ndjson", "text", "csv", "html"),
+        help="format of the merged report: json (default), ndjson, text, csv or html",
     )
     parser.add_argument("captures", nargs="+", metavar="CAPTURE", help="the capture set's files")
     # Everything after the first '--' is oddport's.
     split = argv.index("--") if "--" in argv else len(argv)
     arguments = parser.parse_args(argv[:split])
-    return arguments, argv[split + 1 :]
+    oddport_options = argv[split + 1 :]
+    taken = driver_option_among(oddport_options)
+    if taken is not None:
+        parser.error(f"{taken} after '--' is oddport-dask's own: give it before '--'")
+    return arguments, oddport_options
 
 
 def quiet_closing():
@@ -246,24 +298,36 @@ def main(argv):
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        print("oddport-dask: Dask distributed is not installed (Debian: python3-distributed)", file=sys.stderr)
+        print(
+            f"oddport-dask: Dask distributed is not installed for {sys.executable} "
+            "(Debian: python3-distributed)",
+            file=sys.stderr,
+        )
         return 2
     oddport = shutil.which(arguments.oddport) or arguments.oddport
     captures = [os.path.abspath(capture) for capture in arguments.captures]
-    work_dir = arguments.work_dir
-    made_work_dir = False
-    if arguments.split_packets is not None and work_dir is None:
-        work_dir = tempfile.mkdtemp(prefix="oddport-dask-")
-        made_work_dir = True
+    overwritten = capture_overwritten(arguments.output, captures)
+    if overwritten is not None:
+        print(
+            f"oddport-dask: the merged report (-o {arguments.output}) would overwrite the capture "
+            f"{overwritten}: nothing was written",
+            file=sys.stderr,
+        )
+        return 2
+    work_dir = None
     cluster = None
     try:
         parts = captures
         if arguments.split_packets is not None:
+            # A folder of the run's own: pieces left in --work-dir by another run, of another
+            # capture or cut otherwise, must not be taken for this run's.
+            where = arguments.work_dir or tempfile.gettempdir()
             try:
-                os.makedirs(work_dir, exist_ok=True)
+                os.makedirs(where, exist_ok=True)
+                work_dir = tempfile.mkdtemp(prefix="oddport-dask-", dir=where)
                 parts = split_captures(captures, arguments.split_packets, arguments.editcap, work_dir)
             except OSError as error:
-                print(f"oddport-dask: cannot cut the captures into {work_dir}: {error}", file=sys.stderr)
+                print(f"oddport-dask: cannot cut the captures into {where}: {error}", file=sys.stderr)
                 return NO_REPORT
         try:
             if arguments.scheduler is not None:
@@ -313,7 +377,7 @@ def main(argv):
     finally:
         if cluster is not None:
             cluster.close()
-        if made_work_dir:
+        if work_dir is not None:
             shutil.rmtree(work_dir, ignore_errors=True)
 
 

@@ -48,22 +48,56 @@ else
     failed=1
 fi
 
-# One capture cut by the driver into parts of 4000 packets, in a folder of its own.
-mkdir cut
+# One capture cut by the driver into parts of 4000 packets, in a folder of the run's own inside
+# --work-dir, which is gone afterwards. The same cut made here, under the same names, read in one
+# run, says what the merged report must say, the folder's name aside. Pieces another run left in
+# --work-dir are not taken for the run's own (they were, and counted twice).
+mkdir cut cut-here
+editcap -c 4000 generated.pcap cut-here/00000.pcap || exit 1
+editcap -c 3000 generated.pcap cut/00000.pcap || exit 1
 if "$python" "$driver" --local-workers 2 --oddport "$oddport" --split-packets 4000 \
     --work-dir "$work/cut" --format json -o dask-cut.json "$work/generated.pcap"; then
-    parts=("$work"/cut/*.pcap)
+    parts=("$work"/cut-here/*.pcap)
     "$oddport" -q --format json -o whole-cut.json "${parts[@]}" || exit 1
-    if [[ ${#parts[@]} == 5 ]] && "$here/same-report.sh" whole-cut.json dask-cut.json; then
+    run_folder=$(dirname "$(jq -r '.captures[0].path' dask-cut.json)")
+    sed "s#$run_folder/#$work/cut-here/#g" dask-cut.json >dask-cut-here.json
+    left=$(find "$work/cut" -mindepth 1 -name "oddport-dask-*" | wc -l)
+    if [[ ${#parts[@]} == 5 && $left == 0 && $run_folder == "$work/cut/oddport-dask-"* ]] &&
+        "$here/same-report.sh" whole-cut.json dask-cut-here.json; then
         echo "ok - a capture cut into 5 parts by the driver, on a local cluster of 2 workers"
     else
-        echo "not ok - a capture cut into 5 parts by the driver (${#parts[@]} parts)"
+        echo "not ok - a capture cut into 5 parts by the driver (${#parts[@]} parts, $left files left, folder $run_folder)"
         failed=1
     fi
 else
     echo "not ok - oddport-dask --split-packets failed"
     failed=1
 fi
+
+# Refused before anything runs (exit 2): -o naming a capture, which stays as it was; a count
+# below 1; oddport's options that the driver sets itself.
+cp "$captures/udp.pcap" evidence.pcap
+"$python" "$driver" --local-workers 1 --oddport "$oddport" -o evidence.pcap evidence.pcap 2>refused.err
+got=$?
+if [[ $got == 2 ]] && cmp -s "$captures/udp.pcap" evidence.pcap &&
+    grep -q "would overwrite the capture .*evidence.pcap" refused.err; then
+    echo "ok - -o naming a capture is refused (exit 2), the capture left as it was"
+else
+    echo "not ok - -o naming a capture: exit $got, stderr: $(cat refused.err)"
+    failed=1
+fi
+for arguments in "--local-workers 0" "--local-workers -1" "--split-packets 0" "--format yaml" \
+    "-- -o x.json" "-- --format=text"; do
+    # shellcheck disable=SC2086 # the options are words
+    "$python" "$driver" --oddport "$oddport" $arguments evidence.pcap >/dev/null 2>refused.err
+    got=$?
+    if [[ $got == 2 && -s refused.err && ! -e x.json ]]; then
+        echo "ok - $arguments is refused (exit 2)"
+    else
+        echo "not ok - $arguments: exit $got, stderr: $(cat refused.err)"
+        failed=1
+    fi
+done
 
 # A cluster of its own: a scheduler and two single-threaded workers, each a process started by
 # itself in another folder, as on machines that share only the captures' file system.
