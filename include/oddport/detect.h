@@ -68,10 +68,13 @@ typedef struct {
 #define ODDPORT_HTTP_VERSION_MAX 16
 
 typedef struct {
-    bool is_request;                         /* a request line (or the h2c preface) */
-    bool is_response;                        /* a status line */
-    bool is_h2c_prior_knowledge;             /* "PRI * HTTP/2.0" connection preface */
-    bool is_simple_request;                  /* HTTP/0.9: "GET /path" alone, no version */
+    bool is_request;             /* a request line (or the h2c preface) */
+    bool is_response;            /* a status line */
+    bool is_h2c_prior_knowledge; /* "PRI * HTTP/2.0" connection preface */
+    bool is_simple_request;      /* HTTP/0.9: "GET /path" alone, no version */
+    /* Nothing more to read after the decision: a request's header block, or a response's final
+     * status line (after any interim 1xx ones), was all there, or cannot be read. */
+    bool details_complete;
     char method[ODDPORT_HTTP_METHOD_MAX];    /* as sent, e.g. "GET", "PROPFIND", "CONNECT" */
     char path[ODDPORT_HTTP_FIELD_MAX];       /* request target as sent */
     char host[ODDPORT_HTTP_FIELD_MAX];       /* Host header value, if seen */

@@ -313,6 +313,82 @@ static void test_later_details_decided_at_the_end(void)
     oddport_side_clear(&side);
 }
 
+/* One side's opening fed in two segments cut at `cut` (whole when `cut` is its length), in
+ * order, and the flow's end; the side is left for the caller to look at and clear. */
+static void feed_cut_and_finish(OddportSide *side, const char *opening, size_t cut)
+{
+    size_t length = strlen(opening);
+    oddport_side_init(side, ODDPORT_TRANSPORT_TCP);
+    oddport_side_set_start(side, 5000);
+    feed(side, 5000, (const uint8_t *)opening, cut);
+    if (cut < length)
+        feed(side, 5000 + (uint32_t)cut, (const uint8_t *)opening + cut, length - cut);
+    oddport_side_finish(side);
+    g_assert_true(side->decided);
+    g_assert_false(side->reading_later_details);
+    g_assert_null(side->stream.buffer);
+}
+
+/* A request line decides the side; header lines in later segments (a client typing line by line,
+ * a long cookie before Host) still give Host and User-Agent, wherever the segments are cut. */
+static void test_later_details_http_headers(void)
+{
+    static const char typed[] =
+        "GET /lines HTTP/1.1\r\nCookie: a=1\r\nHost: lines.test\r\nUser-Agent: typed\r\n\r\n";
+    size_t request_line = strlen("GET /lines HTTP/1.1\r\n");
+    for (size_t cut = 1; cut <= strlen(typed); cut++) {
+        OddportSide side;
+        feed_cut_and_finish(&side, typed, cut);
+        const OddportHttpInfo *details = oddport_http_details(side.result);
+        g_assert_nonnull(details);
+        g_assert_cmpstr(details->host, ==, "lines.test");
+        g_assert_cmpstr(details->user_agent, ==, "typed");
+        oddport_side_clear(&side);
+    }
+
+    /* Decided on the request line; the rest of its header block read as it comes, then let go. */
+    OddportSide side;
+    oddport_side_init(&side, ODDPORT_TRANSPORT_TCP);
+    oddport_side_set_start(&side, 10);
+    g_assert_true(feed(&side, 10, (const uint8_t *)typed, request_line));
+    g_assert_true(side.reading_later_details);
+    g_assert_cmpstr(oddport_http_details(side.result)->host, ==, "");
+    g_assert_false(feed(&side, 10 + (uint32_t)request_line, (const uint8_t *)typed + request_line,
+                        strlen(typed) - request_line));
+    g_assert_false(side.reading_later_details);
+    g_assert_null(side.stream.buffer);
+    g_assert_cmpstr(oddport_http_details(side.result)->host, ==, "lines.test");
+    oddport_side_clear(&side);
+}
+
+/* Interim answers (100 Continue, 103 Early Hints) come before the final one, whose status is the
+ * answer's; 101 Switching Protocols is final. The flow may end after an interim one. */
+static void test_later_details_http_final_status(void)
+{
+    static const struct {
+        const char *answer;
+        int status;
+    } cases[] = {
+        {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 201},
+        {"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
+         "HTTP/1.1 302 Found\r\nLocation: /b\r\n\r\n",
+         302},
+        {"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x05hello", 101},
+        {"HTTP/1.1 100 Continue\r\n\r\n", 100},
+        {"HTTP/1.1 100 Continue\r\n\r\nSSH-2.0-not an answer\r\n", 100},
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(cases); index++) {
+        for (size_t cut = 1; cut <= strlen(cases[index].answer); cut++) {
+            OddportSide side;
+            feed_cut_and_finish(&side, cases[index].answer, cut);
+            const OddportHttpInfo *details = oddport_http_details(side.result);
+            g_assert_nonnull(details);
+            g_assert_cmpint(details->status, ==, cases[index].status);
+            oddport_side_clear(&side);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -332,5 +408,7 @@ int main(int argc, char **argv)
     g_test_add_func("/side/later-details/in-datagrams", test_later_details_in_datagrams);
     g_test_add_func("/side/later-details/decided-at-the-end",
                     test_later_details_decided_at_the_end);
+    g_test_add_func("/side/later-details/http-headers", test_later_details_http_headers);
+    g_test_add_func("/side/later-details/http-final-status", test_later_details_http_final_status);
     return g_test_run();
 }

@@ -154,25 +154,35 @@ static bool header_name_is(OddportCursor name, const char *expected)
     return name.left == 0;
 }
 
-/* Collects Host and User-Agent from the complete header lines present; a header block cut short
- * or malformed simply ends the search, since the request line already decided the verdict. */
-static void read_headers(OddportCursor cursor, OddportHttpInfo *info)
+/* How a header block read so far stands. */
+typedef enum {
+    HEADERS_CUT_SHORT, /* the bytes end inside it: more may come */
+    HEADERS_ENDED,     /* its empty line was read */
+    HEADERS_MALFORMED, /* a line no header is: nothing after it is read */
+} HeaderBlock;
+
+/* Reads the header block at the start of `cursor`, passing each field to `field` (may be NULL,
+ * to pass the block over), and leaves the cursor after it when it ended. */
+static HeaderBlock read_header_block(OddportCursor *cursor,
+                                     void (*field)(OddportCursor name, OddportCursor value,
+                                                   OddportHttpInfo *info),
+                                     OddportHttpInfo *info)
 {
-    bool host_seen = false;
-    bool user_agent_seen = false;
     OddportCursor line = {NULL, 0};
-    while (take_line(&cursor, &line) && line.left > 0) {
+    while (take_line(cursor, &line)) {
+        if (line.left == 0)
+            return HEADERS_ENDED;
         uint8_t byte;
         oddport_cursor_peek_u8(&line, 0, &byte);
-        /* Obsolete line folding continues the previous header; neither wanted field is ever
-         * sent that way by a real client, so the continuation is passed over. */
+        /* Obsolete line folding continues the previous header; no wanted field is ever sent that
+         * way by a real client, so the continuation is passed over. */
         if (is_optional_whitespace(byte))
             continue;
         size_t name_length = 0;
         while (oddport_cursor_peek_u8(&line, name_length, &byte) && is_token_char(byte))
             name_length++;
         if (name_length == 0 || byte != ':')
-            return;
+            return HEADERS_MALFORMED;
         OddportCursor name = {NULL, 0};
         oddport_cursor_sub(&line, name_length, &name);
         oddport_cursor_skip(&line, 1);
@@ -181,16 +191,30 @@ static void read_headers(OddportCursor cursor, OddportHttpInfo *info)
          * for anyone who reads the value later. */
         for (size_t offset = 0; oddport_cursor_peek_u8(&value, offset, &byte); offset++) {
             if (byte == '\r')
-                return;
+                return HEADERS_MALFORMED;
         }
-        if (!host_seen && header_name_is(name, "host")) {
-            oddport_copy_wire_text(info->host, sizeof info->host, value);
-            host_seen = true;
-        } else if (!user_agent_seen && header_name_is(name, "user-agent")) {
-            oddport_copy_wire_text(info->user_agent, sizeof info->user_agent, value);
-            user_agent_seen = true;
-        }
+        if (field != NULL)
+            field(name, value, info);
     }
+    return HEADERS_CUT_SHORT;
+}
+
+/* Host and User-Agent, the first of each. */
+static void take_request_field(OddportCursor name, OddportCursor value, OddportHttpInfo *info)
+{
+    if (info->host[0] == '\0' && header_name_is(name, "host"))
+        oddport_copy_wire_text(info->host, sizeof info->host, value);
+    else if (info->user_agent[0] == '\0' && header_name_is(name, "user-agent"))
+        oddport_copy_wire_text(info->user_agent, sizeof info->user_agent, value);
+}
+
+/* Collects Host and User-Agent from the complete header lines present. A block cut short is
+ * read on as more bytes come (read_later_details); a malformed one simply ends the search,
+ * since the request line already decided the verdict. */
+static void read_request_headers(OddportCursor cursor, OddportHttpInfo *info)
+{
+    info->details_complete =
+        read_header_block(&cursor, take_request_field, info) != HEADERS_CUT_SHORT;
 }
 
 /* Tracks whether the request target read so far can still be of a form its method allows. */
@@ -381,6 +405,7 @@ static OddportMatch detect_simple_request(OddportCursor input, size_t line_budge
     }
     info->is_request = true;
     info->is_simple_request = true;
+    info->details_complete = true;
     snprintf(info->version, sizeof info->version, "HTTP/0.9");
     oddport_verdict_set(verdict, ODDPORT_MATCH_NEED_MORE, ODDPORT_CONFIDENCE_LOW,
                         ODDPORT_ROLE_CLIENT, "HTTP/0.9 simple request ");
@@ -475,7 +500,7 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     info->is_request = true;
     OddportCursor headers = cursor;
     oddport_cursor_skip(&headers, line_budget - line.left);
-    read_headers(headers, info);
+    read_request_headers(headers, info);
 
     OddportConfidence confidence = exact_case ? ODDPORT_CONFIDENCE_HIGH : ODDPORT_CONFIDENCE_MEDIUM;
     /* HTTP/1.x is what a text request line means; other majors are odd clients or scanners. */
@@ -495,6 +520,13 @@ static OddportMatch detect_request(OddportCursor cursor, OddportVerdict *verdict
     if (!exact_case)
         oddport_evidence_append_at_most(verdict->evidence, " (method not in upper case)", 27);
     return ODDPORT_MATCH_YES;
+}
+
+/* An interim answer that a final one follows on the same request (RFC 9110 section 15.2): 100
+ * Continue, 103 Early Hints. 101 Switching Protocols is final: another protocol follows. */
+static bool is_interim_status(int status)
+{
+    return status >= 100 && status <= 199 && status != 101;
 }
 
 static OddportMatch detect_response(OddportCursor cursor, OddportVerdict *verdict,
@@ -553,6 +585,7 @@ static OddportMatch detect_response(OddportCursor cursor, OddportVerdict *verdic
 
     info->is_response = true;
     info->status = status;
+    info->details_complete = !is_interim_status(status);
     put_version(info->version, major, minor);
     OddportConfidence confidence =
         status >= 100 && status <= 599 ? ODDPORT_CONFIDENCE_HIGH : ODDPORT_CONFIDENCE_MEDIUM;
@@ -594,6 +627,7 @@ static OddportMatch detect_preface(size_t available, OddportVerdict *verdict, Od
      * fields are filled in case the flow ends before the rest. */
     info->is_request = true;
     info->is_h2c_prior_knowledge = true;
+    info->details_complete = true;
     snprintf(info->method, sizeof info->method, "PRI");
     snprintf(info->path, sizeof info->path, "*");
     snprintf(info->version, sizeof info->version, "HTTP/2.0");
@@ -665,6 +699,54 @@ OddportMatch oddport_detect_http(const uint8_t *bytes, size_t length, OddportVer
     if (verdict != NULL)
         *verdict = result;
     return result.match;
+}
+
+/* After interim answers, starting with the one at the start of `cursor` whose status line was
+ * read already: the status of each next one, until a final one (or bytes that are no answer)
+ * completes the details. */
+static void read_final_status(OddportCursor cursor, OddportHttpInfo *info)
+{
+    OddportCursor line = {NULL, 0};
+    for (;;) {
+        if (!take_line(&cursor, &line))
+            return;
+        HeaderBlock block = read_header_block(&cursor, NULL, info);
+        if (block == HEADERS_CUT_SHORT)
+            return;
+        OddportVerdict verdict;
+        OddportHttpInfo next;
+        memset(&next, 0, sizeof next);
+        OddportMatch match =
+            block == HEADERS_ENDED ? detect_response(cursor, &verdict, &next) : ODDPORT_MATCH_NO;
+        if (match == ODDPORT_MATCH_NEED_MORE)
+            return;
+        if (match == ODDPORT_MATCH_YES)
+            info->status = next.status;
+        if (match == ODDPORT_MATCH_NO || !is_interim_status(next.status)) {
+            info->details_complete = true;
+            return;
+        }
+    }
+}
+
+/* What comes after the bytes that decided a side: a request's Host and User-Agent where its
+ * header lines came in later segments than the request line (a client typing line by line, a
+ * long cookie before Host), and a response's final status where interim ones came first. */
+static bool read_later_details(const uint8_t *bytes, size_t length, bool final, void *details)
+{
+    (void) final;
+    OddportHttpInfo *info = details;
+    if (info->details_complete)
+        return true;
+    OddportCursor cursor = oddport_cursor_make(bytes, length);
+    OddportCursor line = {NULL, 0};
+    if (info->is_response)
+        read_final_status(cursor, info);
+    else if (info->is_request && take_line(&cursor, &line))
+        read_request_headers(cursor, info);
+    else
+        info->details_complete = true;
+    return info->details_complete;
 }
 
 /* A reply code is three digits and a separator. */
@@ -748,6 +830,7 @@ const OddportProtocol oddport_protocol_http = {
     .recognises = "HTTP/1.x requests and responses, the HTTP/2 prior-knowledge preface",
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
+    .read_later_details = read_later_details,
     .describe_fields = describe_fields,
     .details_size = sizeof(OddportHttpInfo),
     .standard_ports = {.tcp = ODDPORT_PORT_LIST(80)},
