@@ -61,6 +61,7 @@ typedef struct {
 struct OddportMerge {
     GPtrArray *parts;    /* of Part * */
     GPtrArray *repeated; /* of char *: a warning for each report left out as a repeat */
+    GPtrArray *warnings; /* of char *: the merged report's warnings, once it is written */
 };
 
 static GQuark merge_error_quark(void)
@@ -96,6 +97,7 @@ OddportMerge *oddport_merge_new(void)
     OddportMerge *merge = g_new0(OddportMerge, 1);
     merge->parts = g_ptr_array_new_with_free_func(part_free);
     merge->repeated = g_ptr_array_new_with_free_func(g_free);
+    merge->warnings = g_ptr_array_new_with_free_func(g_free);
     return merge;
 }
 
@@ -105,6 +107,7 @@ void oddport_merge_free(OddportMerge *merge)
         return;
     g_ptr_array_unref(merge->parts);
     g_ptr_array_unref(merge->repeated);
+    g_ptr_array_unref(merge->warnings);
     g_free(merge);
 }
 
@@ -1496,7 +1499,8 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
     g_ptr_array_unref(order);
     oddport_tally_free(tally);
     g_ptr_array_unref(summary.captures);
-    g_ptr_array_unref(summary.warnings);
+    g_ptr_array_unref(merge->warnings);
+    merge->warnings = summary.warnings;
     return written;
 }
 
@@ -1517,20 +1521,25 @@ static void say_on(FILE *stream, const char *format, ...)
     g_string_free(line, TRUE);
 }
 
-unsigned oddport_merge_tell_unreadable_captures(const OddportMerge *merge, FILE *stream)
+unsigned oddport_merge_tell(const OddportMerge *merge, bool with_warnings, FILE *stream)
 {
-    unsigned count = 0;
+    unsigned unreadable = 0;
     for (guint index = 0; index < merge->parts->len; index++) {
         const Part *part = g_ptr_array_index(merge->parts, index);
         for (guint capture = 0; capture < part->captures->len; capture++) {
             const OddportCaptureSummary *summary = g_ptr_array_index(part->captures, capture);
-            if (summary->error == NULL)
-                continue;
-            say_on(stream, "%s: %s", summary->path, summary->error);
-            count++;
+            if (summary->error != NULL) {
+                say_on(stream, "%s: %s", summary->path, summary->error);
+                unreadable++;
+            }
+            for (guint warning = 0; with_warnings && warning < summary->warnings->len; warning++)
+                say_on(stream, "%s: warning: %s", summary->path,
+                       (const char *)g_ptr_array_index(summary->warnings, warning));
         }
     }
-    return count;
+    for (guint index = 0; with_warnings && index < merge->warnings->len; index++)
+        say_on(stream, "warning: %s", (const char *)g_ptr_array_index(merge->warnings, index));
+    return unreadable;
 }
 
 /* Writes the merged report where -o says, as oddport writes its reports: beside the name and
@@ -1547,12 +1556,14 @@ static bool write_output(OddportMerge *merge, const OddportReportFormat *format,
         return false;
     }
     bool written = oddport_merge_write(merge, format, output.stream, &options);
-    if (!oddport_report_output_close(&output, written) && written) {
+    int write_error = errno;
+    bool closed = oddport_report_output_close(&output, written);
+    if (!written || !closed) {
         say_on(stderr, "%s: write error: %s", oddport_report_output_name(&output),
-               g_strerror(errno));
-        written = false;
+               g_strerror(written ? errno : write_error));
+        return false;
     }
-    return written;
+    return true;
 }
 
 int oddport_merge_main(int argc, char **argv)
@@ -1560,11 +1571,14 @@ int oddport_merge_main(int argc, char **argv)
     enum { MERGE_OK = 0, MERGE_UNREADABLE = 1, MERGE_USAGE = 2, MERGE_WRITE_ERROR = 3 };
     char *output_path = NULL;
     char *format_name = NULL;
+    gboolean quiet = FALSE;
     const GOptionEntry entries[] = {
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
          "Write the merged report to FILE, not standard output", "FILE"},
         {"format", 0, 0, G_OPTION_ARG_STRING, &format_name,
-         "Report format: json (default), ndjson, text or csv", "FORMAT"},
+         "Report format: json (default), ndjson, text, csv or html", "FORMAT"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+         "Say no warnings on stderr (the report keeps them)", NULL},
         G_OPTION_ENTRY_NULL,
     };
     /* The help's usage line names the program from this; argv[0] here is only "merge". */
@@ -1642,7 +1656,7 @@ int oddport_merge_main(int argc, char **argv)
     }
     if (status == MERGE_OK && !write_output(merge, format, output_path))
         status = MERGE_WRITE_ERROR;
-    if (status == MERGE_OK && oddport_merge_tell_unreadable_captures(merge, stderr) > 0)
+    if (status == MERGE_OK && oddport_merge_tell(merge, !quiet, stderr) > 0)
         status = MERGE_UNREADABLE;
     oddport_merge_free(merge);
     g_free(output_path);

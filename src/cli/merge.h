@@ -28,10 +28,12 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
 bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format, FILE *stream,
                          const OddportReportOptions *options);
 
-/* Writes a line on `stream` for each capture a part's run could not read at all, in the words
- * that run used, and returns how many there were: the merged report lists them with their
- * errors, and a merge, like one run over the whole set, then exits with status 1. */
-unsigned oddport_merge_tell_unreadable_captures(const OddportMerge *merge, FILE *stream);
+/* Once the report is written, says on `stream` what one run over the whole set would have said
+ * on stderr: a line for each capture a part's run could not read at all, in the words that run
+ * used, and, `with_warnings`, each capture's warnings and the merged report's own. Returns how
+ * many captures could not be read: the report lists them with their errors, and a merge, like
+ * one run, then exits with status 1. */
+unsigned oddport_merge_tell(const OddportMerge *merge, bool with_warnings, FILE *stream);
 
 /* The command, run by the program oddport-merge: `oddport merge [OPTIONS] REPORT...` with
  * argv[0] "merge". Returns its exit status. */

@@ -73,6 +73,17 @@ static void publish_cleanup_path(const char *path)
     cleanup_path_ready = 1;
 }
 
+/* Whether a file is one its owner made read-only, errno set to say why. access() tells for
+ * anyone but root, who may write anything: for root, no write permission for anyone is the
+ * owner's word (chmod a-w) and is kept as well. */
+static bool is_read_only(const char *path, const struct stat *status)
+{
+    if (geteuid() != 0)
+        return access(path, W_OK) != 0;
+    errno = EACCES;
+    return (status->st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0;
+}
+
 bool oddport_report_output_open(const char *path, OddportReportOutput *output, GError **error)
 {
     *output = (OddportReportOutput){.stream = stdout};
@@ -84,11 +95,17 @@ bool oddport_report_output_open(const char *path, OddportReportOutput *output, G
     }
     output->target_path = path;
     output->stream = NULL;
+    if (path[0] == '\0') {
+        /* Found out now, not after reading every capture, when the finished file is renamed. */
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                    "cannot write the report: -o names no file (an empty name)");
+        return false;
+    }
     struct stat status;
     struct stat link_status;
     bool exists = stat(path, &status) == 0;
     bool dangling_link = !exists && lstat(path, &link_status) == 0 && S_ISLNK(link_status.st_mode);
-    if (exists && S_ISREG(status.st_mode) && access(path, W_OK) != 0) {
+    if (exists && S_ISREG(status.st_mode) && is_read_only(path, &status)) {
         /* A report the user made read-only is not replaced behind their back. */
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
                     "%s: cannot write the report: %s", path, g_strerror(errno));

@@ -76,6 +76,17 @@ fi
 run -o /dev/null "$work/evidence.pcap"
 check "-o /dev/null writes in place and leaves the device alone" \
     all_of '[ "$status" -eq 0 ]' '[ -c /dev/null ]'
+# A report made read-only is not replaced, by root either (who may write anything); -o with an
+# empty name fails before reading rather than after (it failed at the rename, at the end).
+echo "a kept report" >"$work/kept.txt"
+chmod 444 "$work/kept.txt"
+run -o "$work/kept.txt" "$work/evidence.pcap"
+check "a read-only report is left as it was (exit 3)" \
+    all_of '[ "$status" -eq 3 ]' 'grep -q "a kept report" "$work/kept.txt"'
+chmod 644 "$work/kept.txt"
+run -o "" "$work/evidence.pcap"
+check "-o with an empty name is refused, saying so (exit 3)" \
+    all_of '[ "$status" -eq 3 ]' 'grep -q "an empty name" "$work/err"'
 
 # --services accumulates, and '-' reads standard input.
 printf 'ssh 443\n' >"$work/rules-ssh"

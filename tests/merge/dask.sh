@@ -210,8 +210,10 @@ else
         --oddport '$oddport' -o progress.json $work/rotated/*.pcap" /dev/null \
         </dev/null >progress.tty 2>&1
     rotated=("$work"/rotated/*.pcap)
+    # Erased before the merge says its warnings, if any: nothing of it after the last erasing.
+    after_erasing=$(LC_ALL=C sed -n 's/.*\r\x1b\[K//p' progress.tty | tr -d '\r')
     if LC_ALL=C grep -aq "${#rotated[@]} of ${#rotated[@]} parts done" progress.tty &&
-        [[ $(tail -c 4 progress.tty) == $'\r\x1b[K' ]]; then
+        LC_ALL=C grep -aq $'\r\x1b\[K' progress.tty && [[ $after_erasing != *"parts done"* ]]; then
         echo "ok - a progress line on a terminal, erased at the end"
     else
         echo "not ok - no progress line on a terminal: $(cat -v progress.tty | tail -c 300)"

@@ -73,6 +73,25 @@ else
     echo "not ok - -o /dev/null: exit $status, $(ls -l /dev/null), stderr: $(cat err)"
     failed=1
 fi
+# A report that cannot be written says so (it exited 3 without a word); warnings are said on
+# stderr as one run says them, unless -q.
+"$oddport" merge good.json >/dev/full 2>err
+status=$?
+if [[ $status == 3 ]] && grep -q "^oddport merge: standard output: write error: No space left on device" err; then
+    echo "ok - a report that cannot be written: exit 3, said in one line"
+else
+    echo "not ok - a report that cannot be written: exit $status, stderr: $(cat err)"
+    failed=1
+fi
+"$oddport" merge -o /dev/null good.json good.ndjson 2>err
+loud=$(grep -c "^oddport merge: warning: good.ndjson reports the same captures as good.json" err)
+"$oddport" merge -q -o /dev/null good.json good.ndjson 2>err
+if [[ $loud == 1 && ! -s err ]]; then
+    echo "ok - the merge's warnings are said on stderr, and -q keeps them in the report only"
+else
+    echo "not ok - the merge's warnings on stderr: $loud said, with -q: $(cat err)"
+    failed=1
+fi
 # -o naming one of the reports would destroy it: refused, the report left as it was.
 cp good.json self.json
 "$oddport" merge -o self.json good.ndjson self.json 2>err
