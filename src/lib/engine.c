@@ -1106,10 +1106,10 @@ void oddport_engine_end_capture(OddportEngine *engine)
         char buffer[24];
         g_ptr_array_add(capture->warnings,
                         g_strdup_printf("link type %u (%s) is not supported: %" G_GUINT64_FORMAT
-                                        " packets skipped",
+                                        " packet%s skipped",
                                         (unsigned)use->link_type,
                                         oddport_link_type_name(use->link_type, buffer),
-                                        use->skipped));
+                                        use->skipped, use->skipped == 1 ? "" : "s"));
     }
     g_array_unref(uses);
     engine->link_type_uses = NULL;

@@ -178,6 +178,9 @@ static void test_parse_time(void)
     g_assert_cmpuint(value, ==, UINT64_C(1795828255123456789));
     g_assert_true(oddport_parse_time("2026-11-28 01:10:55.5Z", &value));
     g_assert_cmpuint(value, ==, UINT64_C(1795828255500000000));
+    /* A lower-case zone letter, as RFC 3339 allows; digits below a nanosecond dropped. */
+    g_assert_true(oddport_parse_time("2026-11-28t01:10:55.12345678999z", &value));
+    g_assert_cmpuint(value, ==, UINT64_C(1795828255123456789));
     g_assert_true(oddport_parse_time("1795828255", &value));
     g_assert_cmpuint(value, ==, UINT64_C(1795828255000000000));
     g_assert_true(oddport_parse_time("1795828255.000000001", &value));

@@ -143,6 +143,10 @@ bool oddport_parse_time(const char *text, uint64_t *timestamp_ns)
         whole = g_strdup(text);
     }
     whole[10] = 'T';
+    /* RFC 3339 allows a lower-case zone letter too; GLib takes only 'Z'. */
+    size_t length = strlen(whole);
+    if (whole[length - 1] == 'z')
+        whole[length - 1] = 'Z';
     /* Without a default zone GLib refuses a time that names none, as RFC 3339 does. */
     GDateTime *time = g_date_time_new_from_iso8601(whole, NULL);
     if (time == NULL)

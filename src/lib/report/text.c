@@ -591,8 +591,9 @@ static void write_totals(FILE *stream, const OddportSummary *summary, bool color
     oddport_format_count(summary->counts->udp_flows, udp);
     g_string_append_c(line, '\n');
     append_styled(line, color, ODDPORT_TEXT_STYLE_HEADING, "Totals:");
-    g_string_append_printf(line, " %s packets, %s, %s flows (%s tcp, %s udp)", packets, bytes,
-                           flows, tcp, udp);
+    g_string_append_printf(line, " %s packet%s, %s, %s flow%s (%s tcp, %s udp)", packets,
+                           summary->packets == 1 ? "" : "s", bytes, flows,
+                           summary->counts->flows == 1 ? "" : "s", tcp, udp);
     /* Each capture's header lists its own; the sum only adds something for several. */
     if (summary->captures->len > 1 && any_skipped(summary->skipped)) {
         g_string_append(line, "; skipped packets: ");
