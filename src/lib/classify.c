@@ -47,6 +47,12 @@ static unsigned find_client(const OddportFlowFacts *facts, OddportDirectionSourc
                      oddport_iana_service_name(facts->port[1], facts->transport) != NULL};
     if (named[0] != named[1])
         return named[0] ? 1 : 0;
+    /* A TCP flow without its handshake was caught midway, so who sent first says nothing of who
+     * connected; listening ports are mostly lower than the ones systems pick for clients (Linux
+     * from 32768, Windows from 49152), and a server that speaks first (SMTP, SSH) would otherwise
+     * be taken for the client. A UDP flow's first datagram most often opens it: the client's. */
+    if (facts->transport == ODDPORT_TRANSPORT_TCP && facts->port[0] != facts->port[1])
+        return facts->port[0] > facts->port[1] ? 0 : 1;
     return facts->first_sender;
 }
 

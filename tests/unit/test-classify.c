@@ -110,6 +110,29 @@ static void test_ports_decide_client(void)
     oddport_port_rules_free(rules);
 }
 
+/* Two TCP ports of one class, neither with a registered name, and no handshake seen: the lower
+ * port serves, whoever sent first (a server that greets first, as SMTP's and SSH's do, was taken
+ * for the client). A UDP flow's first datagram is the client's. */
+static void test_lower_port_serves_without_handshake(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    OddportFlowFacts facts = tcp_facts(34586, 7101);
+    facts.had_payload[0] = facts.had_payload[1] = true;
+    OddportFlowVerdict verdict;
+    for (unsigned first = 0; first < 2; first++) {
+        facts.first_sender = first;
+        oddport_classify_flow(&facts, rules, &verdict);
+        g_assert_cmpuint(verdict.client, ==, 0);
+        g_assert_cmpint(verdict.direction, ==, ODDPORT_DIRECTION_PORT);
+        g_assert_null(verdict.iana_service);
+    }
+    facts.transport = ODDPORT_TRANSPORT_UDP;
+    facts.first_sender = 1;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpuint(verdict.client, ==, 1);
+    oddport_port_rules_free(rules);
+}
+
 static void test_mismatch_prefers_server(void)
 {
     OddportPortRules *rules = oddport_port_rules_new();
@@ -427,6 +450,8 @@ int main(int argc, char **argv)
     g_test_add_func("/classify/syn-decides-client", test_syn_decides_client);
     g_test_add_func("/classify/payload-decides-client", test_payload_decides_client);
     g_test_add_func("/classify/ports-decide-client", test_ports_decide_client);
+    g_test_add_func("/classify/lower-port-serves-without-handshake",
+                    test_lower_port_serves_without_handshake);
     g_test_add_func("/classify/mismatch-prefers-server", test_mismatch_prefers_server);
     g_test_add_func("/classify/low-confidence-needs-the-other-side",
                     test_low_confidence_needs_the_other_side);
