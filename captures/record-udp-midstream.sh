@@ -315,7 +315,7 @@ g_mid_held() { touch "$tmp/go.$2"; go_wait "$2"; }
 scenario_fields() { # scenario_fields LINE: one line of S into the fields above
   IFS=$'\t' read -r cap tr ip port app ns sev start client desc <<<"$1"
 }
-scenario udp udp 127.0.0.40 1900 http    true  unexpected start_ssdp      c_ssdp      "SSDP M-SEARCH answered by an HTTP/1.1 200 OK datagram on 1900/udp: HTTP over UDP on SSDP's own port (python responder)"
+scenario udp udp 127.0.0.40 1900 http    true  alternate  start_ssdp      c_ssdp      "SSDP M-SEARCH answered by an HTTP/1.1 200 OK datagram on 1900/udp: HTTP over UDP on SSDP's own port (python responder)"
 scenario udp udp 127.0.0.41 9999 http    true  unexpected start_sink      c_get       "one datagram GET / HTTP/1.1 to 9999/udp, never answered (python sink)"
 scenario udp udp ::1        8765 http    true  unexpected start_httpreply c_stun      "IPv6: a STUN binding request answered by HTTP/1.1 400 Bad Request on 8765/udp (HTTP in the reply only)"
 scenario udp udp 127.0.0.43 7022 ssh     true  unexpected start_sshbanner c_sshbanner "SSH-2.0 banner datagram answered by an SSH-2.0 banner on 7022/udp (python responder)"

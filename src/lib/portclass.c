@@ -286,11 +286,14 @@ OddportSeverity oddport_port_rules_severity(const OddportPortRules *rules, Oddpo
         return ODDPORT_SEVERITY_NONE;
     }
     const OddportProtocol *protocol = oddport_protocol(app);
-    if (oddport_ports_have(&protocol->alternate_ports, transport, port)) {
+    /* A service that itself speaks the app (HTTP in SSDP's datagrams, Docker's API, WinRM) is at
+     * home there as much as on an alternate port: a note. As "unexpected" it was a finding in
+     * every LAN capture with a UPnP device. */
+    if (oddport_ports_have(&protocol->alternate_ports, transport, port) ||
+        oddport_ports_have(&protocol->native_service_ports, transport, port)) {
         return ODDPORT_SEVERITY_ALTERNATE;
     }
-    if (is_service_port(transport, port) &&
-        !oddport_ports_have(&protocol->native_service_ports, transport, port)) {
+    if (is_service_port(transport, port)) {
         return ODDPORT_SEVERITY_MASQUERADE;
     }
     return ODDPORT_SEVERITY_UNEXPECTED;

@@ -160,6 +160,11 @@ static void test_severity_alternate(void)
         {ODDPORT_APP_TLS, ODDPORT_TRANSPORT_TCP, 4443},
         {ODDPORT_APP_TLS, ODDPORT_TRANSPORT_TCP, 8443},
         {ODDPORT_APP_SSH, ODDPORT_TRANSPORT_TCP, 2222},
+        /* The service's own app on its port is not dressed up as anything: a note. */
+        {ODDPORT_APP_TLS, ODDPORT_TRANSPORT_TCP, 5986},
+        {ODDPORT_APP_HTTP, ODDPORT_TRANSPORT_TCP, 9200},
+        {ODDPORT_APP_HTTP, ODDPORT_TRANSPORT_TCP, 2375},
+        {ODDPORT_APP_HTTP, ODDPORT_TRANSPORT_UDP, 1900},
     };
     assert_severities(cases, G_N_ELEMENTS(cases), ODDPORT_SEVERITY_ALTERNATE);
 }
@@ -203,10 +208,6 @@ static void test_severity_unexpected(void)
         {ODDPORT_APP_HTTP, ODDPORT_TRANSPORT_TCP, 2222},
         /* Alternates are TCP ports. */
         {ODDPORT_APP_HTTP, ODDPORT_TRANSPORT_UDP, 8080},
-        /* The service's own app on its port is not dressed up as anything. */
-        {ODDPORT_APP_TLS, ODDPORT_TRANSPORT_TCP, 5986},
-        {ODDPORT_APP_HTTP, ODDPORT_TRANSPORT_TCP, 9200},
-        {ODDPORT_APP_HTTP, ODDPORT_TRANSPORT_TCP, 2375},
         /* Well-known SSH on UDP is no service anyone runs. */
         {ODDPORT_APP_SSH, ODDPORT_TRANSPORT_UDP, 22},
     };
