@@ -97,6 +97,13 @@ static struct {
     GHashTable *flows;       /* flow id -> OddportPluginFlow, owned */
     uint64_t finished_flows;
     bool all_finished;
+    /* Packet records fed so far: the CLI's frame numbers, from which its flow ids come. Wireshark's
+     * own count also numbers pcapng journal entries and custom blocks, and a read filter's first
+     * pass gives frames it drops the number of the next one (tshark -2 -R). */
+    uint64_t records;
+    /* The frame whose first reading is being dissected, or 0: its taps run once dissection has
+     * marked it visited, and must still show what was known then. */
+    uint32_t new_frame;
 } capture;
 
 static void load_rules(void)
@@ -189,13 +196,18 @@ static void free_flow(gpointer data)
 static void remember_finished_flow(const OddportFlowReport *report, void *user_data _U_)
 {
     OddportPluginFlow *flow = flow_of_id(report->id);
-    bool was_known = flow->verdict.app != ODDPORT_APP_UNKNOWN;
     store_report(flow, report);
     flow->finished = true;
     flow->finish_order = capture.finished_flows++;
-    /* Judged known only now, from a partial opening: its last packet completed the picture. */
-    if (!was_known && flow->verdict.app != ODDPORT_APP_UNKNOWN && flow->deciding_frame == 0)
-        flow->deciding_frame = flow->last_frame;
+    /* The final verdict's deciding packet, in Wireshark's numbering: one named on the way, or,
+     * judged known only now from a partial opening, the last packet, which completed it. */
+    uint64_t deciding = report->deciding_packet.frame;
+    flow->deciding_frame = deciding == 0                   ? 0
+                           : deciding == flow->last_record ? flow->last_frame
+                                                           : flow->deciding_frame;
+    for (size_t index = 0; deciding != 0 && index < G_N_ELEMENTS(flow->deciding_seen); index++)
+        if (flow->deciding_seen[index].record == deciding)
+            flow->deciding_frame = flow->deciding_seen[index].frame;
 }
 
 OddportPluginFlow *oddport_plugin_flow_by_id(uint64_t id)
@@ -213,9 +225,27 @@ void oddport_plugin_finish_flows(void)
 
 OddportPluginFlow *oddport_plugin_flow_for_packet(OddportPluginFlow *flow, const packet_info *pinfo)
 {
-    if (PINFO_FD_VISITED(pinfo) && !flow->finished)
+    if (PINFO_FD_VISITED(pinfo) && pinfo->num != capture.new_frame && !flow->finished)
         oddport_plugin_finish_flows();
     return flow;
+}
+
+/* Whether a side's details grew since they were copied: details read after the side's decision
+ * (a TLS certificate, SSH's key exchange offer, HTTP's later header lines) change its result in
+ * place, with the facts, which compare results by identity, unchanged. */
+static bool details_grew(const OddportPluginFlow *flow, const OddportFlowFacts *facts)
+{
+    for (unsigned index = 0; index < 2; index++) {
+        const OddportSideResult *now = facts->side[index];
+        const OddportSideResult *kept =
+            index == flow->verdict.client ? flow->client_result : flow->server_result;
+        if (now == NULL || kept == NULL || now->app != kept->app)
+            continue;
+        if (memcmp(now, kept, ODDPORT_SIDE_RESULT_SIZE(oddport_protocol(now->app)->details_size)) !=
+            0)
+            return true;
+    }
+    return false;
 }
 
 static uint64_t nanoseconds(const nstime_t *time)
@@ -246,8 +276,8 @@ static OddportPluginFlow *flow_of_frame(packet_info *pinfo, tvbuff_t *frame)
             .wire_length = pinfo->fd->pkt_len,
             .link_type = (uint32_t)GPOINTER_TO_UINT(link_type),
             .data = tvb_get_ptr(frame, 0, (gint)length),
-            /* So that the engine's flow ids are the CLI's: the first frame's number. */
-            .frame_number = pinfo->num,
+            /* So that the engine's flow ids are the CLI's: the first packet record's place. */
+            .frame_number = ++capture.records,
         };
         capture.all_finished = false;
         OddportRecordOutcome outcome = oddport_engine_feed_record(capture.engine, &record);
@@ -259,18 +289,26 @@ static OddportPluginFlow *flow_of_frame(packet_info *pinfo, tvbuff_t *frame)
             OddportFlowVerdict verdict;
             OddportFlowReport report;
             if (oddport_engine_last_flow_facts(capture.engine, &facts) &&
-                (!flow->judged || !oddport_flow_facts_equal(&facts, &flow->judged_facts)) &&
+                (!flow->judged || !oddport_flow_facts_equal(&facts, &flow->judged_facts) ||
+                 details_grew(flow, &facts)) &&
                 oddport_engine_describe_last_flow(capture.engine, &verdict, &report)) {
                 flow->judged = true;
                 flow->judged_facts = facts;
-                bool was_known = flow->verdict.app != ODDPORT_APP_UNKNOWN;
                 store_report(flow, &report);
-                if (!was_known && verdict.app != ODDPORT_APP_UNKNOWN)
+                /* The packet the CLI names as deciding, in Wireshark's numbering. */
+                if (report.deciding_packet.frame == record.frame_number) {
                     flow->deciding_frame = pinfo->num;
+                    size_t last = G_N_ELEMENTS(flow->deciding_seen) - 1;
+                    memmove(&flow->deciding_seen[0], &flow->deciding_seen[1],
+                            last * sizeof flow->deciding_seen[0]);
+                    flow->deciding_seen[last].record = record.frame_number;
+                    flow->deciding_seen[last].frame = pinfo->num;
+                }
             }
             if (flow->first_frame == 0)
                 flow->first_frame = pinfo->num;
             flow->last_frame = pinfo->num;
+            flow->last_record = record.frame_number;
         }
     }
     p_add_proto_data(wmem_file_scope(), pinfo, proto_oddport, 0,
@@ -364,6 +402,11 @@ static int dissect_probe(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     OddportApp own = sent_by_client ? verdict->client_app : verdict->server_app;
     if (own == ODDPORT_APP_UNKNOWN && displaced != NULL)
         return call_dissector_only(displaced, tvb, pinfo, tree, data);
+    /* Wireshark's HTTP dissector reads no HTTP/0.9: it would hold the request back for headers
+     * that never come, and take the answer's bare body for nothing. */
+    const OddportHttpInfo *request = oddport_http_details(flow->client_result);
+    if (verdict->app == ODDPORT_APP_HTTP && request != NULL && request->is_simple_request)
+        return displaced != NULL ? call_dissector_only(displaced, tvb, pinfo, tree, data) : 0;
     unsigned over_udp = flow->report.transport == ODDPORT_TRANSPORT_UDP;
     dissector_handle_t handle = app_handles[over_udp][app_for_direction(verdict, sent_by_client)];
     if (handle == NULL) {
@@ -517,6 +560,7 @@ static void install_probe(packet_info *pinfo, OddportPluginFlow *flow)
  * did not, installs the probe on new flows, and adds the oddport subtree and its expert info. */
 static int dissect_oddport(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
+    capture.new_frame = PINFO_FD_VISITED(pinfo) ? 0 : pinfo->num;
     OddportPluginFlow *flow = flow_of_frame(pinfo, tvb);
     if (flow == NULL)
         return 0;
@@ -551,6 +595,8 @@ static void init_capture(void)
     capture.flows = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free_flow);
     capture.finished_flows = 0;
     capture.all_finished = false;
+    capture.records = 0;
+    capture.new_frame = 0;
 }
 
 static void cleanup_capture(void)
@@ -676,7 +722,7 @@ void proto_register_oddport(void)
          {"oddport.nonstandard.masquerade", PI_SECURITY, PI_ERROR,
           "App on a port that belongs to another widely used service", EXPFILL}},
         {&ei_mismatch,
-         {"oddport.mismatch", PI_PROTOCOL, PI_WARN, "Client and server speak different apps",
+         {"oddport.mismatch.apps", PI_PROTOCOL, PI_WARN, "Client and server speak different apps",
           EXPFILL}},
     };
     proto_oddport =

@@ -27,11 +27,20 @@ typedef struct {
     char *evidence;
     char community_id[ODDPORT_COMMUNITY_ID_TEXT_MAX];
     bool finished;
-    uint64_t finish_order;   /* with `finished`: how many flows finished before it */
-    uint32_t deciding_frame; /* the frame after which the flow's app was known, or 0 */
-    uint32_t first_frame;    /* its first frame */
-    uint32_t last_frame;     /* its last frame seen on the first pass */
-    bool probe_installed;    /* on the Wireshark conversation of its first frame */
+    uint64_t finish_order; /* with `finished`: how many flows finished before it */
+    /* The frame the CLI names as deciding (deciding_packet), in Wireshark's numbering, or 0; on
+     * the first pass, the one deciding as far as known. */
+    uint32_t deciding_frame;
+    /* The packets named as deciding on the first pass, by record and frame, the latest last:
+     * each side's, so that the final verdict's can be found in Wireshark's numbering. */
+    struct {
+        uint64_t record;
+        uint32_t frame;
+    } deciding_seen[4];
+    uint32_t first_frame; /* its first frame */
+    uint32_t last_frame;  /* its last frame seen on the first pass */
+    uint64_t last_record; /* that frame's place among the packet records (the CLI's number) */
+    bool probe_installed; /* on the Wireshark conversation of its first frame */
     /* On the first pass: what `verdict` was judged on (compared by identity, never read). */
     bool judged;
     OddportFlowFacts judged_facts;

@@ -13,6 +13,9 @@
 #   tree           the Statistics tree counts the CLI's packets by port class (two passes)
 #   statistics     tshark -q -z oddport[,FILTER] prints what EXPECTED holds
 #                  (ODDPORT_UPDATE_GOLDEN=1 rewrites it)
+#   passes         -z oddport beside the Statistics tree in one pass prints EXPECTED; with -2 -R
+#                  FILTER each kept frame shows its flow as the CLI does; one pass shows the
+#                  HASSH; expert info sits on the CLI's deciding packet
 set -euo pipefail
 mode=$1 tshark=$2 plugin=$3 oddport=$4 checker=$5 capture=${6:-} expected=${7:-} filter=${8:-}
 
@@ -149,6 +152,27 @@ statistics)
         diff -u "$expected" "$work/statistics.txt"
         echo "1 passed, 0 failed"
     fi
+    ;;
+passes)
+    # Beyond plain passes: -z oddport beside the Statistics tree in one pass (the tree's taps
+    # run once a frame is marked visited, and finished every flow at every packet), a read
+    # filter's renumbered frames (-2 -R), details read after a side's decision in one pass (the
+    # HASSH), and the expert info on the CLI's deciding packet (two passes).
+    report
+    run_tshark -q -r "$work/capture" -z oddport_tree,tree -z oddport |
+        awk '/^=+$/ { bars++ } bars >= 1 && bars <= 2 { print } bars == 2 { exit }' |
+        sed -E 's/\(oddport [^)]*\)/(oddport VERSION)/' >"$work/statistics.txt"
+    { echo; cat "$work/statistics.txt"; } | diff -u "$expected" - ||
+        { echo "-z oddport beside the Statistics tree in one pass differs"; exit 1; }
+    run_tshark -2 -r "$work/capture" -R "$filter" -T fields -e frame.number -e oddport.flow \
+        -e oddport.app -e oddport.server_port -e tcp.srcport -e tcp.dstport >"$work/filtered.tsv"
+    run_tshark -r "$work/capture" -Y oddport.ssh.hassh -T fields -e frame.number \
+        -e oddport.flow >"$work/hassh.tsv"
+    run_tshark -2 -r "$work/capture" -T fields -e frame.number -e oddport.flow \
+        -Y 'oddport.nonstandard.alternate || oddport.nonstandard.unexpected || oddport.nonstandard.masquerade || oddport.mismatch.apps' \
+        >"$work/expert.tsv"
+    python3 "$(dirname "$0")/check-passes.py" "$work/report.json" "$work/values" \
+        "$work/filtered.tsv" "$work/hassh.tsv" "$work/expert.tsv"
     ;;
 *)
     echo "unknown mode $mode" >&2
