@@ -20,6 +20,7 @@
 #include "fatal.h"
 #include "inputs.h"
 #include "report-output.h"
+#include "say.h"
 #include "oddport/engine.h"
 #include "oddport/protocol.h"
 #include "oddport/report.h"
@@ -664,13 +665,8 @@ static void say(const char *format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
-    g_autofree char *message = g_strdup_vprintf(format, arguments);
+    oddport_say_va(stderr, "oddport", format, arguments);
     va_end(arguments);
-    GString *line = g_string_new("oddport: ");
-    oddport_append_escaped(line, message);
-    g_string_append_c(line, '\n');
-    fputs(line->str, stderr);
-    g_string_free(line, TRUE);
 }
 
 /* The run's warnings, which the report carries too, for whoever watches the terminal. */

@@ -11,6 +11,7 @@
 
 #include "arguments.h"
 #include "report-output.h"
+#include "say.h"
 #include "oddport/engine.h"
 #include "oddport/record.h"
 #include "oddport/summary.h"
@@ -1512,13 +1513,8 @@ static void say_on(FILE *stream, const char *format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
-    g_autofree char *message = g_strdup_vprintf(format, arguments);
+    oddport_say_va(stream, "oddport merge", format, arguments);
     va_end(arguments);
-    GString *line = g_string_new("oddport merge: ");
-    oddport_append_escaped(line, message);
-    g_string_append_c(line, '\n');
-    fputs(line->str, stream);
-    g_string_free(line, TRUE);
 }
 
 unsigned oddport_merge_tell(const OddportMerge *merge, bool with_warnings, FILE *stream)
