@@ -847,7 +847,10 @@ static int run_merge(char **argv)
         folders[count++] = own_folder;
         folders[count++] = relative_folder;
     }
-    folders[count++] = ODDPORT_LIBEXECDIR;
+    /* Installed where it was built for, the place found from oddport's folder is that one:
+     * named once. */
+    if (relative_folder == NULL || strcmp(relative_folder, ODDPORT_LIBEXECDIR) != 0)
+        folders[count++] = ODDPORT_LIBEXECDIR;
     for (size_t index = 0; index < count; index++) {
         g_autofree char *candidate = g_build_filename(folders[index], "oddport-merge", NULL);
         if (!g_file_test(candidate, G_FILE_TEST_IS_EXECUTABLE))
