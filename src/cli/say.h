@@ -5,9 +5,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <glib.h>
+
 /* Writes "PROGRAM: " and the formatted message on `stream` as one line, with every byte outside
  * printable ASCII escaped as the reports escape them: a file name from a folder, text from a
  * capture or from a report must not drive the terminal. */
-void oddport_say_va(FILE *stream, const char *program, const char *format, va_list arguments);
+void oddport_say_va(FILE *stream, const char *program, const char *format, va_list arguments)
+    G_GNUC_PRINTF(3, 0);
 
 #endif
