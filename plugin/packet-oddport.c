@@ -202,12 +202,11 @@ static void remember_finished_flow(const OddportFlowReport *report, void *user_d
     /* The final verdict's deciding packet, in Wireshark's numbering: one named on the way, or,
      * judged known only now from a partial opening, the last packet, which completed it. */
     uint64_t deciding = report->deciding_packet.frame;
-    flow->deciding_frame = deciding == 0                   ? 0
+    bool named_on_the_way = flow->deciding_by_side[report->decided_by].record == deciding;
+    flow->deciding_frame = deciding == 0      ? 0
+                           : named_on_the_way ? flow->deciding_by_side[report->decided_by].frame
                            : deciding == flow->last_record ? flow->last_frame
                                                            : flow->deciding_frame;
-    for (size_t index = 0; deciding != 0 && index < G_N_ELEMENTS(flow->deciding_seen); index++)
-        if (flow->deciding_seen[index].record == deciding)
-            flow->deciding_frame = flow->deciding_seen[index].frame;
 }
 
 OddportPluginFlow *oddport_plugin_flow_by_id(uint64_t id)
@@ -228,24 +227,6 @@ OddportPluginFlow *oddport_plugin_flow_for_packet(OddportPluginFlow *flow, const
     if (PINFO_FD_VISITED(pinfo) && pinfo->num != capture.new_frame && !flow->finished)
         oddport_plugin_finish_flows();
     return flow;
-}
-
-/* Whether a side's details grew since they were copied: details read after the side's decision
- * (a TLS certificate, SSH's key exchange offer, HTTP's later header lines) change its result in
- * place, with the facts, which compare results by identity, unchanged. */
-static bool details_grew(const OddportPluginFlow *flow, const OddportFlowFacts *facts)
-{
-    for (unsigned index = 0; index < 2; index++) {
-        const OddportSideResult *now = facts->side[index];
-        const OddportSideResult *kept =
-            index == flow->verdict.client ? flow->client_result : flow->server_result;
-        if (now == NULL || kept == NULL || now->app != kept->app)
-            continue;
-        if (memcmp(now, kept, ODDPORT_SIDE_RESULT_SIZE(oddport_protocol(now->app)->details_size)) !=
-            0)
-            return true;
-    }
-    return false;
 }
 
 static uint64_t nanoseconds(const nstime_t *time)
@@ -289,22 +270,21 @@ static OddportPluginFlow *flow_of_frame(packet_info *pinfo, tvbuff_t *frame)
             OddportFlowVerdict verdict;
             OddportFlowReport report;
             if (oddport_engine_last_flow_facts(capture.engine, &facts) &&
-                (!flow->judged || !oddport_flow_facts_equal(&facts, &flow->judged_facts) ||
-                 details_grew(flow, &facts)) &&
+                (!flow->judged || flow->reads_details ||
+                 !oddport_flow_facts_equal(&facts, &flow->judged_facts)) &&
                 oddport_engine_describe_last_flow(capture.engine, &verdict, &report)) {
                 flow->judged = true;
                 flow->judged_facts = facts;
                 store_report(flow, &report);
-                /* The packet the CLI names as deciding, in Wireshark's numbering. */
+                /* The packet the CLI names as deciding, in Wireshark's numbering, kept for the
+                 * side it decided: the final verdict's comes from one of the two. */
                 if (report.deciding_packet.frame == record.frame_number) {
                     flow->deciding_frame = pinfo->num;
-                    size_t last = G_N_ELEMENTS(flow->deciding_seen) - 1;
-                    memmove(&flow->deciding_seen[0], &flow->deciding_seen[1],
-                            last * sizeof flow->deciding_seen[0]);
-                    flow->deciding_seen[last].record = record.frame_number;
-                    flow->deciding_seen[last].frame = pinfo->num;
+                    flow->deciding_by_side[report.decided_by].record = record.frame_number;
+                    flow->deciding_by_side[report.decided_by].frame = pinfo->num;
                 }
             }
+            flow->reads_details = oddport_engine_last_flow_reads_details(capture.engine);
             if (flow->first_frame == 0)
                 flow->first_frame = pinfo->num;
             flow->last_frame = pinfo->num;

@@ -31,12 +31,12 @@ typedef struct {
     /* The frame the CLI names as deciding (deciding_packet), in Wireshark's numbering, or 0; on
      * the first pass, the one deciding as far as known. */
     uint32_t deciding_frame;
-    /* The packets named as deciding on the first pass, by record and frame, the latest last:
-     * each side's, so that the final verdict's can be found in Wireshark's numbering. */
+    /* The packet named as deciding on the first pass for each side (by OddportDecidedBy), by
+     * record and frame: the final verdict's is one of them, found in Wireshark's numbering. */
     struct {
         uint64_t record;
         uint32_t frame;
-    } deciding_seen[4];
+    } deciding_by_side[ODDPORT_DECIDED_BY_COUNT];
     uint32_t first_frame; /* its first frame */
     uint32_t last_frame;  /* its last frame seen on the first pass */
     uint64_t last_record; /* that frame's place among the packet records (the CLI's number) */
@@ -44,6 +44,9 @@ typedef struct {
     /* On the first pass: what `verdict` was judged on (compared by identity, never read). */
     bool judged;
     OddportFlowFacts judged_facts;
+    /* After its last packet on the first pass, a side still read details that grow in place
+     * (oddport_engine_last_flow_reads_details): describe it again at the next one. */
+    bool reads_details;
     /* The conversation's dissector before the probe, which keeps the directions oddport
      * recognises nothing in, or NULL. */
     dissector_handle_t displaced;

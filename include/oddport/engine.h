@@ -183,6 +183,13 @@ bool oddport_engine_last_flow_facts(const OddportEngine *engine, OddportFlowFact
  * only when it is worth it). False when the last record joined no flow or the side is decided. */
 bool oddport_engine_last_sender_undecided(const OddportEngine *engine, OddportConfidence *pending);
 
+/* Whether a side of the last record's flow is decided and still reads details from its later
+ * bytes (a TLS certificate, SSH's key exchange offer, HTTP's later header lines): they grow in
+ * place in its result, with the facts unchanged, until it is done. A caller that keeps a copy of
+ * the description describes the flow again at its next packet while this holds. False when the
+ * last record joined no flow. */
+bool oddport_engine_last_flow_reads_details(const OddportEngine *engine);
+
 /* Finishes every flow still open and writes the summary's run warnings; call once after the
  * last capture. */
 void oddport_engine_finish(OddportEngine *engine);

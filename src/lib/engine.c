@@ -1185,6 +1185,13 @@ bool oddport_engine_last_sender_undecided(const OddportEngine *engine, OddportCo
     return true;
 }
 
+bool oddport_engine_last_flow_reads_details(const OddportEngine *engine)
+{
+    const Flow *flow = engine->last_flow;
+    return flow != NULL && (flow->side[0].detection.reading_later_details ||
+                            flow->side[1].detection.reading_later_details);
+}
+
 /* Reading ends early at the caller's request: the run and the capture say so. */
 static void note_stopped(OddportEngine *engine, OddportCaptureSummary *capture)
 {
