@@ -1517,6 +1517,21 @@ static void say_on(FILE *stream, const char *format, ...)
     va_end(arguments);
 }
 
+const char *oddport_merge_capture_overwritten(const OddportMerge *merge, const char *output_path)
+{
+    g_autoptr(GPtrArray) paths = g_ptr_array_new();
+    for (guint index = 0; index < merge->parts->len; index++) {
+        const Part *part = g_ptr_array_index(merge->parts, index);
+        for (guint capture = 0; capture < part->captures->len; capture++) {
+            const OddportCaptureSummary *summary = g_ptr_array_index(part->captures, capture);
+            if (summary->path != NULL)
+                g_ptr_array_add(paths, summary->path);
+        }
+    }
+    return oddport_report_output_overwrites(output_path, (const char *const *)paths->pdata,
+                                            paths->len);
+}
+
 unsigned oddport_merge_tell(const OddportMerge *merge, bool with_warnings, FILE *stream)
 {
     unsigned unreadable = 0;
@@ -1649,6 +1664,14 @@ int oddport_merge_main(int argc, char **argv)
             status = MERGE_UNREADABLE;
         }
         g_free(text);
+    }
+    const char *capture =
+        status == MERGE_OK ? oddport_merge_capture_overwritten(merge, output_path) : NULL;
+    if (capture != NULL) {
+        say_on(stderr,
+               "the merged report (-o %s) would overwrite the capture %s: nothing was written",
+               output_path, capture);
+        status = MERGE_USAGE;
     }
     if (status == MERGE_OK && !write_output(merge, format, output_path))
         status = MERGE_WRITE_ERROR;

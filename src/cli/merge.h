@@ -28,6 +28,10 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
 bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format, FILE *stream,
                          const OddportReportOptions *options);
 
+/* A capture the reports read that writing the merged report to `output_path` would replace
+ * (transfer none), or NULL: a report never replaces evidence. */
+const char *oddport_merge_capture_overwritten(const OddportMerge *merge, const char *output_path);
+
 /* Once the report is written, says on `stream` what one run over the whole set would have said
  * on stderr: a line for each capture a part's run could not read at all, in the words that run
  * used, and, `with_warnings`, each capture's warnings and the merged report's own. Returns how

@@ -213,7 +213,8 @@ def driver_option_among(oddport_options):
 
 def capture_overwritten(output, captures):
     """The capture (or a capture in a folder given) that writing the report to `output` would
-    replace, or None: a report never replaces evidence."""
+    replace, or None: a report never replaces evidence. `oddport merge` refuses such an -o too,
+    from the captures its reports name; asked here, it fails before the cluster runs the parts."""
     if output is None or not os.path.exists(output):
         return None
     for capture in captures:

@@ -102,6 +102,19 @@ else
     echo "not ok - -o naming one of the reports: exit $status, stderr: $(cat err)"
     failed=1
 fi
+# -o naming a capture the reports read would destroy the evidence: refused, the capture kept (it
+# was replaced by the report, exit 0).
+cp "$captures/udp.pcap" evidence.pcap
+"$oddport" -q --format ndjson -o evidence.ndjson evidence.pcap || exit 1
+"$oddport" merge -o evidence.pcap evidence.ndjson 2>err
+status=$?
+if [[ $status == 2 ]] && grep -q "would overwrite the capture evidence.pcap" err &&
+    cmp -s "$captures/udp.pcap" evidence.pcap; then
+    echo "ok - -o naming a capture the reports read is refused (exit 2)"
+else
+    echo "not ok - -o naming a capture the reports read: exit $status, stderr: $(cat err)"
+    failed=1
+fi
 # The same report twice, as one run reads a file named twice, is merged once, and says so.
 if "$oddport" merge -o twice.json good.json good.ndjson &&
     diff <(command jq -S 'del(.oddport, .warnings)' good.json) \
