@@ -61,6 +61,7 @@ typedef struct OddportReportFormat {
     bool supports_services_only; /* --services-only changes what it writes */
     bool supports_all_flows;     /* --all-flows changes what it writes */
     bool lists_every_flow;       /* every flow is in it anyway, so --all-flows asks nothing new */
+    bool supports_top;           /* --top bounds its tables */
     /* Writes each flow as it finishes: memory does not grow with flows, and a progress line on
      * the same terminal must be cleared before each flow. */
     bool streams_flows;

@@ -329,6 +329,11 @@ static bool accepts_all_flows(const OddportReportFormat *format)
     return format->supports_all_flows || format->lists_every_flow;
 }
 
+static bool supports_top(const OddportReportFormat *format)
+{
+    return format->supports_top;
+}
+
 /* "text and csv": the formats that have a capability, for usage errors. */
 static char *format_names_where(bool (*has)(const OddportReportFormat *format))
 {
@@ -517,6 +522,15 @@ static int parse_options(int argc, char **argv, Options *options)
         g_autofree char *names = format_names_where(accepts_all_flows);
         g_autofree char *message = g_strdup_printf("--all-flows is for the %s formats, not %s",
                                                    names, options->format->name);
+        return usage_error(context, message);
+    }
+    /* Every row of the other formats is there for scripts: a bound would be taken for the
+     * whole. --top 0 asks for every row, which they give. */
+    if (options->top > 0 && !options->format->supports_top) {
+        g_autofree char *names = format_names_where(supports_top);
+        g_autofree char *message =
+            g_strdup_printf("--top is for the %s formats, not %s, which list every row", names,
+                            options->format->name);
         return usage_error(context, message);
     }
     if (options->services_only && options->all_flows)

@@ -122,6 +122,9 @@ expect 2 "--services-only is for the text and csv formats, not ndjson" --format 
     --services-only "$captures/loopback.pcap"
 expect 2 "--services-only is for the text and csv formats, not json" --format json \
     --services-only "$captures/loopback.pcap"
+expect 2 "--top is for the text and html formats, not csv, which list every row" --format csv \
+    --top 5 "$captures/loopback.pcap"
+expect 0 EMPTY --format json --top 0 "$captures/loopback.pcap"
 expect 2 "invalid filter expression 'tcp port eighty'" -f "tcp port eighty" "$captures/loopback.pcap"
 printf 'http 8080/tcp\nhtp 3128\n' >"$work/bad-services"
 expect 2 "bad-services:2: .*htp" --services "$work/bad-services" "$captures/loopback.pcap"

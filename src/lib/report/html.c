@@ -930,6 +930,7 @@ const OddportReportFormat oddport_report_format_html = {
     .name = "html",
     .description = "one self-contained page with charts and sortable tables",
     .supports_all_flows = true,
+    .supports_top = true,
     .begin = begin_report,
     .add_flow = add_flow_report,
     .end = end_report,

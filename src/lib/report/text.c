@@ -688,6 +688,7 @@ const OddportReportFormat oddport_report_format_text = {
     .description = "for people: the findings first, then summary tables",
     .supports_services_only = true,
     .supports_all_flows = true,
+    .supports_top = true,
     .for_terminals = true,
     .begin = begin_report,
     .add_flow = add_flow_report,
