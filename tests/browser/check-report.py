@@ -187,6 +187,37 @@ def check_page(oddport, captures, artefacts, capture, chromium, work):
             table.tHead && table.tHead.querySelectorAll('th[scope=col]').length ===
             table.tHead.rows[0].cells.length)""")
         check(headers, "every table has column headers for screen readers")
+        # The port map's labels as the browser lays them out: none may cross another label, or
+        # a mark other than the one right under or beside it that it names.
+        crossings = evaluate("""(() => {
+            const svg = document.querySelector('#chart-port-map svg');
+            const labels = Array.from(svg.querySelectorAll('text.label'))
+                .filter(text => /^(http|tls|ssh|unknown) [0-9]+$/.test(text.textContent));
+            const marks = Array.from(svg.querySelectorAll('circle.mark'));
+            const box = element => element.getBBox();
+            const cross = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width &&
+                a.y < b.y + b.height && b.y < a.y + a.height;
+            const found = [];
+            labels.forEach((label, index) => {
+                const own = box(label);
+                labels.slice(index + 1).forEach(other => {
+                    if (cross(own, box(other)))
+                        found.push(label.textContent + ' / ' + other.textContent);
+                });
+                const [app, port] = label.textContent.split(' ');
+                marks.forEach(mark => {
+                    if (mark.dataset.app === app && mark.dataset.port === port)
+                        return;
+                    if (cross(own, box(mark)))
+                        found.push(label.textContent + ' / mark ' + mark.dataset.app + ' ' +
+                                   mark.dataset.port);
+                });
+            });
+            return [labels.length, found];
+        })()""")
+        check(crossings[0] > 0 and not crossings[1],
+              "the port map's %d labels cross no other label and no other mark: %s"
+              % (crossings[0], crossings[1][:4]))
         check(evaluate("document.querySelectorAll('svg[role=img][aria-labelledby]').length")
               == evaluate("document.querySelectorAll('svg').length"),
               "every chart is an image named by its heading")

@@ -261,44 +261,77 @@ static void append_port_tick(GString *out, uint16_t port, int left, int width, i
                            x, top, x, bottom, x, label_y, anchor, port);
 }
 
-/* Where a label was put, to keep the next ones off it. */
+/* What a label must keep off: a label put before it, or a mark it is not about. */
 typedef struct {
     int left;
     int right;
-    int baseline;
-} LabelBox;
+    int top;
+    int bottom;
+} ChartBox;
 
 #define LABEL_HEIGHT    12
+#define LABEL_DESCENT   3 /* below the baseline, for letters such as p */
 #define LABEL_CHARACTER 7 /* about the width of one character of a label, in chart units */
 
-static bool label_overlaps(const GArray *placed, int left, int right, int baseline)
+static bool overlaps_any(const GArray *boxes, const ChartBox *candidate, int except)
 {
-    for (guint index = 0; index < placed->len; index++) {
-        const LabelBox *box = &g_array_index(placed, LabelBox, index);
-        if (left < box->right && box->left < right && baseline > box->baseline - LABEL_HEIGHT &&
-            box->baseline > baseline - LABEL_HEIGHT)
+    for (guint index = 0; index < boxes->len; index++) {
+        const ChartBox *box = &g_array_index(boxes, ChartBox, index);
+        if ((int)index != except && candidate->left < box->right && box->left < candidate->right &&
+            candidate->top < box->bottom && box->top < candidate->bottom)
             return true;
     }
     return false;
 }
 
-/* Finds a baseline for a label of `characters` centred on a mark: above it, below it, then
- * further up; false when every place is taken (the label is left out, the mark's own title
- * still names it). */
-static bool place_label(GArray *placed, int x, int y, int radius, int characters, int top,
-                        int *baseline)
+/* A mark that wants a label, kept until every mark is drawn: a label is placed knowing all the
+ * marks, not only the larger ones drawn before it. */
+typedef struct {
+    int x;
+    int y;
+    int radius;
+    guint mark; /* its index among the marks' boxes */
+    char text[32];
+} LabelWish;
+
+/* Places a label on its mark: above it, below it, right of it, left of it, then further up and
+ * down, the first place that covers no other label and no other mark. The text anchor of the
+ * place found is set in `anchor`; false when every place is taken (the label is left out, the
+ * mark's own tooltip still names it). */
+static bool place_label(GArray *labels, const GArray *marks, const LabelWish *wish, int top, int *x,
+                        int *baseline, const char **anchor)
 {
-    int half = characters * LABEL_CHARACTER / 2;
-    int candidates[] = {y - radius - 3, y + radius + LABEL_HEIGHT, y - radius - 3 - LABEL_HEIGHT,
-                        y + radius + 2 * LABEL_HEIGHT, y - radius - 3 - 2 * LABEL_HEIGHT};
-    for (size_t index = 0; index < G_N_ELEMENTS(candidates); index++) {
-        int candidate = candidates[index];
-        if (candidate - LABEL_HEIGHT < top - 4 ||
-            label_overlaps(placed, x - half, x + half, candidate))
+    int width = (int)strlen(wish->text) * LABEL_CHARACTER;
+    int half = width / 2;
+    int above = wish->y - wish->radius - LABEL_DESCENT;
+    int below = wish->y + wish->radius + LABEL_HEIGHT;
+    int middle = wish->y + 4;
+    int side = wish->radius + 4;
+    const struct {
+        int x;
+        int baseline;
+        int left;
+        const char *anchor;
+    } places[] = {
+        {wish->x, above, wish->x - half, "middle"},
+        {wish->x, below, wish->x - half, "middle"},
+        {wish->x + side, middle, wish->x + side, "start"},
+        {wish->x - side, middle, wish->x - side - width, "end"},
+        {wish->x, above - LABEL_HEIGHT, wish->x - half, "middle"},
+        {wish->x, below + LABEL_HEIGHT, wish->x - half, "middle"},
+        {wish->x, above - 2 * LABEL_HEIGHT, wish->x - half, "middle"},
+    };
+    for (size_t index = 0; index < G_N_ELEMENTS(places); index++) {
+        ChartBox box = {places[index].left, places[index].left + width,
+                        places[index].baseline - LABEL_HEIGHT + LABEL_DESCENT,
+                        places[index].baseline + LABEL_DESCENT};
+        if (box.top < top - 4 || box.left < 0 || box.right > CHART_WIDTH ||
+            overlaps_any(labels, &box, -1) || overlaps_any(marks, &box, (int)wish->mark))
             continue;
-        LabelBox box = {x - half, x + half, candidate};
-        g_array_append_val(placed, box);
-        *baseline = candidate;
+        g_array_append_val(labels, box);
+        *x = places[index].x;
+        *baseline = places[index].baseline;
+        *anchor = places[index].anchor;
         return true;
     }
     return false;
@@ -375,9 +408,9 @@ void oddport_html_chart_port_map(GString *out, const GPtrArray *services, size_t
     /* One label per app and port, however many servers share them. */
     GHashTable *ports_to_label = g_hash_table_new(g_direct_hash, g_direct_equal);
     unsigned labelled = 0;
-    GArray *placed = g_array_new(FALSE, FALSE, sizeof(LabelBox));
+    GArray *mark_boxes = g_array_new(FALSE, FALSE, sizeof(ChartBox));
+    GArray *wishes = g_array_new(FALSE, FALSE, sizeof(LabelWish));
     const unsigned max_labels = 30;
-    GString *labels = g_string_new(NULL);
     GString *title = g_string_new(NULL);
     for (size_t index = 0; index < drawn; index++) {
         const PortMark *mark = &g_array_index(marks, PortMark, index);
@@ -413,22 +446,30 @@ void oddport_html_chart_port_map(GString *out, const GPtrArray *services, size_t
                                "cx=\"%d\" cy=\"%d\" r=\"%d\"><title>%s</title></circle>\n",
                                app, mark->nonstandard ? " nonstandard" : "", mark->port, app, x, y,
                                radius, title->str);
+        ChartBox mark_box = {x - radius, x + radius, y - radius, y + radius};
+        g_array_append_val(mark_boxes, mark_box);
         gpointer label_key = GUINT_TO_POINTER(((unsigned)mark->app << 17) | mark->port);
-        if (mark->nonstandard && g_hash_table_add(ports_to_label, label_key) &&
-            labelled < max_labels) {
-            g_autofree char *label = g_strdup_printf("%s %u", app, mark->port);
-            int label_y = 0;
-            if (place_label(placed, x, y, radius, (int)strlen(label), top, &label_y)) {
-                labelled++;
-                g_string_append_printf(labels,
-                                       "<text class=\"label\" x=\"%d\" y=\"%d\" "
-                                       "text-anchor=\"middle\">%s</text>\n",
-                                       x, label_y, label);
-            }
+        if (mark->nonstandard && g_hash_table_add(ports_to_label, label_key)) {
+            LabelWish wish = {x, y, radius, mark_boxes->len - 1, ""};
+            g_snprintf(wish.text, sizeof wish.text, "%s %u", app, mark->port);
+            g_array_append_val(wishes, wish);
         }
     }
-    /* Labels last, above every mark. */
-    g_string_append(out, labels->str);
+    /* Labels last, above every mark, the largest marks' first. */
+    GArray *placed = g_array_new(FALSE, FALSE, sizeof(ChartBox));
+    for (guint index = 0; index < wishes->len && labelled < max_labels; index++) {
+        const LabelWish *wish = &g_array_index(wishes, LabelWish, index);
+        int label_x = 0;
+        int label_y = 0;
+        const char *anchor = NULL;
+        if (place_label(placed, mark_boxes, wish, top, &label_x, &label_y, &anchor)) {
+            labelled++;
+            g_string_append_printf(out,
+                                   "<text class=\"label\" x=\"%d\" y=\"%d\" "
+                                   "text-anchor=\"%s\">%s</text>\n",
+                                   label_x, label_y, anchor, wish->text);
+        }
+    }
     g_string_append(out, "</svg>\n<figcaption>");
     g_string_append_printf(out,
                            "%zu mark%s, area by bytes; non-standard services outlined and "
@@ -448,9 +489,10 @@ void oddport_html_chart_port_map(GString *out, const GPtrArray *services, size_t
             max_marks, marks->len > drawn ? ", and only the largest merged marks are drawn" : "");
     g_string_append(out, "</figcaption>\n</figure>\n");
     g_string_free(title, TRUE);
-    g_string_free(labels, TRUE);
     g_hash_table_destroy(ports_to_label);
     g_array_free(placed, TRUE);
+    g_array_free(wishes, TRUE);
+    g_array_free(mark_boxes, TRUE);
     g_array_free(marks, TRUE);
 }
 
