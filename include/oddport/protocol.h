@@ -97,6 +97,13 @@ typedef struct {
      * protocol: finding it there is no masquerade (TLS on 993, HTTP on Elasticsearch's 9200). */
     OddportPortsByTransport native_service_ports;
     OddportDescribeFields describe_fields; /* its object in JSON, its columns in CSV */
+    /* The report field both sides give, if any (NULL: each field is one side's), and whose word
+     * it takes when both do: the server's when server_word_prevails (TLS: the version chosen
+     * over the one offered), else the client's (HTTP: the request's version over its answer's).
+     * describe_fields follows it; `oddport merge`, which joins a flow whose sides spoke in
+     * different parts from their reports, follows it too. */
+    const char *field_both_sides_give;
+    bool server_word_prevails;
     /* One short line for people about what the sides' details identify (fingerprints, a
      * certificate's names), written into `text` (NUL-terminated, cut to `capacity`; empty when
      * there is nothing to say); may hold wire bytes, escaped by whoever prints it. The text

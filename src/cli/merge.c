@@ -34,9 +34,6 @@ typedef struct {
     /* Joined across a part boundary, with later bytes that a single run could have read its
      * app from: its verdict may differ from a single run's. */
     bool verdict_uncertain;
-    /* Joined from two parts whose protocol members disagree (a TLS version the client offered in
-     * one, the server chose in the other): the earlier part's stand, and one run's may differ. */
-    bool details_uncertain;
 } MergedFlow;
 
 typedef struct {
@@ -56,7 +53,6 @@ typedef struct {
     /* Ids (the part's own) of the flows an earlier merge named in its warnings: a merged report
      * merged again marks them anew under the ids of the whole set. */
     GHashTable *verdict_uncertain_ids; /* of uint64_t *, a set */
-    GHashTable *details_uncertain_ids;
 } Part;
 
 struct OddportMerge {
@@ -89,7 +85,6 @@ static void part_free(gpointer data)
     g_ptr_array_unref(part->warnings);
     g_free(part->name);
     g_hash_table_unref(part->verdict_uncertain_ids);
-    g_hash_table_unref(part->details_uncertain_ids);
     g_free(part);
 }
 
@@ -713,9 +708,8 @@ static OddportCaptureSummary *read_capture(Reader *reader, JsonObject *object)
     return capture;
 }
 
-/* How a merge's warnings on flows it could not join exactly begin, after their count. */
+/* How a merge's warning on flows it could not join exactly begins, after their count. */
 #define VERDICT_UNCERTAIN_START " flows cut by the end of a part (ids "
-#define DETAILS_UNCERTAIN_START " flows joined across parts (ids "
 /* How a merge's warning on flows its parts finished early begins: a merged report merged again
  * counts them anew, from the totals. */
 #define EVICTED_IN_PARTS_START "the parts' runs finished "
@@ -803,7 +797,6 @@ static void read_summary(Reader *reader, JsonObject *object, Part *part)
     for (guint index = 0; index < warnings->len; index++) {
         const char *warning = g_ptr_array_index(warnings, index);
         if (read_merge_warning(warning, VERDICT_UNCERTAIN_START, part->verdict_uncertain_ids) ||
-            read_merge_warning(warning, DETAILS_UNCERTAIN_START, part->details_uncertain_ids) ||
             g_str_has_prefix(warning, EVICTED_IN_PARTS_START))
             continue;
         bool run_bound = false;
@@ -821,7 +814,6 @@ static Part *part_new(unsigned index, const char *name)
     Part *part = g_new0(Part, 1);
     part->name = g_strdup(name);
     part->verdict_uncertain_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    part->details_uncertain_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     part->flows = g_ptr_array_new_with_free_func(merged_flow_free);
     part->captures = g_ptr_array_new_with_free_func(oddport_capture_summary_free);
     part->warnings = g_ptr_array_new_with_free_func(g_free);
@@ -894,14 +886,12 @@ static bool is_blank(const char *line, const char *end)
 /* A merged report merged again: the flows its warnings named are marked as joined then. */
 static void mark_uncertain_flows(Part *part)
 {
-    if (g_hash_table_size(part->verdict_uncertain_ids) == 0 &&
-        g_hash_table_size(part->details_uncertain_ids) == 0)
+    if (g_hash_table_size(part->verdict_uncertain_ids) == 0)
         return;
     for (guint index = 0; index < part->flows->len; index++) {
         MergedFlow *flow = g_ptr_array_index(part->flows, index);
         gint64 id = (gint64)flow->report.id;
         flow->verdict_uncertain = g_hash_table_contains(part->verdict_uncertain_ids, &id);
-        flow->details_uncertain = g_hash_table_contains(part->details_uncertain_ids, &id);
     }
 }
 
@@ -1111,18 +1101,26 @@ static bool says_nothing(JsonNode *node)
            (type == G_TYPE_STRING && json_node_get_string(node)[0] == '\0');
 }
 
-/* Protocol members of both flows, member by member: the earlier flow's where it says something
- * (it holds the side that spoke first), else the later one's (transfer full). Sets `disagree`
- * when both say something different of one member: a protocol that chooses between its sides'
- * words (the server's TLS version over the client's offer, an HTTP request's version over its
- * answer's) may then have chosen the later one's. */
-static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *later, bool *disagree)
+/* Protocol members of both flows, member by member, as one run describes the two sides together
+ * (transfer full). A member one flow says nothing of is the other's. Where both say something,
+ * a member of one side's is the earlier flow's: a side that spoke in both parts has its details
+ * from its first bytes only in the earlier one (the later one's come from midway), and one that
+ * spoke only in the later part says nothing in the earlier. The member both sides give (the
+ * protocol's field_both_sides_give) takes the word of the side its protocol prefers
+ * (server_word_prevails), so it comes from the flow that holds that side's first bytes, or
+ * where that side never spoke, the other side's. `client_in_earlier` and `server_in_earlier`
+ * say whether each side spoke in the earlier flow, `client_spoke` and `server_spoke` whether it
+ * spoke in either. */
+static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *later,
+                                           bool client_in_earlier, bool server_in_earlier,
+                                           bool client_spoke, bool server_spoke)
 {
     JsonObject *united = json_object_new();
     size_t count;
     const OddportProtocol *const *protocols = oddport_protocols(&count);
     for (size_t index = 0; index < count; index++) {
-        const char *name = protocols[index]->name;
+        const OddportProtocol *protocol = protocols[index];
+        const char *name = protocol->name;
         JsonObject *first = json_object_get_object_member(earlier, name);
         JsonObject *second = json_object_get_object_member(later, name);
         if (first == NULL || second == NULL) {
@@ -1131,6 +1129,9 @@ static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *late
                 united, name, node != NULL ? json_node_copy(node) : json_node_new(JSON_NODE_NULL));
             continue;
         }
+        bool prevailing_spoke = protocol->server_word_prevails ? server_spoke : client_spoke;
+        bool server_decides = protocol->server_word_prevails == prevailing_spoke;
+        bool earlier_prevails = server_decides ? server_in_earlier : client_in_earlier;
         JsonObject *members = json_object_new();
         JsonObjectIter iterator;
         const char *member_name;
@@ -1138,11 +1139,13 @@ static JsonObject *united_protocol_members(JsonObject *earlier, JsonObject *late
         json_object_iter_init_ordered(&iterator, first);
         while (json_object_iter_next_ordered(&iterator, &member_name, &node)) {
             JsonNode *other = json_object_get_member(second, member_name);
-            bool empty = says_nothing(node);
-            if (!empty && other != NULL && !says_nothing(other) && !json_node_equal(node, other))
-                *disagree = true;
-            json_object_set_member(members, member_name,
-                                   json_node_copy(empty && other != NULL ? other : node));
+            bool earlier_silent = says_nothing(node);
+            bool later_silent = other == NULL || says_nothing(other);
+            bool both_sides_give = protocol->field_both_sides_give != NULL &&
+                                   strcmp(member_name, protocol->field_both_sides_give) == 0;
+            bool take_later =
+                !later_silent && (earlier_silent || (both_sides_give && !earlier_prevails));
+            json_object_set_member(members, member_name, json_node_copy(take_later ? other : node));
         }
         json_object_set_object_member(united, name, members);
     }
@@ -1194,8 +1197,10 @@ static bool combine_verdicts(MergedFlow *earlier, const MergedFlow *later)
         earlier->report.decided_by =
             server_decides ? ODDPORT_DECIDED_BY_SERVER : ODDPORT_DECIDED_BY_CLIENT;
     }
-    JsonObject *united = united_protocol_members(earlier->app_source, later->app_source,
-                                                 &earlier->details_uncertain);
+    JsonObject *united = united_protocol_members(
+        earlier->app_source, later->app_source, client_from_first, server_from_first,
+        client_from_first || later->report.client_sent_payload,
+        server_from_first || later->report.server_sent_payload);
     json_object_unref(earlier->app_source);
     earlier->app_source = united;
     earlier->report.replay_source = united;
@@ -1269,7 +1274,6 @@ static void join(MergedFlow *earlier, MergedFlow *later)
     /* Marks the later flow carries, from a merge of its own, go on with the joined flow. */
     earlier->verdict_uncertain =
         earlier->verdict_uncertain || later->verdict_uncertain || uncertain;
-    earlier->details_uncertain = earlier->details_uncertain || later->details_uncertain;
     /* Each part judged who the client is from what it saw; one run sees what both saw, and the
      * surer judgement stands: a SYN, then a request's or response's shape, then the ports (the
      * sources in that order). */
@@ -1465,7 +1469,6 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
     summary.counts = oddport_tally_counts(tally);
     OddportReport *report = oddport_report_begin(format, stream, options);
     GArray *uncertain = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    GArray *details_uncertain = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     for (guint index = 0; index < order->len; index++) {
         MergedFlow *flow = g_ptr_array_index(order, index);
         /* Flow times are written with the finest precision of the whole set. */
@@ -1474,17 +1477,11 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
         oddport_report_add_flow(&flow->report, report);
         if (flow->verdict_uncertain)
             g_array_append_val(uncertain, flow->report.id);
-        else if (flow->details_uncertain)
-            g_array_append_val(details_uncertain, flow->report.id);
     }
     warn_of_flows(summary.warnings, uncertain, VERDICT_UNCERTAIN_START,
                   "sent bytes in the next part that the earlier part had not recognised: their "
                   "app is the earlier part's, or the later part's where the earlier recognised "
                   "none, and may differ from one run over the whole set");
-    warn_of_flows(summary.warnings, details_uncertain, DETAILS_UNCERTAIN_START,
-                  "have protocol details from both parts that disagree (a TLS or HTTP version, "
-                  "say): the earlier part's are reported, and one run over the whole set may "
-                  "report the later part's");
     if (summary.evicted_flows > 0)
         g_ptr_array_add(summary.warnings,
                         g_strdup_printf(EVICTED_IN_PARTS_START
@@ -1496,7 +1493,6 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
     const OddportRunResult run = {.summary = &summary, .tally = tally};
     bool written = oddport_report_end(report, &run);
     g_array_unref(uncertain);
-    g_array_unref(details_uncertain);
     g_ptr_array_unref(order);
     oddport_tally_free(tally);
     g_ptr_array_unref(summary.captures);

@@ -4,17 +4,15 @@
 #
 # Captures, totals, port classes and every flow (sorted by id, every member but open_at_end, which
 # for a flow whose idle time ran out in the set's last second depends on when each run last looked
-# for idle flows) must be equal. The
-# flows a merged report names in its warnings about flows cut by the end of a part, whose app may
-# differ from one run's, and about flows joined across parts whose protocol details disagree, are
-# compared on everything but their verdict; unless each of them came
-# out as in the single run all the same, the apps and services are then not compared (they follow
-# from the verdicts), and otherwise they must be equal too. Prints what differs; exits 1 when anything
-# does.
+# for idle flows) must be equal. The flows a merged report names in its warning about flows cut
+# by the end of a part, whose app may differ from one run's, are compared on everything but their
+# verdict; unless each of them came out as in the single run all the same, the apps and services
+# are then not compared (they follow from the verdicts), and otherwise they must be equal too.
+# Prints what differs; exits 1 when anything does.
 set -uo pipefail
 whole=$1
 merged=$2
-marked=$(jq -c '[.warnings[] | select(test("^[0-9]+ flows (cut by the end of a part|joined across parts)"))
+marked=$(jq -c '[.warnings[] | select(test("^[0-9]+ flows cut by the end of a part"))
                  | capture("\\(ids (?<ids>[0-9, ]+)\\)").ids | split(", ")[] | tonumber]' "$merged")
 verdict='(["app", "client_app", "server_app", "mismatch", "nonstandard", "severity",
           "expected_ports", "confidence", "evidence", "direction", "deciding_packet",
@@ -42,7 +40,7 @@ if ! diff <(jq -S --argjson marked "$marked" "$normalise" "$whole") \
 fi
 # Warnings other than the merge's own must be the single run's.
 if ! diff <(jq -S '.warnings' "$whole") \
-          <(jq -S '[.warnings[] | select(test("^[0-9]+ flows (cut by the end of a part|joined across parts)") | not)]' \
+          <(jq -S '[.warnings[] | select(test("^[0-9]+ flows cut by the end of a part") | not)]' \
                "$merged") >&2; then
     echo "the warnings differ" >&2
     status=1

@@ -122,7 +122,7 @@ half=$((${#reports[@]} / 2))
 "$oddport" merge -o "$work/first-half.json" "${reports[@]:0:half}"
 "$oddport" merge -o "$work/second-half.json" "${reports[@]:half}"
 "$oddport" merge -o "$work/halves.json" "$work/first-half.json" "$work/second-half.json"
-named_ids='[.warnings[] | select(test("^[0-9]+ flows (cut by the end of a part|joined across parts)"))
+named_ids='[.warnings[] | select(test("^[0-9]+ flows cut by the end of a part"))
             | capture("\\(ids (?<ids>[0-9, ]+)\\)").ids | split(", ")[] | tonumber]'
 flat_named=$(jq -c "$named_ids" "$merged")
 "$here/same-report.sh" "$parts_dir/whole.json" "$work/halves.json" &&
@@ -131,25 +131,42 @@ flat_named=$(jq -c "$named_ids" "$merged")
         "$work/halves.json" >/dev/null
 outcome $? "merged reports merged again name flows of the whole set" \
     "$(jq -c .warnings "$work/halves.json" | head -c 300)"
-# Protocol details that disagree across a cut are named: the TLS connection to port 8443 is cut
-# after its ClientHello (its fourth packet, after the handshake), and the part before is made to
-# say TLS 1.3, as a client offering it reports, while the part after holds the server's TLS 1.2.
-disagree="$work/disagree"
-mkdir "$disagree"
-"$oddport" -q --format json -o "$disagree/loopback.json" "$captures/loopback.pcap"
-tls_flow=$(jq '.flows[] | select(.server.port == 8443 and .tls != null) | .id' "$disagree/loopback.json")
-last=$((tls_flow + 3))
-editcap -r "$captures/loopback.pcap" "$disagree/a.pcap" "1-$last"
-editcap -r "$captures/loopback.pcap" "$disagree/b.pcap" "$((last + 1))-1000000"
-"$oddport" -q --format json -o "$disagree/a.json" "$disagree/a.pcap"
-"$oddport" -q --format json -o "$disagree/b.json" "$disagree/b.pcap"
+# The field both sides give is the word of the side its protocol prefers, wherever the cut falls:
+# the TLS connection to port 8443 is cut after its ClientHello (its fourth packet, after the
+# handshake), and the part before is made to say TLS 1.3, as a client offering it reports, while
+# the part after holds the server's TLS 1.2, the version in use, which one run reports. An HTTP
+# request's version is the client's: the HTTP/1.1 flow to port 8000 is cut after its request,
+# and the answer after the cut is made to say HTTP/1.0.
+both="$work/both-sides"
+mkdir "$both"
+"$oddport" -q --format json -o "$both/loopback.json" "$captures/loopback.pcap"
+# cut_after ID NAME: loopback.pcap cut after the fourth packet of flow ID (its first bytes of
+# payload, after the handshake), the parts read as a set into NAME-whole.json and each into
+# NAME-a.json and NAME-b.json.
+cut_after() {
+    local last=$(($1 + 3))
+    editcap -r "$captures/loopback.pcap" "$both/$2-a.pcap" "1-$last"
+    editcap -r "$captures/loopback.pcap" "$both/$2-b.pcap" "$((last + 1))-1000000"
+    "$oddport" -q --format json -o "$both/$2-whole.json" "$both/$2-a.pcap" "$both/$2-b.pcap"
+    "$oddport" -q --format json -o "$both/$2-a.json" "$both/$2-a.pcap"
+    "$oddport" -q --format json -o "$both/$2-b.json" "$both/$2-b.pcap"
+}
+tls_flow=$(jq '.flows[] | select(.server.port == 8443 and .tls != null) | .id' "$both/loopback.json")
+cut_after "$tls_flow" tls
 jq -c --argjson id "$tls_flow" '(.flows[] | select(.id == $id) | .tls.version) = "TLS 1.3"' \
-    "$disagree/a.json" >"$disagree/a-offered.json"
-"$oddport" merge -o "$disagree/merged.json" "$disagree/a-offered.json" "$disagree/b.json"
-jq -e --arg ids "(ids $tls_flow)" \
-    '[.warnings[] | select(startswith("1 flows joined across parts " + $ids))] | length == 1' \
-    "$disagree/merged.json" >/dev/null
-outcome $? "a TLS version that differs across the cut is named" \
-    "$(jq -c .warnings "$disagree/merged.json")"
+    "$both/tls-a.json" >"$both/tls-offered.json"
+"$oddport" merge -o "$both/tls.json" "$both/tls-offered.json" "$both/tls-b.json"
+"$here/same-report.sh" "$both/tls-whole.json" "$both/tls.json"
+outcome $? "a TLS version offered before the cut and chosen after it is the server's" \
+    "$(jq -c --argjson id "$tls_flow" '.flows[] | select(.id == $id) | .tls.version' "$both/tls.json")"
+http_flow=$(jq '.flows[] | select(.server.port == 8000 and .http.version == "HTTP/1.1") | .id' \
+    "$both/loopback.json")
+cut_after "$http_flow" http
+jq -c --argjson id "$http_flow" '(.flows[] | select(.id == $id) | .http.version) = "HTTP/1.0"' \
+    "$both/http-b.json" >"$both/http-answered.json"
+"$oddport" merge -o "$both/http.json" "$both/http-a.json" "$both/http-answered.json"
+"$here/same-report.sh" "$both/http-whole.json" "$both/http.json"
+outcome $? "an HTTP request's version before the cut stands over its answer's after it" \
+    "$(jq -c --argjson id "$http_flow" '.flows[] | select(.id == $id) | .http.version' "$both/http.json")"
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]

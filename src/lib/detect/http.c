@@ -832,6 +832,7 @@ const OddportProtocol oddport_protocol_http = {
     .detect = detect,
     .read_later_details = read_later_details,
     .describe_fields = describe_fields,
+    .field_both_sides_give = "version",
     .details_size = sizeof(OddportHttpInfo),
     .standard_ports = {.tcp = ODDPORT_PORT_LIST(80)},
     /* 591 and 8008: IANA http-alt; 3128: Squid, the usual forward-proxy port; 8000: Python's
