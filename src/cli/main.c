@@ -218,40 +218,65 @@ static size_t append_wrapped(GString *text, size_t column, size_t indent, const 
 }
 
 /* "443, 465, 992-995": runs of consecutive ports shortened. */
-static void append_port_list(GString *text, const OddportPortList *list)
+/* Appends `list`'s ports but those in `except` (may be NULL), runs of three or more as ranges;
+ * returns how many it wrote. */
+static size_t append_port_list(GString *text, const OddportPortList *list,
+                               const OddportPortList *except)
 {
-    for (size_t index = 0; index < list->count;) {
+    GArray *kept = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+    for (size_t index = 0; index < list->count; index++) {
+        bool excepted = false;
+        for (size_t other = 0; except != NULL && other < except->count; other++)
+            excepted = excepted || except->ports[other] == list->ports[index];
+        if (!excepted)
+            g_array_append_val(kept, list->ports[index]);
+    }
+    const uint16_t *ports = (const uint16_t *)(const void *)kept->data;
+    for (size_t index = 0; index < kept->len;) {
         size_t last = index;
-        while (last + 1 < list->count && list->ports[last + 1] == list->ports[last] + 1)
+        while (last + 1 < kept->len && ports[last + 1] == ports[last] + 1)
             last++;
-        g_string_append_printf(text, "%s%u", index > 0 ? ", " : "", list->ports[index]);
+        g_string_append_printf(text, "%s%u", index > 0 ? ", " : "", ports[index]);
         if (last >= index + 2)
-            g_string_append_printf(text, "-%u", list->ports[last]);
+            g_string_append_printf(text, "-%u", ports[last]);
         else
             last = index;
         index = last + 1;
     }
+    size_t written = kept->len;
+    g_array_free(kept, TRUE);
+    return written;
 }
 
-/* "http 80; tls 443, ...; ssh 22" for one kind of port list of every protocol, "/udp" after the
- * UDP ones; protocols without such ports are left out. */
-static char *protocol_ports_text(size_t list_offset)
+static const OddportPortsByTransport *ports_at(const OddportProtocol *protocol, size_t offset)
+{
+    return (const OddportPortsByTransport *)(const void *)((const char *)protocol + offset);
+}
+
+/* "http 80; tls 443, ...; ssh 22" for one kind of port list of every protocol (at
+ * `list_offset` in its description), leaving out the ports of another kind (at `except_offset`,
+ * or none when it equals `list_offset`), "/udp" after the UDP ones; protocols left with no
+ * such ports are left out. */
+static char *protocol_ports_text(size_t list_offset, size_t except_offset)
 {
     GString *text = g_string_new(NULL);
     size_t count;
     const OddportProtocol *const *protocols = oddport_protocols(&count);
     for (size_t index = 0; index < count; index++) {
-        const OddportPortsByTransport *ports =
-            (const OddportPortsByTransport *)((const char *)protocols[index] + list_offset);
-        if (ports->tcp.count == 0 && ports->udp.count == 0)
-            continue;
-        g_string_append_printf(text, "%s%s ", text->len > 0 ? "; " : "", protocols[index]->name);
-        append_port_list(text, &ports->tcp);
-        if (ports->udp.count > 0) {
-            g_string_append(text, ports->tcp.count > 0 ? ", " : "");
-            append_port_list(text, &ports->udp);
-            g_string_append(text, "/udp");
-        }
+        const OddportPortsByTransport *ports = ports_at(protocols[index], list_offset);
+        const OddportPortsByTransport *except =
+            except_offset != list_offset ? ports_at(protocols[index], except_offset) : NULL;
+        GString *entry = g_string_new(NULL);
+        size_t tcp = append_port_list(entry, &ports->tcp, except != NULL ? &except->tcp : NULL);
+        GString *udp_ports = g_string_new(NULL);
+        size_t udp = append_port_list(udp_ports, &ports->udp, except != NULL ? &except->udp : NULL);
+        if (udp > 0)
+            g_string_append_printf(entry, "%s%s/udp", tcp > 0 ? ", " : "", udp_ports->str);
+        if (tcp + udp > 0)
+            g_string_append_printf(text, "%s%s %s", text->len > 0 ? "; " : "",
+                                   protocols[index]->name, entry->str);
+        g_string_free(udp_ports, TRUE);
+        g_string_free(entry, TRUE);
     }
     return g_string_free(text, FALSE);
 }
@@ -270,16 +295,20 @@ static char *help_description(void)
         append_wrapped(text, PROTOCOL_INDENT, PROTOCOL_INDENT, protocols[index]->recognises);
         g_string_append_c(text, '\n');
     }
-    g_autofree char *standard = protocol_ports_text(offsetof(OddportProtocol, standard_ports));
-    g_autofree char *alternate = protocol_ports_text(offsetof(OddportProtocol, alternate_ports));
+    size_t standard_offset = offsetof(OddportProtocol, standard_ports);
+    size_t alternate_offset = offsetof(OddportProtocol, alternate_ports);
+    g_autofree char *standard = protocol_ports_text(standard_offset, standard_offset);
+    g_autofree char *alternate = protocol_ports_text(alternate_offset, alternate_offset);
+    g_autofree char *native =
+        protocol_ports_text(offsetof(OddportProtocol, native_service_ports), standard_offset);
     g_autofree char *rules = g_strdup_printf(
         "Port classes (of the server's port): well-known 0-1023, registered 1024-49151, "
         "ephemeral 49152-65535. Expected ports (all tcp unless marked /udp): %s. Severity of a "
         "service elsewhere: masquerade (the port belongs to another common service, e.g. SSH on "
-        "443), unexpected (any other port), alternate (a customary alternate: %s). --fail-on "
-        "takes one of them: alternate (any finding), unexpected (unexpected or masquerade), "
-        "masquerade.",
-        standard, alternate);
+        "443), unexpected (any other port), alternate (a customary alternate: %s; or the port "
+        "of a service that itself speaks the app: %s). --fail-on takes one of them: alternate "
+        "(any finding), unexpected (unexpected or masquerade), masquerade.",
+        standard, alternate, native);
     g_string_append_c(text, '\n');
     append_wrapped(text, 0, 0, rules);
     g_string_append_c(text, '\n');
