@@ -1005,6 +1005,17 @@ static OddportRecordOutcome dispatch_packet(OddportEngine *engine,
     return (OddportRecordOutcome){ODDPORT_DECODE_OK, 0};
 }
 
+/* A record that gives no flow a packet still moves packet time on: flows idle past their
+ * timeouts by then are over, as they are when a TCP or UDP packet comes at that time, so that a
+ * capture ending with other packets (ESP, ARP) long after a flow's last does not leave that flow
+ * open at the end, and a run over parts, which times flows out against each part's last packet
+ * of any kind, agrees. The sweep comes after the record, as after a flow's packet. */
+static OddportRecordOutcome skip_record(OddportEngine *engine, OddportDecodeStatus status)
+{
+    sweep_if_due(engine);
+    return (OddportRecordOutcome){status, 0};
+}
+
 OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const OddportRecord *record)
 {
     OddportCaptureSummary *capture = engine->capture;
@@ -1030,7 +1041,7 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
 
     if (record->timestamp_ns - engine->since_ns >= engine->window_length_ns) {
         capture->skipped[ODDPORT_SKIP_OUTSIDE_TIME_WINDOW]++;
-        return (OddportRecordOutcome){ODDPORT_SKIP_OUTSIDE_TIME_WINDOW, 0};
+        return skip_record(engine, ODDPORT_SKIP_OUTSIDE_TIME_WINDOW);
     }
     /* Digests are taken only where they matter: within the time earlier captures covered, and
      * where a later capture may come back to. */
@@ -1044,7 +1055,7 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         if (repeated || judged_by_time) {
             engine->judged_by_time += judged_by_time;
             capture->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE]++;
-            return (OddportRecordOutcome){ODDPORT_SKIP_OVERLAPPING_CAPTURE, 0};
+            return skip_record(engine, ODDPORT_SKIP_OVERLAPPING_CAPTURE);
         }
         if (record->timestamp_ns >= engine->remember_from_ns)
             digest_set_add(&engine->remembered, digest);
@@ -1055,7 +1066,7 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         if (!filter->usable ||
             engine->pcap->offline_filter(&filter->program, &header, record->data) == 0) {
             capture->skipped[ODDPORT_SKIP_FILTERED]++;
-            return (OddportRecordOutcome){ODDPORT_SKIP_FILTERED, 0};
+            return skip_record(engine, ODDPORT_SKIP_FILTERED);
         }
     }
     OddportPacket packet;
@@ -1065,7 +1076,7 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         capture->skipped[status]++;
         if (status == ODDPORT_SKIP_UNSUPPORTED_LINK_TYPE)
             note_link_type(engine->link_type_uses, capture, record->link_type, true);
-        return (OddportRecordOutcome){status, 0};
+        return skip_record(engine, status);
     }
     OddportDispatchedPacket flow_packet = {
         .payload = packet.payload,

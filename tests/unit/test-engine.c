@@ -201,6 +201,49 @@ static void test_idle_flow_ends_without_other_traffic(void)
     oddport_port_rules_free(rules);
 }
 
+/* A collector of each flow's id and whether the input's end finished it. */
+static void collect_ends(const OddportFlowReport *flow, void *user_data)
+{
+    Collected *collected = user_data;
+    g_string_append_printf(collected->lines, "%" G_GUINT64_FORMAT " %s\n", flow->id,
+                           flow->open_at_end ? "open at end" : "finished");
+}
+
+/* Records that give no flow a packet (ARP here, a frame that is no IP) still move packet time
+ * on: a UDP flow idle past its timeout when the capture's last record, ARP, comes is finished,
+ * not left open at the end, as a merge of parts, which times flows out against each part's last
+ * packet of any kind, finds it. Within the timeout it stays open. With one thread and with
+ * workers. */
+static void test_records_without_flows_move_time_on(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    uint8_t arp[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 1, 2, 3, 4, 5, 0x08, 0x06};
+    uint8_t udp[42];
+    make_udp_frame(udp, 1001);
+    const struct {
+        unsigned arp_second;
+        const char *expected;
+    } cases[] = {{1000, "1 finished\n"}, {60, "1 open at end\n"}};
+    for (size_t index = 0; index < G_N_ELEMENTS(cases); index++) {
+        for (unsigned workers = 1; workers <= 3; workers++) {
+            Collected collected = {g_string_new(NULL)};
+            OddportEngine *engine = oddport_engine_new(rules, collect_ends, &collected);
+            oddport_engine_set_workers(engine, workers);
+            oddport_engine_begin_capture(engine, "arp-last", ODDPORT_CAPTURE_FORMAT_PCAP, 6);
+            g_assert_cmpint(feed_frame(engine, udp, sizeof udp, 0, 0).status, ==,
+                            ODDPORT_DECODE_OK);
+            g_assert_cmpint(feed_frame(engine, arp, sizeof arp, cases[index].arp_second, 0).status,
+                            ==, ODDPORT_SKIP_NOT_IP);
+            oddport_engine_end_capture(engine);
+            oddport_engine_finish(engine);
+            oddport_engine_free(engine);
+            g_autofree char *lines = g_string_free(collected.lines, FALSE);
+            g_assert_cmpstr(lines, ==, cases[index].expected);
+        }
+    }
+    oddport_port_rules_free(rules);
+}
+
 /* A collector of each flow's id, its first packet's place and its deciding packet's. */
 static void collect_places(const OddportFlowReport *flow, void *user_data)
 {
@@ -576,6 +619,8 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/ids-follow-first-packets", test_ids_follow_first_packets);
     g_test_add_func("/engine/idle-flow-ends-without-other-traffic",
                     test_idle_flow_ends_without_other_traffic);
+    g_test_add_func("/engine/records-without-flows-move-time-on",
+                    test_records_without_flows_move_time_on);
     g_test_add_func("/engine/packet-places-across-captures", test_packet_places_across_captures);
     g_test_add_func("/engine/open-flows-finish-in-order-of-beginning",
                     test_open_flows_finish_in_order_of_beginning);
