@@ -187,6 +187,13 @@ def check_page(oddport, captures, artefacts, capture, chromium, work):
             table.tHead && table.tHead.querySelectorAll('th[scope=col]').length ===
             table.tHead.rows[0].cells.length)""")
         check(headers, "every table has column headers for screen readers")
+        # A severity cell says a severity of the vocabulary, or what the severity filter calls
+        # the rest: a recognised app on its own port, and nothing recognised.
+        words = evaluate("""Array.from(new Set(Array.from(
+            document.querySelectorAll('td.severity')).map(cell => cell.textContent)))""")
+        check(words and set(words) <= {"masquerade", "unexpected", "alternate", "standard port",
+                                        "not recognised"},
+              "every severity cell speaks the vocabulary or the filter's words: %s" % words)
         # The port map's labels as the browser lays them out: none may cross another label, or
         # a mark other than the one right under or beside it that it names.
         crossings = evaluate("""(() => {

@@ -117,9 +117,23 @@ static const char *severity_word(OddportApp app, OddportSeverity severity)
     return app == ODDPORT_APP_UNKNOWN ? UNRECOGNISED_WORD : STANDARD_WORD;
 }
 
+/* What a row's severity cell and the severity filter show for a word severity_word gives: the
+ * vocabulary's severities as they are, the two other words as the filter has always named them,
+ * so that no cell reads as a severity the vocabulary lacks ("none" beside an unknown flow read
+ * as a verdict). */
+static const char *severity_label(const char *word)
+{
+    if (strcmp(word, STANDARD_WORD) == 0)
+        return "standard port";
+    if (strcmp(word, UNRECOGNISED_WORD) == 0)
+        return "not recognised";
+    return word;
+}
+
 static void append_severity_cell(GString *out, const char *severity)
 {
-    g_string_append_printf(out, "<td class=\"severity severity-%s\">%s</td>", severity, severity);
+    g_string_append_printf(out, "<td class=\"severity severity-%s\">%s</td>", severity,
+                           severity_label(severity));
 }
 
 /* A term of a details list: `label` is oddport's own, `value` wire text to escape. */
@@ -567,10 +581,10 @@ static void append_controls(GString *out, const char *table_id, bool with_unknow
                 g_string_append_printf(nonstandard, "%s%s", nonstandard->len > 0 ? " " : "", name);
             }
     severities[severity_count] = STANDARD_WORD;
-    severity_names[severity_count++] = "standard port";
+    severity_names[severity_count++] = severity_label(STANDARD_WORD);
     if (with_unknown) {
         severities[severity_count] = UNRECOGNISED_WORD;
-        severity_names[severity_count++] = "not recognised";
+        severity_names[severity_count++] = severity_label(UNRECOGNISED_WORD);
     }
     append_select(out, "severity", "Severity", severities, severity_names, severity_count,
                   nonstandard->str);
