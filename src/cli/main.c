@@ -396,7 +396,7 @@ static int parse_options(int argc, char **argv, Options *options)
         {"filters", 0, 0, G_OPTION_ARG_NONE, &options->display_filters,
          "Text: a Wireshark display filter under each service", NULL},
         {"top", 0, 0, G_OPTION_ARG_INT64, &options->top,
-         "Text, HTML: at most N rows per table, then '+N more'", "N"},
+         "Text, HTML: at most N rows per table, then '+M more'", "N"},
         {"color", 0, 0, G_OPTION_ARG_STRING, &options->color_name,
          "Text: auto (on a terminal), always or never", "WHEN"},
         G_OPTION_ENTRY_NULL,

@@ -1635,23 +1635,27 @@ int oddport_merge_main(int argc, char **argv)
     }
     OddportMerge *merge = oddport_merge_new();
     for (int index = 1; status == MERGE_OK && index < argc; index++) {
-        char *text = NULL;
-        gsize length = 0;
-        bool read = strcmp(argv[index], "-") == 0
-                        ? false
-                        : g_file_get_contents(argv[index], &text, &length, &error);
-        if (strcmp(argv[index], "-") == 0) {
-            GString *input = g_string_new(NULL);
+        bool from_input = strcmp(argv[index], "-") == 0;
+        const char *name = from_input ? "standard input" : argv[index];
+        FILE *stream = from_input ? stdin : fopen(argv[index], "rb");
+        GString *input = g_string_new(NULL);
+        bool read = stream != NULL;
+        if (read) {
             char buffer[65536];
             size_t got;
-            while ((got = fread(buffer, 1, sizeof buffer, stdin)) > 0)
+            while ((got = fread(buffer, 1, sizeof buffer, stream)) > 0)
                 g_string_append_len(input, buffer, (gssize)got);
-            read = !ferror(stdin);
-            length = input->len;
-            text = g_string_free(input, FALSE);
-            if (!read)
-                g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot read standard input");
+            read = !ferror(stream);
         }
+        /* In oddport's own words, as it names a capture it cannot read (GLib's quote marks
+         * came out escaped). */
+        if (!read)
+            g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot read %s: %s",
+                        name, g_strerror(errno));
+        if (stream != NULL && !from_input)
+            fclose(stream);
+        gsize length = input->len;
+        char *text = g_string_free(input, FALSE);
         if (read)
             read = oddport_merge_add_report(merge, argv[index], text, length, &error);
         if (!read) {

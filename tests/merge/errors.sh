@@ -46,7 +46,8 @@ expect "an NDJSON line that is no JSON, named by its line" 1 "damaged-line.ndjso
 expect "a link type that is not text" 1 'link-null.json: "link_types" holds something other than text' link-null.json
 expect "a capture warning that is not text" 1 'capture-warning-number.json: "warnings" holds something other than text' capture-warning-number.json
 expect "a run warning that is not text" 1 'warning-null.json: "warnings" holds something other than text' warning-null.json
-expect "a missing report" 1 "nothing-here.json" nothing-here.json
+expect "a missing report, in plain words" 1 "^oddport merge: cannot read nothing-here.json: No such file or directory$" \
+    nothing-here.json
 expect "no report named" 2 "name the reports" 
 expect "an unknown format" 2 "unknown format 'yaml'" --format yaml good.json
 expect "an unknown option" 2 "Unknown option" --frobnicate good.json

@@ -10,6 +10,12 @@
 
 /* The viewBox width every chart is drawn in; the page scales it to the column. */
 #define CHART_WIDTH 960
+
+/* "flow" or "flows", after a count of them. */
+static const char *flows_noun(uint64_t count)
+{
+    return count == 1 ? "flow" : "flows";
+}
 /* The width of the charts that share a row, so their text is as large as the wide ones'. */
 #define HALF_CHART_WIDTH 480
 
@@ -83,9 +89,9 @@ void oddport_html_chart_port_classes(GString *out, const OddportFlowCounts *coun
         int bytes_length = scaled(count->bytes, most_bytes, bar_width - 60);
         g_string_append_printf(out,
                                "<rect class=\"bar class-bar\" data-class=\"%s\" x=\"%d\" y=\"%d\" "
-                               "width=\"%d\" height=\"28\"><title>%s: %s flows</title></rect>\n",
+                               "width=\"%d\" height=\"28\"><title>%s: %s %s</title></rect>\n",
                                oddport_port_class_name((OddportPortClass)port_class), flows_left,
-                               y + 2, flows_length, label, flows);
+                               y + 2, flows_length, label, flows, flows_noun(count->flows));
         append_text(out, flows_left + flows_length + 6, y + 21, NULL, NULL, flows);
         g_string_append_printf(out,
                                "<rect class=\"bar class-bar\" x=\"%d\" y=\"%d\" width=\"%d\" "
@@ -130,9 +136,10 @@ void oddport_html_chart_apps(GString *out, const OddportFlowCounts *counts)
         if (app == ODDPORT_APP_UNKNOWN) {
             g_string_append_printf(out,
                                    "<rect class=\"bar app-unknown\" x=\"%d\" y=\"%d\" width=\"%d\" "
-                                   "height=\"26\"><title>%s: %s flows</title></rect>\n",
-                                   label_width, y + 3, whole, name, flows);
-            g_autofree char *value = g_strdup_printf("%s flows", flows);
+                                   "height=\"26\"><title>%s: %s %s</title></rect>\n",
+                                   label_width, y + 3, whole, name, flows,
+                                   flows_noun(count->flows));
+            g_autofree char *value = g_strdup_printf("%s %s", flows, flows_noun(count->flows));
             append_text(out, label_width + whole + 6, y + 21, NULL, NULL, value);
             continue;
         }
@@ -141,13 +148,15 @@ void oddport_html_chart_apps(GString *out, const OddportFlowCounts *counts)
         g_string_append_printf(out,
                                "<rect class=\"bar standard\" data-app=\"%s\" x=\"%d\" y=\"%d\" "
                                "width=\"%d\" height=\"26\"><title>%s on standard ports: %s "
-                               "flows</title></rect>\n",
-                               name, label_width, y + 3, usual, name, standard);
+                               "%s</title></rect>\n",
+                               name, label_width, y + 3, usual, name, standard,
+                               flows_noun(count->flows - count->nonstandard_flows));
         g_string_append_printf(out,
                                "<rect class=\"bar nonstandard\" data-app=\"%s\" x=\"%d\" y=\"%d\" "
                                "width=\"%d\" height=\"26\"><title>%s on non-standard ports: %s "
-                               "flows</title></rect>\n",
-                               name, label_width + usual, y + 3, odd, name, nonstandard);
+                               "%s</title></rect>\n",
+                               name, label_width + usual, y + 3, odd, name, nonstandard,
+                               flows_noun(count->nonstandard_flows));
         g_autofree char *value = g_strdup_printf("%s + %s", standard, nonstandard);
         append_text(out, label_width + whole + 6, y + 21, NULL, NULL, value);
     }
@@ -439,8 +448,8 @@ void oddport_html_chart_port_map(GString *out, const GPtrArray *services, size_t
             g_string_append_printf(title, "%s on port %u/%s, %" PRIu64 " services", app, mark->port,
                                    oddport_transport_name(mark->transport), mark->services);
         }
-        g_string_append_printf(title, ": %s%s%s flows, %s", severity != NULL ? severity : "",
-                               severity != NULL ? ", " : "", flows, bytes);
+        g_string_append_printf(title, ": %s%s%s %s, %s", severity != NULL ? severity : "",
+                               severity != NULL ? ", " : "", flows, flows_noun(mark->flows), bytes);
         g_string_append_printf(out,
                                "<circle class=\"mark app-%s%s\" data-port=\"%u\" data-app=\"%s\" "
                                "cx=\"%d\" cy=\"%d\" r=\"%d\"><title>%s</title></circle>\n",
@@ -569,12 +578,12 @@ void oddport_html_chart_timeline(GString *out, const GPtrArray *services, size_t
         char last_clock[ODDPORT_TIME_TEXT_MAX];
         oddport_format_clock(service->first_seen_ns, with_date, first_clock);
         oddport_format_clock(service->last_seen_ns, with_date, last_clock);
-        g_string_append_printf(out,
-                               "<rect class=\"span severity-%s\" x=\"%d\" y=\"%d\" width=\"%d\" "
-                               "height=\"%d\"><title>%s, %s: %s to %s, %" PRIu64
-                               " flows</title></rect>\n",
-                               severity, start, y + 3, MAX(end - start, 3), row_height - 6,
-                               label->str, severity, first_clock, last_clock, service->flows);
+        g_string_append_printf(
+            out,
+            "<rect class=\"span severity-%s\" x=\"%d\" y=\"%d\" width=\"%d\" "
+            "height=\"%d\"><title>%s, %s: %s to %s, %" PRIu64 " %s</title></rect>\n",
+            severity, start, y + 3, MAX(end - start, 3), row_height - 6, label->str, severity,
+            first_clock, last_clock, service->flows, flows_noun(service->flows));
     }
     g_string_free(label, TRUE);
     g_string_append(out, "</svg>\n<figcaption>From each service's first packet to its last, "

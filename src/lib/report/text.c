@@ -33,7 +33,7 @@ static const OddportTextColumn other_server_columns[] = {
 };
 
 static const OddportTextColumn mismatch_columns[] = {
-    {"FLOW", ODDPORT_TEXT_ALIGN_RIGHT, NULL},
+    {"ID", ODDPORT_TEXT_ALIGN_RIGHT, NULL},
     {"CLIENT APP", ODDPORT_TEXT_ALIGN_LEFT, NULL},
     {"SERVER APP", ODDPORT_TEXT_ALIGN_LEFT, NULL},
     {"SEVERITY", ODDPORT_TEXT_ALIGN_LEFT, oddport_text_severity_style},
