@@ -314,14 +314,30 @@ bool oddport_engine_set_filter(OddportEngine *engine, const char *expression, GE
     return true;
 }
 
-/* The record's bytes, lengths and time: a repeated capture repeats all of them, while a
- * capture of another link at the same time differs at least in time or link-layer bytes. Zero
- * is kept free to mark empty slots. */
-static uint64_t record_digest(const OddportRecord *record)
+/* Packet times compare to the microsecond, give or take two: an export in microseconds of a
+ * capture in nanoseconds (editcap -F pcap) holds the same packets with their times cut short,
+ * and a recorder in microseconds beside one in nanoseconds on the same link rounds them (and
+ * in captures/ once put a packet 1.1 microseconds from the other recorder's time). */
+enum { REPEAT_TIME_UNIT_NS = 1000, REPEAT_TIME_SLACK = 2 };
+
+static uint64_t repeat_time_floor(uint64_t timestamp_ns)
 {
-    uint64_t digest = oddport_hash_bytes(record->data, record->captured_length) ^
-                      ((uint64_t)record->captured_length << 32 | record->wire_length) ^
-                      (record->timestamp_ns * 0x9e3779b97f4a7c15u);
+    return timestamp_ns - timestamp_ns % REPEAT_TIME_UNIT_NS;
+}
+
+/* The record's bytes and lengths: a repeated capture repeats all of them, while a capture of
+ * another link at the same time differs at least in link-layer bytes. */
+static uint64_t record_content_hash(const OddportRecord *record)
+{
+    return oddport_hash_bytes(record->data, record->captured_length) ^
+           ((uint64_t)record->captured_length << 32 | record->wire_length);
+}
+
+/* The digest of a record of `content_hash` at `microsecond`. Zero is kept free to mark empty
+ * slots. */
+static uint64_t record_digest(uint64_t content_hash, uint64_t microsecond)
+{
+    uint64_t digest = content_hash ^ (microsecond * 0x9e3779b97f4a7c15u);
     return digest != 0 ? digest : 1;
 }
 
@@ -381,7 +397,10 @@ void oddport_engine_set_time_window(OddportEngine *engine, uint64_t since_ns, ui
 
 void oddport_engine_remember_packets_from(OddportEngine *engine, uint64_t timestamp_ns)
 {
-    engine->remember_from_ns = timestamp_ns;
+    /* From as early as a copy may place that packet. */
+    uint64_t floor = repeat_time_floor(timestamp_ns);
+    uint64_t slack = REPEAT_TIME_SLACK * REPEAT_TIME_UNIT_NS;
+    engine->remember_from_ns = floor >= slack ? floor - slack : 0;
 }
 
 static CompiledFilter *filter_for(OddportEngine *engine, uint32_t link_type,
@@ -1047,8 +1066,15 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
      * where a later capture may come back to. */
     bool maybe_covered = engine->any_covered && record->timestamp_ns <= engine->covered_until_ns;
     if (maybe_covered || record->timestamp_ns >= engine->remember_from_ns) {
-        uint64_t digest = record_digest(record);
-        bool repeated = maybe_covered && digest_set_contains(&engine->remembered, digest);
+        uint64_t content_hash = record_content_hash(record);
+        uint64_t microsecond = record->timestamp_ns / REPEAT_TIME_UNIT_NS;
+        uint64_t digest = record_digest(content_hash, microsecond);
+        bool repeated = false;
+        for (uint64_t near = microsecond - REPEAT_TIME_SLACK;
+             maybe_covered && !repeated && near <= microsecond + REPEAT_TIME_SLACK; near++)
+            repeated = digest_set_contains(&engine->remembered,
+                                           near == microsecond ? digest
+                                                               : record_digest(content_hash, near));
         /* Without a full record of what came before, a packet in covered time is taken for a
          * repeat: counting it twice would be the worse error. */
         bool judged_by_time = maybe_covered && !repeated && engine->remembered.overflowed;
@@ -1146,7 +1172,9 @@ void oddport_engine_end_capture(OddportEngine *engine)
     engine->judged_by_time = 0;
     if (capture->packets > 0 &&
         (!engine->any_covered || capture->last_seen_ns > engine->covered_until_ns)) {
-        engine->covered_until_ns = capture->last_seen_ns;
+        /* To as late as a copy may place that packet. */
+        engine->covered_until_ns = repeat_time_floor(capture->last_seen_ns) +
+                                   (REPEAT_TIME_SLACK + 1) * REPEAT_TIME_UNIT_NS - 1;
         engine->any_covered = true;
     }
     /* The run's totals are the captures' sums, added once per capture rather than per packet. */

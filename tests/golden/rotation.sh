@@ -80,6 +80,32 @@ sys.exit(not (report["totals"]["flows"] == whole["totals"]["flows"] and skipped 
     "$work/copy.json" "$work/whole.json"
 check "with a warning that it repeats earlier captures" grep -q "repeated capture" "$work/copy.err"
 
+# The same packets in another time precision are repeats too: the recordings of one link in
+# microseconds and in nanoseconds, made side by side (times rounded, one a microsecond off), and
+# an export in microseconds of the nanosecond one (times cut short, as editcap -F pcap writes).
+"$oddport" --format json "$captures/loopback-nanosecond.pcap" "$captures/loopback.pcap" \
+    >"$work/precisions.json" 2>"$work/precisions.err"
+# The flows and the packets counted, repeats left out.
+counted() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["totals"]; print(t["flows"], t["packets"] - t["skipped_packets"].get("overlapping_capture", 0))' "$1"; }
+check "recordings in microseconds and nanoseconds count once" \
+    [ "$(counted "$work/precisions.json")" = "$whole" ]
+check "and the later one is a repeated capture" grep -q "all 399 packets repeat" "$work/precisions.err"
+python3 - "$captures/loopback-nanosecond.pcap" "$work/export-us.pcap" <<'PYTHON'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+out, offset = [struct.pack('<I', 0xa1b2c3d4) + data[4:24]], 24
+while offset + 16 <= len(data):
+    seconds, nanoseconds, included, original = struct.unpack_from('<IIII', data, offset)
+    out.append(struct.pack('<IIII', seconds, nanoseconds // 1000, included, original))
+    out.append(data[offset + 16:offset + 16 + included])
+    offset += 16 + included
+open(sys.argv[2], 'wb').write(b''.join(out))
+PYTHON
+"$oddport" --format json "$captures/loopback-nanosecond.pcap" "$work/export-us.pcap" \
+    >"$work/export.json" 2>"$work/export.err"
+check "an export in microseconds of a nanosecond capture counts once" \
+    [ "$(counted "$work/export.json")" = "$whole" ]
+
 # Compressed rotations mix with plain ones.
 gzip -c "$work/rotated/dump10" >"$work/rotated/dump10.gz" && rm "$work/rotated/dump10"
 "$oddport" --format json "$work"/rotated/* >"$work/gzip.json" 2>/dev/null
