@@ -110,6 +110,30 @@ static void test_ports_decide_client(void)
     oddport_port_rules_free(rules);
 }
 
+/* A site rule for a range can make more expected ports than a flow lists: the list keeps the
+ * lowest 16, in order, and whether the flow is non-standard is judged against all of them (the
+ * server on 9100, the range's last port, is standard). */
+static void test_expected_ports_list_the_lowest(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    GError *error = NULL;
+    g_assert_true(oddport_port_rules_load_text(rules, "ssh 9000-9100\n", "test", &error));
+    g_assert_no_error(error);
+    OddportSideResult banner = side_from(ssh_banner, false);
+    OddportFlowFacts facts = tcp_facts(9100, 60000);
+    facts.side[0] = &banner;
+    facts.had_payload[0] = true;
+    OddportFlowVerdict verdict;
+    oddport_classify_flow(&facts, rules, &verdict);
+    g_assert_cmpint(verdict.app, ==, ODDPORT_APP_SSH);
+    g_assert_false(verdict.nonstandard);
+    g_assert_cmpuint(verdict.expected_port_count, ==, ODDPORT_EXPECTED_PORTS_MAX);
+    g_assert_cmpuint(verdict.expected_ports[0], ==, 22);
+    g_assert_cmpuint(verdict.expected_ports[1], ==, 9000);
+    g_assert_cmpuint(verdict.expected_ports[ODDPORT_EXPECTED_PORTS_MAX - 1], ==, 9014);
+    oddport_port_rules_free(rules);
+}
+
 /* Two TCP ports of one class, neither with a registered name, and no handshake seen: the lower
  * port serves, whoever sent first (a server that greets first, as SMTP's and SSH's do, was taken
  * for the client). A UDP flow's first datagram is the client's. */
@@ -450,6 +474,8 @@ int main(int argc, char **argv)
     g_test_add_func("/classify/syn-decides-client", test_syn_decides_client);
     g_test_add_func("/classify/payload-decides-client", test_payload_decides_client);
     g_test_add_func("/classify/ports-decide-client", test_ports_decide_client);
+    g_test_add_func("/classify/expected-ports-list-the-lowest",
+                    test_expected_ports_list_the_lowest);
     g_test_add_func("/classify/lower-port-serves-without-handshake",
                     test_lower_port_serves_without_handshake);
     g_test_add_func("/classify/mismatch-prefers-server", test_mismatch_prefers_server);
