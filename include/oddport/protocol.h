@@ -64,6 +64,15 @@ enum {
     ODDPORT_PROTOCOL_OVER_UDP = 1u << 1,
 };
 
+/* The texts of a protocol's report fields for one flow, as describe_fields gives them: what its
+ * one-line summary is made from (oddport_field_text). */
+typedef struct OddportFieldTexts OddportFieldTexts;
+
+/* The text of the field `name` ("ja4", or "certificate.subject_cn" inside an object), or NULL
+ * where it is null, absent or an array: flags as "true" or "false", numbers in decimal.
+ * Borrowed from `fields`. */
+const char *oddport_field_text(const OddportFieldTexts *fields, const char *name);
+
 /* A detector as the table calls it: the protocol's own detector with its details untyped. */
 typedef OddportMatch (*OddportDetector)(const uint8_t *bytes, size_t length,
                                         OddportVerdict *verdict, void *details);
@@ -106,10 +115,11 @@ typedef struct {
     bool server_word_prevails;
     /* One short line for people about what the sides' details identify (fingerprints, a
      * certificate's names), written into `text` (NUL-terminated, cut to `capacity`; empty when
-     * there is nothing to say); may hold wire bytes, escaped by whoever prints it. The text
-     * report shows it under a service's evidence. NULL: nothing to say. */
-    void (*summarise_details)(const OddportSideResult *client, const OddportSideResult *server,
-                              char *text, size_t capacity);
+     * there is nothing to say) from the texts of the protocol's own report fields: a flow read
+     * back from a report, which has those fields and not the details, is summarised alike. May
+     * hold wire bytes, escaped by whoever prints it. The text report shows it under a service's
+     * evidence. NULL: nothing to say. */
+    void (*summarise_fields)(const OddportFieldTexts *fields, char *text, size_t capacity);
     /* For details that come after the bytes that decided the side (a TLS server's certificate
      * after its ServerHello, SSH's key exchange offer after the banner): called with the side's
      * opening so far, from its first byte, each time it grows after the decision, until it
@@ -171,11 +181,19 @@ OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final
 /* The longest line a protocol's summarise_details writes that reports keep. */
 #define ODDPORT_SUMMARY_MAX 512
 
-/* `app`'s summarise_details over a flow's sides, each passed only if it is of that app, into
- * `text` (NUL-terminated, cut to `capacity`); empty when the protocol has nothing to say or
- * `app` is not a protocol's. */
+/* `app`'s summary (summarise_fields) of the fields its describe_fields gives for a flow's
+ * sides, each passed only if it is of that app, into `text` (NUL-terminated, cut to
+ * `capacity`); empty when the protocol has nothing to say or `app` is not a protocol's. */
 void oddport_protocol_summarise(OddportApp app, const OddportSideResult *client,
                                 const OddportSideResult *server, char *text, size_t capacity);
+
+/* The same from the fields a walk gives: `walk` emits the protocol's object (its name, then its
+ * members, as a flow record's walk does) to the visitor it is given, with `walk_data`. For a
+ * flow read back from a report (oddport merge), whose fields are all it has. */
+void oddport_protocol_summarise_walk(const OddportProtocol *protocol,
+                                     void (*walk)(const OddportRecordVisitor *visitor,
+                                                  void *visitor_data, void *walk_data),
+                                     void *walk_data, char *text, size_t capacity);
 
 /* Typed views of a side's details: NULL unless `side` is non-NULL and of that app (transfer
  * none: they point into `side`). */

@@ -38,6 +38,12 @@ typedef struct OddportRecordVisitor {
 void oddport_flow_record_walk(const OddportFlowReport *flow, const OddportRecordVisitor *visitor,
                               void *data);
 
+/* The one-line summary of what a flow's protocol says of its sides (fingerprints, a
+ * certificate's names: the protocol's summarise_fields), into `text` (NUL-terminated, cut to
+ * `capacity`; empty when there is nothing to say): from its sides' details, or for a flow read
+ * back from a report, from the fields the report gave. */
+void oddport_flow_summarise(const OddportFlowReport *flow, char *text, size_t capacity);
+
 /* A text member that is null when there is no text (NULL or ""). */
 static inline void oddport_record_text(const OddportRecordVisitor *visitor, const char *name,
                                        const char *text, void *data)

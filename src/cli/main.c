@@ -19,6 +19,7 @@
 #include "arguments.h"
 #include "fatal.h"
 #include "inputs.h"
+#include "report-options.h"
 #include "report-output.h"
 #include "say.h"
 #include "oddport/engine.h"
@@ -75,12 +76,6 @@ static void raise_exit_status(int *current, int status)
         *current = status;
 }
 
-typedef enum {
-    COLOR_AUTO,
-    COLOR_ALWAYS,
-    COLOR_NEVER,
-} ColorMode;
-
 typedef struct {
     char *format_name;
     const OddportReportFormat *format; /* the format named, once the options are checked */
@@ -100,7 +95,7 @@ typedef struct {
     gint64 max_flows;
     gint64 jobs;
     char *color_name;
-    ColorMode color;
+    OddportColorMode color;
     gboolean quiet;
     gboolean show_version;
     gboolean show_help;
@@ -347,39 +342,6 @@ static void print_help(GOptionContext *context)
     g_string_free(text, TRUE);
 }
 
-static bool supports_services_only(const OddportReportFormat *format)
-{
-    return format->supports_services_only;
-}
-
-/* A format that lists every flow anyway takes --all-flows as asking for nothing more. */
-static bool accepts_all_flows(const OddportReportFormat *format)
-{
-    return format->supports_all_flows || format->lists_every_flow;
-}
-
-static bool supports_top(const OddportReportFormat *format)
-{
-    return format->supports_top;
-}
-
-/* "text and csv": the formats that have a capability, for usage errors. */
-static char *format_names_where(bool (*has)(const OddportReportFormat *format))
-{
-    GPtrArray *names = g_ptr_array_new();
-    for (size_t index = 0; index < oddport_report_format_count; index++)
-        if (has(oddport_report_formats[index]))
-            g_ptr_array_add(names, (char *)oddport_report_formats[index]->name);
-    GString *text = g_string_new(NULL);
-    for (guint index = 0; index < names->len; index++) {
-        if (index > 0)
-            g_string_append(text, index + 1 == names->len ? " and " : ", ");
-        g_string_append(text, g_ptr_array_index(names, index));
-    }
-    g_ptr_array_unref(names);
-    return g_string_free(text, FALSE);
-}
-
 static int parse_options(int argc, char **argv, Options *options)
 {
     g_autofree char *format_names = oddport_report_format_names(true);
@@ -487,13 +449,7 @@ static int parse_options(int argc, char **argv, Options *options)
             g_strdup_printf("unknown format '%s' (expected %s)", options->format_name, names);
         return usage_error(context, message);
     }
-    if (options->color_name == NULL || strcmp(options->color_name, "auto") == 0) {
-        options->color = COLOR_AUTO;
-    } else if (strcmp(options->color_name, "always") == 0) {
-        options->color = COLOR_ALWAYS;
-    } else if (strcmp(options->color_name, "never") == 0) {
-        options->color = COLOR_NEVER;
-    } else {
+    if (!oddport_color_mode_parse(options->color_name, &options->color)) {
         g_autofree char *message = g_strdup_printf(
             "unknown colour mode '%s' (expected auto, always or never)", options->color_name);
         return usage_error(context, message);
@@ -541,29 +497,10 @@ static int parse_options(int argc, char **argv, Options *options)
     }
     if (options->max_flows < 0)
         return usage_error(context, "--max-flows needs a number of flows, 0 or more");
-    if (options->services_only && !options->format->supports_services_only) {
-        g_autofree char *names = format_names_where(supports_services_only);
-        g_autofree char *message = g_strdup_printf("--services-only is for the %s formats, not %s",
-                                                   names, options->format->name);
-        return usage_error(context, message);
-    }
-    if (options->all_flows && !accepts_all_flows(options->format)) {
-        g_autofree char *names = format_names_where(accepts_all_flows);
-        g_autofree char *message = g_strdup_printf("--all-flows is for the %s formats, not %s",
-                                                   names, options->format->name);
-        return usage_error(context, message);
-    }
-    /* Every row of the other formats is there for scripts: a bound would be taken for the
-     * whole. --top 0 asks for every row, which they give. */
-    if (options->top > 0 && !options->format->supports_top) {
-        g_autofree char *names = format_names_where(supports_top);
-        g_autofree char *message =
-            g_strdup_printf("--top is for the %s formats, not %s, which list every row", names,
-                            options->format->name);
-        return usage_error(context, message);
-    }
-    if (options->services_only && options->all_flows)
-        return usage_error(context, "--services-only and --all-flows exclude each other");
+    g_autofree char *refusal = oddport_report_options_refusal(
+        options->format, options->services_only, options->all_flows, (uint64_t)options->top);
+    if (refusal != NULL)
+        return usage_error(context, refusal);
     if (options->captures == NULL || options->captures[0] == NULL)
         return usage_error(context, "no capture given");
     /* Standard input can be read once. */
@@ -577,21 +514,6 @@ static int parse_options(int argc, char **argv, Options *options)
                                     "capture or one services file");
     g_option_context_free(context);
     return -1;
-}
-
-/* Colour needs a terminal that understands it: NO_COLOR (https://no-color.org) and TERM=dumb
- * turn it off unless --color=always asks for it anyway. */
-static bool use_color(ColorMode mode, FILE *output)
-{
-    if (mode != COLOR_AUTO)
-        return mode == COLOR_ALWAYS;
-    const char *no_color = g_getenv("NO_COLOR");
-    if (no_color != NULL && no_color[0] != '\0')
-        return false;
-    const char *terminal = g_getenv("TERM");
-    if (terminal != NULL && strcmp(terminal, "dumb") == 0)
-        return false;
-    return isatty(fileno(output)) == 1;
 }
 
 static gint64 progress_after_us(void)
@@ -984,7 +906,7 @@ int main(int argc, char **argv)
         .all_flows = options.all_flows,
         .services_only = options.services_only,
         .display_filters = options.display_filters,
-        .color = format->for_terminals && use_color(options.color, output.stream),
+        .color = format->for_terminals && oddport_color_wanted(options.color, output.stream),
         .top = (uint64_t)options.top,
     };
     OddportReport *report = oddport_report_begin(format, output.stream, &report_options);

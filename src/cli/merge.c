@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "arguments.h"
+#include "report-options.h"
 #include "report-output.h"
 #include "say.h"
 #include "oddport/engine.h"
@@ -1552,9 +1553,9 @@ unsigned oddport_merge_tell(const OddportMerge *merge, bool with_warnings, FILE 
 /* Writes the merged report where -o says, as oddport writes its reports: beside the name and
  * renamed when whole, so that an earlier report is never replaced by half of one; a device or
  * a pipe as it is; "-" or no path is standard output. */
-static bool write_output(OddportMerge *merge, const OddportReportFormat *format, const char *path)
+static bool write_output(OddportMerge *merge, const OddportReportFormat *format, const char *path,
+                         OddportReportOptions options, OddportColorMode color)
 {
-    const OddportReportOptions options = {0};
     OddportReportOutput output;
     GError *error = NULL;
     if (!oddport_report_output_open(path, &output, &error)) {
@@ -1562,6 +1563,7 @@ static bool write_output(OddportMerge *merge, const OddportReportFormat *format,
         g_error_free(error);
         return false;
     }
+    options.color = format->for_terminals && oddport_color_wanted(color, output.stream);
     bool written = oddport_merge_write(merge, format, output.stream, &options);
     int write_error = errno;
     bool closed = oddport_report_output_close(&output, written);
@@ -1579,11 +1581,28 @@ int oddport_merge_main(int argc, char **argv)
     char *output_path = NULL;
     char *format_name = NULL;
     gboolean quiet = FALSE;
+    gboolean all_flows = FALSE;
+    gboolean services_only = FALSE;
+    gboolean display_filters = FALSE;
+    gint64 top = 0;
+    char *color_name = NULL;
+    /* The report options are oddport's own, with its words: a merged report is any report one
+     * run writes. */
     const GOptionEntry entries[] = {
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
          "Write the merged report to FILE, not standard output", "FILE"},
         {"format", 0, 0, G_OPTION_ARG_STRING, &format_name,
          "Report format: json (default), ndjson, text, csv or html", "FORMAT"},
+        {"all-flows", 0, 0, G_OPTION_ARG_NONE, &all_flows,
+         "Text: add a table of every flow; HTML: list every flow", NULL},
+        {"services-only", 0, 0, G_OPTION_ARG_NONE, &services_only,
+         "Text: only the services; CSV: a row per service", NULL},
+        {"filters", 0, 0, G_OPTION_ARG_NONE, &display_filters,
+         "Text: a Wireshark display filter under each service", NULL},
+        {"top", 0, 0, G_OPTION_ARG_INT64, &top,
+         "Text, HTML: at most N rows per table, then '+M more'", "N"},
+        {"color", 0, 0, G_OPTION_ARG_STRING, &color_name,
+         "Text: auto (on a terminal), always or never", "WHEN"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
          "Say no warnings on stderr (the report keeps them)", NULL},
         G_OPTION_ENTRY_NULL,
@@ -1610,6 +1629,8 @@ int oddport_merge_main(int argc, char **argv)
     argc = (int)g_strv_length(arguments);
     argv = arguments;
     int status = MERGE_OK;
+    OddportColorMode color = ODDPORT_COLOR_AUTO;
+    g_autofree char *refusal = NULL;
     const OddportReportFormat *format =
         oddport_report_format_find(format_name != NULL ? format_name : "json");
     if (!parsed) {
@@ -1619,6 +1640,16 @@ int oddport_merge_main(int argc, char **argv)
     } else if (format == NULL) {
         g_autofree char *names = oddport_report_format_names(false);
         say_on(stderr, "unknown format '%s' (%s)", format_name, names);
+        status = MERGE_USAGE;
+    } else if (top < 0) {
+        say_on(stderr, "--top needs a number of rows, 0 or more");
+        status = MERGE_USAGE;
+    } else if (!oddport_color_mode_parse(color_name, &color)) {
+        say_on(stderr, "unknown colour mode '%s' (expected auto, always or never)", color_name);
+        status = MERGE_USAGE;
+    } else if ((refusal = oddport_report_options_refusal(format, services_only, all_flows,
+                                                         (uint64_t)top)) != NULL) {
+        say_on(stderr, "%s", refusal);
         status = MERGE_USAGE;
     } else if (argc < 2) {
         say_on(stderr, "name the reports to merge (see oddport merge --help)");
@@ -1673,12 +1704,17 @@ int oddport_merge_main(int argc, char **argv)
                output_path, capture);
         status = MERGE_USAGE;
     }
-    if (status == MERGE_OK && !write_output(merge, format, output_path))
+    const OddportReportOptions options = {.all_flows = all_flows,
+                                          .services_only = services_only,
+                                          .display_filters = display_filters,
+                                          .top = (uint64_t)MAX(top, 0)};
+    if (status == MERGE_OK && !write_output(merge, format, output_path, options, color))
         status = MERGE_WRITE_ERROR;
     if (status == MERGE_OK && oddport_merge_tell(merge, !quiet, stderr) > 0)
         status = MERGE_UNREADABLE;
     oddport_merge_free(merge);
     g_free(output_path);
     g_free(format_name);
+    g_free(color_name);
     return status;
 }

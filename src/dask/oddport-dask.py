@@ -211,6 +211,49 @@ def driver_option_among(oddport_options):
     return None
 
 
+# oddport's report options: they shape the merged report, so the merge takes them, not the
+# parts' runs, which write NDJSON. Those with a value take it attached or as the next word.
+REPORT_FLAGS = ("--all-flows", "--services-only", "--filters")
+REPORT_OPTIONS_WITH_VALUES = ("--top", "--color")
+
+
+def split_report_options(oddport_options):
+    """oddport's options after '--', parted into those for the merge (the report options) and
+    those for every part's run, each in the order given."""
+    for_merge, for_parts = [], []
+    index = 0
+    while index < len(oddport_options):
+        option = oddport_options[index]
+        if option == "--":
+            for_parts += oddport_options[index:]
+            break
+        if option in REPORT_FLAGS or any(option.startswith(name + "=")
+                                         for name in REPORT_OPTIONS_WITH_VALUES):
+            for_merge.append(option)
+        elif option in REPORT_OPTIONS_WITH_VALUES:
+            for_merge += oddport_options[index:index + 2]
+            index += 1
+        else:
+            for_parts.append(option)
+        index += 1
+    return for_merge, for_parts
+
+
+def report_options_refusal(oddport, report_format, report_options):
+    """Why `oddport merge` would refuse the report options for the format, or None: asked of the
+    merge itself, given no report, before the cluster runs the parts. A merge given options it
+    takes and no report says only that it needs reports."""
+    try:
+        probe = subprocess.run([oddport, "merge", "--format", report_format, *report_options],
+                               capture_output=True, text=True, check=False)
+    except OSError:
+        return None  # said where the parts run, as for any failure to start oddport
+    message = probe.stderr.strip().removeprefix("oddport merge: ")
+    if probe.returncode == 0 or "name the reports" in message:
+        return None
+    return message.splitlines()[0] if message else None
+
+
 def capture_overwritten(output, captures):
     """The capture (or a capture in a folder given) that writing the report to `output` would
     replace, or None: a report never replaces evidence. `oddport merge` refuses such an -o too,
@@ -296,6 +339,7 @@ def quiet_closing():
 
 def main(argv):
     arguments, oddport_options = parse_arguments(argv)
+    report_options, oddport_options = split_report_options(oddport_options)
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -306,6 +350,10 @@ def main(argv):
         )
         return 2
     oddport = shutil.which(arguments.oddport) or arguments.oddport
+    refusal = report_options_refusal(oddport, arguments.format, report_options)
+    if refusal is not None:
+        print(f"oddport-dask: {refusal}", file=sys.stderr)
+        return 2
     captures = [os.path.abspath(capture) for capture in arguments.captures]
     overwritten = capture_overwritten(arguments.output, captures)
     if overwritten is not None:
@@ -361,7 +409,7 @@ def main(argv):
                 with open(path, "w", encoding="utf-8") as stream:
                     stream.write(report)
                 paths.append(path)
-            command = [oddport, "merge", "--format", arguments.format]
+            command = [oddport, "merge", "--format", arguments.format, *report_options]
             if arguments.output is not None:
                 command += ["-o", arguments.output]
             merged = subprocess.run(command + paths, check=False).returncode

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "oddport/protocol.h"
+#include "oddport/record.h"
 
 #define ODDPORT_PROTOCOL_DECLARATION(identifier, name)                                             \
     extern const OddportProtocol oddport_protocol_##name;
@@ -26,18 +27,178 @@ const OddportProtocol *oddport_protocol(OddportApp app)
     return protocols[app - 1];
 }
 
-void oddport_protocol_summarise(OddportApp app, const OddportSideResult *client,
-                                const OddportSideResult *server, char *text, size_t capacity)
+/* The fields a summary reads: few, and short but for wire text, which is kept whole up to the
+ * room left. Names are the walk's constants, kept as pointers with the object they sit in. */
+enum { FIELD_TEXTS_MAX = 48, FIELD_TEXT_ROOM = 4096, FIELD_DEPTH_MAX = 4 };
+
+struct OddportFieldTexts {
+    size_t count;
+    struct {
+        const char *object; /* the object the field sits in below the protocol's, or NULL */
+        const char *name;
+        const char *value; /* in `room` */
+    } fields[FIELD_TEXTS_MAX];
+    /* The objects open, the protocol's own first: what a field's name is relative to. */
+    const char *objects[FIELD_DEPTH_MAX];
+    unsigned depth;
+    unsigned absent_depth; /* inside an absent object: its members, all null, are left out */
+    unsigned array_depth;  /* inside a list: its values have no names and are left out */
+    size_t used;
+    char room[FIELD_TEXT_ROOM];
+};
+
+const char *oddport_field_text(const OddportFieldTexts *fields, const char *name)
+{
+    const char *dot = strchr(name, '.');
+    size_t object_length = dot != NULL ? (size_t)(dot - name) : 0;
+    const char *field = dot != NULL ? dot + 1 : name;
+    for (size_t index = 0; index < fields->count; index++) {
+        const char *object = fields->fields[index].object;
+        bool same_object = dot == NULL ? object == NULL
+                                       : object != NULL && strlen(object) == object_length &&
+                                             memcmp(object, name, object_length) == 0;
+        if (same_object && strcmp(fields->fields[index].name, field) == 0)
+            return fields->fields[index].value;
+    }
+    return NULL;
+}
+
+static void keep_field(OddportFieldTexts *fields, const char *name, const char *value)
+{
+    size_t length = strlen(value);
+    if (name == NULL || fields->absent_depth > 0 || fields->array_depth > 0 ||
+        fields->count == FIELD_TEXTS_MAX || fields->depth == 0 ||
+        length + 1 > FIELD_TEXT_ROOM - fields->used)
+        return;
+    char *kept = fields->room + fields->used;
+    memcpy(kept, value, length + 1);
+    fields->used += length + 1;
+    fields->fields[fields->count].object =
+        fields->depth > 1 ? fields->objects[fields->depth - 1] : NULL;
+    fields->fields[fields->count].name = name;
+    fields->fields[fields->count].value = kept;
+    fields->count++;
+}
+
+static void field_begin_object(const char *name, bool present, void *data)
+{
+    OddportFieldTexts *fields = data;
+    if (fields->absent_depth > 0 || !present || fields->depth == FIELD_DEPTH_MAX) {
+        fields->absent_depth++;
+        return;
+    }
+    fields->objects[fields->depth++] = name;
+}
+
+static void field_end_object(void *data)
+{
+    OddportFieldTexts *fields = data;
+    if (fields->absent_depth > 0)
+        fields->absent_depth--;
+    else if (fields->depth > 0)
+        fields->depth--;
+}
+
+static void field_begin_array(const char *name, void *data)
+{
+    (void)name;
+    ((OddportFieldTexts *)data)->array_depth++;
+}
+
+static void field_end_array(void *data)
+{
+    ((OddportFieldTexts *)data)->array_depth--;
+}
+
+static void field_string(const char *name, const char *value, void *data)
+{
+    keep_field(data, name, value);
+}
+
+static void field_unsigned(const char *name, uint64_t value, void *data)
+{
+    char text[24];
+    g_snprintf(text, sizeof text, "%" G_GUINT64_FORMAT, value);
+    keep_field(data, name, text);
+}
+
+static void field_boolean(const char *name, bool value, void *data)
+{
+    keep_field(data, name, value ? "true" : "false");
+}
+
+static void field_null(const char *name, void *data)
+{
+    (void)name;
+    (void)data;
+}
+
+static void field_time(const char *name, uint64_t timestamp_ns, unsigned digits, void *data)
+{
+    (void)name;
+    (void)timestamp_ns;
+    (void)digits;
+    (void)data;
+}
+
+static const OddportRecordVisitor field_collector = {
+    .begin_object = field_begin_object,
+    .end_object = field_end_object,
+    .begin_array = field_begin_array,
+    .end_array = field_end_array,
+    .string = field_string,
+    .unsigned_integer = field_unsigned,
+    .boolean = field_boolean,
+    .null = field_null,
+    .time = field_time,
+    .skips_absent_members = true,
+};
+
+void oddport_protocol_summarise_walk(const OddportProtocol *protocol,
+                                     void (*walk)(const OddportRecordVisitor *visitor,
+                                                  void *visitor_data, void *walk_data),
+                                     void *walk_data, char *text, size_t capacity)
 {
     if (capacity == 0)
         return;
     text[0] = '\0';
-    const OddportProtocol *protocol = oddport_protocol(app);
-    if (protocol == NULL || protocol->summarise_details == NULL)
+    if (protocol == NULL || protocol->summarise_fields == NULL)
         return;
-    protocol->summarise_details(client != NULL && client->app == app ? client : NULL,
-                                server != NULL && server->app == app ? server : NULL, text,
-                                capacity);
+    OddportFieldTexts fields;
+    fields.count = 0;
+    fields.depth = fields.absent_depth = fields.array_depth = 0;
+    fields.used = 0;
+    walk(&field_collector, &fields, walk_data);
+    protocol->summarise_fields(&fields, text, capacity);
+}
+
+typedef struct {
+    const OddportProtocol *protocol;
+    const OddportSideResult *client;
+    const OddportSideResult *server;
+} SidesWalk;
+
+/* The protocol's object as a flow record's walk gives it for these sides. */
+static void walk_sides(const OddportRecordVisitor *visitor, void *visitor_data, void *walk_data)
+{
+    const SidesWalk *sides = walk_data;
+    visitor->begin_object(sides->protocol->name, sides->client != NULL || sides->server != NULL,
+                          visitor_data);
+    sides->protocol->describe_fields(sides->client, sides->server, visitor, visitor_data);
+    visitor->end_object(visitor_data);
+}
+
+void oddport_protocol_summarise(OddportApp app, const OddportSideResult *client,
+                                const OddportSideResult *server, char *text, size_t capacity)
+{
+    SidesWalk sides = {oddport_protocol(app), client != NULL && client->app == app ? client : NULL,
+                       server != NULL && server->app == app ? server : NULL};
+    if (sides.protocol == NULL) {
+        if (capacity > 0)
+            text[0] = '\0';
+        return;
+    }
+    oddport_protocol_summarise_walk(sides.protocol, walk_sides, &sides, text, capacity);
 }
 
 const OddportProtocol *const *oddport_protocols(size_t *count)

@@ -6,6 +6,7 @@
 #include "internal/hash.h"
 #include "internal/prefetch.h"
 #include "internal/top_clients.h"
+#include "oddport/record.h"
 #include "oddport/tally.h"
 
 typedef struct {
@@ -211,8 +212,7 @@ static void count_service(OddportTally *tally, const OddportFlowReport *report)
         service->top_clients = oddport_top_clients_new();
         service->evidence = g_strdup(report->verdict->evidence);
         char summary[ODDPORT_SUMMARY_MAX];
-        oddport_protocol_summarise(service->app, report->client_result, report->server_result,
-                                   summary, sizeof summary);
+        oddport_flow_summarise(report, summary, sizeof summary);
         service->details_summary = summary[0] != '\0' ? g_strdup(summary) : NULL;
         g_hash_table_insert(tally->services, &entry->key, entry);
         if (service->app == ODDPORT_APP_UNKNOWN)

@@ -36,6 +36,22 @@ cd "$work" || exit 1
 "$generate" --packets 20000 --flows 800 --seed 3 generated.pcap >/dev/null || exit 1
 failed=0
 
+# oddport's report options shape the merged report, as one run's: a CSV of the services, and a
+# text report with every flow and its tables cut to three rows.
+"$oddport" -q --format csv --services-only -o services-one-run.csv "$captures/loopback.pcap"
+"$oddport" -q --all-flows --top 3 --color never -o text-one-run.txt "$captures/loopback.pcap"
+if "$python" "$driver" --local-workers 2 --oddport "$oddport" --format csv -o services-dask.csv \
+    "$captures/loopback.pcap" -- --services-only 2>/dev/null &&
+    cmp -s services-one-run.csv services-dask.csv &&
+    "$python" "$driver" --local-workers 2 --oddport "$oddport" --format text -o text-dask.txt \
+        "$captures/loopback.pcap" -- --all-flows --top=3 --color never 2>/dev/null &&
+    diff <(grep -v '^Capture ' text-one-run.txt) <(grep -v '^Capture ' text-dask.txt) >/dev/null; then
+    echo "ok - report options after -- shape the merged report as one run's"
+else
+    echo "not ok - report options after -- shape the merged report as one run's"
+    failed=1
+fi
+
 # Rotated files: the loopback capture cut every 60 packets, each piece a part.
 mkdir rotated
 editcap -c 60 "$captures/loopback.pcap" rotated/loopback.pcap || exit 1
@@ -87,7 +103,7 @@ else
     failed=1
 fi
 for arguments in "--local-workers 0" "--local-workers -1" "--split-packets 0" "--format yaml" \
-    "-- -o x.json" "-- --format=text"; do
+    "-- -o x.json" "-- --format=text" "-- --top 3" "--format ndjson -- --services-only"; do
     # shellcheck disable=SC2086 # the options are words
     "$python" "$driver" --oddport "$oddport" $arguments evidence.pcap >/dev/null 2>refused.err
     got=$?

@@ -1063,29 +1063,26 @@ static void test_report_fields(void)
 
 static void test_summary_line(void)
 {
-    void (*summarise)(const OddportSideResult *, const OddportSideResult *, char *, size_t) =
-        oddport_protocol(ODDPORT_APP_SSH)->summarise_details;
-    g_assert_nonnull(summarise);
     OddportSideResult client = ssh_side("SSH-2.0-c", CLIENT_HASSH, CLIENT_HASSH_SERVER);
     OddportSideResult server = ssh_side("SSH-2.0-s", SERVER_HASSH, SERVER_HASSH_SERVER);
     OddportSideResult bare = ssh_side("SSH-2.0-b", "", "");
     char text[128];
-    summarise(&client, &server, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_SSH, &client, &server, text, sizeof text);
     g_assert_cmpstr(text, ==, "hassh " CLIENT_HASSH ", hassh_server " SERVER_HASSH_SERVER);
-    summarise(&client, &bare, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_SSH, &client, &bare, text, sizeof text);
     g_assert_cmpstr(text, ==, "hassh " CLIENT_HASSH);
-    summarise(NULL, &server, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_SSH, NULL, &server, text, sizeof text);
     g_assert_cmpstr(text, ==, "hassh_server " SERVER_HASSH_SERVER);
-    summarise(&bare, &bare, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_SSH, &bare, &bare, text, sizeof text);
     g_assert_cmpstr(text, ==, "");
-    summarise(NULL, NULL, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_SSH, NULL, NULL, text, sizeof text);
     g_assert_cmpstr(text, ==, "");
 
     /* Cut to the room given, and nothing written where there is none. */
-    summarise(&client, &server, text, 10);
+    oddport_protocol_summarise(ODDPORT_APP_SSH, &client, &server, text, 10);
     g_assert_cmpstr(text, ==, "hassh aaa");
     memset(text, 'x', sizeof text);
-    summarise(&client, &server, text, 0);
+    oddport_protocol_summarise(ODDPORT_APP_SSH, &client, &server, text, 0);
     g_assert_cmpint(text[0], ==, 'x');
 }
 

@@ -1950,7 +1950,7 @@ static void test_summary(void)
     oddport_detect_tls(flight->data, flight->len, &verdict, chosen);
     g_assert_true(tls->read_later_details(flight->data, flight->len, false, chosen));
     char text[512];
-    tls->summarise_details(client, server, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_TLS, client, server, text, sizeof text);
     g_autofree char *expected = g_strdup_printf(
         "ja4 t13d3112h2_e8f1e7e78f70_b26ce05bbdd6, ja3 0149f47eabf9a20d0893e2a44e5a6323, ja3s %s; "
         "cert CN=" LEAF_CN " issued by CN=" TEST_CA_CN,
@@ -1960,16 +1960,16 @@ static void test_summary(void)
     /* Self-signed and cut short; the client alone; nothing; a text cut to its room. */
     chosen->certificate.self_signed = true;
     chosen->certificate.truncated = true;
-    tls->summarise_details(NULL, server, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_TLS, NULL, server, text, sizeof text);
     g_autofree char *server_only =
         g_strdup_printf("ja3s %s; cert CN=" LEAF_CN " (self-signed) (cut short)", chosen->ja3);
     g_assert_cmpstr(text, ==, server_only);
-    tls->summarise_details(client, NULL, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_TLS, client, NULL, text, sizeof text);
     g_assert_cmpstr(
         text, ==, "ja4 t13d3112h2_e8f1e7e78f70_b26ce05bbdd6, ja3 0149f47eabf9a20d0893e2a44e5a6323");
-    tls->summarise_details(NULL, NULL, text, sizeof text);
+    oddport_protocol_summarise(ODDPORT_APP_TLS, NULL, NULL, text, sizeof text);
     g_assert_cmpstr(text, ==, "");
-    tls->summarise_details(client, server, text, 10);
+    oddport_protocol_summarise(ODDPORT_APP_TLS, client, server, text, 10);
     g_assert_cmpstr(text, ==, "ja4 t13d3");
     g_byte_array_unref(flight);
     g_free(client);

@@ -532,20 +532,17 @@ static void describe_fields(const OddportSideResult *client, const OddportSideRe
                         server_details != NULL ? server_details->hassh_server : NULL, data);
 }
 
-static void summarise_details(const OddportSideResult *client, const OddportSideResult *server,
-                              char *text, size_t capacity)
+static void summarise_fields(const OddportFieldTexts *fields, char *text, size_t capacity)
 {
-    const OddportSshInfo *client_details = oddport_ssh_details(client);
-    const OddportSshInfo *server_details = oddport_ssh_details(server);
-    const char *hassh = client_details != NULL ? client_details->hassh : "";
-    const char *hassh_server = server_details != NULL ? server_details->hassh_server : "";
+    const char *hassh = oddport_field_text(fields, "hassh");
+    const char *hassh_server = oddport_field_text(fields, "hassh_server");
     if (capacity == 0)
         return;
-    if (hassh[0] != '\0' && hassh_server[0] != '\0')
+    if (hassh != NULL && hassh_server != NULL)
         snprintf(text, capacity, "hassh %s, hassh_server %s", hassh, hassh_server);
-    else if (hassh[0] != '\0')
+    else if (hassh != NULL)
         snprintf(text, capacity, "hassh %s", hassh);
-    else if (hassh_server[0] != '\0')
+    else if (hassh_server != NULL)
         snprintf(text, capacity, "hassh_server %s", hassh_server);
     else
         text[0] = '\0';
@@ -559,7 +556,7 @@ const OddportProtocol oddport_protocol_ssh = {
     .transports = ODDPORT_PROTOCOL_OVER_TCP | ODDPORT_PROTOCOL_OVER_UDP,
     .detect = detect,
     .describe_fields = describe_fields,
-    .summarise_details = summarise_details,
+    .summarise_fields = summarise_fields,
     .read_later_details = read_later_details,
     .details_size = sizeof(OddportSshInfo),
     .standard_ports = {.tcp = ODDPORT_PORT_LIST(22)},

@@ -814,11 +814,6 @@ static const OddportTlsInfo *hello_details(const OddportSideResult *side, uint8_
     return info != NULL && info->handshake_type == handshake_type ? info : NULL;
 }
 
-static const char *text_or_null(const char *text)
-{
-    return text[0] != '\0' ? text : NULL;
-}
-
 static void describe_certificate(const OddportTlsCertificate *certificate,
                                  const OddportRecordVisitor *visitor, void *data)
 {
@@ -893,49 +888,45 @@ static void append_text(char *text, size_t capacity, const char *more)
 
 /* "ja4 t13d1516h2_8daaf6152771_e5627efa2ab1, ja3 ..., ja3s ...; cert CN=example.org
  * (self-signed)": what a defender pivots on, in one line. */
-static void summarise_details(const OddportSideResult *client, const OddportSideResult *server,
-                              char *text, size_t capacity)
+static void summarise_fields(const OddportFieldTexts *fields, char *text, size_t capacity)
 {
     if (capacity == 0)
         return;
     text[0] = '\0';
-    const OddportTlsInfo *client_hello = hello_details(client, HANDSHAKE_CLIENT_HELLO);
-    const OddportTlsInfo *server_hello = hello_details(server, HANDSHAKE_SERVER_HELLO);
-    const struct {
+    static const struct {
         const char *label;
-        const char *value;
-    } fingerprints[] = {
-        {"ja4 ", client_hello != NULL ? text_or_null(client_hello->ja4) : NULL},
-        {"ja3 ", client_hello != NULL ? text_or_null(client_hello->ja3) : NULL},
-        {"ja3s ", server_hello != NULL ? text_or_null(server_hello->ja3) : NULL},
-    };
+        const char *field;
+    } fingerprints[] = {{"ja4 ", "ja4"}, {"ja3 ", "ja3"}, {"ja3s ", "ja3s"}};
     for (size_t index = 0; index < sizeof fingerprints / sizeof fingerprints[0]; index++) {
-        if (fingerprints[index].value == NULL)
+        const char *value = oddport_field_text(fields, fingerprints[index].field);
+        if (value == NULL)
             continue;
         if (text[0] != '\0')
             append_text(text, capacity, ", ");
         append_text(text, capacity, fingerprints[index].label);
-        append_text(text, capacity, fingerprints[index].value);
+        append_text(text, capacity, value);
     }
-    const OddportTlsCertificate *certificate =
-        server_hello != NULL && server_hello->certificate.present ? &server_hello->certificate
-                                                                  : NULL;
-    if (certificate == NULL)
+    /* A certificate read has its flags, whatever names it gave. */
+    const char *truncated = oddport_field_text(fields, "certificate.truncated");
+    if (truncated == NULL)
         return;
     if (text[0] != '\0')
         append_text(text, capacity, "; ");
     append_text(text, capacity, "cert");
-    if (certificate->subject_cn[0] != '\0') {
+    const char *subject = oddport_field_text(fields, "certificate.subject_cn");
+    if (subject != NULL) {
         append_text(text, capacity, " CN=");
-        append_text(text, capacity, certificate->subject_cn);
+        append_text(text, capacity, subject);
     }
-    if (certificate->self_signed_known && certificate->self_signed) {
+    const char *self_signed = oddport_field_text(fields, "certificate.self_signed");
+    const char *issuer = oddport_field_text(fields, "certificate.issuer_cn");
+    if (self_signed != NULL && strcmp(self_signed, "true") == 0) {
         append_text(text, capacity, " (self-signed)");
-    } else if (certificate->issuer_cn[0] != '\0') {
+    } else if (issuer != NULL) {
         append_text(text, capacity, " issued by CN=");
-        append_text(text, capacity, certificate->issuer_cn);
+        append_text(text, capacity, issuer);
     }
-    if (certificate->truncated)
+    if (strcmp(truncated, "true") == 0)
         append_text(text, capacity, " (cut short)");
 }
 
@@ -949,7 +940,7 @@ const OddportProtocol oddport_protocol_tls = {
     .describe_fields = describe_fields,
     .field_both_sides_give = "version",
     .server_word_prevails = true,
-    .summarise_details = summarise_details,
+    .summarise_fields = summarise_fields,
     .read_later_details = read_later_details,
     .details_size = sizeof(OddportTlsInfo),
     /* 443 and IANA's implicit-TLS ports, where a handshake is the first thing on the wire. UDP

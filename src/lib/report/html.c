@@ -7,6 +7,7 @@
 #include "html_assets.h"
 #include "html_charts.h"
 #include "html_text.h"
+#include "oddport/record.h"
 #include "oddport/community_id.h"
 #include "oddport/report.h"
 
@@ -213,8 +214,7 @@ static void render_flow_row(GString *row, const OddportFlowReport *flow)
     g_string_append_printf(row, "\">%s</td><td><dl class=\"details\">", duration);
     append_detail(row, "evidence", verdict->evidence, false);
     char summary[ODDPORT_SUMMARY_MAX];
-    oddport_protocol_summarise(verdict->app, flow->client_result, flow->server_result, summary,
-                               sizeof summary);
+    oddport_flow_summarise(flow, summary, sizeof summary);
     append_detail(row, "fingerprints", summary, true);
     g_string_append_printf(row, "<dt>confidence</dt><dd>%s</dd>",
                            oddport_confidence_name(verdict->confidence));

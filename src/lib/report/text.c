@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "oddport/record.h"
 #include "oddport/report.h"
 #include "text_table.h"
 
@@ -124,8 +125,7 @@ static void append_evidence(GString *detail, const char *evidence)
 static void append_flow_summary(GString *below, const OddportFlowReport *flow)
 {
     char summary[ODDPORT_SUMMARY_MAX];
-    oddport_protocol_summarise(flow->verdict->app, flow->client_result, flow->server_result,
-                               summary, sizeof summary);
+    oddport_flow_summarise(flow, summary, sizeof summary);
     oddport_append_escaped(below, summary);
 }
 
