@@ -308,6 +308,12 @@ def parse_arguments(argv):
         help="where the cut parts go, in a folder of their own made for the run and removed "
         "afterwards (must be readable by every worker; default: the system's temporary folder)",
     )
+    parser.add_argument(
+        "--keep-parts",
+        action="store_true",
+        help="keep the cut parts, which the report's captures and frames name (default: remove "
+        "them at the end)",
+    )
     parser.add_argument("--oddport", default="oddport", help="the oddport program (default: oddport)")
     parser.add_argument("--editcap", default="editcap", help="the editcap program (default: editcap)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the merged report to FILE")
@@ -426,8 +432,15 @@ def main(argv):
     finally:
         if cluster is not None:
             cluster.close()
-        if work_dir is not None:
+        # The report's captures and frames are the parts': say where they are, or that they
+        # are gone, so that the way back from a flow to its packets is not a dead end.
+        if work_dir is not None and arguments.keep_parts:
+            print(f"oddport-dask: the cut parts, which the report names, are kept in {work_dir}",
+                  file=sys.stderr)
+        elif work_dir is not None:
             shutil.rmtree(work_dir, ignore_errors=True)
+            print("oddport-dask: the report's captures and frames are those of the cut parts, "
+                  "now removed (--keep-parts keeps them)", file=sys.stderr)
 
 
 class Terminated(Exception):

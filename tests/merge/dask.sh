@@ -72,7 +72,9 @@ mkdir cut cut-here
 editcap -c 4000 generated.pcap cut-here/00000.pcap || exit 1
 editcap -c 3000 generated.pcap cut/00000.pcap || exit 1
 if "$python" "$driver" --local-workers 2 --oddport "$oddport" --split-packets 4000 \
-    --work-dir "$work/cut" --format json -o dask-cut.json "$work/generated.pcap"; then
+    --work-dir "$work/cut" --format json -o dask-cut.json "$work/generated.pcap" 2>cut.err &&
+    grep -q "^oddport-dask: the report's captures and frames are those of the cut parts, now removed" \
+        cut.err; then
     parts=("$work"/cut-here/*.pcap)
     "$oddport" -q --format json -o whole-cut.json "${parts[@]}" || exit 1
     run_folder=$(dirname "$(jq -r '.captures[0].path' dask-cut.json)")
@@ -86,7 +88,32 @@ if "$python" "$driver" --local-workers 2 --oddport "$oddport" --split-packets 40
         failed=1
     fi
 else
-    echo "not ok - oddport-dask --split-packets failed"
+    echo "not ok - oddport-dask --split-packets failed, or did not say the parts are gone: $(cat cut.err)"
+    failed=1
+fi
+# With --keep-parts the parts stay where it says, and a flow's first packet is in the part and
+# frame the report names: the packet of the whole capture at that place.
+mkdir kept
+if "$python" "$driver" --local-workers 2 --oddport "$oddport" --split-packets 4000 --keep-parts \
+    --work-dir "$work/kept" --format json -o dask-kept.json "$work/generated.pcap" 2>kept.err; then
+    kept_folder=$(sed -n 's/^oddport-dask: the cut parts, which the report names, are kept in //p' kept.err)
+    place=$(jq -r '[.flows[] | select(.first_packet.frame > 1)][0].first_packet | "\(.capture) \(.frame)"' \
+        dask-kept.json)
+    read -r part frame <<<"$place"
+    # The record (header and bytes) at that frame of the part, and at the same place in the
+    # whole capture, the part's number times 4000 on.
+    record_at() { editcap -r "$1" - "$2" 2>/dev/null | tail -c +25 | od -An -tx1 | tr -d ' \n'; }
+    part_number=$(basename "$part" | cut -d_ -f2 | sed 's/^0*//;s/^$/0/')
+    in_part=$(record_at "$part" "$frame")
+    if [[ -n $kept_folder && $part == "$kept_folder"/* && -n $in_part ]] &&
+        [[ $in_part == "$(record_at "$work/generated.pcap" $((part_number * 4000 + frame)))" ]]; then
+        echo "ok - --keep-parts keeps the parts, where a flow's first packet is as the report says"
+    else
+        echo "not ok - --keep-parts: folder '$kept_folder', place '$place', stderr: $(cat kept.err)"
+        failed=1
+    fi
+else
+    echo "not ok - oddport-dask --split-packets --keep-parts failed: $(cat kept.err)"
     failed=1
 fi
 
