@@ -841,9 +841,45 @@ static char *parse_error_message(const char *message, unsigned first_line)
 
 /* One JSON value, from line `first_line` of the report on, or NULL with `error` set (transfer
  * full). */
+/* Deeper than any report nests (a flow's members are four levels down), and far short of what
+ * json-glib's parser, which recurses once per level without a bound, takes before the stack
+ * runs out (some 75,000 levels of brackets, 150 KB of text, crashed it). */
+enum { NESTING_MAX = 64 };
+
+/* Whether JSON text opens more than NESTING_MAX arrays or objects inside one another, brackets
+ * in strings aside: refused before parsing. */
+static bool nested_too_deep(const char *text, size_t length)
+{
+    unsigned depth = 0;
+    bool in_string = false;
+    for (size_t index = 0; index < length; index++) {
+        char byte = text[index];
+        if (in_string) {
+            if (byte == '\\')
+                index++;
+            else if (byte == '"')
+                in_string = false;
+        } else if (byte == '"') {
+            in_string = true;
+        } else if (byte == '[' || byte == '{') {
+            if (++depth > NESTING_MAX)
+                return true;
+        } else if ((byte == ']' || byte == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return false;
+}
+
 static JsonNode *parse_json(const char *name, const char *text, gssize length, unsigned first_line,
                             GError **error)
 {
+    if (nested_too_deep(text, length < 0 ? strlen(text) : (size_t)length)) {
+        g_set_error(error, merge_error_quark(), 0,
+                    "%s: not an oddport report: arrays or objects nested more than %d deep", name,
+                    NESTING_MAX);
+        return NULL;
+    }
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     GError *parse_error = NULL;
     if (!json_parser_load_from_data(parser, text, length, &parse_error)) {
@@ -865,6 +901,8 @@ static JsonNode *parse_json(const char *name, const char *text, gssize length, u
 /* Whether the first line is a JSON object with a "type" member, as NDJSON reports' lines are. */
 static bool first_line_is_typed(const char *text, size_t length)
 {
+    if (nested_too_deep(text, length))
+        return false;
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     if (!json_parser_load_from_data(parser, text, (gssize)length, NULL))
         return false;

@@ -46,6 +46,15 @@ expect "an NDJSON line that is no JSON, named by its line" 1 "damaged-line.ndjso
 expect "a link type that is not text" 1 'link-null.json: "link_types" holds something other than text' link-null.json
 expect "a capture warning that is not text" 1 'capture-warning-number.json: "warnings" holds something other than text' capture-warning-number.json
 expect "a run warning that is not text" 1 'warning-null.json: "warnings" holds something other than text' warning-null.json
+# Brackets nested 100,000 deep, as a whole document and as an NDJSON line: json-glib's parser
+# recursed once per level until the stack ran out (a crash, exit 139).
+python3 -c 'import sys; open(sys.argv[1], "w").write("[" * 100000 + "]" * 100000)' deep.json
+python3 -c 'import sys; open(sys.argv[1], "w").write("{\"type\":" + "[" * 100000 + "]" * 100000 + "}\n{}\n")' \
+    deep.ndjson
+expect "a report nested 100,000 deep" 1 "deep.json: not an oddport report: arrays or objects nested" \
+    deep.json
+expect "an NDJSON line nested 100,000 deep" 1 "deep.ndjson: not an oddport report: arrays or objects" \
+    deep.ndjson
 expect "a missing report, in plain words" 1 "^oddport merge: cannot read nothing-here.json: No such file or directory$" \
     nothing-here.json
 expect "no report named" 2 "name the reports" 
