@@ -882,9 +882,19 @@ static inline bool read_pcap_record_header(const OddportCaptureReader *reader, O
     return true;
 }
 
+/* A pcap record may take up to the header's snapshot length, and the usual 256 KiB where the
+ * header says less, but never more than the largest pcapng block: a header that claims 4 GiB
+ * would otherwise let a record's length make a reader from a pipe hold gigabytes. */
+#define PCAP_RECORD_MAXIMUM_SIZE PCAPNG_BLOCK_MAXIMUM_SIZE
+
+static inline uint32_t largest_pcap_record(const OddportCaptureReader *reader)
+{
+    return MIN(MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN), PCAP_RECORD_MAXIMUM_SIZE);
+}
+
 static inline bool plausible_captured_length(const OddportCaptureReader *reader, uint32_t captured)
 {
-    return captured <= MAX(reader->snapshot_length, PCAP_MAX_PLAUSIBLE_CAPLEN);
+    return captured <= largest_pcap_record(reader);
 }
 
 /* The common case read in one go: a plain 16-byte record header and the whole record among the
@@ -927,11 +937,17 @@ static OddportReadStatus next_pcap_record(OddportCaptureReader *reader, OddportR
     if (!read_pcap_record_header(reader, oddport_cursor_make(bytes, got), &fields))
         return fail_short(reader, error, reader->record_header_size, got,
                           "the header of record %" PRIu64, number);
-    if (!plausible_captured_length(reader, fields.captured))
+    if (!plausible_captured_length(reader, fields.captured)) {
+        if (reader->snapshot_length > PCAP_RECORD_MAXIMUM_SIZE)
+            return fail(reader, ODDPORT_READ_DAMAGED, error,
+                        "record %" PRIu64 " claims %" PRIu32
+                        " bytes, more than the %u MiB a record may take",
+                        number, fields.captured, PCAP_RECORD_MAXIMUM_SIZE >> 20);
         return fail(reader, ODDPORT_READ_DAMAGED, error,
                     "record %" PRIu64 " claims %" PRIu32
                     " bytes, more than the snapshot length %" PRIu32,
                     number, fields.captured, reader->snapshot_length);
+    }
 
     got = take(reader, fields.captured, &bytes);
     if (got < fields.captured)

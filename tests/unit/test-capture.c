@@ -532,6 +532,22 @@ static void test_pcap_captured_over_snapshot(void)
     g_byte_array_unref(capture.bytes);
 }
 
+/* A header that claims a snapshot length of 4 GiB does not make a record of gigabytes
+ * plausible: from a pipe, such a record was held in memory whole (4 GiB for a record claiming
+ * 0xffffffff bytes). 16 MiB, the largest pcapng block, is the most a record may take. */
+static void test_pcap_record_over_largest(void)
+{
+    Builder capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, 0xffffffffu, 1);
+    pcap_record(&capture, false, 1, 0, 100, 100, 9, 100);
+    pcap_record(&capture, false, 2, 0, 0xffffffffu, 0xffffffffu, 10, 0);
+    g_autoptr(ReadResult) result = read_bytes_from_stdin_pipe(capture.bytes);
+    g_assert_cmpuint(result->records->len, ==, 1);
+    assert_failure(result, ODDPORT_READ_DAMAGED,
+                   "record 2 claims 4294967295 bytes, more than the 16 MiB a record may take");
+    g_byte_array_unref(capture.bytes);
+}
+
 static void test_pcap_captured_over_wire(void)
 {
     Builder capture = builder_new(false);
@@ -2192,6 +2208,7 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/pcap/modified", test_pcap_modified);
     g_test_add_func("/capture/pcap/link-type-fcs-bits", test_pcap_link_type_fcs_bits);
     g_test_add_func("/capture/pcap/captured-over-snapshot", test_pcap_captured_over_snapshot);
+    g_test_add_func("/capture/pcap/record-over-largest", test_pcap_record_over_largest);
     g_test_add_func("/capture/pcap/captured-over-wire", test_pcap_captured_over_wire);
     g_test_add_func("/capture/pcap/truncated", test_pcap_truncated);
     g_test_add_func("/capture/pcap/old-versions", test_pcap_old_versions);
