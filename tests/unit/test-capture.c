@@ -1519,17 +1519,28 @@ static void test_pipe_buffer_grown(void)
 #endif
 }
 
-/* A record that claims gigabytes through a pipe must end as truncated, not as a huge allocation. */
+/* A record that claims gigabytes through a pipe is damaged, and no allocation is made for it;
+ * one that claims less than the largest record but more than the pipe holds is cut short. */
 static void test_pipe_huge_claimed_length(void)
 {
     Builder capture = builder_new(false);
     pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, UINT32_MAX, 1);
     pcap_record(&capture, false, 1, 0, 0xfffffff0u, 0xfffffff0u, 62, 10);
     g_autoptr(ReadResult) from_stdin = read_bytes_from_stdin_pipe(capture.bytes);
-    assert_failure(from_stdin, ODDPORT_READ_TRUNCATED,
-                   "file ends inside record 1 (needed 4294967280 bytes, 10 left)");
+    assert_failure(from_stdin, ODDPORT_READ_DAMAGED,
+                   "record 1 claims 4294967280 bytes, more than the 16 MiB a record may take");
     g_autoptr(ReadResult) from_file = read_bytes(capture.bytes);
     assert_same_results(from_file, from_stdin);
+    g_byte_array_unref(capture.bytes);
+
+    capture = builder_new(false);
+    pcap_file_header(&capture, 0xa1b2c3d4, 2, 4, UINT32_MAX, 1);
+    pcap_record(&capture, false, 1, 0, 8000000, 8000000, 62, 10);
+    g_autoptr(ReadResult) cut_from_stdin = read_bytes_from_stdin_pipe(capture.bytes);
+    assert_failure(cut_from_stdin, ODDPORT_READ_TRUNCATED,
+                   "file ends inside record 1 (needed 8000000 bytes, 10 left)");
+    g_autoptr(ReadResult) cut_from_file = read_bytes(capture.bytes);
+    assert_same_results(cut_from_file, cut_from_stdin);
     g_byte_array_unref(capture.bytes);
 }
 
@@ -1999,8 +2010,7 @@ static void test_compressed_record_too_long(gconstpointer data)
     g_autoptr(ReadResult) result = read_bytes(compressed);
     g_assert_cmpuint(result->records->len, ==, 1);
     assert_failure(result, ODDPORT_READ_DAMAGED,
-                   "record 2 has a length of 2147483632 bytes, more than the 16 MiB a record of "
-                   "a compressed capture may take");
+                   "record 2 claims 2147483632 bytes, more than the 16 MiB a record may take");
 
     /* Within the bound, a long record makes the window grow: a 3 MiB record in a pcapng block. */
     Builder large = builder_new(false);
