@@ -47,10 +47,15 @@ enum { FINISH_CHUNK_FLOWS = 4096 };
  * none, every worker then a thread of its own. The reading thread alone is about two fifths of a
  * one-thread run, so with two workers, two worker threads beside it and the delivering thread
  * would share two cores by time slices; the reading thread takes the share that leaves the one
- * worker thread about as busy as itself and the delivering thread together. The JSON, NDJSON and
- * CSV reports, whose worker threads also write each flow's text, take the larger. The shares
- * were chosen by timing -j 2 with other shares on a 2-core machine (alternating runs, medians),
- * on 4M packets in 160,000 short flows, 4M packets in 8,000 long ones and a 5M-packet flood:
+ * worker thread about as busy as itself and the delivering thread together.
+ *
+ * One share for every format: which flows share a flow table, and so which are finished early
+ * once a table holds its part of --max-flows, follows from the shares, and every format must
+ * report the same flows (the text report once counted 15,531 flows finished early where JSON
+ * counted 15,582 on one capture, when the JSON, NDJSON and CSV reports, whose worker threads
+ * also write each flow's text, took 0.35 and the others 0.20). The shares were chosen by timing
+ * -j 2 with other shares on a 2-core machine (alternating runs, medians), on 4M packets in
+ * 160,000 short flows, 4M packets in 8,000 long ones and a 5M-packet flood:
  * - JSON, 0.35 against 0.25: 0.91 to 0.94 of the flood's time in three runs, 0.94 to 1.00 of
  *   the short flows' in four; 1.02 of the long flows', whose reading leaves less to share;
  * - JSON again, on captures in 4 KiB pages as a recorder writes them, 0.40 against 0.35: 0.96
@@ -59,14 +64,15 @@ enum { FINISH_CHUNK_FLOWS = 4096 };
  *   0.50 were no better on short flows and slower on long ones (1.03, 1.10);
  * - text, 0.20 against 0.10: 0.91 of the flood's time and of the short flows' (quiet host),
  *   1.02 of the long flows'; 0.15 was between, 0.30 slower than 0.20 on all three.
+ * With one share for all, JSON's stays; the text report's, at 0.35 rather than 0.20, took 0.87
+ * of the time on 4M packets of short flows and 0.77 on 1M of long ones, 1.15 on the 5M flood
+ * (alternating rounds, medians, on the same 2-core machine).
  * A larger share made the reading thread the slower, a smaller one the worker. With three or
  * more workers, each worker thread's part falls toward the reading thread's own load, and
  * nothing measured says a share would help. */
-static double reading_thread_share(unsigned count, bool workers_prepare_text)
+static double reading_thread_share(unsigned count)
 {
-    if (count != 2)
-        return 0;
-    return workers_prepare_text ? 0.35 : 0.20;
+    return count == 2 ? 0.35 : 0;
 }
 
 /* After every flow in one engine's order: a worker whose batches have come back through it has
@@ -790,7 +796,7 @@ OddportWorkers *oddport_workers_new(unsigned count, OddportEngine *reader,
 {
     OddportWorkers *workers = g_new0(OddportWorkers, 1);
     workers->count = count;
-    double own_share = reading_thread_share(count, prepare_format != NULL);
+    double own_share = reading_thread_share(count);
     workers->own_share_bound = (uint32_t)(own_share * 4294967296.0);
     workers->first_thread = own_share > 0 ? 1 : 0;
     unsigned threads = count - workers->first_thread;
