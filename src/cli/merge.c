@@ -963,6 +963,21 @@ static const Part *part_with_same_captures(const OddportMerge *merge, const Part
     return NULL;
 }
 
+/* Whether two of a part's flows have one id (its first packet's position, which no two flows
+ * share): such a report was not written by oddport, and one of the two would be lost. */
+static bool flow_id_twice(const Part *part, uint64_t *id)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+    for (guint index = 0; index < part->flows->len; index++) {
+        MergedFlow *flow = g_ptr_array_index(part->flows, index);
+        if (!g_hash_table_add(seen, &flow->report.id)) {
+            *id = flow->report.id;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char *text,
                               size_t length, GError **error)
 {
@@ -1029,6 +1044,13 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
     if (!reader.failed && !have_summary) {
         g_set_error(error, merge_error_quark(), 0,
                     "%s: no summary: the report is cut short (was its run stopped?)", name);
+        reader.failed = true;
+    }
+    uint64_t repeated_id = 0;
+    if (!reader.failed && flow_id_twice(part, &repeated_id)) {
+        g_set_error(error, merge_error_quark(), 0,
+                    "%s: not an oddport report: flow id %" G_GUINT64_FORMAT " appears twice", name,
+                    repeated_id);
         reader.failed = true;
     }
     if (reader.failed) {

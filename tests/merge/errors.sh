@@ -46,6 +46,10 @@ expect "an NDJSON line that is no JSON, named by its line" 1 "damaged-line.ndjso
 expect "a link type that is not text" 1 'link-null.json: "link_types" holds something other than text' link-null.json
 expect "a capture warning that is not text" 1 'capture-warning-number.json: "warnings" holds something other than text' capture-warning-number.json
 expect "a run warning that is not text" 1 'warning-null.json: "warnings" holds something other than text' warning-null.json
+# Two flows of one id (a position no two flows share): one of them would be lost.
+command jq -c '.flows += [.flows[0] | .app = "ssh"]' good.json >twice.json
+expect "a report with one flow id twice" 1 "twice.json: not an oddport report: flow id [0-9]* appears twice" \
+    twice.json
 # Brackets nested 100,000 deep, as a whole document and as an NDJSON line: json-glib's parser
 # recursed once per level until the stack ran out (a crash, exit 139).
 python3 -c 'import sys; open(sys.argv[1], "w").write("[" * 100000 + "]" * 100000)' deep.json
