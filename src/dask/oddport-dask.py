@@ -273,6 +273,25 @@ def capture_overwritten(output, captures):
     return None
 
 
+# The Python that Debian's python3-distributed installs Dask for.
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def run_with_system_python(argv):
+    """Runs the driver again with the system's Python, when the one that runs it now (the first
+    python3 on PATH: a virtual environment's, pyenv's or conda's) lacks Dask and the system's has
+    it. Returns only when that is not so."""
+    if os.environ.get("ODDPORT_DASK_SYSTEM_PYTHON") or not os.path.exists(SYSTEM_PYTHON):
+        return
+    has_dask = subprocess.run([SYSTEM_PYTHON, "-c", "import distributed"],
+                              capture_output=True, check=False).returncode == 0
+    if not has_dask:
+        return
+    # Marked, so that the system's Python, if it cannot import Dask after all, says so.
+    os.environ["ODDPORT_DASK_SYSTEM_PYTHON"] = "1"
+    os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(sys.argv[0]), *argv])
+
+
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(
         prog="oddport-dask",
@@ -349,6 +368,7 @@ def main(argv):
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
+        run_with_system_python(argv)
         print(
             f"oddport-dask: Dask distributed is not installed for {sys.executable} "
             "(Debian: python3-distributed)",

@@ -52,6 +52,22 @@ else
     failed=1
 fi
 
+# Run by a python3 without Dask (first on PATH: a virtual environment's, pyenv's), the driver
+# runs again with the system's, which has it: here that Python without its site packages.
+if [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import distributed' 2>/dev/null; then
+    mkdir no-dask
+    printf '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n' >no-dask/python3
+    chmod +x no-dask/python3
+    if no-dask/python3 "$driver" --local-workers 2 --oddport "$oddport" --format csv \
+        -o services-no-dask.csv "$captures/loopback.pcap" -- --services-only 2>no-dask.err &&
+        cmp -s services-one-run.csv services-no-dask.csv; then
+        echo "ok - run by a python3 without Dask, the driver runs with the system's"
+    else
+        echo "not ok - run by a python3 without Dask: $(cat no-dask.err)"
+        failed=1
+    fi
+fi
+
 # Rotated files: the loopback capture cut every 60 packets, each piece a part.
 mkdir rotated
 editcap -c 60 "$captures/loopback.pcap" rotated/loopback.pcap || exit 1
