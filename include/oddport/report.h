@@ -31,9 +31,20 @@ bool oddport_parse_time(const char *text, uint64_t *timestamp_ns);
  * finished flows, never the engine, so that whatever produces the same flows and summary (a
  * merge of partial results, the Wireshark plugin) can write the same reports. Both members are
  * borrowed (transfer none) and must stay valid until the report is ended. */
+/* The options of a run that decide what it counts, as the JSON and NDJSON reports record them,
+ * so that oddport merge can refuse parts run otherwise: each NULL where the run had none. The
+ * texts are the caller's, in a form two equal settings write alike. */
 typedef struct {
-    const OddportSummary *summary; /* captures, totals, run warnings, whether it stopped early */
-    const OddportTally *tally;     /* counts and service rows of the finished flows */
+    const char *filter;     /* -f, as given */
+    const char *since;      /* --since, RFC 3339 to the nanosecond */
+    const char *until;      /* --until, likewise */
+    const char *site_rules; /* the ports site rules add, "http 3128, 8000-8010; ssh 2200/udp" */
+} OddportRunOptions;
+
+typedef struct {
+    const OddportSummary *summary;    /* captures, totals, run warnings, whether it stopped early */
+    const OddportTally *tally;        /* counts and service rows of the finished flows */
+    const OddportRunOptions *options; /* NULL: a run with none of them */
 } OddportRunResult;
 
 /* What the user asked of a report; each format reads the options it supports (see the

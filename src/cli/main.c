@@ -741,6 +741,54 @@ static uint64_t earliest_still_to_come(const OddportInputPlan *plan, guint first
     return earliest;
 }
 
+/* The ports site rules add to where each protocol is standard, "http 3128, 8000-8010; ssh
+ * 2200/udp", the same for equal rules however their files are written; NULL where they add none
+ * (transfer full). For the reports' run_options, which oddport merge compares. */
+static char *site_rules_text(const OddportPortRules *rules)
+{
+    GString *text = g_string_new(NULL);
+    size_t count;
+    const OddportProtocol *const *protocols = oddport_protocols(&count);
+    uint16_t *ports = g_new(uint16_t, 65536);
+    for (size_t index = 0; index < count; index++) {
+        const OddportProtocol *protocol = protocols[index];
+        GString *entry = g_string_new(NULL);
+        const OddportTransport transports[] = {ODDPORT_TRANSPORT_TCP, ODDPORT_TRANSPORT_UDP};
+        for (size_t slot = 0; slot < G_N_ELEMENTS(transports); slot++) {
+            size_t listed = oddport_port_rules_expected_ports(rules, protocol->app,
+                                                              transports[slot], ports, 65536);
+            OddportPortList list = {ports, MIN(listed, (size_t)65536)};
+            const OddportPortList *built_in =
+                slot == 0 ? &protocol->standard_ports.tcp : &protocol->standard_ports.udp;
+            GString *added = g_string_new(NULL);
+            if (append_port_list(added, &list, built_in) > 0)
+                g_string_append_printf(entry, "%s%s%s", entry->len > 0 ? ", " : "", added->str,
+                                       slot == 1 ? "/udp" : "");
+            g_string_free(added, TRUE);
+        }
+        if (entry->len > 0)
+            g_string_append_printf(text, "%s%s %s", text->len > 0 ? "; " : "", protocol->name,
+                                   entry->str);
+        g_string_free(entry, TRUE);
+    }
+    g_free(ports);
+    if (text->len == 0) {
+        g_string_free(text, TRUE);
+        return NULL;
+    }
+    return g_string_free(text, FALSE);
+}
+
+/* A --since or --until time as the run options record it, to the nanosecond (transfer full). */
+static char *window_time_text(const char *given, uint64_t timestamp_ns)
+{
+    if (given == NULL)
+        return NULL;
+    char text[ODDPORT_TIME_TEXT_MAX];
+    oddport_format_time(timestamp_ns, 9, text);
+    return g_strdup(text);
+}
+
 static int load_site_rules(OddportPortRules *rules, char **paths)
 {
     for (char **path = paths; path != NULL && *path != NULL; path++) {
@@ -928,7 +976,12 @@ int main(int argc, char **argv)
     int exit_status = EXIT_OK;
     const OddportSummary *summary = oddport_engine_summary(engine);
     /* What the report reads at its end besides the flows: the engine's, as it stands then. */
-    const OddportRunResult run = {.summary = summary, .tally = oddport_engine_tally(engine)};
+    g_autofree char *site_rules = site_rules_text(rules);
+    g_autofree char *since = window_time_text(options.since_text, options.since_ns);
+    g_autofree char *until = window_time_text(options.until_text, options.until_ns);
+    const OddportRunOptions run_options = {options.filter, since, until, site_rules};
+    const OddportRunResult run = {
+        .summary = summary, .tally = oddport_engine_tally(engine), .options = &run_options};
     install_stop_signal_handlers(true);
     /* A report for terminals on the terminal stderr shares already carries every warning in its
      * header: once is enough. */

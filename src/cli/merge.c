@@ -54,7 +54,12 @@ typedef struct {
     /* Ids (the part's own) of the flows an earlier merge named in its warnings: a merged report
      * merged again marks them anew under the ids of the whole set. */
     GHashTable *verdict_uncertain_ids; /* of uint64_t *, a set */
+    /* The run options its report records (filter, since, until, site_rules: owned texts, NULL
+     * where the run had none), which every part must share. */
+    char *run_options[4];
 } Part;
+
+static const char *const run_option_names[4] = {"filter", "since", "until", "site_rules"};
 
 struct OddportMerge {
     GPtrArray *parts;    /* of Part * */
@@ -86,6 +91,8 @@ static void part_free(gpointer data)
     g_ptr_array_unref(part->warnings);
     g_free(part->name);
     g_hash_table_unref(part->verdict_uncertain_ids);
+    for (size_t index = 0; index < G_N_ELEMENTS(part->run_options); index++)
+        g_free(part->run_options[index]);
     g_free(part);
 }
 
@@ -759,6 +766,10 @@ static void read_summary(Reader *reader, JsonObject *object, Part *part)
         reader->failed = true;
     }
     part->stopped = read_boolean(reader, object, "incomplete");
+    JsonObject *options = read_object(reader, object, "run_options", false);
+    for (size_t index = 0; options != NULL && index < G_N_ELEMENTS(part->run_options); index++)
+        part->run_options[index] =
+            g_strdup(read_string(reader, options, run_option_names[index], true));
     JsonArray *captures = read_array(reader, object, "captures");
     part->first_seen_ns = UINT64_MAX;
     for (guint index = 0; captures != NULL && index < json_array_get_length(captures); index++) {
@@ -978,6 +989,38 @@ static bool flow_id_twice(const Part *part, uint64_t *id)
     return false;
 }
 
+/* Whether `part` was run with the options the parts before it were: a part filtered otherwise,
+ * with other site rules, another time window or another bound on open flows counts other flows,
+ * and its merge would be no run's report. Sets `error`, naming both reports and the difference,
+ * when not. */
+static bool runs_alike(const OddportMerge *merge, const Part *part, GError **error)
+{
+    if (merge->parts->len == 0)
+        return true;
+    const Part *first = g_ptr_array_index(merge->parts, 0);
+    for (size_t index = 0; index < G_N_ELEMENTS(part->run_options); index++) {
+        const char *own = part->run_options[index];
+        const char *theirs = first->run_options[index];
+        if (g_strcmp0(own, theirs) == 0)
+            continue;
+        g_set_error(error, merge_error_quark(), 0,
+                    "%s: run with other options than %s (%s %s%s%s against %s%s%s): run every "
+                    "part with the same options",
+                    part->name, first->name, run_option_names[index], own != NULL ? "'" : "",
+                    own != NULL ? own : "none", own != NULL ? "'" : "", theirs != NULL ? "'" : "",
+                    theirs != NULL ? theirs : "none", theirs != NULL ? "'" : "");
+        return false;
+    }
+    if (part->max_flows != first->max_flows) {
+        g_set_error(error, merge_error_quark(), 0,
+                    "%s: run with other options than %s (--max-flows %" G_GUINT64_FORMAT
+                    " against %" G_GUINT64_FORMAT "): run every part with the same options",
+                    part->name, first->name, part->max_flows, first->max_flows);
+        return false;
+    }
+    return true;
+}
+
 bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char *text,
                               size_t length, GError **error)
 {
@@ -1054,6 +1097,10 @@ bool oddport_merge_add_report(OddportMerge *merge, const char *name, const char 
         reader.failed = true;
     }
     if (reader.failed) {
+        part_free(part);
+        return false;
+    }
+    if (!runs_alike(merge, part, error)) {
         part_free(part);
         return false;
     }
@@ -1551,7 +1598,12 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
                                         "other flows open at once, may have finished others",
                                         summary.evicted_flows));
     oddport_summary_add_run_warnings(&summary);
-    const OddportRunResult run = {.summary = &summary, .tally = tally};
+    /* Every part's, which are one. */
+    const Part *first = merge->parts->len > 0 ? g_ptr_array_index(merge->parts, 0) : NULL;
+    const OddportRunOptions run_options = {
+        first != NULL ? first->run_options[0] : NULL, first != NULL ? first->run_options[1] : NULL,
+        first != NULL ? first->run_options[2] : NULL, first != NULL ? first->run_options[3] : NULL};
+    const OddportRunResult run = {.summary = &summary, .tally = tally, .options = &run_options};
     bool written = oddport_report_end(report, &run);
     g_array_unref(uncertain);
     g_ptr_array_unref(order);

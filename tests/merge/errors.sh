@@ -129,6 +129,18 @@ else
     echo "not ok - -o naming a capture the reports read: exit $status, stderr: $(cat err)"
     failed=1
 fi
+# Parts run with other options count other flows: refused, naming the difference.
+"$oddport" -q --format json -f 'udp port 53' -o filtered.json "$captures/udp.pcap" || exit 1
+expect "a part run with another filter" 1 \
+    "filtered.json: run with other options than good.json (filter 'udp port 53' against none)" \
+    good.json filtered.json
+"$oddport" -q --format json --max-flows 7 -o bounded.json "$captures/udp.pcap" || exit 1
+expect "a part run with another --max-flows" 1 "bounded.json: run with other options than good.json" \
+    good.json bounded.json
+"$oddport" -q --format json --services <(echo 'http 9999/udp') -o ruled.json "$captures/udp.pcap" ||
+    exit 1
+expect "a part run with other site rules" 1 "(site_rules 'http 9999/udp' against none)" \
+    good.json ruled.json
 # The same report twice, as one run reads a file named twice, is merged once, and says so.
 if "$oddport" merge -o twice.json good.json good.ndjson &&
     diff <(command jq -S 'del(.oddport, .warnings)' good.json) \
@@ -140,8 +152,9 @@ else
     echo "not ok - the same report twice: $(command jq -c '.totals, .warnings' twice.json)"
     failed=1
 fi
-# A filter that leaves nothing: a report of no flows merges to one.
-"$oddport" -q --format json -f 'port 1' -o empty.json "$captures/udp.pcap" || exit 1
+# A capture of no packets (its header alone): a report of no flows merges to one.
+head -c 24 "$captures/udp.pcap" >header-only.pcap
+"$oddport" -q --format json -o empty.json header-only.pcap || exit 1
 if "$oddport" merge -o merged-empty.json empty.json good.json &&
     [[ $(command jq '.flows | length' merged-empty.json) == $(command jq '.flows | length' good.json) ]]; then
     echo "ok - a report of no flows merges"

@@ -465,12 +465,29 @@ void oddport_json_write_version_members(OddportJsonWriter *writer)
     oddport_json_unsigned(writer, ODDPORT_SCHEMA_VERSION);
 }
 
+/* {"filter", "since", "until", "site_rules"}, each null where the run had none. */
+static void write_run_options(OddportJsonWriter *writer, const OddportRunOptions *options)
+{
+    ODDPORT_JSON_MEMBER(writer, "run_options");
+    oddport_json_begin_object(writer);
+    ODDPORT_JSON_MEMBER(writer, "filter");
+    oddport_json_string_or_null(writer, options != NULL ? options->filter : NULL);
+    ODDPORT_JSON_MEMBER(writer, "since");
+    oddport_json_string_or_null(writer, options != NULL ? options->since : NULL);
+    ODDPORT_JSON_MEMBER(writer, "until");
+    oddport_json_string_or_null(writer, options != NULL ? options->until : NULL);
+    ODDPORT_JSON_MEMBER(writer, "site_rules");
+    oddport_json_string_or_null(writer, options != NULL ? options->site_rules : NULL);
+    oddport_json_end_object(writer);
+}
+
 void oddport_json_write_summary_members(OddportJsonWriter *writer, const OddportRunResult *run)
 {
     const OddportSummary *summary = run->summary;
     /* A run stopped early (a signal, memory) reports what it read; readers must know. */
     ODDPORT_JSON_MEMBER(writer, "incomplete");
     oddport_json_boolean(writer, summary->stopped || summary->out_of_memory);
+    write_run_options(writer, run->options);
     write_captures(writer, summary);
     write_string_array(writer, "warnings", summary->warnings);
     write_totals(writer, summary);
