@@ -397,7 +397,11 @@ void oddport_engine_set_time_window(OddportEngine *engine, uint64_t since_ns, ui
 
 void oddport_engine_remember_packets_from(OddportEngine *engine, uint64_t timestamp_ns)
 {
-    /* From as early as a copy may place that packet. */
+    /* From as early as a copy may place that packet; UINT64_MAX, no packet, stays. */
+    if (timestamp_ns == UINT64_MAX) {
+        engine->remember_from_ns = UINT64_MAX;
+        return;
+    }
     uint64_t floor = repeat_time_floor(timestamp_ns);
     uint64_t slack = REPEAT_TIME_SLACK * REPEAT_TIME_UNIT_NS;
     engine->remember_from_ns = floor >= slack ? floor - slack : 0;
@@ -1070,7 +1074,9 @@ OddportRecordOutcome oddport_engine_feed_record(OddportEngine *engine, const Odd
         uint64_t microsecond = record->timestamp_ns / REPEAT_TIME_UNIT_NS;
         uint64_t digest = record_digest(content_hash, microsecond);
         bool repeated = false;
-        for (uint64_t near = microsecond - REPEAT_TIME_SLACK;
+        /* From two microseconds before, or from the first where the time is smaller. */
+        uint64_t earliest = microsecond >= REPEAT_TIME_SLACK ? microsecond - REPEAT_TIME_SLACK : 0;
+        for (uint64_t near = earliest;
              maybe_covered && !repeated && near <= microsecond + REPEAT_TIME_SLACK; near++)
             repeated = digest_set_contains(&engine->remembered,
                                            near == microsecond ? digest

@@ -442,6 +442,29 @@ static void test_overlapping_captures_count_once(void)
     oddport_port_rules_free(rules);
 }
 
+/* Packets stamped at time 0 (zeroed or anonymised times) are repeats like any others: the
+ * comparison from two microseconds before a packet's time started, at 0, from before 0 and
+ * wrapped round, and compared nothing. */
+static void test_repeats_at_time_zero(void)
+{
+    OddportPortRules *rules = oddport_port_rules_new();
+    Collected collected = {g_string_new(NULL)};
+    OddportEngine *engine = oddport_engine_new(rules, collect, &collected);
+    const unsigned seconds[] = {0, 0, 0};
+    const uint16_t ports[] = {1001, 1002, 1003};
+    oddport_engine_remember_packets_from(engine, 0);
+    feed_capture(engine, "zero", seconds, ports, 3);
+    feed_capture(engine, "zero-copy", seconds, ports, 3);
+    oddport_engine_finish(engine);
+    const OddportSummary *summary = oddport_engine_summary(engine);
+    const OddportCaptureSummary *copy = g_ptr_array_index(summary->captures, 1);
+    g_assert_cmpuint(copy->skipped[ODDPORT_SKIP_OVERLAPPING_CAPTURE], ==, 3);
+    g_assert_cmpuint(summary->counts->flows, ==, 3);
+    oddport_engine_free(engine);
+    g_string_free(collected.lines, TRUE);
+    oddport_port_rules_free(rules);
+}
+
 /* A capture that cannot be read is still in the summary, after the one read before it, with its
  * error and nothing counted; the run's totals are those of the capture that was read. */
 static void test_unread_capture_is_listed(void)
@@ -627,6 +650,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/fed-records-match-the-file", test_fed_records_match_the_file);
     g_test_add_func("/engine/overlapping-captures-count-once",
                     test_overlapping_captures_count_once);
+    g_test_add_func("/engine/repeats-at-time-zero", test_repeats_at_time_zero);
     g_test_add_func("/engine/unread-capture-is-listed", test_unread_capture_is_listed);
     g_test_add_func("/engine/worker-keeps-a-flow-only-when-its-report-borrows",
                     test_worker_keeps_a_flow_only_when_its_report_borrows);
