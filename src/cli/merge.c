@@ -1588,8 +1588,8 @@ bool oddport_merge_write(OddportMerge *merge, const OddportReportFormat *format,
     }
     warn_of_flows(summary.warnings, uncertain, VERDICT_UNCERTAIN_START,
                   "sent bytes in the next part that the earlier part had not recognised: their "
-                  "app is the earlier part's, or the later part's where the earlier recognised "
-                  "none, and may differ from one run over the whole set");
+                  "app and protocol details are the earlier part's, or the later part's where "
+                  "the earlier recognised none, and may differ from one run over the whole set");
     if (summary.evicted_flows > 0)
         g_ptr_array_add(summary.warnings,
                         g_strdup_printf(EVICTED_IN_PARTS_START

@@ -350,6 +350,8 @@ def parse_arguments(argv):
     taken = driver_option_among(oddport_options)
     if taken is not None:
         parser.error(f"{taken} after '--' is oddport-dask's own: give it before '--'")
+    if arguments.keep_parts and arguments.split_packets is None:
+        parser.error("--keep-parts keeps the parts --split-packets cuts: give both")
     return arguments, oddport_options
 
 
@@ -391,6 +393,7 @@ def main(argv):
         return 2
     work_dir = None
     cluster = None
+    report_written = False
     try:
         parts = captures
         if arguments.split_packets is not None:
@@ -439,6 +442,8 @@ def main(argv):
             if arguments.output is not None:
                 command += ["-o", arguments.output]
             merged = subprocess.run(command + paths, check=False).returncode
+            # 1: written, listing a capture a part could not read.
+            report_written = merged in (0, UNREADABLE_CAPTURE)
         # As one oddport run ranks them: an error of the merge, or a capture a part could not
         # read (the merge's 1), first, then a finding of --fail-on.
         statuses = {status for status, _ in results}
@@ -455,12 +460,12 @@ def main(argv):
         # The report's captures and frames are the parts': say where they are, or that they
         # are gone, so that the way back from a flow to its packets is not a dead end.
         if work_dir is not None and arguments.keep_parts:
-            print(f"oddport-dask: the cut parts, which the report names, are kept in {work_dir}",
-                  file=sys.stderr)
+            print(f"oddport-dask: the cut parts are kept in {work_dir}", file=sys.stderr)
         elif work_dir is not None:
             shutil.rmtree(work_dir, ignore_errors=True)
-            print("oddport-dask: the report's captures and frames are those of the cut parts, "
-                  "now removed (--keep-parts keeps them)", file=sys.stderr)
+            if report_written:
+                print("oddport-dask: the report's captures and frames are those of the cut "
+                      "parts, now removed (--keep-parts keeps them)", file=sys.stderr)
 
 
 class Terminated(Exception):

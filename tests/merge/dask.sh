@@ -112,7 +112,7 @@ fi
 mkdir kept
 if "$python" "$driver" --local-workers 2 --oddport "$oddport" --split-packets 4000 --keep-parts \
     --work-dir "$work/kept" --format json -o dask-kept.json "$work/generated.pcap" 2>kept.err; then
-    kept_folder=$(sed -n 's/^oddport-dask: the cut parts, which the report names, are kept in //p' kept.err)
+    kept_folder=$(sed -n 's/^oddport-dask: the cut parts are kept in //p' kept.err)
     place=$(jq -r '[.flows[] | select(.first_packet.frame > 1)][0].first_packet | "\(.capture) \(.frame)"' \
         dask-kept.json)
     read -r part frame <<<"$place"
@@ -146,7 +146,8 @@ else
     failed=1
 fi
 for arguments in "--local-workers 0" "--local-workers -1" "--split-packets 0" "--format yaml" \
-    "-- -o x.json" "-- --format=text" "-- --top 3" "--format ndjson -- --services-only"; do
+    "-- -o x.json" "-- --format=text" "-- --top 3" "--format ndjson -- --services-only" \
+    "--keep-parts"; do
     # shellcheck disable=SC2086 # the options are words
     "$python" "$driver" --oddport "$oddport" $arguments evidence.pcap >/dev/null 2>refused.err
     got=$?
