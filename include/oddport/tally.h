@@ -21,12 +21,15 @@ typedef struct OddportTopClients OddportTopClients;
 #define ODDPORT_TOP_CLIENTS         5
 #define ODDPORT_TOP_CLIENTS_TRACKED 16
 
-/* One of a service's busiest clients. */
+/* One of a service's busiest clients. Where the counts are estimates, `flows` may count up to
+ * `flows_uncertain` flows of clients it took the place of; flows - flows_uncertain it surely
+ * had, and `bytes` and `first_seen_ns` are of those. */
 typedef struct {
     OddportAddress address;
     uint64_t flows;
     uint64_t bytes;
     uint64_t first_seen_ns;
+    uint64_t flows_uncertain; /* 0 where the count is exact */
 } OddportTopClient;
 
 /* How many service rows are kept. A scan or flood makes one row per port and host it touches,

@@ -57,7 +57,7 @@ void oddport_top_clients_add(OddportTopClients *top, const OddportAddress *addre
             top->entries = entries;
             top->capacity = capacity;
         }
-        top->entries[top->count++] = (OddportTopClient){*address, 1, bytes, first_seen_ns};
+        top->entries[top->count++] = (OddportTopClient){*address, 1, bytes, first_seen_ns, 0};
         return;
     }
     /* Space-Saving: the client with the fewest flows (the first of them, so runs repeat) makes
@@ -66,7 +66,7 @@ void oddport_top_clients_add(OddportTopClients *top, const OddportAddress *addre
     for (uint32_t index = 1; index < top->count; index++)
         if (top->entries[index].flows < fewest->flows)
             fewest = &top->entries[index];
-    *fewest = (OddportTopClient){*address, fewest->flows + 1, bytes, first_seen_ns};
+    *fewest = (OddportTopClient){*address, fewest->flows + 1, bytes, first_seen_ns, fewest->flows};
     top->replaced = true;
 }
 
@@ -122,6 +122,7 @@ void oddport_top_clients_merge(OddportTopClients *into, const OddportTopClients 
             continue;
         }
         merged[index].flows += client->flows;
+        merged[index].flows_uncertain += client->flows_uncertain;
         merged[index].bytes += client->bytes;
         if (client->first_seen_ns < merged[index].first_seen_ns)
             merged[index].first_seen_ns = client->first_seen_ns;

@@ -64,6 +64,40 @@ static void test_one_more_than_followed(void)
     /* It took the place of a client with one flow and may have had that one too. */
     g_assert_cmpmem(&clients[0].address, sizeof newcomer, &newcomer, sizeof newcomer);
     g_assert_cmpuint(clients[0].flows, ==, 2);
+    /* Of those, one it surely had: its own; the others are exact still. */
+    g_assert_cmpuint(clients[0].flows_uncertain, ==, 1);
+    g_assert_cmpuint(clients[1].flows_uncertain, ==, 0);
+    oddport_top_clients_free(top);
+}
+
+/* Many clients of one flow each, as a scan's or a crowd's: every listed client's count may be
+ * more than its own, but what it surely had (flows - flows_uncertain) is never more than its
+ * flows, and its bytes are those of the flows it surely had. A report said "2 flows" of clients
+ * that had one. */
+static void test_estimates_bound_the_truth(void)
+{
+    OddportTopClients *top = oddport_top_clients_new();
+    for (uint32_t client = 0; client < 3 * ODDPORT_TOP_CLIENTS_TRACKED; client++) {
+        OddportAddress address = client_number(client);
+        oddport_top_clients_add(top, &address, 1000, client);
+    }
+    OddportTopClient clients[ODDPORT_TOP_CLIENTS];
+    bool exact = true;
+    size_t count = oddport_top_clients_list(top, clients, ODDPORT_TOP_CLIENTS, &exact);
+    g_assert_false(exact);
+    g_assert_cmpuint(count, ==, ODDPORT_TOP_CLIENTS);
+    for (size_t index = 0; index < count; index++) {
+        g_assert_cmpuint(clients[index].flows, >, 1);
+        g_assert_cmpuint(clients[index].flows - clients[index].flows_uncertain, ==, 1);
+        g_assert_cmpuint(clients[index].bytes, ==, 1000);
+    }
+    /* Merged with another such summary, the bounds add up as the counts do. */
+    OddportTopClients *other = oddport_top_clients_copy(top);
+    oddport_top_clients_merge(top, other);
+    count = oddport_top_clients_list(top, clients, ODDPORT_TOP_CLIENTS, &exact);
+    for (size_t index = 0; index < count; index++)
+        g_assert_cmpuint(clients[index].flows - clients[index].flows_uncertain, ==, 2);
+    oddport_top_clients_free(other);
     oddport_top_clients_free(top);
 }
 
@@ -201,6 +235,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/top-clients/exact-when-few", test_exact_when_few);
     g_test_add_func("/top-clients/one-more-than-followed", test_one_more_than_followed);
+    g_test_add_func("/top-clients/estimates-bound-the-truth", test_estimates_bound_the_truth);
     g_test_add_func("/top-clients/fewer-than-listed", test_fewer_than_listed);
     g_test_add_func("/top-clients/bounded-when-many", test_bounded_when_many);
     g_test_add_func("/top-clients/merge-exact-when-few", test_merge_exact_when_few);

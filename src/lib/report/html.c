@@ -621,7 +621,12 @@ static void append_top_clients(GString *out, const OddportService *service)
         if (index > 0)
             g_string_append(out, ", ");
         oddport_html_append_text(out, address);
-        g_string_append_printf(out, " (%" PRIu64 " flow%s, %s)", clients[index].flows,
+        g_string_append(out, " (");
+        /* An estimate says the flows the client surely had, then the most it may have. */
+        if (clients[index].flows_uncertain > 0)
+            g_string_append_printf(out, "%" PRIu64 " to ",
+                                   clients[index].flows - clients[index].flows_uncertain);
+        g_string_append_printf(out, "%" PRIu64 " flow%s, %s)", clients[index].flows,
                                clients[index].flows == 1 ? "" : "s", bytes);
     }
     g_string_append(out, "</dd>");

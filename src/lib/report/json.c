@@ -378,6 +378,8 @@ static void write_top_clients(OddportJsonWriter *writer, const OddportService *s
         oddport_json_string(writer, address);
         ODDPORT_JSON_MEMBER(writer, "flows");
         oddport_json_unsigned(writer, clients[index].flows);
+        ODDPORT_JSON_MEMBER(writer, "flows_at_least");
+        oddport_json_unsigned(writer, clients[index].flows - clients[index].flows_uncertain);
         ODDPORT_JSON_MEMBER(writer, "bytes");
         oddport_json_unsigned(writer, clients[index].bytes);
         ODDPORT_JSON_MEMBER(writer, "first_seen");

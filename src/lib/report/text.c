@@ -158,6 +158,12 @@ static void append_service_lines(GString *after, const OddportService *service, 
             g_string_append(after, index > 0 ? ", " : " ");
             g_string_append(after, address);
             g_string_append(after, " (");
+            /* An estimate says the flows the client surely had, then the most it may have. */
+            if (clients[index].flows_uncertain > 0) {
+                oddport_append_decimal(after,
+                                       clients[index].flows - clients[index].flows_uncertain);
+                g_string_append(after, " to ");
+            }
             oddport_append_decimal(after, clients[index].flows);
             g_string_append(after, clients[index].flows == 1 ? " flow)" : " flows)");
         }
