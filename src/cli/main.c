@@ -327,21 +327,6 @@ static char *help_description(void)
     return g_string_free(text, FALSE);
 }
 
-static void print_help(GOptionContext *context)
-{
-    g_autofree char *help = g_option_context_get_help(context, FALSE, NULL);
-    GString *text = g_string_new(help);
-    const char *ellipsis = "[OPTION\xe2\x80\xa6]";
-    const char *found = strstr(text->str, ellipsis);
-    if (found != NULL) {
-        gssize position = found - text->str;
-        g_string_erase(text, position, (gssize)strlen(ellipsis));
-        g_string_insert(text, position, "[OPTION...]");
-    }
-    fputs(text->str, stdout);
-    g_string_free(text, TRUE);
-}
-
 static int parse_options(int argc, char **argv, Options *options)
 {
     g_autofree char *format_names = oddport_report_format_names(true);
@@ -430,7 +415,7 @@ static int parse_options(int argc, char **argv, Options *options)
         return status;
     }
     if (options->show_help) {
-        print_help(context);
+        oddport_print_help(context);
         g_option_context_free(context);
         return EXIT_OK;
     }

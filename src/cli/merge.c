@@ -1693,6 +1693,7 @@ int oddport_merge_main(int argc, char **argv)
     char *output_path = NULL;
     char *format_name = NULL;
     gboolean quiet = FALSE;
+    gboolean show_help = FALSE;
     gboolean all_flows = FALSE;
     gboolean services_only = FALSE;
     gboolean display_filters = FALSE;
@@ -1717,6 +1718,7 @@ int oddport_merge_main(int argc, char **argv)
          "Text: auto (on a terminal), always or never", "WHEN"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
          "Say no warnings on stderr (the report keeps them)", NULL},
+        {"help", 'h', 0, G_OPTION_ARG_NONE, &show_help, "Print this help and exit", NULL},
         G_OPTION_ENTRY_NULL,
     };
     /* The help's usage line names the program from this; argv[0] here is only "merge". */
@@ -1731,11 +1733,23 @@ int oddport_merge_main(int argc, char **argv)
         context, "Reports are read in the order of their first packets, whatever the order given.\n"
                  "Every part must be run by this oddport version with the same options.\n"
                  "See oddport(1) for what cannot be merged exactly and how the report says so.");
-    g_option_context_add_main_entries(context, entries, NULL);
+    /* Its own --help, laid out as oddport's: one group, "[OPTION...]" in any locale. */
+    g_option_context_set_help_enabled(context, FALSE);
+    GOptionGroup *group = g_option_group_new("merge", "Options:", "Show the options", NULL, NULL);
+    g_option_group_add_entries(group, entries);
+    g_option_context_set_main_group(context, group);
     const GOptionEntry *const tables[] = {entries, NULL};
     g_auto(GStrv) arguments = oddport_split_attached_values(argc, argv, tables);
     GError *error = NULL;
     bool parsed = g_option_context_parse_strv(context, &arguments, &error);
+    if (parsed && show_help) {
+        oddport_print_help(context);
+        g_option_context_free(context);
+        g_free(output_path);
+        g_free(format_name);
+        g_free(color_name);
+        return MERGE_OK;
+    }
     g_option_context_free(context);
     /* What parsing left: the program's name, then the reports. */
     argc = (int)g_strv_length(arguments);

@@ -91,3 +91,20 @@ char *oddport_report_options_refusal(const OddportReportFormat *format, bool ser
         return g_strdup("--services-only and --all-flows exclude each other");
     return NULL;
 }
+
+void oddport_print_help(GOptionContext *context)
+{
+    g_autofree char *help = g_option_context_get_help(context, FALSE, NULL);
+    GString *text = g_string_new(help);
+    static const char *const ellipses[] = {"[OPTION\xe2\x80\xa6]", "[OPTION?]"};
+    for (size_t index = 0; index < G_N_ELEMENTS(ellipses); index++) {
+        const char *found = strstr(text->str, ellipses[index]);
+        if (found == NULL)
+            continue;
+        gssize position = found - text->str;
+        g_string_erase(text, position, (gssize)strlen(ellipses[index]));
+        g_string_insert(text, position, "[OPTION...]");
+    }
+    fputs(text->str, stdout);
+    g_string_free(text, TRUE);
+}

@@ -28,4 +28,9 @@ bool oddport_color_wanted(OddportColorMode mode, FILE *output);
 char *oddport_report_options_refusal(const OddportReportFormat *format, bool services_only,
                                      bool all_flows, uint64_t top);
 
+/* Prints `context`'s help on standard output, every group at once, with "[OPTION...]" for
+ * GLib's "[OPTION…]" (or "[OPTION?]" where the locale has no ellipsis). For oddport and oddport
+ * merge alike, which turn GLib's own --help off. */
+void oddport_print_help(GOptionContext *context);
+
 #endif

@@ -222,4 +222,15 @@ else
     echo "not ok - oddport without oddport-merge: exit $status, stderr: $(cat err)"
     failed=1
 fi
+# Its help is laid out as oddport's, in any locale: "[OPTION...]", one group of options, and
+# oddport's report options among them; exit 0.
+if LC_ALL=C "$oddport" merge --help >help.txt 2>&1 &&
+    grep -q '^  oddport merge \[OPTION\.\.\.\] REPORT\.\.\.$' help.txt &&
+    grep -q '^Options:$' help.txt && grep -q -- '--services-only' help.txt &&
+    ! grep -q 'Help Options' help.txt; then
+    echo "ok - oddport merge --help, laid out as oddport's"
+else
+    echo "not ok - oddport merge --help: $(head -c 300 help.txt)"
+    failed=1
+fi
 exit $failed
