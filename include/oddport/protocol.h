@@ -178,6 +178,21 @@ OddportCandidates oddport_protocol_candidates(OddportTransport transport);
 OddportMatch oddport_detect_side(const uint8_t *bytes, size_t length, bool final,
                                  OddportCandidates *candidates, OddportSideResult *result);
 
+/* The value of the field both sides of a flow give (field_both_sides_give), as describe_fields
+ * writes it: the prevailing side's (server_word_prevails) where it says something, else the
+ * other side's; NULL where neither does. The one place the rule is applied to values, so that a
+ * report and a merge of reports take the same side's word. */
+static inline const char *oddport_field_of_both_sides(const OddportProtocol *protocol,
+                                                      const char *client_value,
+                                                      const char *server_value)
+{
+    const char *prevailing = protocol->server_word_prevails ? server_value : client_value;
+    const char *other = protocol->server_word_prevails ? client_value : server_value;
+    if (prevailing != NULL && prevailing[0] != '\0')
+        return prevailing;
+    return other != NULL && other[0] != '\0' ? other : NULL;
+}
+
 /* The longest line a protocol's summarise_details writes that reports keep. */
 #define ODDPORT_SUMMARY_MAX 512
 

@@ -796,6 +796,8 @@ static bool answer_confirms(const OddportSideResult *side, const OddportOpening 
            oddport_http_simple_response_possible(answer->bytes, answer->length);
 }
 
+extern const OddportProtocol oddport_protocol_http;
+
 /* The report fields: the request (method, Host, path, User-Agent, version) and the answer's
  * status. */
 static void describe_fields(const OddportSideResult *client, const OddportSideResult *server,
@@ -812,9 +814,9 @@ static void describe_fields(const OddportSideResult *client, const OddportSideRe
     else
         visitor->null("status", data);
     /* The request's version is what the client speaks; a response alone says the server's. */
-    const char *version = asked != NULL      ? asked->version
-                          : answered != NULL ? answered->version
-                                             : NULL;
+    const char *version =
+        oddport_field_of_both_sides(&oddport_protocol_http, asked != NULL ? asked->version : NULL,
+                                    answered != NULL ? answered->version : NULL);
     oddport_record_text(visitor, "version", version, data);
     if (asked != NULL || answered != NULL)
         visitor->boolean("h2c_prior_knowledge", asked != NULL && asked->is_h2c_prior_knowledge,

@@ -814,6 +814,8 @@ static const OddportTlsInfo *hello_details(const OddportSideResult *side, uint8_
     return info != NULL && info->handshake_type == handshake_type ? info : NULL;
 }
 
+extern const OddportProtocol oddport_protocol_tls;
+
 static void describe_certificate(const OddportTlsCertificate *certificate,
                                  const OddportRecordVisitor *visitor, void *data)
 {
@@ -846,10 +848,10 @@ static void describe_fields(const OddportSideResult *client, const OddportSideRe
     const OddportTlsInfo *chosen = oddport_tls_details(server);
     bool seen = offered != NULL || chosen != NULL;
     /* The server's choice is the version in use; a ClientHello alone only says what was offered. */
-    uint16_t version = chosen != NULL && chosen->version != 0 ? chosen->version
-                       : offered != NULL                      ? offered->version
-                                                              : 0;
-    oddport_record_text(visitor, "version", oddport_tls_version_name(version), data);
+    const char *version = oddport_field_of_both_sides(
+        &oddport_protocol_tls, offered != NULL ? oddport_tls_version_name(offered->version) : NULL,
+        chosen != NULL ? oddport_tls_version_name(chosen->version) : NULL);
+    oddport_record_text(visitor, "version", version, data);
     if (seen) {
         visitor->boolean("client_hello", offered != NULL && offered->handshake_type == 1, data);
         visitor->boolean("server_hello", chosen != NULL && chosen->handshake_type == 2, data);
